@@ -1,0 +1,51 @@
+//! `sgn-lab`: the same engine as the page, headless. Every subcommand prints one JSON object
+//! on stdout; errors are one line on stderr with exit code 2 (bad input) or 1 (internal).
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "sgn-lab", version, about = "Test the structure of stochastic gradients (Xie et al., 2023)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the engine version and build as JSON.
+    Version,
+}
+
+/// A failed command: the message goes to stderr as one line.
+pub struct CliError {
+    pub message: String,
+    /// 2 for bad input, 1 for anything else.
+    pub code: u8,
+}
+
+impl CliError {
+    pub fn input(message: impl std::fmt::Display) -> Self {
+        CliError { message: message.to_string(), code: 2 }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result: Result<serde_json::Value, CliError> = match cli.command {
+        Command::Version => Ok(serde_json::json!({
+            "name": "sgn-lab",
+            "version": env!("CARGO_PKG_VERSION"),
+        })),
+    };
+    match result {
+        Ok(v) => {
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into()));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("sgn-lab: {}", e.message.replace('\n', " "));
+            ExitCode::from(e.code)
+        }
+    }
+}

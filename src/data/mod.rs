@@ -1,0 +1,3 @@
+//! Datasets and readers.
+
+pub mod text;

@@ -1,0 +1,170 @@
+//! Readers for numbers typed or pasted as text, shared by the CLI and the page:
+//! a flat list of numbers (`sgn-lab powerlaw`, `sgn-lab normality`) and a matrix with one
+//! sample per line (`sgn-lab spectrum`, "analyze your own gradients" with a `.csv`).
+//!
+//! Separators are whitespace and commas; `#` starts a comment to the end of the line.
+//! Errors name the offending token and its 1-based line, and non-finite values are refused
+//! (NaN and ±inf have no meaning for the tests downstream).
+
+use std::fmt;
+
+/// Why a text could not be read as numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextError {
+    /// The input held no number at all.
+    Empty,
+    /// A token that does not parse as a number.
+    NotANumber { token: String, line: usize },
+    /// NaN, inf or a number too large for f64.
+    NonFinite { token: String, line: usize },
+    /// A matrix row whose length differs from the first row's.
+    Ragged { line: usize, expected: usize, found: usize },
+}
+
+impl fmt::Display for TextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TextError::Empty => write!(f, "no numbers in the input"),
+            TextError::NotANumber { token, line } => {
+                write!(f, "line {line}: '{}' is not a number", shorten(token))
+            }
+            TextError::NonFinite { token, line } => write!(
+                f,
+                "line {line}: '{}' is not a finite number (NaN and infinities are not allowed)",
+                shorten(token)
+            ),
+            TextError::Ragged { line, expected, found } => write!(
+                f,
+                "line {line}: row has {found} columns but the first row has {expected}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TextError {}
+
+fn shorten(token: &str) -> String {
+    const MAX: usize = 40;
+    if token.chars().count() <= MAX {
+        token.to_string()
+    } else {
+        format!("{}…", token.chars().take(MAX).collect::<String>())
+    }
+}
+
+fn tokens(line: &str) -> impl Iterator<Item = &str> {
+    let line = line.split('#').next().unwrap_or("");
+    line.split(|c: char| c == ',' || c.is_whitespace()).filter(|t| !t.is_empty())
+}
+
+fn parse_token(token: &str, line: usize) -> Result<f64, TextError> {
+    let v: f64 = token
+        .parse()
+        .map_err(|_| TextError::NotANumber { token: token.to_string(), line })?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(TextError::NonFinite { token: token.to_string(), line })
+    }
+}
+
+/// Parses every number in `text`, in order, whatever the line structure.
+pub fn parse_numbers(text: &str) -> Result<Vec<f64>, TextError> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        for t in tokens(line) {
+            out.push(parse_token(t, i + 1)?);
+        }
+    }
+    if out.is_empty() {
+        return Err(TextError::Empty);
+    }
+    Ok(out)
+}
+
+/// A dense row-major matrix of f64 read from text or a `.npy` file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    pub rows: usize,
+    pub cols: usize,
+    /// `rows × cols` values, row-major.
+    pub data: Vec<f64>,
+}
+
+impl Matrix {
+    /// Row `i` as a slice.
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.data[i * self.cols..(i + 1) * self.cols]
+    }
+}
+
+/// Parses one matrix row per non-empty line. A first line made only of non-numeric tokens
+/// (a CSV header such as `p0,p1,p2`) is skipped.
+pub fn parse_matrix(text: &str) -> Result<Matrix, TextError> {
+    let mut data = Vec::new();
+    let mut cols = 0usize;
+    let mut rows = 0usize;
+    let mut seen_content = false;
+    for (i, line) in text.lines().enumerate() {
+        let toks: Vec<&str> = tokens(line).collect();
+        if toks.is_empty() {
+            continue;
+        }
+        if !seen_content {
+            seen_content = true;
+            if toks.iter().all(|t| t.parse::<f64>().is_err()) {
+                continue; // header row
+            }
+        }
+        let before = data.len();
+        for t in &toks {
+            data.push(parse_token(t, i + 1)?);
+        }
+        let found = data.len() - before;
+        if rows == 0 {
+            cols = found;
+        } else if found != cols {
+            return Err(TextError::Ragged { line: i + 1, expected: cols, found });
+        }
+        rows += 1;
+    }
+    if rows == 0 {
+        return Err(TextError::Empty);
+    }
+    Ok(Matrix { rows, cols, data })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_with_mixed_separators_and_comments() {
+        let v = parse_numbers("1, 2\n3\t4.5e1 # comment 99\n\n-0.5").unwrap();
+        assert_eq!(v, vec![1.0, 2.0, 3.0, 45.0, -0.5]);
+    }
+
+    #[test]
+    fn bad_token_is_named_with_its_line() {
+        let e = parse_numbers("1 2\n3 x7 4").unwrap_err();
+        assert_eq!(e, TextError::NotANumber { token: "x7".into(), line: 2 });
+        assert_eq!(e.to_string(), "line 2: 'x7' is not a number");
+    }
+
+    #[test]
+    fn non_finite_and_empty_are_refused() {
+        assert!(matches!(parse_numbers("1 nan"), Err(TextError::NonFinite { line: 1, .. })));
+        assert!(matches!(parse_numbers("inf"), Err(TextError::NonFinite { .. })));
+        assert!(matches!(parse_numbers("1e999"), Err(TextError::NonFinite { .. })));
+        assert_eq!(parse_numbers(" \n# only a comment\n"), Err(TextError::Empty));
+    }
+
+    #[test]
+    fn matrix_with_header_and_ragged_rows() {
+        let m = parse_matrix("a,b,c\n1,2,3\n4,5,6\n").unwrap();
+        assert_eq!((m.rows, m.cols), (2, 3));
+        assert_eq!(m.row(1), &[4.0, 5.0, 6.0]);
+        let e = parse_matrix("1 2 3\n4 5\n").unwrap_err();
+        assert_eq!(e, TextError::Ragged { line: 2, expected: 3, found: 2 });
+    }
+}

@@ -1,0 +1,1 @@
+//! Minibatch SGD trainer (filled by the engine issue).
