@@ -1,1 +1,51 @@
-//! (filled by its issue)
+//! Charts, drawn with plotters onto any `DrawingBackend`: a `<canvas>` in the page
+//! (plotters-canvas, main thread) and SVG in the CLI. Chart functions take a `DrawingArea`,
+//! a [`Theme`] and plain data, never a DOM id, so every chart is tested natively by drawing
+//! it to SVG.
+//!
+//! Convention for a chart module: `pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>,
+//! theme: &Theme, data: &TheData) -> PlotResult`. Data that cannot be drawn on the requested
+//! axes (e.g. non-positive values on log axes) is dropped, never turned into NaN coordinates;
+//! an empty series draws an empty chart with a "no data" note instead of failing.
+
+pub mod theme;
+
+pub use theme::Theme;
+
+use plotters::drawing::DrawingAreaErrorKind;
+
+/// A chart could not be drawn (the backend failed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotError(pub String);
+
+impl std::fmt::Display for PlotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "plot error: {}", self.0)
+    }
+}
+
+impl std::error::Error for PlotError {}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        PlotError(e.to_string())
+    }
+}
+
+/// Result of drawing a chart.
+pub type PlotResult<T = ()> = Result<T, PlotError>;
+
+/// Renders a chart into an SVG string of `w × h` CSS pixels (CLI export and native tests).
+pub fn to_svg<F>(w: u32, h: u32, draw: F) -> PlotResult<String>
+where
+    F: FnOnce(&plotters::drawing::DrawingArea<plotters::backend::SVGBackend<'_>, plotters::coord::Shift>) -> PlotResult,
+{
+    use plotters::prelude::*;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
+        draw(&root)?;
+        root.present()?;
+    }
+    Ok(out)
+}
