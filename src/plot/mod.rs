@@ -9,6 +9,7 @@
 //! an empty series draws an empty chart with a "no data" note instead of failing.
 
 pub mod theme;
+pub mod training;
 
 pub use theme::Theme;
 

@@ -1,0 +1,176 @@
+//! The live training chart: minibatch loss per step (thin), its exponential moving average
+//! (thick), and test accuracy at evaluation points on a secondary axis.
+
+use super::theme::{self, Theme};
+use super::PlotResult;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// What the training chart shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrainingCurves {
+    /// Step index of each recorded minibatch loss.
+    pub step: Vec<f64>,
+    /// Minibatch training loss at each step.
+    pub loss: Vec<f64>,
+    /// Steps at which the test set was evaluated.
+    pub eval_step: Vec<f64>,
+    /// Test accuracy in [0, 1] at each evaluation step.
+    pub eval_accuracy: Vec<f64>,
+}
+
+/// Exponential moving average m_t = β m_{t−1} + (1 − β) x_t, bias-corrected by 1/(1 − β^t)
+/// (as in Adam), so the first values are not pulled towards 0.
+pub fn ema(x: &[f64], beta: f64) -> Vec<f64> {
+    let mut m = 0.0;
+    let mut corr = 1.0;
+    x.iter()
+        .map(|&v| {
+            m = beta * m + (1.0 - beta) * v;
+            corr *= beta;
+            m / (1.0 - corr)
+        })
+        .collect()
+}
+
+/// Points (step, loss) that can be drawn on a log axis (finite and positive).
+fn drawable(step: &[f64], loss: &[f64]) -> Vec<(f64, f64)> {
+    step.iter()
+        .zip(loss)
+        .filter(|(s, l)| s.is_finite() && l.is_finite() && **l > 0.0)
+        .map(|(s, l)| (*s, *l))
+        .collect()
+}
+
+/// Draws the training chart on `area`.
+pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &TrainingCurves) -> PlotResult {
+    area.fill(&theme::BG)?;
+    let raw = drawable(&data.step, &data.loss);
+    let smooth_vals = ema(&raw.iter().map(|p| p.1).collect::<Vec<_>>(), 0.95);
+    let smooth: Vec<(f64, f64)> = raw.iter().zip(&smooth_vals).map(|(p, m)| (p.0, *m)).collect();
+
+    let x_max = raw.last().map(|p| p.0).unwrap_or(1.0).max(data.eval_step.last().copied().unwrap_or(0.0)).max(1.0);
+    let (lo, hi) = raw.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
+    let (y_lo, y_hi) = if raw.is_empty() { (0.01, 10.0) } else { (lo * 0.8, hi * 1.25) };
+
+    let mut chart = ChartBuilder::on(area)
+        .margin(theme.px(10.0))
+        .x_label_area_size(theme.px(36.0))
+        .y_label_area_size(theme.px(52.0))
+        .right_y_label_area_size(theme.px(52.0))
+        .build_cartesian_2d(0.0..x_max, (y_lo..y_hi).log_scale())?
+        .set_secondary_coord(0.0..x_max, 0.0..100.0);
+
+    chart
+        .configure_mesh()
+        .light_line_style(theme::GRID)
+        .bold_line_style(theme::GRID)
+        .axis_style(theme::INK)
+        .label_style(theme.label_style())
+        .axis_desc_style(theme.label_style())
+        .x_desc("SGD step")
+        .y_desc("training loss (log scale)")
+        .y_label_formatter(&|v| format_loss(*v))
+        .x_labels(6)
+        .y_labels(6)
+        .draw()?;
+    chart
+        .configure_secondary_axes()
+        .axis_style(theme::INK)
+        .label_style(theme.label_style())
+        .axis_desc_style(theme.label_style())
+        .y_desc("test accuracy (%)")
+        .y_labels(6)
+        .draw()?;
+
+    if raw.is_empty() {
+        area.draw(&Text::new("no steps yet", (theme.px(80.0) as i32, theme.px(30.0) as i32), theme.label_style()))?;
+        return Ok(());
+    }
+    let faint = theme::SERIES[0].mix(0.3);
+    chart
+        .draw_series(LineSeries::new(raw.iter().copied(), faint.stroke_width(theme.px(1.0))))?
+        .label("minibatch loss")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], faint));
+    let bold = theme::SERIES[0].stroke_width(theme.stroke());
+    chart
+        .draw_series(LineSeries::new(smooth, bold))?
+        .label("loss (moving average)")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], bold));
+
+    let acc: Vec<(f64, f64)> = data
+        .eval_step
+        .iter()
+        .zip(&data.eval_accuracy)
+        .filter(|(s, a)| s.is_finite() && a.is_finite())
+        .map(|(s, a)| (*s, 100.0 * a.clamp(0.0, 1.0)))
+        .collect();
+    if !acc.is_empty() {
+        let c = theme::SERIES[1];
+        let r = theme.px(3.0);
+        chart
+            .draw_secondary_series(LineSeries::new(acc.iter().copied(), c.stroke_width(theme.stroke())))?
+            .label("test accuracy")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2)));
+        chart.draw_secondary_series(acc.iter().map(|p| Circle::new(*p, r, c.filled())))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(theme::BG.mix(0.85))
+        .border_style(theme::GRID)
+        .label_font(theme.label_style())
+        .draw()?;
+    Ok(())
+}
+
+fn format_loss(v: f64) -> String {
+    if v >= 1.0 {
+        format!("{v:.1}")
+    } else if v >= 0.01 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.0e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ema_of_constant_is_constant_from_the_first_step() {
+        let m = ema(&[2.0; 5], 0.9);
+        for v in m {
+            assert!((v - 2.0).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn ema_matches_hand_computation() {
+        // m1 = 0.5·1 / (1 − 0.5) = 1; m2 = (0.25 + 0.5·3) / (1 − 0.25) = 1.75 / 0.75
+        let m = ema(&[1.0, 3.0], 0.5);
+        assert!((m[0] - 1.0).abs() < 1e-12);
+        assert!((m[1] - 1.75 / 0.75).abs() < 1e-12);
+    }
+
+    #[test]
+    fn chart_draws_lines_and_drops_non_drawable_points() {
+        let data = TrainingCurves {
+            step: vec![0.0, 1.0, 2.0, 3.0],
+            loss: vec![2.3, f64::NAN, 1.0, 0.0],
+            eval_step: vec![3.0],
+            eval_accuracy: vec![0.8],
+        };
+        let svg = crate::plot::to_svg(640, 320, |a| draw(a, &Theme::default(), &data)).unwrap();
+        assert!(svg.contains("<polyline"), "no line drawn");
+        assert!(svg.contains("test accuracy"));
+        assert!(!svg.contains("NaN"));
+    }
+
+    #[test]
+    fn empty_chart_says_so() {
+        let svg = crate::plot::to_svg(400, 200, |a| draw(a, &Theme::default(), &TrainingCurves::default())).unwrap();
+        assert!(svg.contains("no steps yet"));
+    }
+}
