@@ -1,0 +1,1 @@
+//! (lab session: filled when the engine lands)

@@ -1,0 +1,23 @@
+//! The wasm-bindgen boundary, compiled only for wasm32: the only place where `JsValue`,
+//! `web-sys` and `js-sys` appear. It converts between JS values and the core's plain types,
+//! and maps every error to a `JsError` with a readable message (nothing panics across it).
+//!
+//! - [`charts`]: drawing functions called on the main thread (plotters needs the DOM for text).
+//! - [`lab`]: the engine session owned by the Web Worker.
+
+pub mod charts;
+pub mod lab;
+
+use wasm_bindgen::prelude::*;
+
+/// One-time setup: route Rust panics (bugs, never user errors) to the console with a stack.
+#[wasm_bindgen]
+pub fn init_engine() {
+    console_error_panic_hook::set_once();
+}
+
+/// The engine version, shown in the page and stored in reports.
+#[wasm_bindgen]
+pub fn engine_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

@@ -1,0 +1,53 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): charts really draw on a real canvas.
+#![cfg(target_arch = "wasm32")]
+
+use sgn_lab::web::charts::draw_training_chart;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn canvas(w: u32, h: u32) -> HtmlCanvasElement {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let c: HtmlCanvasElement = doc.create_element("canvas").unwrap().dyn_into().unwrap();
+    c.set_width(w);
+    c.set_height(h);
+    doc.body().unwrap().append_child(&c).unwrap();
+    c
+}
+
+fn pixels(c: &HtmlCanvasElement) -> Vec<u8> {
+    let ctx: CanvasRenderingContext2d = c.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+    ctx.get_image_data(0.0, 0.0, c.width() as f64, c.height() as f64).unwrap().data().0
+}
+
+/// Pixels close to the first series colour (Okabe–Ito blue, 0 114 178).
+fn blue_pixels(px: &[u8]) -> usize {
+    px.chunks(4)
+        .filter(|p| (p[0] as i32) < 60 && (p[1] as i32 - 114).abs() < 40 && (p[2] as i32 - 178).abs() < 40 && p[3] > 200)
+        .count()
+}
+
+#[wasm_bindgen_test]
+fn training_chart_changes_pixels_and_draws_the_loss_line() {
+    let c = canvas(800, 400);
+    let before = pixels(&c);
+    assert!(before.iter().all(|&v| v == 0), "a new canvas is transparent");
+
+    let step: Vec<f64> = (0..300).map(f64::from).collect();
+    let loss: Vec<f64> = step.iter().map(|s| 2.3 * (-s / 80.0).exp() + 0.05).collect();
+    draw_training_chart(c.clone(), 2.0, &step, &loss, &[100.0, 200.0, 299.0], &[0.8, 0.9, 0.95]).unwrap();
+
+    let after = pixels(&c);
+    let changed = before.chunks(4).zip(after.chunks(4)).filter(|(a, b)| a != b).count();
+    assert!(changed > 800 * 400 / 2, "background not painted: {changed} pixels changed");
+    let blue = blue_pixels(&after);
+    assert!(blue > 500, "loss line missing: {blue} blue pixels");
+}
+
+#[wasm_bindgen_test]
+fn mismatched_arrays_are_an_error_not_a_panic() {
+    let c = canvas(200, 100);
+    assert!(draw_training_chart(c, 1.0, &[0.0, 1.0], &[1.0], &[], &[]).is_err());
+}

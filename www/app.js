@@ -1,0 +1,153 @@
+// Main thread: wires the controls to the engine worker and draws charts with the wasm plotting
+// code (plotters needs the DOM to measure text, so charts are drawn here, from plain arrays).
+import * as wasm from '../pkg/sgn_lab.js';
+import { fitCanvas, frameThrottle } from './canvas.js';
+
+const $ = (id) => document.getElementById(id);
+wasm.init_engine();
+
+/** The default run (DESIGN §5), at lab scale. The seed is shown and lives in the URL hash. */
+const DEFAULT_CONFIG = {
+  dataset: 'mnist',
+  hidden: [100, 100],
+  activation: 'relu',
+  lr: 0.1,
+  momentum: 0.9,
+  weight_decay: 5e-4,
+  batch_size: 128,
+  epochs: 5,
+};
+
+const ui = {
+  play: $('play'), step: $('step'), reset: $('reset'), seed: $('seed'), newSeed: $('new-seed'),
+  status: $('status'), chart: $('loss-chart'),
+};
+
+const run = {
+  seed: seedFromHash() ?? randomSeed(),
+  running: false,
+  ready: false,
+  history: { step: [], loss: [], evalStep: [], evalAcc: [] },
+};
+
+function seedFromHash() {
+  const m = /(?:^#|&)seed=(\d{1,15})(?:&|$)/.exec(location.hash);
+  return m ? Number(m[1]) : null;
+}
+
+function randomSeed() {
+  return crypto.getRandomValues(new Uint32Array(1))[0];
+}
+
+function setStatus(text, bad = false) {
+  ui.status.textContent = text;
+  ui.status.classList.toggle('bad', bad);
+}
+
+function setRunning(running) {
+  run.running = running;
+  ui.play.textContent = running ? 'Pause' : 'Play';
+  ui.play.setAttribute('aria-pressed', String(running));
+  ui.step.disabled = running || !run.ready;
+}
+
+const redraw = frameThrottle(() => {
+  const dpr = fitCanvas(ui.chart);
+  const h = run.history;
+  try {
+    wasm.draw_training_chart(ui.chart, dpr, Float64Array.from(h.step), Float64Array.from(h.loss),
+      Float64Array.from(h.evalStep), Float64Array.from(h.evalAcc));
+  } catch (err) {
+    setStatus(`chart error: ${err.message || err}`, true);
+  }
+});
+new ResizeObserver(redraw).observe(ui.chart);
+
+const worker = new Worker(new URL('./worker.js', import.meta.url));
+
+worker.onmessage = ({ data: msg }) => {
+  switch (msg.type) {
+    case 'ready': {
+      const i = msg.info;
+      run.ready = true;
+      $('data-desc').textContent = `${i.dataset}: ${i.n_train} train / ${i.n_test} test, ${i.n_features} features`;
+      $('model-desc').textContent = `${i.model} (${i.n_params.toLocaleString('en')} parameters)`;
+      $('opt-desc').textContent = i.optimizer;
+      $('engine-version').textContent = `engine ${i.engine_version}`;
+      for (const b of [ui.play, ui.step, ui.reset]) b.disabled = false;
+      setRunning(false);
+      setStatus(`Ready: seed ${run.seed}. Press Play.`);
+      redraw();
+      break;
+    }
+    case 'progress': {
+      const h = run.history;
+      for (let k = 0; k < msg.steps.length; k++) { h.step.push(msg.steps[k]); h.loss.push(msg.losses[k]); }
+      if (msg.eval) { h.evalStep.push(msg.eval.step); h.evalAcc.push(msg.eval.accuracy); }
+      $('r-step').textContent = String(msg.step);
+      $('r-epoch').textContent = msg.epoch.toFixed(2);
+      if (msg.losses.length) $('r-loss').textContent = msg.losses[msg.losses.length - 1].toFixed(4);
+      if (msg.eval) $('r-acc').textContent = `${(100 * msg.eval.accuracy).toFixed(1)} %`;
+      $('r-lr').textContent = String(msg.lr);
+      redraw();
+      break;
+    }
+    case 'stopped':
+      setRunning(false);
+      setStatus(msg.reason === 'finished' ? `Finished at step ${run.history.step.length}.` : 'Paused.');
+      break;
+    case 'error':
+      setRunning(false);
+      setStatus(msg.message, true);
+      break;
+    default:
+      break;
+  }
+};
+worker.onerror = (e) => {
+  setRunning(false);
+  setStatus(`The engine stopped: ${e.message || 'unknown error'}`, true);
+};
+
+function start() {
+  run.ready = false;
+  run.history = { step: [], loss: [], evalStep: [], evalAcc: [] };
+  for (const id of ['r-loss', 'r-acc', 'r-lr']) $(id).textContent = '—';
+  $('r-step').textContent = '0';
+  $('r-epoch').textContent = '0.00';
+  ui.seed.value = String(run.seed);
+  history.replaceState(null, '', `#seed=${run.seed}`);
+  for (const b of [ui.play, ui.step, ui.reset]) b.disabled = true;
+  setRunning(false);
+  setStatus('Loading data and building the network…');
+  worker.postMessage({
+    type: 'start',
+    config: { ...DEFAULT_CONFIG, seed: run.seed },
+    datasetUrl: new URL('assets/mnist-10k.bin.gz', document.baseURI).href,
+  });
+  redraw();
+}
+
+ui.play.addEventListener('click', () => {
+  if (!run.ready) return;
+  if (run.running) {
+    worker.postMessage({ type: 'pause' });
+  } else {
+    setRunning(true);
+    setStatus('Training…');
+    worker.postMessage({ type: 'play' });
+  }
+});
+ui.step.addEventListener('click', () => worker.postMessage({ type: 'step', steps: 1 }));
+ui.reset.addEventListener('click', start);
+ui.newSeed.addEventListener('click', () => { run.seed = randomSeed(); start(); });
+ui.seed.addEventListener('change', () => {
+  const v = Number(ui.seed.value);
+  if (Number.isSafeInteger(v) && v >= 0) { run.seed = v; start(); } else { ui.seed.value = String(run.seed); }
+});
+window.addEventListener('hashchange', () => {
+  const s = seedFromHash();
+  if (s !== null && s !== run.seed) { run.seed = s; start(); }
+});
+
+start();

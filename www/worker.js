@@ -1,0 +1,91 @@
+// The engine's Web Worker: owns the wasm engine, trains in ~16 ms slices and checks for
+// messages between slices, so the page never freezes and pause acts within one slice.
+// Protocol (docs/ARCHITECTURE.md): in  {type: 'start'|'play'|'pause'|'step', ...}
+//                                  out {type: 'ready'|'progress'|'stopped'|'error', ...}
+import * as wasm from '../pkg/sgn_lab.js';
+
+const SLICE_MS = 16;
+let lab = null;
+let running = false;
+let generation = 0; // bumps on every start, so a stale loop from an earlier run stops
+const datasetCache = new Map();
+
+wasm.init_engine();
+
+function post(msg, transfer) {
+  self.postMessage(msg, transfer || []);
+}
+
+function fail(err) {
+  running = false;
+  post({ type: 'error', message: String(err && err.message ? err.message : err) });
+}
+
+async function datasetBytes(url) {
+  if (!datasetCache.has(url)) {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`could not load the dataset (${res.status} ${res.statusText})`);
+    datasetCache.set(url, new Uint8Array(await res.arrayBuffer()));
+  }
+  return datasetCache.get(url);
+}
+
+/** Runs one slice and posts its records; returns false when training has finished. */
+function slice(budgetMs, maxSteps) {
+  const out = JSON.parse(lab.train_for(budgetMs, maxSteps));
+  const step = Float64Array.from(out.steps);
+  const loss = Float64Array.from(out.losses);
+  post({ type: 'progress', ...out, steps: step, losses: loss }, [step.buffer, loss.buffer]);
+  return !out.finished;
+}
+
+function loop(gen) {
+  if (!running || gen !== generation) return;
+  try {
+    if (!slice(SLICE_MS, 1 << 30)) {
+      running = false;
+      post({ type: 'stopped', reason: 'finished' });
+      return;
+    }
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  setTimeout(() => loop(gen), 0);
+}
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  try {
+    switch (msg.type) {
+      case 'start': {
+        running = false;
+        generation += 1;
+        if (lab) { lab.free(); lab = null; }
+        const bytes = await datasetBytes(msg.datasetUrl);
+        lab = new wasm.Lab(JSON.stringify(msg.config), bytes);
+        post({ type: 'ready', info: JSON.parse(lab.info()) });
+        break;
+      }
+      case 'play':
+        if (lab && !running) {
+          running = true;
+          loop(generation);
+        }
+        break;
+      case 'pause':
+        if (running) {
+          running = false;
+          post({ type: 'stopped', reason: 'paused' });
+        }
+        break;
+      case 'step':
+        if (lab && !running) slice(Infinity, msg.steps || 1);
+        break;
+      default:
+        throw new Error(`unknown message ${msg.type}`);
+    }
+  } catch (err) {
+    fail(err);
+  }
+};
