@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Quick start 2/2: every test. Installs what is missing (scripts/bootstrap.sh --test), then
+#   1. native tests            cargo test
+#   2. the static site         scripts/build-web.sh → dist/
+#   3. browser unit tests      wasm-bindgen-test in headless Chromium (tests/web_*.rs)
+#   4. end-to-end tests        playwright-core driving Debian's Chromium against dist/ (tests/e2e/)
+# Screenshots land in test-results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+section() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+start=$(date +%s)
+
+section "bootstrap"
+scripts/bootstrap.sh --test
+
+section "native tests (cargo test)"
+cargo test
+
+section "build the page (dist/)"
+scripts/build-web.sh
+
+section "browser unit tests (wasm-bindgen-test, headless Chromium)"
+web_tests=$(ls tests/web_*.rs | xargs -n1 basename | sed 's/\.rs$//' | sed 's/^/--test /' | tr '\n' ' ')
+# shellcheck disable=SC2086
+cargo test --target wasm32-unknown-unknown --no-default-features $web_tests
+
+section "end-to-end tests (playwright-core + Chromium)"
+node --test --test-concurrency=1 tests/e2e/
+
+printf '\nall test suites passed in %ss\n' "$(( $(date +%s) - start ))"
