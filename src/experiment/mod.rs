@@ -1,1 +1,87 @@
-//! (filled by its issue)
+//! Experiments: configurations, presets, running them into reports.
+//!
+//! Configurations are given as *overrides* on a default: a partial JSON object whose keys
+//! replace the default's (recursively for nested objects), so the page, the URL hash and the CLI
+//! only carry what differs from the protocol's defaults.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+/// Why overrides could not be applied.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OverrideError {
+    #[error("configuration is not a JSON object")]
+    NotAnObject,
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// `base` with the keys of `overrides` replacing its own, recursively for objects
+/// (arrays and scalars are replaced whole; `null` sets an optional field to none).
+pub fn with_overrides<T: Serialize + DeserializeOwned>(base: &T, overrides: &Value) -> Result<T, OverrideError> {
+    if !overrides.is_object() {
+        return Err(OverrideError::NotAnObject);
+    }
+    let mut v = serde_json::to_value(base).map_err(|e| OverrideError::Invalid(e.to_string()))?;
+    merge(&mut v, overrides);
+    serde_json::from_value(v).map_err(|e| OverrideError::Invalid(e.to_string()))
+}
+
+fn merge(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, ov) in o {
+                match b.get_mut(k) {
+                    Some(bv) if bv.is_object() && ov.is_object() => merge(bv, ov),
+                    _ => {
+                        b.insert(k.clone(), ov.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        a: u32,
+        b: Vec<u32>,
+    }
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Outer {
+        x: f64,
+        inner: Inner,
+        opt: Option<u32>,
+    }
+
+    fn base() -> Outer {
+        Outer { x: 1.0, inner: Inner { a: 1, b: vec![1, 2] }, opt: Some(3) }
+    }
+
+    #[test]
+    fn nested_keys_replace_only_themselves() {
+        let o = with_overrides(&base(), &serde_json::json!({"inner": {"b": [9]}, "opt": null})).unwrap();
+        assert_eq!(o, Outer { x: 1.0, inner: Inner { a: 1, b: vec![9] }, opt: None });
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_are_refused() {
+        assert!(matches!(with_overrides(&base(), &serde_json::json!({"y": 1})), Err(OverrideError::Invalid(_))));
+        assert!(matches!(with_overrides(&base(), &serde_json::json!({"x": "one"})), Err(OverrideError::Invalid(_))));
+        assert_eq!(with_overrides(&base(), &serde_json::json!([1])), Err(OverrideError::NotAnObject));
+    }
+
+    #[test]
+    fn empty_overrides_give_the_base() {
+        assert_eq!(with_overrides(&base(), &serde_json::json!({})).unwrap(), base());
+    }
+}

@@ -21,16 +21,39 @@ pub struct TrainingCurves {
 
 /// Exponential moving average m_t = β m_{t−1} + (1 − β) x_t, bias-corrected by 1/(1 − β^t)
 /// (as in Adam), so the first values are not pulled towards 0.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ema {
+    beta: f64,
+    m: f64,
+    beta_t: f64,
+}
+
+impl Ema {
+    /// A new average with decay `beta` ∈ [0, 1).
+    pub fn new(beta: f64) -> Self {
+        Ema { beta, m: 0.0, beta_t: 1.0 }
+    }
+
+    /// Adds x_t and returns the bias-corrected average.
+    pub fn push(&mut self, x: f64) -> f64 {
+        self.m = self.beta * self.m + (1.0 - self.beta) * x;
+        self.beta_t *= self.beta;
+        self.value()
+    }
+
+    /// The current bias-corrected average (NaN before the first value).
+    pub fn value(&self) -> f64 {
+        self.m / (1.0 - self.beta_t)
+    }
+}
+
+/// The smoothing the chart and the page's loss readout use.
+pub const LOSS_EMA_BETA: f64 = 0.95;
+
+/// [`Ema`] over a whole series.
 pub fn ema(x: &[f64], beta: f64) -> Vec<f64> {
-    let mut m = 0.0;
-    let mut corr = 1.0;
-    x.iter()
-        .map(|&v| {
-            m = beta * m + (1.0 - beta) * v;
-            corr *= beta;
-            m / (1.0 - corr)
-        })
-        .collect()
+    let mut e = Ema::new(beta);
+    x.iter().map(|&v| e.push(v)).collect()
 }
 
 /// Points (step, loss) that can be drawn on a log axis (finite and positive).
@@ -46,7 +69,7 @@ fn drawable(step: &[f64], loss: &[f64]) -> Vec<(f64, f64)> {
 pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &TrainingCurves) -> PlotResult {
     area.fill(&theme::BG)?;
     let raw = drawable(&data.step, &data.loss);
-    let smooth_vals = ema(&raw.iter().map(|p| p.1).collect::<Vec<_>>(), 0.95);
+    let smooth_vals = ema(&raw.iter().map(|p| p.1).collect::<Vec<_>>(), LOSS_EMA_BETA);
     let smooth: Vec<(f64, f64)> = raw.iter().zip(&smooth_vals).map(|(p, m)| (p.0, *m)).collect();
 
     let x_max = raw.last().map(|p| p.0).unwrap_or(1.0).max(data.eval_step.last().copied().unwrap_or(0.0)).max(1.0);

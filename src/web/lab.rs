@@ -1,1 +1,163 @@
-//! (lab session: filled when the engine lands)
+//! The engine session owned by the page's Web Worker: a dataset, a trainer, and the test set,
+//! stepped in time-boxed slices (`train_for`) so the worker can answer pause between slices.
+
+use crate::data::{mnist, Dataset};
+use crate::experiment::with_overrides;
+use crate::plot::training::{Ema, LOSS_EMA_BETA};
+use crate::train::{TrainParams, Trainer};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+/// What the page asks for: a dataset name and overrides on the default training parameters.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabRequest {
+    dataset: String,
+    #[serde(default = "empty_object")]
+    train: serde_json::Value,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(Default::default())
+}
+
+/// Shown by the page next to the controls.
+#[derive(Debug, Serialize)]
+struct LabInfo {
+    dataset: String,
+    n_train: usize,
+    n_test: usize,
+    n_features: usize,
+    model: String,
+    n_params: usize,
+    optimizer: String,
+    total_steps: u64,
+    seed: u64,
+    engine_version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct EvalPoint {
+    step: u64,
+    loss: f64,
+    accuracy: f64,
+}
+
+/// The records of one slice, sent to the page.
+#[derive(Debug, Serialize)]
+struct Slice {
+    steps: Vec<u64>,
+    losses: Vec<f64>,
+    /// Steps taken so far.
+    step: u64,
+    epoch: f64,
+    lr: f64,
+    loss_ema: f64,
+    eval: Option<EvalPoint>,
+    finished: bool,
+}
+
+fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// A training session in the worker.
+#[wasm_bindgen]
+pub struct Lab {
+    trainer: Trainer,
+    test: Dataset,
+    eval_every: u64,
+    loss_ema: Ema,
+    info: LabInfo,
+}
+
+#[wasm_bindgen]
+impl Lab {
+    /// Builds a session from a JSON request `{dataset, train}` and the dataset asset's bytes.
+    /// Every failure (bad JSON, unknown dataset, corrupt bytes, out-of-range or too-large
+    /// config) is a readable error; nothing is allocated for a refused config.
+    #[wasm_bindgen(constructor)]
+    pub fn new(request_json: &str, dataset_bytes: &[u8]) -> Result<Lab, JsError> {
+        let req: LabRequest = serde_json::from_str(request_json).map_err(|e| js_err(format!("bad request: {e}")))?;
+        let params: TrainParams = with_overrides(&TrainParams::default(), &req.train).map_err(js_err)?;
+        let (train, test) = match req.dataset.as_str() {
+            "mnist" => mnist::load_default(dataset_bytes, params.seed).map_err(js_err)?,
+            other => return Err(js_err(format!("unknown dataset '{other}'"))),
+        };
+        let cfg = params.check(&train).map_err(js_err)?;
+        let info = LabInfo {
+            dataset: "MNIST subset".into(),
+            n_train: train.n,
+            n_test: test.n,
+            n_features: train.d,
+            model: describe_model(&cfg.params.model, train.d, train.n_classes),
+            n_params: cfg.n_params,
+            optimizer: format!(
+                "SGD η = {}, momentum {}, weight decay {}, batch {}, {} epochs",
+                cfg.params.sgd.lr, cfg.params.sgd.momentum, cfg.params.sgd.weight_decay, cfg.params.batch_size, cfg.params.epochs
+            ),
+            total_steps: cfg.total_steps,
+            seed: cfg.params.seed,
+            engine_version: env!("CARGO_PKG_VERSION"),
+        };
+        let eval_every = (cfg.steps_per_epoch / 2).max(1);
+        let trainer = Trainer::new(cfg, train).map_err(js_err)?;
+        Ok(Lab { trainer, test, eval_every, loss_ema: Ema::new(LOSS_EMA_BETA), info })
+    }
+
+    /// The session's description as JSON.
+    pub fn info(&self) -> Result<String, JsError> {
+        serde_json::to_string(&self.info).map_err(js_err)
+    }
+
+    /// Takes SGD steps until `budget_ms` has passed (at least one step) or `max_steps` were
+    /// taken or training finished; evaluates the test set every half epoch. Returns the slice's
+    /// records as JSON. A diverged run returns the engine's error naming the step.
+    pub fn train_for(&mut self, budget_ms: f64, max_steps: u32) -> Result<String, JsError> {
+        let t0 = js_sys::Date::now();
+        let mut out = Slice {
+            steps: Vec::new(),
+            losses: Vec::new(),
+            step: 0,
+            epoch: 0.0,
+            lr: self.trainer.current_lr(),
+            loss_ema: self.loss_ema.value(),
+            eval: None,
+            finished: false,
+        };
+        while !self.trainer.is_finished() && out.steps.len() < max_steps as usize {
+            let s = self.trainer.step().map_err(js_err)?;
+            out.steps.push(s.step);
+            out.losses.push(s.loss);
+            out.lr = s.lr;
+            out.loss_ema = self.loss_ema.push(s.loss);
+            let done = self.trainer.step_index();
+            if done % self.eval_every == 0 || self.trainer.is_finished() {
+                let e = self.trainer.evaluate(&self.test).map_err(js_err)?;
+                out.eval = Some(EvalPoint { step: s.step, loss: e.loss, accuracy: e.accuracy });
+            }
+            if js_sys::Date::now() - t0 >= budget_ms {
+                break;
+            }
+        }
+        out.step = self.trainer.step_index();
+        out.epoch = out.step as f64 / self.trainer.config().steps_per_epoch.max(1) as f64;
+        out.finished = self.trainer.is_finished();
+        serde_json::to_string(&out).map_err(js_err)
+    }
+
+    /// A fingerprint of the current weights (bit-exact comparison across runs and platforms).
+    pub fn fingerprint(&self) -> String {
+        format!("{:016x}", self.trainer.fingerprint())
+    }
+}
+
+fn describe_model(m: &crate::nn::ModelSpec, d: usize, k: usize) -> String {
+    match m {
+        crate::nn::ModelSpec::Fcn { hidden, activation } => {
+            let widths: Vec<String> = std::iter::once(d).chain(hidden.iter().copied()).chain(std::iter::once(k)).map(|w| w.to_string()).collect();
+            format!("FCN {} ({activation:?})", widths.join("→"))
+        }
+        crate::nn::ModelSpec::Lenet { activation } => format!("LeNet-5 ({activation:?})"),
+    }
+}
