@@ -1,0 +1,1 @@
+//! Synthetic datasets, every draw from `substream(seed, streams::SYNTHETIC)`.
