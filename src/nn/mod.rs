@@ -1,5 +1,61 @@
 //! Tiny neural networks: layers, activations, losses, forward/backward, per-sample gradients.
+//!
+//! One file per layer (`dense.rs`, `conv.rs`, `pool.rs`, `activation.rs`, `loss.rs`), each
+//! stating its forward formula and derivative side by side; `network.rs` chains them and
+//! `grad.rs` measures gradients over datasets. All layer code is generic over [`Scalar`]
+//! (f32 for training, f64 for finite-difference checks and measurements).
+//!
+//! # Parameter flattening order
+//!
+//! θ is one flat vector; the same order is used by the network's parameters
+//! ([`Network::params`]), every gradient vector (full-batch, minibatch, SGN, the logs), the
+//! tracked parameter indices, and the blocks of [`PerSampleGrads`]:
+//!
+//! 1. layers in forward order (input to output); layers without parameters contribute nothing;
+//! 2. inside a dense layer y = W a + b (W: fan_out × fan_in): W row-major, i.e. index
+//!    `o·fan_in + i` holds W[o, i], followed by the fan_out biases;
+//! 3. inside a convolution (W: O × C × k × k): W in row-major (o, c, u, v) order, followed by the
+//!    O biases.
+//!
+//! For the default FCN 784→100→100→10 that is W₁ (78,400), b₁ (100), W₂ (10,000), b₂ (100),
+//! W₃ (1,000), b₃ (10): P = 89,610. [`Network::param_blocks`] gives each layer's range.
 
+pub mod activation;
+pub mod conv;
+pub mod dense;
+pub mod grad;
+pub mod linalg;
+pub mod loss;
+pub mod network;
 pub mod per_sample;
+pub mod pool;
+pub mod scalar;
 
+pub use activation::{Activation, ActivationKind};
+pub use conv::Conv2d;
+pub use dense::Dense;
+pub use grad::{draw_minibatch, full_batch_grad, minibatch_grad, per_sample_grads, sgn, GradEval, Sgn};
+pub use loss::LossKind;
+pub use network::{InitKind, Layer, ModelSpec, Network, Sink, Tape};
 pub use per_sample::{GradBlock, PerSampleGrads};
+pub use pool::MaxPool2;
+pub use scalar::Scalar;
+
+use thiserror::Error;
+
+/// Errors of network construction and gradient measurement.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum NnError {
+    #[error("shape error: {0}")]
+    Shape(String),
+    #[error("the data has {data} features but the network expects {net}")]
+    InputDim { data: usize, net: usize },
+    #[error("the data has {data} classes but the network has {net} outputs")]
+    Classes { data: usize, net: usize },
+    #[error("sample index {index} out of range (n = {n})")]
+    Index { index: usize, n: usize },
+    #[error("empty sample set")]
+    Empty,
+    #[error("invalid argument: {0}")]
+    Invalid(String),
+}

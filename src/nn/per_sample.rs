@@ -88,6 +88,55 @@ impl PerSampleGrads {
         out
     }
 
+    /// Entry `i` (flattening order) of sample `j`'s gradient, without materialising the row.
+    /// `None` when `j ≥ n` or `i ≥ P`.
+    pub fn get(&self, j: usize, i: usize) -> Option<f64> {
+        if j >= self.n {
+            return None;
+        }
+        let mut off = 0;
+        for b in &self.blocks {
+            let p = b.p();
+            if i < off + p {
+                let r = i - off;
+                return Some(match b {
+                    GradBlock::Outer { fan_in, fan_out, a, delta, .. } => {
+                        if r < fan_in * fan_out {
+                            delta[j * fan_out + r / fan_in] * a[j * fan_in + r % fan_in]
+                        } else {
+                            delta[j * fan_out + r - fan_in * fan_out]
+                        }
+                    }
+                    GradBlock::Dense { p, g, .. } => g[j * p + r],
+                });
+            }
+            off += p;
+        }
+        None
+    }
+
+    /// The mean over samples (1/N) Σ_j ∇ℓ_j, length P.
+    pub fn mean(&self) -> Vec<f64> {
+        let p = self.p();
+        let mut out = vec![0.0; p];
+        let mut row = vec![0.0; p];
+        for j in 0..self.n {
+            let mut off = 0;
+            for b in &self.blocks {
+                let bp = b.p();
+                b.write_row(j, &mut row[off..off + bp]);
+                off += bp;
+            }
+            for (o, r) in out.iter_mut().zip(&row) {
+                *o += r;
+            }
+        }
+        if self.n > 0 {
+            out.iter_mut().for_each(|v| *v /= self.n as f64);
+        }
+        out
+    }
+
     /// The dense N × P matrix (row-major). Memory N·P·8 bytes: use only for small cases and tests.
     pub fn to_dense(&self) -> Vec<f64> {
         let p = self.p();
