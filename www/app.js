@@ -8,7 +8,7 @@ wasm.init_engine();
 
 /** The default run (DESIGN §5): overrides on the engine's defaults (FCN 784→100→100→10 ReLU,
  * SGD η 0.1, momentum 0.9, weight decay 5e-4, batch 128, ÷10 at 40 % and 80 %). */
-const DEFAULT_REQUEST = { dataset: 'mnist', train: { epochs: 5, log: null } };
+const DEFAULT_REQUEST = { dataset: 'mnist', train: { epochs: 10, log: null } };
 
 const ui = {
   play: $('play'), step: $('step'), reset: $('reset'), seed: $('seed'), newSeed: $('new-seed'),

@@ -2,15 +2,17 @@
 // messages between slices, so the page never freezes and pause acts within one slice.
 // Protocol (docs/ARCHITECTURE.md): in  {type: 'start'|'play'|'pause'|'step', ...}
 //                                  out {type: 'ready'|'progress'|'stopped'|'error', ...}
-import * as wasm from '../pkg/sgn_lab.js';
+
+// The handler is installed synchronously and the engine is imported dynamically, so a message
+// sent while the wasm module is still loading waits for it instead of being lost.
+const engine = import('../pkg/sgn_lab.js').then((m) => { m.init_engine(); return m; });
+let wasm = null;
 
 const SLICE_MS = 16;
 let lab = null;
 let running = false;
 let generation = 0; // bumps on every start, so a stale loop from an earlier run stops
 const datasetCache = new Map();
-
-wasm.init_engine();
 
 function post(msg, transfer) {
   self.postMessage(msg, transfer || []);
@@ -57,6 +59,7 @@ function loop(gen) {
 self.onmessage = async (event) => {
   const msg = event.data;
   try {
+    wasm = await engine;
     switch (msg.type) {
       case 'start': {
         running = false;

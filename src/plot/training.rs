@@ -94,6 +94,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
         .x_desc("SGD step")
         .y_desc("training loss (log scale)")
         .y_label_formatter(&|v| format_loss(*v))
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .x_labels(6)
         .y_labels(6)
         .draw()?;
@@ -103,6 +104,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
         .label_style(theme.label_style())
         .axis_desc_style(theme.label_style())
         .y_desc("test accuracy (%)")
+        .y_label_formatter(&|v| format!("{v:.0}"))
         .y_labels(6)
         .draw()?;
 
@@ -110,16 +112,17 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
         area.draw(&Text::new("no steps yet", (theme.px(80.0) as i32, theme.px(30.0) as i32), theme.label_style()))?;
         return Ok(());
     }
-    let faint = theme::SERIES[0].mix(0.3);
+    let swatch = theme.px(16.0) as i32;
+    let faint = theme::SERIES[0].mix(0.4);
     chart
         .draw_series(LineSeries::new(raw.iter().copied(), faint.stroke_width(theme.px(1.0))))?
         .label("minibatch loss")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], faint));
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + swatch, y)], faint));
     let bold = theme::SERIES[0].stroke_width(theme.stroke());
     chart
         .draw_series(LineSeries::new(smooth, bold))?
         .label("loss (moving average)")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], bold));
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + swatch, y)], bold));
 
     let acc: Vec<(f64, f64)> = data
         .eval_step
@@ -134,12 +137,12 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
         chart
             .draw_secondary_series(LineSeries::new(acc.iter().copied(), c.stroke_width(theme.stroke())))?
             .label("test accuracy")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2)));
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + swatch, y)], c.stroke_width(2)));
         chart.draw_secondary_series(acc.iter().map(|p| Circle::new(*p, r, c.filled())))?;
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(SeriesLabelPosition::MiddleRight)
         .background_style(theme::BG.mix(0.85))
         .border_style(theme::GRID)
         .label_font(theme.label_style())

@@ -156,8 +156,15 @@ fn describe_model(m: &crate::nn::ModelSpec, d: usize, k: usize) -> String {
     match m {
         crate::nn::ModelSpec::Fcn { hidden, activation } => {
             let widths: Vec<String> = std::iter::once(d).chain(hidden.iter().copied()).chain(std::iter::once(k)).map(|w| w.to_string()).collect();
-            format!("FCN {} ({activation:?})", widths.join("→"))
+            format!("FCN {} ({})", widths.join("→"), activation_name(*activation))
         }
-        crate::nn::ModelSpec::Lenet { activation } => format!("LeNet-5 ({activation:?})"),
+        crate::nn::ModelSpec::Lenet { activation } => format!("LeNet-5 ({})", activation_name(*activation)),
+    }
+}
+
+fn activation_name(a: crate::nn::ActivationKind) -> &'static str {
+    match a {
+        crate::nn::ActivationKind::Relu => "ReLU",
+        crate::nn::ActivationKind::Tanh => "tanh",
     }
 }

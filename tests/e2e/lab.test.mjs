@@ -33,6 +33,10 @@ test('trains a few hundred steps: loss goes down, chart is drawn crisp, nothing 
     assert.ok(Date.now() - t0 < 1000, 'main thread answered within 1 s during training');
     await play.click(); // pause
     await page.waitForFunction(() => document.querySelector('[data-testid="play"]').textContent === 'Play');
+    const pausedAt = await page.getByTestId('r-step').textContent();
+    await page.waitForTimeout(500);
+    assert.equal(await page.getByTestId('r-step').textContent(), pausedAt, 'pause stops training');
+    assert.ok(Number(pausedAt) < 620, `paused before the end of the 10 epochs (step ${pausedAt})`);
 
     const last = num(await page.getByTestId('r-loss').textContent());
     assert.ok(last < 0.6 * first, `moving-average loss ${last} should be well below the first ${first}`);
