@@ -6,8 +6,13 @@
 //! The library never panics on user data: finite or non-finite input yields a [`StatsError`].
 
 pub mod powerlaw;
+pub mod vuong;
 
-pub use powerlaw::{fit_top_k, Level, TopKFit};
+pub use powerlaw::{
+    abs_nonzero, fit_clauset, fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, BootstrapResult,
+    ClausetFit, ClausetOptions, KsConvention, Level, PowerLawOptions, PowerLawReport, Rule, TopKFit,
+};
+pub use vuong::{LikelihoodRatio, LognormalFit};
 
 use thiserror::Error;
 
