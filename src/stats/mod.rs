@@ -5,13 +5,20 @@
 //!
 //! The library never panics on user data: finite or non-finite input yields a [`StatsError`].
 
+mod lilliefors_table;
+pub mod normality;
 pub mod powerlaw;
+pub mod rate;
+pub mod tail_index;
 pub mod vuong;
 
 pub use powerlaw::{
     abs_nonzero, fit_clauset, fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, BootstrapResult,
     ClausetFit, ClausetOptions, KsConvention, Level, PowerLawOptions, PowerLawReport, Rule, TopKFit,
 };
+pub use normality::{normality, NormalityReport};
+pub use rate::{power_law_rate, rate_from_verdicts, PowerLawRate};
+pub use tail_index::{tail_index, TailIndex};
 pub use vuong::{LikelihoodRatio, LognormalFit};
 
 use thiserror::Error;
