@@ -648,6 +648,10 @@ pub struct PowerLawReport {
     pub vs_exponential: LikelihoodRatio,
 }
 
+/// Fewest non-zero values [`power_law_test`] accepts with the paper rule (a KS test on fewer
+/// than 10 values says nothing; the asymptotic critical values need more still).
+pub const PAPER_MIN_N: usize = 10;
+
 /// |x| with exact zeros dropped; returns (values, number of zeros). Errors on non-finite input.
 pub fn abs_nonzero(values: &[f64]) -> Result<(Vec<f64>, usize), StatsError> {
     super::check_finite(values)?;
@@ -668,6 +672,13 @@ pub fn power_law_test<F: FnMut(usize, usize) -> bool>(values: &[f64], opts: &Pow
     let n = x.len();
     if n > 0 && x[0] == x[n - 1] {
         return Err(StatsError::AllEqual { what: "power-law test" });
+    }
+    let needed = match opts.rule {
+        Rule::Paper => PAPER_MIN_N,
+        Rule::Clauset => opts.clauset.min_tail,
+    };
+    if n < needed {
+        return Err(StatsError::TooFew { test: "power-law test (non-zero values)", needed, got: n });
     }
     let reps = opts.replicates();
     let (j, alpha, ks_d, ks_critical, mut power_law) = match opts.rule {

@@ -1,6 +1,7 @@
 //! `sgn-lab powerlaw FILE [--rule paper|clauset] [--k K] [--bootstrap N] [--seed S] [--level A]`:
 //! the power-law test on |x| (exact zeros dropped), printed as one JSON object.
 
+use sgn_lab::stats::powerlaw::PAPER_MIN_N;
 use sgn_lab::stats::{power_law_test, Level, PowerLawOptions, Rule, StatsError};
 
 use crate::CliError;
@@ -55,7 +56,7 @@ pub fn run(args: &PowerlawArgs) -> Result<serde_json::Value, CliError> {
     let x = sgn_lab::data::text::parse_numbers(&text).map_err(CliError::input)?;
     let nonzero = x.iter().filter(|v| **v != 0.0).count();
     let needed = match rule {
-        Rule::Paper => 2,
+        Rule::Paper => PAPER_MIN_N,
         Rule::Clauset => opts.clauset.min_tail,
     };
     if nonzero < needed {
