@@ -37,7 +37,9 @@ def criterion_ns(group, bench):
     p = os.path.join(ROOT, "target", "criterion", group, bench, "new", "estimates.json")
     try:
         with open(p) as f:
-            return json.load(f)["mean"]["point_estimate"]
+            e = json.load(f)
+        # criterion prints the slope estimate when it has one (linear sampling), else the mean
+        return (e.get("slope") or e["mean"])["point_estimate"]
     except OSError:
         return None
 

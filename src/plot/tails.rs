@@ -188,7 +188,10 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     if !(hi > lo) || !(sd > 0.0) {
         return no_data(area, theme, data.title);
     }
-    let bins = data.bins.filter(|b| *b > 0).unwrap_or_else(|| {
+    if !((hi - lo).is_finite() && sd.is_finite()) {
+        return no_data(area, theme, data.title);
+    }
+    let bins = data.bins.filter(|b| *b > 0).map(|b| b.min(1000)).unwrap_or_else(|| {
         let iqr = x[(3 * n) / 4] - x[n / 4];
         let w = 2.0 * iqr / nf.cbrt();
         if w > 0.0 { (((hi - lo) / w).ceil() as usize).clamp(10, 80) } else { 30 }
@@ -202,6 +205,9 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     let dens: Vec<f64> = counts.iter().map(|&c| c as f64 / (nf * width)).collect();
     let pdf = |v: f64| (-(v - mean).powi(2) / (2.0 * sd * sd)).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt());
     let ymax = dens.iter().cloned().fold(pdf(mean), f64::max) * 1.1;
+    if !(ymax.is_finite() && ymax > 0.0) {
+        return no_data(area, theme, data.title);
+    }
     area.fill(&BG)?;
     let mut chart = ChartBuilder::on(area)
         .margin(theme.px(10.0))
@@ -283,6 +289,9 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
     let zmax = pts.iter().map(|p| p.0.abs()).fold(0.0, f64::max) * 1.05;
     let (ylo, yhi) = (x[0], x[n - 1]);
     let pad = 0.05 * (yhi - ylo);
+    if !(pad.is_finite() && sd.is_finite() && mean.is_finite()) {
+        return no_data(area, theme, data.title);
+    }
     area.fill(&BG)?;
     let mut chart = ChartBuilder::on(area)
         .margin(theme.px(10.0))

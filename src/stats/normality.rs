@@ -45,9 +45,29 @@ fn check(x: &[f64], test: &'static str, min: usize) -> Result<(), StatsError> {
     Ok(())
 }
 
+/// The sample divided by a power of two near max |x| when its magnitude is extreme, so sums of
+/// squares and fourth powers cannot overflow (every test statistic is scale invariant; the
+/// factor is returned to rescale mean and std). Exact: scaling by 2^k does not round.
+fn rescaled(x: &[f64]) -> (std::borrow::Cow<'_, [f64]>, f64) {
+    let m = x.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    if m > 1e60 || (m < 1e-60 && m > 0.0) {
+        let k = m.log2().round();
+        let f = 2f64.powf(k);
+        (std::borrow::Cow::Owned(x.iter().map(|v| v / f).collect()), f)
+    } else {
+        (std::borrow::Cow::Borrowed(x), 1.0)
+    }
+}
+
 /// [`Moments`] of a sample (n ≥ 2, finite, not all equal).
 pub fn moments(x: &[f64]) -> Result<Moments, StatsError> {
     check(x, "sample moments", 2)?;
+    let (xs, f) = rescaled(x);
+    let m = moments_unscaled(&xs)?;
+    Ok(Moments { mean: m.mean * f, std: m.std * f, ..m })
+}
+
+fn moments_unscaled(x: &[f64]) -> Result<Moments, StatsError> {
     let n = x.len() as f64;
     let mean = x.iter().sum::<f64>() / n;
     let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
@@ -65,7 +85,12 @@ pub fn moments(x: &[f64]) -> Result<Moments, StatsError> {
     if !(m2 > 0.0) {
         return Err(StatsError::AllEqual { what: "sample moments" });
     }
-    Ok(Moments { n: x.len(), mean, std, skewness: m3 / m2.powf(1.5), excess_kurtosis: m4 / (m2 * m2) - 3.0 })
+    let skewness = m3 / m2.powf(1.5);
+    let excess_kurtosis = m4 / (m2 * m2) - 3.0;
+    if !(skewness.is_finite() && excess_kurtosis.is_finite() && std.is_finite()) {
+        return Err(StatsError::Numerical("sample moments"));
+    }
+    Ok(Moments { n: x.len(), mean, std, skewness, excess_kurtosis })
 }
 
 /// Shapiro–Wilk result.
@@ -138,7 +163,7 @@ pub fn shapiro_wilk(x: &[f64]) -> Result<ShapiroWilk, StatsError> {
     if n > 5000 {
         return Err(StatsError::TooMany { test: "Shapiro–Wilk", max: 5000, got: n });
     }
-    let mut xs = x.to_vec();
+    let mut xs = rescaled(x).0.into_owned();
     xs.sort_unstable_by(|a, b| a.total_cmp(b));
     // Centre on the median (as scipy does) to reduce rounding.
     let med = if n % 2 == 1 { xs[n / 2] } else { 0.5 * (xs[n / 2 - 1] + xs[n / 2]) };
@@ -293,6 +318,8 @@ pub fn jarque_bera(x: &[f64]) -> Result<JarqueBera, StatsError> {
 /// exp(1.2937 − 5.709A*² + 0.0186A*⁴); else 0. Reports A² (unmodified) and that p. n ≥ 3.
 pub fn anderson_darling(x: &[f64]) -> Result<AndersonDarling, StatsError> {
     check(x, "Anderson–Darling", 3)?;
+    let (xs, _) = rescaled(x);
+    let x: &[f64] = &xs;
     let m = moments(x)?;
     let n = x.len();
     let nf = n as f64;
@@ -331,6 +358,8 @@ pub fn anderson_darling(x: &[f64]) -> Result<AndersonDarling, StatsError> {
 /// the tabulated upper-tail probabilities; clamped to [0.001, 0.99] outside the table. n ≥ 4.
 pub fn lilliefors(x: &[f64]) -> Result<Lilliefors, StatsError> {
     check(x, "Lilliefors", 4)?;
+    let (xs, _) = rescaled(x);
+    let x: &[f64] = &xs;
     let m = moments(x)?;
     let n = x.len();
     let nf = n as f64;
@@ -432,6 +461,20 @@ mod tests {
             let z = ppnd7(p);
             assert!((norm_cdf(z) - p).abs() < 1e-7, "{p} {z} {}", norm_cdf(z) - p);
         }
+    }
+
+    #[test]
+    fn extreme_scales_do_not_overflow() {
+        let base: Vec<f64> = (0..50).map(|i| ((i * 37 % 50) as f64 - 25.0) / 7.0 + ((i * 11 % 13) as f64) / 5.0).collect();
+        let r0 = normality(&base).unwrap();
+        for f in [1e300, 1e-300] {
+            let x: Vec<f64> = base.iter().map(|v| v * f).collect();
+            let r = normality(&x).unwrap();
+            assert!((r.skewness - r0.skewness).abs() < 1e-9 && (r.std / f - r0.std).abs() < 1e-9 * r0.std);
+            assert!((r.shapiro_wilk.unwrap().w - r0.shapiro_wilk.unwrap().w).abs() < 1e-12);
+            assert!((r.anderson_darling.a2 - r0.anderson_darling.a2).abs() < 1e-9);
+        }
+        assert!(normality(&[1e308, -1e308, 1e308, -1e308, 5.0, 1e308, 3.0, -2e307]).is_ok());
     }
 
     #[test]

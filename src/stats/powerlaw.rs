@@ -124,13 +124,16 @@ pub fn fit_top_k(values: &[f64], k: usize, level: Level) -> Result<TopKFit, Stat
         return Err(StatsError::TooFew { test: "power-law top-K fit", needed: 2, got: k });
     }
     // The k largest, ascending.
+    // Validated finite and positive above: partial_cmp never fails.
+    let cmp = |a: &f64, b: &f64| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal);
     let mut v = values.to_vec();
     let split = v.len() - k;
     if split > 0 {
-        v.select_nth_unstable_by(split, |a, b| a.total_cmp(b));
+        v.select_nth_unstable_by(split, cmp);
     }
-    let mut tail = v.split_off(split);
-    tail.sort_unstable_by(|a, b| a.total_cmp(b));
+    let tail = &mut v[split..];
+    tail.sort_unstable_by(cmp);
+    let tail: &[f64] = tail;
     let xmin = tail[0];
     let s: f64 = tail.iter().map(|&x| (x / xmin).ln()).sum();
     if s <= 0.0 {
@@ -141,7 +144,7 @@ pub fn fit_top_k(values: &[f64], k: usize, level: Level) -> Result<TopKFit, Stat
     if !alpha.is_finite() {
         return Err(StatsError::Numerical("power-law MLE"));
     }
-    let ks_d = ks_distance_sorted(&tail, xmin, alpha);
+    let ks_d = ks_distance_sorted(tail, xmin, alpha);
     let ks_critical = level.ks_critical(k);
     Ok(TopKFit {
         k,
@@ -249,8 +252,12 @@ fn candidates(x: &[f64], opts: &ClausetOptions, out: &mut Vec<usize>) {
     if n < opts.min_tail || n < 2 {
         return;
     }
+    let min_tail = opts.min_tail.max(2); // fields are public: never trust them unvalidated
+    if n < min_tail {
+        return;
+    }
     let largest = x[n - 1];
-    let last = n - opts.min_tail; // largest admissible index
+    let last = n - min_tail; // largest admissible index
     let first_occ = |mut j: usize| {
         while j > 0 && x[j - 1] == x[j] {
             j -= 1;
@@ -264,11 +271,11 @@ fn candidates(x: &[f64], opts: &ClausetOptions, out: &mut Vec<usize>) {
             }
         }
     } else {
-        let g = opts.grid_size;
-        let ratio = (n as f64 / opts.min_tail as f64).ln();
+        let g = opts.grid_size.max(2);
+        let ratio = (n as f64 / min_tail as f64).ln();
         for k in (0..g).rev() {
-            let nt = (opts.min_tail as f64 * (ratio * k as f64 / (g - 1) as f64).exp()).round() as usize;
-            let nt = nt.clamp(opts.min_tail, n);
+            let nt = (min_tail as f64 * (ratio * k as f64 / (g - 1) as f64).exp()).round() as usize;
+            let nt = nt.clamp(min_tail, n);
             let j = first_occ(n - nt);
             if x[j] < largest && out.last() != Some(&j) {
                 out.push(j);
@@ -283,6 +290,15 @@ fn candidates(x: &[f64], opts: &ClausetOptions, out: &mut Vec<usize>) {
 /// grow, and a candidate that already exceeds the best D cannot win.
 #[inline]
 fn ks_scan(lx: &[f64], j: usize, alpha: f64, ks: KsConvention, bound: f64) -> f64 {
+    let mut hint = usize::MAX;
+    ks_scan_hint(lx, j, alpha, ks, bound, &mut hint)
+}
+
+/// [`ks_scan`] that first looks at absolute index `*hint` (where the previous candidate's
+/// running maximum ended, which is usually where this candidate's large deviation is too) and
+/// leaves there the index of this candidate's largest deviation seen.
+#[inline]
+fn ks_scan_hint(lx: &[f64], j: usize, alpha: f64, ks: KsConvention, bound: f64, hint: &mut usize) -> f64 {
     let tail = &lx[j..];
     let nt = tail.len() as f64;
     let inv = 1.0 / nt;
@@ -297,16 +313,30 @@ fn ks_scan(lx: &[f64], j: usize, alpha: f64, ks: KsConvention, bound: f64) -> f6
         }
     };
     let mut d: f64 = 0.0;
-    // With a finite bound, look at every STRIDE-th point first: a candidate that cannot win
-    // usually shows a large deviation somewhere, and a coarse pass finds it in 1/STRIDE of the work.
-    const STRIDE: usize = 16;
-    if bound.is_finite() && tail.len() > 4 * STRIDE {
-        for r in (STRIDE / 2..tail.len()).step_by(STRIDE) {
+    let mut arg = j;
+    if bound.is_finite() {
+        if *hint >= j && *hint < lx.len() {
+            let r = *hint - j;
             let dd = dev(r, tail[r]);
-            if dd > d {
-                d = dd;
-                if d > bound {
-                    return d;
+            if dd > bound {
+                return dd;
+            }
+            d = dd;
+            arg = *hint;
+        }
+        // Then every STRIDE-th point: a candidate that cannot win usually shows a large
+        // deviation somewhere, and a coarse pass finds it in 1/STRIDE of the work.
+        const STRIDE: usize = 16;
+        if tail.len() > 4 * STRIDE {
+            for r in (STRIDE / 2..tail.len()).step_by(STRIDE) {
+                let dd = dev(r, tail[r]);
+                if dd > d {
+                    d = dd;
+                    arg = j + r;
+                    if d > bound {
+                        *hint = arg;
+                        return d;
+                    }
                 }
             }
         }
@@ -315,11 +345,14 @@ fn ks_scan(lx: &[f64], j: usize, alpha: f64, ks: KsConvention, bound: f64) -> f6
         let dd = dev(r, l);
         if dd > d {
             d = dd;
+            arg = j + r;
             if d > bound {
+                *hint = arg;
                 return d;
             }
         }
     }
+    *hint = arg;
     d
 }
 
@@ -331,8 +364,8 @@ type ScanResult = (usize, f64, f64, usize);
 /// first to get a bound, then every candidate's KS loop stops once its D exceeds the best so far.
 fn scan_sorted(x: &[f64], opts: &ClausetOptions, s: &mut Scratch) -> Result<ScanResult, StatsError> {
     let n = x.len();
-    if n < opts.min_tail {
-        return Err(StatsError::TooFew { test: "Clauset power-law fit", needed: opts.min_tail, got: n });
+    if n < opts.min_tail.max(2) {
+        return Err(StatsError::TooFew { test: "Clauset power-law fit", needed: opts.min_tail.max(2), got: n });
     }
     s.logs.clear();
     s.logs.extend(x.iter().map(|v| v.ln()));
@@ -368,12 +401,13 @@ fn scan_sorted(x: &[f64], opts: &ClausetOptions, s: &mut Scratch) -> Result<Scan
             best_d = d;
         }
     }
+    let mut hint = usize::MAX;
     for &j in &cands {
         let a = alpha_at(j);
         if !a.is_finite() {
             continue;
         }
-        let d = ks_scan(lx, j, a, opts.ks, best_d);
+        let d = ks_scan_hint(lx, j, a, opts.ks, best_d, &mut hint);
         if d < best_d || (d == best_d && j < best_j) {
             best_d = d;
             best_j = j;
@@ -539,6 +573,9 @@ pub fn fit_clauset_bootstrap<F: FnMut(usize, usize) -> bool>(
     boot: &BootstrapOptions,
     progress: F,
 ) -> Result<(ClausetFit, BootstrapResult), StatsError> {
+    if boot.replicates == 0 {
+        return Err(StatsError::InvalidParameter { name: "replicates", reason: "must be at least 1".into() });
+    }
     let x = sorted_positive(values)?;
     let mut s = Scratch::default();
     let (j, alpha, d, nc) = scan_sorted(&x, opts, &mut s)?;
@@ -672,10 +709,25 @@ pub fn abs_nonzero(values: &[f64]) -> Result<(Vec<f64>, usize), StatsError> {
 pub fn power_law_test<F: FnMut(usize, usize) -> bool>(values: &[f64], opts: &PowerLawOptions, progress: F) -> Result<PowerLawReport, StatsError> {
     let (v, n_zero) = abs_nonzero(values)?;
     let mut x = v;
-    x.sort_unstable_by(|a, b| a.total_cmp(b));
     let n = x.len();
-    if n > 0 && x[0] == x[n - 1] {
-        return Err(StatsError::AllEqual { what: "power-law test" });
+    // Finite and positive: partial_cmp never fails here.
+    let cmp = |a: &f64, b: &f64| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal);
+    match opts.rule {
+        // The paper rule needs only the top K sorted (and the rest below them for a bootstrap).
+        Rule::Paper if n > 0 => {
+            let k = opts.k.unwrap_or(1000).min(n);
+            if k < n {
+                x.select_nth_unstable_by(n - k, cmp);
+            }
+            x[n - k..].sort_unstable_by(cmp);
+        }
+        _ => x.sort_unstable_by(cmp),
+    }
+    if n > 0 {
+        let (lo, hi) = x.iter().fold((f64::INFINITY, 0.0f64), |(l, h), &v| (l.min(v), h.max(v)));
+        if lo == hi {
+            return Err(StatsError::AllEqual { what: "power-law test" });
+        }
     }
     let needed = match opts.rule {
         Rule::Paper => PAPER_MIN_N,
