@@ -4,6 +4,9 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod normality;
+mod powerlaw;
+
 #[derive(Parser)]
 #[command(name = "sgn-lab", version, about = "Test the structure of stochastic gradients (Xie et al., 2023)")]
 struct Cli {
@@ -15,6 +18,10 @@ struct Cli {
 enum Command {
     /// Print the engine version and build as JSON.
     Version,
+    /// Power-law test on |x| (paper's top-K rule or Clauset's).
+    Powerlaw(powerlaw::PowerlawArgs),
+    /// Gaussianity tests (Shapiro–Wilk, D'Agostino–Pearson, Jarque–Bera, Anderson–Darling, Lilliefors).
+    Normality(normality::NormalityArgs),
 }
 
 /// A failed command: the message goes to stderr as one line.
@@ -37,6 +44,8 @@ fn main() -> ExitCode {
             "name": "sgn-lab",
             "version": env!("CARGO_PKG_VERSION"),
         })),
+        Command::Powerlaw(a) => powerlaw::run(&a),
+        Command::Normality(a) => normality::run(&a),
     };
     match result {
         Ok(v) => {
