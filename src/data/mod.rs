@@ -1,3 +1,4 @@
 //! Datasets and readers.
 
+pub mod npy;
 pub mod text;
