@@ -4,6 +4,8 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod spectrum;
+
 #[derive(Parser)]
 #[command(name = "sgn-lab", version, about = "Test the structure of stochastic gradients (Xie et al., 2023)")]
 struct Cli {
@@ -15,6 +17,8 @@ struct Cli {
 enum Command {
     /// Print the engine version and build as JSON.
     Version,
+    /// Covariance spectrum of a matrix (one sample per row): eigenvalues, power-law fit, Marchenko–Pastur.
+    Spectrum(spectrum::SpectrumArgs),
 }
 
 /// A failed command: the message goes to stderr as one line.
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
             "name": "sgn-lab",
             "version": env!("CARGO_PKG_VERSION"),
         })),
+        Command::Spectrum(a) => spectrum::run(&a),
     };
     match result {
         Ok(v) => {
