@@ -8,6 +8,7 @@
 //! axes (e.g. non-positive values on log axes) is dropped, never turned into NaN coordinates;
 //! an empty series draws an empty chart with a "no data" note instead of failing.
 
+pub mod spectrum;
 pub mod theme;
 
 pub use theme::Theme;

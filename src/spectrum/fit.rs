@@ -11,7 +11,7 @@
 
 use super::SpectrumError;
 use crate::stats::{fit_top_k, Level};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Largest default K.
 pub const DEFAULT_MAX_K: usize = 1000;
@@ -72,7 +72,7 @@ impl FitParams {
 }
 
 /// Power-law fit of ranks skip+1 ..= skip+K.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpectrumFit {
     /// Number of eigenvalues fitted (K).
     pub k: usize,

@@ -89,7 +89,7 @@ impl Spectrum {
 }
 
 /// Spectrum, fit, Marchenko–Pastur parameters and the "flat" flag: the `sgn-lab spectrum` JSON.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpectrumReport {
     pub n: usize,
     pub d: usize,
