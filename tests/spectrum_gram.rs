@@ -117,3 +117,18 @@ fn minibatch_factor_and_draws() {
     assert!((tr_d / tr_b - 1.0).abs() < 0.05, "trace {tr_d} vs {tr_b}");
     assert!((draws[0] / cb.eigenvalues[0] - 1.0).abs() < 0.1, "λ1 {} vs {}", draws[0], cb.eigenvalues[0]);
 }
+
+#[test]
+fn full_analysis_serializes() {
+    use sgn_lab::spectrum::{analyze_grads_full, SpectrumOptions};
+    let g = grads(120, 8);
+    let opts = SpectrumOptions { batch_size: Some(16), davis_kahan: Some((10, 1)), ..Default::default() };
+    let a = analyze_grads_full(&g, &opts).unwrap();
+    assert_eq!(a.report.eigenvalues.len(), 120.min(g.p()));
+    assert!(a.baseline.as_ref().unwrap().fit.s.is_finite());
+    assert_eq!(a.davis_kahan.as_ref().unwrap().k.len(), 10);
+    assert_eq!(a.batch.unwrap().0, 16);
+    let json = serde_json::to_string(&a).unwrap();
+    let back: sgn_lab::spectrum::SpectrumAnalysis = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.report.rank, a.report.rank);
+}

@@ -100,3 +100,21 @@ fn eigengaps_trace_share_effective_rank() {
     assert_eq!(v.eigengaps.by_rank, vec![2.0]);
     assert_eq!(v.trace_share, vec![0.75, 1.0]);
 }
+
+#[test]
+fn infinite_bound_round_trips_through_json() {
+    let dk = sgn_lab::spectrum::DavisKahan {
+        k: vec![1, 2],
+        sin_angle: vec![0.1, 0.9],
+        bound: vec![0.5, f64::INFINITY],
+        min_gap: vec![1.0, 0.0],
+        delta_norm: 0.25,
+        lambda_a: vec![2.0, 1.0],
+        n_a: 5,
+        n_b: 5,
+    };
+    let json = serde_json::to_string(&dk).unwrap();
+    assert!(json.contains("null"));
+    let back: sgn_lab::spectrum::DavisKahan = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, dk);
+}

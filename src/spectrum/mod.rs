@@ -207,3 +207,64 @@ pub fn theory_views(spectrum: &Spectrum) -> TheoryViews {
         effective_rank: effective_rank(nz),
     }
 }
+
+/// What [`analyze_grads_full`] computes besides the spectrum and its fit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpectrumOptions {
+    /// K, skip and level of the power-law fit.
+    pub fit: FitParams,
+    /// Seed of the Gaussian baseline; `None` skips it.
+    pub baseline_seed: Option<u64>,
+    /// Number of top eigenvectors in the Davis–Kahan view and the seed of the half split;
+    /// `None` skips it (it costs three N-sized eigendecompositions with vectors).
+    pub davis_kahan: Option<(usize, u64)>,
+    /// Minibatch size B for the C_B factor (N − B)/(B(N − 1)); `None` leaves it out.
+    pub batch_size: Option<usize>,
+}
+
+impl Default for SpectrumOptions {
+    fn default() -> Self {
+        SpectrumOptions { fit: FitParams::default(), baseline_seed: Some(0), davis_kahan: Some((50, 0)), batch_size: None }
+    }
+}
+
+/// Everything the Spectrum view shows for one set of per-sample gradients.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpectrumAnalysis {
+    /// Spectrum of C₁, its fit, Marchenko–Pastur parameters, flat flag.
+    pub report: SpectrumReport,
+    /// The same pipeline on an i.i.d. Gaussian matrix of the same shape and total variance.
+    pub baseline: Option<SpectrumReport>,
+    /// Eigengaps, cumulative trace share, effective rank.
+    pub theory: TheoryViews,
+    /// Davis–Kahan view (two disjoint halves of the samples).
+    pub davis_kahan: Option<DavisKahan>,
+    /// Minibatch size B and the factor that turns C₁'s eigenvalues into C_B's (ŝ, d_ks and the
+    /// verdict are scale invariant, so only the eigenvalues move: by this factor).
+    pub batch: Option<(usize, f64)>,
+}
+
+/// The full Spectrum view for per-sample gradients: one Gram matrix (Hadamard route), its
+/// spectrum and fit, the Gaussian baseline, the theory views and Davis–Kahan.
+pub fn analyze_grads_full(grads: &PerSampleGrads, opts: &SpectrumOptions) -> Result<SpectrumAnalysis, SpectrumError> {
+    if grads.n < 2 {
+        return Err(SpectrumError::TooFewSamples(grads.n));
+    }
+    let k = gram::gram(grads)?;
+    let spectrum = spectrum_of_gram(&k, grads.p())?;
+    let theory = theory_views(&spectrum);
+    let baseline = match opts.baseline_seed {
+        Some(seed) => Some(gaussian_baseline(&spectrum, &opts.fit, seed)?),
+        None => None,
+    };
+    let davis_kahan = match opts.davis_kahan {
+        Some((top, seed)) if grads.n >= 4 => Some(theory::davis_kahan(&k, top, seed)?),
+        _ => None,
+    };
+    let batch = match opts.batch_size {
+        Some(b) => Some((b, gram::minibatch_factor(grads.n, b)?)),
+        None => None,
+    };
+    let report = analyze(spectrum, &opts.fit)?;
+    Ok(SpectrumAnalysis { report, baseline, theory, davis_kahan, batch })
+}

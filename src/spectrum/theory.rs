@@ -75,7 +75,9 @@ pub struct DavisKahan {
     pub k: Vec<usize>,
     /// sin∠(u_k, ũ_k) ∈ [0, 1].
     pub sin_angle: Vec<f64>,
-    /// 2‖ΔC‖₂ / δ_k (may exceed 1, where the bound says nothing; +∞ for a zero gap).
+    /// 2‖ΔC‖₂ / δ_k (may exceed 1, where the bound says nothing; +∞ for a zero gap, written
+    /// as `null` in JSON and read back as +∞).
+    #[serde(deserialize_with = "null_as_infinity")]
     pub bound: Vec<f64>,
     /// min(λ_{k−1} − λ_k, λ_k − λ_{k+1}) of C_a.
     pub min_gap: Vec<f64>,
@@ -86,6 +88,11 @@ pub struct DavisKahan {
     /// Samples in each half.
     pub n_a: usize,
     pub n_b: usize,
+}
+
+fn null_as_infinity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    let v: Vec<Option<f64>> = Deserialize::deserialize(d)?;
+    Ok(v.into_iter().map(|x| x.unwrap_or(f64::INFINITY)).collect())
 }
 
 /// Davis–Kahan view from the **uncentred** Gram matrix K of N samples (any route, e.g.
