@@ -62,15 +62,14 @@ pub fn fmt_num(v: f64) -> String {
 /// Label for a log-axis key point: only mantissas 1, 2 and 5 are labelled (the others would
 /// overlap), the rest get an empty label (their grid line stays).
 fn log_tick(v: &f64) -> String {
-    if !(*v > 0.0) || !v.is_finite() {
+    if v.is_nan() || *v <= 0.0 || !v.is_finite() {
         return String::new();
     }
     let e = v.log10().floor();
     let m = v / 10f64.powf(e);
     let r = m.round();
-    if (m - r).abs() < 1e-6 * m && (r == 1.0 || r == 2.0 || r == 5.0) {
-        fmt_num(*v)
-    } else if (m - 10.0).abs() < 1e-6 * m {
+    let nice = (m - r).abs() < 1e-6 * m && (r == 1.0 || r == 2.0 || r == 5.0);
+    if nice || (m - 10.0).abs() < 1e-6 * m {
         fmt_num(*v)
     } else {
         String::new()
