@@ -10,6 +10,7 @@ pub mod images;
 pub mod mnist;
 pub mod synthetic;
 pub mod tabular;
+pub mod npy;
 pub mod text;
 
 use crate::rng::substream;

@@ -9,6 +9,7 @@
 //! an empty series draws an empty chart with a "no data" note instead of failing.
 
 pub mod tails;
+pub mod spectrum;
 pub mod theme;
 pub mod training;
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 mod normality;
 mod powerlaw;
+mod spectrum;
 
 #[derive(Parser)]
 #[command(name = "sgn-lab", version, about = "Test the structure of stochastic gradients (Xie et al., 2023)")]
@@ -22,6 +23,8 @@ enum Command {
     Powerlaw(powerlaw::PowerlawArgs),
     /// Gaussianity tests (Shapiro–Wilk, D'Agostino–Pearson, Jarque–Bera, Anderson–Darling, Lilliefors).
     Normality(normality::NormalityArgs),
+    /// Covariance spectrum of a matrix (one sample per row): eigenvalues, power-law fit, Marchenko–Pastur.
+    Spectrum(spectrum::SpectrumArgs),
 }
 
 /// A failed command: the message goes to stderr as one line.
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         })),
         Command::Powerlaw(a) => powerlaw::run(&a),
         Command::Normality(a) => normality::run(&a),
+        Command::Spectrum(a) => spectrum::run(&a),
     };
     match result {
         Ok(v) => {

@@ -1,0 +1,496 @@
+//! The **Spectrum** view's charts: rank plot on log-log axes with the fitted power law and the
+//! Gaussian / Marchenko–Pastur baseline, eigengaps (by rank and re-sorted), Davis–Kahan
+//! (sin∠ against its bound), cumulative trace share; the Marchenko–Pastur histogram; and the
+//! verdict table row in the paper's format (d_ks, d_c, power law, β̂ ± σ, ŝ) as plain strings.
+//!
+//! Every chart takes a `DrawingArea`, a [`Theme`] and plain data; values that cannot be drawn
+//! on log axes (≤ 0, non-finite) are dropped; an empty series draws a "no data" note.
+
+use super::theme::{Theme, BG, FIT, GRID, INK, SERIES};
+use super::PlotResult;
+use crate::spectrum::{DavisKahan, Eigengaps, MpParams, SpectrumFit};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Data of the rank plot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct RankPlot {
+    /// Eigenvalues, descending (zeros are dropped).
+    pub eigenvalues: Vec<f64>,
+    /// The fit over ranks skip+1..=skip+K; drawn over those ranks as c·k^(−ŝ), with c the
+    /// least-squares intercept for the fixed slope ŝ: ln c = mean over the fitted ranks of
+    /// (ln λ_k + ŝ ln k) (a visual aid; the fit itself is the MLE).
+    pub fit: Option<SpectrumFit>,
+    /// Eigenvalues of the Gaussian baseline (same shape and total variance), descending.
+    pub baseline: Option<Vec<f64>>,
+    /// Marchenko–Pastur edges λ₋, λ₊ drawn as horizontal dashed lines.
+    pub mp: Option<MpParams>,
+    /// Chart caption.
+    pub title: String,
+}
+
+/// Data of the trace-share chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct TraceSharePlot {
+    /// Cumulative share Σ_{i≤k} λ_i / Σ λ, k = 1..r.
+    pub share: Vec<f64>,
+    /// Effective rank exp(H(λ/Σλ)) (marked with a vertical line when > 0).
+    pub effective_rank: f64,
+}
+
+/// A compact number: up to 3 significant digits in plain notation for 1e-3 ≤ |v| < 1e5,
+/// otherwise `1e-5` style.
+pub fn fmt_num(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return if v == 0.0 { "0".into() } else { String::new() };
+    }
+    let a = v.abs();
+    if (1e-3..1e5).contains(&a) {
+        let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
+        let t = format!("{v:.decimals$}");
+        if t.contains('.') {
+            t.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            t
+        }
+    } else {
+        format!("{v:.0e}")
+    }
+}
+
+/// Label for a log-axis key point: only mantissas 1, 2 and 5 are labelled (the others would
+/// overlap), the rest get an empty label (their grid line stays).
+fn log_tick(v: &f64) -> String {
+    if v.is_nan() || *v <= 0.0 || !v.is_finite() {
+        return String::new();
+    }
+    let e = v.log10().floor();
+    let m = v / 10f64.powf(e);
+    let r = m.round();
+    let nice = (m - r).abs() < 1e-6 * m && (r == 1.0 || r == 2.0 || r == 5.0);
+    if nice || (m - 10.0).abs() < 1e-6 * m {
+        fmt_num(*v)
+    } else {
+        String::new()
+    }
+}
+
+fn lin_tick(v: &f64) -> String {
+    fmt_num(*v)
+}
+
+fn positive_points(values: impl IntoIterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
+    values.into_iter().filter(|(x, y)| x.is_finite() && y.is_finite() && *x > 0.0 && *y > 0.0).collect()
+}
+
+/// Log-axis range covering `lo..hi` (positive), padded by a small factor; a degenerate range
+/// is widened to a decade.
+fn log_range(lo: f64, hi: f64) -> (f64, f64) {
+    let (lo, hi) = if lo > 0.0 && hi > 0.0 && lo.is_finite() && hi.is_finite() { (lo, hi) } else { (1.0, 10.0) };
+    if hi / lo < 1.0001 {
+        (lo / 3.16, hi * 3.16)
+    } else {
+        (lo / 1.3, hi * 1.3)
+    }
+}
+
+fn bounds(points: &[(f64, f64)]) -> (f64, f64, f64, f64) {
+    points.iter().fold((f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY), |b, &(x, y)| {
+        (b.0.min(x), b.1.max(x), b.2.min(y), b.3.max(y))
+    })
+}
+
+fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, title: &str) -> PlotResult {
+    area.fill(&BG)?;
+    let (w, h) = area.dim_in_pixel();
+    area.draw(&Text::new(title.to_string(), (theme.px(10.0) as i32, theme.px(8.0) as i32), theme.caption_style()))?;
+    let style = theme.label_style().pos(plotters::style::text_anchor::Pos::new(
+        plotters::style::text_anchor::HPos::Center,
+        plotters::style::text_anchor::VPos::Center,
+    ));
+    area.draw(&Text::new("no data".to_string(), (w as i32 / 2, h as i32 / 2), style))?;
+    Ok(())
+}
+
+macro_rules! legend_line {
+    ($chart:expr, $theme:expr) => {
+        $chart
+            .configure_series_labels()
+            .label_font($theme.font(11.0).color(&INK))
+            .background_style(BG.mix(0.85))
+            .border_style(GRID)
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()?
+    };
+}
+
+/// Rank plot: λ_k against k on log-log axes, the fitted line, the baseline and the MP edges.
+pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &RankPlot) -> PlotResult {
+    let main = positive_points(data.eigenvalues.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
+    if main.is_empty() {
+        return no_data(area, theme, &data.title);
+    }
+    let base = data
+        .baseline
+        .as_ref()
+        .map(|b| positive_points(b.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v))))
+        .unwrap_or_default();
+    let fit_line: Vec<(f64, f64)> = match &data.fit {
+        Some(f) if f.s.is_finite() && f.k >= 2 && f.skip < data.eigenvalues.len() => {
+            let k0 = (f.skip + 1) as f64;
+            let end = (f.skip + f.k).min(data.eigenvalues.len());
+            let k1 = end as f64;
+            let logs: Vec<f64> = (f.skip..end)
+                .filter(|&i| data.eigenvalues[i] > 0.0)
+                .map(|i| data.eigenvalues[i].ln() + f.s * ((i + 1) as f64).ln())
+                .collect();
+            if logs.is_empty() {
+                Vec::new()
+            } else {
+                let ln_c = logs.iter().sum::<f64>() / logs.len() as f64;
+                positive_points((0..=40).map(|i| {
+                    let k = k0 * (k1 / k0).powf(i as f64 / 40.0);
+                    (k, (ln_c - f.s * k.ln()).exp())
+                }))
+            }
+        }
+        _ => Vec::new(),
+    };
+    let mut all = main.clone();
+    all.extend(&base);
+    all.extend(&fit_line);
+    let (mut x0, mut x1, mut y0, mut y1) = bounds(&all);
+    if let Some(mp) = &data.mp {
+        for e in [mp.lambda_minus, mp.lambda_plus] {
+            if e > 0.0 && e.is_finite() {
+                y0 = y0.min(e);
+                y1 = y1.max(e);
+            }
+        }
+    }
+    x0 = x0.min(1.0);
+    x1 = x1.max(2.0);
+    let (x0, x1) = (x0, x1 * 1.3);
+    let (y0, y1) = log_range(y0, y1);
+    area.fill(&BG)?;
+    let mut chart = ChartBuilder::on(area)
+        .caption(&data.title, theme.caption_style())
+        .margin(theme.px(8.0))
+        .x_label_area_size(theme.px(36.0))
+        .y_label_area_size(theme.px(56.0))
+        .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
+    chart
+        .configure_mesh()
+        .light_line_style(GRID.mix(0.35))
+        .bold_line_style(GRID)
+        .axis_style(INK)
+        .label_style(theme.label_style())
+        .x_desc("rank k")
+        .y_desc("eigenvalue λ_k")
+        .x_label_formatter(&log_tick)
+        .y_label_formatter(&log_tick)
+        .draw()?;
+    let w = theme.stroke();
+    if let Some(mp) = &data.mp {
+        for (e, name) in [(mp.lambda_plus, "MP edge λ₊"), (mp.lambda_minus, "MP edge λ₋")] {
+            if e > 0.0 && e.is_finite() {
+                let style = SERIES[1].mix(0.6).stroke_width(theme.px(1.0));
+                let s = chart.draw_series(DashedLineSeries::new(
+                    vec![(x0, e), (x1, e)],
+                    theme.px(4.0),
+                    theme.px(4.0),
+                    style,
+                ))?;
+                if name == "MP edge λ₊" {
+                    s.label("MP edges λ±").legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], SERIES[1].mix(0.6).stroke_width(2))
+                    });
+                }
+            }
+        }
+    }
+    if !base.is_empty() {
+        chart
+            .draw_series(LineSeries::new(base, SERIES[1].stroke_width(w)))?
+            .label("Gaussian baseline")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], SERIES[1].stroke_width(2)));
+    }
+    chart
+        .draw_series(LineSeries::new(main, SERIES[0].stroke_width(w)))?
+        .label("spectrum")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], SERIES[0].stroke_width(2)));
+    if !fit_line.is_empty() {
+        let s = data.fit.as_ref().map(|f| f.s).unwrap_or(f64::NAN);
+        chart
+            .draw_series(DashedLineSeries::new(fit_line, theme.px(6.0), theme.px(4.0), FIT.stroke_width(w)))?
+            .label(format!("fit ŝ = {s:.2}"))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], FIT.stroke_width(2)));
+    }
+    legend_line!(chart, theme);
+    Ok(())
+}
+
+/// Eigengaps δ_k = λ_k − λ_{k+1}: by rank (points) and re-sorted (line), log-log.
+pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &Eigengaps) -> PlotResult {
+    let title = "Eigengaps δ_k = λ_k − λ_{k+1}";
+    let by_rank = positive_points(data.by_rank.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
+    let sorted = positive_points(data.sorted.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
+    if by_rank.is_empty() && sorted.is_empty() {
+        return no_data(area, theme, title);
+    }
+    let mut all = by_rank.clone();
+    all.extend(&sorted);
+    let (x0, x1, y0, y1) = bounds(&all);
+    let (y0, y1) = log_range(y0, y1);
+    area.fill(&BG)?;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, theme.caption_style())
+        .margin(theme.px(8.0))
+        .x_label_area_size(theme.px(36.0))
+        .y_label_area_size(theme.px(56.0))
+        .build_cartesian_2d((x0.min(1.0)..x1.max(2.0) * 1.3).log_scale(), (y0..y1).log_scale())?;
+    chart
+        .configure_mesh()
+        .light_line_style(GRID.mix(0.35))
+        .bold_line_style(GRID)
+        .axis_style(INK)
+        .label_style(theme.label_style())
+        .x_desc("k")
+        .y_desc("δ_k")
+        .x_label_formatter(&log_tick)
+        .y_label_formatter(&log_tick)
+        .draw()?;
+    let r = theme.px(1.6);
+    chart
+        .draw_series(by_rank.iter().map(|&p| Circle::new(p, r, SERIES[0].mix(0.7).filled())))?
+        .label("by rank k")
+        .legend(move |(x, y)| Circle::new((x + 9, y), 3, SERIES[0].filled()));
+    chart
+        .draw_series(LineSeries::new(sorted, SERIES[2].stroke_width(theme.stroke())))?
+        .label("re-sorted by size")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], SERIES[2].stroke_width(2)));
+    legend_line!(chart, theme);
+    Ok(())
+}
+
+/// Davis–Kahan: sin∠(u_k, ũ_k) (points) and the bound 2‖ΔC‖₂/min-gap_k (line), log-log; the
+/// bound is vacuous above 1 (dotted line).
+pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &DavisKahan) -> PlotResult {
+    let title = format!("Davis–Kahan: two halves ({} + {} samples)", data.n_a, data.n_b);
+    let sin = positive_points(data.k.iter().zip(&data.sin_angle).map(|(&k, &s)| (k as f64, s)));
+    let bound = positive_points(data.k.iter().zip(&data.bound).map(|(&k, &b)| (k as f64, b)));
+    if sin.is_empty() && bound.is_empty() {
+        return no_data(area, theme, &title);
+    }
+    let mut all = sin.clone();
+    all.extend(&bound);
+    all.push((1.0, 1.0));
+    let (x0, x1, y0, y1) = bounds(&all);
+    let (y0, y1) = log_range(y0, y1);
+    let (x0, x1) = (x0.min(1.0), x1.max(2.0) * 1.3);
+    area.fill(&BG)?;
+    let mut chart = ChartBuilder::on(area)
+        .caption(&title, theme.caption_style())
+        .margin(theme.px(8.0))
+        .x_label_area_size(theme.px(36.0))
+        .y_label_area_size(theme.px(56.0))
+        .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
+    chart
+        .configure_mesh()
+        .light_line_style(GRID.mix(0.35))
+        .bold_line_style(GRID)
+        .axis_style(INK)
+        .label_style(theme.label_style())
+        .x_desc("eigenvector k")
+        .y_desc("sin ∠(u_k, ũ_k)")
+        .x_label_formatter(&log_tick)
+        .y_label_formatter(&log_tick)
+        .draw()?;
+    chart.draw_series(DashedLineSeries::new(
+        vec![(x0, 1.0), (x1, 1.0)],
+        theme.px(2.0),
+        theme.px(3.0),
+        INK.mix(0.5).stroke_width(theme.px(1.0)),
+    ))?;
+    chart
+        .draw_series(LineSeries::new(bound, SERIES[1].stroke_width(theme.stroke())))?
+        .label("bound 2‖ΔC‖₂ / min-gap")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], SERIES[1].stroke_width(2)));
+    let r = theme.px(2.2);
+    chart
+        .draw_series(sin.iter().map(|&p| Circle::new(p, r, SERIES[0].filled())))?
+        .label("measured sin ∠")
+        .legend(move |(x, y)| Circle::new((x + 9, y), 3, SERIES[0].filled()));
+    legend_line!(chart, theme);
+    Ok(())
+}
+
+/// Cumulative trace share against k (log x, linear y in [0, 1]), with the effective rank marked.
+pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &TraceSharePlot) -> PlotResult {
+    let title = if data.effective_rank > 0.0 {
+        format!("Cumulative trace share (effective rank {:.1})", data.effective_rank)
+    } else {
+        "Cumulative trace share".to_string()
+    };
+    let pts: Vec<(f64, f64)> = data
+        .share
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| ((i + 1) as f64, v))
+        .filter(|(_, v)| v.is_finite())
+        .collect();
+    if pts.is_empty() {
+        return no_data(area, theme, &title);
+    }
+    let x1 = (pts.len() as f64).max(2.0) * 1.3;
+    area.fill(&BG)?;
+    let mut chart = ChartBuilder::on(area)
+        .caption(&title, theme.caption_style())
+        .margin(theme.px(8.0))
+        .x_label_area_size(theme.px(36.0))
+        .y_label_area_size(theme.px(48.0))
+        .build_cartesian_2d((1f64..x1).log_scale(), 0f64..1.02)?;
+    chart
+        .configure_mesh()
+        .light_line_style(GRID.mix(0.35))
+        .bold_line_style(GRID)
+        .axis_style(INK)
+        .label_style(theme.label_style())
+        .x_desc("top-k eigenvalues")
+        .y_desc("share of the trace")
+        .x_label_formatter(&log_tick)
+        .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+        .draw()?;
+    if data.effective_rank >= 1.0 && data.effective_rank.is_finite() {
+        let e = data.effective_rank.min(x1);
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(e, 0.0), (e, 1.0)],
+                theme.px(4.0),
+                theme.px(4.0),
+                SERIES[3].stroke_width(theme.px(1.5)),
+            ))?
+            .label("effective rank")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], SERIES[3].stroke_width(2)));
+    }
+    chart
+        .draw_series(LineSeries::new(pts, SERIES[0].stroke_width(theme.stroke())))?
+        .label("Σ_{i≤k} λ_i / Σ λ")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], SERIES[0].stroke_width(2)));
+    chart
+        .configure_series_labels()
+        .label_font(theme.font(11.0).color(&INK))
+        .background_style(BG.mix(0.85))
+        .border_style(GRID)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()?;
+    Ok(())
+}
+
+/// Histogram (as a density) of the non-zero eigenvalues with the Marchenko–Pastur density of
+/// the same shape and total variance overlaid (normalised to the non-zero part).
+pub fn draw_mp_histogram<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    eigenvalues: &[f64],
+    mp: &MpParams,
+) -> PlotResult {
+    let title = format!("Eigenvalue density vs Marchenko–Pastur (γ = {:.3})", mp.gamma);
+    let vals: Vec<f64> = eigenvalues.iter().copied().filter(|v| v.is_finite() && *v > 0.0).collect();
+    if vals.is_empty() {
+        return no_data(area, theme, &title);
+    }
+    let vmin = vals.iter().fold(f64::INFINITY, |m, &v| m.min(v));
+    let vmax = vals.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+    let (lo0, hi0) = (vmin.min(mp.lambda_minus), vmax.max(mp.lambda_plus));
+    let pad = 0.05 * (hi0 - lo0).max(hi0.abs() * 1e-3).max(f64::MIN_POSITIVE);
+    let (lo, hi) = ((lo0 - pad).max(0.0), hi0 + pad);
+    let bins = 40usize;
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for &v in &vals {
+        let b = (((v - lo) / width) as usize).min(bins - 1);
+        counts[b] += 1;
+    }
+    let dens: Vec<f64> = counts.iter().map(|&c| c as f64 / (vals.len() as f64 * width)).collect();
+    // MP continuous part renormalised to mass 1 (the non-zero eigenvalues only).
+    let mass = 1.0 - mp.zero_mass();
+    let curve: Vec<(f64, f64)> = mp
+        .density_curve(400)
+        .into_iter()
+        .map(|(l, d)| (l, if mass > 0.0 { d / mass } else { 0.0 }))
+        .filter(|(_, d)| d.is_finite())
+        .collect();
+    let ymax = dens.iter().chain(curve.iter().map(|(_, d)| d)).fold(0.0f64, |m, &v| m.max(v)).max(1e-300) * 1.1;
+    area.fill(&BG)?;
+    let mut chart = ChartBuilder::on(area)
+        .caption(&title, theme.caption_style())
+        .margin(theme.px(8.0))
+        .x_label_area_size(theme.px(36.0))
+        .y_label_area_size(theme.px(56.0))
+        .build_cartesian_2d(lo..hi, 0f64..ymax)?;
+    chart
+        .configure_mesh()
+        .light_line_style(GRID.mix(0.35))
+        .bold_line_style(GRID)
+        .axis_style(INK)
+        .label_style(theme.label_style())
+        .x_desc("eigenvalue λ")
+        .y_desc("density")
+        .y_label_formatter(&lin_tick)
+        .x_label_formatter(&lin_tick)
+        .draw()?;
+    chart
+        .draw_series(dens.iter().enumerate().map(|(i, &d)| {
+            let x0 = lo + i as f64 * width;
+            Rectangle::new([(x0, 0.0), (x0 + width, d)], SERIES[0].mix(0.45).filled())
+        }))?
+        .label("eigenvalues (non-zero)")
+        .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], SERIES[0].mix(0.45).filled()));
+    chart
+        .draw_series(LineSeries::new(curve, FIT.stroke_width(theme.stroke())))?
+        .label("Marchenko–Pastur")
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], FIT.stroke_width(2)));
+    legend_line!(chart, theme);
+    Ok(())
+}
+
+/// One row of the verdict table in the paper's format (sibling paper's Table B columns), as
+/// display strings: `d_ks`, `d_c`, "Yes"/"No", `β̂ ± σ`, `ŝ`, and a note ("flat" when ŝ < 0.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerdictRow {
+    /// What was fitted (e.g. "FCN MNIST, epoch 10, B = 128" or "Gaussian baseline").
+    pub label: String,
+    pub k: String,
+    pub ks_d: String,
+    pub ks_critical: String,
+    pub power_law: String,
+    pub beta: String,
+    pub s: String,
+    pub note: String,
+}
+
+impl VerdictRow {
+    /// Column headers, in order.
+    pub const HEADERS: [&'static str; 8] = ["", "K", "d_ks", "d_c", "Power-law", "β̂ ± σ", "ŝ", ""];
+
+    /// The row for a fit.
+    pub fn new(label: impl Into<String>, fit: &SpectrumFit) -> Self {
+        VerdictRow {
+            label: label.into(),
+            k: if fit.skip > 0 { format!("{} (skip {})", fit.k, fit.skip) } else { fit.k.to_string() },
+            ks_d: format!("{:.4}", fit.ks_d),
+            ks_critical: format!("{:.4}", fit.ks_critical),
+            power_law: if fit.power_law { "Yes" } else { "No" }.to_string(),
+            beta: format!("{:.3} ± {:.3}", fit.beta, fit.beta_stderr),
+            s: format!("{:.3}", fit.s),
+            note: if fit.is_flat() { "flat (ŝ < 0.3): not a meaningful power law".to_string() } else { String::new() },
+        }
+    }
+
+    /// The cells in [`Self::HEADERS`] order.
+    pub fn cells(&self) -> [&str; 8] {
+        [&self.label, &self.k, &self.ks_d, &self.ks_critical, &self.power_law, &self.beta, &self.s, &self.note]
+    }
+}

@@ -1,0 +1,224 @@
+//! The N × N Gram matrix of per-sample gradients, built without the N × P gradient matrix.
+//!
+//! C₁(θ) = (1/N) Σ_j (∇ℓ_j − ∇L)(∇ℓ_j − ∇L)ᵀ = (1/N) G_cᵀ G_c with G_c the centred N × P matrix
+//! of per-sample gradients. Its non-zero eigenvalues are those of (1/N) G_c G_cᵀ = (1/N) H K H,
+//! K = G Gᵀ, H = I − 11ᵀ/N (the P × P and N × N products share their non-zero spectrum).
+//!
+//! For a dense layer y = W a + b the per-sample gradient is vec(δ_j a_jᵀ) ⊕ δ_j, so
+//! ⟨g_i, g_j⟩ = (δ_i·δ_j)(a_i·a_j) + δ_i·δ_j = (δ_i·δ_j)(a_i·a_j + 1) (DESIGN §6), i.e.
+//! K_layer = (ΔΔᵀ) ⊙ (AAᵀ + 11ᵀ) with Δ (N × fan_out) and A (N × fan_in) stacked by rows.
+//! Materialised blocks (convolutions) add G_b G_bᵀ. Every product is a lower-triangular
+//! faer `matmul` (the result is symmetric), mirrored at the end.
+
+use super::eigen::SymMatrix;
+use super::SpectrumError;
+use crate::nn::{GradBlock, PerSampleGrads};
+use crate::rng::substream;
+use faer::linalg::matmul::triangular::{matmul as tri_matmul, BlockStructure};
+use faer::{Accum, MatMut, MatRef, Par};
+use rand::seq::SliceRandom;
+
+/// Checks that every block has `grads.n` samples, buffers of the advertised length, finite values.
+pub fn validate(grads: &PerSampleGrads) -> Result<(), SpectrumError> {
+    let n = grads.n;
+    for (b, block) in grads.blocks.iter().enumerate() {
+        let (bn, ok) = match block {
+            GradBlock::Outer { n: bn, fan_in, fan_out, a, delta, .. } => {
+                (*bn, a.len() == bn * fan_in && delta.len() == bn * fan_out)
+            }
+            GradBlock::Dense { n: bn, p, g } => (*bn, g.len() == bn * p),
+        };
+        if bn != n || !ok {
+            return Err(SpectrumError::Shape(format!(
+                "gradient block {b} does not hold {n} samples of its advertised size"
+            )));
+        }
+        let finite = match block {
+            GradBlock::Outer { a, delta, .. } => a.iter().chain(delta).all(|x| x.is_finite()),
+            GradBlock::Dense { g, .. } => g.iter().all(|x| x.is_finite()),
+        };
+        if !finite {
+            return Err(SpectrumError::NonFinite);
+        }
+    }
+    Ok(())
+}
+
+/// dst(lower) ← X Xᵀ (lower triangle including the diagonal; the upper part is not touched).
+fn syrk_lower(dst: &mut [f64], n: usize, x: MatRef<'_, f64>) {
+    let dst = MatMut::from_column_major_slice_mut(dst, n, n);
+    tri_matmul(
+        dst,
+        BlockStructure::TriangularLower,
+        Accum::Replace,
+        x,
+        BlockStructure::Rectangular,
+        x.transpose(),
+        BlockStructure::Rectangular,
+        1.0,
+        Par::Seq,
+    );
+}
+
+fn mirror_lower(k: &mut SymMatrix) {
+    let n = k.n;
+    for j in 0..n {
+        for i in (j + 1)..n {
+            // column-major lower (i, j) is data[j * n + i]; mirror into (j, i) = data[i * n + j]
+            k.data[i * n + j] = k.data[j * n + i];
+        }
+    }
+}
+
+/// The uncentred Gram matrix K_ij = ⟨∇ℓ_i, ∇ℓ_j⟩ by the Hadamard trick (no N × P matrix).
+pub fn gram(grads: &PerSampleGrads) -> Result<SymMatrix, SpectrumError> {
+    validate(grads)?;
+    let n = grads.n;
+    let mut k = SymMatrix::zeros(n);
+    let mut s1 = vec![0.0; n * n];
+    let mut s2 = vec![0.0; n * n];
+    for block in &grads.blocks {
+        match block {
+            GradBlock::Outer { fan_in, fan_out, a, delta, bias, .. } => {
+                syrk_lower(&mut s1, n, MatRef::from_row_major_slice(a, n, *fan_in));
+                syrk_lower(&mut s2, n, MatRef::from_row_major_slice(delta, n, *fan_out));
+                let one = if *bias { 1.0 } else { 0.0 };
+                for j in 0..n {
+                    let c = j * n;
+                    for i in j..n {
+                        k.data[c + i] += s2[c + i] * (s1[c + i] + one);
+                    }
+                }
+            }
+            GradBlock::Dense { p, g, .. } => {
+                syrk_lower(&mut s1, n, MatRef::from_row_major_slice(g, n, *p));
+                for j in 0..n {
+                    let c = j * n;
+                    for i in j..n {
+                        k.data[c + i] += s1[c + i];
+                    }
+                }
+            }
+        }
+    }
+    mirror_lower(&mut k);
+    Ok(k)
+}
+
+/// The Gram matrix G Gᵀ of a dense row-major `n × p` matrix (the reference route; also the
+/// route for user-supplied gradient matrices).
+pub fn gram_dense(g: &[f64], n: usize, p: usize) -> Result<SymMatrix, SpectrumError> {
+    if g.len() != n * p {
+        return Err(SpectrumError::Shape(format!("{} values for an {n} × {p} matrix", g.len())));
+    }
+    if !g.iter().all(|x| x.is_finite()) {
+        return Err(SpectrumError::NonFinite);
+    }
+    let mut k = SymMatrix::zeros(n);
+    if p > 0 {
+        syrk_lower(&mut k.data, n, MatRef::from_row_major_slice(g, n, p));
+    }
+    mirror_lower(&mut k);
+    Ok(k)
+}
+
+/// The covariance-side product XᶜᵀXᶜ (`p × p`) of a dense row-major `n × p` matrix after
+/// centring its columns — used instead of the Gram when p < n.
+pub fn cross_product_centred(x: &[f64], n: usize, p: usize) -> Result<SymMatrix, SpectrumError> {
+    if x.len() != n * p {
+        return Err(SpectrumError::Shape(format!("{} values for an {n} × {p} matrix", x.len())));
+    }
+    if !x.iter().all(|v| v.is_finite()) {
+        return Err(SpectrumError::NonFinite);
+    }
+    let mut mean = vec![0.0; p];
+    for row in x.chunks_exact(p.max(1)) {
+        for (m, v) in mean.iter_mut().zip(row) {
+            *m += v;
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n.max(1) as f64);
+    let mut xc = x.to_vec();
+    for row in xc.chunks_exact_mut(p.max(1)) {
+        for (v, m) in row.iter_mut().zip(&mean) {
+            *v -= m;
+        }
+    }
+    let mut c = SymMatrix::zeros(p);
+    if n > 0 {
+        // XᶜᵀXᶜ: the rows of Xᶜᵀ are the columns of Xᶜ, i.e. Xᶜ read column-major as p × n.
+        syrk_lower(&mut c.data, p, MatRef::from_column_major_slice(&xc, p, n));
+    }
+    mirror_lower(&mut c);
+    Ok(c)
+}
+
+/// Double centring H K H, H = I − 11ᵀ/N, in O(N²):
+/// (HKH)_ij = K_ij − r_i − r_j + m with r_i the row means of K and m its grand mean.
+/// The result is the Gram matrix of the gradients minus their mean ∇L.
+pub fn centre(k: &mut SymMatrix) {
+    let n = k.n;
+    if n == 0 {
+        return;
+    }
+    let nf = n as f64;
+    let r: Vec<f64> = (0..n).map(|i| k.data[i * n..(i + 1) * n].iter().sum::<f64>() / nf).collect();
+    let m = r.iter().sum::<f64>() / nf;
+    for i in 0..n {
+        for j in 0..n {
+            k.data[i * n + j] += m - r[i] - r[j];
+        }
+    }
+}
+
+/// Eigenvalues of C_B from those of C₁ for minibatches of size B drawn **without replacement**
+/// from the N samples: C_B = C₁ · (N − B) / (B (N − 1)) (the finite-population correction;
+/// with replacement the factor would be 1/B). Requires 1 ≤ B ≤ N and N ≥ 2.
+pub fn minibatch_factor(n: usize, b: usize) -> Result<f64, SpectrumError> {
+    if n < 2 || b == 0 || b > n {
+        return Err(SpectrumError::InvalidParam(format!("batch size {b} must be in 1..={n} (and N ≥ 2)")));
+    }
+    Ok((n - b) as f64 / (b as f64 * (n - 1) as f64))
+}
+
+/// Gram matrix of M minibatch mean gradients g_B^(m) = (1/B) Σ_{j∈batch m} ∇ℓ_j, each batch
+/// drawn without replacement from the N samples, independently across draws (seeded), from
+/// the uncentred per-sample Gram K: ⟨g^(a), g^(b)⟩ = (1/B²) Σ_{i∈a, j∈b} K_ij.
+/// Centred ([`centre`]) and divided by M − 1 it is the Gram form of the unbiased sample
+/// covariance of the draws, an estimate of C_B = C₁·(N − B)/(B(N − 1)) (see
+/// [`minibatch_factor`]); its rank is at most M − 1.
+pub fn minibatch_draw_gram(k: &SymMatrix, b: usize, m: usize, seed: u64) -> Result<SymMatrix, SpectrumError> {
+    let n = k.n;
+    minibatch_factor(n, b)?;
+    if m < 2 {
+        return Err(SpectrumError::InvalidParam(format!("need at least 2 minibatch draws, got {m}")));
+    }
+    let mut rng = substream(seed, 0x5_BEC7_0001);
+    let mut idx: Vec<usize> = (0..n).collect();
+    let batches: Vec<Vec<usize>> = (0..m)
+        .map(|_| {
+            idx.shuffle(&mut rng);
+            idx[..b].to_vec()
+        })
+        .collect();
+    // T = S K (M × N) with S the 0/1 batch-indicator matrix, then S T ᵀ.
+    let mut t = vec![0.0; m * n];
+    for (a, batch) in batches.iter().enumerate() {
+        let row = &mut t[a * n..(a + 1) * n];
+        for &i in batch {
+            for (r, kij) in row.iter_mut().zip(&k.data[i * n..(i + 1) * n]) {
+                *r += kij;
+            }
+        }
+    }
+    let mut out = SymMatrix::zeros(m);
+    let inv = 1.0 / (b as f64 * b as f64);
+    for a in 0..m {
+        for (c, batch) in batches.iter().enumerate().take(a + 1) {
+            let v: f64 = batch.iter().map(|&j| t[a * n + j]).sum::<f64>() * inv;
+            out.data[a * m + c] = v;
+            out.data[c * m + a] = v;
+        }
+    }
+    Ok(out)
+}

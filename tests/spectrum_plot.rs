@@ -1,0 +1,113 @@
+//! Every Spectrum chart renders to SVG (with data, and with no data) without failing.
+//! The SVGs are written to `$CARGO_TARGET_TMPDIR/spectrum-plots/` for a human look.
+
+use rand::RngExt;
+use rand_distr::StandardNormal;
+use sgn_lab::data::text::Matrix;
+use sgn_lab::plot::spectrum::{
+    draw_davis_kahan, draw_eigengaps, draw_mp_histogram, draw_rank_plot, draw_trace_share, RankPlot, TraceSharePlot,
+    VerdictRow,
+};
+use sgn_lab::plot::{to_svg, Theme};
+use sgn_lab::rng::seeded;
+use sgn_lab::spectrum::{
+    analyze, davis_kahan, gaussian_baseline, gram, spectrum_of_matrix, theory_views, DavisKahan, Eigengaps, FitParams,
+    MpParams,
+};
+
+fn save(name: &str, svg: &str) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("spectrum-plots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), svg).unwrap();
+}
+
+#[test]
+fn spectrum_charts_render() {
+    let (n, d) = (200, 4000);
+    let mut rng = seeded(42);
+    let scale: Vec<f64> = (1..=d).map(|k| (k as f64).powf(-0.6)).collect();
+    let data: Vec<f64> = (0..n * d).map(|i| scale[i % d] * rng.sample::<f64, _>(StandardNormal)).collect();
+    let spec = spectrum_of_matrix(&Matrix { rows: n, cols: d, data: data.clone() }).unwrap();
+    let params = FitParams::default();
+    let base = gaussian_baseline(&spec, &params, 1).unwrap();
+    let views = theory_views(&spec);
+    let report = analyze(spec.clone(), &params).unwrap();
+    let theme = Theme::for_dpr(1.0);
+
+    let rank = RankPlot {
+        eigenvalues: report.eigenvalues.clone(),
+        fit: Some(report.fit.clone()),
+        baseline: Some(base.eigenvalues.clone()),
+        mp: Some(report.mp),
+        title: "Covariance spectrum (synthetic, s = 1.2)".into(),
+    };
+    let svg = to_svg(640, 420, |a| draw_rank_plot(a, &theme, &rank)).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("rank k") && svg.contains("fit ŝ"));
+    save("rank.svg", &svg);
+
+    let svg = to_svg(640, 420, |a| draw_eigengaps(a, &theme, &views.eigengaps)).unwrap();
+    assert!(svg.contains("re-sorted"));
+    save("eigengaps.svg", &svg);
+
+    let k = gram::gram_dense(&data, n, d).unwrap();
+    let dk = davis_kahan(&k, 60, 3).unwrap();
+    let svg = to_svg(640, 420, |a| draw_davis_kahan(a, &theme, &dk)).unwrap();
+    assert!(svg.contains("min-gap"));
+    save("davis_kahan.svg", &svg);
+
+    let ts = TraceSharePlot { share: views.trace_share.clone(), effective_rank: views.effective_rank };
+    let svg = to_svg(640, 420, |a| draw_trace_share(a, &theme, &ts)).unwrap();
+    assert!(svg.contains("effective rank"));
+    save("trace_share.svg", &svg);
+
+    let svg = to_svg(640, 420, |a| draw_mp_histogram(a, &theme, &base.eigenvalues, &base.mp)).unwrap();
+    assert!(svg.contains("Marchenko"));
+    save("mp_histogram.svg", &svg);
+
+    // HiDPI theme renders too.
+    let svg = to_svg(1280, 840, |a| draw_rank_plot(a, &Theme::for_dpr(2.0), &rank)).unwrap();
+    save("rank_dpr2.svg", &svg);
+
+    let row = VerdictRow::new("synthetic", &report.fit);
+    assert_eq!(row.power_law, if report.fit.power_law { "Yes" } else { "No" });
+    assert!(row.beta.contains(" ± "));
+    let brow = VerdictRow::new("Gaussian baseline", &base.fit);
+    assert!(brow.note.contains("flat"), "baseline ŝ = {}", base.fit.s);
+    assert_eq!(VerdictRow::HEADERS.len(), brow.cells().len());
+}
+
+#[test]
+fn empty_and_degenerate_data_draw_a_note() {
+    let theme = Theme::default();
+    let svg = to_svg(400, 300, |a| draw_rank_plot(a, &theme, &RankPlot::default())).unwrap();
+    assert!(svg.contains("no data"));
+    let svg = to_svg(400, 300, |a| {
+        draw_rank_plot(a, &theme, &RankPlot { eigenvalues: vec![0.0, -1.0, f64::NAN], ..Default::default() })
+    })
+    .unwrap();
+    assert!(svg.contains("no data"));
+    // A single positive value and a constant spectrum still draw.
+    for ev in [vec![2.0], vec![1.0; 5]] {
+        let svg = to_svg(400, 300, |a| draw_rank_plot(a, &theme, &RankPlot { eigenvalues: ev.clone(), ..Default::default() })).unwrap();
+        assert!(!svg.contains("no data"));
+    }
+    let svg = to_svg(400, 300, |a| draw_eigengaps(a, &theme, &Eigengaps { by_rank: vec![0.0], sorted: vec![0.0] })).unwrap();
+    assert!(svg.contains("no data"));
+    let dk = DavisKahan {
+        k: vec![],
+        sin_angle: vec![],
+        bound: vec![],
+        min_gap: vec![],
+        delta_norm: 0.0,
+        lambda_a: vec![],
+        n_a: 0,
+        n_b: 0,
+    };
+    let svg = to_svg(400, 300, |a| draw_davis_kahan(a, &theme, &dk)).unwrap();
+    assert!(svg.contains("no data"));
+    let svg = to_svg(400, 300, |a| draw_trace_share(a, &theme, &TraceSharePlot::default())).unwrap();
+    assert!(svg.contains("no data"));
+    let mp = MpParams::new(10, 20, 20.0).unwrap();
+    let svg = to_svg(400, 300, |a| draw_mp_histogram(a, &theme, &[], &mp)).unwrap();
+    assert!(svg.contains("no data"));
+}
