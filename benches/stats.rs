@@ -5,6 +5,12 @@
 //! * `clauset_bootstrap_1000/n=2000` and `/n=10000`: Clauset x_min scan + 1000-replicate
 //!   semi-parametric bootstrap (x_min re-fitted in every replicate).
 //! Data: Pareto α = 2.5 above a uniform body (70 % tail), seeded.
+//!
+//! Recorded 2026-11-27 on the shared 2-core build machine (other builds running), release profile:
+//! paper_rule 0.44 ms, paper_rule_full 1.34 ms, Clauset + 1000 bootstrap 0.375 s (n = 2000) and
+//! 1.87 s (n = 10⁴). The anchor in the same session: `powerlaw` 2.0.0 Fit 0.22 s (n = 2000) and
+//! 3.1 s (n = 10⁴) per fit, timed on 4 fits and extrapolated to 1001 → 224 s and 3108 s, i.e.
+//! ≈ 600× and ≈ 1660× faster; paper rule vs numpy 2×, vs `powerlaw.Fit(xmin=…)` 17×.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use rand::RngExt;

@@ -4,6 +4,15 @@
 //! function that computes it, with its source; `docs/PROTOCOL.md` §2–3 gives the overview.
 //!
 //! The library never panics on user data: finite or non-finite input yields a [`StatsError`].
+//!
+//! Entry points:
+//! * [`fit_top_k`] — the paper's rule on positive values (spectra, tails);
+//! * [`power_law_test`] — one sample of signed values → [`PowerLawReport`] (|x|, zeros dropped,
+//!   paper or Clauset rule, optional bootstrap with a `FnMut(done, total) -> bool` progress /
+//!   cancel callback, Vuong tests); the `sgn-lab powerlaw` JSON;
+//! * [`fit_clauset`], [`fit_clauset_bootstrap`] — the Clauset scan and bootstrap on positive values;
+//! * [`normality()`] — every Gaussianity test → [`NormalityReport`]; the `sgn-lab normality` JSON;
+//! * [`tail_index()`] — the α-stable tail index; [`power_law_rate`] — a Table A cell.
 
 mod lilliefors_table;
 pub mod normality;
