@@ -4,6 +4,8 @@
 //! replace the default's (recursively for nested objects), so the page, the URL hash and the CLI
 //! only carry what differs from the protocol's defaults.
 
+pub mod measure;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;

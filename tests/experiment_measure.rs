@@ -1,0 +1,95 @@
+//! `experiment::measure` on a real network and real data (8×8 digits, FCN 64→32→10), checked
+//! against independent recomputation and the definitions in docs/PROTOCOL.md §5.
+#![cfg(not(target_arch = "wasm32"))]
+
+use sgn_lab::data::{images, prepare, PrepareParams};
+use sgn_lab::experiment::measure::{measure, MeasureError, MeasureParams};
+use sgn_lab::nn::{ActivationKind, ModelSpec};
+use sgn_lab::train::{LogParams, TrainParams, Trainer};
+
+fn trained(steps: u64, log: bool) -> Trainer {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/digits-8x8.bin.gz")).unwrap();
+    let all = images::decode_digits8x8(&bytes).unwrap();
+    let (train, _test) = prepare(&all, &PrepareParams { n_train: Some(1400), n_test: Some(397), seed: 3, ..PrepareParams::default() }).unwrap();
+    let params = TrainParams {
+        model: ModelSpec::Fcn { hidden: vec![32], activation: ActivationKind::Relu },
+        batch_size: 32,
+        epochs: 2,
+        seed: 3,
+        log: log.then(|| LogParams { n_tracked: 20, full_every: 0, frozen: None }),
+        ..TrainParams::default()
+    };
+    let cfg = params.check(&train).unwrap();
+    let mut t = Trainer::new(cfg, train).unwrap();
+    t.run(steps).unwrap();
+    t
+}
+
+fn params() -> MeasureParams {
+    MeasureParams { batch_size: 32, draws: 60, dim_draws: 3, n_tracked: 20, n_cov: 300, seed: 9, ..MeasureParams::default() }
+}
+
+#[test]
+fn measurements_match_their_definitions() {
+    let t = trained(60, true);
+    let cfg = params().check(t.train_data().n).unwrap();
+    let mut stages = Vec::new();
+    let g = measure(&t, &cfg, |s, f| {
+        assert!((0.0..=1.0).contains(&f));
+        stages.push(s.to_string());
+        true
+    })
+    .unwrap();
+
+    assert_eq!(g.step, 60);
+    assert_eq!(g.n_params, 64 * 32 + 32 + 32 * 10 + 10);
+    // Dimension-wise samples hold every coordinate; SGN = g_B − ∇L recomputed independently.
+    assert_eq!(g.dimension_g.sample.len(), g.n_params);
+    let full = t.full_batch_grad().unwrap().grad;
+    for i in (0..g.n_params).step_by(97) {
+        let xi = g.dimension_g.sample[i] - full[i];
+        assert!((g.dimension_sgn.sample[i] - xi).abs() <= 1e-12 * (1.0 + xi.abs()), "ξ[{i}]");
+    }
+    // Iteration-wise: T logged steps and M draws; tracked parameters come from the log.
+    assert_eq!(g.logged_steps, 60);
+    assert_eq!(g.tracked, t.log().unwrap().tracked);
+    assert_eq!(g.iteration_g.as_ref().unwrap().sample.len(), 60);
+    assert_eq!(g.iteration_sgn.sample.len(), 60);
+    let a = &g.table_a;
+    assert_eq!(a.dimension_g.tested + a.dimension_g.skipped, 3);
+    assert_eq!(a.iteration_sgn.tested + a.iteration_sgn.skipped, 20);
+    assert_eq!(a.iteration_g.as_ref().unwrap().tested + a.iteration_g.as_ref().unwrap().skipped, 20);
+    // The mean of the SGN over draws tends to 0: |mean| well below its spread.
+    let s = &g.iteration_sgn.sample;
+    let mean = s.iter().sum::<f64>() / s.len() as f64;
+    let sd = (s.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (s.len() - 1) as f64).sqrt();
+    assert!(mean.abs() < 4.0 * sd / (s.len() as f64).sqrt() + 1e-12, "mean ξ {mean} vs sd {sd}");
+    // Spectrum: N_cov = 300 samples, eigenvalues descending, trace = mean squared deviation.
+    let sp = g.spectrum.as_ref().unwrap();
+    assert_eq!(sp.report.n, 300);
+    assert!(sp.report.eigenvalues.windows(2).all(|w| w[0] >= w[1]));
+    assert!(sp.baseline.is_some());
+    assert_eq!(stages.first().map(String::as_str), Some("full-batch gradient"));
+    assert_eq!(stages.last().map(String::as_str), Some("spectrum"));
+}
+
+#[test]
+fn same_seed_same_numbers_and_no_log_still_measures() {
+    let t = trained(20, false);
+    let cfg = params().check(t.train_data().n).unwrap();
+    let a = measure(&t, &cfg, |_, _| true).unwrap();
+    let b = measure(&t, &cfg, |_, _| true).unwrap();
+    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+    assert!(a.iteration_g.is_none() && a.table_a.iteration_g.is_none());
+    assert_eq!(a.tracked.len(), 20);
+}
+
+#[test]
+fn bad_params_and_cancel_are_typed_errors() {
+    let t = trained(5, false);
+    let n = t.train_data().n;
+    assert!(matches!(MeasureParams { draws: 3, ..params() }.check(n), Err(MeasureError::OutOfRange { field: "draws", .. })));
+    assert!(matches!(MeasureParams { n_cov: n + 1, ..params() }.check(n), Err(MeasureError::OutOfRange { field: "n_cov", .. })));
+    let cfg = params().check(n).unwrap();
+    assert_eq!(measure(&t, &cfg, |_, f| f < 0.3).unwrap_err(), MeasureError::Cancelled);
+}
