@@ -1,7 +1,11 @@
 //! Canvas charts: each function takes a `<canvas>` whose backing store the page has sized to
 //! CSS size × devicePixelRatio, the ratio itself (to scale fonts and strokes), and plain arrays.
 
+use crate::plot::spectrum::{self as spectrum_plot, RankPlot, TraceSharePlot};
+use crate::plot::tails::{self, CcdfData, HistogramData, QqData, TailFitLine};
 use crate::plot::{self, training::TrainingCurves, Theme};
+use crate::spectrum::Eigengaps;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::prelude::*;
@@ -28,13 +32,66 @@ pub fn draw_training_chart(
     if step.len() != loss.len() || eval_step.len() != eval_accuracy.len() {
         return Err(JsError::new("draw_training_chart: arrays of different lengths"));
     }
-    let area = backend(canvas)?.into_drawing_area();
     let data = TrainingCurves {
         step: step.to_vec(),
         loss: loss.to_vec(),
         eval_step: eval_step.to_vec(),
         eval_accuracy: eval_accuracy.to_vec(),
     };
-    plot::training::draw(&area, &Theme::for_dpr(dpr), &data).map_err(plot_err)?;
+    on_canvas(canvas, |a| plot::training::draw(a, &Theme::for_dpr(dpr), &data))
+}
+
+/// Draws `draw` on the canvas and presents it.
+fn on_canvas<F>(canvas: HtmlCanvasElement, draw: F) -> Result<(), JsError>
+where
+    F: FnOnce(&DrawingArea<CanvasBackend, Shift>) -> plot::PlotResult,
+{
+    let area = backend(canvas)?.into_drawing_area();
+    draw(&area).map_err(plot_err)?;
     area.present().map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T, JsError> {
+    serde_json::from_str(json).map_err(|e| JsError::new(&format!("{what}: bad chart data: {e}")))
+}
+
+/// CCDF of |x| on log–log axes with the fitted power law from `xmin` (n_tail values ≥ xmin,
+/// exponent `alpha`); pass `n_tail = 0` to draw no fit.
+#[wasm_bindgen]
+pub fn draw_ccdf(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], xmin: f64, alpha: f64, n_tail: usize, n: usize, title: &str) -> Result<(), JsError> {
+    let fit = (n_tail > 0).then_some(TailFitLine { xmin, alpha, n_tail, n });
+    on_canvas(canvas, |a| tails::draw_ccdf(a, &Theme::for_dpr(dpr), &CcdfData { values, fit, title }))
+}
+
+/// Histogram of `values` with the fitted normal density.
+#[wasm_bindgen]
+pub fn draw_histogram(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], title: &str) -> Result<(), JsError> {
+    on_canvas(canvas, |a| tails::draw_histogram(a, &Theme::for_dpr(dpr), &HistogramData { values, bins: None, title }))
+}
+
+/// Normal Q–Q plot of `values`.
+#[wasm_bindgen]
+pub fn draw_qq(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], title: &str) -> Result<(), JsError> {
+    on_canvas(canvas, |a| tails::draw_qq(a, &Theme::for_dpr(dpr), &QqData { values, title }))
+}
+
+/// Rank plot of a covariance spectrum (JSON of `plot::spectrum::RankPlot`).
+#[wasm_bindgen]
+pub fn draw_rank_plot(canvas: HtmlCanvasElement, dpr: f64, rank_plot_json: &str) -> Result<(), JsError> {
+    let data: RankPlot = from_json(rank_plot_json, "rank plot")?;
+    on_canvas(canvas, |a| spectrum_plot::draw_rank_plot(a, &Theme::for_dpr(dpr), &data))
+}
+
+/// Cumulative trace share (JSON of `plot::spectrum::TraceSharePlot`).
+#[wasm_bindgen]
+pub fn draw_trace_share(canvas: HtmlCanvasElement, dpr: f64, trace_share_json: &str) -> Result<(), JsError> {
+    let data: TraceSharePlot = from_json(trace_share_json, "trace share")?;
+    on_canvas(canvas, |a| spectrum_plot::draw_trace_share(a, &Theme::for_dpr(dpr), &data))
+}
+
+/// Eigengaps by rank and re-sorted (JSON of `spectrum::Eigengaps`).
+#[wasm_bindgen]
+pub fn draw_eigengaps(canvas: HtmlCanvasElement, dpr: f64, eigengaps_json: &str) -> Result<(), JsError> {
+    let data: Eigengaps = from_json(eigengaps_json, "eigengaps")?;
+    on_canvas(canvas, |a| spectrum_plot::draw_eigengaps(a, &Theme::for_dpr(dpr), &data))
 }

@@ -2,7 +2,9 @@
 //! stepped in time-boxed slices (`train_for`) so the worker can answer pause between slices.
 
 use crate::data::{mnist, Dataset};
+use crate::experiment::measure::{measure, GradientStructure, MeasureParams};
 use crate::experiment::with_overrides;
+use crate::plot::spectrum::{RankPlot, TraceSharePlot};
 use crate::plot::training::{Ema, LOSS_EMA_BETA};
 use crate::train::{TrainParams, Trainer};
 use serde::{Deserialize, Serialize};
@@ -146,6 +148,27 @@ impl Lab {
         serde_json::to_string(&out).map_err(js_err)
     }
 
+    /// Measures the gradient structure at the current θ (`experiment::measure`) with the
+    /// protocol's defaults, the training batch size and the run's seed. `progress(stage,
+    /// fraction)` is called between units of work. Returns an object with `report` (JSON of the
+    /// measurement, samples excluded), `views` (JSON of the spectrum chart data) and the samples
+    /// `dim_g`, `dim_sgn`, `iter_g`, `iter_sgn` as Float64Arrays.
+    pub fn measure(&self, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
+        let params = MeasureParams {
+            batch_size: self.trainer.config().params.batch_size,
+            seed: self.trainer.config().params.seed,
+            ..MeasureParams::default()
+        };
+        let cfg = params.check(self.trainer.train_data().n).map_err(js_err)?;
+        let g = measure(&self.trainer, &cfg, |stage, f| {
+            // A throwing callback is treated as "go on": progress is best effort.
+            let _ = progress.call2(&JsValue::NULL, &JsValue::from_str(stage), &JsValue::from_f64(f));
+            true
+        })
+        .map_err(js_err)?;
+        measurement_to_js(&g)
+    }
+
     /// A fingerprint of the current weights (bit-exact comparison across runs and platforms).
     pub fn fingerprint(&self) -> String {
         format!("{:016x}", self.trainer.fingerprint())
@@ -167,4 +190,46 @@ fn activation_name(a: crate::nn::ActivationKind) -> &'static str {
         crate::nn::ActivationKind::Relu => "ReLU",
         crate::nn::ActivationKind::Tanh => "tanh",
     }
+}
+
+/// Chart data of the spectrum view, drawn on the main thread.
+#[derive(Debug, Serialize)]
+struct SpectrumViews {
+    rank_plot: RankPlot,
+    trace_share: TraceSharePlot,
+    eigengaps: crate::spectrum::Eigengaps,
+}
+
+fn set(obj: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), JsError> {
+    js_sys::Reflect::set(obj, &JsValue::from_str(key), value).map(|_| ()).map_err(|_| JsError::new("could not build the result object"))
+}
+
+fn f64_array(v: &[f64]) -> JsValue {
+    js_sys::Float64Array::from(v).into()
+}
+
+fn measurement_to_js(g: &GradientStructure) -> Result<js_sys::Object, JsError> {
+    let out = js_sys::Object::new();
+    set(&out, "report", &JsValue::from_str(&serde_json::to_string(g).map_err(js_err)?))?;
+    if let Some(sp) = &g.spectrum {
+        let views = SpectrumViews {
+            rank_plot: RankPlot {
+                eigenvalues: sp.report.eigenvalues.clone(),
+                fit: Some(sp.report.fit.clone()),
+                baseline: sp.baseline.as_ref().map(|b| b.eigenvalues.clone()),
+                mp: Some(sp.report.mp),
+                title: format!("Covariance spectrum, N = {} samples, P = {}", sp.report.n, sp.report.d),
+            },
+            trace_share: TraceSharePlot { share: sp.theory.trace_share.clone(), effective_rank: sp.theory.effective_rank },
+            eigengaps: sp.theory.eigengaps.clone(),
+        };
+        set(&out, "views", &JsValue::from_str(&serde_json::to_string(&views).map_err(js_err)?))?;
+    }
+    set(&out, "dim_g", &f64_array(&g.dimension_g.sample))?;
+    set(&out, "dim_sgn", &f64_array(&g.dimension_sgn.sample))?;
+    set(&out, "iter_sgn", &f64_array(&g.iteration_sgn.sample))?;
+    if let Some(t) = &g.iteration_g {
+        set(&out, "iter_g", &f64_array(&t.sample))?;
+    }
+    Ok(out)
 }
