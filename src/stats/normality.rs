@@ -233,7 +233,8 @@ pub fn shapiro_wilk(x: &[f64]) -> Result<ShapiroWilk, StatsError> {
     let w1 = (ssassx - sax) * (ssassx + sax) / (ssa * ssx);
     let w = 1.0 - w1;
     if n == 3 {
-        let p = 1.909859 * (w.sqrt().asin() - 1.047198);
+        // AS R94 writes 6/π and π/3 as 1.909859 and 1.047198.
+        let p = 6.0 / std::f64::consts::PI * (w.sqrt().asin() - std::f64::consts::FRAC_PI_3);
         return Ok(ShapiroWilk { w, p: p.clamp(0.0, 1.0) });
     }
     let mut y = w1.ln();
