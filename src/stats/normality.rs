@@ -354,7 +354,7 @@ pub fn anderson_darling(x: &[f64]) -> Result<AndersonDarling, StatsError> {
 /// Lilliefors' test (Lilliefors 1967): KS distance D = max(D⁺, D⁻) between the ECDF of
 /// z = (x − x̄)/s (s with n − 1) and Φ. p-value: statsmodels' table method (`lilliefors(x,
 /// pvalmethod='table')`): critical values from 10⁷ simulations per sample size
-/// ([`super::lilliefors_table`]), linearly interpolated in n (4 ≤ n ≤ 1600) or from the fitted
+/// (`src/stats/lilliefors_table.rs`), linearly interpolated in n (4 ≤ n ≤ 1600) or from the fitted
 /// asymptotic form exp(a₀ + a₁ ln n + a₂ ln² n) (n > 1600), then p linearly interpolated between
 /// the tabulated upper-tail probabilities; clamped to [0.001, 0.99] outside the table. n ≥ 4.
 pub fn lilliefors(x: &[f64]) -> Result<Lilliefors, StatsError> {
