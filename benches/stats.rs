@@ -4,6 +4,7 @@
 //! * `paper_rule_full/n=1e5`: the whole `power_law_test` (|x|, paper rule, both Vuong tests);
 //! * `clauset_bootstrap_1000/n=2000` and `/n=10000`: Clauset x_min scan + 1000-replicate
 //!   semi-parametric bootstrap (x_min re-fitted in every replicate).
+//!
 //! Data: Pareto α = 2.5 above a uniform body (70 % tail), seeded.
 //!
 //! Recorded 2026-11-27 on the shared 2-core build machine (other builds running), release profile:

@@ -197,3 +197,61 @@ fn bad_inputs_are_errors_not_panics() {
     let r = power_law_test(&x, &o, |done, _| done < 16);
     assert!(matches!(r, Err(sgn_lab::stats::StatsError::Cancelled)));
 }
+
+fn pareto_seeded(n: usize, alpha: f64, seed: u64) -> Vec<f64> {
+    use rand::RngExt;
+    let mut r = sgn_lab::rng::seeded(seed);
+    (0..n).map(|_| (1.0 - r.random::<f64>()).powf(-1.0 / (alpha - 1.0))).collect()
+}
+
+#[test]
+fn grid_above_threshold_agrees_with_full_scan() {
+    let mut x = pareto_seeded(15_000, 2.3, 41);
+    // A uniform body below 1 so that x_min matters.
+    x.extend((0..5000).map(|i| (i as f64 + 0.5) / 5000.0));
+    let grid = fit_clauset(&x, &ClausetOptions::default()).unwrap();
+    let full = fit_clauset(&x, &ClausetOptions { grid_above: usize::MAX, ..ClausetOptions::default() }).unwrap();
+    assert!(grid.candidates <= 1000 && full.candidates > 14_000);
+    assert!(grid.ks_d >= full.ks_d, "the full scan's D is the minimum");
+    assert!((grid.alpha - full.alpha).abs() < 2.0 * full.alpha_stderr, "{grid:?} vs {full:?}");
+    assert!((grid.xmin / full.xmin - 1.0).abs() < 0.25, "{grid:?} vs {full:?}");
+}
+
+#[test]
+fn bootstrap_progress_reaches_total_and_paper_rule_bootstrap_runs() {
+    use sgn_lab::stats::{fit_clauset_bootstrap, BootstrapOptions};
+    let x = pareto_seeded(400, 2.5, 5);
+    let mut calls = vec![];
+    let (fit, b) = fit_clauset_bootstrap(&x, &ClausetOptions::default(), &BootstrapOptions { replicates: 50, seed: 9 }, |d, t| {
+        calls.push((d, t));
+        true
+    })
+    .unwrap();
+    assert_eq!(calls.last(), Some(&(50, 50)));
+    assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0));
+    assert_eq!(b.replicates, 50);
+    assert!((0.0..=1.0).contains(&b.p_value) && fit.n == 400);
+    // Same seed, same p.
+    let (_, b2) = fit_clauset_bootstrap(&x, &ClausetOptions::default(), &BootstrapOptions { replicates: 50, seed: 9 }, |_, _| true).unwrap();
+    assert_eq!(b, b2);
+    let o = PowerLawOptions::new(Rule::Paper, Some(200), Some(200), 3, Level::P05).unwrap();
+    let r = power_law_test(&x, &o, |_, _| true).unwrap();
+    assert_eq!(r.bootstrap, 200);
+    assert!(r.p_value.unwrap() > 0.01, "{r:?}");
+}
+
+#[test]
+fn rate_and_tail_index_bookkeeping() {
+    use sgn_lab::stats::{power_law_rate, tail_index};
+    let samples = vec![pareto_seeded(2000, 2.5, 1), pareto_seeded(2000, 3.0, 2), (0..2000).map(|i| (i * 7919 % 2000) as f64 / 2000.0 - 0.5).collect(), vec![0.0; 50]];
+    let r = power_law_rate(&samples, &PowerLawOptions::default(), |_, _| true).unwrap();
+    assert_eq!((r.tested, r.skipped), (3, 1));
+    assert_eq!(r.power_law, 2);
+    assert!((r.rate.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    let mut v = pareto_seeded(1000, 2.5, 3);
+    v.extend([0.0; 7]);
+    let t = tail_index(&v, None).unwrap();
+    assert_eq!(t.n_zero, 7);
+    assert_eq!(t.block_size, 31);
+    assert_eq!(t.n_used, 31 * 32);
+}

@@ -5,6 +5,9 @@
 //! area, a [`Theme`] and plain data; values that cannot be drawn (non-finite, or ≤ 0 on log axes)
 //! are dropped; an empty series draws the frame with a "no data" note.
 
+// `!(x > 0.0)` is used on purpose: it is also true for NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

@@ -233,7 +233,8 @@ pub fn shapiro_wilk(x: &[f64]) -> Result<ShapiroWilk, StatsError> {
     let w1 = (ssassx - sax) * (ssassx + sax) / (ssa * ssx);
     let w = 1.0 - w1;
     if n == 3 {
-        let p = 1.909859 * (w.sqrt().asin() - 1.047198);
+        // AS R94 writes 6/π and π/3 as 1.909859 and 1.047198.
+        let p = 6.0 / std::f64::consts::PI * (w.sqrt().asin() - std::f64::consts::FRAC_PI_3);
         return Ok(ShapiroWilk { w, p: p.clamp(0.0, 1.0) });
     }
     let mut y = w1.ln();
@@ -353,7 +354,7 @@ pub fn anderson_darling(x: &[f64]) -> Result<AndersonDarling, StatsError> {
 /// Lilliefors' test (Lilliefors 1967): KS distance D = max(D⁺, D⁻) between the ECDF of
 /// z = (x − x̄)/s (s with n − 1) and Φ. p-value: statsmodels' table method (`lilliefors(x,
 /// pvalmethod='table')`): critical values from 10⁷ simulations per sample size
-/// ([`super::lilliefors_table`]), linearly interpolated in n (4 ≤ n ≤ 1600) or from the fitted
+/// (`src/stats/lilliefors_table.rs`), linearly interpolated in n (4 ≤ n ≤ 1600) or from the fitted
 /// asymptotic form exp(a₀ + a₁ ln n + a₂ ln² n) (n > 1600), then p linearly interpolated between
 /// the tabulated upper-tail probabilities; clamped to [0.001, 0.99] outside the table. n ≥ 4.
 pub fn lilliefors(x: &[f64]) -> Result<Lilliefors, StatsError> {

@@ -7,6 +7,12 @@
 //! * [`fit_top_k`] — the paper's rule (Xie et al. 2023, following the sibling Hessian paper):
 //!   the tail is the K largest values, x_min the K-th largest, α̂ by MLE, and the verdict is the
 //!   plain one-sample KS comparison d_ks < d_c with d_c = c(level)/√K.
+//! * [`fit_clauset`] / [`fit_clauset_bootstrap`] — CSN §3.3 and §4.1: x_min minimising the KS
+//!   distance over every unique value but the largest leaving ≥ 50 values (a geometric grid of
+//!   1000 tail sizes above 10⁴ values, see [`ClausetOptions::grid_above`]), the semi-parametric
+//!   bootstrap p-value with x_min re-fitted in every replicate.
+//! * [`power_law_test`] — the whole test on a signed sample (|x|, zeros dropped, either rule,
+//!   optional bootstrap, Vuong tests from [`super::vuong`]).
 
 use serde::Serialize;
 
@@ -112,7 +118,7 @@ pub(crate) fn ks_distance_sorted(tail: &[f64], xmin: f64, alpha: f64) -> f64 {
 
 /// The paper's rule on positive values (any order): the tail is the `k` largest values,
 /// x_min = the k-th largest, β̂ = 1 + k / Σ ln(x_i/x_min) (continuous MLE, CSN eq. 3.1),
-/// σ = (β̂ − 1)/√k, d_ks = KS distance to 1 − (x/x_min)^(1−β̂) ([`ks_distance_sorted`]),
+/// σ = (β̂ − 1)/√k, d_ks = KS distance to 1 − (x/x_min)^(1−β̂) (both sides of each ECDF step, see [`KsConvention::TwoSided`]),
 /// d_c = c(level)/√k (1.22, 1.36, 1.63), verdict d_ks < d_c.
 ///
 /// `k` is clamped to `values.len()`; it must be at least 2. Errors on non-positive or
@@ -180,7 +186,9 @@ pub enum KsConvention {
 pub struct ClausetOptions {
     /// Smallest tail a candidate x_min may leave (default 50).
     pub min_tail: usize,
-    /// Above this many values the candidates are a grid (default 10 000); see [`candidates`].
+    /// Above this many values the candidates are a grid (default 10 000): `grid_size` tail sizes
+    /// spaced geometrically from `min_tail` to n, n_tail,k = round(min_tail·(n/min_tail)^(k/(G−1))),
+    /// each snapped down to the first occurrence of its x_min value (`docs/PROTOCOL.md` §2).
     pub grid_above: usize,
     /// Number of grid candidates above `grid_above` values (default 1000).
     pub grid_size: usize,
@@ -431,7 +439,7 @@ fn sorted_positive(values: &[f64]) -> Result<Vec<f64>, StatsError> {
 }
 
 /// Clauset, Shalizi & Newman (2009) §3.3: x_min minimises the KS distance D between the tail's
-/// empirical CDF and the fitted power law over the candidate x_min values (see [`candidates`]);
+/// empirical CDF and the fitted power law over the candidate x_min values (see the module docs and `docs/PROTOCOL.md` §2);
 /// α̂ = 1 + n_tail/Σ ln(x/x_min) at each candidate (O(1) from prefix sums of ln x).
 pub fn fit_clauset(values: &[f64], opts: &ClausetOptions) -> Result<ClausetFit, StatsError> {
     let x = sorted_positive(values)?;
