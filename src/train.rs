@@ -540,7 +540,7 @@ impl Trainer {
         let t = self.step;
         let spe = self.cfg.steps_per_epoch;
         let b = self.cfg.params.batch_size;
-        if t % spe == 0 {
+        if t.is_multiple_of(spe) {
             crate::data::shuffle(&mut self.perm, &mut self.shuffle_rng);
         }
         let start = (t % spe) as usize * b;
@@ -569,7 +569,7 @@ impl Trainer {
 
         // Logging (data-loss gradient, before weight decay and the update).
         if let Some(lp) = self.cfg.params.log.clone() {
-            let snapshot = if lp.full_every > 0 && t % lp.full_every == 0 {
+            let snapshot = if lp.full_every > 0 && t.is_multiple_of(lp.full_every) {
                 let full = grad::full_batch_grad(&self.net.cast::<f64>(), &self.data, loss_kind)?;
                 let g: Vec<f64> = self.grad.iter().map(|&v| v as f64).collect();
                 let xi = g.iter().zip(&full.grad).map(|(a, b)| a - b).collect();

@@ -1,6 +1,8 @@
 //! The GradientLog and the trainer's gradient API: logged g_t, ∇L(θ_t) and ξ_t agree with the
 //! measurement functions at the same θ; frozen-θ draws; LeNet and the other datasets train.
 
+#![allow(clippy::field_reassign_with_default)]
+
 use sgn_lab::data::{images, mnist, prepare, synthetic, tabular, Dataset, PrepareParams};
 use sgn_lab::nn::{ActivationKind, LossKind, ModelSpec};
 use sgn_lab::train::{FrozenParams, LogParams, LrSchedule, TrainParams, Trainer};
@@ -10,14 +12,27 @@ fn asset(name: &str) -> Vec<u8> {
 }
 
 fn rel(a: &[f64], b: &[f64]) -> f64 {
-    let n: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt();
+    let n: f64 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum::<f64>()
+        .sqrt();
     n / b.iter().map(|x| x * x).sum::<f64>().sqrt().max(1e-300)
 }
 
 fn digits() -> (Dataset, Dataset) {
     let all = images::decode_digits8x8(&asset("digits-8x8.bin.gz")).unwrap();
     assert_eq!((all.n, all.d, all.n_classes), (1797, 64, 10));
-    prepare(&all, &PrepareParams { n_train: Some(1400), n_test: Some(397), ..Default::default() }).unwrap()
+    prepare(
+        &all,
+        &PrepareParams {
+            n_train: Some(1400),
+            n_test: Some(397),
+            ..Default::default()
+        },
+    )
+    .unwrap()
 }
 
 #[test]
@@ -25,7 +40,15 @@ fn logged_gradients_match_measurements_at_the_same_theta() {
     let (train, _) = digits();
     let mut p = TrainParams::default();
     p.epochs = 2;
-    p.log = Some(LogParams { n_tracked: 30, full_every: 4, frozen: Some(FrozenParams { at_steps: vec![5], draws: 400, batch_size: 32 }) });
+    p.log = Some(LogParams {
+        n_tracked: 30,
+        full_every: 4,
+        frozen: Some(FrozenParams {
+            at_steps: vec![5],
+            draws: 400,
+            batch_size: 32,
+        }),
+    });
     let cfg = p.check(&train).unwrap();
     let mut tr = Trainer::new(cfg, train).unwrap();
     // Step 0: the snapshot's ∇L equals the full-batch gradient at θ₀, g₀ the first minibatch's.
@@ -65,7 +88,10 @@ fn logged_gradients_match_measurements_at_the_same_theta() {
         }
     }
     let sd: f64 = (f.xi.iter().map(|v| v * v).sum::<f64>() / f.xi.len() as f64).sqrt();
-    assert!(mean.iter().all(|v| v.abs() < 6.0 * sd / 20.0), "mean {mean:?} sd {sd}");
+    assert!(
+        mean.iter().all(|v| v.abs() < 6.0 * sd / 20.0),
+        "mean {mean:?} sd {sd}"
+    );
     assert_eq!(f.xi_series(0).len(), 400);
 }
 
@@ -101,20 +127,37 @@ fn trainer_gradient_api_is_consistent() {
 fn lenet_trains_on_mnist_and_loss_falls() {
     let bytes = asset("mnist-10k.bin.gz");
     let all = mnist::decode(&bytes).unwrap();
-    let (train, test) = prepare(&all, &PrepareParams { n_train: Some(2000), n_test: Some(500), ..Default::default() }).unwrap();
+    let (train, test) = prepare(
+        &all,
+        &PrepareParams {
+            n_train: Some(2000),
+            n_test: Some(500),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let mut p = TrainParams::default();
-    p.model = ModelSpec::Lenet { activation: ActivationKind::Relu };
+    p.model = ModelSpec::Lenet {
+        activation: ActivationKind::Relu,
+    };
     p.sgd.lr = 0.05;
     p.batch_size = 64;
     p.epochs = 1;
-    p.log = Some(LogParams { n_tracked: 10, full_every: 0, frozen: None });
+    p.log = Some(LogParams {
+        n_tracked: 10,
+        full_every: 0,
+        frozen: None,
+    });
     let cfg = p.check(&train).unwrap();
     assert_eq!(cfg.n_params, 44_426);
     let mut tr = Trainer::new(cfg, train).unwrap();
     let before = tr.evaluate(&test).unwrap();
     tr.run(u64::MAX).unwrap();
     let after = tr.evaluate(&test).unwrap();
-    assert!(after.loss < before.loss && after.accuracy > 0.6, "{before:?} → {after:?}");
+    assert!(
+        after.loss < before.loss && after.accuracy > 0.6,
+        "{before:?} → {after:?}"
+    );
 }
 
 #[test]
@@ -125,13 +168,30 @@ fn other_datasets_train() {
     let wine = tabular::decode_wine(&asset("wine.csv")).unwrap();
     assert_eq!((wine.n, wine.d, wine.n_classes), (178, 13, 3));
     // Synthetic.
-    let gm = synthetic::gaussian_mixture(&synthetic::MixtureParams { n: 1000, d: 10, n_classes: 3, separation: 1.0, seed: 0 }).unwrap();
-    let te = synthetic::teacher(&synthetic::TeacherParams { n: 1000, d: 10, n_classes: 3, hidden: 20, seed: 0 }).unwrap();
+    let gm = synthetic::gaussian_mixture(&synthetic::MixtureParams {
+        n: 1000,
+        d: 10,
+        n_classes: 3,
+        separation: 1.0,
+        seed: 0,
+    })
+    .unwrap();
+    let te = synthetic::teacher(&synthetic::TeacherParams {
+        n: 1000,
+        d: 10,
+        n_classes: 3,
+        hidden: 20,
+        seed: 0,
+    })
+    .unwrap();
     for (ds, min_acc) in [(bc, 0.9), (gm, 0.8), (te, 0.7)] {
         let (train, test) = prepare(&ds, &PrepareParams::default()).unwrap();
         for loss in [LossKind::CrossEntropy, LossKind::Mse] {
             let mut p = TrainParams::default();
-            p.model = ModelSpec::Fcn { hidden: vec![32], activation: ActivationKind::Tanh };
+            p.model = ModelSpec::Fcn {
+                hidden: vec![32],
+                activation: ActivationKind::Tanh,
+            };
             p.loss = loss;
             p.sgd.lr = 0.02;
             p.sgd.schedule = LrSchedule::Constant;
@@ -155,7 +215,13 @@ fn label_manipulations_in_prepare_touch_only_training_labels() {
     p.label_noise = 0.4;
     let noisy = prepare(&all, &p).unwrap();
     assert_eq!(clean.1, noisy.1);
-    let changed = clean.0.y.iter().zip(&noisy.0.y).filter(|(a, b)| a != b).count();
+    let changed = clean
+        .0
+        .y
+        .iter()
+        .zip(&noisy.0.y)
+        .filter(|(a, b)| a != b)
+        .count();
     assert!((changed as f64 / 8000.0 - 0.4).abs() < 0.03);
     p.label_noise = 0.0;
     p.random_labels = true;

@@ -1,10 +1,16 @@
 //! Training end to end on the MNIST subset: accuracy, determinism, divergence, validation.
 
+#![allow(clippy::field_reassign_with_default)]
+
 use sgn_lab::data::{mnist, Dataset};
 use sgn_lab::train::{ConfigError, Divergence, LogParams, TrainError, TrainParams, Trainer};
 
 fn mnist_split(seed: u64) -> (Dataset, Dataset) {
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/mnist-10k.bin.gz")).expect("asset");
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/mnist-10k.bin.gz"
+    ))
+    .expect("asset");
     mnist::load_default(&bytes, seed).expect("decode")
 }
 
@@ -20,7 +26,13 @@ fn default_network_beats_90_percent_on_mnist_subset() {
     let t0 = std::time::Instant::now();
     tr.run(u64::MAX).unwrap();
     let ev = tr.evaluate(&test).unwrap();
-    eprintln!("3 epochs: {} steps in {:?}, test accuracy {:.4}, loss {:.4}", tr.step_index(), t0.elapsed(), ev.accuracy, ev.loss);
+    eprintln!(
+        "3 epochs: {} steps in {:?}, test accuracy {:.4}, loss {:.4}",
+        tr.step_index(),
+        t0.elapsed(),
+        ev.accuracy,
+        ev.loss
+    );
     assert!(ev.accuracy > 0.90, "test accuracy {}", ev.accuracy);
 }
 
@@ -30,11 +42,19 @@ fn same_seed_gives_bit_identical_weights_and_logs() {
     let small = train.subset(1024, 2).unwrap();
     let mut p = TrainParams::default();
     p.epochs = 2;
-    p.log = Some(LogParams { n_tracked: 20, full_every: 5, frozen: None });
+    p.log = Some(LogParams {
+        n_tracked: 20,
+        full_every: 5,
+        frozen: None,
+    });
     let run = |p: &TrainParams| {
         let mut tr = Trainer::new(p.check(&small).unwrap(), small.clone()).unwrap();
         tr.run(u64::MAX).unwrap();
-        (tr.fingerprint(), tr.log().unwrap().fingerprint(), tr.network().params.clone())
+        (
+            tr.fingerprint(),
+            tr.log().unwrap().fingerprint(),
+            tr.network().params.clone(),
+        )
     };
     let a = run(&p);
     let b = run(&p);
@@ -74,10 +94,19 @@ fn configs_are_validated_before_allocation() {
     let (train, _) = mnist_split(0);
     let mut p = TrainParams::default();
     p.batch_size = 0;
-    assert!(matches!(p.check(&train), Err(ConfigError::OutOfRange { field: "batch_size", .. })));
+    assert!(matches!(
+        p.check(&train),
+        Err(ConfigError::OutOfRange {
+            field: "batch_size",
+            ..
+        })
+    ));
     let mut p = TrainParams::default();
     p.sgd.lr = f64::NAN;
-    assert!(matches!(p.check(&train), Err(ConfigError::OutOfRange { field: "lr", .. })));
+    assert!(matches!(
+        p.check(&train),
+        Err(ConfigError::OutOfRange { field: "lr", .. })
+    ));
     let mut p = TrainParams::default();
     p.memory_cap = 1 << 20;
     match p.check(&train) {
