@@ -217,6 +217,7 @@ impl TrainParams {
                 return Err(range_err("schedule milestones", format!("{milestones:?}"), "at most 16 fractions in (0, 1)"));
             }
         }
+        train.validate().map_err(|e| ConfigError::Model(NnError::Invalid(e.to_string())))?;
         if train.n < 2 {
             return Err(range_err("training samples", train.n, "≥ 2"));
         }
@@ -271,7 +272,8 @@ pub fn estimate_memory(p: &TrainParams, layers: &[Layer], n_params: usize, train
     let b = p.batch_size as u64;
     let chunk = CHUNK.min(train.n) as u64;
     let parameters = pp * 4 * 3 + pp * 8 * 2;
-    let activations = b * (sizes + 2 * max_size) * 4 + chunk * (sizes + 2 * max_size) * 8 * 2;
+    let conv_params: u64 = layers.iter().filter(|l| matches!(l, Layer::Conv(_))).map(|l| l.n_params() as u64).sum();
+    let activations = b * (sizes + 2 * max_size) * 4 + chunk * (sizes + 2 * max_size + conv_params) * 8 * 2;
     let data = (train.n as u64) * (train.d as u64 * 4 + 4);
     let mut logs = 0u64;
     if let Some(log) = &p.log {
@@ -445,6 +447,7 @@ impl Trainer {
     /// those with non-zero full-batch gradient at θ₀. `train` must be the dataset `cfg` was
     /// checked against.
     pub fn new(cfg: TrainConfig, train: Dataset) -> Result<Trainer, TrainError> {
+        train.validate().map_err(|e| TrainError::Nn(NnError::Invalid(e.to_string())))?;
         if train.n != cfg.n_train {
             return Err(TrainError::Nn(NnError::Invalid(format!("config was checked for {} samples, got {}", cfg.n_train, train.n))));
         }
@@ -650,7 +653,12 @@ impl Trainer {
     }
 
     /// Per-sample gradients at the current θ for the training samples `idx` (one batched pass).
+    /// Refused with [`ConfigError::Memory`] when [`grad::per_sample_bytes`] exceeds the config's cap.
     pub fn per_sample_grads(&self, idx: &[usize]) -> Result<PerSampleGrads, TrainError> {
+        let estimate = grad::per_sample_bytes(&self.net, idx.len());
+        if estimate > self.cfg.params.memory_cap {
+            return Err(ConfigError::Memory { estimate, cap: self.cfg.params.memory_cap }.into());
+        }
         Ok(grad::per_sample_grads(&self.network_f64(), &self.data, idx, self.cfg.params.loss)?)
     }
 
@@ -755,4 +763,22 @@ pub fn evaluate(net: &Network<f32>, ds: &Dataset, loss: LossKind) -> Result<Eval
         correct += c;
     }
     Ok(EvalStats { n: ds.n, loss: total / ds.n as f64, accuracy: correct as f64 / ds.n as f64 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_decay_divides_by_ten_at_40_and_80_percent() {
+        let s = LrSchedule::default();
+        let lr = |t| s.lr(0.1, t, 1000);
+        assert_eq!(lr(0), 0.1);
+        assert_eq!(lr(399), 0.1);
+        assert!((lr(400) - 0.01).abs() < 1e-15);
+        assert!((lr(799) - 0.01).abs() < 1e-15);
+        assert!((lr(800) - 0.001).abs() < 1e-15);
+        assert!((lr(999) - 0.001).abs() < 1e-15);
+        assert_eq!(LrSchedule::Constant.lr(0.3, 999, 1000), 0.3);
+    }
 }

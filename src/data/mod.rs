@@ -122,6 +122,30 @@ impl Dataset {
         Ok(Dataset { name: name.into(), n, d, n_classes, x, y, image })
     }
 
+    /// Re-checks the invariants [`Dataset::new`] establishes (the fields are public, so a
+    /// hand-built dataset may break them): `x.len() = n·d`, `y.len() = n`, labels `< n_classes`,
+    /// image geometry. O(n); finiteness is not re-checked.
+    pub fn validate(&self) -> Result<(), DataError> {
+        if self.y.len() != self.n || Some(self.x.len()) != self.n.checked_mul(self.d) || self.d == 0 {
+            return Err(DataError::Mismatch(format!(
+                "n = {}, d = {}, but {} features and {} labels",
+                self.n,
+                self.d,
+                self.x.len(),
+                self.y.len()
+            )));
+        }
+        if let Some(s) = self.image {
+            if s.channels * s.rows * s.cols != self.d {
+                return Err(DataError::Mismatch(format!("image shape {s:?} does not have {} pixels", self.d)));
+            }
+        }
+        if let Some((index, &label)) = self.y.iter().enumerate().find(|(_, &l)| l as usize >= self.n_classes) {
+            return Err(DataError::BadLabel { index, label, n_classes: self.n_classes });
+        }
+        Ok(())
+    }
+
     /// Features of sample `j`.
     pub fn row(&self, j: usize) -> &[f32] {
         &self.x[j * self.d..(j + 1) * self.d]
