@@ -5,7 +5,7 @@
 
 use sgn_lab::data::{images, mnist, prepare, synthetic, tabular, Dataset, PrepareParams};
 use sgn_lab::nn::{ActivationKind, LossKind, ModelSpec};
-use sgn_lab::train::{FrozenParams, LogParams, LrSchedule, TrainParams, Trainer};
+use sgn_lab::train::{FrozenParams, LogParams, LrSchedule, Precision, TrainParams, Trainer};
 
 fn asset(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/assets/{name}", env!("CARGO_MANIFEST_DIR"))).expect("asset")
@@ -101,7 +101,8 @@ fn trainer_gradient_api_is_consistent() {
     let mut p = TrainParams::default();
     p.epochs = 1;
     p.log = None;
-    let mut tr = Trainer::new(p.check(&train).unwrap(), train).unwrap();
+    p.precision = Precision::F64;
+    let mut tr = Trainer::new(p.check(&train).unwrap(), train.clone()).unwrap();
     tr.run(5).unwrap();
     assert_eq!(tr.step_index(), 5);
     let full = tr.full_batch_grad().unwrap();
@@ -244,4 +245,48 @@ fn corrupt_and_truncated_mnist_bytes_are_typed_errors() {
     assert!(mnist::decode(&asset("digits-8x8.bin.gz")).is_err());
     let down = images::downsample(&mnist::decode(&bytes).unwrap(), 2).unwrap();
     assert_eq!(down.d, 196);
+}
+
+#[test]
+fn f32_and_f64_measurements_agree() {
+    let (train, _) = digits();
+    let run = |precision| {
+        let mut p = TrainParams::default();
+        p.epochs = 1;
+        p.precision = precision;
+        p.log = Some(LogParams {
+            n_tracked: 20,
+            full_every: 10,
+            frozen: None,
+        });
+        let mut tr = Trainer::new(p.check(&train).unwrap(), train.clone()).unwrap();
+        tr.run(11).unwrap();
+        let ps = tr.per_sample_grads(&[3, 5, 8]).unwrap().to_dense();
+        (
+            tr.full_batch_grad().unwrap(),
+            tr.log().unwrap().clone(),
+            ps,
+            tr.fingerprint(),
+        )
+    };
+    let (f32_full, f32_log, f32_ps, f32_fp) = run(Precision::F32);
+    let (f64_full, f64_log, f64_ps, f64_fp) = run(Precision::F64);
+    // Training is f32 either way: identical trajectories and tracked parameters.
+    assert_eq!(f32_fp, f64_fp);
+    assert_eq!(f32_log.tracked, f64_log.tracked);
+    assert_eq!(f32_log.tracked_grads, f64_log.tracked_grads);
+    assert!(
+        rel(&f32_full.grad, &f64_full.grad) < 1e-5,
+        "{}",
+        rel(&f32_full.grad, &f64_full.grad)
+    );
+    assert!(rel(&f32_ps, &f64_ps) < 1e-5);
+    for (a, b) in f32_log.snapshots.iter().zip(&f64_log.snapshots) {
+        assert_eq!(a.g, b.g);
+        assert!(rel(&a.xi, &b.xi) < 1e-4, "{}", rel(&a.xi, &b.xi));
+        // Exact zeros (pixels constant on the training set) are exact in both.
+        let z32 = a.full.iter().filter(|v| **v == 0.0).count();
+        let z64 = b.full.iter().filter(|v| **v == 0.0).count();
+        assert_eq!(z32, z64);
+    }
 }
