@@ -19,6 +19,29 @@
 //! - **Divergence.** A non-finite minibatch loss or a non-finite parameter after an update
 //!   stops the run with [`TrainError::Diverged`] naming the step; the trainer then refuses
 //!   further steps with the same error.
+//!
+//! # Example (what the page's worker does)
+//!
+//! ```no_run
+//! use sgn_lab::data::mnist;
+//! use sgn_lab::train::{TrainParams, Trainer};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let bytes: Vec<u8> = std::fs::read("assets/mnist-10k.bin.gz")?; // the page: fetch()
+//! let (train, test) = mnist::load_default(&bytes, 0)?;            // 8,000 / 2,000, standardised
+//! let params = TrainParams::default();                            // DESIGN §5 defaults
+//! let cfg = params.check(&train)?;                                // ranges + memory cap
+//! let mut trainer = Trainer::new(cfg, train)?;
+//! while !trainer.is_finished() {
+//!     let stats = trainer.run(16)?;                               // one slice of steps
+//!     let _last = stats.last();                                   // step, epoch, loss, accuracy, lr
+//! }
+//! let eval = trainer.evaluate(&test)?;
+//! let log = trainer.log().expect("default params log");         // g_t, ξ_t, tracked series
+//! let batch = trainer.draw_batch(128, 7, 0)?;
+//! let sgn = trainer.sgn(&batch)?;                                 // ξ = g_B(θ) − ∇L(θ)
+//! let per_sample = trainer.per_sample_grads(&(0..1000).collect::<Vec<_>>())?;
+//! # let _ = (eval, log, sgn, per_sample); Ok(()) }
+//! ```
 
 use crate::data::Dataset;
 use crate::nn::grad::{self, gather, GradEval, Sgn, CHUNK};
@@ -457,6 +480,7 @@ pub struct Trainer {
     log: Option<GradientLog>,
     history: Vec<StepStats>,
     stopped: Option<TrainError>,
+    theta0: Vec<f32>,
 }
 
 impl Trainer {
@@ -491,7 +515,8 @@ impl Trainer {
             log = Some(GradientLog { n_params: net.n_params(), tracked, ..Default::default() });
         }
         let pn = net.n_params();
-        Ok(Trainer {
+        let theta0 = net.params.clone();
+        let mut tr = Trainer {
             velocity: vec![0.0; pn],
             grad: vec![0.0; pn],
             net,
@@ -505,8 +530,17 @@ impl Trainer {
             log,
             history: Vec::new(),
             stopped: None,
+            theta0: Vec::new(),
             cfg,
-        })
+        };
+        tr.theta0 = theta0;
+        Ok(tr)
+    }
+
+    /// The network at initialisation θ₀ (e.g. for "trained vs initial" spectra with the free
+    /// functions of [`crate::nn::grad`]).
+    pub fn initial_network(&self) -> Network<f32> {
+        Network { layers: self.net.layers.clone(), offsets: self.net.offsets.clone(), params: self.theta0.clone() }
     }
 
     pub fn config(&self) -> &TrainConfig {

@@ -214,3 +214,18 @@ fn per_sample_requests_above_the_cap_are_refused() {
     ));
     assert_eq!(tr.per_sample_grads(&all[..1000]).unwrap().n, 1000);
 }
+
+#[test]
+fn initial_network_is_theta_zero() {
+    let (train, _) = mnist_split(0);
+    let small = train.subset(256, 1).unwrap();
+    let mut p = TrainParams::default();
+    p.log = None;
+    p.epochs = 1;
+    let cfg = p.check(&small).unwrap();
+    let fresh = Trainer::new(cfg.clone(), small.clone()).unwrap();
+    let mut tr = Trainer::new(cfg, small).unwrap();
+    tr.run(u64::MAX).unwrap();
+    assert_ne!(tr.fingerprint(), fresh.fingerprint());
+    assert_eq!(tr.initial_network().fingerprint(), fresh.fingerprint());
+}
