@@ -215,7 +215,7 @@ pub struct MemoryEstimate {
     pub total: u64,
 }
 
-/// A validated configuration (build with [`TrainParams::check`]).
+/// A validated configuration (build with [`TrainParams::check`]; [`Trainer::new`] re-checks it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainConfig {
     pub params: TrainParams,
@@ -412,6 +412,9 @@ impl FrozenDraws {
     /// Column `i` of `xi`: the M SGN values of tracked parameter i (an iteration-wise sample).
     pub fn xi_series(&self, i: usize) -> Vec<f64> {
         let m = self.tracked.len();
+        if i >= m {
+            return Vec::new();
+        }
         self.xi.iter().skip(i).step_by(m.max(1)).copied().collect()
     }
 }
@@ -489,6 +492,12 @@ impl Trainer {
     /// checked against.
     pub fn new(cfg: TrainConfig, train: Dataset) -> Result<Trainer, TrainError> {
         train.validate().map_err(|e| TrainError::Nn(NnError::Invalid(e.to_string())))?;
+        if train.n != cfg.n_train {
+            return Err(TrainError::Nn(NnError::Invalid(format!("config was checked for {} samples, got {}", cfg.n_train, train.n))));
+        }
+        // The config's fields are public: re-validate against this dataset (cheap) so that a
+        // hand-edited `TrainConfig` cannot reach the allocation below.
+        let cfg = cfg.params.check(&train)?;
         if train.n != cfg.n_train {
             return Err(TrainError::Nn(NnError::Invalid(format!("config was checked for {} samples, got {}", cfg.n_train, train.n))));
         }
