@@ -36,7 +36,7 @@ fn bench(c: &mut Criterion) {
             black_box(per_sample_grads(&net64, &train, &idx, LossKind::CrossEntropy).unwrap())
         })
     });
-    g.bench_function("per_sample_grads_n1000_f32_forward", |b| {
+    g.bench_function("per_sample_grads_n1000_f32", |b| {
         b.iter(|| {
             black_box(per_sample_grads(&net32, &train, &idx, LossKind::CrossEntropy).unwrap())
         })
@@ -44,6 +44,9 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("full_batch_grad_n8000_f64", |b| {
         b.iter(|| black_box(full_batch_grad(&net64, &train, LossKind::CrossEntropy).unwrap()))
+    });
+    g.bench_function("full_batch_grad_n8000_f32", |b| {
+        b.iter(|| black_box(full_batch_grad(&net32, &train, LossKind::CrossEntropy).unwrap()))
     });
     g.finish();
 }

@@ -290,3 +290,21 @@ fn f32_and_f64_measurements_agree() {
         assert_eq!(z32, z64);
     }
 }
+
+#[test]
+fn every_dataset_spec_loads_from_its_asset() {
+    use sgn_lab::data::DatasetSpec;
+    for (spec, n, d) in [
+        (DatasetSpec::Mnist { downsample: 1 }, 10_000, 784),
+        (DatasetSpec::Mnist { downsample: 2 }, 10_000, 196),
+        (DatasetSpec::Digits8x8, 1797, 64),
+        (DatasetSpec::BreastCancer, 569, 30),
+        (DatasetSpec::Wine, 178, 13),
+    ] {
+        let bytes = asset(spec.asset().unwrap());
+        let ds = spec.load(Some(&bytes)).unwrap();
+        assert_eq!((ds.n, ds.d), (n, d), "{spec:?}");
+        let (train, test) = prepare(&ds, &spec.default_prepare(0)).unwrap();
+        assert_eq!(train.n + test.n, n);
+    }
+}

@@ -8,9 +8,12 @@
 
 pub mod images;
 pub mod mnist;
+pub mod spec;
 pub mod synthetic;
 pub mod tabular;
 pub mod text;
+
+pub use spec::DatasetSpec;
 
 use crate::rng::substream;
 use rand::RngExt;
