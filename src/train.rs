@@ -210,7 +210,7 @@ pub struct MemoryEstimate {
     pub activations: u64,
     /// The trainer's copy of the training set.
     pub data: u64,
-    /// The GradientLog at the end of the run.
+    /// The GradientLog and the per-step history at the end of the run.
     pub logs: u64,
     pub total: u64,
 }
@@ -315,7 +315,8 @@ pub fn estimate_memory(p: &TrainParams, layers: &[Layer], n_params: usize, train
     let conv_params: u64 = layers.iter().filter(|l| matches!(l, Layer::Conv(_))).map(|l| l.n_params() as u64).sum();
     let activations = b * (sizes + 2 * max_size) * 4 + chunk * (sizes + 2 * max_size + conv_params) * 8 * 2;
     let data = (train.n as u64) * (train.d as u64 * 4 + 4);
-    let mut logs = 0u64;
+    // The per-step history (StepStats) is kept for the whole run.
+    let mut logs = total_steps * std::mem::size_of::<StepStats>() as u64;
     if let Some(log) = &p.log {
         let m = log.n_tracked as u64;
         logs += total_steps * (m * 8 + 8);

@@ -1,6 +1,6 @@
 //! Training end to end on the MNIST subset: accuracy, determinism, divergence, validation.
 
-#![allow(clippy::field_reassign_with_default)]
+#![allow(clippy::field_reassign_with_default, clippy::needless_range_loop)]
 
 use sgn_lab::data::{mnist, Dataset};
 use sgn_lab::nn::grad::full_batch_grad;
