@@ -143,19 +143,23 @@ impl Dataset {
                 return Err(DataError::Mismatch(format!("image shape {s:?} does not have {} pixels", self.d)));
             }
         }
+        if self.n_classes < 2 {
+            return Err(DataError::InvalidParam(format!("need at least 2 classes, got {}", self.n_classes)));
+        }
         if let Some((index, &label)) = self.y.iter().enumerate().find(|(_, &l)| l as usize >= self.n_classes) {
             return Err(DataError::BadLabel { index, label, n_classes: self.n_classes });
         }
         Ok(())
     }
 
-    /// Features of sample `j`.
+    /// Features of sample `j` (panics if `j ≥ n`; use on validated datasets).
     pub fn row(&self, j: usize) -> &[f32] {
         &self.x[j * self.d..(j + 1) * self.d]
     }
 
     /// The samples at `indices` (in that order), as a new dataset. Out-of-range indices are an error.
     pub fn select(&self, indices: &[usize], name: impl Into<String>) -> Result<Dataset, DataError> {
+        self.validate()?;
         let mut x = Vec::with_capacity(indices.len() * self.d);
         let mut y = Vec::with_capacity(indices.len());
         for &j in indices {
@@ -198,6 +202,9 @@ impl Dataset {
     pub fn with_label_noise(&self, p: f64, seed: u64) -> Result<(Dataset, usize), DataError> {
         if !(0.0..=1.0).contains(&p) {
             return Err(DataError::InvalidParam(format!("label-noise rate {p} is not in [0, 1]")));
+        }
+        if self.n_classes < 2 {
+            return Err(DataError::InvalidParam(format!("label noise needs at least 2 classes, got {}", self.n_classes)));
         }
         let mut rng = substream(seed, streams::LABEL_NOISE);
         let k = self.n_classes as u32;
@@ -264,6 +271,7 @@ pub struct Standardizer {
 impl Standardizer {
     /// Fits μ and σ per feature (accumulated in f64).
     pub fn fit(train: &Dataset) -> Result<Standardizer, DataError> {
+        train.validate()?;
         if train.n == 0 {
             return Err(DataError::InvalidParam("cannot fit a standardizer on an empty dataset".into()));
         }
@@ -291,6 +299,7 @@ impl Standardizer {
 
     /// Applies the transform in place.
     pub fn apply(&self, ds: &mut Dataset) -> Result<(), DataError> {
+        ds.validate()?;
         if ds.d != self.mean.len() {
             return Err(DataError::Mismatch(format!("standardizer has {} features, dataset {}", self.mean.len(), ds.d)));
         }
