@@ -19,6 +19,29 @@
 //! - **Divergence.** A non-finite minibatch loss or a non-finite parameter after an update
 //!   stops the run with [`TrainError::Diverged`] naming the step; the trainer then refuses
 //!   further steps with the same error.
+//!
+//! # Example (what the page's worker does)
+//!
+//! ```no_run
+//! use sgn_lab::data::mnist;
+//! use sgn_lab::train::{TrainParams, Trainer};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let bytes: Vec<u8> = std::fs::read("assets/mnist-10k.bin.gz")?; // the page: fetch()
+//! let (train, test) = mnist::load_default(&bytes, 0)?;            // 8,000 / 2,000, standardised
+//! let params = TrainParams::default();                            // DESIGN §5 defaults
+//! let cfg = params.check(&train)?;                                // ranges + memory cap
+//! let mut trainer = Trainer::new(cfg, train)?;
+//! while !trainer.is_finished() {
+//!     let stats = trainer.run(16)?;                               // one slice of steps
+//!     let _last = stats.last();                                   // step, epoch, loss, accuracy, lr
+//! }
+//! let eval = trainer.evaluate(&test)?;
+//! let log = trainer.log().expect("default params log");         // g_t, ξ_t, tracked series
+//! let batch = trainer.draw_batch(128, 7, 0)?;
+//! let sgn = trainer.sgn(&batch)?;                                 // ξ = g_B(θ) − ∇L(θ)
+//! let per_sample = trainer.per_sample_grads(&(0..1000).collect::<Vec<_>>())?;
+//! # let _ = (eval, log, sgn, per_sample); Ok(()) }
+//! ```
 
 use crate::data::Dataset;
 use crate::nn::grad::{self, gather, GradEval, Sgn, CHUNK};
@@ -36,6 +59,19 @@ pub const FROZEN_STREAM: u64 = 0x4652_5a4e;
 
 /// Default memory cap: 512 MiB (of wasm32's 4 GiB address space).
 pub const DEFAULT_MEMORY_CAP: u64 = 512 << 20;
+
+/// Arithmetic of gradient *measurements* (full-batch gradients, SGN, per-sample gradients, the
+/// log's ∇L(θ_t)); results are f64 either way. Training itself is always f32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// f32 forward/backward (the same arithmetic as training), chunk sums accumulated in f64.
+    /// About 2× faster natively and much faster in wasm32 with SIMD; relative error ~1e-6.
+    #[default]
+    F32,
+    /// f64 forward/backward on the exact f64 copy of θ.
+    F64,
+}
 
 /// Learning-rate schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,6 +161,9 @@ pub struct TrainParams {
     /// Refuse configurations whose [`MemoryEstimate`] exceeds this many bytes.
     pub memory_cap: u64,
     pub log: Option<LogParams>,
+    /// Arithmetic of gradient measurements (default f32).
+    #[serde(default)]
+    pub precision: Precision,
 }
 
 impl Default for TrainParams {
@@ -142,6 +181,7 @@ impl Default for TrainParams {
             seed: 0,
             memory_cap: DEFAULT_MEMORY_CAP,
             log: Some(LogParams::default()),
+            precision: Precision::F32,
         }
     }
 }
@@ -170,12 +210,12 @@ pub struct MemoryEstimate {
     pub activations: u64,
     /// The trainer's copy of the training set.
     pub data: u64,
-    /// The GradientLog at the end of the run.
+    /// The GradientLog and the per-step history at the end of the run.
     pub logs: u64,
     pub total: u64,
 }
 
-/// A validated configuration (build with [`TrainParams::check`]).
+/// A validated configuration (build with [`TrainParams::check`]; [`Trainer::new`] re-checks it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainConfig {
     pub params: TrainParams,
@@ -217,6 +257,7 @@ impl TrainParams {
                 return Err(range_err("schedule milestones", format!("{milestones:?}"), "at most 16 fractions in (0, 1)"));
             }
         }
+        train.validate().map_err(|e| ConfigError::Model(NnError::Invalid(e.to_string())))?;
         if train.n < 2 {
             return Err(range_err("training samples", train.n, "≥ 2"));
         }
@@ -271,9 +312,11 @@ pub fn estimate_memory(p: &TrainParams, layers: &[Layer], n_params: usize, train
     let b = p.batch_size as u64;
     let chunk = CHUNK.min(train.n) as u64;
     let parameters = pp * 4 * 3 + pp * 8 * 2;
-    let activations = b * (sizes + 2 * max_size) * 4 + chunk * (sizes + 2 * max_size) * 8 * 2;
+    let conv_params: u64 = layers.iter().filter(|l| matches!(l, Layer::Conv(_))).map(|l| l.n_params() as u64).sum();
+    let activations = b * (sizes + 2 * max_size) * 4 + chunk * (sizes + 2 * max_size + conv_params) * 8 * 2;
     let data = (train.n as u64) * (train.d as u64 * 4 + 4);
-    let mut logs = 0u64;
+    // The per-step history (StepStats) is kept for the whole run.
+    let mut logs = total_steps * std::mem::size_of::<StepStats>() as u64;
     if let Some(log) = &p.log {
         let m = log.n_tracked as u64;
         logs += total_steps * (m * 8 + 8);
@@ -370,6 +413,9 @@ impl FrozenDraws {
     /// Column `i` of `xi`: the M SGN values of tracked parameter i (an iteration-wise sample).
     pub fn xi_series(&self, i: usize) -> Vec<f64> {
         let m = self.tracked.len();
+        if i >= m {
+            return Vec::new();
+        }
         self.xi.iter().skip(i).step_by(m.max(1)).copied().collect()
     }
 }
@@ -438,6 +484,7 @@ pub struct Trainer {
     log: Option<GradientLog>,
     history: Vec<StepStats>,
     stopped: Option<TrainError>,
+    theta0: Vec<f32>,
 }
 
 impl Trainer {
@@ -445,6 +492,13 @@ impl Trainer {
     /// those with non-zero full-batch gradient at θ₀. `train` must be the dataset `cfg` was
     /// checked against.
     pub fn new(cfg: TrainConfig, train: Dataset) -> Result<Trainer, TrainError> {
+        train.validate().map_err(|e| TrainError::Nn(NnError::Invalid(e.to_string())))?;
+        if train.n != cfg.n_train {
+            return Err(TrainError::Nn(NnError::Invalid(format!("config was checked for {} samples, got {}", cfg.n_train, train.n))));
+        }
+        // The config's fields are public: re-validate against this dataset (cheap) so that a
+        // hand-edited `TrainConfig` cannot reach the allocation below.
+        let cfg = cfg.params.check(&train)?;
         if train.n != cfg.n_train {
             return Err(TrainError::Nn(NnError::Invalid(format!("config was checked for {} samples, got {}", cfg.n_train, train.n))));
         }
@@ -455,7 +509,10 @@ impl Trainer {
         }
         let mut log = None;
         if let Some(lp) = &p.log {
-            let full = grad::full_batch_grad(&net.cast::<f64>(), &train, p.loss)?;
+            let full = match p.precision {
+                Precision::F32 => grad::full_batch_grad(&net, &train, p.loss)?,
+                Precision::F64 => grad::full_batch_grad(&net.cast::<f64>(), &train, p.loss)?,
+            };
             let candidates: Vec<usize> = (0..full.grad.len()).filter(|&i| full.grad[i] != 0.0).collect();
             let mut rng = substream(p.seed, TRACK_STREAM);
             let m = lp.n_tracked.min(candidates.len());
@@ -468,7 +525,8 @@ impl Trainer {
             log = Some(GradientLog { n_params: net.n_params(), tracked, ..Default::default() });
         }
         let pn = net.n_params();
-        Ok(Trainer {
+        let theta0 = net.params.clone();
+        let mut tr = Trainer {
             velocity: vec![0.0; pn],
             grad: vec![0.0; pn],
             net,
@@ -482,8 +540,17 @@ impl Trainer {
             log,
             history: Vec::new(),
             stopped: None,
+            theta0: Vec::new(),
             cfg,
-        })
+        };
+        tr.theta0 = theta0;
+        Ok(tr)
+    }
+
+    /// The network at initialisation θ₀ (e.g. for "trained vs initial" spectra with the free
+    /// functions of [`crate::nn::grad`]).
+    pub fn initial_network(&self) -> Network<f32> {
+        Network { layers: self.net.layers.clone(), offsets: self.net.offsets.clone(), params: self.theta0.clone() }
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -540,7 +607,7 @@ impl Trainer {
         let t = self.step;
         let spe = self.cfg.steps_per_epoch;
         let b = self.cfg.params.batch_size;
-        if t % spe == 0 {
+        if t.is_multiple_of(spe) {
             crate::data::shuffle(&mut self.perm, &mut self.shuffle_rng);
         }
         let start = (t % spe) as usize * b;
@@ -569,8 +636,8 @@ impl Trainer {
 
         // Logging (data-loss gradient, before weight decay and the update).
         if let Some(lp) = self.cfg.params.log.clone() {
-            let snapshot = if lp.full_every > 0 && t % lp.full_every == 0 {
-                let full = grad::full_batch_grad(&self.net.cast::<f64>(), &self.data, loss_kind)?;
+            let snapshot = if lp.full_every > 0 && t.is_multiple_of(lp.full_every) {
+                let full = self.full_batch_grad()?;
                 let g: Vec<f64> = self.grad.iter().map(|&v| v as f64).collect();
                 let xi = g.iter().zip(&full.grad).map(|(a, b)| a - b).collect();
                 Some(GradSnapshot { step: t, g, full: full.grad, xi, batch_loss: loss, full_loss: full.loss })
@@ -630,17 +697,29 @@ impl Trainer {
 
     /// Full-batch data-loss gradient ∇L(θ) over the training set (f64).
     pub fn full_batch_grad(&self) -> Result<GradEval, TrainError> {
-        Ok(grad::full_batch_grad(&self.network_f64(), &self.data, self.cfg.params.loss)?)
+        let l = self.cfg.params.loss;
+        Ok(match self.cfg.params.precision {
+            Precision::F32 => grad::full_batch_grad(&self.net, &self.data, l)?,
+            Precision::F64 => grad::full_batch_grad(&self.network_f64(), &self.data, l)?,
+        })
     }
 
     /// Minibatch data-loss gradient g_B(θ) over the training samples `batch` (f64).
     pub fn minibatch_grad(&self, batch: &[usize]) -> Result<GradEval, TrainError> {
-        Ok(grad::minibatch_grad(&self.network_f64(), &self.data, batch, self.cfg.params.loss)?)
+        let l = self.cfg.params.loss;
+        Ok(match self.cfg.params.precision {
+            Precision::F32 => grad::minibatch_grad(&self.net, &self.data, batch, l)?,
+            Precision::F64 => grad::minibatch_grad(&self.network_f64(), &self.data, batch, l)?,
+        })
     }
 
     /// SGN ξ = g_B(θ) − ∇L(θ) at the current θ for the training samples `batch`.
     pub fn sgn(&self, batch: &[usize]) -> Result<Sgn, TrainError> {
-        Ok(grad::sgn(&self.network_f64(), &self.data, batch, self.cfg.params.loss)?)
+        let l = self.cfg.params.loss;
+        Ok(match self.cfg.params.precision {
+            Precision::F32 => grad::sgn(&self.net, &self.data, batch, l)?,
+            Precision::F64 => grad::sgn(&self.network_f64(), &self.data, batch, l)?,
+        })
     }
 
     /// Draws a minibatch of `b` training indices without replacement from
@@ -650,27 +729,26 @@ impl Trainer {
     }
 
     /// Per-sample gradients at the current θ for the training samples `idx` (one batched pass).
+    /// Refused with [`ConfigError::Memory`] when [`grad::per_sample_bytes`] exceeds the config's cap.
     pub fn per_sample_grads(&self, idx: &[usize]) -> Result<PerSampleGrads, TrainError> {
-        Ok(grad::per_sample_grads(&self.network_f64(), &self.data, idx, self.cfg.params.loss)?)
+        let estimate = grad::per_sample_bytes(&self.net, idx.len());
+        if estimate > self.cfg.params.memory_cap {
+            return Err(ConfigError::Memory { estimate, cap: self.cfg.params.memory_cap }.into());
+        }
+        let l = self.cfg.params.loss;
+        Ok(match self.cfg.params.precision {
+            Precision::F32 => grad::per_sample_grads(&self.net, &self.data, idx, l)?,
+            Precision::F64 => grad::per_sample_grads(&self.network_f64(), &self.data, idx, l)?,
+        })
     }
 
     /// Per-sample gradients of the tracked parameters for every training sample: N × m, f64,
     /// from batched backward passes in chunks of [`CHUNK`].
     pub fn tracked_per_sample(&self, tracked: &[usize]) -> Result<Vec<f64>, TrainError> {
-        let net = self.network_f64();
-        let m = tracked.len();
-        if let Some(&bad) = tracked.iter().find(|&&i| i >= net.n_params()) {
-            return Err(TrainError::Nn(NnError::Index { index: bad, n: net.n_params() }));
+        match self.cfg.params.precision {
+            Precision::F32 => tracked_per_sample(&self.net, &self.data, tracked, self.cfg.params.loss),
+            Precision::F64 => tracked_per_sample(&self.network_f64(), &self.data, tracked, self.cfg.params.loss),
         }
-        let mut out = Vec::with_capacity(self.data.n * m);
-        let all: Vec<usize> = (0..self.data.n).collect();
-        for chunk in all.chunks(CHUNK) {
-            let ps = grad::per_sample_grads(&net, &self.data, chunk, self.cfg.params.loss)?;
-            for j in 0..ps.n {
-                out.extend(tracked.iter().map(|&i| ps.get(j, i).unwrap_or(0.0)));
-            }
-        }
-        Ok(out)
     }
 
     /// Records `draws` independent minibatches of `batch_size` (each without replacement) at the
@@ -732,6 +810,24 @@ impl Trainer {
     }
 }
 
+/// Per-sample gradients of the parameters `tracked` for every sample of `ds`: N × m, f64,
+/// from batched backward passes in chunks of [`CHUNK`].
+pub fn tracked_per_sample<T: crate::nn::Scalar>(net: &Network<T>, ds: &Dataset, tracked: &[usize], loss: LossKind) -> Result<Vec<f64>, TrainError> {
+    let m = tracked.len();
+    if let Some(&bad) = tracked.iter().find(|&&i| i >= net.n_params()) {
+        return Err(TrainError::Nn(NnError::Index { index: bad, n: net.n_params() }));
+    }
+    let mut out = Vec::with_capacity(ds.n * m);
+    let all: Vec<usize> = (0..ds.n).collect();
+    for chunk in all.chunks(CHUNK) {
+        let ps = grad::per_sample_grads(net, ds, chunk, loss)?;
+        for j in 0..ps.n {
+            out.extend(tracked.iter().map(|&i| ps.get(j, i).unwrap_or(0.0)));
+        }
+    }
+    Ok(out)
+}
+
 /// Mean loss and accuracy of `net` on `ds`.
 pub fn evaluate(net: &Network<f32>, ds: &Dataset, loss: LossKind) -> Result<EvalStats, TrainError> {
     if ds.d != net.input_dim() {
@@ -755,4 +851,22 @@ pub fn evaluate(net: &Network<f32>, ds: &Dataset, loss: LossKind) -> Result<Eval
         correct += c;
     }
     Ok(EvalStats { n: ds.n, loss: total / ds.n as f64, accuracy: correct as f64 / ds.n as f64 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_decay_divides_by_ten_at_40_and_80_percent() {
+        let s = LrSchedule::default();
+        let lr = |t| s.lr(0.1, t, 1000);
+        assert_eq!(lr(0), 0.1);
+        assert_eq!(lr(399), 0.1);
+        assert!((lr(400) - 0.01).abs() < 1e-15);
+        assert!((lr(799) - 0.01).abs() < 1e-15);
+        assert!((lr(800) - 0.001).abs() < 1e-15);
+        assert!((lr(999) - 0.001).abs() < 1e-15);
+        assert_eq!(LrSchedule::Constant.lr(0.3, 999, 1000), 0.3);
+    }
 }

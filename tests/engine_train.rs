@@ -1,10 +1,18 @@
 //! Training end to end on the MNIST subset: accuracy, determinism, divergence, validation.
 
+#![allow(clippy::field_reassign_with_default, clippy::needless_range_loop)]
+
 use sgn_lab::data::{mnist, Dataset};
+use sgn_lab::nn::grad::full_batch_grad;
+use sgn_lab::nn::LossKind;
 use sgn_lab::train::{ConfigError, Divergence, LogParams, TrainError, TrainParams, Trainer};
 
 fn mnist_split(seed: u64) -> (Dataset, Dataset) {
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/mnist-10k.bin.gz")).expect("asset");
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/mnist-10k.bin.gz"
+    ))
+    .expect("asset");
     mnist::load_default(&bytes, seed).expect("decode")
 }
 
@@ -20,7 +28,13 @@ fn default_network_beats_90_percent_on_mnist_subset() {
     let t0 = std::time::Instant::now();
     tr.run(u64::MAX).unwrap();
     let ev = tr.evaluate(&test).unwrap();
-    eprintln!("3 epochs: {} steps in {:?}, test accuracy {:.4}, loss {:.4}", tr.step_index(), t0.elapsed(), ev.accuracy, ev.loss);
+    eprintln!(
+        "3 epochs: {} steps in {:?}, test accuracy {:.4}, loss {:.4}",
+        tr.step_index(),
+        t0.elapsed(),
+        ev.accuracy,
+        ev.loss
+    );
     assert!(ev.accuracy > 0.90, "test accuracy {}", ev.accuracy);
 }
 
@@ -30,11 +44,19 @@ fn same_seed_gives_bit_identical_weights_and_logs() {
     let small = train.subset(1024, 2).unwrap();
     let mut p = TrainParams::default();
     p.epochs = 2;
-    p.log = Some(LogParams { n_tracked: 20, full_every: 5, frozen: None });
+    p.log = Some(LogParams {
+        n_tracked: 20,
+        full_every: 5,
+        frozen: None,
+    });
     let run = |p: &TrainParams| {
         let mut tr = Trainer::new(p.check(&small).unwrap(), small.clone()).unwrap();
         tr.run(u64::MAX).unwrap();
-        (tr.fingerprint(), tr.log().unwrap().fingerprint(), tr.network().params.clone())
+        (
+            tr.fingerprint(),
+            tr.log().unwrap().fingerprint(),
+            tr.network().params.clone(),
+        )
     };
     let a = run(&p);
     let b = run(&p);
@@ -74,10 +96,19 @@ fn configs_are_validated_before_allocation() {
     let (train, _) = mnist_split(0);
     let mut p = TrainParams::default();
     p.batch_size = 0;
-    assert!(matches!(p.check(&train), Err(ConfigError::OutOfRange { field: "batch_size", .. })));
+    assert!(matches!(
+        p.check(&train),
+        Err(ConfigError::OutOfRange {
+            field: "batch_size",
+            ..
+        })
+    ));
     let mut p = TrainParams::default();
     p.sgd.lr = f64::NAN;
-    assert!(matches!(p.check(&train), Err(ConfigError::OutOfRange { field: "lr", .. })));
+    assert!(matches!(
+        p.check(&train),
+        Err(ConfigError::OutOfRange { field: "lr", .. })
+    ));
     let mut p = TrainParams::default();
     p.memory_cap = 1 << 20;
     match p.check(&train) {
@@ -89,4 +120,112 @@ fn configs_are_validated_before_allocation() {
     let ok = TrainParams::default().check(&train).unwrap();
     assert!(ok.memory.total < 512 << 20);
     assert_eq!(ok.n_params, 89_610);
+}
+
+#[test]
+fn sgd_update_follows_the_pytorch_convention() {
+    // B = N: every step's minibatch gradient is the full-batch gradient, so the trajectory can be
+    // replayed in f64: d = g + λθ, v ← μv + d, θ ← θ − η v.
+    let (train, _) = mnist_split(0);
+    let small = train.subset(256, 1).unwrap();
+    let mut p = TrainParams::default();
+    p.batch_size = 256;
+    p.epochs = 4;
+    p.sgd.lr = 0.05;
+    p.log = None;
+    let mut tr = Trainer::new(p.check(&small).unwrap(), small.clone()).unwrap();
+    let mut net = tr.network_f64();
+    let mut v = vec![0.0; net.n_params()];
+    for t in 0..4u64 {
+        let lr = p.sgd.schedule.lr(p.sgd.lr, t, 4);
+        let g = full_batch_grad(&net, &small, LossKind::CrossEntropy).unwrap();
+        for i in 0..v.len() {
+            let d = g.grad[i] + p.sgd.weight_decay * net.params[i];
+            v[i] = p.sgd.momentum * v[i] + d;
+            net.params[i] -= lr * v[i];
+        }
+        let s = tr.step().unwrap();
+        assert_eq!(s.step, t);
+        assert!((s.lr - lr).abs() < 1e-15);
+        assert!(
+            (s.loss - g.loss).abs() < 1e-5 * g.loss.abs().max(1.0),
+            "{} vs {}",
+            s.loss,
+            g.loss
+        );
+    }
+    let got = tr.network_f64().params;
+    let num: f64 = got
+        .iter()
+        .zip(&net.params)
+        .map(|(a, b)| (a - b) * (a - b))
+        .sum::<f64>()
+        .sqrt();
+    let den: f64 = net.params.iter().map(|a| a * a).sum::<f64>().sqrt();
+    assert!(num / den < 1e-5, "relative distance {}", num / den);
+    assert!(matches!(
+        tr.step(),
+        Err(TrainError::Finished { total_steps: 4 })
+    ));
+}
+
+#[test]
+fn batch_size_one_and_slices_resume_identically() {
+    let (train, _) = mnist_split(0);
+    let small = train.subset(300, 1).unwrap();
+    let mut p = TrainParams::default();
+    p.batch_size = 1;
+    p.epochs = 1;
+    p.sgd.lr = 0.01;
+    p.log = Some(LogParams {
+        n_tracked: 5,
+        full_every: 100,
+        frozen: None,
+    });
+    let cfg = p.check(&small).unwrap();
+    assert_eq!(cfg.total_steps, 300);
+    let mut a = Trainer::new(cfg.clone(), small.clone()).unwrap();
+    a.run(u64::MAX).unwrap();
+    // The same run in uneven slices, as the page's worker does.
+    let mut b = Trainer::new(cfg, small).unwrap();
+    for slice in [1u64, 7, 50, 2, 1000] {
+        b.run(slice).unwrap();
+    }
+    assert!(b.is_finished());
+    assert_eq!(a.fingerprint(), b.fingerprint());
+    assert_eq!(
+        a.log().unwrap().fingerprint(),
+        b.log().unwrap().fingerprint()
+    );
+    assert_eq!(a.history(), b.history());
+}
+
+#[test]
+fn per_sample_requests_above_the_cap_are_refused() {
+    let (train, _) = mnist_split(0);
+    let mut p = TrainParams::default();
+    p.log = None;
+    p.memory_cap = 64 << 20;
+    let tr = Trainer::new(p.check(&train).unwrap(), train).unwrap();
+    let all: Vec<usize> = (0..8000).collect();
+    assert!(matches!(
+        tr.per_sample_grads(&all),
+        Err(TrainError::Config(ConfigError::Memory { .. }))
+    ));
+    assert_eq!(tr.per_sample_grads(&all[..1000]).unwrap().n, 1000);
+}
+
+#[test]
+fn initial_network_is_theta_zero() {
+    let (train, _) = mnist_split(0);
+    let small = train.subset(256, 1).unwrap();
+    let mut p = TrainParams::default();
+    p.log = None;
+    p.epochs = 1;
+    let cfg = p.check(&small).unwrap();
+    let fresh = Trainer::new(cfg.clone(), small.clone()).unwrap();
+    let mut tr = Trainer::new(cfg, small).unwrap();
+    tr.run(u64::MAX).unwrap();
+    assert_ne!(tr.fingerprint(), fresh.fingerprint());
+    assert_eq!(tr.initial_network().fingerprint(), fresh.fingerprint());
 }

@@ -120,6 +120,7 @@ pub fn decode_digits8x8(bytes: &[u8]) -> Result<Dataset, DataError> {
 /// Average-pools every image by a factor `f` in both directions (28×28 → 14×14 for f = 2), a
 /// cheaper MNIST option. Rows/columns that do not fill a whole block are dropped.
 pub fn downsample(ds: &Dataset, f: usize) -> Result<Dataset, DataError> {
+    ds.validate()?;
     let shape = ds.image.ok_or_else(|| DataError::InvalidParam("downsampling needs an image dataset".into()))?;
     if f == 0 || f > shape.rows || f > shape.cols {
         return Err(DataError::InvalidParam(format!("downsampling factor {f} for {}×{} images", shape.rows, shape.cols)));

@@ -8,10 +8,13 @@
 
 pub mod images;
 pub mod mnist;
+pub mod spec;
 pub mod synthetic;
 pub mod tabular;
 pub mod npy;
 pub mod text;
+
+pub use spec::DatasetSpec;
 
 use crate::rng::substream;
 use rand::RngExt;
@@ -123,13 +126,41 @@ impl Dataset {
         Ok(Dataset { name: name.into(), n, d, n_classes, x, y, image })
     }
 
-    /// Features of sample `j`.
+    /// Re-checks the invariants [`Dataset::new`] establishes (the fields are public, so a
+    /// hand-built dataset may break them): `x.len() = n·d`, `y.len() = n`, labels `< n_classes`,
+    /// image geometry. O(n); finiteness is not re-checked.
+    pub fn validate(&self) -> Result<(), DataError> {
+        if self.y.len() != self.n || Some(self.x.len()) != self.n.checked_mul(self.d) || self.d == 0 {
+            return Err(DataError::Mismatch(format!(
+                "n = {}, d = {}, but {} features and {} labels",
+                self.n,
+                self.d,
+                self.x.len(),
+                self.y.len()
+            )));
+        }
+        if let Some(s) = self.image {
+            if s.channels * s.rows * s.cols != self.d {
+                return Err(DataError::Mismatch(format!("image shape {s:?} does not have {} pixels", self.d)));
+            }
+        }
+        if self.n_classes < 2 {
+            return Err(DataError::InvalidParam(format!("need at least 2 classes, got {}", self.n_classes)));
+        }
+        if let Some((index, &label)) = self.y.iter().enumerate().find(|(_, &l)| l as usize >= self.n_classes) {
+            return Err(DataError::BadLabel { index, label, n_classes: self.n_classes });
+        }
+        Ok(())
+    }
+
+    /// Features of sample `j` (panics if `j ≥ n`; use on validated datasets).
     pub fn row(&self, j: usize) -> &[f32] {
         &self.x[j * self.d..(j + 1) * self.d]
     }
 
     /// The samples at `indices` (in that order), as a new dataset. Out-of-range indices are an error.
     pub fn select(&self, indices: &[usize], name: impl Into<String>) -> Result<Dataset, DataError> {
+        self.validate()?;
         let mut x = Vec::with_capacity(indices.len() * self.d);
         let mut y = Vec::with_capacity(indices.len());
         for &j in indices {
@@ -172,6 +203,9 @@ impl Dataset {
     pub fn with_label_noise(&self, p: f64, seed: u64) -> Result<(Dataset, usize), DataError> {
         if !(0.0..=1.0).contains(&p) {
             return Err(DataError::InvalidParam(format!("label-noise rate {p} is not in [0, 1]")));
+        }
+        if self.n_classes < 2 {
+            return Err(DataError::InvalidParam(format!("label noise needs at least 2 classes, got {}", self.n_classes)));
         }
         let mut rng = substream(seed, streams::LABEL_NOISE);
         let k = self.n_classes as u32;
@@ -238,6 +272,7 @@ pub struct Standardizer {
 impl Standardizer {
     /// Fits μ and σ per feature (accumulated in f64).
     pub fn fit(train: &Dataset) -> Result<Standardizer, DataError> {
+        train.validate()?;
         if train.n == 0 {
             return Err(DataError::InvalidParam("cannot fit a standardizer on an empty dataset".into()));
         }
@@ -265,6 +300,7 @@ impl Standardizer {
 
     /// Applies the transform in place.
     pub fn apply(&self, ds: &mut Dataset) -> Result<(), DataError> {
+        ds.validate()?;
         if ds.d != self.mean.len() {
             return Err(DataError::Mismatch(format!("standardizer has {} features, dataset {}", self.mean.len(), ds.d)));
         }

@@ -48,6 +48,7 @@ pub struct Sgn {
 }
 
 fn check<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize]) -> Result<(), NnError> {
+    ds.validate().map_err(|e| NnError::Invalid(e.to_string()))?;
     if ds.d != net.input_dim() {
         return Err(NnError::InputDim { data: ds.d, net: net.input_dim() });
     }
@@ -134,6 +135,27 @@ pub fn per_sample_grads<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize]
     gather(ds, idx, &mut x, &mut y);
     let mut tape = Tape::default();
     Ok(net.per_sample_batch(&x, &y, loss, &mut tape).0)
+}
+
+/// Bytes [`per_sample_grads`] allocates for `n` samples: the f64 blocks (dense layers
+/// n·(fan_in + fan_out), convolutions n·p) plus the batched tape (activations of every layer for
+/// the n samples, f64, and the backward errors).
+pub fn per_sample_bytes<T: Scalar>(net: &Network<T>, n: usize) -> u64 {
+    use super::Layer;
+    let n = n as u64;
+    let mut blocks = 0u64;
+    let mut tape = net.input_dim() as u64;
+    let mut widest = 0u64;
+    for l in &net.layers {
+        blocks += match l {
+            Layer::Dense(d) => (d.fan_in + d.fan_out) as u64,
+            Layer::Conv(c) => c.n_params() as u64,
+            _ => 0,
+        };
+        tape += l.out_size() as u64;
+        widest = widest.max(l.in_size().max(l.out_size()) as u64);
+    }
+    n * (blocks + tape + 2 * widest) * 8
 }
 
 /// A minibatch of `b` distinct indices from `0..n` drawn uniformly without replacement

@@ -18,7 +18,29 @@
 //!    O biases.
 //!
 //! For the default FCN 784→100→100→10 that is W₁ (78,400), b₁ (100), W₂ (10,000), b₂ (100),
-//! W₃ (1,000), b₃ (10): P = 89,610. [`Network::param_blocks`] gives each layer's range.
+//! W₃ (1,000), b₃ (10): P = 89,610. [`Network::param_blocks`] gives each layer's range and
+//! [`Network::param_groups`] names them (`fc1.weight`, `fc1.bias`, …, PyTorch style).
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_fcn_flattening_ranges() {
+        let net = Network::<f32>::zeros(ModelSpec::default().layers(784, None, 10).unwrap()).unwrap();
+        let g = net.param_groups();
+        let names: Vec<&str> = g.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"]);
+        let ranges: Vec<_> = g.iter().map(|x| (x.range.start, x.range.end)).collect();
+        assert_eq!(ranges, [(0, 78400), (78400, 78500), (78500, 88500), (88500, 88600), (88600, 89600), (89600, 89610)]);
+        let spec = ModelSpec::Lenet { activation: ActivationKind::Relu };
+        let img = Some(crate::data::ImageShape { channels: 1, rows: 28, cols: 28 });
+        let lenet = Network::<f32>::zeros(spec.layers(784, img, 10).unwrap()).unwrap();
+        let g = lenet.param_groups();
+        assert_eq!(g[0].shape, vec![6, 1, 5, 5]);
+        assert_eq!(g.last().map(|x| x.range.end), Some(44_426));
+    }
+}
 
 pub mod activation;
 pub mod conv;
@@ -36,7 +58,7 @@ pub use conv::Conv2d;
 pub use dense::Dense;
 pub use grad::{draw_minibatch, full_batch_grad, minibatch_grad, per_sample_grads, sgn, GradEval, Sgn};
 pub use loss::LossKind;
-pub use network::{InitKind, Layer, ModelSpec, Network, Sink, Tape};
+pub use network::{InitKind, Layer, ModelSpec, Network, ParamGroup, Sink, Tape};
 pub use per_sample::{GradBlock, PerSampleGrads};
 pub use pool::MaxPool2;
 pub use scalar::Scalar;

@@ -146,6 +146,19 @@ impl ModelSpec {
     }
 }
 
+/// A named slice of θ (see [`Network::param_groups`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamGroup {
+    /// PyTorch-style name: `fc1.weight`, `fc1.bias`, `conv2.weight`, …
+    pub name: String,
+    /// Index of the layer in [`Network::layers`].
+    pub layer: usize,
+    /// Range in the flat parameter vector.
+    pub range: std::ops::Range<usize>,
+    /// Tensor shape (row-major).
+    pub shape: Vec<usize>,
+}
+
 /// Activations recorded by a forward pass: `acts[0]` is the input batch, `acts[i + 1]` the
 /// output of layer i (each `batch × size`, row-major). Reused across steps to avoid allocation.
 #[derive(Debug, Clone, Default)]
@@ -257,6 +270,32 @@ impl<T: Scalar> Network<T> {
             .filter(|(_, l)| l.n_params() > 0)
             .map(|(i, l)| (i, self.offsets[i]..self.offsets[i] + l.n_params()))
             .collect()
+    }
+
+    /// Named parameter groups in flattening order, weights and biases separately, e.g.
+    /// `fc1.weight` (100×784), `fc1.bias` (100), …, `conv1.weight` (6×1×5×5): for per-layer views.
+    pub fn param_groups(&self) -> Vec<ParamGroup> {
+        let mut out = Vec::new();
+        let (mut nd, mut nc) = (0, 0);
+        for (i, l) in self.layers.iter().enumerate() {
+            let off = self.offsets[i];
+            match l {
+                Layer::Dense(d) => {
+                    nd += 1;
+                    let nw = d.fan_in * d.fan_out;
+                    out.push(ParamGroup { name: format!("fc{nd}.weight"), layer: i, range: off..off + nw, shape: vec![d.fan_out, d.fan_in] });
+                    out.push(ParamGroup { name: format!("fc{nd}.bias"), layer: i, range: off + nw..off + nw + d.fan_out, shape: vec![d.fan_out] });
+                }
+                Layer::Conv(c) => {
+                    nc += 1;
+                    let nw = c.out_c * c.in_c * c.k * c.k;
+                    out.push(ParamGroup { name: format!("conv{nc}.weight"), layer: i, range: off..off + nw, shape: vec![c.out_c, c.in_c, c.k, c.k] });
+                    out.push(ParamGroup { name: format!("conv{nc}.bias"), layer: i, range: off + nw..off + nw + c.out_c, shape: vec![c.out_c] });
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     /// 64-bit FNV-1a hash of the parameters' IEEE bit patterns (4 bytes each for f32, 8 for
