@@ -9,6 +9,7 @@
 //! an empty series draws an empty chart with a "no data" note instead of failing.
 
 pub mod spectrum;
+pub mod tails;
 pub mod theme;
 
 pub use theme::Theme;

@@ -4,14 +4,33 @@
 //! function that computes it, with its source; `docs/PROTOCOL.md` §2–3 gives the overview.
 //!
 //! The library never panics on user data: finite or non-finite input yields a [`StatsError`].
+//!
+//! Entry points:
+//! * [`fit_top_k`] — the paper's rule on positive values (spectra, tails);
+//! * [`power_law_test`] — one sample of signed values → [`PowerLawReport`] (|x|, zeros dropped,
+//!   paper or Clauset rule, optional bootstrap with a `FnMut(done, total) -> bool` progress /
+//!   cancel callback, Vuong tests); the `sgn-lab powerlaw` JSON;
+//! * [`fit_clauset`], [`fit_clauset_bootstrap`] — the Clauset scan and bootstrap on positive values;
+//! * [`normality()`] — every Gaussianity test → [`NormalityReport`]; the `sgn-lab normality` JSON;
+//! * [`tail_index()`] — the α-stable tail index; [`power_law_rate`] — a Table A cell.
 
+// `!(x > 0.0)` is used on purpose throughout: it is also true for NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+mod lilliefors_table;
+pub mod normality;
 pub mod powerlaw;
+pub mod rate;
+pub mod tail_index;
 pub mod vuong;
 
 pub use powerlaw::{
     abs_nonzero, fit_clauset, fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, BootstrapResult,
     ClausetFit, ClausetOptions, KsConvention, Level, PowerLawOptions, PowerLawReport, Rule, TopKFit,
 };
+pub use normality::{normality, NormalityReport};
+pub use rate::{power_law_rate, rate_from_verdicts, PowerLawRate};
+pub use tail_index::{tail_index, TailIndex};
 pub use vuong::{LikelihoodRatio, LognormalFit};
 
 use thiserror::Error;

@@ -7,6 +7,12 @@
 //! * [`fit_top_k`] — the paper's rule (Xie et al. 2023, following the sibling Hessian paper):
 //!   the tail is the K largest values, x_min the K-th largest, α̂ by MLE, and the verdict is the
 //!   plain one-sample KS comparison d_ks < d_c with d_c = c(level)/√K.
+//! * [`fit_clauset`] / [`fit_clauset_bootstrap`] — CSN §3.3 and §4.1: x_min minimising the KS
+//!   distance over every unique value but the largest leaving ≥ 50 values (a geometric grid of
+//!   1000 tail sizes above 10⁴ values, see [`ClausetOptions::grid_above`]), the semi-parametric
+//!   bootstrap p-value with x_min re-fitted in every replicate.
+//! * [`power_law_test`] — the whole test on a signed sample (|x|, zeros dropped, either rule,
+//!   optional bootstrap, Vuong tests from [`super::vuong`]).
 
 use serde::Serialize;
 
@@ -112,7 +118,7 @@ pub(crate) fn ks_distance_sorted(tail: &[f64], xmin: f64, alpha: f64) -> f64 {
 
 /// The paper's rule on positive values (any order): the tail is the `k` largest values,
 /// x_min = the k-th largest, β̂ = 1 + k / Σ ln(x_i/x_min) (continuous MLE, CSN eq. 3.1),
-/// σ = (β̂ − 1)/√k, d_ks = KS distance to 1 − (x/x_min)^(1−β̂) ([`ks_distance_sorted`]),
+/// σ = (β̂ − 1)/√k, d_ks = KS distance to 1 − (x/x_min)^(1−β̂) (both sides of each ECDF step, see [`KsConvention::TwoSided`]),
 /// d_c = c(level)/√k (1.22, 1.36, 1.63), verdict d_ks < d_c.
 ///
 /// `k` is clamped to `values.len()`; it must be at least 2. Errors on non-positive or
@@ -124,13 +130,16 @@ pub fn fit_top_k(values: &[f64], k: usize, level: Level) -> Result<TopKFit, Stat
         return Err(StatsError::TooFew { test: "power-law top-K fit", needed: 2, got: k });
     }
     // The k largest, ascending.
+    // Validated finite and positive above: partial_cmp never fails.
+    let cmp = |a: &f64, b: &f64| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal);
     let mut v = values.to_vec();
     let split = v.len() - k;
     if split > 0 {
-        v.select_nth_unstable_by(split, |a, b| a.total_cmp(b));
+        v.select_nth_unstable_by(split, cmp);
     }
-    let mut tail = v.split_off(split);
-    tail.sort_unstable_by(|a, b| a.total_cmp(b));
+    let tail = &mut v[split..];
+    tail.sort_unstable_by(cmp);
+    let tail: &[f64] = tail;
     let xmin = tail[0];
     let s: f64 = tail.iter().map(|&x| (x / xmin).ln()).sum();
     if s <= 0.0 {
@@ -141,7 +150,7 @@ pub fn fit_top_k(values: &[f64], k: usize, level: Level) -> Result<TopKFit, Stat
     if !alpha.is_finite() {
         return Err(StatsError::Numerical("power-law MLE"));
     }
-    let ks_d = ks_distance_sorted(&tail, xmin, alpha);
+    let ks_d = ks_distance_sorted(tail, xmin, alpha);
     let ks_critical = level.ks_critical(k);
     Ok(TopKFit {
         k,
@@ -177,7 +186,9 @@ pub enum KsConvention {
 pub struct ClausetOptions {
     /// Smallest tail a candidate x_min may leave (default 50).
     pub min_tail: usize,
-    /// Above this many values the candidates are a grid (default 10 000); see [`candidates`].
+    /// Above this many values the candidates are a grid (default 10 000): `grid_size` tail sizes
+    /// spaced geometrically from `min_tail` to n, n_tail,k = round(min_tail·(n/min_tail)^(k/(G−1))),
+    /// each snapped down to the first occurrence of its x_min value (`docs/PROTOCOL.md` §2).
     pub grid_above: usize,
     /// Number of grid candidates above `grid_above` values (default 1000).
     pub grid_size: usize,
@@ -249,8 +260,12 @@ fn candidates(x: &[f64], opts: &ClausetOptions, out: &mut Vec<usize>) {
     if n < opts.min_tail || n < 2 {
         return;
     }
+    let min_tail = opts.min_tail.max(2); // fields are public: never trust them unvalidated
+    if n < min_tail {
+        return;
+    }
     let largest = x[n - 1];
-    let last = n - opts.min_tail; // largest admissible index
+    let last = n - min_tail; // largest admissible index
     let first_occ = |mut j: usize| {
         while j > 0 && x[j - 1] == x[j] {
             j -= 1;
@@ -264,11 +279,11 @@ fn candidates(x: &[f64], opts: &ClausetOptions, out: &mut Vec<usize>) {
             }
         }
     } else {
-        let g = opts.grid_size;
-        let ratio = (n as f64 / opts.min_tail as f64).ln();
+        let g = opts.grid_size.max(2);
+        let ratio = (n as f64 / min_tail as f64).ln();
         for k in (0..g).rev() {
-            let nt = (opts.min_tail as f64 * (ratio * k as f64 / (g - 1) as f64).exp()).round() as usize;
-            let nt = nt.clamp(opts.min_tail, n);
+            let nt = (min_tail as f64 * (ratio * k as f64 / (g - 1) as f64).exp()).round() as usize;
+            let nt = nt.clamp(min_tail, n);
             let j = first_occ(n - nt);
             if x[j] < largest && out.last() != Some(&j) {
                 out.push(j);
@@ -283,39 +298,69 @@ fn candidates(x: &[f64], opts: &ClausetOptions, out: &mut Vec<usize>) {
 /// grow, and a candidate that already exceeds the best D cannot win.
 #[inline]
 fn ks_scan(lx: &[f64], j: usize, alpha: f64, ks: KsConvention, bound: f64) -> f64 {
+    let mut hint = usize::MAX;
+    ks_scan_hint(lx, j, alpha, ks, bound, &mut hint)
+}
+
+/// [`ks_scan`] that first looks at absolute index `*hint` (where the previous candidate's
+/// running maximum ended, which is usually where this candidate's large deviation is too) and
+/// leaves there the index of this candidate's largest deviation seen.
+#[inline]
+fn ks_scan_hint(lx: &[f64], j: usize, alpha: f64, ks: KsConvention, bound: f64, hint: &mut usize) -> f64 {
     let tail = &lx[j..];
     let nt = tail.len() as f64;
     let inv = 1.0 / nt;
     let e = 1.0 - alpha;
     let l0 = tail[0];
-    let mut d: f64 = 0.0;
-    match ks {
-        KsConvention::TwoSided => {
-            for (r, &l) in tail.iter().enumerate() {
-                let p = 1.0 - (e * (l - l0)).exp();
-                let lo = r as f64 * inv;
-                let dd = (lo + inv - p).max(p - lo);
-                if dd > d {
-                    d = dd;
-                    if d > bound {
-                        return d;
-                    }
-                }
-            }
+    let dev = |r: usize, l: f64| -> f64 {
+        let p = 1.0 - (e * (l - l0)).exp();
+        let lo = r as f64 * inv;
+        match ks {
+            KsConvention::TwoSided => (lo + inv - p).max(p - lo),
+            KsConvention::Plfit => (p - lo).abs(),
         }
-        KsConvention::Plfit => {
-            for (r, &l) in tail.iter().enumerate() {
-                let p = 1.0 - (e * (l - l0)).exp();
-                let dd = (p - r as f64 * inv).abs();
+    };
+    let mut d: f64 = 0.0;
+    let mut arg = j;
+    if bound.is_finite() {
+        if *hint >= j && *hint < lx.len() {
+            let r = *hint - j;
+            let dd = dev(r, tail[r]);
+            if dd > bound {
+                return dd;
+            }
+            d = dd;
+            arg = *hint;
+        }
+        // Then every STRIDE-th point: a candidate that cannot win usually shows a large
+        // deviation somewhere, and a coarse pass finds it in 1/STRIDE of the work.
+        const STRIDE: usize = 16;
+        if tail.len() > 4 * STRIDE {
+            for r in (STRIDE / 2..tail.len()).step_by(STRIDE) {
+                let dd = dev(r, tail[r]);
                 if dd > d {
                     d = dd;
+                    arg = j + r;
                     if d > bound {
+                        *hint = arg;
                         return d;
                     }
                 }
             }
         }
     }
+    for (r, &l) in tail.iter().enumerate() {
+        let dd = dev(r, l);
+        if dd > d {
+            d = dd;
+            arg = j + r;
+            if d > bound {
+                *hint = arg;
+                return d;
+            }
+        }
+    }
+    *hint = arg;
     d
 }
 
@@ -327,8 +372,8 @@ type ScanResult = (usize, f64, f64, usize);
 /// first to get a bound, then every candidate's KS loop stops once its D exceeds the best so far.
 fn scan_sorted(x: &[f64], opts: &ClausetOptions, s: &mut Scratch) -> Result<ScanResult, StatsError> {
     let n = x.len();
-    if n < opts.min_tail {
-        return Err(StatsError::TooFew { test: "Clauset power-law fit", needed: opts.min_tail, got: n });
+    if n < opts.min_tail.max(2) {
+        return Err(StatsError::TooFew { test: "Clauset power-law fit", needed: opts.min_tail.max(2), got: n });
     }
     s.logs.clear();
     s.logs.extend(x.iter().map(|v| v.ln()));
@@ -364,12 +409,13 @@ fn scan_sorted(x: &[f64], opts: &ClausetOptions, s: &mut Scratch) -> Result<Scan
             best_d = d;
         }
     }
+    let mut hint = usize::MAX;
     for &j in &cands {
         let a = alpha_at(j);
         if !a.is_finite() {
             continue;
         }
-        let d = ks_scan(lx, j, a, opts.ks, best_d);
+        let d = ks_scan_hint(lx, j, a, opts.ks, best_d, &mut hint);
         if d < best_d || (d == best_d && j < best_j) {
             best_d = d;
             best_j = j;
@@ -393,7 +439,7 @@ fn sorted_positive(values: &[f64]) -> Result<Vec<f64>, StatsError> {
 }
 
 /// Clauset, Shalizi & Newman (2009) §3.3: x_min minimises the KS distance D between the tail's
-/// empirical CDF and the fitted power law over the candidate x_min values (see [`candidates`]);
+/// empirical CDF and the fitted power law over the candidate x_min values (see the module docs and `docs/PROTOCOL.md` §2);
 /// α̂ = 1 + n_tail/Σ ln(x/x_min) at each candidate (O(1) from prefix sums of ln x).
 pub fn fit_clauset(values: &[f64], opts: &ClausetOptions) -> Result<ClausetFit, StatsError> {
     let x = sorted_positive(values)?;
@@ -535,6 +581,9 @@ pub fn fit_clauset_bootstrap<F: FnMut(usize, usize) -> bool>(
     boot: &BootstrapOptions,
     progress: F,
 ) -> Result<(ClausetFit, BootstrapResult), StatsError> {
+    if boot.replicates == 0 {
+        return Err(StatsError::InvalidParameter { name: "replicates", reason: "must be at least 1".into() });
+    }
     let x = sorted_positive(values)?;
     let mut s = Scratch::default();
     let (j, alpha, d, nc) = scan_sorted(&x, opts, &mut s)?;
@@ -648,6 +697,10 @@ pub struct PowerLawReport {
     pub vs_exponential: LikelihoodRatio,
 }
 
+/// Fewest non-zero values [`power_law_test`] accepts with the paper rule (a KS test on fewer
+/// than 10 values says nothing; the asymptotic critical values need more still).
+pub const PAPER_MIN_N: usize = 10;
+
 /// |x| with exact zeros dropped; returns (values, number of zeros). Errors on non-finite input.
 pub fn abs_nonzero(values: &[f64]) -> Result<(Vec<f64>, usize), StatsError> {
     super::check_finite(values)?;
@@ -664,10 +717,32 @@ pub fn abs_nonzero(values: &[f64]) -> Result<(Vec<f64>, usize), StatsError> {
 pub fn power_law_test<F: FnMut(usize, usize) -> bool>(values: &[f64], opts: &PowerLawOptions, progress: F) -> Result<PowerLawReport, StatsError> {
     let (v, n_zero) = abs_nonzero(values)?;
     let mut x = v;
-    x.sort_unstable_by(|a, b| a.total_cmp(b));
     let n = x.len();
-    if n > 0 && x[0] == x[n - 1] {
-        return Err(StatsError::AllEqual { what: "power-law test" });
+    // Finite and positive: partial_cmp never fails here.
+    let cmp = |a: &f64, b: &f64| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal);
+    match opts.rule {
+        // The paper rule needs only the top K sorted (and the rest below them for a bootstrap).
+        Rule::Paper if n > 0 => {
+            let k = opts.k.unwrap_or(1000).min(n);
+            if k < n {
+                x.select_nth_unstable_by(n - k, cmp);
+            }
+            x[n - k..].sort_unstable_by(cmp);
+        }
+        _ => x.sort_unstable_by(cmp),
+    }
+    if n > 0 {
+        let (lo, hi) = x.iter().fold((f64::INFINITY, 0.0f64), |(l, h), &v| (l.min(v), h.max(v)));
+        if lo == hi {
+            return Err(StatsError::AllEqual { what: "power-law test" });
+        }
+    }
+    let needed = match opts.rule {
+        Rule::Paper => PAPER_MIN_N,
+        Rule::Clauset => opts.clauset.min_tail,
+    };
+    if n < needed {
+        return Err(StatsError::TooFew { test: "power-law test (non-zero values)", needed, got: n });
     }
     let reps = opts.replicates();
     let (j, alpha, ks_d, ks_critical, mut power_law) = match opts.rule {

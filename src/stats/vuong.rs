@@ -171,9 +171,9 @@ pub fn fit_truncated_lognormal(tail: &[f64], xmin: f64) -> Result<LognormalFit, 
         if v.is_finite() { v } else { f64::INFINITY }
     };
     // Two restarts from the previous optimum guard against a premature collapse of the simplex.
-    let (mut t, mut fv) = nelder_mead2(&f, [m, sd.ln()], [sd.max(0.1), 0.5], 4000);
+    let (mut t, mut fv) = nelder_mead2(f, [m, sd.ln()], [sd.max(0.1), 0.5], 4000);
     for _ in 0..2 {
-        let (t2, f2) = nelder_mead2(&f, t, [0.1 * sd.max(0.1), 0.1], 4000);
+        let (t2, f2) = nelder_mead2(f, t, [0.1 * sd.max(0.1), 0.1], 4000);
         if f2 < fv {
             t = t2;
             fv = f2;

@@ -4,6 +4,8 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod normality;
+mod powerlaw;
 mod spectrum;
 
 #[derive(Parser)]
@@ -17,6 +19,10 @@ struct Cli {
 enum Command {
     /// Print the engine version and build as JSON.
     Version,
+    /// Power-law test on |x| (paper's top-K rule or Clauset's).
+    Powerlaw(powerlaw::PowerlawArgs),
+    /// Gaussianity tests (Shapiro–Wilk, D'Agostino–Pearson, Jarque–Bera, Anderson–Darling, Lilliefors).
+    Normality(normality::NormalityArgs),
     /// Covariance spectrum of a matrix (one sample per row): eigenvalues, power-law fit, Marchenko–Pastur.
     Spectrum(spectrum::SpectrumArgs),
 }
@@ -41,6 +47,8 @@ fn main() -> ExitCode {
             "name": "sgn-lab",
             "version": env!("CARGO_PKG_VERSION"),
         })),
+        Command::Powerlaw(a) => powerlaw::run(&a),
+        Command::Normality(a) => normality::run(&a),
         Command::Spectrum(a) => spectrum::run(&a),
     };
     match result {
