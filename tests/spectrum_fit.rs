@@ -75,3 +75,18 @@ fn skip_and_invalid_parameters() {
     let f = fit_spectrum(&ev, 100, &FitParams::new(None, 70, Level::P05).unwrap()).unwrap();
     assert_eq!(f.k, 30);
 }
+
+#[test]
+fn k_sweep_on_a_broken_power_law() {
+    use sgn_lab::spectrum::{k_sweep, k_sweep_grid};
+    // k^(−1) for the top 200 ranks, then a much steeper fall: the verdict holds for small K only.
+    let mut ev = zipf(200, 1.0);
+    let last = ev[199];
+    ev.extend((1..=800).map(|i| last * (1.0 + i as f64 / 10.0).powf(-4.0)));
+    let grid = k_sweep_grid(1000, 0, 8);
+    assert_eq!((grid[0], *grid.last().unwrap()), (50, 1000));
+    let fits = k_sweep(&ev, 1000, &FitParams::default(), &grid);
+    assert_eq!(fits.len(), grid.len());
+    assert!(fits[0].power_law && (fits[0].s - 1.0).abs() < 0.1);
+    assert!(!fits.last().unwrap().power_law);
+}

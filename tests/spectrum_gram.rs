@@ -132,3 +132,16 @@ fn full_analysis_serializes() {
     let back: sgn_lab::spectrum::SpectrumAnalysis = serde_json::from_str(&json).unwrap();
     assert_eq!(back.report.rank, a.report.rank);
 }
+
+#[test]
+fn minibatch_draw_spectrum_estimates_c_b() {
+    use sgn_lab::spectrum::spectrum_of_minibatch_draws;
+    let n = 200;
+    let g = grads(n, 5);
+    let k = gram::gram(&g).unwrap();
+    let cb = spectrum_of_gram(&k, g.p()).unwrap().scaled(gram::minibatch_factor(n, 10).unwrap());
+    let s = spectrum_of_minibatch_draws(&k, g.p(), 10, 1000, 3).unwrap();
+    assert_eq!(s.n, 1000);
+    assert!(s.rank <= g.p());
+    assert!((s.trace() / cb.trace() - 1.0).abs() < 0.05, "{} vs {}", s.trace(), cb.trace());
+}

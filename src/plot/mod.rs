@@ -8,8 +8,8 @@
 //! axes (e.g. non-positive values on log axes) is dropped, never turned into NaN coordinates;
 //! an empty series draws an empty chart with a "no data" note instead of failing.
 
-pub mod tails;
 pub mod spectrum;
+pub mod tails;
 pub mod theme;
 pub mod training;
 

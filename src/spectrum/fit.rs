@@ -154,3 +154,34 @@ pub fn fit_spectrum(eigenvalues: &[f64], rank: usize, params: &FitParams) -> Res
         ls_r2,
     })
 }
+
+/// K values for a sensitivity sweep (DESIGN §4 "Sensitivity"): from min(50, K_max) to
+/// K_max = min(1000, rank − skip) in `steps` log-spaced, de-duplicated steps (K ≥ 2).
+pub fn k_sweep_grid(rank: usize, skip: usize, steps: usize) -> Vec<usize> {
+    let kmax = DEFAULT_MAX_K.min(rank.saturating_sub(skip));
+    if kmax < 2 {
+        return Vec::new();
+    }
+    let kmin = 50.min(kmax).max(2);
+    let steps = steps.max(2);
+    let mut out: Vec<usize> = (0..steps)
+        .map(|i| {
+            let t = i as f64 / (steps - 1) as f64;
+            ((kmin as f64) * (kmax as f64 / kmin as f64).powf(t)).round() as usize
+        })
+        .collect();
+    out.dedup();
+    out
+}
+
+/// The fit for every K in `ks` (same skip and level as `params`): d_ks/d_c and ŝ as K varies,
+/// so a learner sees over which top ranks the power-law verdict holds. K values that cannot
+/// be fitted are skipped.
+pub fn k_sweep(eigenvalues: &[f64], rank: usize, params: &FitParams, ks: &[usize]) -> Vec<SpectrumFit> {
+    ks.iter()
+        .filter_map(|&k| {
+            let p = FitParams::new(Some(k), params.skip(), params.level()).ok()?;
+            fit_spectrum(eigenvalues, rank, &p).ok()
+        })
+        .collect()
+}

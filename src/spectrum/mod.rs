@@ -19,7 +19,7 @@ pub mod marchenko_pastur;
 pub mod theory;
 
 pub use eigen::{SymEigen, SymMatrix};
-pub use fit::{fit_spectrum, FitParams, SpectrumFit};
+pub use fit::{fit_spectrum, k_sweep, k_sweep_grid, FitParams, SpectrumFit};
 pub use marchenko_pastur::MpParams;
 pub use theory::{davis_kahan, effective_rank, eigengaps, trace_share, DavisKahan, Eigengaps};
 
@@ -149,6 +149,20 @@ pub fn spectrum_of_matrix(m: &Matrix) -> Result<Spectrum, SpectrumError> {
         gram::centre(&mut k);
         finish(k, n, d)
     }
+}
+
+/// Spectrum of the empirical covariance of M minibatch mean gradients (batch size B, drawn
+/// without replacement, seeded) at the same θ, from the **uncentred** per-sample Gram K of
+/// dimension d: the unbiased sample covariance (divisor M − 1, so `n` in the result is M and
+/// the divisor differs from C₁'s), which estimates C_B = C₁ (N − B)/(B(N − 1)). Rank ≤ M − 1.
+pub fn spectrum_of_minibatch_draws(k: &SymMatrix, d: usize, b: usize, m: usize, seed: u64) -> Result<Spectrum, SpectrumError> {
+    let mut kd = gram::minibatch_draw_gram(k, b, m, seed)?;
+    gram::centre(&mut kd);
+    kd.scale(1.0 / (m - 1) as f64);
+    let mut v = eigen::eigenvalues_desc(&kd)?;
+    v.truncate(m.min(d));
+    let rank = eigen::clamp_and_rank(&mut v, m, d);
+    Ok(Spectrum { n: m, d, rank, eigenvalues: v })
 }
 
 /// Fit, Marchenko–Pastur parameters and the flat flag for a spectrum.
