@@ -2,17 +2,25 @@
 // code (plotters needs the DOM to measure text, so charts are drawn here, from plain arrays).
 import * as wasm from '../pkg/sgn_lab.js';
 import { fitCanvas, frameThrottle } from './canvas.js';
+import { renderStructure } from './structure.js';
 
 const $ = (id) => document.getElementById(id);
 wasm.init_engine();
 
 /** The default run (DESIGN §5): overrides on the engine's defaults (FCN 784→100→100→10 ReLU,
  * SGD η 0.1, momentum 0.9, weight decay 5e-4, batch 128, ÷10 at 40 % and 80 %). */
-const DEFAULT_REQUEST = { dataset: 'mnist', train: { epochs: 10, log: null } };
+const DEFAULT_REQUEST = { dataset: 'mnist', train: { epochs: 10, log: { n_tracked: 50, full_every: 0, frozen: null } } };
 
 const ui = {
   play: $('play'), step: $('step'), reset: $('reset'), seed: $('seed'), newSeed: $('new-seed'),
   status: $('status'), chart: $('loss-chart'),
+  measure: $('measure'), measureProgress: $('measure-progress'), measureStage: $('measure-stage'),
+};
+let redrawStructure = null;
+const measuring = (on) => {
+  ui.measure.disabled = on || !run.ready;
+  ui.measureProgress.hidden = !on;
+  if (!on) ui.measureStage.textContent = '';
 };
 
 const run = {
@@ -54,6 +62,8 @@ const redraw = frameThrottle(() => {
   }
 });
 new ResizeObserver(redraw).observe(ui.chart);
+const redrawStructureThrottled = frameThrottle(() => { if (redrawStructure) redrawStructure(); });
+new ResizeObserver(redrawStructureThrottled).observe(document.querySelector('[data-testid="structure-body"]'));
 
 const worker = new Worker(new URL('./worker.js', import.meta.url));
 
@@ -66,7 +76,7 @@ worker.onmessage = ({ data: msg }) => {
       $('model-desc').textContent = `${i.model} (${i.n_params.toLocaleString('en')} parameters)`;
       $('opt-desc').textContent = i.optimizer;
       $('engine-version').textContent = `engine ${i.engine_version}`;
-      for (const b of [ui.play, ui.step, ui.reset]) b.disabled = false;
+      for (const b of [ui.play, ui.step, ui.reset, ui.measure]) b.disabled = false;
       setRunning(false);
       setStatus(`Ready: seed ${run.seed}. Press Play.`);
       redraw();
@@ -88,8 +98,22 @@ worker.onmessage = ({ data: msg }) => {
       setRunning(false);
       setStatus(msg.reason === 'finished' ? `Finished at step ${run.history.step.length}.` : 'Paused.');
       break;
+    case 'measure-progress':
+      ui.measureProgress.value = msg.fraction;
+      ui.measureStage.textContent = `${msg.stage}…`;
+      break;
+    case 'measured':
+      measuring(false);
+      try {
+        redrawStructure = renderStructure(wasm, msg);
+        setStatus(`Measured the gradients at step ${run.history.step.length}.`);
+      } catch (err) {
+        setStatus(`could not show the measurement: ${err.message || err}`, true);
+      }
+      break;
     case 'error':
       setRunning(false);
+      measuring(false);
       setStatus(msg.message, true);
       break;
     default:
@@ -109,7 +133,7 @@ function start() {
   $('r-epoch').textContent = '0.00';
   ui.seed.value = String(run.seed);
   history.replaceState(null, '', `#seed=${run.seed}`);
-  for (const b of [ui.play, ui.step, ui.reset]) b.disabled = true;
+  for (const b of [ui.play, ui.step, ui.reset, ui.measure]) b.disabled = true;
   setRunning(false);
   setStatus('Loading data and building the network…');
   worker.postMessage({
@@ -129,6 +153,12 @@ ui.play.addEventListener('click', () => {
     setStatus('Training…');
     worker.postMessage({ type: 'play' });
   }
+});
+ui.measure.addEventListener('click', () => {
+  if (!run.ready) return;
+  measuring(true);
+  setStatus('Measuring the gradient structure at the current weights…');
+  worker.postMessage({ type: 'measure' });
 });
 ui.step.addEventListener('click', () => worker.postMessage({ type: 'step', steps: 1 }));
 ui.reset.addEventListener('click', start);

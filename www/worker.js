@@ -18,9 +18,9 @@ function post(msg, transfer) {
   self.postMessage(msg, transfer || []);
 }
 
-function fail(err) {
+function fail(err, during) {
   running = false;
-  post({ type: 'error', message: String(err && err.message ? err.message : err) });
+  post({ type: 'error', during, message: String(err && err.message ? err.message : err) });
 }
 
 async function datasetBytes(url) {
@@ -82,6 +82,19 @@ self.onmessage = async (event) => {
           post({ type: 'stopped', reason: 'paused' });
         }
         break;
+      case 'measure': {
+        if (!lab) break;
+        if (running) {
+          running = false;
+          post({ type: 'stopped', reason: 'paused' });
+        }
+        const r = lab.measure((stage, fraction) => post({ type: 'measure-progress', stage, fraction }));
+        const arrays = ['dim_g', 'dim_sgn', 'iter_sgn', 'iter_g'].filter((k) => r[k]);
+        const out = { type: 'measured', report: r.report, views: r.views || null };
+        for (const k of arrays) out[k] = r[k];
+        post(out, arrays.map((k) => r[k].buffer));
+        break;
+      }
       case 'step':
         if (lab && !running) slice(Infinity, msg.steps || 1);
         break;
@@ -89,6 +102,6 @@ self.onmessage = async (event) => {
         throw new Error(`unknown message ${msg.type}`);
     }
   } catch (err) {
-    fail(err);
+    fail(err, msg.type);
   }
 };

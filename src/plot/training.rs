@@ -142,7 +142,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::MiddleRight)
+        .position(SeriesLabelPosition::LowerLeft)
         .background_style(theme::BG.mix(0.85))
         .border_style(theme::GRID)
         .label_font(theme.label_style())

@@ -1,0 +1,45 @@
+// End-to-end: measure the gradient structure in the page after some training; every view fills.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, canvasInk, screenshotPath } from './harness.mjs';
+
+let server;
+before(async () => { server = await serveDist(); });
+after(async () => { await server.close(); });
+
+test('measures tails, Table A and the spectrum at the current weights', { timeout: 240_000 }, async () => {
+  const { page, log, close } = await launch({ origin: server.origin });
+  try {
+    await page.goto(server.base + '#seed=7');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="measure"]').disabled, null, { timeout: 60_000 });
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="r-step"]').textContent) >= 150, null, { timeout: 120_000 });
+    await page.getByTestId('measure').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="structure-body"]').hidden, null, { timeout: 180_000 });
+
+    // Table A: four cells, each a rate "x % (a/b)" (or the documented "no training log").
+    for (const id of ['rate-dim-g', 'rate-dim-sgn', 'rate-iter-g', 'rate-iter-sgn']) {
+      const text = await page.getByTestId(id).textContent();
+      assert.match(text, /^\d+ % \(\d+\/\d+\)$/, `${id}: ${text}`);
+    }
+    assert.match(await page.getByTestId('rate-iter-sgn').textContent(), /\(\d+\/50\)/, '50 tracked parameters');
+    // Verdict panels carry the numbers DESIGN §1 asks for.
+    const v = await page.getByTestId('verdict-dim-g').textContent();
+    for (const part of ['paper rule', 'n = ', 'K = 1000', 'x_min = ', 'α̂ = ', '±', 'd_ks = ', 'd_c = ', 'α = 0.05']) {
+      assert.ok(v.includes(part), `verdict mentions "${part}": ${v}`);
+    }
+    assert.match(await page.getByTestId('normality-iter-sgn').textContent(), /Shapiro–Wilk/);
+    assert.match(await page.getByTestId('table-b').textContent(), /Gaussian baseline/);
+
+    for (const id of ['ccdf-dim-g', 'ccdf-dim-sgn', 'hist-iter-sgn', 'qq-iter-sgn', 'rank-plot', 'trace-share']) {
+      const ink = await canvasInk(page, id);
+      assert.equal(ink.width, 2 * ink.cssWidth, `${id} is sized for devicePixelRatio 2`);
+      assert.ok(ink.ink > 3000 && ink.colours > 3, `${id} is drawn (${ink.ink} ink pixels, ${ink.colours} colours)`);
+    }
+    await page.screenshot({ path: screenshotPath('lab-structure.png'), fullPage: true });
+    assert.deepEqual(log.foreignRequests, []);
+    assert.deepEqual(log.consoleErrors, []);
+  } finally {
+    await close();
+  }
+});
