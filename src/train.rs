@@ -877,9 +877,11 @@ mod tests {
 
     #[test]
     fn params_round_trip_through_json() {
-        let mut p = TrainParams::default();
-        p.log = Some(LogParams { n_tracked: 7, full_every: 3, frozen: Some(FrozenParams { at_steps: vec![1, 2], draws: 10, batch_size: 4 }) });
-        p.model = ModelSpec::Lenet { activation: crate::nn::ActivationKind::Tanh };
+        let p = TrainParams {
+            log: Some(LogParams { n_tracked: 7, full_every: 3, frozen: Some(FrozenParams { at_steps: vec![1, 2], draws: 10, batch_size: 4 }) }),
+            model: ModelSpec::Lenet { activation: crate::nn::ActivationKind::Tanh },
+            ..TrainParams::default()
+        };
         let j = serde_json::to_string(&p).unwrap();
         let back: TrainParams = serde_json::from_str(&j).unwrap();
         assert_eq!(back, p);
