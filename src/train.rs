@@ -95,7 +95,8 @@ impl LrSchedule {
             LrSchedule::Constant => base,
             LrSchedule::StepDecay { milestones, factor } => {
                 let passed = milestones.iter().filter(|&&m| t >= (m * total as f64).floor() as u64).count();
-                base * factor.powi(passed as i32)
+                // Repeated multiplication (not powi) so the value is the same on every platform.
+                (0..passed).fold(base, |lr, _| lr * factor)
             }
         }
     }
