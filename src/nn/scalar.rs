@@ -1,6 +1,6 @@
 //! The float type layers are generic over: `f32` for training, `f64` for finite-difference
 //! checks and gradient measurements. One small trait on top of `num_traits::Float` and
-//! `ndarray::LinalgScalar`.
+//! a few conversions.
 //!
 //! Transcendentals go through the pure-Rust `libm` crate ([`Scalar::exp_`], [`Scalar::ln_`],
 //! [`Scalar::tanh_`]) rather than `std`, whose `exp`/`ln`/`tanh` call the platform's C library
@@ -12,7 +12,7 @@ use std::ops::{AddAssign, MulAssign, SubAssign};
 
 /// A floating-point scalar usable by the network code.
 pub trait Scalar:
-    num_traits::Float + ndarray::LinalgScalar + Default + Debug + Send + Sync + AddAssign + SubAssign + MulAssign + 'static
+    num_traits::Float + Default + Debug + Send + Sync + AddAssign + SubAssign + MulAssign + 'static
 {
     /// Conversion from f64 (rounding to nearest for f32).
     fn of(x: f64) -> Self;
