@@ -95,7 +95,8 @@ impl LrSchedule {
             LrSchedule::Constant => base,
             LrSchedule::StepDecay { milestones, factor } => {
                 let passed = milestones.iter().filter(|&&m| t >= (m * total as f64).floor() as u64).count();
-                base * factor.powi(passed as i32)
+                // Repeated multiplication (not powi) so the value is the same on every platform.
+                (0..passed).fold(base, |lr, _| lr * factor)
             }
         }
     }
@@ -132,7 +133,8 @@ pub struct FrozenParams {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogParams {
     /// m, the number of tracked parameters (seeded choice among those with non-zero
-    /// full-batch gradient at θ₀); their minibatch gradient is recorded at every step.
+    /// full-batch gradient at θ₀; fewer if fewer are non-zero); their minibatch gradient is
+    /// recorded at every step.
     pub n_tracked: usize,
     /// k: full g_t, ∇L(θ_t) and ξ_t vectors every k steps (at t = 0, k, 2k, …); 0 = never.
     pub full_every: u64,
@@ -573,6 +575,10 @@ impl Trainer {
     pub fn total_steps(&self) -> u64 {
         self.cfg.total_steps
     }
+    /// Share of the run done, in [0, 1] (for progress bars).
+    pub fn progress(&self) -> f64 {
+        self.step as f64 / self.cfg.total_steps.max(1) as f64
+    }
     pub fn is_finished(&self) -> bool {
         self.step >= self.cfg.total_steps
     }
@@ -868,5 +874,23 @@ mod tests {
         assert!((lr(800) - 0.001).abs() < 1e-15);
         assert!((lr(999) - 0.001).abs() < 1e-15);
         assert_eq!(LrSchedule::Constant.lr(0.3, 999, 1000), 0.3);
+    }
+
+    #[test]
+    fn params_round_trip_through_json() {
+        let p = TrainParams {
+            log: Some(LogParams { n_tracked: 7, full_every: 3, frozen: Some(FrozenParams { at_steps: vec![1, 2], draws: 10, batch_size: 4 }) }),
+            model: ModelSpec::Lenet { activation: crate::nn::ActivationKind::Tanh },
+            ..TrainParams::default()
+        };
+        let j = serde_json::to_string(&p).unwrap();
+        let back: TrainParams = serde_json::from_str(&j).unwrap();
+        assert_eq!(back, p);
+        // `precision` may be omitted (defaults to f32).
+        let v = serde_json::to_value(&p).unwrap();
+        let mut obj = v.as_object().unwrap().clone();
+        obj.remove("precision");
+        let back: TrainParams = serde_json::from_value(serde_json::Value::Object(obj)).unwrap();
+        assert_eq!(back.precision, Precision::F32);
     }
 }

@@ -141,7 +141,8 @@ fn lenet_trains_on_mnist_and_loss_falls() {
     p.model = ModelSpec::Lenet {
         activation: ActivationKind::Relu,
     };
-    p.sgd.lr = 0.05;
+    p.sgd.lr = 0.02;
+    p.sgd.schedule = LrSchedule::Constant;
     p.batch_size = 64;
     p.epochs = 1;
     p.log = Some(LogParams {

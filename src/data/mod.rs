@@ -213,7 +213,7 @@ impl Dataset {
         let mut changed = 0;
         for y in out.y.iter_mut() {
             let u: f64 = rng.random();
-            let r: u32 = rng.random_range(0..k - 1);
+            let r: u32 = rng.random_range(0..k - 1); // u32: same draws on every platform
             if u < p {
                 *y = if r >= *y { r + 1 } else { r };
                 changed += 1;
@@ -252,12 +252,23 @@ pub fn permutation(n: usize, seed: u64, stream: u64) -> Vec<usize> {
     p
 }
 
-/// Fisher–Yates shuffle (the exact draw sequence is part of the reproducibility contract).
+/// Fisher–Yates shuffle (the exact draw sequence is part of the reproducibility contract;
+/// indices are drawn as u64 so that 32-bit wasm and 64-bit native draw the same numbers).
 pub fn shuffle<T>(v: &mut [T], rng: &mut crate::rng::SeededRng) {
     for i in (1..v.len()).rev() {
-        let j = rng.random_range(0..=i);
+        let j = rng.random_range(0..=i as u64) as usize;
         v.swap(i, j);
     }
+}
+
+/// One standard normal draw by the Box–Muller transform with the pure-Rust `libm`
+/// (z = √(−2 ln u₁)·cos(2π u₂), u₁ ∈ (0, 1], u₂ ∈ [0, 1); two uniforms per draw), so that the
+/// same seed gives bit-identical draws natively and in wasm32 (`rand_distr`'s ziggurat calls the
+/// platform's `exp`/`ln`).
+pub fn standard_normal(rng: &mut crate::rng::SeededRng) -> f64 {
+    let u1 = 1.0 - rng.random::<f64>();
+    let u2 = rng.random::<f64>();
+    libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
 }
 
 /// Per-feature standardisation x ↦ (x − μ)/σ with μ, σ (population standard deviation) fitted

@@ -9,8 +9,8 @@
 use super::{streams, DataError, Dataset};
 use crate::nn::{ActivationKind, InitKind, ModelSpec, Network, Tape};
 use crate::rng::substream;
+use super::standard_normal;
 use rand::RngExt;
-use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 /// Parameters of [`gaussian_mixture`].
@@ -54,16 +54,14 @@ pub fn gaussian_mixture(p: &MixtureParams) -> Result<Dataset, DataError> {
     let mut rng = substream(p.seed, streams::SYNTHETIC);
     let mut means = vec![0f64; p.n_classes * p.d];
     for m in means.iter_mut() {
-        let z: f64 = rng.sample(StandardNormal);
-        *m = p.separation * z;
+        *m = p.separation * standard_normal(&mut rng);
     }
     let mut x = Vec::with_capacity(p.n * p.d);
     let mut y = Vec::with_capacity(p.n);
     for _ in 0..p.n {
-        let k = rng.random_range(0..p.n_classes);
+        let k = rng.random_range(0..p.n_classes as u64) as usize;
         for f in 0..p.d {
-            let z: f64 = rng.sample(StandardNormal);
-            x.push((means[k * p.d + f] + z) as f32);
+            x.push((means[k * p.d + f] + standard_normal(&mut rng)) as f32);
         }
         y.push(k as u32);
     }
@@ -82,8 +80,7 @@ pub fn teacher(p: &TeacherParams) -> Result<Dataset, DataError> {
     let mut rng = substream(p.seed, streams::SYNTHETIC);
     let mut x = Vec::with_capacity(p.n * p.d);
     for _ in 0..p.n * p.d {
-        let z: f64 = rng.sample(StandardNormal);
-        x.push(z as f32);
+        x.push(standard_normal(&mut rng) as f32);
     }
     let mut y = Vec::with_capacity(p.n);
     let mut tape = Tape::default();

@@ -35,7 +35,7 @@ impl Activation {
             }
             ActivationKind::Tanh => {
                 for (o, &i) in y.iter_mut().zip(x) {
-                    *o = i.tanh();
+                    *o = i.tanh_();
                 }
             }
         }

@@ -166,7 +166,7 @@ pub fn draw_minibatch(n: usize, b: usize, rng: &mut SeededRng) -> Result<Vec<usi
     }
     let mut pool: Vec<usize> = (0..n).collect();
     for i in 0..b {
-        let j = rng.random_range(i..n);
+        let j = rng.random_range(i as u64..n as u64) as usize; // u64: same draws on every platform
         pool.swap(i, j);
     }
     pool.truncate(b);

@@ -41,14 +41,14 @@ impl LossKind {
                     let m = zr[arg];
                     let mut s = T::zero();
                     for (d, &v) in dr.iter_mut().zip(zr) {
-                        *d = (v - m).exp();
+                        *d = (v - m).exp_();
                         s += *d;
                     }
                     let inv = T::one() / s;
                     for d in dr.iter_mut() {
                         *d *= inv;
                     }
-                    total += (s.ln() + m - zr[lab]).f64();
+                    total += (s.ln_() + m - zr[lab]).f64();
                     dr[lab] -= T::one();
                 }
                 LossKind::Mse => {

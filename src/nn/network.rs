@@ -11,8 +11,6 @@ use super::pool::MaxPool2;
 use super::{GradBlock, NnError, PerSampleGrads, Scalar};
 use crate::data::ImageShape;
 use crate::rng::substream;
-use rand::RngExt;
-use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 /// Stream id for weight initialisation (see [`crate::rng::substream`]).
@@ -206,7 +204,8 @@ impl<T: Scalar> Network<T> {
     }
 
     /// Builds the layers of `spec` and initialises W by `init` from `substream(seed, INIT_STREAM)`:
-    /// layer by layer in parameter order, W entries in flattening order, standard normals scaled
+    /// layer by layer in parameter order, W entries in flattening order, standard normals
+    /// ([`crate::data::standard_normal`], Box–Muller with libm) scaled
     /// by the init's σ (drawn in f64, rounded to T); biases 0. Same seed → same θ for f32 and f64
     /// up to the rounding of the f32 copy.
     pub fn init(spec: &ModelSpec, d: usize, image: Option<ImageShape>, k: usize, init: InitKind, seed: u64) -> Result<Self, NnError> {
@@ -229,7 +228,7 @@ impl<T: Scalar> Network<T> {
             };
             let off = net.offsets[li];
             for w in &mut net.params[off..off + nw] {
-                let z: f64 = rng.sample(StandardNormal);
+                let z = crate::data::standard_normal(&mut rng);
                 *w = T::of(sigma * z);
             }
         }

@@ -1,13 +1,18 @@
 //! The float type layers are generic over: `f32` for training, `f64` for finite-difference
 //! checks and gradient measurements. One small trait on top of `num_traits::Float` and
-//! `ndarray::LinalgScalar` (so matrix products go to `matrixmultiply`'s sgemm/dgemm).
+//! a few conversions.
+//!
+//! Transcendentals go through the pure-Rust `libm` crate ([`Scalar::exp_`], [`Scalar::ln_`],
+//! [`Scalar::tanh_`]) rather than `std`, whose `exp`/`ln`/`tanh` call the platform's C library
+//! natively but a different implementation in wasm32: with one implementation everywhere, and
+//! IEEE arithmetic in a fixed order (see [`super::linalg`]), native and browser runs are bit-identical.
 
 use std::fmt::Debug;
 use std::ops::{AddAssign, MulAssign, SubAssign};
 
 /// A floating-point scalar usable by the network code.
 pub trait Scalar:
-    num_traits::Float + ndarray::LinalgScalar + Default + Debug + Send + Sync + AddAssign + SubAssign + MulAssign + 'static
+    num_traits::Float + Default + Debug + Send + Sync + AddAssign + SubAssign + MulAssign + 'static
 {
     /// Conversion from f64 (rounding to nearest for f32).
     fn of(x: f64) -> Self;
@@ -15,6 +20,12 @@ pub trait Scalar:
     fn f64(self) -> f64;
     /// The IEEE-754 bit pattern widened to u64 (for fingerprints).
     fn bits(self) -> u64;
+    /// e^x (libm).
+    fn exp_(self) -> Self;
+    /// ln x (libm).
+    fn ln_(self) -> Self;
+    /// tanh x (libm).
+    fn tanh_(self) -> Self;
 }
 
 impl Scalar for f32 {
@@ -30,6 +41,18 @@ impl Scalar for f32 {
     fn bits(self) -> u64 {
         self.to_bits() as u64
     }
+    #[inline]
+    fn exp_(self) -> Self {
+        libm::expf(self)
+    }
+    #[inline]
+    fn ln_(self) -> Self {
+        libm::logf(self)
+    }
+    #[inline]
+    fn tanh_(self) -> Self {
+        libm::tanhf(self)
+    }
 }
 
 impl Scalar for f64 {
@@ -44,5 +67,17 @@ impl Scalar for f64 {
     #[inline]
     fn bits(self) -> u64 {
         self.to_bits()
+    }
+    #[inline]
+    fn exp_(self) -> Self {
+        libm::exp(self)
+    }
+    #[inline]
+    fn ln_(self) -> Self {
+        libm::log(self)
+    }
+    #[inline]
+    fn tanh_(self) -> Self {
+        libm::tanh(self)
     }
 }
