@@ -21,7 +21,7 @@ pub mod theory;
 pub use eigen::{SymEigen, SymMatrix};
 pub use fit::{fit_spectrum, k_sweep, k_sweep_grid, FitParams, SpectrumFit};
 pub use marchenko_pastur::MpParams;
-pub use theory::{davis_kahan, effective_rank, eigengaps, trace_share, DavisKahan, Eigengaps};
+pub use theory::{davis_kahan, effective_rank, eigengaps, power_law_bound, trace_share, DavisKahan, Eigengaps};
 
 use crate::data::text::Matrix;
 use crate::nn::PerSampleGrads;
