@@ -42,6 +42,14 @@ impl SymMatrix {
         self.data.iter_mut().for_each(|x| *x *= c);
     }
 
+    /// Checks `data.len() == n²` and that every entry is finite.
+    pub fn validate(&self) -> Result<(), SpectrumError> {
+        if self.n.checked_mul(self.n) != Some(self.data.len()) {
+            return Err(SpectrumError::Shape(format!("{} values for a {} × {} matrix", self.data.len(), self.n, self.n)));
+        }
+        self.check_finite()
+    }
+
     fn check_finite(&self) -> Result<(), SpectrumError> {
         if self.data.iter().all(|x| x.is_finite()) {
             Ok(())
@@ -70,7 +78,7 @@ impl SymEigen {
 
 /// All eigenvalues of the symmetric matrix `a`, descending.
 pub fn eigenvalues_desc(a: &SymMatrix) -> Result<Vec<f64>, SpectrumError> {
-    a.check_finite()?;
+    a.validate()?;
     if a.n == 0 {
         return Ok(Vec::new());
     }
@@ -84,7 +92,7 @@ pub fn eigenvalues_desc(a: &SymMatrix) -> Result<Vec<f64>, SpectrumError> {
 
 /// Eigenvalues and eigenvectors of the symmetric matrix `a`, descending.
 pub fn eigen_desc(a: &SymMatrix) -> Result<SymEigen, SpectrumError> {
-    a.check_finite()?;
+    a.validate()?;
     let n = a.n;
     if n == 0 {
         return Ok(SymEigen { values: Vec::new(), vectors: Vec::new(), n });

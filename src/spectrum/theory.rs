@@ -104,6 +104,7 @@ fn null_as_infinity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, 
 /// - ΔC = C_a − C_b = Zᵀ D Z, Z = [Z_a; Z_b], D = diag(1/n_a, −1/n_b); with ZZᵀ = QΛQᵀ the
 ///   non-zero eigenvalues of ΔC are those of Λ^½ Qᵀ D Q Λ^½ (N × N), so ‖ΔC‖₂ is its largest |eigenvalue|.
 pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, SpectrumError> {
+    k.validate()?;
     let n = k.n;
     if n < 4 {
         return Err(SpectrumError::InvalidParam(format!("Davis–Kahan needs at least 4 samples, got {n}")));
