@@ -114,3 +114,33 @@ fn empty_and_degenerate_data_draw_a_note() {
     let svg = to_svg(400, 300, |a| draw_mp_histogram(a, &theme, &[], &mp)).unwrap();
     assert!(svg.contains("no data"));
 }
+
+#[test]
+fn views_from_a_full_analysis() {
+    use sgn_lab::nn::{GradBlock, PerSampleGrads};
+    use sgn_lab::plot::spectrum::spectrum_views;
+    use sgn_lab::spectrum::{analyze_grads_full, SpectrumOptions};
+    let n = 150;
+    let mut rng = seeded(9);
+    let mut draw = |m: usize| -> Vec<f64> { (0..m).map(|_| rng.sample::<f64, _>(StandardNormal)).collect() };
+    let a: Vec<f64> = draw(n * 20).into_iter().map(|v| v.max(0.0)).collect();
+    let grads = PerSampleGrads {
+        n,
+        blocks: vec![GradBlock::Outer { n, fan_in: 20, fan_out: 10, a, delta: draw(n * 10), bias: true }],
+    };
+    let an = analyze_grads_full(&grads, &SpectrumOptions::default()).unwrap();
+    let v = spectrum_views(&an, "toy layer");
+    assert_eq!(v.verdicts.len(), 2);
+    assert!(v.davis_kahan.is_some());
+    let theme = Theme::default();
+    for svg in [
+        to_svg(500, 350, |ar| draw_rank_plot(ar, &theme, &v.rank)).unwrap(),
+        to_svg(500, 350, |ar| draw_eigengaps(ar, &theme, &v.eigengaps)).unwrap(),
+        to_svg(500, 350, |ar| draw_davis_kahan(ar, &theme, v.davis_kahan.as_ref().unwrap())).unwrap(),
+        to_svg(500, 350, |ar| draw_trace_share(ar, &theme, &v.trace_share)).unwrap(),
+    ] {
+        assert!(svg.contains("<svg") && !svg.contains("no data"));
+    }
+    let json = serde_json::to_string(&v).unwrap();
+    assert!(json.contains("toy layer"));
+}

@@ -558,3 +558,37 @@ impl VerdictRow {
         [&self.label, &self.k, &self.ks_d, &self.ks_critical, &self.power_law, &self.beta, &self.s, &self.note]
     }
 }
+
+/// The data of every chart and the verdict table of the Spectrum view, built from one
+/// [`SpectrumAnalysis`](crate::spectrum::SpectrumAnalysis).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpectrumViews {
+    pub rank: RankPlot,
+    pub eigengaps: EigengapPlot,
+    pub davis_kahan: Option<DavisKahanPlot>,
+    pub trace_share: TraceSharePlot,
+    /// The spectrum's row, then the Gaussian baseline's when present.
+    pub verdicts: Vec<VerdictRow>,
+}
+
+/// Chart data for the Spectrum view; `label` names the run in the caption and the verdict table.
+pub fn spectrum_views(a: &crate::spectrum::SpectrumAnalysis, label: &str) -> SpectrumViews {
+    let s = Some(a.report.fit.s);
+    let mut verdicts = vec![VerdictRow::new(label, &a.report.fit)];
+    if let Some(b) = &a.baseline {
+        verdicts.push(VerdictRow::new("Gaussian baseline (same shape and trace)", &b.fit));
+    }
+    SpectrumViews {
+        rank: RankPlot {
+            eigenvalues: a.report.eigenvalues.clone(),
+            fit: Some(a.report.fit.clone()),
+            baseline: a.baseline.as_ref().map(|b| b.eigenvalues.clone()),
+            mp: Some(a.report.mp),
+            title: format!("Covariance spectrum: {label}"),
+        },
+        eigengaps: EigengapPlot { gaps: a.theory.eigengaps.clone(), s },
+        davis_kahan: a.davis_kahan.as_ref().map(|dk| DavisKahanPlot { davis_kahan: dk.clone(), s }),
+        trace_share: TraceSharePlot { share: a.theory.trace_share.clone(), effective_rank: a.theory.effective_rank },
+        verdicts,
+    }
+}
