@@ -105,6 +105,17 @@ fn main() {
     println!("rust  eigenvalues (faer, 1 thread)      {t_eig:8.3} s");
     println!("rust  total spectrum_of_grads           {t_total:8.3} s   rank {}  λ1 {:.6e}", spec.rank, spec.eigenvalues[0]);
 
+    // Davis–Kahan view on the first 1000 samples (three eigendecompositions with vectors).
+    let n_dk = n.min(1000);
+    let sub = to_grads(
+        n_dk,
+        &a.iter().zip(SIZES).map(|(x, w)| x[..n_dk * w].to_vec()).collect::<Vec<_>>(),
+        &d.iter().zip(&SIZES[1..]).map(|(x, w)| x[..n_dk * w].to_vec()).collect::<Vec<_>>(),
+    );
+    let k_dk = gram::gram(&sub).expect("gram");
+    let (t_dk, dk) = time(1, || sgn_lab::spectrum::davis_kahan(&k_dk, 50, 1).expect("davis-kahan"));
+    println!("rust  davis_kahan (N = {n_dk}, top 50)       {t_dk:8.3} s   sin∠(u1) {:.3}", dk.sin_angle[0]);
+
     if std::env::var("SGN_BENCH_NO_ANCHOR").is_err() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/spectrum-bench");
         std::fs::create_dir_all(&dir).expect("bench dir");

@@ -145,3 +145,19 @@ fn minibatch_draw_spectrum_estimates_c_b() {
     assert!(s.rank <= g.p());
     assert!((s.trace() / cb.trace() - 1.0).abs() < 0.05, "{} vs {}", s.trace(), cb.trace());
 }
+
+#[test]
+fn malformed_gram_matrices_are_errors_not_panics() {
+    use sgn_lab::spectrum::{davis_kahan, eigen::SymMatrix};
+    let bad = SymMatrix { n: 3, data: vec![1.0; 8] };
+    assert!(matches!(spectrum_of_gram(&bad, 5), Err(SpectrumError::Shape(_))));
+    assert!(matches!(davis_kahan(&bad, 2, 0), Err(SpectrumError::Shape(_))));
+    assert!(matches!(eigen::eigenvalues_desc(&bad), Err(SpectrumError::Shape(_))));
+    assert!(matches!(gram::minibatch_draw_gram(&bad, 1, 4, 0), Err(SpectrumError::Shape(_))));
+    let mut b2 = bad.clone();
+    gram::centre(&mut b2);
+    assert_eq!(b2, bad);
+    let nan = SymMatrix { n: 2, data: vec![1.0, f64::NAN, f64::NAN, 1.0] };
+    assert_eq!(spectrum_of_gram(&nan, 2), Err(SpectrumError::NonFinite));
+    assert!(davis_kahan(&SymMatrix::zeros(3), 2, 0).is_err());
+}

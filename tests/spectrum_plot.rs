@@ -5,8 +5,8 @@ use rand::RngExt;
 use rand_distr::StandardNormal;
 use sgn_lab::data::text::Matrix;
 use sgn_lab::plot::spectrum::{
-    draw_davis_kahan, draw_eigengaps, draw_mp_histogram, draw_rank_plot, draw_trace_share, RankPlot, TraceSharePlot,
-    VerdictRow,
+    draw_davis_kahan, draw_eigengaps, draw_mp_histogram, draw_rank_plot, draw_trace_share, DavisKahanPlot, EigengapPlot,
+    RankPlot, TraceSharePlot, VerdictRow,
 };
 use sgn_lab::plot::{to_svg, Theme};
 use sgn_lab::rng::seeded;
@@ -45,14 +45,16 @@ fn spectrum_charts_render() {
     assert!(svg.contains("<svg") && svg.contains("rank k") && svg.contains("fit ŝ"));
     save("rank.svg", &svg);
 
-    let svg = to_svg(640, 420, |a| draw_eigengaps(a, &theme, &views.eigengaps)).unwrap();
-    assert!(svg.contains("re-sorted"));
+    let eg = EigengapPlot { gaps: views.eigengaps.clone(), s: Some(report.fit.s) };
+    let svg = to_svg(640, 420, |a| draw_eigengaps(a, &theme, &eg)).unwrap();
+    assert!(svg.contains("re-sorted") && svg.contains("(ŝ + 1)"));
     save("eigengaps.svg", &svg);
 
     let k = gram::gram_dense(&data, n, d).unwrap();
     let dk = davis_kahan(&k, 60, 3).unwrap();
-    let svg = to_svg(640, 420, |a| draw_davis_kahan(a, &theme, &dk)).unwrap();
-    assert!(svg.contains("min-gap"));
+    let dkp = DavisKahanPlot { davis_kahan: dk, s: Some(report.fit.s) };
+    let svg = to_svg(640, 420, |a| draw_davis_kahan(a, &theme, &dkp)).unwrap();
+    assert!(svg.contains("min-gap") && svg.contains("power-law form"));
     save("davis_kahan.svg", &svg);
 
     let ts = TraceSharePlot { share: views.trace_share.clone(), effective_rank: views.effective_rank };
@@ -91,7 +93,8 @@ fn empty_and_degenerate_data_draw_a_note() {
         let svg = to_svg(400, 300, |a| draw_rank_plot(a, &theme, &RankPlot { eigenvalues: ev.clone(), ..Default::default() })).unwrap();
         assert!(!svg.contains("no data"));
     }
-    let svg = to_svg(400, 300, |a| draw_eigengaps(a, &theme, &Eigengaps { by_rank: vec![0.0], sorted: vec![0.0] })).unwrap();
+    let eg = EigengapPlot { gaps: Eigengaps { by_rank: vec![0.0], sorted: vec![0.0] }, s: Some(1.0) };
+    let svg = to_svg(400, 300, |a| draw_eigengaps(a, &theme, &eg)).unwrap();
     assert!(svg.contains("no data"));
     let dk = DavisKahan {
         k: vec![],
@@ -103,11 +106,41 @@ fn empty_and_degenerate_data_draw_a_note() {
         n_a: 0,
         n_b: 0,
     };
-    let svg = to_svg(400, 300, |a| draw_davis_kahan(a, &theme, &dk)).unwrap();
+    let svg = to_svg(400, 300, |a| draw_davis_kahan(a, &theme, &DavisKahanPlot { davis_kahan: dk, s: None })).unwrap();
     assert!(svg.contains("no data"));
     let svg = to_svg(400, 300, |a| draw_trace_share(a, &theme, &TraceSharePlot::default())).unwrap();
     assert!(svg.contains("no data"));
     let mp = MpParams::new(10, 20, 20.0).unwrap();
     let svg = to_svg(400, 300, |a| draw_mp_histogram(a, &theme, &[], &mp)).unwrap();
     assert!(svg.contains("no data"));
+}
+
+#[test]
+fn views_from_a_full_analysis() {
+    use sgn_lab::nn::{GradBlock, PerSampleGrads};
+    use sgn_lab::plot::spectrum::spectrum_views;
+    use sgn_lab::spectrum::{analyze_grads_full, SpectrumOptions};
+    let n = 150;
+    let mut rng = seeded(9);
+    let mut draw = |m: usize| -> Vec<f64> { (0..m).map(|_| rng.sample::<f64, _>(StandardNormal)).collect() };
+    let a: Vec<f64> = draw(n * 20).into_iter().map(|v| v.max(0.0)).collect();
+    let grads = PerSampleGrads {
+        n,
+        blocks: vec![GradBlock::Outer { n, fan_in: 20, fan_out: 10, a, delta: draw(n * 10), bias: true }],
+    };
+    let an = analyze_grads_full(&grads, &SpectrumOptions::default()).unwrap();
+    let v = spectrum_views(&an, "toy layer");
+    assert_eq!(v.verdicts.len(), 2);
+    assert!(v.davis_kahan.is_some());
+    let theme = Theme::default();
+    for svg in [
+        to_svg(500, 350, |ar| draw_rank_plot(ar, &theme, &v.rank)).unwrap(),
+        to_svg(500, 350, |ar| draw_eigengaps(ar, &theme, &v.eigengaps)).unwrap(),
+        to_svg(500, 350, |ar| draw_davis_kahan(ar, &theme, v.davis_kahan.as_ref().unwrap())).unwrap(),
+        to_svg(500, 350, |ar| draw_trace_share(ar, &theme, &v.trace_share)).unwrap(),
+    ] {
+        assert!(svg.contains("<svg") && !svg.contains("no data"));
+    }
+    let json = serde_json::to_string(&v).unwrap();
+    assert!(json.contains("toy layer"));
 }

@@ -8,7 +8,7 @@
 
 use super::theme::{Theme, BG, FIT, GRID, INK, SERIES};
 use super::PlotResult;
-use crate::spectrum::{DavisKahan, Eigengaps, MpParams, SpectrumFit};
+use crate::spectrum::{power_law_bound, DavisKahan, Eigengaps, MpParams, SpectrumFit};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,23 @@ pub struct RankPlot {
     pub mp: Option<MpParams>,
     /// Chart caption.
     pub title: String,
+}
+
+/// Data of the eigengap chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct EigengapPlot {
+    pub gaps: Eigengaps,
+    /// Fitted ŝ of the spectrum: when given, the theory line c·(k+1)^(−(ŝ+1)) is drawn (c the
+    /// least-squares intercept in log space over the positive by-rank gaps).
+    pub s: Option<f64>,
+}
+
+/// Data of the Davis–Kahan chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DavisKahanPlot {
+    pub davis_kahan: DavisKahan,
+    /// Fitted ŝ: when given, the power-law form 2‖ΔC‖₂ (k+1)^(ŝ+1)/λ₁ is drawn too.
+    pub s: Option<f64>,
 }
 
 /// Data of the trace-share chart.
@@ -101,6 +118,11 @@ fn bounds(points: &[(f64, f64)]) -> (f64, f64, f64, f64) {
     })
 }
 
+/// Legend stroke width, legend line length and marker radius in device pixels.
+fn legend_sizes(theme: &Theme) -> (u32, i32, i32) {
+    (theme.px(2.0), theme.px(18.0) as i32, theme.px(3.0) as i32)
+}
+
 fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, title: &str) -> PlotResult {
     area.fill(&BG)?;
     let (w, h) = area.dim_in_pixel();
@@ -115,18 +137,22 @@ fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, tit
 
 macro_rules! legend_line {
     ($chart:expr, $theme:expr) => {
+        legend_line!($chart, $theme, SeriesLabelPosition::UpperRight)
+    };
+    ($chart:expr, $theme:expr, $pos:expr) => {
         $chart
             .configure_series_labels()
             .label_font($theme.font(11.0).color(&INK))
             .background_style(BG.mix(0.85))
             .border_style(GRID)
-            .position(SeriesLabelPosition::UpperRight)
+            .position($pos)
             .draw()?
     };
 }
 
 /// Rank plot: λ_k against k on log-log axes, the fitted line, the baseline and the MP edges.
 pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &RankPlot) -> PlotResult {
+    let (lw, ll, _) = legend_sizes(theme);
     let main = positive_points(data.eigenvalues.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
     if main.is_empty() {
         return no_data(area, theme, &data.title);
@@ -204,7 +230,7 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
                 ))?;
                 if name == "MP edge λ₊" {
                     s.label("MP edges λ±").legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], SERIES[1].mix(0.6).stroke_width(2))
+                        PathElement::new(vec![(x, y), (x + ll, y)], SERIES[1].mix(0.6).stroke_width(lw))
                     });
                 }
             }
@@ -214,31 +240,45 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         chart
             .draw_series(LineSeries::new(base, SERIES[1].stroke_width(w)))?
             .label("Gaussian baseline")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], SERIES[1].stroke_width(2)));
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[1].stroke_width(lw)));
     }
     chart
         .draw_series(LineSeries::new(main, SERIES[0].stroke_width(w)))?
         .label("spectrum")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], SERIES[0].stroke_width(2)));
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[0].stroke_width(lw)));
     if !fit_line.is_empty() {
         let s = data.fit.as_ref().map(|f| f.s).unwrap_or(f64::NAN);
         chart
             .draw_series(DashedLineSeries::new(fit_line, theme.px(6.0), theme.px(4.0), FIT.stroke_width(w)))?
             .label(format!("fit ŝ = {s:.2}"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], FIT.stroke_width(2)));
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], FIT.stroke_width(lw)));
     }
     legend_line!(chart, theme);
     Ok(())
 }
 
 /// Eigengaps δ_k = λ_k − λ_{k+1}: by rank (points) and re-sorted (line), log-log.
-pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &Eigengaps) -> PlotResult {
+pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, plot: &EigengapPlot) -> PlotResult {
+    let (lw, ll, lr) = legend_sizes(theme);
+    let data = &plot.gaps;
     let title = "Eigengaps δ_k = λ_k − λ_{k+1}";
     let by_rank = positive_points(data.by_rank.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
     let sorted = positive_points(data.sorted.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
     if by_rank.is_empty() && sorted.is_empty() {
         return no_data(area, theme, title);
     }
+    let theory: Vec<(f64, f64)> = match plot.s {
+        Some(s) if s.is_finite() && !by_rank.is_empty() => {
+            let e = s + 1.0;
+            let ln_c = by_rank.iter().map(|&(k, d)| d.ln() + e * (k + 1.0).ln()).sum::<f64>() / by_rank.len() as f64;
+            let kmax = by_rank.last().map(|p| p.0).unwrap_or(1.0).max(2.0);
+            positive_points((0..=40).map(|i| {
+                let k = kmax.powf(i as f64 / 40.0);
+                (k, (ln_c - e * (k + 1.0).ln()).exp())
+            }))
+        }
+        _ => Vec::new(),
+    };
     let mut all = by_rank.clone();
     all.extend(&sorted);
     let (x0, x1, y0, y1) = bounds(&all);
@@ -265,26 +305,42 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     chart
         .draw_series(by_rank.iter().map(|&p| Circle::new(p, r, SERIES[0].mix(0.7).filled())))?
         .label("by rank k")
-        .legend(move |(x, y)| Circle::new((x + 9, y), 3, SERIES[0].filled()));
+        .legend(move |(x, y)| Circle::new((x + ll / 2, y), lr, SERIES[0].filled()));
     chart
         .draw_series(LineSeries::new(sorted, SERIES[2].stroke_width(theme.stroke())))?
         .label("re-sorted by size")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], SERIES[2].stroke_width(2)));
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[2].stroke_width(lw)));
+    if !theory.is_empty() {
+        let e = plot.s.unwrap_or(0.0) + 1.0;
+        chart
+            .draw_series(DashedLineSeries::new(theory, theme.px(6.0), theme.px(4.0), FIT.stroke_width(theme.stroke())))?
+            .label(format!("∝ (k+1)^−{e:.2} (ŝ + 1)"))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], FIT.stroke_width(lw)));
+    }
     legend_line!(chart, theme);
     Ok(())
 }
 
 /// Davis–Kahan: sin∠(u_k, ũ_k) (points) and the bound 2‖ΔC‖₂/min-gap_k (line), log-log; the
 /// bound is vacuous above 1 (dotted line).
-pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &DavisKahan) -> PlotResult {
+pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, plot: &DavisKahanPlot) -> PlotResult {
+    let (lw, ll, lr) = legend_sizes(theme);
+    let data = &plot.davis_kahan;
     let title = format!("Davis–Kahan: two halves ({} + {} samples)", data.n_a, data.n_b);
     let sin = positive_points(data.k.iter().zip(&data.sin_angle).map(|(&k, &s)| (k as f64, s)));
     let bound = positive_points(data.k.iter().zip(&data.bound).map(|(&k, &b)| (k as f64, b)));
     if sin.is_empty() && bound.is_empty() {
         return no_data(area, theme, &title);
     }
+    let pl: Vec<(f64, f64)> = match plot.s {
+        Some(s) if s.is_finite() => {
+            positive_points(data.k.iter().zip(power_law_bound(data, s)).map(|(&k, b)| (k as f64, b)))
+        }
+        _ => Vec::new(),
+    };
     let mut all = sin.clone();
     all.extend(&bound);
+    all.extend(&pl);
     all.push((1.0, 1.0));
     let (x0, x1, y0, y1) = bounds(&all);
     let (y0, y1) = log_range(y0, y1);
@@ -316,18 +372,25 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
     chart
         .draw_series(LineSeries::new(bound, SERIES[1].stroke_width(theme.stroke())))?
         .label("bound 2‖ΔC‖₂ / min-gap")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], SERIES[1].stroke_width(2)));
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[1].stroke_width(lw)));
+    if !pl.is_empty() {
+        chart
+            .draw_series(DashedLineSeries::new(pl, theme.px(6.0), theme.px(4.0), FIT.stroke_width(theme.stroke())))?
+            .label("power-law form 2‖ΔC‖₂ (k+1)^(ŝ+1) / λ₁")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], FIT.stroke_width(lw)));
+    }
     let r = theme.px(2.2);
     chart
         .draw_series(sin.iter().map(|&p| Circle::new(p, r, SERIES[0].filled())))?
         .label("measured sin ∠")
-        .legend(move |(x, y)| Circle::new((x + 9, y), 3, SERIES[0].filled()));
-    legend_line!(chart, theme);
+        .legend(move |(x, y)| Circle::new((x + ll / 2, y), lr, SERIES[0].filled()));
+    legend_line!(chart, theme, SeriesLabelPosition::UpperLeft);
     Ok(())
 }
 
 /// Cumulative trace share against k (log x, linear y in [0, 1]), with the effective rank marked.
 pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &TraceSharePlot) -> PlotResult {
+    let (lw, ll, _) = legend_sizes(theme);
     let title = if data.effective_rank > 0.0 {
         format!("Cumulative trace share (effective rank {:.1})", data.effective_rank)
     } else {
@@ -372,12 +435,12 @@ pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
                 SERIES[3].stroke_width(theme.px(1.5)),
             ))?
             .label("effective rank")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], SERIES[3].stroke_width(2)));
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[3].stroke_width(lw)));
     }
     chart
         .draw_series(LineSeries::new(pts, SERIES[0].stroke_width(theme.stroke())))?
         .label("Σ_{i≤k} λ_i / Σ λ")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], SERIES[0].stroke_width(2)));
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[0].stroke_width(lw)));
     chart
         .configure_series_labels()
         .label_font(theme.font(11.0).color(&INK))
@@ -396,6 +459,7 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
     eigenvalues: &[f64],
     mp: &MpParams,
 ) -> PlotResult {
+    let (lw, ll, lr) = legend_sizes(theme);
     let title = format!("Eigenvalue density vs Marchenko–Pastur (γ = {:.3})", mp.gamma);
     let vals: Vec<f64> = eigenvalues.iter().copied().filter(|v| v.is_finite() && *v > 0.0).collect();
     if vals.is_empty() {
@@ -447,11 +511,11 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
             Rectangle::new([(x0, 0.0), (x0 + width, d)], SERIES[0].mix(0.45).filled())
         }))?
         .label("eigenvalues (non-zero)")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], SERIES[0].mix(0.45).filled()));
+        .legend(move |(x, y)| Rectangle::new([(x, y - lr), (x + ll, y + lr)], SERIES[0].mix(0.45).filled()));
     chart
         .draw_series(LineSeries::new(curve, FIT.stroke_width(theme.stroke())))?
         .label("Marchenko–Pastur")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], FIT.stroke_width(2)));
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], FIT.stroke_width(lw)));
     legend_line!(chart, theme);
     Ok(())
 }
@@ -492,5 +556,39 @@ impl VerdictRow {
     /// The cells in [`Self::HEADERS`] order.
     pub fn cells(&self) -> [&str; 8] {
         [&self.label, &self.k, &self.ks_d, &self.ks_critical, &self.power_law, &self.beta, &self.s, &self.note]
+    }
+}
+
+/// The data of every chart and the verdict table of the Spectrum view, built from one
+/// [`SpectrumAnalysis`](crate::spectrum::SpectrumAnalysis).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpectrumViews {
+    pub rank: RankPlot,
+    pub eigengaps: EigengapPlot,
+    pub davis_kahan: Option<DavisKahanPlot>,
+    pub trace_share: TraceSharePlot,
+    /// The spectrum's row, then the Gaussian baseline's when present.
+    pub verdicts: Vec<VerdictRow>,
+}
+
+/// Chart data for the Spectrum view; `label` names the run in the caption and the verdict table.
+pub fn spectrum_views(a: &crate::spectrum::SpectrumAnalysis, label: &str) -> SpectrumViews {
+    let s = Some(a.report.fit.s);
+    let mut verdicts = vec![VerdictRow::new(label, &a.report.fit)];
+    if let Some(b) = &a.baseline {
+        verdicts.push(VerdictRow::new("Gaussian baseline (same shape and trace)", &b.fit));
+    }
+    SpectrumViews {
+        rank: RankPlot {
+            eigenvalues: a.report.eigenvalues.clone(),
+            fit: Some(a.report.fit.clone()),
+            baseline: a.baseline.as_ref().map(|b| b.eigenvalues.clone()),
+            mp: Some(a.report.mp),
+            title: format!("Covariance spectrum: {label}"),
+        },
+        eigengaps: EigengapPlot { gaps: a.theory.eigengaps.clone(), s },
+        davis_kahan: a.davis_kahan.as_ref().map(|dk| DavisKahanPlot { davis_kahan: dk.clone(), s }),
+        trace_share: TraceSharePlot { share: a.theory.trace_share.clone(), effective_rank: a.theory.effective_rank },
+        verdicts,
     }
 }

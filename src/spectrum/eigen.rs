@@ -1,8 +1,8 @@
 //! Symmetric eigensolver wrapper (faer 0.24, pure Rust, builds for wasm32).
 //!
-//! faer was measured against nalgebra 0.35 on this machine (2000 × 2000 symmetric matrix,
-//! eigenvalues only, native, one thread): faer ≈ 1.0 s, nalgebra ≈ 4.7 s (see `docs/PROTOCOL.md`
-//! §4 and `benches/spectrum.rs`), so faer is the one kept. faer returns eigenvalues in
+//! faer was measured against nalgebra 0.35 `symmetric_eigenvalues` on this machine (2000 × 2000
+//! symmetric matrix, eigenvalues only, native, one thread): faer 0.95 s, nalgebra 3.6 s, equal
+//! to 6e-14 (`docs/PROTOCOL.md` §4), so faer is the one kept and nalgebra is not a dependency. faer returns eigenvalues in
 //! non-decreasing order; everything here returns them **descending** (λ₁ ≥ λ₂ ≥ …).
 
 use super::SpectrumError;
@@ -42,6 +42,14 @@ impl SymMatrix {
         self.data.iter_mut().for_each(|x| *x *= c);
     }
 
+    /// Checks `data.len() == n²` and that every entry is finite.
+    pub fn validate(&self) -> Result<(), SpectrumError> {
+        if self.n.checked_mul(self.n) != Some(self.data.len()) {
+            return Err(SpectrumError::Shape(format!("{} values for a {} × {} matrix", self.data.len(), self.n, self.n)));
+        }
+        self.check_finite()
+    }
+
     fn check_finite(&self) -> Result<(), SpectrumError> {
         if self.data.iter().all(|x| x.is_finite()) {
             Ok(())
@@ -70,7 +78,7 @@ impl SymEigen {
 
 /// All eigenvalues of the symmetric matrix `a`, descending.
 pub fn eigenvalues_desc(a: &SymMatrix) -> Result<Vec<f64>, SpectrumError> {
-    a.check_finite()?;
+    a.validate()?;
     if a.n == 0 {
         return Ok(Vec::new());
     }
@@ -84,7 +92,7 @@ pub fn eigenvalues_desc(a: &SymMatrix) -> Result<Vec<f64>, SpectrumError> {
 
 /// Eigenvalues and eigenvectors of the symmetric matrix `a`, descending.
 pub fn eigen_desc(a: &SymMatrix) -> Result<SymEigen, SpectrumError> {
-    a.check_finite()?;
+    a.validate()?;
     let n = a.n;
     if n == 0 {
         return Ok(SymEigen { values: Vec::new(), vectors: Vec::new(), n });

@@ -24,9 +24,9 @@ pub fn validate(grads: &PerSampleGrads) -> Result<(), SpectrumError> {
     for (b, block) in grads.blocks.iter().enumerate() {
         let (bn, ok) = match block {
             GradBlock::Outer { n: bn, fan_in, fan_out, a, delta, .. } => {
-                (*bn, a.len() == bn * fan_in && delta.len() == bn * fan_out)
+                (*bn, bn.checked_mul(*fan_in) == Some(a.len()) && bn.checked_mul(*fan_out) == Some(delta.len()))
             }
-            GradBlock::Dense { n: bn, p, g } => (*bn, g.len() == bn * p),
+            GradBlock::Dense { n: bn, p, g } => (*bn, bn.checked_mul(*p) == Some(g.len())),
         };
         if bn != n || !ok {
             return Err(SpectrumError::Shape(format!(
@@ -108,7 +108,7 @@ pub fn gram(grads: &PerSampleGrads) -> Result<SymMatrix, SpectrumError> {
 /// The Gram matrix G Gᵀ of a dense row-major `n × p` matrix (the reference route; also the
 /// route for user-supplied gradient matrices).
 pub fn gram_dense(g: &[f64], n: usize, p: usize) -> Result<SymMatrix, SpectrumError> {
-    if g.len() != n * p {
+    if n.checked_mul(p) != Some(g.len()) {
         return Err(SpectrumError::Shape(format!("{} values for an {n} × {p} matrix", g.len())));
     }
     if !g.iter().all(|x| x.is_finite()) {
@@ -125,7 +125,7 @@ pub fn gram_dense(g: &[f64], n: usize, p: usize) -> Result<SymMatrix, SpectrumEr
 /// The covariance-side product XᶜᵀXᶜ (`p × p`) of a dense row-major `n × p` matrix after
 /// centring its columns — used instead of the Gram when p < n.
 pub fn cross_product_centred(x: &[f64], n: usize, p: usize) -> Result<SymMatrix, SpectrumError> {
-    if x.len() != n * p {
+    if n.checked_mul(p) != Some(x.len()) {
         return Err(SpectrumError::Shape(format!("{} values for an {n} × {p} matrix", x.len())));
     }
     if !x.iter().all(|v| v.is_finite()) {
@@ -153,12 +153,13 @@ pub fn cross_product_centred(x: &[f64], n: usize, p: usize) -> Result<SymMatrix,
     Ok(c)
 }
 
-/// Double centring H K H, H = I − 11ᵀ/N, in O(N²):
+/// Double centring H K H, H = I − 11ᵀ/N, in O(N²) (a matrix whose buffer is not n × n is left
+/// unchanged; [`SymMatrix::validate`] reports it):
 /// (HKH)_ij = K_ij − r_i − r_j + m with r_i the row means of K and m its grand mean.
 /// The result is the Gram matrix of the gradients minus their mean ∇L.
 pub fn centre(k: &mut SymMatrix) {
     let n = k.n;
-    if n == 0 {
+    if n == 0 || k.data.len() != n * n {
         return;
     }
     let nf = n as f64;
@@ -188,6 +189,7 @@ pub fn minibatch_factor(n: usize, b: usize) -> Result<f64, SpectrumError> {
 /// covariance of the draws, an estimate of C_B = C₁·(N − B)/(B(N − 1)) (see
 /// [`minibatch_factor`]); its rank is at most M − 1.
 pub fn minibatch_draw_gram(k: &SymMatrix, b: usize, m: usize, seed: u64) -> Result<SymMatrix, SpectrumError> {
+    k.validate()?;
     let n = k.n;
     minibatch_factor(n, b)?;
     if m < 2 {

@@ -21,7 +21,7 @@ pub mod theory;
 pub use eigen::{SymEigen, SymMatrix};
 pub use fit::{fit_spectrum, k_sweep, k_sweep_grid, FitParams, SpectrumFit};
 pub use marchenko_pastur::MpParams;
-pub use theory::{davis_kahan, effective_rank, eigengaps, trace_share, DavisKahan, Eigengaps};
+pub use theory::{davis_kahan, effective_rank, eigengaps, power_law_bound, trace_share, DavisKahan, Eigengaps};
 
 use crate::data::text::Matrix;
 use crate::nn::PerSampleGrads;
@@ -73,7 +73,7 @@ impl Spectrum {
 
     /// The non-zero eigenvalues λ₁..λ_rank.
     pub fn nonzero(&self) -> &[f64] {
-        &self.eigenvalues[..self.rank]
+        &self.eigenvalues[..self.rank.min(self.eigenvalues.len())]
     }
 
     /// The spectrum multiplied by `factor` (e.g. [`gram::minibatch_factor`] to go from C₁ to
@@ -114,6 +114,7 @@ fn finish(mut a: SymMatrix, n: usize, d: usize) -> Result<Spectrum, SpectrumErro
 
 /// Spectrum of C₁ from an **uncentred** Gram matrix K_ij = ⟨g_i, g_j⟩ of n samples of dimension d.
 pub fn spectrum_of_gram(k: &SymMatrix, d: usize) -> Result<Spectrum, SpectrumError> {
+    k.validate()?;
     let n = k.n;
     if n < 2 {
         return Err(SpectrumError::TooFewSamples(n));
@@ -156,6 +157,7 @@ pub fn spectrum_of_matrix(m: &Matrix) -> Result<Spectrum, SpectrumError> {
 /// dimension d: the unbiased sample covariance (divisor M − 1, so `n` in the result is M and
 /// the divisor differs from C₁'s), which estimates C_B = C₁ (N − B)/(B(N − 1)). Rank ≤ M − 1.
 pub fn spectrum_of_minibatch_draws(k: &SymMatrix, d: usize, b: usize, m: usize, seed: u64) -> Result<Spectrum, SpectrumError> {
+    k.validate()?;
     let mut kd = gram::minibatch_draw_gram(k, b, m, seed)?;
     gram::centre(&mut kd);
     kd.scale(1.0 / (m - 1) as f64);

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Eigengaps δ_k = λ_k − λ_{k+1}, k = 1..r−1, over the non-zero eigenvalues λ₁ ≥ … ≥ λ_r.
 /// With λ_k ∝ k^(−s) they are ≈ ∝ (k+1)^(−(s+1)) (sibling paper §2.4).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Eigengaps {
     /// δ_k in rank order (index 0 holds δ₁).
     pub by_rank: Vec<f64>,
@@ -104,6 +104,7 @@ fn null_as_infinity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, 
 /// - ΔC = C_a − C_b = Zᵀ D Z, Z = [Z_a; Z_b], D = diag(1/n_a, −1/n_b); with ZZᵀ = QΛQᵀ the
 ///   non-zero eigenvalues of ΔC are those of Λ^½ Qᵀ D Q Λ^½ (N × N), so ‖ΔC‖₂ is its largest |eigenvalue|.
 pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, SpectrumError> {
+    k.validate()?;
     let n = k.n;
     if n < 4 {
         return Err(SpectrumError::InvalidParam(format!("Davis–Kahan needs at least 4 samples, got {n}")));
@@ -242,4 +243,14 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
         out.bound.push(if gap > 0.0 { 2.0 * delta_norm / gap } else { f64::INFINITY });
     }
     Ok(out)
+}
+
+/// The power-law form of the Davis–Kahan bound (sibling paper §2.4): with λ_k = λ₁ k^(−s) the
+/// gaps are ≈ λ₁ (k+1)^(−(s+1)) (the paper's approximation, s ≈ 1), so
+/// sup sin∠(u_k, ũ_k) ≈ 2‖ΔC‖₂ (k+1)^(s+1) / λ₁, for the ranks in `dk.k`.
+pub fn power_law_bound(dk: &DavisKahan, s: f64) -> Vec<f64> {
+    let l1 = dk.lambda_a.first().copied().unwrap_or(0.0);
+    dk.k.iter()
+        .map(|&k| if l1 > 0.0 { 2.0 * dk.delta_norm * ((k + 1) as f64).powf(s + 1.0) / l1 } else { f64::INFINITY })
+        .collect()
 }
