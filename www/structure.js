@@ -120,9 +120,13 @@ export function renderStructure(wasm, m) {
     wasm.draw_qq(c, fitCanvas(c), m.iter_sgn, 'Normal Q–Q of the same ξ');
     if (views) {
       c = q('rank-plot');
-      wasm.draw_rank_plot(c, fitCanvas(c), JSON.stringify(views.rank_plot));
+      wasm.draw_rank_plot(c, fitCanvas(c), JSON.stringify(views.rank));
       c = q('trace-share');
       wasm.draw_trace_share(c, fitCanvas(c), JSON.stringify(views.trace_share));
+      c = q('eigengaps');
+      wasm.draw_eigengaps(c, fitCanvas(c), JSON.stringify(views.eigengaps));
+      c = q('davis-kahan');
+      if (views.davis_kahan) wasm.draw_davis_kahan(c, fitCanvas(c), JSON.stringify(views.davis_kahan));
     }
   };
   draw();

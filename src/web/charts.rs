@@ -1,10 +1,9 @@
 //! Canvas charts: each function takes a `<canvas>` whose backing store the page has sized to
 //! CSS size × devicePixelRatio, the ratio itself (to scale fonts and strokes), and plain arrays.
 
-use crate::plot::spectrum::{self as spectrum_plot, RankPlot, TraceSharePlot};
+use crate::plot::spectrum::{self as spectrum_plot, DavisKahanPlot, EigengapPlot, RankPlot, TraceSharePlot};
 use crate::plot::tails::{self, CcdfData, HistogramData, QqData, TailFitLine};
 use crate::plot::{self, training::TrainingCurves, Theme};
-use crate::spectrum::Eigengaps;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -89,9 +88,17 @@ pub fn draw_trace_share(canvas: HtmlCanvasElement, dpr: f64, trace_share_json: &
     on_canvas(canvas, |a| spectrum_plot::draw_trace_share(a, &Theme::for_dpr(dpr), &data))
 }
 
-/// Eigengaps by rank and re-sorted (JSON of `spectrum::Eigengaps`).
+/// Eigengaps by rank and re-sorted (JSON of `plot::spectrum::EigengapPlot`).
 #[wasm_bindgen]
 pub fn draw_eigengaps(canvas: HtmlCanvasElement, dpr: f64, eigengaps_json: &str) -> Result<(), JsError> {
-    let data: Eigengaps = from_json(eigengaps_json, "eigengaps")?;
+    let data: EigengapPlot = from_json(eigengaps_json, "eigengaps")?;
     on_canvas(canvas, |a| spectrum_plot::draw_eigengaps(a, &Theme::for_dpr(dpr), &data))
+}
+
+/// Davis–Kahan view: sin∠ between eigenvectors of two half-sample estimates against the bound
+/// (JSON of `plot::spectrum::DavisKahanPlot`).
+#[wasm_bindgen]
+pub fn draw_davis_kahan(canvas: HtmlCanvasElement, dpr: f64, davis_kahan_json: &str) -> Result<(), JsError> {
+    let data: DavisKahanPlot = from_json(davis_kahan_json, "Davis–Kahan")?;
+    on_canvas(canvas, |a| spectrum_plot::draw_davis_kahan(a, &Theme::for_dpr(dpr), &data))
 }

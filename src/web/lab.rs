@@ -4,7 +4,8 @@
 use crate::data::{mnist, Dataset};
 use crate::experiment::measure::{measure, GradientStructure, MeasureParams};
 use crate::experiment::with_overrides;
-use crate::plot::spectrum::{RankPlot, TraceSharePlot};
+use crate::plot::spectrum::spectrum_views;
+use crate::spectrum::SpectrumOptions;
 use crate::plot::training::{Ema, LOSS_EMA_BETA};
 use crate::train::{TrainParams, Trainer};
 use serde::{Deserialize, Serialize};
@@ -154,9 +155,11 @@ impl Lab {
     /// measurement, samples excluded), `views` (JSON of the spectrum chart data) and the samples
     /// `dim_g`, `dim_sgn`, `iter_g`, `iter_sgn` as Float64Arrays.
     pub fn measure(&self, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
+        let seed = self.trainer.config().params.seed;
         let params = MeasureParams {
             batch_size: self.trainer.config().params.batch_size,
-            seed: self.trainer.config().params.seed,
+            seed,
+            spectrum: SpectrumOptions { davis_kahan: Some((20, seed)), ..MeasureParams::default().spectrum },
             ..MeasureParams::default()
         };
         let cfg = params.check(self.trainer.train_data().n).map_err(js_err)?;
@@ -192,14 +195,6 @@ fn activation_name(a: crate::nn::ActivationKind) -> &'static str {
     }
 }
 
-/// Chart data of the spectrum view, drawn on the main thread.
-#[derive(Debug, Serialize)]
-struct SpectrumViews {
-    rank_plot: RankPlot,
-    trace_share: TraceSharePlot,
-    eigengaps: crate::spectrum::Eigengaps,
-}
-
 fn set(obj: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), JsError> {
     js_sys::Reflect::set(obj, &JsValue::from_str(key), value).map(|_| ()).map_err(|_| JsError::new("could not build the result object"))
 }
@@ -212,17 +207,7 @@ fn measurement_to_js(g: &GradientStructure) -> Result<js_sys::Object, JsError> {
     let out = js_sys::Object::new();
     set(&out, "report", &JsValue::from_str(&serde_json::to_string(g).map_err(js_err)?))?;
     if let Some(sp) = &g.spectrum {
-        let views = SpectrumViews {
-            rank_plot: RankPlot {
-                eigenvalues: sp.report.eigenvalues.clone(),
-                fit: Some(sp.report.fit.clone()),
-                baseline: sp.baseline.as_ref().map(|b| b.eigenvalues.clone()),
-                mp: Some(sp.report.mp),
-                title: format!("Covariance spectrum, N = {} samples, P = {}", sp.report.n, sp.report.d),
-            },
-            trace_share: TraceSharePlot { share: sp.theory.trace_share.clone(), effective_rank: sp.theory.effective_rank },
-            eigengaps: sp.theory.eigengaps.clone(),
-        };
+        let views = spectrum_views(sp, &format!("gradients at step {}", g.step));
         set(&out, "views", &JsValue::from_str(&serde_json::to_string(&views).map_err(js_err)?))?;
     }
     set(&out, "dim_g", &f64_array(&g.dimension_g.sample))?;

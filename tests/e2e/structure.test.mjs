@@ -31,7 +31,7 @@ test('measures tails, Table A and the spectrum at the current weights', { timeou
     assert.match(await page.getByTestId('normality-iter-sgn').textContent(), /Shapiro–Wilk/);
     assert.match(await page.getByTestId('table-b').textContent(), /Gaussian baseline/);
 
-    for (const id of ['ccdf-dim-g', 'ccdf-dim-sgn', 'hist-iter-sgn', 'qq-iter-sgn', 'rank-plot', 'trace-share']) {
+    for (const id of ['ccdf-dim-g', 'ccdf-dim-sgn', 'hist-iter-sgn', 'qq-iter-sgn', 'rank-plot', 'trace-share', 'eigengaps', 'davis-kahan']) {
       const ink = await canvasInk(page, id);
       assert.equal(ink.width, 2 * ink.cssWidth, `${id} is sized for devicePixelRatio 2`);
       assert.ok(ink.ink > 3000 && ink.colours > 3, `${id} is drawn (${ink.ink} ink pixels, ${ink.colours} colours)`);
