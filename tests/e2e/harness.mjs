@@ -73,7 +73,7 @@ export async function canvasInk(page, testid) {
       if (d[i + 3] > 0 && (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235)) ink += 1;
       if (i % 64 === 0) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
     }
-    return { ink, colours: colours.size, width: c.width, height: c.height, cssWidth: c.clientWidth };
+    return { ink, colours: colours.size, width: c.width, height: c.height, cssWidth: c.getBoundingClientRect().width };
   }, testid);
 }
 
