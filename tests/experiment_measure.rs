@@ -93,3 +93,35 @@ fn bad_params_and_cancel_are_typed_errors() {
     let cfg = params().check(n).unwrap();
     assert_eq!(measure(&t, &cfg, |_, f| f < 0.3).unwrap_err(), MeasureError::Cancelled);
 }
+
+#[test]
+fn clauset_rule_bootstraps_only_the_iteration_wise_examples() {
+    use sgn_lab::stats::powerlaw::{PowerLawOptions, Rule};
+    let t = trained(60, true);
+    let tail = PowerLawOptions { rule: Rule::Clauset, ..PowerLawOptions::default() };
+    let cfg = MeasureParams { tail, example_bootstrap: 50, n_cov: 0, ..params() }.check(t.train_data().n).unwrap();
+    let mut calls = 0;
+    let g = measure(&t, &cfg, |_, _| {
+        calls += 1;
+        true
+    })
+    .unwrap();
+    assert_eq!(g.iteration_sgn.power_law.bootstrap, 50);
+    let p = g.iteration_sgn.power_law.p_value.expect("bootstrap p-value");
+    assert!((0.0..=1.0).contains(&p));
+    assert_eq!(g.iteration_g.as_ref().unwrap().power_law.bootstrap, 50);
+    assert_eq!(g.dimension_g.power_law.bootstrap, 0);
+    assert!(g.dimension_g.power_law.p_value.is_none());
+    assert!(g.spectrum.is_none(), "n_cov = 0 skips the spectrum");
+    assert!(calls > 10, "the bootstrap reports progress ({calls} calls)");
+    // Cancelling inside the bootstrap is a typed cancel, not a statistics error.
+    let mut seen = 0;
+    let err = measure(&t, &cfg, |stage, _| {
+        if stage == "iteration-wise tests" {
+            seen += 1;
+        }
+        seen < 3
+    })
+    .unwrap_err();
+    assert_eq!(err, MeasureError::Cancelled);
+}

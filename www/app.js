@@ -158,7 +158,7 @@ ui.measure.addEventListener('click', () => {
   if (!run.ready) return;
   measuring(true);
   setStatus('Measuring the gradient structure at the current weights…');
-  worker.postMessage({ type: 'measure' });
+  worker.postMessage({ type: 'measure', options: { rule: $('tail-rule').value, level: Number($('tail-level').value) } });
 });
 ui.step.addEventListener('click', () => worker.postMessage({ type: 'step', steps: 1 }));
 ui.reset.addEventListener('click', start);

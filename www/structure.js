@@ -28,6 +28,11 @@ function q(testid) {
 function plainPowerLaw(t) {
   const r = t.power_law;
   const tail = r.rule === 'paper' ? `the ${r.n_tail} largest |values|` : `the ${r.n_tail} values above x_min`;
+  if (r.p_value !== null) {
+    return r.power_law
+      ? `${tail} are plausibly a power law with exponent ${fmt(r.alpha)}: bootstrap p = ${fmt(r.p_value, 2)} > 0.1 (${r.bootstrap} replicates).`
+      : `${tail} are not a plausible power law: bootstrap p = ${fmt(r.p_value, 2)} ≤ 0.1 (${r.bootstrap} replicates).`;
+  }
   return r.power_law
     ? `${tail} follow a power law with exponent ${fmt(r.alpha)} (heavy-tailed).`
     : `${tail} are not consistent with a power law (d_ks ≥ d_c): no heavy tail detected.`;
@@ -38,9 +43,10 @@ function powerLawVerdict(box, t) {
   box.replaceChildren(
     el('div', { class: 'head' }, `${t.label}: `, el('span', { class: r.power_law ? 'yes' : 'no' }, r.power_law ? 'power law' : 'not a power law')),
     el('div', { class: 'nums' },
-      `${r.rule === 'paper' ? 'paper rule (top-K KS)' : 'Clauset'} · n = ${r.n}` + (r.n_zero ? ` (${r.n_zero} zeros dropped)` : '') +
+      `${r.rule === 'paper' ? 'paper rule (top-K KS)' : 'Clauset rule (x_min by KS)'} · n = ${r.n}` + (r.n_zero ? ` (${r.n_zero} zeros dropped)` : '') +
       ` · K = ${r.n_tail} · x_min = ${fmt(r.xmin)} · α̂ = ${fmt(r.alpha)} ± ${fmt(r.alpha_stderr, 2)}` +
-      ` · d_ks = ${fmt(r.ks_d)} vs d_c = ${fmt(r.ks_critical)} at α = ${r.level}` + (r.p_value !== null ? ` · p = ${fmt(r.p_value)}` : '')),
+      ` · d_ks = ${fmt(r.ks_d)} vs d_c = ${fmt(r.ks_critical)} at α = ${r.level}` + (r.p_value !== null ? ` · p = ${fmt(r.p_value)}` : '') +
+      ` · LR vs lognormal ${fmt(r.vs_lognormal.llr_normalized)} (p ${fmt(r.vs_lognormal.p, 2)}), vs exponential ${fmt(r.vs_exponential.llr_normalized)} (p ${fmt(r.vs_exponential.p, 2)})`),
     el('div', {}, plainPowerLaw(t)));
 }
 

@@ -88,7 +88,7 @@ self.onmessage = async (event) => {
           running = false;
           post({ type: 'stopped', reason: 'paused' });
         }
-        const r = lab.measure((stage, fraction) => post({ type: 'measure-progress', stage, fraction }));
+        const r = lab.measure(JSON.stringify(msg.options), (stage, fraction) => post({ type: 'measure-progress', stage, fraction }));
         const arrays = ['dim_g', 'dim_sgn', 'iter_sgn', 'iter_g'].filter((k) => r[k]);
         const out = { type: 'measured', report: r.report, views: r.views || null };
         for (const k of arrays) out[k] = r[k];

@@ -38,8 +38,12 @@ pub struct MeasureParams {
     pub n_tracked: usize,
     /// N_cov: samples in the covariance estimate (2..=n_train; 0 skips the spectrum).
     pub n_cov: usize,
-    /// The tail test (rule, K, level).
+    /// The tail test (rule, K, level). Power-law *rates* never bootstrap (Clauset's verdict is
+    /// then d_ks < c(α)/√n_tail); see `example_bootstrap`.
     pub tail: PowerLawOptions,
+    /// Bootstrap replicates for the goodness-of-fit p-value of the two iteration-wise example
+    /// samples (0 = none; the dimension-wise samples, with ~10⁵ values, are never bootstrapped).
+    pub example_bootstrap: usize,
     /// Spectrum fit, baseline and theory options.
     pub spectrum: SpectrumOptions,
     /// Seed of every draw made here.
@@ -58,6 +62,7 @@ impl Default for MeasureParams {
             n_tracked: 50,
             n_cov: 1000,
             tail: PowerLawOptions::default(),
+            example_bootstrap: 0,
             spectrum: SpectrumOptions { davis_kahan: None, ..SpectrumOptions::default() },
             seed: 0,
         }
@@ -76,9 +81,18 @@ pub enum MeasureError {
     #[error(transparent)]
     Train(#[from] TrainError),
     #[error(transparent)]
-    Stats(#[from] StatsError),
+    Stats(StatsError),
     #[error(transparent)]
     Spectrum(#[from] SpectrumError),
+}
+
+impl From<StatsError> for MeasureError {
+    fn from(e: StatsError) -> Self {
+        match e {
+            StatsError::Cancelled => MeasureError::Cancelled,
+            e => MeasureError::Stats(e),
+        }
+    }
 }
 
 /// Checked [`MeasureParams`].
@@ -99,6 +113,7 @@ impl MeasureParams {
         range("draws", self.draws, 10, 5000)?;
         range("dim_draws", self.dim_draws, 1, 100)?;
         range("n_tracked", self.n_tracked, 1, 1000)?;
+        range("example_bootstrap", self.example_bootstrap, 0, 10_000)?;
         if self.n_cov != 0 {
             range("n_cov", self.n_cov, 2, n_train)?;
         }
@@ -127,7 +142,11 @@ pub struct TailTest {
 
 impl TailTest {
     fn new(label: String, sample: Vec<f64>, opts: &PowerLawOptions) -> Result<TailTest, StatsError> {
-        let power_law = power_law_test(&sample, opts, |_, _| true)?;
+        Self::with_progress(label, sample, opts, |_, _| true)
+    }
+
+    fn with_progress<F: FnMut(usize, usize) -> bool>(label: String, sample: Vec<f64>, opts: &PowerLawOptions, progress: F) -> Result<TailTest, StatsError> {
+        let power_law = power_law_test(&sample, opts, progress)?;
         let normality = normality(&sample).ok();
         Ok(TailTest { label, power_law, normality, sample })
     }
@@ -184,6 +203,8 @@ pub fn measure<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureConf
         }
     };
     let n = trainer.train_data().n;
+    let rate_opts = PowerLawOptions { bootstrap: Some(0), ..p.tail.clone() };
+    let example_opts = PowerLawOptions { bootstrap: Some(p.example_bootstrap), ..p.tail.clone() };
 
     // ∇L(θ) over the whole training set.
     tick(0, 0, 1)?;
@@ -201,17 +222,17 @@ pub fn measure<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureConf
         let g = trainer.minibatch_grad(&batch)?.grad;
         let xi: Vec<f64> = g.iter().zip(&full.grad).map(|(a, b)| a - b).collect();
         if r == 0 {
-            let tg = TailTest::new(format!("dimension-wise g (all {n_params} coordinates of one minibatch gradient)"), g, &p.tail)?;
-            let ts = TailTest::new(format!("dimension-wise SGN (all {n_params} coordinates of ξ = g_B − ∇L)"), xi, &p.tail)?;
+            let tg = TailTest::new(format!("dimension-wise g (all {n_params} coordinates of one minibatch gradient)"), g, &rate_opts)?;
+            let ts = TailTest::new(format!("dimension-wise SGN (all {n_params} coordinates of ξ = g_B − ∇L)"), xi, &rate_opts)?;
             dim_g_verdicts.push(tg.power_law.power_law);
             dim_sgn_verdicts.push(ts.power_law.power_law);
             first = Some((tg, ts));
         } else {
-            match power_law_test(&g, &p.tail, |_, _| true) {
+            match power_law_test(&g, &rate_opts, |_, _| true) {
                 Ok(r) => dim_g_verdicts.push(r.power_law),
                 Err(_) => skipped_g += 1,
             }
-            match power_law_test(&xi, &p.tail, |_, _| true) {
+            match power_law_test(&xi, &rate_opts, |_, _| true) {
                 Ok(r) => dim_sgn_verdicts.push(r.power_law),
                 Err(_) => skipped_sgn += 1,
             }
@@ -233,13 +254,23 @@ pub fn measure<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureConf
     let frozen = trainer.frozen_draws(&tracked, p.draws, p.batch_size)?;
     let column = |data: &[f64], i: usize| -> Vec<f64> { data.chunks_exact(m).map(|row| row[i]).collect() };
     let iter_sgn_samples: Vec<Vec<f64>> = (0..m).map(|i| column(&frozen.xi, i)).collect();
-    let iteration_sgn_rate = rate_of(&iter_sgn_samples, &p.tail);
-    let iteration_sgn = TailTest::new(format!("iteration-wise SGN of parameter #{} over {} minibatch draws", tracked[0], p.draws), iter_sgn_samples[0].clone(), &p.tail)?;
+    let iteration_sgn_rate = rate_of(&iter_sgn_samples, &rate_opts);
+    let iteration_sgn = TailTest::with_progress(
+        format!("iteration-wise SGN of parameter #{} over {} minibatch draws", tracked[0], p.draws),
+        iter_sgn_samples[0].clone(),
+        &example_opts,
+        |done, total| tick(2, done, 2 * total).is_ok(),
+    )?;
     let (iteration_g, iteration_g_rate, logged_steps) = match log {
         Some(l) => {
             let samples: Vec<Vec<f64>> = (0..m).map(|i| column(&l.tracked_grads, i)).collect();
-            let t = TailTest::new(format!("iteration-wise g of parameter #{} over {} training steps", tracked[0], l.steps.len()), samples[0].clone(), &p.tail)?;
-            (Some(t), Some(rate_of(&samples, &p.tail)), l.steps.len())
+            let t = TailTest::with_progress(
+                format!("iteration-wise g of parameter #{} over {} training steps", tracked[0], l.steps.len()),
+                samples[0].clone(),
+                &example_opts,
+                |done, total| tick(2, total + done, 2 * total).is_ok(),
+            )?;
+            (Some(t), Some(rate_of(&samples, &rate_opts)), l.steps.len())
         }
         None => (None, None, 0),
     };

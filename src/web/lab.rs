@@ -6,6 +6,7 @@ use crate::experiment::measure::{measure, GradientStructure, MeasureParams};
 use crate::experiment::with_overrides;
 use crate::plot::spectrum::spectrum_views;
 use crate::spectrum::SpectrumOptions;
+use crate::stats::powerlaw::{Level, PowerLawOptions, Rule};
 use crate::plot::training::{Ema, LOSS_EMA_BETA};
 use crate::train::{TrainParams, Trainer};
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,14 @@ struct LabRequest {
 
 fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(Default::default())
+}
+
+/// The page's measurement options.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeasureRequest {
+    rule: String,
+    level: f64,
 }
 
 /// Shown by the page next to the controls.
@@ -150,15 +159,23 @@ impl Lab {
     }
 
     /// Measures the gradient structure at the current θ (`experiment::measure`) with the
-    /// protocol's defaults, the training batch size and the run's seed. `progress(stage,
+    /// protocol's defaults, the training batch size and the run's seed; `request_json` is
+    /// `{"rule": "paper" | "clauset", "level": 0.1 | 0.05 | 0.01}`. `progress(stage,
     /// fraction)` is called between units of work. Returns an object with `report` (JSON of the
     /// measurement, samples excluded), `views` (JSON of the spectrum chart data) and the samples
     /// `dim_g`, `dim_sgn`, `iter_g`, `iter_sgn` as Float64Arrays.
-    pub fn measure(&self, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
+    pub fn measure(&self, request_json: &str, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
+        let req: MeasureRequest = serde_json::from_str(request_json).map_err(|e| js_err(format!("bad measure request: {e}")))?;
+        let rule: Rule = req.rule.parse().map_err(js_err)?;
+        let level = Level::try_from(req.level).map_err(js_err)?;
         let seed = self.trainer.config().params.seed;
         let params = MeasureParams {
             batch_size: self.trainer.config().params.batch_size,
             seed,
+            tail: PowerLawOptions::new(rule, None, None, seed, level).map_err(js_err)?,
+            // Clauset's rule comes with its bootstrap p-value (1000 replicates, DESIGN §4) on the
+            // iteration-wise examples; the paper's rule has none.
+            example_bootstrap: if rule == Rule::Clauset { 1000 } else { 0 },
             spectrum: SpectrumOptions { davis_kahan: Some((20, seed)), ..MeasureParams::default().spectrum },
             ..MeasureParams::default()
         };
