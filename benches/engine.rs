@@ -1,12 +1,14 @@
 //! Engine benchmarks (criterion): SGD steps per second for the default FCN 784→100→100→10 at
 //! batch 128 on the MNIST subset, and per-sample gradients for N = 1000 at that size.
 //!
-//! Measured 2026-11-27 on the shared 2-core build machine (x86-64, native, `cargo bench`):
-//! SGD step 1.00 ms (≈ 1,000 steps/s); per-sample gradients N = 1000: 10.0 ms (f64), 5.5 ms (f32
-//! arithmetic); full-batch gradient over 8,000 samples: 130 ms (f64), 63 ms (f32).
-//! wasm32 in Node (same code, release + LTO, from a throw-away harness): SGD step 6.5 ms without
-//! SIMD, 2.8 ms with `-C target-feature=+simd128` (matrixmultiply's sgemm has a simd128 kernel;
-//! dgemm does not); full-batch gradient over 4,096 samples 114 ms (f32, simd128) vs 218 ms (f64).
+//! Measured 2026-11-27 on the shared 2-core build machine (x86-64 with AVX2, native, `cargo bench`),
+//! with the fixed-order kernel of `nn::linalg` (AVX2 path): SGD step 2.1 ms (≈ 475 steps/s);
+//! per-sample gradients N = 1000: 19.6 ms (f64 arithmetic), 7.7 ms (f32 arithmetic); full-batch
+//! gradient over 8,000 samples: 271 ms (f64), 120 ms (f32). (With `matrixmultiply`, whose FMA
+//! kernels are not bit-reproducible across platforms, the step took 1.0 ms.)
+//! wasm32 in Node (same code, release + LTO, a throw-away harness): SGD step 2.7 ms with
+//! `-C target-feature=+simd128`, 14.3 ms without; per-sample N = 1000 (f32) 30 ms vs 417 ms;
+//! full-batch over 4,096 samples (f32) 96 ms vs 664 ms. Build the page with SIMD128.
 
 #![allow(clippy::field_reassign_with_default)]
 
