@@ -37,6 +37,16 @@ test('measures tails, Table A and the spectrum at the current weights', { timeou
       assert.ok(ink.ink > 3000 && ink.colours > 3, `${id} is drawn (${ink.ink} ink pixels, ${ink.colours} colours)`);
     }
     await page.screenshot({ path: screenshotPath('lab-structure.png'), fullPage: true });
+
+    // Clauset's rule: x_min by KS, and a 1000-replicate bootstrap p-value on the iteration-wise example.
+    await page.getByTestId('tail-rule').selectOption('clauset');
+    await page.getByTestId('measure').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="verdict-iter-sgn"]').textContent.includes('Clauset'),
+      null, { timeout: 180_000 });
+    const c = await page.getByTestId('verdict-iter-sgn').textContent();
+    assert.match(c, /p = [0-9.e-]+/, `bootstrap p-value shown: ${c}`);
+    assert.match(c, /1000 replicates/, c);
+    assert.match(await page.getByTestId('verdict-dim-g').textContent(), /Clauset rule/);
     assert.deepEqual(log.foreignRequests, []);
     assert.deepEqual(log.consoleErrors, []);
   } finally {
