@@ -21,7 +21,8 @@ module.exports = (env, argv) => ({
   plugins: [
     new HtmlWebpackPlugin({ template: 'index.html', scriptLoading: 'defer', inject: 'head' }),
     new CopyPlugin({ patterns: [
-      { from: 'assets/*.gz', to: 'assets/[name][ext]', noErrorOnMissing: true },
+      { from: 'assets/*.gz', to: 'assets/[name][ext]' },
+      { from: 'assets/*.csv', to: 'assets/[name][ext]' },
       { from: 'www/style.css', to: 'style.css' },
     ] }),
   ],

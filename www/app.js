@@ -3,13 +3,10 @@
 import * as wasm from '../pkg/sgn_lab.js';
 import { fitCanvas, frameThrottle } from './canvas.js';
 import { renderStructure } from './structure.js';
+import { SETTINGS, readHash, writeHash, toRequest } from './settings.js';
 
 const $ = (id) => document.getElementById(id);
 wasm.init_engine();
-
-/** The default run (DESIGN §5): overrides on the engine's defaults (FCN 784→100→100→10 ReLU,
- * SGD η 0.1, momentum 0.9, weight decay 5e-4, batch 128, ÷10 at 40 % and 80 %). */
-const DEFAULT_REQUEST = { dataset: 'mnist', train: { epochs: 10, log: { n_tracked: 50, full_every: 0, frozen: null } } };
 
 const ui = {
   play: $('play'), step: $('step'), reset: $('reset'), seed: $('seed'), newSeed: $('new-seed'),
@@ -23,17 +20,14 @@ const measuring = (on) => {
   if (!on) ui.measureStage.textContent = '';
 };
 
+const initial = readHash(location.hash);
 const run = {
-  seed: seedFromHash() ?? randomSeed(),
+  seed: initial.seed ?? randomSeed(),
+  settings: initial.settings,
   running: false,
   ready: false,
   history: { step: [], loss: [], evalStep: [], evalAcc: [] },
 };
-
-function seedFromHash() {
-  const m = /(?:^#|&)seed=(\d{1,15})(?:&|$)/.exec(location.hash);
-  return m ? Number(m[1]) : null;
-}
 
 function randomSeed() {
   return crypto.getRandomValues(new Uint32Array(1))[0];
@@ -129,18 +123,17 @@ function start() {
   run.ready = false;
   run.history = { step: [], loss: [], evalStep: [], evalAcc: [] };
   for (const id of ['r-loss', 'r-acc', 'r-lr']) $(id).textContent = '—';
+  for (const id of ['data-desc', 'model-desc', 'opt-desc']) $(id).textContent = 'loading…';
   $('r-step').textContent = '0';
   $('r-epoch').textContent = '0.00';
   ui.seed.value = String(run.seed);
-  history.replaceState(null, '', `#seed=${run.seed}`);
+  history.replaceState(null, '', writeHash(run.settings, run.seed));
+  for (const [k] of SETTINGS) $(`set-${k}`).value = run.settings[k];
   for (const b of [ui.play, ui.step, ui.reset, ui.measure]) b.disabled = true;
   setRunning(false);
   setStatus('Loading data and building the network…');
-  worker.postMessage({
-    type: 'start',
-    config: { ...DEFAULT_REQUEST, train: { ...DEFAULT_REQUEST.train, seed: run.seed } },
-    datasetUrl: new URL('assets/mnist-10k.bin.gz', document.baseURI).href,
-  });
+  const request = toRequest(run.settings, run.seed);
+  worker.postMessage({ type: 'start', config: request, assetBase: new URL('assets/', document.baseURI).href });
   redraw();
 }
 
@@ -168,8 +161,27 @@ ui.seed.addEventListener('change', () => {
   if (Number.isSafeInteger(v) && v >= 0) { run.seed = v; start(); } else { ui.seed.value = String(run.seed); }
 });
 window.addEventListener('hashchange', () => {
-  const s = seedFromHash();
-  if (s !== null && s !== run.seed) { run.seed = s; start(); }
+  const { settings, seed } = readHash(location.hash);
+  const changed = SETTINGS.some(([k]) => settings[k] !== run.settings[k]);
+  if ((seed !== null && seed !== run.seed) || changed) {
+    run.settings = settings;
+    if (seed !== null) run.seed = seed;
+    start();
+  }
 });
+
+// The setup controls, built from the settings table; any change rebuilds the run.
+const settingsBox = $('settings');
+for (const [key, label, options] of SETTINGS) {
+  const select = document.createElement('select');
+  select.id = `set-${key}`;
+  select.dataset.testid = `set-${key}`;
+  for (const [value, text] of options) select.append(new Option(text, value));
+  const lab = document.createElement('label');
+  lab.htmlFor = select.id;
+  lab.textContent = label;
+  select.addEventListener('change', () => { run.settings = { ...run.settings, [key]: select.value }; start(); });
+  settingsBox.append(lab, select);
+}
 
 start();

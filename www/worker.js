@@ -64,9 +64,13 @@ self.onmessage = async (event) => {
       case 'start': {
         running = false;
         generation += 1;
+        const gen = generation;
         if (lab) { lab.free(); lab = null; }
-        const bytes = await datasetBytes(msg.datasetUrl);
-        lab = new wasm.Lab(JSON.stringify(msg.config), bytes);
+        const request = JSON.stringify(msg.config);
+        const asset = wasm.dataset_asset(request);
+        const bytes = asset ? await datasetBytes(new URL(asset, msg.assetBase).href) : new Uint8Array(0);
+        if (gen !== generation) break; // a newer start arrived while the dataset was loading
+        lab = new wasm.Lab(request, bytes);
         post({ type: 'ready', info: JSON.parse(lab.info()) });
         break;
       }

@@ -1,7 +1,7 @@
 //! The engine session owned by the page's Web Worker: a dataset, a trainer, and the test set,
 //! stepped in time-boxed slices (`train_for`) so the worker can answer pause between slices.
 
-use crate::data::{mnist, Dataset};
+use crate::data::{prepare as prepare_data, Dataset, DatasetSpec, PrepareParams};
 use crate::experiment::measure::{measure, GradientStructure, MeasureParams};
 use crate::experiment::with_overrides;
 use crate::plot::spectrum::spectrum_views;
@@ -12,13 +12,28 @@ use crate::train::{TrainParams, Trainer};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-/// What the page asks for: a dataset name and overrides on the default training parameters.
+/// What the page asks for: a dataset, overrides on its default preparation (split, label
+/// noise) and overrides on the default training parameters. The seed is `train.seed`; the data
+/// split and label noise use the same seed.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LabRequest {
-    dataset: String,
+    #[serde(default)]
+    data: DatasetSpec,
+    #[serde(default = "empty_object")]
+    prepare: serde_json::Value,
     #[serde(default = "empty_object")]
     train: serde_json::Value,
+}
+
+fn parse_request(json: &str) -> Result<LabRequest, JsError> {
+    serde_json::from_str(json).map_err(|e| js_err(format!("bad request: {e}")))
+}
+
+/// The asset file (under `assets/`) the request's dataset needs, or `undefined` for synthetic data.
+#[wasm_bindgen]
+pub fn dataset_asset(request_json: &str) -> Result<Option<String>, JsError> {
+    Ok(parse_request(request_json)?.data.asset().map(str::to_string))
 }
 
 fn empty_object() -> serde_json::Value {
@@ -90,15 +105,15 @@ impl Lab {
     /// config) is a readable error; nothing is allocated for a refused config.
     #[wasm_bindgen(constructor)]
     pub fn new(request_json: &str, dataset_bytes: &[u8]) -> Result<Lab, JsError> {
-        let req: LabRequest = serde_json::from_str(request_json).map_err(|e| js_err(format!("bad request: {e}")))?;
+        let req = parse_request(request_json)?;
         let params: TrainParams = with_overrides(&TrainParams::default(), &req.train).map_err(js_err)?;
-        let (train, test) = match req.dataset.as_str() {
-            "mnist" => mnist::load_default(dataset_bytes, params.seed).map_err(js_err)?,
-            other => return Err(js_err(format!("unknown dataset '{other}'"))),
-        };
+        let prepare: PrepareParams = with_overrides(&req.data.default_prepare(params.seed), &req.prepare).map_err(js_err)?;
+        let bytes = req.data.asset().map(|_| dataset_bytes);
+        let all = req.data.load(bytes).map_err(js_err)?;
+        let (train, test) = prepare_data(&all, &prepare).map_err(js_err)?;
         let cfg = params.check(&train).map_err(js_err)?;
         let info = LabInfo {
-            dataset: "MNIST subset".into(),
+            dataset: describe_data(&req.data, &prepare),
             n_train: train.n,
             n_test: test.n,
             n_features: train.d,
@@ -234,4 +249,23 @@ fn measurement_to_js(g: &GradientStructure) -> Result<js_sys::Object, JsError> {
         set(&out, "iter_g", &f64_array(&t.sample))?;
     }
     Ok(out)
+}
+
+fn describe_data(spec: &DatasetSpec, p: &PrepareParams) -> String {
+    let name = match spec {
+        DatasetSpec::Mnist { downsample: 1 } => "MNIST subset".to_string(),
+        DatasetSpec::Mnist { downsample } => format!("MNIST subset ({}×{})", 28 / downsample, 28 / downsample),
+        DatasetSpec::Digits8x8 => "8×8 digits".into(),
+        DatasetSpec::BreastCancer => "breast cancer (tabular)".into(),
+        DatasetSpec::Wine => "wine (tabular)".into(),
+        DatasetSpec::GaussianMixture(_) => "Gaussian mixture (synthetic)".into(),
+        DatasetSpec::Teacher(_) => "teacher network (synthetic)".into(),
+    };
+    if p.random_labels {
+        format!("{name}, random labels")
+    } else if p.label_noise > 0.0 {
+        format!("{name}, {:.0} % label noise", 100.0 * p.label_noise)
+    } else {
+        name
+    }
 }
