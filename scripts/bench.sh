@@ -170,7 +170,10 @@ def t(s):
 
 
 def r(a, b):
-    return "—" if a is None or b is None or b == 0 else f"{a / b:.2g}×"
+    if a is None or b is None or b == 0:
+        return "—"
+    q = a / b
+    return f"{q:.0f}×" if q >= 10 else f"{q:.2g}×"
 
 
 rows = []

@@ -24,9 +24,9 @@
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use sgn_lab::data::mnist;
-use sgn_lab::nn::{per_sample_grads, GradBlock, LossKind, PerSampleGrads};
+use sgn_lab::nn::{full_batch_grad, per_sample_grads, GradBlock, LossKind, PerSampleGrads};
 use sgn_lab::rng::{seeded, substream};
-use sgn_lab::spectrum::spectrum_of_grads;
+use sgn_lab::spectrum::{gram, spectrum_of_grads};
 use sgn_lab::stats::{fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, ClausetOptions, Level, PowerLawOptions};
 use sgn_lab::train::{TrainParams, Trainer};
 use std::hint::black_box;
@@ -84,6 +84,14 @@ fn engine_per_sample_grads() {
     let net64 = tr.network_f64();
     bench("engine/per_sample_grads_n1000_f64", 2, 10, || {
         per_sample_grads(&net64, tr.train_data(), &idx, LossKind::CrossEntropy).expect("grads")
+    });
+}
+
+#[wasm_bindgen_test]
+fn engine_full_batch_grad() {
+    let tr = trainer();
+    bench("engine/full_batch_grad_n8000_f32", 1, 5, || {
+        full_batch_grad(tr.network(), tr.train_data(), LossKind::CrossEntropy).expect("grad")
     });
 }
 
@@ -161,6 +169,11 @@ fn spectrum_of_grads_n2000() {
     let (a, d) = fcn_grads(n, 2024);
     let grads = to_grads(n, &a, &d);
     bench(&format!("spectrum/spectrum_of_grads_fcn_n{n}"), 0, 3, || spectrum_of_grads(&grads).expect("spectrum"));
+    // Same input as natively: compare with the "rust total spectrum_of_grads … rank … λ1 …" line
+    // that `cargo bench --bench spectrum` prints.
+    let spec = spectrum_of_grads(&grads).expect("spectrum");
+    console_log!("CHECK spectrum N = {n}: rank {}  λ1 {:.6e}", spec.rank, spec.eigenvalues[0]);
+    bench(&format!("spectrum/gram_fcn_n{n}"), 0, 3, || gram::gram(&grads).expect("gram"));
 }
 
 // ---- power-law tests: the data of benches/stats.rs ----
@@ -182,16 +195,25 @@ fn stats_paper_rule() {
     });
 }
 
-#[wasm_bindgen_test]
-fn stats_clauset_bootstrap() {
-    let x = sample(2000, 2);
+fn clauset(n: usize, reps: usize) {
+    let x = sample(n, 2);
     // Warm-up: the same fit with 20 replicates (one call that returns, then the timed ones).
     black_box(
         fit_clauset_bootstrap(&x, &ClausetOptions::default(), &BootstrapOptions { replicates: 20, seed: 7 }, |_, _| true)
             .expect("fit"),
     );
-    bench("clauset_bootstrap_1000/2000", 0, 3, || {
+    bench(&format!("clauset_bootstrap_1000/{n}"), 0, reps, || {
         fit_clauset_bootstrap(black_box(&x), &ClausetOptions::default(), &BootstrapOptions { replicates: 1000, seed: 7 }, |_, _| true)
             .expect("fit")
     });
+}
+
+#[wasm_bindgen_test]
+fn stats_clauset_bootstrap_2000() {
+    clauset(2000, 3);
+}
+
+#[wasm_bindgen_test]
+fn stats_clauset_bootstrap_10000() {
+    clauset(10_000, 2);
 }
