@@ -22,18 +22,30 @@ mt=${BENCH_MEASUREMENT_TIME:-3}
 
 section "python venv (bench/.venv)"
 venv=bench/.venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import numpy, scipy, powerlaw' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check numpy scipy powerlaw
+py="$PWD/$venv/bin/python"
+if [ ! -x "$py" ] || ! "$py" -c 'import numpy, scipy, powerlaw' 2>/dev/null; then
+  # Debian's python3 needs the python3-venv package for this; without it, fall back below.
+  { python3 -m venv "$venv" && "$venv/bin/pip" install -q --disable-pip-version-check numpy scipy powerlaw; } \
+    || echo "bench: could not build $venv (python3-venv missing? no PyPI?)"
 fi
-if ! "$venv/bin/python" -c 'import jax' 2>/dev/null; then
-  "$venv/bin/pip" install -q --disable-pip-version-check "jax[cpu]" \
-    || echo "bench: jax[cpu] did not install; the JAX anchors are skipped (numpy rows remain)"
+if [ -x "$py" ] && "$py" -c 'import numpy, scipy, powerlaw' 2>/dev/null; then
+  if ! "$py" -c 'import jax' 2>/dev/null; then
+    "$venv/bin/pip" install -q --disable-pip-version-check "jax[cpu]" \
+      || echo "bench: jax[cpu] did not install; the JAX anchors are skipped (numpy rows remain)"
+  fi
+  # The spectrum bench calls `python3`: let it find the venv's.
+  export PATH="$PWD/$venv/bin:$PATH"
+elif python3 -c 'import numpy, scipy, powerlaw' 2>/dev/null; then
+  echo "bench: using the system python3 for the anchors"
+  py=$(command -v python3)
+else
+  echo "bench: no Python with numpy + scipy + powerlaw; the anchor columns will show —"
+  py=""
 fi
-"$venv/bin/python" -c 'import numpy, powerlaw; print("numpy", numpy.__version__, "powerlaw", powerlaw.__version__)' || true
-"$venv/bin/python" -c 'import jax; print("jax", jax.__version__)' 2>/dev/null || echo "jax: not installed"
-# The spectrum bench calls `python3`: let it find the venv's.
-export PATH="$PWD/$venv/bin:$PATH"
+if [ -n "$py" ]; then
+  "$py" -c 'import numpy, powerlaw; print("numpy", numpy.__version__, "powerlaw", powerlaw.__version__)' || true
+  "$py" -c 'import jax; print("jax", jax.__version__)' 2>/dev/null || echo "jax: not installed (JAX rows skipped)"
+fi
 
 if [ "${BENCH_SKIP_NATIVE:-}" != 1 ]; then
   section "native: criterion (cargo bench, ${mt} s per bench where the bench does not set its own)"
@@ -51,14 +63,14 @@ if [ "${BENCH_SKIP_WEB:-}" != 1 ]; then
     --test bench_web -- --nocapture 2>&1 | tee "$out/web.log" || echo "bench: the browser bench failed; its column shows —"
 fi
 
-if [ "${BENCH_SKIP_ANCHORS:-}" != 1 ]; then
+if [ "${BENCH_SKIP_ANCHORS:-}" != 1 ] && [ -n "$py" ]; then
   section "anchors: numpy / JAX network work (one core, 1 BLAS thread)"
   pin=()
   command -v taskset >/dev/null && pin=(taskset -c 0)
-  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "${pin[@]}" "$venv/bin/python" bench/anchors/network_anchor.py \
+  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "${pin[@]}" "$py" bench/anchors/network_anchor.py \
     2>&1 | tee "$out/network_anchor.log" || echo "bench: network anchor failed"
   section "anchors: powerlaw package + numpy paper rule"
-  "$venv/bin/python" bench/anchors/powerlaw_anchor.py 2>&1 | tee "$out/powerlaw_anchor.log" || echo "bench: powerlaw anchor failed"
+  "$py" bench/anchors/powerlaw_anchor.py 2>&1 | tee "$out/powerlaw_anchor.log" || echo "bench: powerlaw anchor failed"
 fi
 
 section "table"
