@@ -6,5 +6,7 @@ test:    ## run every test suite (native, browser unit, end-to-end)
 	scripts/test.sh
 build:   ## build the static site into dist/
 	scripts/bootstrap.sh && scripts/build-web.sh
+bench:   ## native criterion + headless-Chromium + numpy/JAX/powerlaw anchors, one table (docs/BENCHMARKS.md)
+	scripts/bench.sh
 clean:
 	rm -rf dist pkg test-results
