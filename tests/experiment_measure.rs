@@ -16,7 +16,7 @@ fn trained(steps: u64, log: bool) -> Trainer {
         batch_size: 32,
         epochs: 2,
         seed: 3,
-        log: log.then(|| LogParams { n_tracked: 20, full_every: 0, frozen: None }),
+        log: log.then_some(LogParams { n_tracked: 20, full_every: 0, frozen: None }),
         ..TrainParams::default()
     };
     let cfg = params.check(&train).unwrap();

@@ -55,7 +55,9 @@ fn from_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T
 }
 
 /// CCDF of |x| on log–log axes with the fitted power law from `xmin` (n_tail values ≥ xmin,
-/// exponent `alpha`); pass `n_tail = 0` to draw no fit.
+/// exponent `alpha`); pass `n_tail = 0` to draw no fit. (Flat numbers rather than a struct: the
+/// page passes them straight from the report.)
+#[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
 pub fn draw_ccdf(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], xmin: f64, alpha: f64, n_tail: usize, n: usize, title: &str) -> Result<(), JsError> {
     let fit = (n_tail > 0).then_some(TailFitLine { xmin, alpha, n_tail, n });

@@ -159,7 +159,7 @@ impl Lab {
             out.lr = s.lr;
             out.loss_ema = self.loss_ema.push(s.loss);
             let done = self.trainer.step_index();
-            if done % self.eval_every == 0 || self.trainer.is_finished() {
+            if done.is_multiple_of(self.eval_every) || self.trainer.is_finished() {
                 let e = self.trainer.evaluate(&self.test).map_err(js_err)?;
                 out.eval = Some(EvalPoint { step: s.step, loss: e.loss, accuracy: e.accuracy });
             }
