@@ -38,6 +38,16 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotE
 /// Result of drawing a chart.
 pub type PlotResult<T = ()> = Result<T, PlotError>;
 
+/// What a chart draws when it has nothing to show: its caption and a centred "no data".
+pub fn no_data<DB: plotters::prelude::DrawingBackend>(area: &plotters::drawing::DrawingArea<DB, plotters::coord::Shift>, theme: &Theme, title: &str) -> PlotResult {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    area.fill(&theme::BG)?;
+    let (w, h) = area.dim_in_pixel();
+    area.draw_text(title, &theme.caption_style(), (theme.px(10.0) as i32, theme.px(8.0) as i32))?;
+    area.draw_text("no data", &theme.label_style().pos(Pos::new(HPos::Center, VPos::Center)), (w as i32 / 2, h as i32 / 2))?;
+    Ok(())
+}
+
 /// Renders a chart into an SVG string of `w × h` CSS pixels (CLI export and native tests).
 pub fn to_svg<F>(w: u32, h: u32, draw: F) -> PlotResult<String>
 where

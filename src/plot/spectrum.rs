@@ -123,39 +123,13 @@ fn legend_sizes(theme: &Theme) -> (u32, i32, i32) {
     (theme.px(2.0), theme.px(18.0) as i32, theme.px(3.0) as i32)
 }
 
-fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, title: &str) -> PlotResult {
-    area.fill(&BG)?;
-    let (w, h) = area.dim_in_pixel();
-    area.draw(&Text::new(title.to_string(), (theme.px(10.0) as i32, theme.px(8.0) as i32), theme.caption_style()))?;
-    let style = theme.label_style().pos(plotters::style::text_anchor::Pos::new(
-        plotters::style::text_anchor::HPos::Center,
-        plotters::style::text_anchor::VPos::Center,
-    ));
-    area.draw(&Text::new("no data".to_string(), (w as i32 / 2, h as i32 / 2), style))?;
-    Ok(())
-}
-
-macro_rules! legend_line {
-    ($chart:expr, $theme:expr) => {
-        legend_line!($chart, $theme, SeriesLabelPosition::UpperRight)
-    };
-    ($chart:expr, $theme:expr, $pos:expr) => {
-        $chart
-            .configure_series_labels()
-            .label_font($theme.font(11.0).color(&INK))
-            .background_style(BG.mix(0.85))
-            .border_style(GRID)
-            .position($pos)
-            .draw()?
-    };
-}
 
 /// Rank plot: λ_k against k on log-log axes, the fitted line, the baseline and the MP edges.
 pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &RankPlot) -> PlotResult {
     let (lw, ll, _) = legend_sizes(theme);
     let main = positive_points(data.eigenvalues.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
     if main.is_empty() {
-        return no_data(area, theme, &data.title);
+        return super::no_data(area, theme, &data.title);
     }
     let base = data
         .baseline
@@ -200,11 +174,7 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     let (x0, x1) = (x0, x1 * 1.3);
     let (y0, y1) = log_range(y0, y1);
     area.fill(&BG)?;
-    let mut chart = ChartBuilder::on(area)
-        .caption(&data.title, theme.caption_style())
-        .margin(theme.px(8.0))
-        .x_label_area_size(theme.px(36.0))
-        .y_label_area_size(theme.px(56.0))
+    let mut chart = theme.frame(area, &data.title)
         .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
     chart
         .configure_mesh()
@@ -253,7 +223,7 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
             .label(format!("fit ŝ = {s:.2}"))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], FIT.stroke_width(lw)));
     }
-    legend_line!(chart, theme);
+    theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     Ok(())
 }
 
@@ -265,7 +235,7 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     let by_rank = positive_points(data.by_rank.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
     let sorted = positive_points(data.sorted.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
     if by_rank.is_empty() && sorted.is_empty() {
-        return no_data(area, theme, title);
+        return super::no_data(area, theme, title);
     }
     let theory: Vec<(f64, f64)> = match plot.s {
         Some(s) if s.is_finite() && !by_rank.is_empty() => {
@@ -284,11 +254,7 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     let (x0, x1, y0, y1) = bounds(&all);
     let (y0, y1) = log_range(y0, y1);
     area.fill(&BG)?;
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, theme.caption_style())
-        .margin(theme.px(8.0))
-        .x_label_area_size(theme.px(36.0))
-        .y_label_area_size(theme.px(56.0))
+    let mut chart = theme.frame(area, title)
         .build_cartesian_2d((x0.min(1.0)..x1.max(2.0) * 1.3).log_scale(), (y0..y1).log_scale())?;
     chart
         .configure_mesh()
@@ -317,7 +283,7 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
             .label(format!("∝ (k+1)^−{e:.2} (ŝ + 1)"))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], FIT.stroke_width(lw)));
     }
-    legend_line!(chart, theme);
+    theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     Ok(())
 }
 
@@ -330,7 +296,7 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
     let sin = positive_points(data.k.iter().zip(&data.sin_angle).map(|(&k, &s)| (k as f64, s)));
     let bound = positive_points(data.k.iter().zip(&data.bound).map(|(&k, &b)| (k as f64, b)));
     if sin.is_empty() && bound.is_empty() {
-        return no_data(area, theme, &title);
+        return super::no_data(area, theme, &title);
     }
     let pl: Vec<(f64, f64)> = match plot.s {
         Some(s) if s.is_finite() => {
@@ -346,11 +312,7 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
     let (y0, y1) = log_range(y0, y1);
     let (x0, x1) = (x0.min(1.0), x1.max(2.0) * 1.3);
     area.fill(&BG)?;
-    let mut chart = ChartBuilder::on(area)
-        .caption(&title, theme.caption_style())
-        .margin(theme.px(8.0))
-        .x_label_area_size(theme.px(36.0))
-        .y_label_area_size(theme.px(56.0))
+    let mut chart = theme.frame(area, &title)
         .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
     chart
         .configure_mesh()
@@ -384,7 +346,7 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
         .draw_series(sin.iter().map(|&p| Circle::new(p, r, SERIES[0].filled())))?
         .label("measured sin ∠")
         .legend(move |(x, y)| Circle::new((x + ll / 2, y), lr, SERIES[0].filled()));
-    legend_line!(chart, theme, SeriesLabelPosition::UpperLeft);
+    theme.legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 
@@ -404,15 +366,11 @@ pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
         .filter(|(_, v)| v.is_finite())
         .collect();
     if pts.is_empty() {
-        return no_data(area, theme, &title);
+        return super::no_data(area, theme, &title);
     }
     let x1 = (pts.len() as f64).max(2.0) * 1.3;
     area.fill(&BG)?;
-    let mut chart = ChartBuilder::on(area)
-        .caption(&title, theme.caption_style())
-        .margin(theme.px(8.0))
-        .x_label_area_size(theme.px(36.0))
-        .y_label_area_size(theme.px(48.0))
+    let mut chart = theme.frame(area, &title)
         .build_cartesian_2d((1f64..x1).log_scale(), 0f64..1.02)?;
     chart
         .configure_mesh()
@@ -441,13 +399,7 @@ pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
         .draw_series(LineSeries::new(pts, SERIES[0].stroke_width(theme.stroke())))?
         .label("Σ_{i≤k} λ_i / Σ λ")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[0].stroke_width(lw)));
-    chart
-        .configure_series_labels()
-        .label_font(theme.font(11.0).color(&INK))
-        .background_style(BG.mix(0.85))
-        .border_style(GRID)
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()?;
+    theme.legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
 
@@ -463,7 +415,7 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
     let title = format!("Eigenvalue density vs Marchenko–Pastur (γ = {:.3})", mp.gamma);
     let vals: Vec<f64> = eigenvalues.iter().copied().filter(|v| v.is_finite() && *v > 0.0).collect();
     if vals.is_empty() {
-        return no_data(area, theme, &title);
+        return super::no_data(area, theme, &title);
     }
     let vmin = vals.iter().fold(f64::INFINITY, |m, &v| m.min(v));
     let vmax = vals.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
@@ -488,11 +440,7 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
         .collect();
     let ymax = dens.iter().chain(curve.iter().map(|(_, d)| d)).fold(0.0f64, |m, &v| m.max(v)).max(1e-300) * 1.1;
     area.fill(&BG)?;
-    let mut chart = ChartBuilder::on(area)
-        .caption(&title, theme.caption_style())
-        .margin(theme.px(8.0))
-        .x_label_area_size(theme.px(36.0))
-        .y_label_area_size(theme.px(56.0))
+    let mut chart = theme.frame(area, &title)
         .build_cartesian_2d(lo..hi, 0f64..ymax)?;
     chart
         .configure_mesh()
@@ -516,7 +464,7 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
         .draw_series(LineSeries::new(curve, FIT.stroke_width(theme.stroke())))?
         .label("Marchenko–Pastur")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], FIT.stroke_width(lw)));
-    legend_line!(chart, theme);
+    theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     Ok(())
 }
 

@@ -10,7 +10,6 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::theme::{BG, FIT, GRID, INK, SERIES};
@@ -50,14 +49,6 @@ impl TailFitLine {
     }
 }
 
-fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, title: &str) -> PlotResult {
-    area.fill(&BG)?;
-    let (w, h) = area.dim_in_pixel();
-    area.draw_text(title, &theme.caption_style(), (theme.px(10.0) as i32, theme.px(8.0) as i32))?;
-    let style = theme.font(13.0).color(&INK).pos(Pos::new(HPos::Center, VPos::Center));
-    area.draw_text("no data", &style, (w as i32 / 2, h as i32 / 2))?;
-    Ok(())
-}
 
 /// Indices 0..n thinned to at most `max`, evenly spaced in log(rank from the top) so the tail
 /// keeps every point and the bulk is sampled.
@@ -103,7 +94,7 @@ fn log_range(lo: f64, hi: f64) -> (f64, f64) {
 pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &CcdfData<'_>) -> PlotResult {
     let mut x: Vec<f64> = data.values.iter().map(|v| v.abs()).filter(|v| v.is_finite() && *v > 0.0).collect();
     if x.is_empty() {
-        return no_data(area, theme, data.title);
+        return super::no_data(area, theme, data.title);
     }
     x.sort_unstable_by(|a, b| a.total_cmp(b));
     let n = x.len();
@@ -111,11 +102,7 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
     let (xlo, xhi) = log_range(x[0], x[n - 1]);
     let (ylo, yhi) = (0.5 / n as f64, 1.5);
     area.fill(&BG)?;
-    let mut chart = ChartBuilder::on(area)
-        .margin(theme.px(10.0))
-        .caption(data.title, theme.caption_style())
-        .x_label_area_size(theme.px(38.0))
-        .y_label_area_size(theme.px(56.0))
+    let mut chart = theme.frame(area, data.title)
         .build_cartesian_2d((xlo..xhi).log_scale(), (ylo..yhi).log_scale())?;
     chart
         .configure_mesh()
@@ -125,6 +112,8 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
         .axis_desc_style(theme.label_style())
         .x_desc("|x|")
         .y_desc("P(|X| ≥ x)")
+        // Few x ticks: |x| spans up to ~15 decades and labels like 1e-13 are wide.
+        .x_labels(6)
         .x_label_formatter(&|v| tick(*v))
         .y_label_formatter(&|v| tick(*v))
         .draw()?;
@@ -156,13 +145,7 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
             .label(format!("power law, α̂ = {:.2}", f.alpha))
             .legend(|(a, b)| PathElement::new(vec![(a, b), (a + 14, b)], FIT.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .background_style(BG.mix(0.85))
-        .border_style(GRID)
-        .label_font(theme.font(11.0).color(&INK))
-        .draw()?;
+    theme.legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
     Ok(())
 }
 
@@ -180,7 +163,7 @@ pub struct HistogramData<'a> {
 pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &HistogramData<'_>) -> PlotResult {
     let mut x: Vec<f64> = data.values.iter().copied().filter(|v| v.is_finite()).collect();
     if x.len() < 2 {
-        return no_data(area, theme, data.title);
+        return super::no_data(area, theme, data.title);
     }
     x.sort_unstable_by(|a, b| a.total_cmp(b));
     let n = x.len();
@@ -189,10 +172,10 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     let mean = x.iter().sum::<f64>() / nf;
     let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt();
     if !(hi > lo) || !(sd > 0.0) {
-        return no_data(area, theme, data.title);
+        return super::no_data(area, theme, data.title);
     }
     if !((hi - lo).is_finite() && sd.is_finite()) {
-        return no_data(area, theme, data.title);
+        return super::no_data(area, theme, data.title);
     }
     let bins = data.bins.filter(|b| *b > 0).map(|b| b.min(1000)).unwrap_or_else(|| {
         let iqr = x[(3 * n) / 4] - x[n / 4];
@@ -209,14 +192,10 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     let pdf = |v: f64| (-(v - mean).powi(2) / (2.0 * sd * sd)).exp() / (sd * (2.0 * std::f64::consts::PI).sqrt());
     let ymax = dens.iter().cloned().fold(pdf(mean), f64::max) * 1.1;
     if !(ymax.is_finite() && ymax > 0.0) {
-        return no_data(area, theme, data.title);
+        return super::no_data(area, theme, data.title);
     }
     area.fill(&BG)?;
-    let mut chart = ChartBuilder::on(area)
-        .margin(theme.px(10.0))
-        .caption(data.title, theme.caption_style())
-        .x_label_area_size(theme.px(38.0))
-        .y_label_area_size(theme.px(56.0))
+    let mut chart = theme.frame(area, data.title)
         .build_cartesian_2d(lo..hi, 0.0..ymax)?;
     chart
         .configure_mesh()
@@ -241,13 +220,7 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         .draw_series(LineSeries::new(line, SERIES[1].stroke_width(theme.stroke())))?
         .label(format!("normal fit N({mean:.2e}, {sd:.2e}²)"))
         .legend(|(a, b)| PathElement::new(vec![(a, b), (a + 14, b)], SERIES[1].stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(BG.mix(0.85))
-        .border_style(GRID)
-        .label_font(theme.font(11.0).color(&INK))
-        .draw()?;
+    theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     Ok(())
 }
 
@@ -265,10 +238,10 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
     let mut x: Vec<f64> = data.values.iter().copied().filter(|v| v.is_finite()).collect();
     let normal = match Normal::new(0.0, 1.0) {
         Ok(d) => d,
-        Err(_) => return no_data(area, theme, data.title),
+        Err(_) => return super::no_data(area, theme, data.title),
     };
     if x.len() < 3 {
-        return no_data(area, theme, data.title);
+        return super::no_data(area, theme, data.title);
     }
     x.sort_unstable_by(|a, b| a.total_cmp(b));
     let n = x.len();
@@ -276,7 +249,7 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
     let mean = x.iter().sum::<f64>() / nf;
     let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt();
     if !(sd > 0.0) {
-        return no_data(area, theme, data.title);
+        return super::no_data(area, theme, data.title);
     }
     let idx: Vec<usize> = if n <= MAX_POINTS {
         (0..n).collect()
@@ -293,14 +266,10 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
     let (ylo, yhi) = (x[0], x[n - 1]);
     let pad = 0.05 * (yhi - ylo);
     if !(pad.is_finite() && sd.is_finite() && mean.is_finite()) {
-        return no_data(area, theme, data.title);
+        return super::no_data(area, theme, data.title);
     }
     area.fill(&BG)?;
-    let mut chart = ChartBuilder::on(area)
-        .margin(theme.px(10.0))
-        .caption(data.title, theme.caption_style())
-        .x_label_area_size(theme.px(38.0))
-        .y_label_area_size(theme.px(56.0))
+    let mut chart = theme.frame(area, data.title)
         .build_cartesian_2d(-zmax..zmax, (ylo - pad)..(yhi + pad))?;
     chart
         .configure_mesh()
@@ -324,13 +293,7 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
         .draw_series(pts.iter().map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())))?
         .label(format!("sample (n = {n})"))
         .legend(|(a, b)| Circle::new((a + 6, b), 3, SERIES[0].filled()));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(BG.mix(0.85))
-        .border_style(GRID)
-        .label_font(theme.font(11.0).color(&INK))
-        .draw()?;
+    theme.legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     Ok(())
 }
 

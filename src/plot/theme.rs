@@ -1,7 +1,12 @@
 //! Colours, fonts and line widths shared by every chart, scaled for the device pixel ratio so
 //! a canvas sized `css × dpr` pixels draws crisp text and lines of the same apparent size.
 
-use plotters::style::{FontDesc, IntoFont, RGBColor, TextStyle};
+use super::PlotResult;
+use plotters::chart::{ChartBuilder, ChartContext, SeriesLabelPosition};
+use plotters::coord::{CoordTranslate, Shift};
+use plotters::drawing::DrawingArea;
+use plotters::prelude::DrawingBackend;
+use plotters::style::{Color, FontDesc, IntoFont, RGBColor, TextStyle};
 
 /// Visual parameters of a chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,5 +69,28 @@ impl Theme {
     /// Stroke width of data lines in device pixels.
     pub fn stroke(&self) -> u32 {
         self.px(1.75)
+    }
+
+    /// The house chart frame on `area`: margin, caption (none when empty) and axis-label areas in
+    /// CSS pixels scaled by the device pixel ratio; charts add only their coordinate ranges.
+    pub fn frame<'a, 'b, DB: DrawingBackend>(&self, area: &'a DrawingArea<DB, Shift>, caption: &str) -> ChartBuilder<'a, 'b, DB> {
+        let mut builder = ChartBuilder::on(area);
+        builder.margin(self.px(10.0)).x_label_area_size(self.px(38.0)).y_label_area_size(self.px(56.0));
+        if !caption.is_empty() {
+            builder.caption(caption, self.caption_style());
+        }
+        builder
+    }
+
+    /// Draws the chart's series legend in the house style at `pos`.
+    pub fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(&self, chart: &mut ChartContext<'a, DB, CT>, pos: SeriesLabelPosition) -> PlotResult {
+        chart
+            .configure_series_labels()
+            .position(pos)
+            .background_style(BG.mix(0.85))
+            .border_style(GRID)
+            .label_font(self.font(11.0).color(&INK))
+            .draw()?;
+        Ok(())
     }
 }

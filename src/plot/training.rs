@@ -76,10 +76,8 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
     let (lo, hi) = raw.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
     let (y_lo, y_hi) = if raw.is_empty() { (0.01, 10.0) } else { (lo * 0.8, hi * 1.25) };
 
-    let mut chart = ChartBuilder::on(area)
-        .margin(theme.px(10.0))
-        .x_label_area_size(theme.px(36.0))
-        .y_label_area_size(theme.px(52.0))
+    let mut chart = theme
+        .frame(area, "")
         .right_y_label_area_size(theme.px(52.0))
         .build_cartesian_2d(0.0..x_max, (y_lo..y_hi).log_scale())?
         .set_secondary_coord(0.0..x_max, 0.0..100.0);
@@ -140,13 +138,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + swatch, y)], c.stroke_width(2)));
         chart.draw_secondary_series(acc.iter().map(|p| Circle::new(*p, r, c.filled())))?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .background_style(theme::BG.mix(0.85))
-        .border_style(theme::GRID)
-        .label_font(theme.label_style())
-        .draw()?;
+    theme.legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
     Ok(())
 }
 
