@@ -13,19 +13,14 @@
 //! 3.1 s (n = 10⁴) per fit, timed on 4 fits and extrapolated to 1001 → 224 s and 3108 s, i.e.
 //! ≈ 600× and ≈ 1660× faster; paper rule vs numpy 2×, vs `powerlaw.Fit(xmin=…)` 17×.
 
+#[path = "common/inputs.rs"]
+mod inputs;
+use inputs::sample;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use rand::RngExt;
-use sgn_lab::rng::seeded;
 use sgn_lab::stats::{fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, ClausetOptions, Level, PowerLawOptions};
 use std::hint::black_box;
 use std::time::Duration;
-
-fn sample(n: usize, seed: u64) -> Vec<f64> {
-    let mut r = seeded(seed);
-    (0..n)
-        .map(|_| if r.random::<f64>() < 0.7 { (1.0 - r.random::<f64>()).powf(-1.0 / 1.5) } else { r.random::<f64>() })
-        .collect()
-}
 
 fn paper(c: &mut Criterion) {
     let x = sample(100_000, 1);

@@ -88,6 +88,7 @@ pub fn probe() -> Probe {
 }
 
 impl Probe {
+    #[allow(dead_code)] // used by the native test only (it writes the fixture)
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({"weights": self.weights, "log": self.log, "per_sample": self.per_sample, "report": self.report})
     }
