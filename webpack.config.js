@@ -24,6 +24,7 @@ module.exports = (env, argv) => ({
       { from: 'assets/*.gz', to: 'assets/[name][ext]' },
       { from: 'assets/*.csv', to: 'assets/[name][ext]' },
       { from: 'www/style.css', to: 'style.css' },
+      { from: 'www/sw.js', to: 'sw.js' },
     ] }),
   ],
   devServer: {

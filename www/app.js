@@ -167,6 +167,12 @@ window.addEventListener('hashchange', () => {
     run.settings = settings;
     if (seed !== null) run.seed = seed;
     start();
+
+// Offline support (www/sw.js). Registration failing (e.g. file:// or a private window) only
+// means no offline copy; the lab works the same.
+if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+  navigator.serviceWorker.register(new URL('sw.js', document.baseURI).href).catch(() => {});
+}
   }
 });
 
@@ -185,3 +191,9 @@ for (const [key, label, options] of SETTINGS) {
 }
 
 start();
+
+// Offline support (www/sw.js). Registration failing (e.g. file:// or a private window) only
+// means no offline copy; the lab works the same.
+if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+  navigator.serviceWorker.register(new URL('sw.js', document.baseURI).href).catch(() => {});
+}
