@@ -79,7 +79,7 @@ pub fn run(args: &RunArgs) -> Result<serde_json::Value, CliError> {
     match &args.out {
         None => serde_json::to_value(&report).map_err(|e| CliError { message: e.to_string(), code: 1 }),
         Some(out) => {
-            let files = write_outputs(out, &report).map_err(|e| CliError { message: e, code: 1 })?;
+            let files = write_outputs(out, &report, Some(seconds)).map_err(|e| CliError { message: e, code: 1 })?;
             Ok(serde_json::json!({
                 "out": out.display().to_string(),
                 "files": files,
@@ -112,7 +112,7 @@ fn write(dir: &Path, name: &str, text: &str, files: &mut Vec<String>) -> Result<
 }
 
 /// Writes the report, tables and plots; returns the file names.
-pub fn write_outputs(dir: &Path, report: &Report) -> Result<Vec<String>, String> {
+pub fn write_outputs(dir: &Path, report: &Report, seconds: Option<f64>) -> Result<Vec<String>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut files = Vec::new();
     let json = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
@@ -125,7 +125,10 @@ pub fn write_outputs(dir: &Path, report: &Report) -> Result<Vec<String>, String>
     for r in std::iter::once(report).chain(report.parts.iter()) {
         plots(dir, r, &mut files)?;
     }
-    let summary = summary_markdown(report, &files);
+    let mut summary = summary_markdown(report, &files);
+    if let Some(t) = seconds {
+        summary += &format!("\n---\nWall time of this run: {t:.1} s natively (one thread; `sgn-lab run`, release build when made by `scripts/make-results.sh`).\n");
+    }
     write(dir, "summary.md", &summary, &mut files)?;
     Ok(files)
 }
