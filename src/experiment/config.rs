@@ -194,6 +194,10 @@ pub enum ExperimentError {
     Spectrum(#[from] SpectrumError),
     #[error("cancelled")]
     Cancelled,
+    /// An arm trained but could not be measured (e.g. every gradient coordinate is exactly
+    /// zero because the f32 softmax saturated on a memorised training set).
+    #[error("{arm}: measurement failed: {message}")]
+    ArmFailed { arm: String, message: String },
 }
 
 impl From<MeasureError> for ExperimentError {

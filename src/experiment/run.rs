@@ -115,7 +115,14 @@ fn train_arm(ctx: &mut Ctx<'_, '_>, label: &str, cfg: &ExperimentConfig) -> Resu
         }
         ctx.tick("training", train_lo + (train_hi - train_lo) * trainer.step_index() as f64 / total as f64)?;
     }
-    measurements.push(measure_at(ctx, &trainer, cfg, cfg.training.batch_size, "trained", 0.7, 1.0)?);
+    match measure_at(ctx, &trainer, cfg, cfg.training.batch_size, "trained", 0.7, 1.0) {
+        Ok(m) => measurements.push(m),
+        Err(ExperimentError::Measure(e)) => {
+            let last = trainer.history().last().map_or(String::new(), |s| format!(" (last minibatch loss {:.3e}, accuracy {:.3})", s.loss, s.accuracy));
+            return Err(ExperimentError::ArmFailed { arm: label.to_string(), message: format!("{e}{last}") });
+        }
+        Err(e) => return Err(e),
+    }
     let arm = ArmResult {
         label: label.to_string(),
         config: cfg.clone(),
@@ -271,9 +278,13 @@ fn spectrum_verdict(claim: &str, s: &GradientStructure, init: Option<&GradientSt
     Some(Verdict { claim: claim.to_string(), finding, agrees, why: format!("{why}. Least-squares slope of ln λ on ln k: {:.2} (≈ −ŝ when the power law holds).", t.ls_slope) })
 }
 
-fn spectra_all_verdict(claim: &str, rows: &[(String, TableBRow)]) -> Verdict {
-    let bad: Vec<String> = rows.iter().filter(|(_, r)| !r.power_law || r.flat).map(|(l, r)| format!("{l} ({})", fmt_fit(r))).collect();
-    let finding = rows.iter().map(|(l, r)| format!("{l}: {}", fmt_fit(r))).collect::<Vec<_>>().join("; ");
+fn spectra_all_verdict(claim: &str, rows: &[(String, TableBRow)], failed: &[String]) -> Verdict {
+    let mut bad: Vec<String> = rows.iter().filter(|(_, r)| !r.power_law || r.flat).map(|(l, r)| format!("{l} ({})", fmt_fit(r))).collect();
+    bad.extend(failed.iter().map(|f| format!("could not be measured: {f}")));
+    let mut finding = rows.iter().map(|(l, r)| format!("{l}: {}", fmt_fit(r))).collect::<Vec<_>>().join("; ");
+    for f in failed {
+        finding += &format!("; {f}");
+    }
     let agrees = !rows.is_empty() && bad.is_empty();
     let why = if agrees {
         "every spectrum passes the KS test with ŝ ≥ 0.3".to_string()
@@ -288,6 +299,23 @@ fn spectra_all_verdict(claim: &str, rows: &[(String, TableBRow)]) -> Verdict {
 // ----- presets -----
 
 fn run_single(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) -> Result<Report, ExperimentError> {
+    match run_single_inner(ctx, name, base) {
+        Err(ExperimentError::ArmFailed { arm, message }) => {
+            let mut r = new_report(name, base)?;
+            r.verdicts.push(Verdict {
+                claim: r.claim.clone(),
+                finding: format!("{arm} could not be measured: {message}"),
+                agrees: false,
+                why: "the claim could not be tested on this run: typically every coordinate of the minibatch gradient is exactly zero because the network memorised its training set and the f32 softmax saturated (try fewer epochs, a smaller learning rate or f64 precision)".into(),
+            });
+            ctx.tick("done", 1.0)?;
+            Ok(r)
+        }
+        other => other,
+    }
+}
+
+fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) -> Result<Report, ExperimentError> {
     let mut r = new_report(name, base)?;
     let claim = r.claim.clone();
     ctx.preset = name.to_string();
@@ -367,12 +395,20 @@ fn run_single(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) -> Res
                 sizes.push(b.training.batch_size);
             }
             let mut rows = Vec::new();
+            let mut failed = Vec::new();
             for (i, &bs) in sizes.iter().enumerate() {
                 let mut c = b.clone();
                 c.training.batch_size = bs;
                 let old = ctx.enter(i, sizes.len());
-                let tr = train_arm(ctx, &format!("B = {bs}"), &c)?;
+                let tr = train_arm(ctx, &format!("B = {bs}"), &c);
                 ctx.leave(old);
+                let tr = match tr {
+                    Err(ExperimentError::ArmFailed { arm, message }) => {
+                        failed.push(format!("{arm}: {message}"));
+                        continue;
+                    }
+                    t => t?,
+                };
                 let t = trained_of(&tr.arm)?;
                 if let (Some(row), Some(sp)) = (spectrum_row(t), &t.spectrum) {
                     let lam1 = sp.report.eigenvalues.first().copied().unwrap_or(0.0) * sp.batch.map_or(1.0, |b| b.1);
@@ -381,7 +417,7 @@ fn run_single(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) -> Res
                 r.arms.push(tr.arm);
             }
             let labelled: Vec<(String, TableBRow)> = rows.iter().map(|(bs, row, _)| (format!("B = {bs}"), row.clone())).collect();
-            let mut v = spectra_all_verdict(&claim, &labelled);
+            let mut v = spectra_all_verdict(&claim, &labelled, &failed);
             let ss: Vec<f64> = rows.iter().map(|r| r.1.s).collect();
             if !ss.is_empty() {
                 let mean = ss.iter().sum::<f64>() / ss.len() as f64;
@@ -396,19 +432,27 @@ fn run_single(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) -> Res
         "labels" => {
             let arms: [(&str, bool, f64); 3] = [("clean labels", false, 0.0), ("random labels", true, 0.0), ("40 % label noise", false, 0.4)];
             let mut rows = Vec::new();
+            let mut failed = Vec::new();
             for (i, (label, random, noise)) in arms.iter().enumerate() {
                 let mut c = b.clone();
                 c.data.random_labels = *random;
                 c.data.label_noise = *noise;
                 let old = ctx.enter(i, arms.len());
-                let tr = train_arm(ctx, label, &c)?;
+                let tr = train_arm(ctx, label, &c);
                 ctx.leave(old);
+                let tr = match tr {
+                    Err(ExperimentError::ArmFailed { arm, message }) => {
+                        failed.push(format!("{arm}: {message}"));
+                        continue;
+                    }
+                    t => t?,
+                };
                 if let Some(row) = spectrum_row(trained_of(&tr.arm)?) {
                     rows.push((label.to_string(), row));
                 }
                 r.arms.push(tr.arm);
             }
-            r.verdicts.push(spectra_all_verdict(&claim, &rows));
+            r.verdicts.push(spectra_all_verdict(&claim, &rows, &failed));
         }
         "depth-width" => {
             let act = b.model.activation();
@@ -420,19 +464,27 @@ fn run_single(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) -> Res
                 ("width 30 (depth 1)".into(), vec![30]),
             ];
             let mut rows = Vec::new();
+            let mut failed = Vec::new();
             for (i, (label, hidden)) in arms.iter().enumerate() {
                 let mut c = b.clone();
                 c.model = ModelSpec::Fcn { hidden: hidden.clone(), activation: act };
                 let old = ctx.enter(i, arms.len());
-                let tr = train_arm(ctx, label, &c)?;
+                let tr = train_arm(ctx, label, &c);
                 ctx.leave(old);
+                let tr = match tr {
+                    Err(ExperimentError::ArmFailed { arm, message }) => {
+                        failed.push(format!("{arm}: {message}"));
+                        continue;
+                    }
+                    t => t?,
+                };
                 if let Some(row) = spectrum_row(trained_of(&tr.arm)?) {
                     rows.push((label.clone(), row));
                 }
                 r.arms.push(tr.arm);
             }
             let depth: Vec<(String, TableBRow)> = rows.iter().filter(|(l, _)| l.starts_with("depth")).cloned().collect();
-            let mut v = spectra_all_verdict(&claim, &depth);
+            let mut v = spectra_all_verdict(&claim, &depth, &failed);
             let ratio = |l: &str| rows.iter().find(|(x, _)| x.starts_with(l)).map(|(_, r)| r.ks_d / r.ks_critical);
             if let (Some(w10), Some(w100)) = (ratio("width 10"), ratio("depth 1")) {
                 let narrow_worse = w10 >= w100;
