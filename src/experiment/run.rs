@@ -118,7 +118,15 @@ fn train_arm(ctx: &mut Ctx<'_, '_>, label: &str, cfg: &ExperimentConfig) -> Resu
     match measure_at(ctx, &trainer, cfg, cfg.training.batch_size, "trained", 0.7, 1.0) {
         Ok(m) => measurements.push(m),
         Err(ExperimentError::Measure(e)) => {
-            let last = trainer.history().last().map_or(String::new(), |s| format!(" (last minibatch loss {:.3e}, accuracy {:.3})", s.loss, s.accuracy));
+            let k = trainer.train_data().n_classes.max(2) as f64;
+            let last = trainer.history().last().map_or(String::new(), |s| {
+                let cause = if s.loss > 0.5 * k.ln() {
+                    format!("training collapsed: loss ≈ ln K = {:.2} and chance accuracy, i.e. dead ReLUs and a zero gradient", k.ln())
+                } else {
+                    "the training set is fitted so well that the f32 softmax saturates and every gradient is exactly zero".into()
+                };
+                format!(" (last minibatch loss {:.3e}, accuracy {:.3}: {cause})", s.loss, s.accuracy)
+            });
             return Err(ExperimentError::ArmFailed { arm: label.to_string(), message: format!("{e}{last}") });
         }
         Err(e) => return Err(e),
@@ -275,7 +283,26 @@ fn spectrum_verdict(claim: &str, s: &GradientStructure, init: Option<&GradientSt
         }
         r.join("; ")
     };
-    Some(Verdict { claim: claim.to_string(), finding, agrees, why: format!("{why}. Least-squares slope of ln λ on ln k: {:.2} (≈ −ŝ when the power law holds).", t.ls_slope) })
+    let sweep = k_sweep_sentence(&sp.report);
+    Some(Verdict { claim: claim.to_string(), finding, agrees, why: format!("{why}. Least-squares slope of ln λ on ln k: {:.2} (≈ −ŝ when the power law holds). {sweep}", t.ls_slope) })
+}
+
+/// How the spectrum verdict moves with K (the sensitivity view of DESIGN §4): fits at
+/// K = 25, 50, 100, 200, 400 (those ≤ rank) and the largest K of these where the KS test passes.
+fn k_sweep_sentence(r: &crate::spectrum::SpectrumReport) -> String {
+    let Ok(p) = crate::spectrum::FitParams::new(None, r.fit.skip, crate::stats::Level::P05) else { return String::new() };
+    let ks: Vec<usize> = [25, 50, 100, 200, 400].into_iter().filter(|&k| k + r.fit.skip <= r.rank).collect();
+    let fits = crate::spectrum::k_sweep(&r.eigenvalues, r.rank, &p, &ks);
+    if fits.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = fits.iter().map(|f| format!("K = {}: ŝ = {:.2}, d_ks/d_c = {:.2} ({})", f.k, f.s, f.ks_d / f.ks_critical, if f.power_law { "PL" } else { "no" })).collect();
+    let largest = fits.iter().filter(|f| f.power_law).map(|f| f.k).max();
+    format!(
+        "K sweep: {}; {}.",
+        parts.join(", "),
+        largest.map_or("the power law is rejected at every K tried".to_string(), |k| format!("the top {k} eigenvalues are the largest tested range that passes"))
+    )
 }
 
 fn spectra_all_verdict(claim: &str, rows: &[(String, TableBRow)], failed: &[String]) -> Verdict {
@@ -286,6 +313,7 @@ fn spectra_all_verdict(claim: &str, rows: &[(String, TableBRow)], failed: &[Stri
         finding += &format!("; {f}");
     }
     let agrees = !rows.is_empty() && bad.is_empty();
+
     let why = if agrees {
         "every spectrum passes the KS test with ŝ ≥ 0.3".to_string()
     } else if rows.is_empty() {
@@ -306,7 +334,7 @@ fn run_single(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) -> Res
                 claim: r.claim.clone(),
                 finding: format!("{arm} could not be measured: {message}"),
                 agrees: false,
-                why: "the claim could not be tested on this run: typically every coordinate of the minibatch gradient is exactly zero because the network memorised its training set and the f32 softmax saturated (try fewer epochs, a smaller learning rate or f64 precision)".into(),
+                why: "the claim could not be tested on this run: every coordinate of the measured gradient is exactly zero (see the cause in the finding; try a smaller learning rate, fewer epochs or f64 precision)".into(),
             });
             ctx.tick("done", 1.0)?;
             Ok(r)

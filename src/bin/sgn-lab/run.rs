@@ -210,6 +210,7 @@ pub fn summary_markdown(report: &Report, files: &[String]) -> String {
         c.analysis.n_cov,
         url::encode(c).unwrap_or_default(),
     );
+    s += "**How to read this page.** Every outcome below is computed from the numbers of this run by the decision rules of `docs/PROTOCOL.md` §5.4 — nothing is hard-coded. The paper's own numeric tables were not available (see `reference/paper.md` §7.1), so \"agrees\" means the qualitative claim holds under our rule and thresholds. Two caveats matter throughout: iteration-wise samples with T ≤ K values are tested whole by the paper rule (a test of the whole distribution, not of a tail), and verdicts move with the tail rule (Clauset's rule is shown beside the paper's in `heavy-tails`) and with K (the spectrum verdicts carry a K sweep).\n\n";
     let parts: Vec<&Report> = if report.parts.is_empty() { vec![report] } else { report.parts.iter().collect() };
     s += "## Summary\n\n| preset | paper's claim | outcome |\n|---|---|---|\n";
     for p in &parts {
@@ -243,7 +244,7 @@ pub fn summary_markdown(report: &Report, files: &[String]) -> String {
             s += "\n";
         }
         let prefix = format!("{}-", p.preset);
-        let imgs: Vec<&String> = files.iter().filter(|f| f.starts_with(&prefix) && f.ends_with(".svg") && (f.contains("spectrum") || f.contains("ccdf") || f.contains("davis")) ).collect();
+        let imgs: Vec<&String> = files.iter().filter(|f| f.starts_with(&prefix) && f.ends_with(".svg") && (f.contains("spectrum.svg") || f.contains("trained-dim-g-ccdf") || f.contains("davis") || f.contains("training") || (p.mechanism.is_some() && f.contains("ccdf")))).collect();
         for f in imgs.iter().take(8) {
             s += &format!("![{f}]({f})\n");
         }
