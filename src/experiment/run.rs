@@ -532,7 +532,7 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
             c.data.n_train = None;
             c.data.n_test = None;
             c.model = ModelSpec::Fcn { hidden: vec![100, 100], activation: ActivationKind::Relu };
-            c.training.epochs = b.training.epochs.max(50);
+            c.training.epochs = b.training.epochs;
             c.training.batch_size = b.training.batch_size.min(64);
             c.analysis.n_cov = b.analysis.n_cov.min(455);
             // This small table is fitted perfectly within a few epochs; in f32 the softmax then
