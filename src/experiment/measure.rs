@@ -255,18 +255,23 @@ pub fn measure<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureConf
     let column = |data: &[f64], i: usize| -> Vec<f64> { data.chunks_exact(m).map(|row| row[i]).collect() };
     let iter_sgn_samples: Vec<Vec<f64>> = (0..m).map(|i| column(&frozen.xi, i)).collect();
     let iteration_sgn_rate = rate_of(&iter_sgn_samples, &rate_opts);
+    // The example is the first tracked parameter whose sample can be tested (a parameter of a
+    // ReLU unit that died during training has an all-zero sample).
+    let testable = |s: &[f64]| s.iter().filter(|v| **v != 0.0).count() >= crate::stats::powerlaw::PAPER_MIN_N;
+    let ex = (0..m).find(|&i| testable(&iter_sgn_samples[i])).unwrap_or(0);
     let iteration_sgn = TailTest::with_progress(
-        format!("iteration-wise SGN of parameter #{} over {} minibatch draws", tracked[0], p.draws),
-        iter_sgn_samples[0].clone(),
+        format!("iteration-wise SGN of parameter #{} over {} minibatch draws", tracked[ex], p.draws),
+        iter_sgn_samples[ex].clone(),
         &example_opts,
         |done, total| tick(2, done, 2 * total).is_ok(),
     )?;
     let (iteration_g, iteration_g_rate, logged_steps) = match log {
         Some(l) => {
             let samples: Vec<Vec<f64>> = (0..m).map(|i| column(&l.tracked_grads, i)).collect();
+            let ex = (0..m).find(|&i| testable(&samples[i])).unwrap_or(0);
             let t = TailTest::with_progress(
-                format!("iteration-wise g of parameter #{} over {} training steps", tracked[0], l.steps.len()),
-                samples[0].clone(),
+                format!("iteration-wise g of parameter #{} over {} training steps", tracked[ex], l.steps.len()),
+                samples[ex].clone(),
                 &example_opts,
                 |done, total| tick(2, total + done, 2 * total).is_ok(),
             )?;

@@ -4,7 +4,18 @@
 //! replace the default's (recursively for nested objects), so the page, the URL hash and the CLI
 //! only carry what differs from the protocol's defaults.
 
+pub mod analyze;
+pub mod config;
 pub mod measure;
+pub mod presets;
+pub mod report;
+pub mod run;
+pub mod url;
+
+pub use config::{AnalysisConfig, CheckedConfig, DataConfig, ExperimentConfig, ExperimentError, LoggingConfig, TailRule, TrainingConfig};
+pub use presets::{PresetInfo, PRESETS};
+pub use report::{Report, Verdict, SCHEMA_VERSION};
+pub use run::{run_config, run_preset, Progress};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

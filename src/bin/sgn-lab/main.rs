@@ -4,8 +4,11 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod analyze;
 mod normality;
 mod powerlaw;
+mod presets;
+mod run;
 mod spectrum;
 
 #[derive(Parser)]
@@ -25,6 +28,12 @@ enum Command {
     Normality(normality::NormalityArgs),
     /// Covariance spectrum of a matrix (one sample per row): eigenvalues, power-law fit, Marchenko–Pastur.
     Spectrum(spectrum::SpectrumArgs),
+    /// Run a preset or a configuration: report JSON on stdout, or report, tables and SVG plots in --out.
+    Run(run::RunArgs),
+    /// List the presets with the paper's claim each one tests.
+    Presets,
+    /// Tail tests and covariance spectrum of your own gradient dump (.npy or CSV).
+    Analyze(analyze::AnalyzeArgs),
 }
 
 /// A failed command: the message goes to stderr as one line.
@@ -50,6 +59,9 @@ fn main() -> ExitCode {
         Command::Powerlaw(a) => powerlaw::run(&a),
         Command::Normality(a) => normality::run(&a),
         Command::Spectrum(a) => spectrum::run(&a),
+        Command::Run(a) => run::run(&a),
+        Command::Presets => presets::run(),
+        Command::Analyze(a) => analyze::run(&a),
     };
     match result {
         Ok(v) => {

@@ -1,0 +1,47 @@
+//! `sgn-lab analyze FILE [--rows samples|iterations] [--rule paper|clauset] [--k K]`: the tail
+//! tests and the covariance spectrum on a user's gradient dump (`.npy` float32/float64, C order,
+//! 2-D; or CSV/whitespace text), rows = samples or iterations, columns = parameters.
+
+use crate::CliError;
+use sgn_lab::data::{npy, text};
+use sgn_lab::experiment::analyze::{analyze_dump, AnalyzeOptions, RowKind};
+use sgn_lab::experiment::TailRule;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct AnalyzeArgs {
+    /// Gradient matrix: .npy or text, one row per sample or iteration.
+    pub file: PathBuf,
+    /// What the rows are: samples (per-sample gradients at one θ) or iterations.
+    #[arg(long, default_value = "samples", value_parser = ["samples", "iterations"])]
+    pub rows: String,
+    /// Tail rule: paper (top-K) or clauset.
+    #[arg(long, default_value = "paper", value_parser = ["paper", "clauset"])]
+    pub rule: String,
+    /// Paper rule's K (default min(1000, n)).
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// Skip the covariance spectrum.
+    #[arg(long)]
+    pub no_spectrum: bool,
+}
+
+pub fn run(args: &AnalyzeArgs) -> Result<serde_json::Value, CliError> {
+    let path = args.file.display();
+    let bytes = std::fs::read(&args.file).map_err(|e| CliError::input(format!("cannot read {path}: {e}")))?;
+    let matrix = if npy::is_npy(&bytes) {
+        npy::read_npy(&bytes).map_err(|e| CliError::input(format!("{path}: {e}")))?
+    } else {
+        let s = std::str::from_utf8(&bytes).map_err(|_| CliError::input(format!("{path}: not text (and not a .npy file)")))?;
+        text::parse_matrix(s).map_err(|e| CliError::input(format!("{path}: {e}")))?
+    };
+    let opts = AnalyzeOptions {
+        rows: if args.rows == "iterations" { RowKind::Iterations } else { RowKind::Samples },
+        rule: if args.rule == "clauset" { TailRule::Clauset } else { TailRule::Paper },
+        k: args.k,
+        spectrum: !args.no_spectrum,
+        ..AnalyzeOptions::default()
+    };
+    let r = analyze_dump(&matrix, &opts).map_err(|e| CliError::input(format!("{path}: {e}")))?;
+    serde_json::to_value(&r).map_err(|e| CliError { message: e.to_string(), code: 1 })
+}

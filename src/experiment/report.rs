@@ -1,0 +1,289 @@
+//! The one versioned [`Report`] schema, the same from the CLI and the page: the configuration,
+//! seed and engine version, every arm's training history and measurements
+//! ([`GradientStructure`] from [`super::measure`]), Tables A and B, and per-preset
+//! [`Verdict`]s ("agrees with the paper" or "differs", with the numbers that decided it).
+
+use super::config::ExperimentConfig;
+use super::measure::{GradientStructure, TailTest};
+use crate::spectrum::SpectrumReport;
+use crate::stats::PowerLawRate;
+use crate::train::{EvalStats, StepStats};
+use serde::Serialize;
+
+/// Version of the report JSON layout; bump on any breaking change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The engine version written into every report.
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One preset's (or a custom configuration's) result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub engine_version: String,
+    /// Preset name (`custom` for a user configuration).
+    pub preset: String,
+    pub title: String,
+    /// The paper's claim this preset tests, in one sentence.
+    pub claim: String,
+    /// The base configuration (each arm's own configuration is in `arms`).
+    pub config: ExperimentConfig,
+    pub seed: u64,
+    pub arms: Vec<ArmResult>,
+    /// The synthetic mechanism demo (no network), when this preset runs it.
+    pub mechanism: Option<MechanismResult>,
+    /// The paper's Table A: power-law rates, one row per measurement.
+    pub table_a: Vec<TableARow>,
+    /// The paper's Table B: covariance-spectrum fits, one row per spectrum.
+    pub table_b: Vec<TableBRow>,
+    /// What was found against the paper's claim.
+    pub verdicts: Vec<Verdict>,
+    /// Sub-reports (the paper tour).
+    pub parts: Vec<Report>,
+}
+
+/// One trained network (an "arm" of a preset).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArmResult {
+    pub label: String,
+    pub config: ExperimentConfig,
+    pub n_params: usize,
+    pub n_train: usize,
+    pub n_test: usize,
+    /// Per-step training loss/accuracy on the minibatch, lr, gradient norm.
+    pub history: Vec<StepStats>,
+    /// Test-set evaluation after every epoch (and at step 0).
+    pub evals: Vec<EvalPoint>,
+    pub measurements: Vec<Measurement>,
+}
+
+/// A test evaluation at a step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvalPoint {
+    pub step: u64,
+    pub test: EvalStats,
+}
+
+/// The gradient structure measured at one θ.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measurement {
+    /// e.g. "init", "trained", "trained, B = 64", "trained, Clauset rule".
+    pub label: String,
+    pub structure: GradientStructure,
+}
+
+/// A Table A row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableARow {
+    pub setting: String,
+    pub rule: String,
+    pub dimension_g: PowerLawRate,
+    pub dimension_sgn: PowerLawRate,
+    pub iteration_g: Option<PowerLawRate>,
+    pub iteration_sgn: PowerLawRate,
+}
+
+/// A Table B row (the sibling paper's format: d_ks, d_c, verdict, β̂ ± σ, ŝ).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableBRow {
+    pub setting: String,
+    pub k: usize,
+    pub ks_d: f64,
+    pub ks_critical: f64,
+    pub power_law: bool,
+    pub beta: f64,
+    pub beta_stderr: f64,
+    pub s: f64,
+    /// OLS slope of ln λ_k on ln k (≈ −ŝ).
+    pub ls_slope: f64,
+    pub flat: bool,
+}
+
+impl TableBRow {
+    pub fn new(setting: impl Into<String>, r: &SpectrumReport) -> TableBRow {
+        let f = &r.fit;
+        TableBRow {
+            setting: setting.into(),
+            k: f.k,
+            ks_d: f.ks_d,
+            ks_critical: f.ks_critical,
+            power_law: f.power_law,
+            beta: f.beta,
+            beta_stderr: f.beta_stderr,
+            s: f.s,
+            ls_slope: f.ls_slope,
+            flat: r.flat,
+        }
+    }
+}
+
+/// The paper's claim against what this run measured.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub claim: String,
+    /// What was measured, in one line with the numbers.
+    pub finding: String,
+    pub agrees: bool,
+    /// Why the numbers agree or differ, including the decision rule applied.
+    pub why: String,
+}
+
+impl Verdict {
+    /// "agrees with the paper" / "differs from the paper".
+    pub fn outcome(&self) -> &'static str {
+        if self.agrees {
+            "agrees with the paper"
+        } else {
+            "differs from the paper"
+        }
+    }
+}
+
+/// The synthetic mechanism demo (DESIGN §4): g_t ~ N(0, diag(k^(−s))).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MechanismResult {
+    /// Coordinates d.
+    pub d: usize,
+    /// Iterations T.
+    pub t: usize,
+    pub rows: Vec<MechanismRow>,
+}
+
+/// One setting of the mechanism demo.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MechanismRow {
+    pub label: String,
+    pub s: f64,
+    pub rotated: bool,
+    /// Power-law rate of the dimension-wise samples (all d coordinates at one t).
+    pub dimension: PowerLawRate,
+    /// Mean fitted exponent α̂ over the dimension-wise samples.
+    pub alpha_mean: f64,
+    /// 1 + 2/s (∞ for s = 0).
+    pub alpha_theory: Option<f64>,
+    /// Power-law rate of the iteration-wise samples (one coordinate over T iterations).
+    pub iteration: PowerLawRate,
+    /// Dimension-wise sample at t = 0 (its values are kept in memory for the plots).
+    pub example_dimension: TailTest,
+    /// Iteration-wise sample of the largest-variance coordinate.
+    pub example_iteration: TailTest,
+}
+
+/// Renders a rate as "0.80 (8/10)" or "–".
+pub fn fmt_rate(r: &PowerLawRate) -> String {
+    match r.rate {
+        Some(v) => format!("{v:.2} ({}/{})", r.power_law, r.tested),
+        None => "–".into(),
+    }
+}
+
+/// Rate value, 0 when nothing was tested.
+pub fn rate(r: &PowerLawRate) -> f64 {
+    r.rate.unwrap_or(0.0)
+}
+
+impl Report {
+    /// Table A as Markdown.
+    pub fn table_a_markdown(&self) -> String {
+        let mut s = String::from("| setting | rule | dim-wise g | dim-wise SGN | iter-wise g | iter-wise SGN |\n|---|---|---|---|---|---|\n");
+        for r in self.all_table_a() {
+            s += &format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                r.setting,
+                r.rule,
+                fmt_rate(&r.dimension_g),
+                fmt_rate(&r.dimension_sgn),
+                r.iteration_g.as_ref().map_or("–".into(), fmt_rate),
+                fmt_rate(&r.iteration_sgn)
+            );
+        }
+        s
+    }
+
+    /// Table B as Markdown.
+    pub fn table_b_markdown(&self) -> String {
+        let mut s = String::from("| setting | K | d_ks | d_c | power law | β̂ ± σ | ŝ | LS slope | flat |\n|---|---|---|---|---|---|---|---|---|\n");
+        for r in self.all_table_b() {
+            s += &format!(
+                "| {} | {} | {:.4} | {:.4} | {} | {:.3} ± {:.3} | {:.3} | {:.3} | {} |\n",
+                r.setting,
+                r.k,
+                r.ks_d,
+                r.ks_critical,
+                if r.power_law { "Yes" } else { "No" },
+                r.beta,
+                r.beta_stderr,
+                r.s,
+                r.ls_slope,
+                if r.flat { "yes" } else { "no" }
+            );
+        }
+        s
+    }
+
+    /// Table A as CSV.
+    pub fn table_a_csv(&self) -> String {
+        let mut s = String::from("setting,rule,dimension_g,dimension_sgn,iteration_g,iteration_sgn\n");
+        let f = |r: &PowerLawRate| r.rate.map_or(String::new(), |v| format!("{v}"));
+        for r in self.all_table_a() {
+            s += &format!(
+                "\"{}\",{},{},{},{},{}\n",
+                r.setting.replace('"', "'"),
+                r.rule,
+                f(&r.dimension_g),
+                f(&r.dimension_sgn),
+                r.iteration_g.as_ref().map_or(String::new(), f),
+                f(&r.iteration_sgn)
+            );
+        }
+        s
+    }
+
+    /// Table B as CSV.
+    pub fn table_b_csv(&self) -> String {
+        let mut s = String::from("setting,k,ks_d,ks_critical,power_law,beta,beta_stderr,s,ls_slope,flat\n");
+        for r in self.all_table_b() {
+            s += &format!(
+                "\"{}\",{},{},{},{},{},{},{},{},{}\n",
+                r.setting.replace('"', "'"),
+                r.k,
+                r.ks_d,
+                r.ks_critical,
+                r.power_law,
+                r.beta,
+                r.beta_stderr,
+                r.s,
+                r.ls_slope,
+                r.flat
+            );
+        }
+        s
+    }
+
+    /// Verdicts as Markdown (this report and its parts).
+    pub fn verdicts_markdown(&self) -> String {
+        let mut s = String::new();
+        for r in std::iter::once(self).chain(self.parts.iter()) {
+            for v in &r.verdicts {
+                s += &format!("- **{}** — {}\n  - Claim: {}\n  - Found: {}\n  - Why: {}\n", r.title, v.outcome(), v.claim, v.finding, v.why);
+            }
+        }
+        s
+    }
+
+    fn all_table_a(&self) -> Vec<TableARow> {
+        let mut v = self.table_a.clone();
+        for p in &self.parts {
+            v.extend(p.table_a.iter().map(|r| TableARow { setting: format!("{}: {}", p.preset, r.setting), ..r.clone() }));
+        }
+        v
+    }
+
+    fn all_table_b(&self) -> Vec<TableBRow> {
+        let mut v = self.table_b.clone();
+        for p in &self.parts {
+            v.extend(p.table_b.iter().map(|r| TableBRow { setting: format!("{}: {}", p.preset, r.setting), ..r.clone() }));
+        }
+        v
+    }
+}

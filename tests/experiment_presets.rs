@@ -1,0 +1,128 @@
+//! Every preset at a reduced size (8×8 digits, FCN 64→32→10, 2 epochs): the report schema,
+//! verdicts recomputed from the report's own numbers, determinism, cancellation, and the report
+//! fixture shared with the browser test (`tests/experiment_wasm.rs`).
+#![cfg(not(target_arch = "wasm32"))]
+
+#[allow(dead_code)]
+mod common {
+    pub mod probe;
+}
+use sgn_lab::experiment::presets::reduced_base;
+use sgn_lab::experiment::report::rate;
+use sgn_lab::experiment::{run_preset, ExperimentError, Report, PRESETS, SCHEMA_VERSION};
+
+fn assets(name: &str) -> Option<Vec<u8>> {
+    std::fs::read(format!("{}/assets/{name}", env!("CARGO_MANIFEST_DIR"))).ok()
+}
+
+fn run(name: &str, seed: u64) -> Report {
+    let mut fractions = Vec::new();
+    let r = run_preset(name, &reduced_base(seed), &mut assets, &mut |p| {
+        fractions.push(p.fraction);
+        true
+    })
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(fractions.iter().all(|f| (0.0..=1.0).contains(f)), "{name}");
+    assert!(fractions.windows(2).all(|w| w[1] >= w[0] - 1e-12), "{name}: progress goes back");
+    r
+}
+
+#[test]
+fn every_preset_runs_at_reduced_size_and_states_a_verdict() {
+    let tour = run("paper-tour", 1);
+    let names: Vec<&str> = tour.parts.iter().map(|p| p.preset.as_str()).collect();
+    let want: Vec<&str> = PRESETS.iter().map(|p| p.name).filter(|n| *n != "paper-tour").collect();
+    assert_eq!(names, want);
+    for p in &tour.parts {
+        assert_eq!(p.schema_version, SCHEMA_VERSION);
+        assert_eq!(p.engine_version, env!("CARGO_PKG_VERSION"));
+        assert!(!p.claim.is_empty());
+        assert_eq!(p.verdicts.len(), 1, "{}: {:?}", p.preset, p.verdicts);
+        let v = &p.verdicts[0];
+        assert!(!v.finding.is_empty() && !v.why.is_empty(), "{}", p.preset);
+        if p.preset != "mechanism" {
+            assert!(!p.arms.is_empty(), "{}", p.preset);
+            assert!(!p.table_a.is_empty(), "{}", p.preset);
+        }
+        for arm in &p.arms {
+            assert!(!arm.history.is_empty() && !arm.evals.is_empty());
+            assert!(arm.history.iter().all(|s| s.loss.is_finite()));
+        }
+    }
+    assert_eq!(tour.verdicts.len(), 1);
+    let agree = tour.parts.iter().filter(|p| p.verdicts[0].agrees).count();
+    assert!(tour.verdicts[0].finding.starts_with(&format!("{agree} of {}", tour.parts.len())));
+    let j = serde_json::to_value(&tour).unwrap();
+    assert_eq!(j["schema_version"], SCHEMA_VERSION);
+    assert!(j["parts"][0]["arms"][0]["measurements"][0]["structure"]["table_a"].is_object());
+}
+
+#[test]
+fn heavy_tails_verdict_follows_the_numbers() {
+    let r = run("heavy-tails", 2);
+    let s = &r.arms[0].measurements[0].structure;
+    let t = &s.table_a;
+    let expect = rate(&t.dimension_g) >= 0.5 && t.iteration_g.as_ref().is_none_or(|x| rate(x) < 0.5) && rate(&t.iteration_sgn) < 0.5;
+    assert_eq!(r.verdicts[0].agrees, expect);
+    assert!(r.verdicts[0].why.contains("Clauset"), "{}", r.verdicts[0].why);
+    assert_eq!(r.table_a.len(), 2);
+    assert_eq!(r.table_a[1].rule, "clauset");
+}
+
+#[test]
+fn spectrum_and_mechanism_verdicts_follow_the_numbers() {
+    let r = run("spectrum", 3);
+    let b = &r.table_b;
+    let trained = b.iter().find(|x| x.setting.contains("trained")).unwrap();
+    let base = b.iter().find(|x| x.setting.contains("baseline")).unwrap();
+    assert!(b.iter().any(|x| x.setting.contains("init")));
+    assert_eq!(r.verdicts[0].agrees, trained.power_law && !trained.flat && base.s < trained.s);
+
+    let m = run("mechanism", 3);
+    let mech = m.mechanism.as_ref().unwrap();
+    let one = mech.rows.iter().find(|r| r.s == 1.0 && !r.rotated).unwrap();
+    let iso = mech.rows.iter().find(|r| r.s == 0.0).unwrap();
+    // The theory: s = 1 pooled is a power law with α = 1 + 2/s = 3; s = 0 has no tail.
+    assert!((one.alpha_mean - 3.0).abs() < 0.5, "{}", one.alpha_mean);
+    assert!(rate(&one.dimension) >= 0.5 && rate(&iso.dimension) <= 0.2);
+    assert!(m.verdicts[0].agrees, "{:?}", m.verdicts[0]);
+}
+
+#[test]
+fn same_seed_same_report_and_cancel_stops() {
+    let a = serde_json::to_string(&run("labels", 4)).unwrap();
+    let b = serde_json::to_string(&run("labels", 4)).unwrap();
+    assert_eq!(a, b);
+    let mut calls = 0;
+    let r = run_preset("batch-sweep", &reduced_base(4), &mut assets, &mut |_| {
+        calls += 1;
+        calls < 5
+    });
+    assert_eq!(r, Err(ExperimentError::Cancelled));
+    assert!(matches!(run_preset("nope", &reduced_base(0), &mut assets, &mut |_| true), Err(ExperimentError::UnknownPreset(_))));
+    let mut none = |_: &str| None;
+    assert!(matches!(run_preset("spectrum", &reduced_base(0), &mut none, &mut |_| true), Err(ExperimentError::MissingAsset(_))));
+}
+
+/// The report the browser test compares against (`SGN_LAB_UPDATE_FIXTURES=1` rewrites it).
+#[test]
+fn native_report_matches_the_committed_fixture() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/experiment_report.json");
+    let r = serde_json::to_value(fixture_report()).unwrap();
+    if std::env::var("SGN_LAB_UPDATE_FIXTURES").is_ok() || !std::path::Path::new(path).exists() {
+        std::fs::write(path, serde_json::to_string(&r).unwrap()).unwrap();
+    }
+    let want: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    common::probe::compare_json(&r, &want, "report", 1e-9).unwrap();
+}
+
+/// Same construction as in `tests/experiment_wasm.rs`.
+fn fixture_report() -> Report {
+    let mut base = reduced_base(21);
+    base.data.n_train = Some(600);
+    base.data.n_test = Some(200);
+    base.analysis.n_cov = 120;
+    let digits: &[u8] = include_bytes!("../assets/digits-8x8.bin.gz");
+    let mut a = |name: &str| (name == "digits-8x8.bin.gz").then(|| digits.to_vec());
+    run_preset("spectrum", &base, &mut a, &mut |_| true).unwrap()
+}
