@@ -4,6 +4,7 @@ import * as wasm from '../pkg/sgn_lab.js';
 import { fitCanvas, frameThrottle } from './canvas.js';
 import { renderStructure } from './structure.js';
 import { SETTINGS, readHash, writeHash, toRequest } from './settings.js';
+import { initUpload, renderUpload } from './upload.js';
 
 const $ = (id) => document.getElementById(id);
 wasm.init_engine();
@@ -14,6 +15,12 @@ const ui = {
   measure: $('measure'), measureProgress: $('measure-progress'), measureStage: $('measure-stage'),
 };
 let redrawStructure = null;
+let redrawUpload = null;
+function uploadError(text) {
+  const s = document.querySelector('[data-testid="upload-status"]');
+  s.textContent = text;
+  s.classList.add('bad');
+}
 const measuring = (on) => {
   ui.measure.disabled = on || !run.ready;
   ui.measureProgress.hidden = !on;
@@ -58,6 +65,8 @@ const redraw = frameThrottle(() => {
 new ResizeObserver(redraw).observe(ui.chart);
 const redrawStructureThrottled = frameThrottle(() => { if (redrawStructure) redrawStructure(); });
 new ResizeObserver(redrawStructureThrottled).observe(document.querySelector('[data-testid="structure-body"]'));
+const redrawUploadThrottled = frameThrottle(() => { if (redrawUpload) redrawUpload(); });
+new ResizeObserver(redrawUploadThrottled).observe(document.querySelector('[data-testid="upload-body"]'));
 
 const worker = new Worker(new URL('./worker.js', import.meta.url));
 
@@ -105,7 +114,15 @@ worker.onmessage = ({ data: msg }) => {
         setStatus(`could not show the measurement: ${err.message || err}`, true);
       }
       break;
+    case 'analyzed':
+      try {
+        redrawUpload = renderUpload(wasm, msg);
+      } catch (err) {
+        uploadError(`could not show the analysis: ${err.message || err}`);
+      }
+      break;
     case 'error':
+      if (msg.during === 'analyze') { uploadError(msg.message); break; }
       setRunning(false);
       measuring(false);
       setStatus(msg.message, true);
@@ -167,6 +184,8 @@ window.addEventListener('hashchange', () => {
     run.settings = settings;
     if (seed !== null) run.seed = seed;
     start();
+initUpload((msg, transfer) => worker.postMessage(msg, transfer),
+  () => ({ rule: $('tail-rule').value, level: Number($('tail-level').value) }));
 
 // Offline support (www/sw.js). Registration failing (e.g. file:// or a private window) only
 // means no offline copy; the lab works the same.
@@ -191,6 +210,8 @@ for (const [key, label, options] of SETTINGS) {
 }
 
 start();
+initUpload((msg, transfer) => worker.postMessage(msg, transfer),
+  () => ({ rule: $('tail-rule').value, level: Number($('tail-level').value) }));
 
 // Offline support (www/sw.js). Registration failing (e.g. file:// or a private window) only
 // means no offline copy; the lab works the same.

@@ -99,6 +99,12 @@ self.onmessage = async (event) => {
         post(out, arrays.map((k) => r[k].buffer));
         break;
       }
+      case 'analyze': {
+        const r = wasm.analyze_upload(msg.name, new Uint8Array(msg.bytes), JSON.stringify(msg.options));
+        const out = { type: 'analyzed', name: msg.name, report: r.report, rank_plot: r.rank_plot, row0: r.row0, col0: r.col0 };
+        post(out, [r.row0.buffer, r.col0.buffer]);
+        break;
+      }
       case 'step':
         if (lab && !running) slice(Infinity, msg.steps || 1);
         break;
@@ -106,6 +112,8 @@ self.onmessage = async (event) => {
         throw new Error(`unknown message ${msg.type}`);
     }
   } catch (err) {
-    fail(err, msg.type);
+    // A bad upload is reported without touching a training run in progress.
+    if (msg.type === 'analyze') post({ type: 'error', during: 'analyze', message: String(err && err.message ? err.message : err) });
+    else fail(err, msg.type);
   }
 };

@@ -4,9 +4,11 @@
 //!
 //! - [`charts`]: drawing functions called on the main thread (plotters needs the DOM for text).
 //! - [`lab`]: the engine session owned by the Web Worker.
+//! - [`upload`]: "analyze your own gradients" on a dropped `.npy` / CSV file (in the worker).
 
 pub mod charts;
 pub mod lab;
+pub mod upload;
 
 use wasm_bindgen::prelude::*;
 
