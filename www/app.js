@@ -3,7 +3,7 @@
 import * as wasm from '../pkg/sgn_lab.js';
 import { fitCanvas, frameThrottle } from './canvas.js';
 import { renderStructure } from './structure.js';
-import { SETTINGS, readHash, writeHash, toRequest } from './settings.js';
+import { SETTINGS, HIDEABLE, readHash, writeHash, toRequest } from './settings.js';
 import { initUpload, renderUpload } from './upload.js';
 
 const $ = (id) => document.getElementById(id);
@@ -28,6 +28,7 @@ const measuring = (on) => {
 };
 
 const initial = readHash(location.hash);
+const view = { embed: initial.embed, hide: initial.hide };
 const run = {
   seed: initial.seed ?? randomSeed(),
   settings: initial.settings,
@@ -144,7 +145,8 @@ function start() {
   $('r-step').textContent = '0';
   $('r-epoch').textContent = '0.00';
   ui.seed.value = String(run.seed);
-  history.replaceState(null, '', writeHash(run.settings, run.seed));
+  history.replaceState(null, '', writeHash(run.settings, run.seed, view));
+  applyView();
   for (const [k] of SETTINGS) $(`set-${k}`).value = run.settings[k];
   for (const b of [ui.play, ui.step, ui.reset, ui.measure]) b.disabled = true;
   setRunning(false);
@@ -177,8 +179,43 @@ ui.seed.addEventListener('change', () => {
   const v = Number(ui.seed.value);
   if (Number.isSafeInteger(v) && v >= 0) { run.seed = v; start(); } else { ui.seed.value = String(run.seed); }
 });
+/** Embed mode and hidden parts (from the URL), applied to the page. */
+function applyView() {
+  document.body.classList.toggle('embed', view.embed);
+  for (const part of HIDEABLE) {
+    for (const el of document.querySelectorAll(`[data-part="${part}"]`)) el.classList.toggle('is-hidden', view.hide.includes(part));
+  }
+  $('open-full').href = `${location.pathname}${writeHash(run.settings, run.seed)}`;
+}
+
+function shareHash(embed) {
+  const hide = [];
+  if ($('hide-setup').checked) hide.push('setup', 'seed');
+  if ($('hide-upload').checked) hide.push('upload');
+  return writeHash(run.settings, run.seed, { embed, hide });
+}
+
+function offerCopy(text) {
+  const box = $('share-code');
+  box.value = text;
+  box.hidden = false;
+  box.select();
+  if (navigator.clipboard) navigator.clipboard.writeText(text).catch(() => {});
+}
+
+$('copy-embed').addEventListener('click', () => {
+  const src = `${location.origin}${location.pathname}${shareHash(true)}`;
+  offerCopy(`<iframe src="${src}" title="sgn-lab: the structure of stochastic gradients" width="100%" height="760" style="border:0" loading="lazy"></iframe>`);
+});
+$('copy-link').addEventListener('click', () => offerCopy(`${location.origin}${location.pathname}${shareHash(false)}`));
+
 window.addEventListener('hashchange', () => {
-  const { settings, seed } = readHash(location.hash);
+  const { settings, seed, embed, hide } = readHash(location.hash);
+  if (embed !== view.embed || hide.join() !== view.hide.join()) {
+    view.embed = embed;
+    view.hide = hide;
+    applyView();
+  }
   const changed = SETTINGS.some(([k]) => settings[k] !== run.settings[k]);
   if ((seed !== null && seed !== run.seed) || changed) {
     run.settings = settings;

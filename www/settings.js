@@ -31,13 +31,21 @@ export function readHash(hash) {
   }
   const s = params.get('seed');
   const seed = s !== null && /^\d{1,15}$/.test(s) ? Number(s) : null;
-  return { settings, seed };
+  const embed = params.get('embed') === '1';
+  const hide = (params.get('hide') || '').split(',').filter((h) => HIDEABLE.includes(h));
+  return { settings, seed, embed, hide };
 }
 
-/** The hash for a state: the seed, then only the settings that differ from the defaults. */
-export function writeHash(settings, seed) {
+/** Parts of the page a classroom or embed link can hide (`hide=setup,upload`). */
+export const HIDEABLE = ['setup', 'seed', 'training', 'structure', 'upload'];
+
+/** The hash for a state: the seed, then only the settings that differ from the defaults, then
+ * the presentation flags (embed mode, hidden parts). */
+export function writeHash(settings, seed, { embed = false, hide = [] } = {}) {
   const params = new URLSearchParams({ seed: String(seed) });
   for (const [k] of SETTINGS) if (settings[k] !== DEFAULTS[k]) params.set(k, settings[k]);
+  if (embed) params.set('embed', '1');
+  if (hide.length) params.set('hide', hide.join(','));
   return `#${params.toString()}`;
 }
 
