@@ -5,6 +5,7 @@ import { fitCanvas, frameThrottle } from './canvas.js';
 import { renderStructure } from './structure.js';
 import { SETTINGS, HIDEABLE, readHash, writeHash, toRequest } from './settings.js';
 import { initUpload, renderUpload } from './upload.js';
+import { addChartExports, jsonButton } from './exports.js';
 
 const $ = (id) => document.getElementById(id);
 wasm.init_engine();
@@ -16,6 +17,7 @@ const ui = {
 };
 let redrawStructure = null;
 let redrawUpload = null;
+let lastReport = null;
 function uploadError(text) {
   const s = document.querySelector('[data-testid="upload-status"]');
   s.textContent = text;
@@ -109,6 +111,8 @@ worker.onmessage = ({ data: msg }) => {
     case 'measured':
       measuring(false);
       try {
+        lastReport = msg.report;
+        $('report-json').hidden = false;
         redrawStructure = renderStructure(wasm, msg);
         setStatus(`Measured the gradients at step ${run.history.step.length}.`);
       } catch (err) {
@@ -202,6 +206,11 @@ function offerCopy(text) {
   box.select();
   if (navigator.clipboard) navigator.clipboard.writeText(text).catch(() => {});
 }
+
+addChartExports(ui.chart, 'sgn-lab-training', () => ({
+  step: run.history.step, minibatch_loss: run.history.loss, eval_step: run.history.evalStep, test_accuracy: run.history.evalAcc,
+}));
+jsonButton($('report-json'), 'sgn-lab-measurement.json', () => lastReport);
 
 $('copy-embed').addEventListener('click', () => {
   const src = `${location.origin}${location.pathname}${shareHash(true)}`;

@@ -2,6 +2,7 @@
 // spectrum and Table B, from one measurement sent by the worker. Every text is set with
 // textContent (never innerHTML); charts are drawn by the wasm plotting code.
 import { fitCanvas } from './canvas.js';
+import { addChartExports } from './exports.js';
 
 const fmt = (v, digits = 3) => {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
@@ -136,5 +137,16 @@ export function renderStructure(wasm, m) {
     }
   };
   draw();
+  const step = report.step;
+  const ex = (id, name, columns) => addChartExports(q(id), `sgn-lab-step${step}-${name}`, columns);
+  ex('ccdf-dim-g', 'dimension-wise-g', () => ({ g: m.dim_g }));
+  ex('ccdf-dim-sgn', 'dimension-wise-sgn', () => ({ xi: m.dim_sgn }));
+  ex('hist-iter-sgn', 'iteration-wise-sgn', () => ({ xi: m.iter_sgn }));
+  ex('qq-iter-sgn', 'iteration-wise-sgn-qq', () => ({ xi: m.iter_sgn }));
+  if (views) {
+    ex('rank-plot', 'spectrum', () => ({ eigenvalue: views.rank.eigenvalues, baseline: views.rank.baseline || [] }));
+    ex('trace-share', 'trace-share', () => ({ share: views.trace_share.share }));
+    ex('eigengaps', 'eigengaps', () => ({ by_rank: views.eigengaps.gaps.by_rank, sorted: views.eigengaps.gaps.sorted }));
+  }
   return draw;
 }

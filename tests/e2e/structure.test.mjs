@@ -38,6 +38,21 @@ test('measures tails, Table A and the spectrum at the current weights', { timeou
     }
     await page.screenshot({ path: screenshotPath('lab-structure.png'), fullPage: true });
 
+    // Exports: the chart as PNG, its data as CSV, the report as JSON — made in the page.
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('png-rank-plot').click()]);
+    assert.match(png.suggestedFilename(), /^sgn-lab-step\d+-spectrum\.png$/);
+    const pngBytes = await (await import('node:fs')).promises.readFile(await png.path());
+    assert.equal(pngBytes.subarray(1, 4).toString(), 'PNG');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-ccdf-dim-g').click()]);
+    const csvText = await (await import('node:fs')).promises.readFile(await csv.path(), 'utf8');
+    const lines = csvText.trim().split('\n');
+    assert.equal(lines[0], 'g');
+    assert.equal(lines.length, 1 + 89_610, 'one row per coordinate of the gradient');
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-json').click()]);
+    const report = JSON.parse(await (await import('node:fs')).promises.readFile(await json.path(), 'utf8'));
+    assert.equal(report.n_params, 89_610);
+    assert.ok(report.table_a && report.spectrum, 'the report holds Table A and the spectrum');
+
     // Clauset's rule: x_min by KS, and a 1000-replicate bootstrap p-value on the iteration-wise example.
     await page.getByTestId('tail-rule').selectOption('clauset');
     await page.getByTestId('measure').click();
