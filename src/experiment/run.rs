@@ -195,6 +195,11 @@ fn trained_of(arm: &ArmResult) -> Result<&GradientStructure, ExperimentError> {
     structure(arm, "trained").ok_or_else(|| ExperimentError::Json("internal: arm without a trained measurement".into()))
 }
 
+/// " (final test accuracy 0.97)", so a collapsed run is visible next to its spectrum.
+fn acc_note(arm: &ArmResult) -> String {
+    arm.evals.last().map_or(String::new(), |e| format!(" (final test accuracy {:.2})", e.test.accuracy))
+}
+
 fn spectrum_row(s: &GradientStructure) -> Option<TableBRow> {
     s.spectrum.as_ref().map(|sp| TableBRow::new("", &sp.report))
 }
@@ -440,11 +445,11 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
                 let t = trained_of(&tr.arm)?;
                 if let (Some(row), Some(sp)) = (spectrum_row(t), &t.spectrum) {
                     let lam1 = sp.report.eigenvalues.first().copied().unwrap_or(0.0) * sp.batch.map_or(1.0, |b| b.1);
-                    rows.push((bs, row, lam1));
+                    rows.push((format!("B = {bs}{}", acc_note(&tr.arm)), row, lam1));
                 }
                 r.arms.push(tr.arm);
             }
-            let labelled: Vec<(String, TableBRow)> = rows.iter().map(|(bs, row, _)| (format!("B = {bs}"), row.clone())).collect();
+            let labelled: Vec<(String, TableBRow)> = rows.iter().map(|(l, row, _)| (l.clone(), row.clone())).collect();
             let mut v = spectra_all_verdict(&claim, &labelled, &failed);
             let ss: Vec<f64> = rows.iter().map(|r| r.1.s).collect();
             if !ss.is_empty() {
@@ -452,7 +457,7 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
                 let spread = ss.iter().cloned().fold(f64::MIN, f64::max) - ss.iter().cloned().fold(f64::MAX, f64::min);
                 let stable = spread <= 0.5 * mean;
                 v.agrees &= stable;
-                v.finding += &format!("; λ₁ of C_B: {}", rows.iter().map(|(bs, _, l)| format!("B = {bs}: {l:.3e}")).collect::<Vec<_>>().join(", "));
+                v.finding += &format!("; λ₁ of C_B: {}", rows.iter().map(|(bs, _, l)| format!("{bs}: {l:.3e}")).collect::<Vec<_>>().join(", "));
                 v.why += &format!("; ŝ ranges over {spread:.2} around a mean of {mean:.2} ({} the 50 % tolerance for 'about the same').", if stable { "within" } else { "outside" });
             }
             r.verdicts.push(v);
@@ -476,7 +481,7 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
                     t => t?,
                 };
                 if let Some(row) = spectrum_row(trained_of(&tr.arm)?) {
-                    rows.push((label.to_string(), row));
+                    rows.push((format!("{label}{}", acc_note(&tr.arm)), row));
                 }
                 r.arms.push(tr.arm);
             }
@@ -507,7 +512,7 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
                     t => t?,
                 };
                 if let Some(row) = spectrum_row(trained_of(&tr.arm)?) {
-                    rows.push((label.clone(), row));
+                    rows.push((format!("{label}{}", acc_note(&tr.arm)), row));
                 }
                 r.arms.push(tr.arm);
             }
@@ -566,19 +571,27 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
                     r.verdicts.push(Verdict {
                         claim: claim.clone(),
                         finding: format!(
-                            "sin∠(u_k, ũ_k) between two halves of N = {}: mean {top:.3} over k = 1..3, {tail:.3} over the last {} of the top {n}; sin∠ at k = 1: {:.3}; top-10 trace share {:.0} %; effective rank {:.1}; ‖ΔC‖ = {:.3e}",
+                            "sin∠(u_k, ũ_k) between two halves of N = {}: mean {top:.3} over k = 1..3, {tail:.3} over the last {} of the top {n}; sin∠ at k = 1: {:.3}; top-10 trace share {:.0} %; effective rank {:.1}; ‖ΔC‖ = {:.3e} against λ₁(C_a) = {:.3e}",
                             dk.n_a + dk.n_b,
                             n / 2,
                             dk.sin_angle.first().copied().unwrap_or(f64::NAN),
                             100.0 * share10,
                             sp.theory.effective_rank,
-                            dk.delta_norm
+                            dk.delta_norm,
+                            dk.lambda_a.first().copied().unwrap_or(f64::NAN)
                         ),
                         agrees,
-                        why: if agrees {
-                            format!("the top directions move less ({top:.3}) than the lower ones ({tail:.3}) and the first is stable (sin∠ < 0.5)")
-                        } else {
-                            format!("the top directions are not more stable than the lower ones ({top:.3} vs {tail:.3}) or the first moves by sin∠ ≥ 0.5")
+                        why: {
+                            let lam1 = dk.lambda_a.first().copied().unwrap_or(f64::NAN);
+                            let mut w = if agrees {
+                                format!("the top directions move less ({top:.3}) than the lower ones ({tail:.3}) and the first is stable (sin∠ < 0.5)")
+                            } else {
+                                format!("the top directions are not more stable than the lower ones ({top:.3} vs {tail:.3}) or the first moves by sin∠ ≥ 0.5")
+                            };
+                            if dk.delta_norm >= lam1 {
+                                w += &format!("; the two halves' covariances differ by ‖ΔC‖ = {:.3e} ≥ λ₁ = {lam1:.3e}, so no eigendirection is determined by N/2 samples (a few per-sample gradients dominate C)", dk.delta_norm);
+                            }
+                            w
                         },
                     });
                 }
