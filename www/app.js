@@ -6,6 +6,7 @@ import { renderStructure } from './structure.js';
 import { SETTINGS, HIDEABLE, readHash, writeHash, toRequest } from './settings.js';
 import { initUpload, renderUpload } from './upload.js';
 import { addChartExports, jsonButton } from './exports.js';
+import { initTour } from './tour.js';
 
 const $ = (id) => document.getElementById(id);
 wasm.init_engine();
@@ -126,8 +127,20 @@ worker.onmessage = ({ data: msg }) => {
         uploadError(`could not show the analysis: ${err.message || err}`);
       }
       break;
+    case 'tour-progress':
+      tour.progress(msg);
+      break;
+    case 'tour-report':
+      try {
+        tour.report(msg);
+      } catch (err) {
+        tourBusy(false);
+        setStatus(`could not show the tour step: ${err.message || err}`, true);
+      }
+      break;
     case 'error':
       if (msg.during === 'analyze') { uploadError(msg.message); break; }
+      if (msg.during === 'tour-run') { tourBusy(false); document.getElementById('tour-stage').textContent = msg.message; break; }
       setRunning(false);
       measuring(false);
       setStatus(msg.message, true);
@@ -230,6 +243,12 @@ window.addEventListener('hashchange', () => {
     run.settings = settings;
     if (seed !== null) run.seed = seed;
     start();
+function tourBusy(on) {
+  $('tour-run').disabled = on;
+  $('tour-progress').hidden = !on;
+  if (on) $('tour-stage').textContent = 'starting…';
+}
+const tour = initTour(wasm, { post: (msg) => worker.postMessage(msg), seed: () => run.seed, setBusy: tourBusy });
 initUpload((msg, transfer) => worker.postMessage(msg, transfer),
   () => ({ rule: $('tail-rule').value, level: Number($('tail-level').value) }));
 
@@ -256,6 +275,12 @@ for (const [key, label, options] of SETTINGS) {
 }
 
 start();
+function tourBusy(on) {
+  $('tour-run').disabled = on;
+  $('tour-progress').hidden = !on;
+  if (on) $('tour-stage').textContent = 'starting…';
+}
+const tour = initTour(wasm, { post: (msg) => worker.postMessage(msg), seed: () => run.seed, setBusy: tourBusy });
 initUpload((msg, transfer) => worker.postMessage(msg, transfer),
   () => ({ rule: $('tail-rule').value, level: Number($('tail-level').value) }));
 

@@ -105,6 +105,14 @@ self.onmessage = async (event) => {
         post(out, [r.row0.buffer, r.col0.buffer]);
         break;
       }
+      case 'tour-run': {
+        const assets = {};
+        for (const name of wasm.preset_assets()) assets[name] = await datasetBytes(new URL(name, msg.assetBase).href);
+        const report = wasm.run_preset_json(msg.name, BigInt(msg.seed), assets,
+          (stage, fraction) => post({ type: 'tour-progress', stage, fraction }));
+        post({ type: 'tour-report', name: msg.name, report });
+        break;
+      }
       case 'step':
         if (lab && !running) slice(Infinity, msg.steps || 1);
         break;
@@ -113,7 +121,7 @@ self.onmessage = async (event) => {
     }
   } catch (err) {
     // A bad upload is reported without touching a training run in progress.
-    if (msg.type === 'analyze') post({ type: 'error', during: 'analyze', message: String(err && err.message ? err.message : err) });
+    if (msg.type === 'analyze' || msg.type === 'tour-run') post({ type: 'error', during: msg.type, message: String(err && err.message ? err.message : err) });
     else fail(err, msg.type);
   }
 };

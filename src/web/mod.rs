@@ -4,10 +4,12 @@
 //!
 //! - [`charts`]: drawing functions called on the main thread (plotters needs the DOM for text).
 //! - [`lab`]: the engine session owned by the Web Worker.
+//! - [`tour`]: the presets of the guided tour, run in the worker.
 //! - [`upload`]: "analyze your own gradients" on a dropped `.npy` / CSV file (in the worker).
 
 pub mod charts;
 pub mod lab;
+pub mod tour;
 pub mod upload;
 
 use wasm_bindgen::prelude::*;

@@ -1,0 +1,75 @@
+// The paper tour: presets in order with previous / next, the paper's claim, and what this run
+// found (verdicts, Table A, Table B), all from the engine's report.
+const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+const fmt = (v) => (v === null || v === undefined ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? Number(v.toPrecision(3)).toString() : v.toExponential(2));
+const rate = (r) => (!r ? '—' : r.rate === null ? '—' : `${(100 * r.rate).toFixed(0)} % (${r.power_law}/${r.tested})`);
+
+function table(el, head, rows) {
+  const mk = (tag, text) => { const e = document.createElement(tag); e.textContent = text; return e; };
+  const thead = document.createElement('thead');
+  const tr = document.createElement('tr');
+  for (const h of head) tr.append(mk('th', h));
+  thead.append(tr);
+  const tbody = document.createElement('tbody');
+  for (const r of rows) {
+    const row = document.createElement('tr');
+    for (const c of r) row.append(mk('td', c));
+    tbody.append(row);
+  }
+  el.replaceChildren(...(rows.length ? [thead, tbody] : []));
+}
+
+export function initTour(wasm, { post, seed, setBusy }) {
+  const presets = JSON.parse(wasm.presets_json());
+  let i = 0;
+  const show = () => {
+    const p = presets[i];
+    q('tour-pos').textContent = `${i + 1} / ${presets.length}`;
+    q('tour-heading').textContent = p.title;
+    q('tour-claim').textContent = p.claim;
+    document.getElementById('tour-varies').textContent = `Varies: ${p.varies}`;
+    document.getElementById('tour-source').textContent = `Source: ${p.source}`;
+    q('tour-prev').disabled = i === 0;
+    q('tour-next').disabled = i === presets.length - 1;
+    q('tour-result').hidden = true;
+  };
+  q('tour-prev').addEventListener('click', () => { if (i > 0) { i -= 1; show(); } });
+  q('tour-next').addEventListener('click', () => { if (i < presets.length - 1) { i += 1; show(); } });
+  q('tour-run').addEventListener('click', () => {
+    setBusy(true);
+    post({ type: 'tour-run', name: presets[i].name, seed: seed(), assetBase: new URL('assets/', document.baseURI).href });
+  });
+  show();
+  return {
+    progress(msg) {
+      q('tour-progress').value = msg.fraction;
+      document.getElementById('tour-stage').textContent = msg.stage;
+    },
+    report(msg) {
+      setBusy(false);
+      const r = JSON.parse(msg.report);
+      const parts = r.parts && r.parts.length ? [r, ...r.parts] : [r];
+      const box = q('tour-verdicts');
+      box.replaceChildren();
+      for (const part of parts) {
+        for (const v of part.verdicts) {
+          const line = document.createElement('p');
+          line.className = 'verdict-line';
+          const tag = document.createElement('span');
+          tag.className = v.agrees ? 'agrees' : 'differs';
+          tag.textContent = v.agrees ? 'Agrees with the paper. ' : 'Differs from the paper. ';
+          line.append(tag, document.createTextNode(`${v.finding} — ${v.why}`));
+          box.append(line);
+        }
+      }
+      const a = parts.flatMap((p) => p.table_a);
+      table(q('tour-table-a'), ['Table A: setting', 'rule', 'dim. g', 'dim. SGN', 'iter. g', 'iter. SGN'],
+        a.map((x) => [x.setting, x.rule, rate(x.dimension_g), rate(x.dimension_sgn), rate(x.iteration_g), rate(x.iteration_sgn)]));
+      const b = parts.flatMap((p) => p.table_b);
+      table(q('tour-table-b'), ['Table B: setting', 'K', 'd_ks', 'd_c', 'power law', 'β̂ ± σ', 'ŝ', 'LS slope'],
+        b.map((x) => [x.setting, String(x.k), fmt(x.ks_d), fmt(x.ks_critical), x.power_law ? 'yes' : 'no',
+          `${fmt(x.beta)} ± ${fmt(x.beta_stderr)}`, `${fmt(x.s)}${x.flat ? ' (flat)' : ''}`, fmt(x.ls_slope)]));
+      q('tour-result').hidden = false;
+    },
+  };
+}
