@@ -1,6 +1,6 @@
 //! Every preset at a reduced size (8×8 digits, FCN 64→32→10, 2 epochs): the report schema,
 //! verdicts recomputed from the report's own numbers, determinism, cancellation, and the report
-//! fixture shared with the browser test (`tests/experiment_wasm.rs`).
+//! fixture shared with the browser test (`tests/web_experiment.rs`).
 #![cfg(not(target_arch = "wasm32"))]
 
 #[allow(dead_code)]
@@ -116,7 +116,7 @@ fn native_report_matches_the_committed_fixture() {
     common::probe::compare_json(&r, &want, "report", 1e-9).unwrap();
 }
 
-/// Same construction as in `tests/experiment_wasm.rs`.
+/// Same construction as in `tests/web_experiment.rs`.
 fn fixture_report() -> Report {
     let mut base = reduced_base(21);
     base.data.n_train = Some(600);
