@@ -243,20 +243,6 @@ window.addEventListener('hashchange', () => {
     run.settings = settings;
     if (seed !== null) run.seed = seed;
     start();
-function tourBusy(on) {
-  $('tour-run').disabled = on;
-  $('tour-progress').hidden = !on;
-  if (on) $('tour-stage').textContent = 'starting…';
-}
-const tour = initTour(wasm, { post: (msg) => worker.postMessage(msg), seed: () => run.seed, setBusy: tourBusy });
-initUpload((msg, transfer) => worker.postMessage(msg, transfer),
-  () => ({ rule: $('tail-rule').value, level: Number($('tail-level').value) }));
-
-// Offline support (www/sw.js). Registration failing (e.g. file:// or a private window) only
-// means no offline copy; the lab works the same.
-if ('serviceWorker' in navigator && location.protocol !== 'file:') {
-  navigator.serviceWorker.register(new URL('sw.js', document.baseURI).href).catch(() => {});
-}
   }
 });
 

@@ -45,6 +45,14 @@ test('a shared URL reproduces the same run, bit for bit in what the page shows',
     } finally {
       await other.close();
     }
+    // Editing the address bar (a hashchange) rebuilds the run with the new setup.
+    await page.evaluate(() => { location.hash = '#seed=6&data=wine&model=fcn1'; });
+    await page.waitForFunction(() => /wine/.test(document.querySelector('[data-testid="data-desc"]').textContent), null, { timeout: 60_000 });
+    assert.equal(await page.getByTestId('seed').inputValue(), '6');
+    assert.equal(await page.getByTestId('set-model').inputValue(), 'fcn1');
+    // The tour still answers one click with one step (its controls are wired once).
+    await page.getByTestId('tour-next').click();
+    assert.match(await page.getByTestId('tour-pos').textContent(), /^2 \//);
     assert.deepEqual(log.consoleErrors, []);
     assert.deepEqual(log.foreignRequests, []);
   } finally {
