@@ -7,15 +7,12 @@ use crate::plot::{self, training::TrainingCurves, Theme};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
+use super::js_err;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 fn backend(canvas: HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
     CanvasBackend::with_canvas_object(canvas).ok_or_else(|| JsError::new("the canvas has no 2-D context"))
-}
-
-fn plot_err(e: plot::PlotError) -> JsError {
-    JsError::new(&e.to_string())
 }
 
 /// Draws the training chart (loss per step, its moving average, test accuracy).
@@ -46,8 +43,8 @@ where
     F: FnOnce(&DrawingArea<CanvasBackend, Shift>) -> plot::PlotResult,
 {
     let area = backend(canvas)?.into_drawing_area();
-    draw(&area).map_err(plot_err)?;
-    area.present().map_err(|e| JsError::new(&e.to_string()))
+    draw(&area).map_err(js_err)?;
+    area.present().map_err(js_err)
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T, JsError> {

@@ -10,6 +10,7 @@ use crate::stats::powerlaw::{Level, PowerLawOptions, Rule};
 use crate::plot::training::{Ema, LOSS_EMA_BETA};
 use crate::train::{TrainParams, Trainer};
 use serde::{Deserialize, Serialize};
+use super::js_err;
 use wasm_bindgen::prelude::*;
 
 /// What the page asks for: a dataset, overrides on its default preparation (split, label
@@ -82,10 +83,6 @@ struct Slice {
     loss_ema: f64,
     eval: Option<EvalPoint>,
     finished: bool,
-}
-
-fn js_err(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
 }
 
 /// A training session in the worker.

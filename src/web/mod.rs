@@ -14,6 +14,11 @@ pub mod upload;
 
 use wasm_bindgen::prelude::*;
 
+/// Any engine error as a JS `Error` carrying its readable message.
+pub(crate) fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
 /// One-time setup: route Rust panics (bugs, never user errors) to the console with a stack.
 #[wasm_bindgen]
 pub fn init_engine() {

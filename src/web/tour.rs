@@ -2,11 +2,8 @@
 //! with the paper's claim and what this run found.
 
 use crate::experiment::{run_preset, ExperimentConfig, Progress, PRESETS};
+use super::js_err;
 use wasm_bindgen::prelude::*;
-
-fn js_err(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
-}
 
 /// The presets in tour order, as JSON (`[{name, title, claim, source, varies}, …]`).
 #[wasm_bindgen]

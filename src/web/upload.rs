@@ -5,16 +5,13 @@ use crate::data::npy::{is_npy, read_npy};
 use crate::data::text::{parse_matrix, Matrix};
 use crate::experiment::analyze::{analyze_dump, AnalyzeOptions};
 use crate::plot::spectrum::RankPlot;
+use super::js_err;
 use wasm_bindgen::prelude::*;
 
 /// Largest file accepted, in bytes (text needs ~10 bytes per value; wasm32 memory is 4 GiB).
 pub const MAX_FILE_BYTES: usize = 200 << 20;
 /// Largest matrix accepted, in values (1.6 GB as f64 would not fit next to the engine).
 pub const MAX_VALUES: usize = 20_000_000;
-
-fn js_err(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
-}
 
 /// Parses `bytes` as `.npy` (by its magic string) or as UTF-8 text with one row per line.
 fn parse(name: &str, bytes: &[u8]) -> Result<Matrix, JsError> {
