@@ -204,6 +204,42 @@ fn spectrum_row(s: &GradientStructure) -> Option<TableBRow> {
     s.spectrum.as_ref().map(|sp| TableBRow::new("", &sp.report))
 }
 
+/// Table B rows labelled by their arm.
+type LabelledRows = Vec<(String, TableBRow)>;
+
+/// [`for_each_arm`] keeping each trained arm and its Table B row (label with the final accuracy).
+fn spectrum_arms(ctx: &mut Ctx<'_, '_>, r: &mut Report, arms: &[(String, ExperimentConfig)]) -> Result<(LabelledRows, Vec<String>), ExperimentError> {
+    let mut rows = Vec::new();
+    let mut failed = Vec::new();
+    for_each_arm(ctx, arms, &mut failed, |label, tr| {
+        if let Some(row) = spectrum_row(trained_of(&tr.arm)?) {
+            rows.push((format!("{label}{}", acc_note(&tr.arm)), row));
+        }
+        r.arms.push(tr.arm);
+        Ok(())
+    })?;
+    Ok((rows, failed))
+}
+
+/// Trains each `(label, config)` arm in turn (progress slot i of n) and hands it to `each`. An arm
+/// that trains but cannot be measured ([`ExperimentError::ArmFailed`]) is recorded in `failed`
+/// and skipped; any other error ends the run.
+fn for_each_arm<F>(ctx: &mut Ctx<'_, '_>, arms: &[(String, ExperimentConfig)], failed: &mut Vec<String>, mut each: F) -> Result<(), ExperimentError>
+where
+    F: FnMut(&str, Trained) -> Result<(), ExperimentError>,
+{
+    for (i, (label, cfg)) in arms.iter().enumerate() {
+        let old = ctx.enter(i, arms.len());
+        let tr = train_arm(ctx, label, cfg);
+        ctx.leave(old);
+        match tr {
+            Err(ExperimentError::ArmFailed { arm, message }) => failed.push(format!("{arm}: {message}")),
+            tr => each(label, tr?)?,
+        }
+    }
+    Ok(())
+}
+
 fn fmt_fit(r: &TableBRow) -> String {
     format!("ŝ = {:.2}, d_ks = {:.4} {} d_c = {:.4} ({}){}", r.s, r.ks_d, if r.ks_d < r.ks_critical { "<" } else { "≥" }, r.ks_critical, if r.power_law { "power law" } else { "not power law" }, if r.flat { ", flat" } else { "" })
 }
@@ -427,28 +463,25 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
             if sizes.is_empty() {
                 sizes.push(b.training.batch_size);
             }
+            let arms: Vec<(String, ExperimentConfig)> = sizes
+                .iter()
+                .map(|&bs| {
+                    let mut c = b.clone();
+                    c.training.batch_size = bs;
+                    (format!("B = {bs}"), c)
+                })
+                .collect();
             let mut rows = Vec::new();
             let mut failed = Vec::new();
-            for (i, &bs) in sizes.iter().enumerate() {
-                let mut c = b.clone();
-                c.training.batch_size = bs;
-                let old = ctx.enter(i, sizes.len());
-                let tr = train_arm(ctx, &format!("B = {bs}"), &c);
-                ctx.leave(old);
-                let tr = match tr {
-                    Err(ExperimentError::ArmFailed { arm, message }) => {
-                        failed.push(format!("{arm}: {message}"));
-                        continue;
-                    }
-                    t => t?,
-                };
+            for_each_arm(ctx, &arms, &mut failed, |label, tr| {
                 let t = trained_of(&tr.arm)?;
                 if let (Some(row), Some(sp)) = (spectrum_row(t), &t.spectrum) {
                     let lam1 = sp.report.eigenvalues.first().copied().unwrap_or(0.0) * sp.batch.map_or(1.0, |b| b.1);
-                    rows.push((format!("B = {bs}{}", acc_note(&tr.arm)), row, lam1));
+                    rows.push((format!("{label}{}", acc_note(&tr.arm)), row, lam1));
                 }
                 r.arms.push(tr.arm);
-            }
+                Ok(())
+            })?;
             let labelled: Vec<(String, TableBRow)> = rows.iter().map(|(l, row, _)| (l.clone(), row.clone())).collect();
             let mut v = spectra_all_verdict(&claim, &labelled, &failed);
             let ss: Vec<f64> = rows.iter().map(|r| r.1.s).collect();
@@ -464,27 +497,16 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
         }
         "labels" => {
             let arms: [(&str, bool, f64); 3] = [("clean labels", false, 0.0), ("random labels", true, 0.0), ("40 % label noise", false, 0.4)];
-            let mut rows = Vec::new();
-            let mut failed = Vec::new();
-            for (i, (label, random, noise)) in arms.iter().enumerate() {
-                let mut c = b.clone();
-                c.data.random_labels = *random;
-                c.data.label_noise = *noise;
-                let old = ctx.enter(i, arms.len());
-                let tr = train_arm(ctx, label, &c);
-                ctx.leave(old);
-                let tr = match tr {
-                    Err(ExperimentError::ArmFailed { arm, message }) => {
-                        failed.push(format!("{arm}: {message}"));
-                        continue;
-                    }
-                    t => t?,
-                };
-                if let Some(row) = spectrum_row(trained_of(&tr.arm)?) {
-                    rows.push((format!("{label}{}", acc_note(&tr.arm)), row));
-                }
-                r.arms.push(tr.arm);
-            }
+            let arms: Vec<(String, ExperimentConfig)> = arms
+                .iter()
+                .map(|(label, random, noise)| {
+                    let mut c = b.clone();
+                    c.data.random_labels = *random;
+                    c.data.label_noise = *noise;
+                    (label.to_string(), c)
+                })
+                .collect();
+            let (rows, failed) = spectrum_arms(ctx, &mut r, &arms)?;
             r.verdicts.push(spectra_all_verdict(&claim, &rows, &failed));
         }
         "depth-width" => {
@@ -496,26 +518,15 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
                 ("width 10 (depth 1)".into(), vec![10]),
                 ("width 30 (depth 1)".into(), vec![30]),
             ];
-            let mut rows = Vec::new();
-            let mut failed = Vec::new();
-            for (i, (label, hidden)) in arms.iter().enumerate() {
-                let mut c = b.clone();
-                c.model = ModelSpec::Fcn { hidden: hidden.clone(), activation: act };
-                let old = ctx.enter(i, arms.len());
-                let tr = train_arm(ctx, label, &c);
-                ctx.leave(old);
-                let tr = match tr {
-                    Err(ExperimentError::ArmFailed { arm, message }) => {
-                        failed.push(format!("{arm}: {message}"));
-                        continue;
-                    }
-                    t => t?,
-                };
-                if let Some(row) = spectrum_row(trained_of(&tr.arm)?) {
-                    rows.push((format!("{label}{}", acc_note(&tr.arm)), row));
-                }
-                r.arms.push(tr.arm);
-            }
+            let arms: Vec<(String, ExperimentConfig)> = arms
+                .into_iter()
+                .map(|(label, hidden)| {
+                    let mut c = b.clone();
+                    c.model = ModelSpec::Fcn { hidden, activation: act };
+                    (label, c)
+                })
+                .collect();
+            let (rows, failed) = spectrum_arms(ctx, &mut r, &arms)?;
             let depth: Vec<(String, TableBRow)> = rows.iter().filter(|(l, _)| l.starts_with("depth")).cloned().collect();
             let mut v = spectra_all_verdict(&claim, &depth, &failed);
             let ratio = |l: &str| rows.iter().find(|(x, _)| x.starts_with(l)).map(|(_, r)| r.ks_d / r.ks_critical);
