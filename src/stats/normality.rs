@@ -311,6 +311,16 @@ pub fn jarque_bera(x: &[f64]) -> Result<JarqueBera, StatsError> {
     Ok(JarqueBera { jb, p: (-0.5 * jb).exp() })
 }
 
+/// z_i = (x_i − x̄)/s (sample std, n − 1), sorted ascending; x is first rescaled like every
+/// test here (`rescaled`) so tiny or huge gradients do not under/overflow.
+fn standardized_sorted(x: &[f64]) -> Result<Vec<f64>, StatsError> {
+    let (xs, _) = rescaled(x);
+    let m = moments(&xs)?;
+    let mut z: Vec<f64> = xs.iter().map(|v| (v - m.mean) / m.std).collect();
+    z.sort_unstable_by(|a, b| a.total_cmp(b));
+    Ok(z)
+}
+
 /// Anderson–Darling with estimated mean and standard deviation (n − 1), as statsmodels
 /// `normal_ad`: A² = −n − (1/n) Σᵢ (2i − 1)[ln Φ(zᵢ) + ln(1 − Φ(z₍ₙ₊₁₋ᵢ₎))], zᵢ the sorted
 /// standardised values; modified A*² = A²(1 + 0.75/n + 2.25/n²) and the p-value of D'Agostino &
@@ -319,13 +329,9 @@ pub fn jarque_bera(x: &[f64]) -> Result<JarqueBera, StatsError> {
 /// exp(1.2937 − 5.709A*² + 0.0186A*⁴); else 0. Reports A² (unmodified) and that p. n ≥ 3.
 pub fn anderson_darling(x: &[f64]) -> Result<AndersonDarling, StatsError> {
     check(x, "Anderson–Darling", 3)?;
-    let (xs, _) = rescaled(x);
-    let x: &[f64] = &xs;
-    let m = moments(x)?;
-    let n = x.len();
+    let z = standardized_sorted(x)?;
+    let n = z.len();
     let nf = n as f64;
-    let mut z: Vec<f64> = x.iter().map(|v| (v - m.mean) / m.std).collect();
-    z.sort_unstable_by(|a, b| a.total_cmp(b));
     let ln_cdf = |w: f64| super::vuong::ln_normal_sf(-w);
     let ln_sf = |w: f64| super::vuong::ln_normal_sf(w);
     let mut s = 0.0;
@@ -359,13 +365,9 @@ pub fn anderson_darling(x: &[f64]) -> Result<AndersonDarling, StatsError> {
 /// the tabulated upper-tail probabilities; clamped to [0.001, 0.99] outside the table. n ≥ 4.
 pub fn lilliefors(x: &[f64]) -> Result<Lilliefors, StatsError> {
     check(x, "Lilliefors", 4)?;
-    let (xs, _) = rescaled(x);
-    let x: &[f64] = &xs;
-    let m = moments(x)?;
-    let n = x.len();
+    let z = standardized_sorted(x)?;
+    let n = z.len();
     let nf = n as f64;
-    let mut z: Vec<f64> = x.iter().map(|v| (v - m.mean) / m.std).collect();
-    z.sort_unstable_by(|a, b| a.total_cmp(b));
     let mut d: f64 = 0.0;
     for (i, &zi) in z.iter().enumerate() {
         let c = norm_cdf(zi);
