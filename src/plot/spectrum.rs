@@ -126,7 +126,7 @@ fn legend_sizes(theme: &Theme) -> (u32, i32, i32) {
 
 /// Rank plot: λ_k against k on log-log axes, the fitted line, the baseline and the MP edges.
 pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &RankPlot) -> PlotResult {
-    let (lw, ll, _) = legend_sizes(theme);
+    let (lw, _, _) = legend_sizes(theme);
     let main = positive_points(data.eigenvalues.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
     if main.is_empty() {
         return super::no_data(area, theme, &data.title);
@@ -199,9 +199,7 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
                     style,
                 ))?;
                 if name == "MP edge λ₊" {
-                    s.label("MP edges λ±").legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + ll, y)], SERIES[1].mix(0.6).stroke_width(lw))
-                    });
+                    s.label("MP edges λ±").legend(theme.swatch(SERIES[1].mix(0.6).stroke_width(lw)));
                 }
             }
         }
@@ -210,18 +208,18 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         chart
             .draw_series(LineSeries::new(base, SERIES[1].stroke_width(w)))?
             .label("Gaussian baseline")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[1].stroke_width(lw)));
+            .legend(theme.swatch(SERIES[1].stroke_width(lw)));
     }
     chart
         .draw_series(LineSeries::new(main, SERIES[0].stroke_width(w)))?
         .label("spectrum")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[0].stroke_width(lw)));
+        .legend(theme.swatch(SERIES[0].stroke_width(lw)));
     if !fit_line.is_empty() {
         let s = data.fit.as_ref().map(|f| f.s).unwrap_or(f64::NAN);
         chart
             .draw_series(DashedLineSeries::new(fit_line, theme.px(6.0), theme.px(4.0), FIT.stroke_width(w)))?
             .label(format!("fit ŝ = {s:.2}"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], FIT.stroke_width(lw)));
+            .legend(theme.swatch(FIT.stroke_width(lw)));
     }
     theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     Ok(())
@@ -275,13 +273,13 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     chart
         .draw_series(LineSeries::new(sorted, SERIES[2].stroke_width(theme.stroke())))?
         .label("re-sorted by size")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[2].stroke_width(lw)));
+        .legend(theme.swatch(SERIES[2].stroke_width(lw)));
     if !theory.is_empty() {
         let e = plot.s.unwrap_or(0.0) + 1.0;
         chart
             .draw_series(DashedLineSeries::new(theory, theme.px(6.0), theme.px(4.0), FIT.stroke_width(theme.stroke())))?
             .label(format!("∝ (k+1)^−{e:.2} (ŝ + 1)"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], FIT.stroke_width(lw)));
+            .legend(theme.swatch(FIT.stroke_width(lw)));
     }
     theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     Ok(())
@@ -334,12 +332,12 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
     chart
         .draw_series(LineSeries::new(bound, SERIES[1].stroke_width(theme.stroke())))?
         .label("bound 2‖ΔC‖₂ / min-gap")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[1].stroke_width(lw)));
+        .legend(theme.swatch(SERIES[1].stroke_width(lw)));
     if !pl.is_empty() {
         chart
             .draw_series(DashedLineSeries::new(pl, theme.px(6.0), theme.px(4.0), FIT.stroke_width(theme.stroke())))?
             .label("power-law form 2‖ΔC‖₂ (k+1)^(ŝ+1) / λ₁")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], FIT.stroke_width(lw)));
+            .legend(theme.swatch(FIT.stroke_width(lw)));
     }
     let r = theme.px(2.2);
     chart
@@ -352,7 +350,7 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
 
 /// Cumulative trace share against k (log x, linear y in [0, 1]), with the effective rank marked.
 pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &TraceSharePlot) -> PlotResult {
-    let (lw, ll, _) = legend_sizes(theme);
+    let (lw, _, _) = legend_sizes(theme);
     let title = if data.effective_rank > 0.0 {
         format!("Cumulative trace share (effective rank {:.1})", data.effective_rank)
     } else {
@@ -393,12 +391,12 @@ pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
                 SERIES[3].stroke_width(theme.px(1.5)),
             ))?
             .label("effective rank")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[3].stroke_width(lw)));
+            .legend(theme.swatch(SERIES[3].stroke_width(lw)));
     }
     chart
         .draw_series(LineSeries::new(pts, SERIES[0].stroke_width(theme.stroke())))?
         .label("Σ_{i≤k} λ_i / Σ λ")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], SERIES[0].stroke_width(lw)));
+        .legend(theme.swatch(SERIES[0].stroke_width(lw)));
     theme.legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
@@ -463,7 +461,7 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
     chart
         .draw_series(LineSeries::new(curve, FIT.stroke_width(theme.stroke())))?
         .label("Marchenko–Pastur")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + ll, y)], FIT.stroke_width(lw)));
+        .legend(theme.swatch(FIT.stroke_width(lw)));
     theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     Ok(())
 }

@@ -73,8 +73,10 @@ fn tick(v: f64) -> String {
     if a == 0.0 {
         "0".into()
     } else if (1e-3..1e4).contains(&a) {
-        let s = format!("{v:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        // Three significant digits (0.0012 stays 0.0012, not 0.001).
+        let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
+        let s = format!("{v:.decimals$}");
+        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
     } else {
         let s = format!("{v:.1e}");
         s.replace(".0e", "e")
@@ -143,7 +145,7 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
         chart
             .draw_series(LineSeries::new(line, FIT.stroke_width(theme.stroke())))?
             .label(format!("power law, α̂ = {:.2}", f.alpha))
-            .legend(|(a, b)| PathElement::new(vec![(a, b), (a + 14, b)], FIT.stroke_width(2)));
+            .legend(theme.swatch(FIT.stroke_width(theme.px(2.0))));
     }
     theme.legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
     Ok(())
@@ -205,6 +207,7 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         .axis_desc_style(theme.label_style())
         .x_desc("x")
         .y_desc("density")
+        .x_labels(6)
         .x_label_formatter(&|v| tick(*v))
         .y_label_formatter(&|v| tick(*v))
         .draw()?;
@@ -219,7 +222,7 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     chart
         .draw_series(LineSeries::new(line, SERIES[1].stroke_width(theme.stroke())))?
         .label(format!("normal fit N({mean:.2e}, {sd:.2e}²)"))
-        .legend(|(a, b)| PathElement::new(vec![(a, b), (a + 14, b)], SERIES[1].stroke_width(2)));
+        .legend(theme.swatch(SERIES[1].stroke_width(theme.px(2.0))));
     theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     Ok(())
 }
@@ -288,7 +291,7 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
     chart
         .draw_series(LineSeries::new(vec![(za, mean + sd * za), (zb, mean + sd * zb)], FIT.stroke_width(theme.stroke())))?
         .label("normal reference x̄ + s·z")
-        .legend(|(a, b)| PathElement::new(vec![(a, b), (a + 14, b)], FIT.stroke_width(2)));
+        .legend(theme.swatch(FIT.stroke_width(theme.px(2.0))));
     chart
         .draw_series(pts.iter().map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())))?
         .label(format!("sample (n = {n})"))
@@ -417,6 +420,17 @@ pub fn draw_verdict<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &T
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tick_labels_keep_three_significant_digits() {
+        assert_eq!(super::tick(0.0012), "0.0012");
+        assert_eq!(super::tick(0.001), "0.001");
+        assert_eq!(super::tick(2.5), "2.5");
+        assert_eq!(super::tick(1234.0), "1234");
+        assert_eq!(super::tick(-0.25), "-0.25");
+        assert_eq!(super::tick(0.0), "0");
+        assert_eq!(super::tick(2e-5), "2e-5");
+    }
+
     use super::*;
     use crate::plot::to_svg;
     use crate::stats::{normality, power_law_test, PowerLawOptions};

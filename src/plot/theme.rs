@@ -6,7 +6,8 @@ use plotters::chart::{ChartBuilder, ChartContext, SeriesLabelPosition};
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::drawing::DrawingArea;
 use plotters::prelude::DrawingBackend;
-use plotters::style::{Color, FontDesc, IntoFont, RGBColor, TextStyle};
+use plotters::element::PathElement;
+use plotters::style::{Color, FontDesc, IntoFont, RGBColor, ShapeStyle, TextStyle};
 
 /// Visual parameters of a chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +81,13 @@ impl Theme {
             builder.caption(caption, self.caption_style());
         }
         builder
+    }
+
+    /// A legend swatch: an 18 CSS-px line in `style`, for `DrawingAreaSeries::legend`.
+    pub fn swatch<S: Into<ShapeStyle>>(&self, style: S) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> + 'static {
+        let style: ShapeStyle = style.into();
+        let len = self.px(18.0) as i32;
+        move |(x, y)| PathElement::new(vec![(x, y), (x + len, y)], style)
     }
 
     /// Draws the chart's series legend in the house style at `pos`.

@@ -110,17 +110,16 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
         area.draw(&Text::new("no steps yet", (theme.px(80.0) as i32, theme.px(30.0) as i32), theme.label_style()))?;
         return Ok(());
     }
-    let swatch = theme.px(16.0) as i32;
     let faint = theme::SERIES[0].mix(0.4);
     chart
         .draw_series(LineSeries::new(raw.iter().copied(), faint.stroke_width(theme.px(1.0))))?
         .label("minibatch loss")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + swatch, y)], faint));
+        .legend(theme.swatch(faint));
     let bold = theme::SERIES[0].stroke_width(theme.stroke());
     chart
         .draw_series(LineSeries::new(smooth, bold))?
         .label("loss (moving average)")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + swatch, y)], bold));
+        .legend(theme.swatch(bold));
 
     let acc: Vec<(f64, f64)> = data
         .eval_step
@@ -135,7 +134,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
         chart
             .draw_secondary_series(LineSeries::new(acc.iter().copied(), c.stroke_width(theme.stroke())))?
             .label("test accuracy")
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + swatch, y)], c.stroke_width(2)));
+            .legend(theme.swatch(c.stroke_width(theme.stroke())));
         chart.draw_secondary_series(acc.iter().map(|p| Circle::new(*p, r, c.filled())))?;
     }
     theme.legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
