@@ -58,7 +58,8 @@ fn check_gives_typed_errors() {
     assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: "analysis.level", .. })));
     let mut c = base.clone();
     c.analysis.n_cov = 5000;
-    assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: "analysis.n_cov", .. })));
+    let capped = c.check(&train).expect("n_cov above N is capped, not refused");
+    assert_eq!((capped.config.analysis.n_cov, capped.measure.params().n_cov), (train.n, train.n));
     let mut c = base.clone();
     c.training.batch_size = 0;
     assert!(matches!(c.check(&train), Err(ExperimentError::Train(ConfigError::OutOfRange { field: "batch_size", .. }))));

@@ -3,7 +3,7 @@
 import * as wasm from '../pkg/sgn_lab.js';
 import { fitCanvas, frameThrottle } from './canvas.js';
 import { renderStructure } from './structure.js';
-import { SETTINGS, HIDEABLE, readHash, writeHash, toRequest } from './settings.js';
+import { SETTINGS, HIDEABLE, readHash, writeHash, defaultConfig } from './settings.js';
 import { initUpload, renderUpload } from './upload.js';
 import { addChartExports, jsonButton } from './exports.js';
 import { initTour } from './tour.js';
@@ -33,12 +33,16 @@ const measuring = (on) => {
 const initial = readHash(location.hash);
 const view = { embed: initial.embed, hide: initial.hide };
 const run = {
-  seed: initial.seed ?? randomSeed(),
-  settings: initial.settings,
+  /** The experiment (`ExperimentConfig` JSON): the URL state, the seed included. */
+  config: initial.config ?? defaultConfig(),
+  /** A message about the link to show once the run is ready. */
+  notice: initial.error,
   running: false,
   ready: false,
   history: { step: [], loss: [], evalStep: [], evalAcc: [] },
 };
+
+if (!initial.seeded) run.config.seed = randomSeed();
 
 function randomSeed() {
   return crypto.getRandomValues(new Uint32Array(1))[0];
@@ -85,7 +89,8 @@ worker.onmessage = ({ data: msg }) => {
       $('engine-version').textContent = `engine ${i.engine_version}`;
       for (const b of [ui.play, ui.step, ui.reset, ui.measure]) b.disabled = false;
       setRunning(false);
-      setStatus(`Ready: seed ${run.seed}. Press Play.`);
+      setStatus(run.notice || `Ready: seed ${run.config.seed}. Press Play.`, Boolean(run.notice));
+      run.notice = null;
       redraw();
       break;
     }
@@ -161,15 +166,18 @@ function start() {
   for (const id of ['data-desc', 'model-desc', 'opt-desc']) $(id).textContent = 'loading…';
   $('r-step').textContent = '0';
   $('r-epoch').textContent = '0.00';
-  ui.seed.value = String(run.seed);
-  history.replaceState(null, '', writeHash(run.settings, run.seed, view));
+  ui.seed.value = String(run.config.seed);
+  try {
+    history.replaceState(null, '', writeHash(run.config, view));
+  } catch (err) {
+    run.notice = `These settings cannot be shared as a link: ${err.message || err}`;
+  }
   applyView();
-  for (const [k] of SETTINGS) $(`set-${k}`).value = run.settings[k];
+  syncControls();
   for (const b of [ui.play, ui.step, ui.reset, ui.measure]) b.disabled = true;
   setRunning(false);
   setStatus('Loading data and building the network…');
-  const request = toRequest(run.settings, run.seed);
-  worker.postMessage({ type: 'start', config: request, assetBase: new URL('assets/', document.baseURI).href });
+  worker.postMessage({ type: 'start', config: run.config, assetBase: new URL('assets/', document.baseURI).href });
   redraw();
 }
 
@@ -187,29 +195,41 @@ ui.measure.addEventListener('click', () => {
   if (!run.ready) return;
   measuring(true);
   setStatus('Measuring the gradient structure at the current weights…');
-  worker.postMessage({ type: 'measure', options: { rule: $('tail-rule').value, level: Number($('tail-level').value) } });
+  worker.postMessage({ type: 'measure', options: measureOptions() });
 });
 ui.step.addEventListener('click', () => worker.postMessage({ type: 'step', steps: 1 }));
 ui.reset.addEventListener('click', start);
-ui.newSeed.addEventListener('click', () => { run.seed = randomSeed(); start(); });
+ui.newSeed.addEventListener('click', () => { run.config = { ...run.config, seed: randomSeed() }; start(); });
 ui.seed.addEventListener('change', () => {
   const v = Number(ui.seed.value);
-  if (Number.isSafeInteger(v) && v >= 0) { run.seed = v; start(); } else { ui.seed.value = String(run.seed); }
+  if (Number.isSafeInteger(v) && v >= 0) { run.config = { ...run.config, seed: v }; start(); } else { ui.seed.value = String(run.config.seed); }
 });
+
+/** The tail rule and level: part of the shared state, but changing them needs no retraining. */
+function measureOptions() {
+  return { rule: $('tail-rule').value, level: Number($('tail-level').value) };
+}
+for (const id of ['tail-rule', 'tail-level']) {
+  $(id).addEventListener('change', () => {
+    run.config = { ...run.config, analysis: { ...run.config.analysis, ...measureOptions() } };
+    history.replaceState(null, '', writeHash(run.config, view));
+    applyView();
+  });
+}
 /** Embed mode and hidden parts (from the URL), applied to the page. */
 function applyView() {
   document.body.classList.toggle('embed', view.embed);
   for (const part of HIDEABLE) {
     for (const el of document.querySelectorAll(`[data-part="${part}"]`)) el.classList.toggle('is-hidden', view.hide.includes(part));
   }
-  $('open-full').href = `${location.pathname}${writeHash(run.settings, run.seed)}`;
+  $('open-full').href = `${location.pathname}${location.hash.replace(/&.*$/, '')}`;
 }
 
 function shareHash(embed) {
   const hide = [];
   if ($('hide-setup').checked) hide.push('setup', 'seed');
   if ($('hide-upload').checked) hide.push('upload');
-  return writeHash(run.settings, run.seed, { embed, hide });
+  return writeHash(run.config, { embed, hide });
 }
 
 function offerCopy(text) {
@@ -232,32 +252,65 @@ $('copy-embed').addEventListener('click', () => {
 $('copy-link').addEventListener('click', () => offerCopy(`${location.origin}${location.pathname}${shareHash(false)}`));
 
 window.addEventListener('hashchange', () => {
-  const { settings, seed, embed, hide } = readHash(location.hash);
+  const { config, seeded, embed, hide, error } = readHash(location.hash);
   if (embed !== view.embed || hide.join() !== view.hide.join()) {
     view.embed = embed;
     view.hide = hide;
     applyView();
   }
-  const changed = SETTINGS.some(([k]) => settings[k] !== run.settings[k]);
-  if ((seed !== null && seed !== run.seed) || changed) {
-    run.settings = settings;
-    if (seed !== null) run.seed = seed;
+  if (error) { setStatus(error, true); return; }
+  if (!config) return;
+  if (!seeded) config.seed = run.config.seed;
+  if (writeHash(config) !== writeHash(run.config)) {
+    run.config = config;
     start();
   }
 });
 
 // The setup controls, built from the settings table; any change rebuilds the run.
 const settingsBox = $('settings');
-for (const [key, label, options] of SETTINGS) {
+for (const s of SETTINGS) {
   const select = document.createElement('select');
-  select.id = `set-${key}`;
-  select.dataset.testid = `set-${key}`;
-  for (const [value, text] of options) select.append(new Option(text, value));
+  select.id = `set-${s.key}`;
+  select.dataset.testid = `set-${s.key}`;
+  for (const [value, text] of s.options) select.append(new Option(text, value));
   const lab = document.createElement('label');
   lab.htmlFor = select.id;
-  lab.textContent = label;
-  select.addEventListener('change', () => { run.settings = { ...run.settings, [key]: select.value }; start(); });
+  lab.textContent = s.label;
+  select.addEventListener('change', () => {
+    if (select.selectedOptions[0]?.dataset.extra === 'fixed') return;
+    const config = structuredClone(run.config);
+    s.set(config, select.value);
+    run.config = config;
+    start();
+  });
   settingsBox.append(lab, select);
+}
+
+/** Shows the config in the controls. A value no option names (a link from the CLI, say) gets
+ * an extra option so the control tells the truth; a control that does not apply is disabled. */
+function syncControls() {
+  for (const s of SETTINGS) {
+    const select = $(`set-${s.key}`);
+    for (const o of [...select.options]) if (o.dataset.extra) o.remove();
+    const v = s.get(run.config);
+    select.disabled = v === null;
+    if (v === null || v === undefined) {
+      const o = new Option(v === null ? 'n/a' : 'as in the link', '');
+      o.dataset.extra = 'fixed';
+      select.append(o);
+      select.value = '';
+    } else {
+      if (![...select.options].some((o) => o.value === v)) {
+        const o = new Option(v, v);
+        o.dataset.extra = 'value';
+        select.append(o);
+      }
+      select.value = v;
+    }
+  }
+  $('tail-rule').value = run.config.analysis.rule;
+  $('tail-level').value = String(run.config.analysis.level);
 }
 
 start();
@@ -266,9 +319,8 @@ function tourBusy(on) {
   $('tour-progress').hidden = !on;
   if (on) $('tour-stage').textContent = 'starting…';
 }
-const tour = initTour(wasm, { post: (msg) => worker.postMessage(msg), seed: () => run.seed, setBusy: tourBusy });
-initUpload((msg, transfer) => worker.postMessage(msg, transfer),
-  () => ({ rule: $('tail-rule').value, level: Number($('tail-level').value) }));
+const tour = initTour(wasm, { post: (msg) => worker.postMessage(msg), seed: () => run.config.seed, setBusy: tourBusy });
+initUpload((msg, transfer) => worker.postMessage(msg, transfer), measureOptions);
 
 // Offline support (www/sw.js). Registration failing (e.g. file:// or a private window) only
 // means no offline copy; the lab works the same.

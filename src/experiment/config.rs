@@ -102,7 +102,8 @@ pub struct AnalysisConfig {
     pub draws: usize,
     /// Dimension-wise draws (1..=100).
     pub dim_draws: usize,
-    /// N_cov samples of the covariance spectrum (0 = no spectrum).
+    /// N_cov samples of the covariance spectrum, at most (`check` uses min(n_cov, N) on a
+    /// training set of N samples; 0 = no spectrum).
     pub n_cov: usize,
     /// Spectrum fit's K (`None`: min(1000, rank/2)).
     pub spectrum_k: Option<usize>,
@@ -239,6 +240,17 @@ pub fn measurement_bytes(cfg: &ExperimentConfig, n_params: usize, n_train: usize
 }
 
 impl ExperimentConfig {
+    /// The page's starting point: the protocol's default experiment without the periodic full
+    /// snapshots (`logging.full_every = 0`: the page measures at a frozen θ on demand, and a full
+    /// gradient every 50 steps would double the cost of training) and with the Davis–Kahan view
+    /// over the top 20 eigenvectors.
+    pub fn lab_default() -> Self {
+        let mut c = ExperimentConfig::default();
+        c.logging.full_every = 0;
+        c.analysis.davis_kahan_top = 20;
+        c
+    }
+
     /// Range checks that need no data (the rest happen in [`ExperimentConfig::check`]).
     pub fn check_ranges(&self) -> Result<(), ExperimentError> {
         let d = &self.data;
@@ -351,21 +363,20 @@ impl ExperimentConfig {
     }
 
     /// Validates everything against the prepared training set: ranges, the model against the
-    /// data, training (via [`TrainParams::check`]), measurement (via [`MeasureParams::check`]),
+    /// data, N_cov capped at the number of training samples, training (via [`TrainParams::check`]), measurement (via [`MeasureParams::check`]),
     /// and the memory estimate (training + measurement) against `memory_cap`.
     pub fn check(&self, train: &Dataset) -> Result<CheckedConfig, ExperimentError> {
         self.check_ranges()?;
         let tc = self.train_params().check(train)?;
-        if self.analysis.n_cov > train.n {
-            return Err(oor("analysis.n_cov", self.analysis.n_cov, "0 or 2..=number of training samples"));
-        }
-        let measure = self.measure_params(self.training.batch_size)?.check(train.n)?;
+        let mut config = self.clone();
+        config.analysis.n_cov = config.analysis.n_cov.min(train.n);
+        let measure = config.measure_params(config.training.batch_size)?.check(train.n)?;
         let layer_sizes: usize = tc.layers.iter().map(|l| l.in_size() + l.out_size()).sum();
-        let estimate = tc.memory.total + measurement_bytes(self, tc.n_params, train.n, layer_sizes);
-        if estimate > self.memory_cap {
-            return Err(ExperimentError::Memory { estimate, cap: self.memory_cap });
+        let estimate = tc.memory.total + measurement_bytes(&config, tc.n_params, train.n, layer_sizes);
+        if estimate > config.memory_cap {
+            return Err(ExperimentError::Memory { estimate, cap: config.memory_cap });
         }
-        Ok(CheckedConfig { config: self.clone(), train: tc, measure, memory_estimate: estimate })
+        Ok(CheckedConfig { config, train: tc, measure, memory_estimate: estimate })
     }
 
     /// Parses a JSON object; keys not given keep their defaults, unknown keys are refused.

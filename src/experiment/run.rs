@@ -96,6 +96,8 @@ fn train_arm(ctx: &mut Ctx<'_, '_>, label: &str, cfg: &ExperimentConfig) -> Resu
     };
     let (train, test) = cfg.prepare_data(asset.as_deref())?;
     let checked = cfg.check(&train)?;
+    // The checked config (N_cov capped at N) is what the measurements use.
+    let cfg = &checked.config;
     let (n_train, n_test) = (train.n, test.n);
     let mut trainer = Trainer::new(checked.train.clone(), train)?;
     let mut measurements = Vec::new();

@@ -1,51 +1,31 @@
-//! The engine session owned by the page's Web Worker: a dataset, a trainer, and the test set,
-//! stepped in time-boxed slices (`train_for`) so the worker can answer pause between slices.
+//! The engine session owned by the page's Web Worker: a dataset, a trainer and the test set,
+//! built from an `ExperimentConfig` (the page's URL state) and stepped in time-boxed slices
+//! (`train_for`) so the worker can answer pause between slices.
 
-use crate::data::{prepare as prepare_data, Dataset, DatasetSpec, PrepareParams};
-use crate::experiment::measure::{measure, GradientStructure, MeasureParams};
-use crate::experiment::with_overrides;
+use crate::data::{Dataset, DatasetSpec, PrepareParams};
+use crate::experiment::config::{level_of, CheckedConfig, TailRule};
+use crate::experiment::measure::{measure, GradientStructure};
 use crate::plot::spectrum::spectrum_views;
-use crate::spectrum::SpectrumOptions;
-use crate::stats::powerlaw::{Level, PowerLawOptions, Rule};
 use crate::plot::training::{Ema, LOSS_EMA_BETA};
-use crate::train::{TrainParams, Trainer};
+use crate::train::Trainer;
 use serde::{Deserialize, Serialize};
 use super::js_err;
+use super::state::config_from_json;
 use wasm_bindgen::prelude::*;
 
-/// What the page asks for: a dataset, overrides on its default preparation (split, label
-/// noise) and overrides on the default training parameters. The seed is `train.seed`; the data
-/// split and label noise use the same seed.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LabRequest {
-    #[serde(default)]
-    data: DatasetSpec,
-    #[serde(default = "empty_object")]
-    prepare: serde_json::Value,
-    #[serde(default = "empty_object")]
-    train: serde_json::Value,
-}
-
-fn parse_request(json: &str) -> Result<LabRequest, JsError> {
-    serde_json::from_str(json).map_err(|e| js_err(format!("bad request: {e}")))
-}
-
-/// The asset file (under `assets/`) the request's dataset needs, or `undefined` for synthetic data.
+/// The asset file (under `assets/`) the configuration's dataset needs, or `undefined` for
+/// synthetic data.
 #[wasm_bindgen]
-pub fn dataset_asset(request_json: &str) -> Result<Option<String>, JsError> {
-    Ok(parse_request(request_json)?.data.asset().map(str::to_string))
+pub fn dataset_asset(config_json: &str) -> Result<Option<String>, JsError> {
+    Ok(config_from_json(config_json)?.data.dataset.asset().map(str::to_string))
 }
 
-fn empty_object() -> serde_json::Value {
-    serde_json::Value::Object(Default::default())
-}
-
-/// The page's measurement options.
+/// The page's measurement options: the tail rule and level can change after training without
+/// retraining, so they come with each measurement rather than from the session's config.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MeasureRequest {
-    rule: String,
+    rule: TailRule,
     level: f64,
 }
 
@@ -61,6 +41,8 @@ struct LabInfo {
     optimizer: String,
     total_steps: u64,
     seed: u64,
+    /// Estimated memory of training + measurement (MiB).
+    memory_mib: f64,
     engine_version: &'static str,
 }
 
@@ -88,6 +70,7 @@ struct Slice {
 /// A training session in the worker.
 #[wasm_bindgen]
 pub struct Lab {
+    checked: CheckedConfig,
     trainer: Trainer,
     test: Dataset,
     eval_every: u64,
@@ -97,36 +80,37 @@ pub struct Lab {
 
 #[wasm_bindgen]
 impl Lab {
-    /// Builds a session from a JSON request `{dataset, train}` and the dataset asset's bytes.
-    /// Every failure (bad JSON, unknown dataset, corrupt bytes, out-of-range or too-large
-    /// config) is a readable error; nothing is allocated for a refused config.
+    /// Builds a session from an `ExperimentConfig` JSON (keys not given keep the protocol's
+    /// defaults) and the dataset asset's bytes. The configuration is checked whole, measurement
+    /// included ([`crate::experiment::ExperimentConfig::check`]): bad JSON, unknown keys,
+    /// corrupt bytes, out-of-range values and a memory estimate above the cap are readable
+    /// errors, and nothing is allocated for a refused config.
     #[wasm_bindgen(constructor)]
-    pub fn new(request_json: &str, dataset_bytes: &[u8]) -> Result<Lab, JsError> {
-        let req = parse_request(request_json)?;
-        let params: TrainParams = with_overrides(&TrainParams::default(), &req.train).map_err(js_err)?;
-        let prepare: PrepareParams = with_overrides(&req.data.default_prepare(params.seed), &req.prepare).map_err(js_err)?;
-        let bytes = req.data.asset().map(|_| dataset_bytes);
-        let all = req.data.load(bytes).map_err(js_err)?;
-        let (train, test) = prepare_data(&all, &prepare).map_err(js_err)?;
-        let cfg = params.check(&train).map_err(js_err)?;
+    pub fn new(config_json: &str, dataset_bytes: &[u8]) -> Result<Lab, JsError> {
+        let cfg = config_from_json(config_json)?;
+        let bytes = cfg.data.dataset.asset().map(|_| dataset_bytes);
+        let (train, test) = cfg.prepare_data(bytes).map_err(js_err)?;
+        let checked = cfg.check(&train).map_err(js_err)?;
+        let tc = &checked.train;
         let info = LabInfo {
-            dataset: describe_data(&req.data, &prepare),
+            dataset: describe_data(&cfg.data.dataset, &cfg.prepare_params()),
             n_train: train.n,
             n_test: test.n,
             n_features: train.d,
-            model: describe_model(&cfg.params.model, train.d, train.n_classes),
-            n_params: cfg.n_params,
+            model: describe_model(&tc.params.model, train.d, train.n_classes),
+            n_params: tc.n_params,
             optimizer: format!(
                 "SGD η = {}, momentum {}, weight decay {}, batch {}, {} epochs",
-                cfg.params.sgd.lr, cfg.params.sgd.momentum, cfg.params.sgd.weight_decay, cfg.params.batch_size, cfg.params.epochs
+                tc.params.sgd.lr, tc.params.sgd.momentum, tc.params.sgd.weight_decay, tc.params.batch_size, tc.params.epochs
             ),
-            total_steps: cfg.total_steps,
-            seed: cfg.params.seed,
+            total_steps: tc.total_steps,
+            seed: tc.params.seed,
+            memory_mib: checked.memory_estimate as f64 / f64::from(1 << 20),
             engine_version: env!("CARGO_PKG_VERSION"),
         };
-        let eval_every = (cfg.steps_per_epoch / 2).max(1);
-        let trainer = Trainer::new(cfg, train).map_err(js_err)?;
-        Ok(Lab { trainer, test, eval_every, loss_ema: Ema::new(LOSS_EMA_BETA), info })
+        let eval_every = (tc.steps_per_epoch / 2).max(1);
+        let trainer = Trainer::new(tc.clone(), train).map_err(js_err)?;
+        Ok(Lab { checked, trainer, test, eval_every, loss_ema: Ema::new(LOSS_EMA_BETA), info })
     }
 
     /// The session's description as JSON.
@@ -171,28 +155,25 @@ impl Lab {
     }
 
     /// Measures the gradient structure at the current θ (`experiment::measure`) with the
-    /// protocol's defaults, the training batch size and the run's seed; `request_json` is
-    /// `{"rule": "paper" | "clauset", "level": 0.1 | 0.05 | 0.01}`. `progress(stage,
-    /// fraction)` is called between units of work. Returns an object with `report` (JSON of the
-    /// measurement, samples excluded), `views` (JSON of the spectrum chart data) and the samples
-    /// `dim_g`, `dim_sgn`, `iter_g`, `iter_sgn` as Float64Arrays.
+    /// session's analysis settings (the same as `sgn-lab run` for this configuration), the
+    /// training batch size and the run's seed; `request_json` is `{"rule": "paper" | "clauset",
+    /// "level": 0.1 | 0.05 | 0.01}`. Clauset's rule adds its 1000-replicate bootstrap p-value
+    /// on the iteration-wise examples (DESIGN §4). `progress(stage, fraction)` is called
+    /// between units of work. Returns an object with `report` (JSON of the measurement, samples
+    /// excluded), `views` (JSON of the spectrum chart data) and the samples `dim_g`,
+    /// `dim_sgn`, `iter_g`, `iter_sgn` as Float64Arrays.
     pub fn measure(&self, request_json: &str, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
         let req: MeasureRequest = serde_json::from_str(request_json).map_err(|e| js_err(format!("bad measure request: {e}")))?;
-        let rule: Rule = req.rule.parse().map_err(js_err)?;
-        let level = Level::try_from(req.level).map_err(js_err)?;
-        let seed = self.trainer.config().params.seed;
-        let params = MeasureParams {
-            batch_size: self.trainer.config().params.batch_size,
-            seed,
-            tail: PowerLawOptions::new(rule, None, None, seed, level).map_err(js_err)?,
-            // Clauset's rule comes with its bootstrap p-value (1000 replicates, DESIGN §4) on the
-            // iteration-wise examples; the paper's rule has none.
-            example_bootstrap: if rule == Rule::Clauset { 1000 } else { 0 },
-            spectrum: SpectrumOptions { davis_kahan: Some((20, seed)), ..MeasureParams::default().spectrum },
-            ..MeasureParams::default()
-        };
-        let cfg = params.check(self.trainer.train_data().n).map_err(js_err)?;
-        let g = measure(&self.trainer, &cfg, |stage, f| {
+        level_of(req.level).map_err(js_err)?;
+        let mut cfg = self.checked.config.clone();
+        cfg.analysis.rule = req.rule;
+        cfg.analysis.level = req.level;
+        let mut params = cfg.measure_params(cfg.training.batch_size).map_err(js_err)?;
+        if req.rule == TailRule::Clauset {
+            params.example_bootstrap = 1000;
+        }
+        let mc = params.check(self.trainer.train_data().n).map_err(js_err)?;
+        let g = measure(&self.trainer, &mc, |stage, f| {
             // A throwing callback is treated as "go on": progress is best effort.
             let _ = progress.call2(&JsValue::NULL, &JsValue::from_str(stage), &JsValue::from_f64(f));
             true

@@ -4,11 +4,13 @@
 //!
 //! - [`charts`]: drawing functions called on the main thread (plotters needs the DOM for text).
 //! - [`lab`]: the engine session owned by the Web Worker.
+//! - [`state`]: the page's URL-hash state (the CLI's codec).
 //! - [`tour`]: the presets of the guided tour, run in the worker.
 //! - [`upload`]: "analyze your own gradients" on a dropped `.npy` / CSV file (in the worker).
 
 pub mod charts;
 pub mod lab;
+pub mod state;
 pub mod tour;
 pub mod upload;
 

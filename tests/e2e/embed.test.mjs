@@ -16,7 +16,7 @@ test('embed code: an iframe in a blog page runs the experiment with the setup hi
     await page.getByTestId('hide-setup').check();
     await page.getByTestId('copy-embed').click();
     const snippet = await page.getByTestId('share-code').inputValue();
-    assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/some\/sub-path\/#seed=8&data=digits&embed=1&hide=setup%2Cseed%2Cupload" /, snippet);
+    assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/some\/sub-path\/#v1\.[A-Za-z0-9_-]+&embed=1&hide=setup,seed,upload" /, snippet);
 
     // A blog post on another origin (about:blank here) embedding the snippet.
     await page.setContent(`<!doctype html><html><body><h1>My post</h1>${snippet}</body></html>`);
@@ -30,7 +30,9 @@ test('embed code: an iframe in a blog page runs the experiment with the setup hi
     assert.equal(await frame.getByTestId('upload').isVisible(), false, 'upload hidden');
     assert.equal(await frame.getByTestId('copy-embed').isVisible(), false, 'share box hidden in the embed');
     assert.equal(await frame.getByTestId('loss-chart').isVisible(), true, 'chart shown');
-    assert.match(await frame.getByTestId('open-full').getAttribute('href'), /#seed=8&data=digits$/);
+    assert.match(await frame.getByTestId('open-full').getAttribute('href'), /#v1\.[A-Za-z0-9_-]+$/);
+    assert.equal(await frame.getByTestId('seed').inputValue(), '8', 'the embed runs the same seed');
+    assert.equal(await frame.getByTestId('set-data').inputValue(), 'digits');
     await frame.getByTestId('step').click();
     await f.waitForFunction(() => document.querySelector('[data-testid="r-step"]').textContent === '1');
     assert.deepEqual(log.consoleErrors, []);

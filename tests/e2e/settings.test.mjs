@@ -1,8 +1,12 @@
-// End-to-end: the setup lives in the URL (seed included) and a shared link reproduces the run's
-// numbers; a diverging learning rate ends with a message naming the step and the next run works.
+// End-to-end: the setup lives in the URL (seed included, through the engine's `v1.` codec) and a
+// shared link reproduces the run's numbers — in another page and in the CLI (`sgn-lab url` makes
+// the link, `sgn-lab run --url` runs it); a diverging learning rate ends with a message naming
+// the step and the next run works.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { serveDist, launch, ROOT } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -31,7 +35,8 @@ test('a shared URL reproduces the same run, bit for bit in what the page shows',
     await page.getByTestId('set-bs').selectOption('32');
     await ready(page);
     const url = page.url();
-    assert.match(url, /#seed=5&data=digits&bs=32$/, `the hash holds the seed and what differs from the defaults: ${url}`);
+    assert.match(url, /#v1\.[A-Za-z0-9_-]+$/, `the hash holds the configuration in the engine's codec: ${url}`);
+    assert.equal(JSON.parse(sgnLab(['url', '--url', url])).hash, url.split('#')[1], 'the CLI reads the page\'s link');
     assert.match(await page.getByTestId('data-desc').textContent(), /8×8 digits/);
     const first = await stepN(page, 15);
 
@@ -55,6 +60,83 @@ test('a shared URL reproduces the same run, bit for bit in what the page shows',
     assert.match(await page.getByTestId('tour-pos').textContent(), /^2 \//);
     assert.deepEqual(log.consoleErrors, []);
     assert.deepEqual(log.foreignRequests, []);
+  } finally {
+    await close();
+  }
+});
+
+/** Deep comparison: equal structure, strings, booleans and integers; floats to `rtol` relative
+ * or `atol` absolute. */
+function assertClose(a, b, path, rtol, atol = 0) {
+  if (typeof a === 'number' && typeof b === 'number' && !(Number.isInteger(a) && Number.isInteger(b))) {
+    const scale = Math.max(Math.abs(a), Math.abs(b), 1e-300);
+    assert.ok(Math.abs(a - b) <= Math.max(rtol * scale, atol), `${path}: ${a} vs ${b}`);
+  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
+    assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort(), `${path}: keys`);
+    for (const k of Object.keys(a)) {
+      // Eigenvalues are accurate relative to λ₁ (PROTOCOL §4), so their small differences
+      // (eigengaps near the noise floor) are compared on that scale.
+      const floor = k === 'spectrum' && a[k] ? 1e-12 * a[k].report.eigenvalues[0] : atol;
+      assertClose(a[k], b[k], `${path}.${k}`, k === 'vs_lognormal' ? Math.max(rtol, 1e-3) : rtol, floor);
+    }
+  } else {
+    assert.equal(a, b, path);
+  }
+}
+
+/** Runs the CLI (built by `cargo test`, rebuilt if needed) and returns its stdout. */
+function sgnLab(args) {
+  return execFileSync('cargo', ['run', '--quiet', '--bin', 'sgn-lab', '--', ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+test('a link made by the CLI opens in the page with its settings, and both measure the same numbers', { timeout: 240_000 }, async () => {
+  const json = { seed: 21, data: { dataset: { kind: 'digits8x8' } }, training: { lr: 0.05, epochs: 1, batch_size: 64 } };
+  const file = `${ROOT}/test-results/cli-link-config.json`;
+  await fs.mkdir(`${ROOT}/test-results`, { recursive: true });
+  await fs.writeFile(file, JSON.stringify(json));
+  const { hash } = JSON.parse(sgnLab(['url', '--config', file]));
+  assert.match(hash, /^v1\./);
+
+  const { page, log, close } = await launch({ origin: server.origin });
+  try {
+    await page.goto(`${server.base}#${hash}`);
+    await ready(page);
+    assert.equal(await page.getByTestId('seed').inputValue(), '21');
+    assert.equal(await page.getByTestId('set-data').inputValue(), 'digits');
+    assert.equal(await page.getByTestId('set-lr').inputValue(), '0.05', 'a value no option names is shown as it is');
+    assert.equal(await page.getByTestId('set-epochs').inputValue(), '1');
+    assert.equal(await page.getByTestId('set-bs').inputValue(), '64');
+    assert.equal(page.url().split('#')[1], hash, 'the page writes back the same state');
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => /^Finished/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 60_000 });
+    await page.getByTestId('measure').click();
+    await page.waitForFunction(() => /^Measured/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 120_000 });
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-json').click()]);
+    const inPage = JSON.parse(await fs.readFile(await dl.path(), 'utf8'));
+
+    const report = JSON.parse(sgnLab(['run', '--url', `${server.base}#${hash}&embed=1`]));
+    assert.equal(report.seed, 21);
+    const cli = report.arms[0].measurements.find((m) => m.label === 'trained').structure;
+    assert.equal(inPage.step, cli.step, 'same number of steps');
+    // The contract of PROTOCOL §5.2: weights and gradients are bit-identical; the statistics'
+    // ln/exp differ in the last bits across platforms, so numbers agree to 1e-9 relative (1e-3
+    // inside the truncated-lognormal Vuong fit), and every verdict, count and label is equal.
+    assertClose(inPage, cli, 'report', 1e-9);
+    assert.deepEqual(log.consoleErrors, []);
+  } finally {
+    await close();
+  }
+});
+
+test('a link the engine cannot read says so and the page runs the defaults', { timeout: 120_000 }, async () => {
+  const { page, log, close } = await launch({ origin: server.origin });
+  try {
+    await page.goto(`${server.base}#v1.eyJ0cmFpbmluZyI6eyJzcGVlZCI6MX19`); // {"training":{"speed":1}}
+    await ready(page);
+    assert.match(await page.getByTestId('status').textContent(), /could not be read.*unknown field `speed`/);
+    assert.equal(await page.getByTestId('set-lr').inputValue(), '0.1');
+    await stepN(page, 1);
+    assert.deepEqual(log.consoleErrors, []);
   } finally {
     await close();
   }

@@ -10,6 +10,7 @@ mod powerlaw;
 mod presets;
 mod run;
 mod spectrum;
+mod url;
 
 #[derive(Parser)]
 #[command(name = "sgn-lab", version, about = "Test the structure of stochastic gradients (Xie et al., 2023)")]
@@ -34,6 +35,8 @@ enum Command {
     Presets,
     /// Tail tests and covariance spectrum of your own gradient dump (.npy or CSV).
     Analyze(analyze::AnalyzeArgs),
+    /// The lab's URL-hash state (`v1.…`) and link for a configuration.
+    Url(url::UrlArgs),
 }
 
 /// A failed command: the message goes to stderr as one line.
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run::run(&a),
         Command::Presets => presets::run(),
         Command::Analyze(a) => analyze::run(&a),
+        Command::Url(a) => url::run(&a),
     };
     match result {
         Ok(v) => {

@@ -1,4 +1,4 @@
-//! `sgn-lab run (--preset NAME | --config FILE) [--out DIR] [--seed S] [--quick]`: runs a
+//! `sgn-lab run (--preset NAME | --config FILE | --url HASH) [--out DIR] [--seed S] [--quick]`: runs a
 //! preset (or a configuration file) with the same engine as the page. Progress on stderr; the
 //! report JSON on stdout, or with `--out DIR`: `report.json`, `tables.md`, `table_a.csv`,
 //! `table_b.csv`, `verdicts.md` and SVG plots (drawn by `sgn_lab::plot`, the page's charts),
@@ -17,27 +17,58 @@ pub struct RunArgs {
     /// Preset name (see `sgn-lab presets`), e.g. heavy-tails or paper-tour.
     #[arg(long, required_unless_present_any = ["config", "url"])]
     pub preset: Option<String>,
-    /// Configuration JSON (keys not given keep their defaults). With --preset: the base the preset varies.
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Configuration as a URL-hash string (`v1.…`, as in the page's address).
-    #[arg(long)]
-    pub url: Option<String>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// Write report.json, tables and SVG plots into this directory.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Directory holding the dataset assets.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/assets"))]
+    pub assets: PathBuf,
+}
+
+/// Where an experiment configuration comes from (shared by `run` and `url`).
+#[derive(clap::Args)]
+pub struct ConfigArgs {
+    /// Configuration JSON (keys not given keep their defaults). With --preset: the base the preset varies.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Configuration as a URL-hash string (`v1.…`, as in the page's address; a whole link works too).
+    #[arg(long)]
+    pub url: Option<String>,
     /// Seed (overrides the configuration's).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Reduced size (8×8 digits, small network) as the base instead of the protocol's defaults.
     #[arg(long)]
     pub quick: bool,
-    /// Directory holding the dataset assets.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/assets"))]
-    pub assets: PathBuf,
 }
 
-fn input(e: ExperimentError) -> CliError {
+impl ConfigArgs {
+    /// The configuration: the base (protocol default or `--quick`), then `--config`, then
+    /// `--url` (which replaces it whole), then `--seed`; ranges checked.
+    pub fn load(&self) -> Result<ExperimentConfig, CliError> {
+        let mut cfg = if self.quick { presets::reduced_base(0) } else { ExperimentConfig::default() };
+        if let Some(path) = &self.config {
+            let text = std::fs::read_to_string(path).map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))?;
+            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+            cfg = sgn_lab::experiment::with_overrides(&cfg, &v).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+        }
+        if let Some(u) = &self.url {
+            // A whole link (`https://…/#v1.…&embed=1`) or just its state.
+            let state = u.rsplit_once('#').map_or(u.as_str(), |(_, h)| h);
+            let state = state.split('&').next().unwrap_or(state);
+            cfg = url::decode(state).map_err(input)?;
+        }
+        if let Some(s) = self.seed {
+            cfg.seed = s;
+        }
+        cfg.check_ranges().map_err(input)?;
+        Ok(cfg)
+    }
+}
+
+pub fn input(e: ExperimentError) -> CliError {
     match e {
         ExperimentError::Cancelled | ExperimentError::Run(_) | ExperimentError::Measure(_) | ExperimentError::Spectrum(_) => CliError { message: e.to_string(), code: 1 },
         e => CliError::input(e),
@@ -45,19 +76,7 @@ fn input(e: ExperimentError) -> CliError {
 }
 
 pub fn run(args: &RunArgs) -> Result<serde_json::Value, CliError> {
-    let mut cfg = if args.quick { presets::reduced_base(0) } else { ExperimentConfig::default() };
-    if let Some(path) = &args.config {
-        let text = std::fs::read_to_string(path).map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))?;
-        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
-        cfg = sgn_lab::experiment::with_overrides(&cfg, &v).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
-    }
-    if let Some(u) = &args.url {
-        cfg = url::decode(u).map_err(input)?;
-    }
-    if let Some(s) = args.seed {
-        cfg.seed = s;
-    }
-    cfg.check_ranges().map_err(input)?;
+    let cfg = args.config.load()?;
     let dir = args.assets.clone();
     let mut assets = move |name: &str| std::fs::read(dir.join(name)).ok();
     let start = Instant::now();
