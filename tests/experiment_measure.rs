@@ -125,3 +125,18 @@ fn clauset_rule_bootstraps_only_the_iteration_wise_examples() {
     .unwrap_err();
     assert_eq!(err, MeasureError::Cancelled);
 }
+
+#[test]
+fn too_few_logged_steps_leave_the_iteration_wise_g_untested_not_failed() {
+    // Four logged steps (one epoch of a small table at a large batch, as in the page) are too
+    // few for any tail test: the measurement still succeeds, with no iteration-wise g example
+    // and every tracked parameter counted as skipped.
+    let t = trained(4, true);
+    let cfg = params().check(t.train_data().n).unwrap();
+    let g = measure(&t, &cfg, |_, _| true).expect("the measurement succeeds");
+    assert_eq!(g.logged_steps, 4);
+    assert!(g.iteration_g.is_none());
+    let rate = g.table_a.iteration_g.as_ref().expect("the rate is reported");
+    assert_eq!((rate.tested, rate.skipped, rate.rate), (0, 20, None));
+    assert!(g.iteration_sgn.power_law.n > 0, "the frozen-θ draws are still tested");
+}

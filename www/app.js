@@ -27,6 +27,7 @@ function uploadError(text) {
 const measuring = (on) => {
   ui.measure.disabled = on || !run.ready;
   ui.measureProgress.hidden = !on;
+  $('measure-cancel').hidden = !on;
   if (!on) ui.measureStage.textContent = '';
 };
 
@@ -37,6 +38,11 @@ const run = {
   config: initial.config ?? defaultConfig(),
   /** A message about the link to show once the run is ready. */
   notice: initial.error,
+  noticeBad: true,
+  /** Steps to replay after the engine was replaced (0: none). */
+  replayTo: 0,
+  /** When the engine last crashed (a crash loop gives up replaying). */
+  crashes: [],
   running: false,
   ready: false,
   history: { step: [], loss: [], evalStep: [], evalAcc: [] },
@@ -76,25 +82,62 @@ new ResizeObserver(redrawStructureThrottled).observe(document.querySelector('[da
 const redrawUploadThrottled = frameThrottle(() => { if (redrawUpload) redrawUpload(); });
 new ResizeObserver(redrawUploadThrottled).observe(document.querySelector('[data-testid="upload-body"]'));
 
-const worker = new Worker(new URL('./worker.js', import.meta.url));
+// The engine worker. It is replaced (terminate + a new one) when the user cancels a long job —
+// a measurement or a tour step is one synchronous wasm call that no message can interrupt — and
+// when the engine crashes (a wasm trap). The new worker rebuilds the run from `run.config` and
+// replays the same number of SGD steps: the same seed gives bit-identical weights, so the user
+// is back where they were, settings and curve included.
+let worker = null;
+function spawnWorker() {
+  if (worker) worker.terminate();
+  worker = new Worker(new URL('./worker.js', import.meta.url));
+  worker.onmessage = ({ data }) => onEngineMessage(data);
+  worker.onerror = (e) => {
+    e.preventDefault();
+    restartEngine(`The engine stopped (${e.message || 'unknown error'}) and was restarted with your settings.`);
+  };
+}
 
-worker.onmessage = ({ data: msg }) => {
+/** Replaces the worker and restores the run at the current step — unless the crash came from
+ * training itself, or during a replay, or is the third in 30 s: replaying would only crash again. */
+function restartEngine(notice, { replay = true, bad = true, crash = true } = {}) {
+  let again = false;
+  if (crash) {
+    const crashes = run.crashes.filter((t) => performance.now() - t < 30_000);
+    run.crashes = [...crashes, performance.now()];
+    again = run.replayTo > 0 || crashes.length >= 2;
+  }
+  measuring(false);
+  tourBusy(false);
+  spawnWorker();
+  start({ replayTo: replay && !again ? run.history.step.length : 0, notice: again ? `${notice} The run starts over from step 0.` : notice, bad });
+}
+
+function onEngineMessage(msg) {
   switch (msg.type) {
     case 'ready': {
       const i = msg.info;
-      run.ready = true;
       $('data-desc').textContent = `${i.dataset}: ${i.n_train} train / ${i.n_test} test, ${i.n_features} features`;
       $('model-desc').textContent = `${i.model} (${i.n_params.toLocaleString('en')} parameters)`;
       $('opt-desc').textContent = i.optimizer;
       $('engine-version').textContent = `engine ${i.engine_version}`;
-      for (const b of [ui.play, ui.step, ui.reset, ui.measure]) b.disabled = false;
-      setRunning(false);
-      setStatus(run.notice || `Ready: seed ${run.config.seed}. Press Play.`, Boolean(run.notice));
-      run.notice = null;
+      if (run.replayTo > 0) {
+        setStatus(`Restoring the run: replaying ${run.replayTo} steps with seed ${run.config.seed}…`);
+        worker.postMessage({ type: 'step', steps: run.replayTo });
+      } else {
+        handBack(`Ready: seed ${run.config.seed}. Press Play.`);
+      }
       redraw();
       break;
     }
     case 'progress': {
+      if (run.replayTo > 0) {
+        // The replayed steps are the ones already on the chart (same seed, same numbers).
+        if (msg.step < run.replayTo) break;
+        run.replayTo = 0;
+        handBack(`Back at step ${msg.step}.`);
+        break;
+      }
       const h = run.history;
       for (let k = 0; k < msg.steps.length; k++) { h.step.push(msg.steps[k]); h.loss.push(msg.losses[k]); }
       if (msg.eval) { h.evalStep.push(msg.eval.step); h.evalAcc.push(msg.eval.accuracy); }
@@ -143,6 +186,9 @@ worker.onmessage = ({ data: msg }) => {
         setStatus(`could not show the tour step: ${err.message || err}`, true);
       }
       break;
+    case 'crashed':
+      restartEngine(`The engine crashed (${msg.message}) and was restarted with your settings.`, { replay: msg.during !== 'play' && msg.during !== 'step' });
+      break;
     case 'error':
       if (msg.during === 'analyze') { uploadError(msg.message); break; }
       if (msg.during === 'tour-run') { tourBusy(false); document.getElementById('tour-stage').textContent = msg.message; break; }
@@ -153,19 +199,30 @@ worker.onmessage = ({ data: msg }) => {
     default:
       break;
   }
-};
-worker.onerror = (e) => {
-  setRunning(false);
-  setStatus(`The engine stopped: ${e.message || 'unknown error'}`, true);
-};
+}
 
-function start() {
+/** The session is ready: enable the run controls; the status shows a pending notice first. */
+function handBack(text) {
+  run.ready = true;
+  for (const b of [ui.play, ui.step, ui.reset, ui.measure]) b.disabled = false;
+  setRunning(false);
+  setStatus(run.notice ? `${run.notice} ${text}` : text, Boolean(run.notice) && run.noticeBad);
+  run.notice = null;
+}
+
+/** (Re)builds the run from `run.config`. With `replayTo` > 0 (a restarted engine) the chart and
+ * counters are kept and the new session replays that many steps before handing back control. */
+function start({ replayTo = 0, notice = null, bad = true } = {}) {
   run.ready = false;
-  run.history = { step: [], loss: [], evalStep: [], evalAcc: [] };
-  for (const id of ['r-loss', 'r-acc', 'r-lr']) $(id).textContent = '—';
+  run.replayTo = replayTo;
+  if (notice) { run.notice = notice; run.noticeBad = bad; }
+  if (!replayTo) {
+    run.history = { step: [], loss: [], evalStep: [], evalAcc: [] };
+    for (const id of ['r-loss', 'r-acc', 'r-lr']) $(id).textContent = '—';
+    $('r-step').textContent = '0';
+    $('r-epoch').textContent = '0.00';
+  }
   for (const id of ['data-desc', 'model-desc', 'opt-desc']) $(id).textContent = 'loading…';
-  $('r-step').textContent = '0';
-  $('r-epoch').textContent = '0.00';
   ui.seed.value = String(run.config.seed);
   try {
     history.replaceState(null, '', writeHash(run.config, view));
@@ -198,6 +255,8 @@ ui.measure.addEventListener('click', () => {
   worker.postMessage({ type: 'measure', options: measureOptions() });
 });
 ui.step.addEventListener('click', () => worker.postMessage({ type: 'step', steps: 1 }));
+$('measure-cancel').addEventListener('click', () => restartEngine('Measurement cancelled.', { bad: false, crash: false }));
+$('tour-cancel').addEventListener('click', () => { restartEngine('Tour step cancelled.', { bad: false, crash: false }); $('tour-stage').textContent = 'cancelled'; });
 ui.reset.addEventListener('click', start);
 ui.newSeed.addEventListener('click', () => { run.config = { ...run.config, seed: randomSeed() }; start(); });
 ui.seed.addEventListener('change', () => {
@@ -313,10 +372,22 @@ function syncControls() {
   $('tail-level').value = String(run.config.analysis.level);
 }
 
+spawnWorker();
 start();
+// A handle for the crash-recovery and soak tests (tests/e2e/reliability.test.mjs).
+window.sgnLab = {
+  crashEngine: () => worker.postMessage({ type: 'selftest-panic' }),
+  engineStats: () => new Promise((resolve) => {
+    const w = worker;
+    const on = ({ data }) => { if (data.type === 'stats') { w.removeEventListener('message', on); resolve(data); } };
+    w.addEventListener('message', on);
+    w.postMessage({ type: 'stats' });
+  }),
+};
 function tourBusy(on) {
   $('tour-run').disabled = on;
   $('tour-progress').hidden = !on;
+  $('tour-cancel').hidden = !on;
   if (on) $('tour-stage').textContent = 'starting…';
 }
 const tour = initTour(wasm, { post: (msg) => worker.postMessage(msg), seed: () => run.config.seed, setBusy: tourBusy });

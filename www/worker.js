@@ -1,7 +1,10 @@
 // The engine's Web Worker: owns the wasm engine, trains in ~16 ms slices and checks for
 // messages between slices, so the page never freezes and pause acts within one slice.
-// Protocol (docs/ARCHITECTURE.md): in  {type: 'start'|'play'|'pause'|'step', ...}
-//                                  out {type: 'ready'|'progress'|'stopped'|'error', ...}
+// Protocol (docs/ARCHITECTURE.md): in  {type: 'start'|'play'|'pause'|'step'|'measure'|..., ...}
+//                                  out {type: 'ready'|'progress'|'stopped'|'error'|'crashed', ...}
+// A typed engine error (bad config, divergence, bad file) is an 'error': the session goes on. A
+// wasm trap (a Rust panic or an allocation failure) leaves the module in an unknown state, so it
+// is a 'crashed': the page then replaces this worker and replays the run (www/app.js).
 
 // The handler is installed synchronously and the engine is imported dynamically, so a message
 // sent while the wasm module is still loading waits for it instead of being lost.
@@ -18,9 +21,18 @@ function post(msg, transfer) {
   self.postMessage(msg, transfer || []);
 }
 
+const message = (err) => String(err && err.message ? err.message : err);
+
+/** A trap of the wasm module (panic → `unreachable`, out of memory), not a typed engine error. */
+function isCrash(err) {
+  return err instanceof WebAssembly.RuntimeError
+    || (err instanceof RangeError && /memory|allocation|call stack/i.test(err.message));
+}
+
 function fail(err, during) {
   running = false;
-  post({ type: 'error', during, message: String(err && err.message ? err.message : err) });
+  if (isCrash(err)) post({ type: 'crashed', during, message: message(err) });
+  else post({ type: 'error', during, message: message(err) });
 }
 
 async function datasetBytes(url) {
@@ -50,7 +62,7 @@ function loop(gen) {
       return;
     }
   } catch (err) {
-    fail(err);
+    fail(err, 'play');
     return;
   }
   setTimeout(() => loop(gen), 0);
@@ -116,12 +128,20 @@ self.onmessage = async (event) => {
       case 'step':
         if (lab && !running) slice(Infinity, msg.steps || 1);
         break;
+      case 'stats':
+        // For the soak test and the curious: the engine's linear memory (it grows, never shrinks).
+        post({ type: 'stats', wasmBytes: wasm.wasm_memory_bytes() });
+        break;
+      case 'selftest-panic':
+        // The crash-recovery self-test (tests/e2e/reliability.test.mjs): a real Rust panic.
+        wasm.selftest_panic();
+        break;
       default:
         throw new Error(`unknown message ${msg.type}`);
     }
   } catch (err) {
     // A bad upload is reported without touching a training run in progress.
-    if (msg.type === 'analyze' || msg.type === 'tour-run') post({ type: 'error', during: msg.type, message: String(err && err.message ? err.message : err) });
+    if (!isCrash(err) && (msg.type === 'analyze' || msg.type === 'tour-run')) post({ type: 'error', during: msg.type, message: message(err) });
     else fail(err, msg.type);
   }
 };

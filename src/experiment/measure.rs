@@ -268,14 +268,22 @@ pub fn measure<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureConf
     let (iteration_g, iteration_g_rate, logged_steps) = match log {
         Some(l) => {
             let samples: Vec<Vec<f64>> = (0..m).map(|i| column(&l.tracked_grads, i)).collect();
-            let ex = (0..m).find(|&i| testable(&samples[i])).unwrap_or(0);
-            let t = TailTest::with_progress(
-                format!("iteration-wise g of parameter #{} over {} training steps", tracked[ex], l.steps.len()),
-                samples[ex].clone(),
-                &example_opts,
-                |done, total| tick(2, total + done, 2 * total).is_ok(),
-            )?;
-            (Some(t), Some(rate_of(&samples, &rate_opts)), l.steps.len())
+            // A short run (e.g. one epoch of a 142-sample table at B = 32: 4 steps) has too few
+            // logged steps for any tail test: the rate then counts every sample as skipped and
+            // there is no example, rather than failing the whole measurement.
+            let rate = rate_of(&samples, &rate_opts);
+            match (0..m).find(|&i| testable(&samples[i])) {
+                None => (None, Some(rate), l.steps.len()),
+                Some(ex) => {
+                    let t = TailTest::with_progress(
+                        format!("iteration-wise g of parameter #{} over {} training steps", tracked[ex], l.steps.len()),
+                        samples[ex].clone(),
+                        &example_opts,
+                        |done, total| tick(2, total + done, 2 * total).is_ok(),
+                    )?;
+                    (Some(t), Some(rate), l.steps.len())
+                }
+            }
         }
         None => (None, None, 0),
     };

@@ -27,6 +27,20 @@ pub fn init_engine() {
     console_error_panic_hook::set_once();
 }
 
+/// Bytes of the engine's linear memory (it grows on demand and never shrinks; the soak test
+/// checks that it stops growing over many runs).
+#[wasm_bindgen]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65_536) as f64
+}
+
+/// Panics on purpose: the page's crash-recovery self-test (a wasm trap must be reported, the
+/// worker replaced and the run restored). Never called by the lab itself.
+#[wasm_bindgen]
+pub fn selftest_panic() {
+    panic!("deliberate panic (crash-recovery self-test)");
+}
+
 /// The engine version, shown in the page and stored in reports.
 #[wasm_bindgen]
 pub fn engine_version() -> String {

@@ -1,0 +1,138 @@
+// End-to-end reliability (docs/RELIABILITY.md): cancelling a long job, a real wasm panic in the
+// engine, and a soak of many consecutive experiments in one page.
+//  - Cancel: a measurement is one synchronous wasm call, so the page replaces the worker; the run
+//    must come back at the same step with bit-identical weights (checked by the next step's loss
+//    against a fresh run of the same seed).
+//  - Crash: a Rust panic in the worker is reported, the worker is replaced, the settings are kept
+//    and the run is restored the same way.
+//  - Soak: SOAK_RUNS (default 50) experiments in a row; the engine's wasm memory and the page's
+//    JS heap (after a forced GC) must stop growing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, screenshotPath } from './harness.mjs';
+
+let server;
+before(async () => { server = await serveDist(); });
+after(async () => { await server.close(); });
+
+const status = (page) => page.getByTestId('status').textContent();
+
+async function ready(page) {
+  await page.waitForFunction(() => !document.querySelector('[data-testid="play"]').disabled, null, { timeout: 90_000 });
+}
+
+async function stepTo(page, n) {
+  const now = Number(await page.getByTestId('r-step').textContent());
+  for (let i = now + 1; i <= n; i++) {
+    await page.getByTestId('step').click();
+    await page.waitForFunction((k) => document.querySelector('[data-testid="r-step"]').textContent === String(k), i);
+  }
+  return page.getByTestId('r-loss').textContent();
+}
+
+/** The loss shown after `n` steps of a fresh run of the same settings (Reset rebuilds it). */
+async function freshLossAt(page, n) {
+  await page.getByTestId('reset').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="r-step"]').textContent === '0');
+  await ready(page);
+  return stepTo(page, n);
+}
+
+test('cancel a running measurement: the run comes back at the same step, same weights', { timeout: 240_000 }, async () => {
+  const { page, log, close } = await launch({ origin: server.origin });
+  try {
+    await page.goto(server.base + '#seed=31');
+    await ready(page);
+    await stepTo(page, 3);
+    // Clauset's rule with its 1000-replicate bootstrap: several seconds of one wasm call.
+    await page.getByTestId('tail-rule').selectOption('clauset');
+    await page.getByTestId('measure').click();
+    await page.getByTestId('measure-cancel').waitFor({ state: 'visible' });
+    await page.waitForFunction(() => document.querySelector('[data-testid="measure-progress"]').value > 0, null, { timeout: 60_000 });
+    const t0 = Date.now();
+    await page.getByTestId('measure-cancel').click();
+    await page.waitForFunction(() => /Back at step 3/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 90_000 });
+    const restoredIn = Date.now() - t0;
+    assert.match(await status(page), /^Measurement cancelled\. Back at step 3\.$/);
+    assert.equal(await page.getByTestId('status').evaluate((e) => e.classList.contains('bad')), false, 'a cancel is not an error');
+    assert.equal(await page.getByTestId('measure-cancel').isVisible(), false);
+    assert.equal(await page.getByTestId('seed').inputValue(), '31');
+    assert.equal(await page.getByTestId('tail-rule').inputValue(), 'clauset', 'the settings are kept');
+    const afterCancel = await stepTo(page, 4);
+    assert.equal(await freshLossAt(page, 4), afterCancel, 'the replayed run is the same run');
+    assert.deepEqual(log.consoleErrors, []);
+    console.log(`# cancel → back at step 3 in ${restoredIn} ms`);
+  } finally {
+    await close();
+  }
+});
+
+test('a wasm panic is reported, the engine restarted, the settings and the run kept', { timeout: 180_000 }, async () => {
+  const { page, log, close } = await launch({ origin: server.origin });
+  try {
+    await page.goto(server.base + '#seed=32&data=digits&lr=0.03');
+    await ready(page);
+    await stepTo(page, 5);
+    await page.evaluate(() => window.sgnLab.crashEngine());
+    await page.waitForFunction(() => /Back at step 5/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 60_000 });
+    const text = await status(page);
+    assert.match(text, /^The engine crashed \(.*unreachable.*\) and was restarted with your settings\. Back at step 5\.$/, text);
+    assert.equal(await page.getByTestId('status').evaluate((e) => e.classList.contains('bad')), true);
+    assert.equal(await page.getByTestId('set-data').inputValue(), 'digits');
+    assert.equal(await page.getByTestId('set-lr').inputValue(), '0.03');
+    assert.equal(await page.getByTestId('seed').inputValue(), '32');
+    await page.screenshot({ path: screenshotPath('crash-recovered.png') });
+    const afterCrash = await stepTo(page, 6);
+    assert.equal(await freshLossAt(page, 6), afterCrash, 'the restored run is the same run');
+    // The only console errors are the panic's own report (console_error_panic_hook).
+    assert.ok(log.consoleErrors.every((e) => /deliberate panic|unreachable/.test(e)), log.consoleErrors.join('\n'));
+  } finally {
+    await close();
+  }
+});
+
+test('soak: many experiments in one page, memory stops growing', { timeout: 900_000 }, async () => {
+  const runs = Number(process.env.SOAK_RUNS || 50);
+  const { page, log, close } = await launch({ origin: server.origin });
+  const cdp = await page.context().newCDPSession(page);
+  const jsHeap = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+  };
+  const data = ['digits', 'wine', 'mixture', 'cancer'];
+  const samples = [];
+  try {
+    await page.goto(server.base + '#seed=1&data=digits&epochs=1');
+    await ready(page);
+    const t0 = Date.now();
+    for (let i = 1; i <= runs; i++) {
+      await page.evaluate((h) => { location.hash = h; }, `#seed=${100 + i}&data=${data[i % data.length]}&epochs=1&bs=32`);
+      await page.waitForFunction((s) => document.querySelector('[data-testid="seed"]').value === s
+        && !document.querySelector('[data-testid="play"]').disabled, String(100 + i), { timeout: 60_000 });
+      await page.getByTestId('play').click();
+      await page.waitForFunction(() => /^Finished/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 60_000 });
+      await page.getByTestId('measure').click();
+      await page.waitForFunction(() => /^Measured/.test(document.querySelector('[data-testid="status"]').textContent)
+        || document.querySelector('[data-testid="status"]').classList.contains('bad'), null, { timeout: 120_000 });
+      assert.match(await status(page), /^Measured/, `run ${i} (${data[i % data.length]})`);
+      if (i % 10 === 0 || i === 1) {
+        const { wasmBytes } = await page.evaluate(() => window.sgnLab.engineStats());
+        samples.push({ run: i, wasmMiB: wasmBytes / 2 ** 20, jsMiB: (await jsHeap()) / 2 ** 20 });
+      }
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    console.log(`# soak: ${runs} experiments in ${seconds.toFixed(0)} s`);
+    for (const s of samples) console.log(`# run ${s.run}: wasm ${s.wasmMiB.toFixed(1)} MiB, JS heap ${s.jsMiB.toFixed(2)} MiB`);
+    // Memory must plateau: over the second half of the soak the wasm memory may not grow at all
+    // (its allocator reuses freed blocks once it has seen the largest run) and the JS heap by
+    // at most 10 % + 1 MiB (V8's own caches).
+    const mid = samples.find((s) => s.run >= runs / 2);
+    const last = samples[samples.length - 1];
+    assert.ok(last.wasmMiB <= mid.wasmMiB, `wasm memory still growing: ${mid.wasmMiB} → ${last.wasmMiB} MiB`);
+    assert.ok(last.jsMiB <= 1.1 * mid.jsMiB + 1, `JS heap still growing: ${mid.jsMiB} → ${last.jsMiB} MiB`);
+    assert.deepEqual(log.consoleErrors, []);
+    assert.deepEqual(log.foreignRequests, []);
+  } finally {
+    await close();
+  }
+});
