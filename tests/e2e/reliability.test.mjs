@@ -5,11 +5,17 @@
 //    against a fresh run of the same seed).
 //  - Crash: a Rust panic in the worker is reported, the worker is replaced, the settings are kept
 //    and the run is restored the same way.
+//  - Memory: a configuration above its memory cap is refused before anything is allocated, with
+//    the estimate and the limit stated; the next configuration runs.
+//  - Safety: the Content-Security-Policy blocks inline script, and hostile file names and file
+//    contents are shown as text, never parsed as HTML (no innerHTML anywhere in www/).
 //  - Soak: SOAK_RUNS (default 50) experiments in a row; the engine's wasm memory and the page's
 //    JS heap (after a forced GC) must stop growing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, screenshotPath } from './harness.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serveDist, launch, screenshotPath, ROOT } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -86,6 +92,56 @@ test('a wasm panic is reported, the engine restarted, the settings and the run k
     assert.equal(await freshLossAt(page, 6), afterCrash, 'the restored run is the same run');
     // The only console errors are the panic's own report (console_error_panic_hook).
     assert.ok(log.consoleErrors.every((e) => /deliberate panic|unreachable/.test(e)), log.consoleErrors.join('\n'));
+  } finally {
+    await close();
+  }
+});
+
+test('a config above the memory cap is refused before allocation, with the limit stated', { timeout: 120_000 }, async () => {
+  const { page, log, close } = await launch({ origin: server.origin });
+  try {
+    await page.goto(`${server.base}#v1.eyJtZW1vcnlfY2FwIjo4Mzg4NjA4MH0`); // {"memory_cap": 80 MiB}: the MNIST run needs more
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]').classList.contains('bad'), null, { timeout: 60_000 });
+    assert.match(await status(page), /would need about \d+ bytes \(\d+ MiB\), above the cap of 83886080 bytes \(80 MiB\)/);
+    assert.equal(await page.getByTestId('play').isDisabled(), true);
+    await page.getByTestId('set-data').selectOption('digits'); // the 8×8-digits run fits in 80 MiB
+    await ready(page);
+    assert.match(await status(page), /^Ready/);
+    await stepTo(page, 1);
+    assert.deepEqual(log.consoleErrors, []);
+  } finally {
+    await close();
+  }
+});
+
+test('the CSP blocks inline script; hostile file names and contents stay text', { timeout: 120_000 }, async () => {
+  for (const f of fs.readdirSync(path.join(ROOT, 'www')).filter((x) => x.endsWith('.js'))) {
+    const src = fs.readFileSync(path.join(ROOT, 'www', f), 'utf8').replace(/\/\/.*$/gm, '');
+    assert.doesNotMatch(src, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/, `www/${f} builds HTML from strings`);
+  }
+  const { page, log, close } = await launch({ origin: server.origin });
+  try {
+    await page.goto(server.base + '#seed=4&data=digits');
+    await ready(page);
+    const blocked = await page.evaluate(() => new Promise((resolve) => {
+      document.addEventListener('securitypolicyviolation', (e) => resolve(e.violatedDirective), { once: true });
+      const s = document.createElement('script');
+      s.textContent = 'window.pwned = "inline script ran"';
+      document.body.append(s);
+      setTimeout(() => resolve(window.pwned || 'no violation reported'), 2000);
+    }));
+    assert.match(blocked, /^script-src/, `inline script: ${blocked}`);
+
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    const imgsBefore = await page.evaluate(() => document.querySelectorAll('img').length);
+    await page.getByTestId('upload-file').setInputFiles({ name: `${hostile}.csv`, mimeType: 'text/csv', buffer: Buffer.from(`1,2\n${hostile},3\n`) });
+    await page.waitForFunction(() => document.querySelector('[data-testid="upload-status"]').classList.contains('bad'), null, { timeout: 30_000 });
+    const shown = await page.getByTestId('upload-status').textContent();
+    assert.ok(shown.startsWith(`${hostile}.csv: `), shown);
+    const [imgs, pwned] = await page.evaluate(() => [document.querySelectorAll('img').length, window.pwned ?? null]);
+    assert.equal(pwned, null, 'no injected handler ran');
+    assert.equal(imgs, imgsBefore, 'no element was made from the file');
+    assert.deepEqual(log.consoleErrors.filter((e) => !/Content Security Policy/.test(e)), []);
   } finally {
     await close();
   }
