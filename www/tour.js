@@ -28,6 +28,7 @@ export function initTour(wasm, { post, seed, setBusy }) {
     q('tour-heading').textContent = p.title;
     q('tour-claim').textContent = p.claim;
     document.getElementById('tour-varies').textContent = `Varies: ${p.varies}`;
+    q('tour-look').textContent = p.look;
     document.getElementById('tour-source').textContent = `Source: ${p.source}`;
     q('tour-prev').disabled = i === 0;
     q('tour-next').disabled = i === presets.length - 1;

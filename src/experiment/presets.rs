@@ -15,6 +15,8 @@ pub struct PresetInfo {
     pub source: &'static str,
     /// What the preset varies.
     pub varies: &'static str,
+    /// What to look at in the result (shown by the page's tour).
+    pub look: &'static str,
 }
 
 /// Every preset, in tour order (`paper-tour` last).
@@ -25,6 +27,7 @@ pub const PRESETS: &[PresetInfo] = &[
         claim: "Dimension-wise stochastic gradients usually have power-law heavy tails, while iteration-wise gradients and the SGN caused by minibatch sampling usually do not.",
         source: "Xie et al. 2023, abstract and contribution 1 [P]",
         varies: "nothing; the trained default network, tested with the paper's rule and with Clauset's",
+        look: "Table A: the dimension-wise rates should be high and the iteration-wise rates low. Then compare the rows of the two tail rules: the verdict depends on how the tail is chosen.",
     },
     PresetInfo {
         name: "sgn-batch",
@@ -32,6 +35,7 @@ pub const PRESETS: &[PresetInfo] = &[
         claim: "Iteration-wise SGN (minibatch gradient minus full-batch gradient at the same θ) is not power-law, and larger batches make it more Gaussian, not heavier-tailed.",
         source: "Xie et al. 2023, abstract [P]; Gaussian-like iteration-wise noise [R]",
         varies: "the minibatch size B of the draws at the trained θ",
+        look: "The iteration-wise SGN power-law rate at each B, and whether the Gaussianity statistics (excess kurtosis, Shapiro–Wilk) move toward a normal as B grows.",
     },
     PresetInfo {
         name: "spectrum",
@@ -39,6 +43,7 @@ pub const PRESETS: &[PresetInfo] = &[
         claim: "The covariance spectrum of stochastic gradients is a power law λ_k ∝ k^(−s) with s of order 1, unlike the flat spectrum of isotropic Gaussian noise.",
         source: "Xie et al. 2023, contribution 2 [P]; baseline contrast [I]",
         varies: "training state (θ₀ and trained) against an i.i.d. Gaussian matrix of the same shape and trace",
+        look: "Table B: a straight line on the log–log rank plot with ŝ near 1 for the trained and initial networks, against the flat Marchenko–Pastur bulk of the Gaussian baseline. Note the K used by the fit.",
     },
     PresetInfo {
         name: "batch-sweep",
@@ -46,6 +51,7 @@ pub const PRESETS: &[PresetInfo] = &[
         claim: "The power-law covariance structure holds across batch sizes: B only shifts the spectrum by (N − B)/(B(N − 1)), the exponent ŝ stays about the same.",
         source: "Xie et al. 2023 via review, 'universal across batch sizes' [R]; sibling Fig. 27 [S]",
         varies: "training batch size B (same epochs)",
+        look: "ŝ in Table B across the batch sizes: it should stay about the same while the scale of the spectrum shifts.",
     },
     PresetInfo {
         name: "labels",
@@ -53,6 +59,7 @@ pub const PRESETS: &[PresetInfo] = &[
         claim: "The power-law covariance spectrum is a property of trained networks that persists under random labels and label noise (which add top outliers and may bend it).",
         source: "sibling paper Figs. 15, 17 [S] as the hypothesis; the gradient paper's outcome is unknown",
         varies: "training labels: clean, permuted, 40 % symmetric noise",
+        look: "ŝ and the KS verdict for clean, random and noisy labels; random labels may add a few top outliers above the line.",
     },
     PresetInfo {
         name: "depth-width",
@@ -60,6 +67,7 @@ pub const PRESETS: &[PresetInfo] = &[
         claim: "The power-law covariance spectrum holds across model depths; very narrow networks (width ≈ 10) are the least power-law and wider ones straighter.",
         source: "Xie et al. 2023 via review, 'universal across models' [R]; sibling Fig. 26 [S]",
         varies: "hidden layers (1, 2, 4 of width 100) and width (10, 30, 100, one layer)",
+        look: "ŝ and the KS verdict across depths, then across widths: the narrow network (width 10) should be the least straight.",
     },
     PresetInfo {
         name: "non-image",
@@ -67,6 +75,7 @@ pub const PRESETS: &[PresetInfo] = &[
         claim: "The power-law covariance spectrum also appears on non-image (tabular) data, so it is not an artifact of images.",
         source: "Xie et al. 2023 via review, 'even in non-image data' (Avila) [R]; here the breast-cancer table",
         varies: "dataset: breast-cancer table (30 features, 2 classes), FCN 30→100→100→2",
+        look: "The same Table B columns on tabular data: is the spectrum still a power law without images?",
     },
     PresetInfo {
         name: "mechanism",
@@ -74,6 +83,7 @@ pub const PRESETS: &[PresetInfo] = &[
         claim: "If g_t ~ N(0, diag(k^(−s))), every coordinate is Gaussian over iterations, yet the pooled coordinates are power-law with exponent 1 + 2/s; s = 0 removes the tail and a random rotation weakens it.",
         source: "lab's synthesis (DESIGN §4, reference §5.5 [I]/[C]); not a claim of the paper",
         varies: "s ∈ {0, 1, 1.5}, and s = 1 after a random rotation; no network",
+        look: "Every coordinate alone passes as Gaussian, yet the pooled values are power-law with exponent near 1 + 2/s; s = 0 and the rotated case should lose the tail.",
     },
     PresetInfo {
         name: "subspace",
@@ -81,6 +91,7 @@ pub const PRESETS: &[PresetInfo] = &[
         claim: "With a power-law spectrum the top eigendirections of the gradient covariance are robust (two independent estimates agree) while tail directions are not: learning happens in a robust low-dimensional subspace.",
         source: "Xie et al. 2023 (NeurIPS) via review [R]; Davis–Kahan argument of the sibling [S]",
         varies: "nothing; two disjoint halves of N_cov samples at the trained θ",
+        look: "The Davis–Kahan view: sin∠ between the top eigenvectors of two independent halves stays small, and grows along the tail where eigengaps shrink.",
     },
     PresetInfo {
         name: "paper-tour",
@@ -88,6 +99,7 @@ pub const PRESETS: &[PresetInfo] = &[
         claim: "All of the above, one preset at a time.",
         source: "all presets",
         varies: "runs every preset",
+        look: "Each preset's verdict line: agrees or differs, with the numbers that decide it.",
     },
 ];
 

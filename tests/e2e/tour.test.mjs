@@ -25,11 +25,22 @@ test('tour: previous / next through the presets, run the mechanism demo', { time
     }
     assert.ok(found, 'the mechanism demo is a step of the tour');
     assert.match(await page.getByTestId('tour-claim').textContent(), /1 \+ 2\/s/);
+    assert.match(await page.getByTestId('tour-look').textContent(), /pooled values are power-law/);
     await page.getByTestId('tour-run').click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="tour-result"]').hidden, null, { timeout: 120_000 });
     const v = await page.getByTestId('tour-verdicts').textContent();
     assert.match(v, /^(Agrees with|Differs from) the paper\./, v);
     assert.match(v, /theory 3\.00/, 'numbers, not a canned sentence');
+
+    // A long step (heavy tails on the default MNIST network) can be cancelled mid-run.
+    while (!/^1 \//.test(await page.getByTestId('tour-pos').textContent())) await page.getByTestId('tour-prev').click();
+    await page.getByTestId('tour-run').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="tour-progress"]').value > 0, null, { timeout: 60_000 });
+    await page.getByTestId('tour-cancel').click();
+    await page.waitForFunction(() => /^Tour step cancelled\./.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 60_000 });
+    assert.equal(await page.getByTestId('tour-run').isDisabled(), false, 'the tour can run again');
+    assert.equal(await page.getByTestId('tour-cancel').isVisible(), false);
+    assert.equal(await page.getByTestId('tour-stage').textContent(), 'cancelled');
     assert.deepEqual(log.consoleErrors, []);
   } finally {
     await close();
