@@ -118,7 +118,8 @@ function onEngineMessage(msg) {
     case 'ready': {
       const i = msg.info;
       $('data-desc').textContent = `${i.dataset}: ${i.n_train} train / ${i.n_test} test, ${i.n_features} features`;
-      $('model-desc').textContent = `${i.model} (${i.n_params.toLocaleString('en')} parameters)`;
+      $('model-desc').textContent = `${i.model} (${i.n_params.toLocaleString('en')} parameters; `
+        + `about ${Math.ceil(i.memory_mib)} MiB with the measurement, cap ${Math.round(run.config.memory_cap / 2 ** 20)} MiB)`;
       $('opt-desc').textContent = i.optimizer;
       $('engine-version').textContent = `engine ${i.engine_version}`;
       if (run.replayTo > 0) {
