@@ -17,7 +17,8 @@ fn backend(canvas: HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
     CanvasBackend::with_canvas_object(canvas).ok_or_else(|| JsError::new("the canvas has no 2-D context"))
 }
 
-/// Draws the training chart (loss per step, its moving average, test accuracy).
+/// Draws the training chart (loss per step, its moving average, test accuracy); returns the hover
+/// index JSON.
 #[wasm_bindgen]
 pub fn draw_training_chart(
     canvas: HtmlCanvasElement,
@@ -39,14 +40,15 @@ pub fn draw_training_chart(
     on_canvas(canvas, |a| plot::training::draw(a, &Theme::for_dpr(dpr), &data))
 }
 
-/// Draws `draw` on the canvas and presents it.
+/// Draws `draw` on the canvas, presents it, and returns the hover index as JSON.
 fn on_canvas<F>(canvas: HtmlCanvasElement, draw: F) -> Result<String, JsError>
 where
-    F: FnOnce(&DrawingArea<CanvasBackend, Shift>) -> plot::PlotResult,
+    F: FnOnce(&DrawingArea<CanvasBackend, Shift>) -> plot::PlotResult<plot::HoverIndex>,
 {
     let area = backend(canvas)?.into_drawing_area();
-    draw(&area).map_err(js_err)?;
-    area.present().map_err(js_err)
+    let hover = draw(&area).map_err(js_err)?;
+    area.present().map_err(js_err)?;
+    Ok(hover.to_json())
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T, JsError> {
