@@ -3,6 +3,7 @@
 // textContent (never innerHTML); charts are drawn by the wasm plotting code.
 import { fitCanvas } from './canvas.js';
 import { addChartExports } from './exports.js';
+import { setHover } from './hover.js';
 
 const fmt = (v, digits = 3) => {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
@@ -117,23 +118,23 @@ export function renderStructure(wasm, m) {
   const draw = () => {
     const ccdf = (id, sample, t, title) => {
       const c = q(id); const dpr = fitCanvas(c); const r = t.power_law;
-      wasm.draw_ccdf(c, dpr, sample, r.xmin, r.alpha, r.n_tail, r.n, title);
+      setHover(c, wasm.draw_ccdf(c, dpr, sample, r.xmin, r.alpha, r.n_tail, r.n, title));
     };
     ccdf('ccdf-dim-g', m.dim_g, report.dimension_g, `Dimension-wise |g|: CCDF (P = ${report.n_params})`);
     ccdf('ccdf-dim-sgn', m.dim_sgn, report.dimension_sgn, 'Dimension-wise |ξ|: CCDF');
     let c = q('hist-iter-sgn');
-    wasm.draw_histogram(c, fitCanvas(c), m.iter_sgn, `ξ of parameter #${report.tracked[0]} over ${report.draws} draws`);
+    setHover(c, wasm.draw_histogram(c, fitCanvas(c), m.iter_sgn, `ξ of parameter #${report.tracked[0]} over ${report.draws} draws`));
     c = q('qq-iter-sgn');
-    wasm.draw_qq(c, fitCanvas(c), m.iter_sgn, 'Normal Q–Q of the same ξ');
+    setHover(c, wasm.draw_qq(c, fitCanvas(c), m.iter_sgn, 'Normal Q–Q of the same ξ'));
     if (views) {
       c = q('rank-plot');
-      wasm.draw_rank_plot(c, fitCanvas(c), JSON.stringify(views.rank));
+      setHover(c, wasm.draw_rank_plot(c, fitCanvas(c), JSON.stringify(views.rank)));
       c = q('trace-share');
-      wasm.draw_trace_share(c, fitCanvas(c), JSON.stringify(views.trace_share));
+      setHover(c, wasm.draw_trace_share(c, fitCanvas(c), JSON.stringify(views.trace_share)));
       c = q('eigengaps');
-      wasm.draw_eigengaps(c, fitCanvas(c), JSON.stringify(views.eigengaps));
+      setHover(c, wasm.draw_eigengaps(c, fitCanvas(c), JSON.stringify(views.eigengaps)));
       c = q('davis-kahan');
-      if (views.davis_kahan) wasm.draw_davis_kahan(c, fitCanvas(c), JSON.stringify(views.davis_kahan));
+      if (views.davis_kahan) setHover(c, wasm.draw_davis_kahan(c, fitCanvas(c), JSON.stringify(views.davis_kahan)));
     }
   };
   draw();

@@ -141,7 +141,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
             .label("test accuracy")
             .legend(theme.swatch(c.stroke_width(theme.stroke())));
         chart.draw_secondary_series(acc.iter().map(|p| Circle::new(*p, r, c.filled())))?;
-        hover.add(chart.borrow_secondary().as_coord_spec(), "test accuracy", ("step", "accuracy %"), &acc, Thin::Extremes);
+        hover.add(chart.borrow_secondary().as_coord_spec(), "test accuracy", ("step", "accuracy (%)"), &acc, Thin::Extremes);
     }
     theme.legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
     Ok(hover)
