@@ -10,6 +10,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
 use super::hover::{log_tail, HoverIndex, Thin};
@@ -116,7 +117,22 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
             .label(format!("tail: {} values ≥ x_min", f.n_tail))
             .legend(|(a, b)| Rectangle::new([(a, b - 5), (a + 12, b + 5)], SERIES[4].mix(0.3).filled()));
         chart.draw_series(DashedLineSeries::new(vec![(f.xmin, ylo), (f.xmin, yhi)], theme.px(5.0), theme.px(4.0), SERIES[1].stroke_width(theme.px(1.25))))?;
-        chart.draw_series(std::iter::once(Text::new(format!("x_min = {:.3e}", f.xmin), (f.xmin, yhi / 1.6), theme.font(11.0).color(&INK))))?;
+        // The x_min label right of its line, or left of it when the line is near the right edge
+        // (a label running past the plotting area was cut off on narrow charts).
+        let (lx, ly) = chart.backend_coord(&(f.xmin, yhi / 1.6));
+        let right = chart.plotting_area().get_pixel_range().0.end;
+        let (bx, by) = area.get_base_pixel();
+        let gap = theme.px(3.0) as i32;
+        let flip = right - lx < theme.px(90.0) as i32;
+        let (hpos, x) = if flip { (HPos::Right, lx - gap) } else { (HPos::Left, lx + gap) };
+        let style = theme.font(11.0).color(&INK).pos(Pos::new(hpos, VPos::Top));
+        let label = format!("x_min = {:.3e}", f.xmin);
+        // On a light backing, so the points under it do not make it unreadable.
+        let (tw, th) = area.estimate_text_size(&label, &style)?;
+        let (tx0, ty0) = (if flip { x - tw as i32 } else { x } - bx, ly - by);
+        let pad = theme.px(2.0) as i32;
+        area.draw(&Rectangle::new([(tx0 - pad, ty0 - pad), (tx0 + tw as i32 + pad, ty0 + th as i32 + pad)], BG.mix(0.85).filled()))?;
+        area.draw_text(&label, &style, (x - bx, ly - by))?;
     }
     chart
         .draw_series(pts.iter().map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())))?
@@ -202,7 +218,8 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         .x_desc("x")
         .y_desc("density")
         .x_labels(6)
-        .x_label_formatter(&|v| tick(*v))
+        // A tick at 0 computed as lo + k·step can come out as ±1e-21: show it as 0.
+        .x_label_formatter(&|v| tick(if v.abs() < 1e-9 * (hi - lo) { 0.0 } else { *v }))
         .y_label_formatter(&|v| tick(*v))
         .draw()?;
     chart
@@ -273,6 +290,7 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
     area.fill(&BG)?;
     let mut chart = theme.frame(area, data.title)
         .build_cartesian_2d(-zmax..zmax, (ylo - pad)..(yhi + pad))?;
+    let (pw, ph) = chart.plotting_area().dim_in_pixel();
     chart
         .configure_mesh()
         .light_line_style(GRID)
@@ -281,6 +299,8 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
         .axis_desc_style(theme.label_style())
         .x_desc("normal quantile")
         .y_desc("sample quantile")
+        .x_labels(theme.label_count(pw, 45.0))
+        .y_labels(theme.label_count(ph, 24.0))
         .y_label_formatter(&|v| tick(*v))
         .draw()?;
     // The reference line clipped to the plotted box (plotters clamps, not clips, off-chart points).
