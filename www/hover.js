@@ -33,7 +33,7 @@ function helpId() {
     help.id = 'hover-help';
     help.className = 'visually-hidden';
     help.textContent = 'Chart values: use the left and right arrow keys to step through the points, up and down to change series, Escape to hide.';
-    document.body.append(help);
+    (document.querySelector('main') || document.body).append(help);
   }
   return help.id;
 }

@@ -77,7 +77,7 @@ function tableA(report) {
   const a = report.table_a;
   const t = q('table-a');
   t.replaceChildren(
-    el('thead', {}, el('tr', {}, el('th', {}, ''), el('th', { scope: 'col' }, 'gradient g'), el('th', { scope: 'col' }, 'noise ξ = g − ∇L'))),
+    el('thead', {}, el('tr', {}, el('td', {}, ''), el('th', { scope: 'col' }, 'gradient g'), el('th', { scope: 'col' }, 'noise ξ = g − ∇L'))),
     el('tbody', {},
       el('tr', {}, el('th', { scope: 'row' }, 'dimension-wise'), el('td', { testid: 'rate-dim-g' }, pct(a.dimension_g)), el('td', { testid: 'rate-dim-sgn' }, pct(a.dimension_sgn))),
       el('tr', {}, el('th', { scope: 'row' }, 'iteration-wise'),
@@ -93,7 +93,7 @@ function tableB(report) {
   const rows = [['gradients at step ' + report.step, report.spectrum.report]];
   if (report.spectrum.baseline) rows.push(['Gaussian baseline (same shape, same total variance)', report.spectrum.baseline]);
   t.replaceChildren(
-    el('thead', {}, el('tr', {}, ...['', 'K', 'd_ks', 'd_c', 'power law', 'β̂ ± σ', 'ŝ', 'LS slope (r²)', ''].map((h) => el('th', { scope: 'col' }, h)))),
+    el('thead', {}, el('tr', {}, ...['spectrum of', 'K', 'd_ks', 'd_c', 'power law', 'β̂ ± σ', 'ŝ', 'LS slope (r²)', 'note'].map((h) => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, ...rows.map(([label, s]) => el('tr', {},
       el('th', { scope: 'row' }, label), el('td', {}, s.fit.k), el('td', {}, fmt(s.fit.ks_d)), el('td', {}, fmt(s.fit.ks_critical)),
       el('td', { class: s.fit.power_law ? 'yes' : 'no' }, s.fit.power_law ? 'yes' : 'no'),
