@@ -37,13 +37,29 @@ fn training_chart_changes_pixels_and_draws_the_loss_line() {
 
     let step: Vec<f64> = (0..300).map(f64::from).collect();
     let loss: Vec<f64> = step.iter().map(|s| 2.3 * (-s / 80.0).exp() + 0.05).collect();
-    draw_training_chart(c.clone(), 2.0, &step, &loss, &[100.0, 200.0, 299.0], &[0.8, 0.9, 0.95]).unwrap();
+    let hover = draw_training_chart(c.clone(), 2.0, &step, &loss, &[100.0, 200.0, 299.0], &[0.8, 0.9, 0.95]).unwrap();
 
     let after = pixels(&c);
     let changed = before.chunks(4).zip(after.chunks(4)).filter(|(a, b)| a != b).count();
     assert!(changed > 800 * 400 / 2, "background not painted: {changed} pixels changed");
     let blue = blue_pixels(&after);
     assert!(blue > 500, "loss line missing: {blue} blue pixels");
+
+    // The hover index: series with points inside the canvas, on the drawn (blue) line.
+    let idx: serde_json::Value = serde_json::from_str(&hover).unwrap();
+    let series = idx["series"].as_array().unwrap();
+    assert_eq!(series[0]["name"], "minibatch loss");
+    assert_eq!(series[2]["y"].as_array().unwrap().len(), 3, "three accuracy points");
+    let px: Vec<i64> = series[1]["px"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    assert_eq!(px.len(), 2 * 300);
+    let on_line = px
+        .chunks(2)
+        .filter(|p| {
+            let i = 4 * (p[1] as usize * 800 + p[0] as usize);
+            (after[i] as i32) < 60 && (after[i + 2] as i32 - 178).abs() < 40
+        })
+        .count();
+    assert!(on_line > 250, "moving-average points lie on the drawn line: {on_line} of 300");
 }
 
 #[wasm_bindgen_test]

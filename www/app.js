@@ -2,6 +2,7 @@
 // code (plotters needs the DOM to measure text, so charts are drawn here, from plain arrays).
 import * as wasm from '../pkg/sgn_lab.js';
 import { fitCanvas, frameThrottle } from './canvas.js';
+import { setHover } from './hover.js';
 import { renderStructure } from './structure.js';
 import { SETTINGS, HIDEABLE, readHash, writeHash, defaultConfig } from './settings.js';
 import { initUpload, renderUpload } from './upload.js';
@@ -70,8 +71,8 @@ const redraw = frameThrottle(() => {
   const dpr = fitCanvas(ui.chart);
   const h = run.history;
   try {
-    wasm.draw_training_chart(ui.chart, dpr, Float64Array.from(h.step), Float64Array.from(h.loss),
-      Float64Array.from(h.evalStep), Float64Array.from(h.evalAcc));
+    setHover(ui.chart, wasm.draw_training_chart(ui.chart, dpr, Float64Array.from(h.step), Float64Array.from(h.loss),
+      Float64Array.from(h.evalStep), Float64Array.from(h.evalAcc)));
   } catch (err) {
     setStatus(`chart error: ${err.message || err}`, true);
   }

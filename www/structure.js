@@ -3,6 +3,7 @@
 // textContent (never innerHTML); charts are drawn by the wasm plotting code.
 import { fitCanvas } from './canvas.js';
 import { addChartExports } from './exports.js';
+import { setHover } from './hover.js';
 
 const fmt = (v, digits = 3) => {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
@@ -76,7 +77,7 @@ function tableA(report) {
   const a = report.table_a;
   const t = q('table-a');
   t.replaceChildren(
-    el('thead', {}, el('tr', {}, el('th', {}, ''), el('th', { scope: 'col' }, 'gradient g'), el('th', { scope: 'col' }, 'noise ξ = g − ∇L'))),
+    el('thead', {}, el('tr', {}, el('td', {}, ''), el('th', { scope: 'col' }, 'gradient g'), el('th', { scope: 'col' }, 'noise ξ = g − ∇L'))),
     el('tbody', {},
       el('tr', {}, el('th', { scope: 'row' }, 'dimension-wise'), el('td', { testid: 'rate-dim-g' }, pct(a.dimension_g)), el('td', { testid: 'rate-dim-sgn' }, pct(a.dimension_sgn))),
       el('tr', {}, el('th', { scope: 'row' }, 'iteration-wise'),
@@ -92,7 +93,7 @@ function tableB(report) {
   const rows = [['gradients at step ' + report.step, report.spectrum.report]];
   if (report.spectrum.baseline) rows.push(['Gaussian baseline (same shape, same total variance)', report.spectrum.baseline]);
   t.replaceChildren(
-    el('thead', {}, el('tr', {}, ...['', 'K', 'd_ks', 'd_c', 'power law', 'β̂ ± σ', 'ŝ', 'LS slope (r²)', ''].map((h) => el('th', { scope: 'col' }, h)))),
+    el('thead', {}, el('tr', {}, ...['spectrum of', 'K', 'd_ks', 'd_c', 'power law', 'β̂ ± σ', 'ŝ', 'LS slope (r²)', 'note'].map((h) => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, ...rows.map(([label, s]) => el('tr', {},
       el('th', { scope: 'row' }, label), el('td', {}, s.fit.k), el('td', {}, fmt(s.fit.ks_d)), el('td', {}, fmt(s.fit.ks_critical)),
       el('td', { class: s.fit.power_law ? 'yes' : 'no' }, s.fit.power_law ? 'yes' : 'no'),
@@ -117,23 +118,23 @@ export function renderStructure(wasm, m) {
   const draw = () => {
     const ccdf = (id, sample, t, title) => {
       const c = q(id); const dpr = fitCanvas(c); const r = t.power_law;
-      wasm.draw_ccdf(c, dpr, sample, r.xmin, r.alpha, r.n_tail, r.n, title);
+      setHover(c, wasm.draw_ccdf(c, dpr, sample, r.xmin, r.alpha, r.n_tail, r.n, title));
     };
     ccdf('ccdf-dim-g', m.dim_g, report.dimension_g, `Dimension-wise |g|: CCDF (P = ${report.n_params})`);
     ccdf('ccdf-dim-sgn', m.dim_sgn, report.dimension_sgn, 'Dimension-wise |ξ|: CCDF');
     let c = q('hist-iter-sgn');
-    wasm.draw_histogram(c, fitCanvas(c), m.iter_sgn, `ξ of parameter #${report.tracked[0]} over ${report.draws} draws`);
+    setHover(c, wasm.draw_histogram(c, fitCanvas(c), m.iter_sgn, `ξ of parameter #${report.tracked[0]} over ${report.draws} draws`));
     c = q('qq-iter-sgn');
-    wasm.draw_qq(c, fitCanvas(c), m.iter_sgn, 'Normal Q–Q of the same ξ');
+    setHover(c, wasm.draw_qq(c, fitCanvas(c), m.iter_sgn, 'Normal Q–Q of the same ξ'));
     if (views) {
       c = q('rank-plot');
-      wasm.draw_rank_plot(c, fitCanvas(c), JSON.stringify(views.rank));
+      setHover(c, wasm.draw_rank_plot(c, fitCanvas(c), JSON.stringify(views.rank)));
       c = q('trace-share');
-      wasm.draw_trace_share(c, fitCanvas(c), JSON.stringify(views.trace_share));
+      setHover(c, wasm.draw_trace_share(c, fitCanvas(c), JSON.stringify(views.trace_share)));
       c = q('eigengaps');
-      wasm.draw_eigengaps(c, fitCanvas(c), JSON.stringify(views.eigengaps));
+      setHover(c, wasm.draw_eigengaps(c, fitCanvas(c), JSON.stringify(views.eigengaps)));
       c = q('davis-kahan');
-      if (views.davis_kahan) wasm.draw_davis_kahan(c, fitCanvas(c), JSON.stringify(views.davis_kahan));
+      if (views.davis_kahan) setHover(c, wasm.draw_davis_kahan(c, fitCanvas(c), JSON.stringify(views.davis_kahan)));
     }
   };
   draw();

@@ -1,6 +1,7 @@
 // "Analyze your own gradients": reads a dropped/picked file in the page, hands its bytes to the
 // worker, and renders the analysis (text via textContent only; charts via the wasm code).
 import { fitCanvas } from './canvas.js';
+import { setHover } from './hover.js';
 
 const q = (id) => document.querySelector(`[data-testid="${id}"]`);
 const fmt = (v) => (v === null || v === undefined ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? Number(v.toPrecision(3)).toString() : v.toExponential(2));
@@ -78,11 +79,11 @@ export function renderUpload(wasm, msg) {
   q('upload-body').hidden = false;
   const draw = () => {
     let c = q('upload-ccdf');
-    wasm.draw_ccdf(c, fitCanvas(c), msg.row0, 0, 0, 0, 0, `Row 0: CCDF of |x| (${a.cols} values)`);
+    setHover(c, wasm.draw_ccdf(c, fitCanvas(c), msg.row0, 0, 0, 0, 0, `Row 0: CCDF of |x| (${a.cols} values)`));
     c = q('upload-hist');
-    wasm.draw_histogram(c, fitCanvas(c), msg.col0, `Column 0 over the ${a.rows} ${rowsAre}s`);
+    setHover(c, wasm.draw_histogram(c, fitCanvas(c), msg.col0, `Column 0 over the ${a.rows} ${rowsAre}s`));
     c = q('upload-rank');
-    if (msg.rank_plot) wasm.draw_rank_plot(c, fitCanvas(c), msg.rank_plot);
+    if (msg.rank_plot) setHover(c, wasm.draw_rank_plot(c, fitCanvas(c), msg.rank_plot));
   };
   draw();
   return draw;

@@ -6,6 +6,7 @@
 //! Every chart takes a `DrawingArea`, a [`Theme`] and plain data; values that cannot be drawn
 //! on log axes (≤ 0, non-finite) are dropped; an empty series draws a "no data" note.
 
+use super::hover::{HoverIndex, Thin};
 use super::theme::{Theme, BG, FIT, GRID, INK, SERIES};
 use super::PlotResult;
 use crate::spectrum::{power_law_bound, DavisKahan, Eigengaps, MpParams, SpectrumFit};
@@ -118,6 +119,12 @@ fn bounds(points: &[(f64, f64)]) -> (f64, f64, f64, f64) {
     })
 }
 
+/// `n` points evenly spaced in log x on the horizontal line y = `y` from `x0` to `x1` (hover
+/// points along a reference line).
+fn log_line(x0: f64, x1: f64, y: f64, n: usize) -> Vec<(f64, f64)> {
+    (0..n).map(|i| (x0 * (x1 / x0).powf(i as f64 / (n - 1) as f64), y)).collect()
+}
+
 /// Legend stroke width, legend line length and marker radius in device pixels.
 fn legend_sizes(theme: &Theme) -> (u32, i32, i32) {
     (theme.px(2.0), theme.px(18.0) as i32, theme.px(3.0) as i32)
@@ -125,7 +132,8 @@ fn legend_sizes(theme: &Theme) -> (u32, i32, i32) {
 
 
 /// Rank plot: λ_k against k on log-log axes, the fitted line, the baseline and the MP edges.
-pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &RankPlot) -> PlotResult {
+/// Hover index: spectrum, baseline, fit line, MP edges (in that order).
+pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &RankPlot) -> PlotResult<HoverIndex> {
     let (lw, _, _) = legend_sizes(theme);
     let main = positive_points(data.eigenvalues.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
     if main.is_empty() {
@@ -187,10 +195,18 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         .x_label_formatter(&log_tick)
         .y_label_formatter(&log_tick)
         .draw()?;
+    let mut hover = HoverIndex::on(chart.plotting_area());
+    let axes = ("rank k", "λ_k");
+    hover.add(chart.as_coord_spec(), "spectrum", axes, &main, Thin::LogHead);
+    hover.add(chart.as_coord_spec(), "Gaussian baseline", axes, &base, Thin::LogHead);
+    if let Some(f) = data.fit.as_ref().filter(|_| !fit_line.is_empty()) {
+        hover.add(chart.as_coord_spec(), format!("fit ŝ = {:.2}", f.s), axes, &fit_line, Thin::Extremes);
+    }
     let w = theme.stroke();
     if let Some(mp) = &data.mp {
         for (e, name) in [(mp.lambda_plus, "MP edge λ₊"), (mp.lambda_minus, "MP edge λ₋")] {
             if e > 0.0 && e.is_finite() {
+                hover.add(chart.as_coord_spec(), name, axes, &log_line(x0, x1, e, 41), Thin::Extremes);
                 let style = SERIES[1].mix(0.6).stroke_width(theme.px(1.0));
                 let s = chart.draw_series(DashedLineSeries::new(
                     vec![(x0, e), (x1, e)],
@@ -222,11 +238,12 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
             .legend(theme.swatch(FIT.stroke_width(lw)));
     }
     theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-    Ok(())
+    Ok(hover)
 }
 
 /// Eigengaps δ_k = λ_k − λ_{k+1}: by rank (points) and re-sorted (line), log-log.
-pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, plot: &EigengapPlot) -> PlotResult {
+/// Hover index: by rank, re-sorted, theory line.
+pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, plot: &EigengapPlot) -> PlotResult<HoverIndex> {
     let (lw, ll, lr) = legend_sizes(theme);
     let data = &plot.gaps;
     let title = "Eigengaps δ_k = λ_k − λ_{k+1}";
@@ -265,6 +282,13 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         .x_label_formatter(&log_tick)
         .y_label_formatter(&log_tick)
         .draw()?;
+    let mut hover = HoverIndex::on(chart.plotting_area());
+    hover.add(chart.as_coord_spec(), "by rank k", ("k", "δ_k"), &by_rank, Thin::LogHead);
+    hover.add(chart.as_coord_spec(), "re-sorted by size", ("k", "δ_(k)"), &sorted, Thin::LogHead);
+    if !theory.is_empty() {
+        let e = plot.s.unwrap_or(0.0) + 1.0;
+        hover.add(chart.as_coord_spec(), format!("∝ (k+1)^−{e:.2}"), ("k", "δ_k"), &theory, Thin::Extremes);
+    }
     let r = theme.px(1.6);
     chart
         .draw_series(by_rank.iter().map(|&p| Circle::new(p, r, SERIES[0].mix(0.7).filled())))?
@@ -282,12 +306,13 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
             .legend(theme.swatch(FIT.stroke_width(lw)));
     }
     theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-    Ok(())
+    Ok(hover)
 }
 
 /// Davis–Kahan: sin∠(u_k, ũ_k) (points) and the bound 2‖ΔC‖₂/min-gap_k (line), log-log; the
 /// bound is vacuous above 1 (dotted line).
-pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, plot: &DavisKahanPlot) -> PlotResult {
+/// Hover index: measured sin∠, bound, power-law form.
+pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, plot: &DavisKahanPlot) -> PlotResult<HoverIndex> {
     let (lw, ll, lr) = legend_sizes(theme);
     let data = &plot.davis_kahan;
     let title = format!("Davis–Kahan: two halves ({} + {} samples)", data.n_a, data.n_b);
@@ -323,6 +348,10 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
         .x_label_formatter(&log_tick)
         .y_label_formatter(&log_tick)
         .draw()?;
+    let mut hover = HoverIndex::on(chart.plotting_area());
+    hover.add(chart.as_coord_spec(), "measured sin ∠", ("k", "sin ∠"), &sin, Thin::LogHead);
+    hover.add(chart.as_coord_spec(), "bound 2‖ΔC‖₂ / min-gap", ("k", "bound"), &bound, Thin::LogHead);
+    hover.add(chart.as_coord_spec(), "power-law form", ("k", "bound"), &pl, Thin::LogHead);
     chart.draw_series(DashedLineSeries::new(
         vec![(x0, 1.0), (x1, 1.0)],
         theme.px(2.0),
@@ -345,11 +374,12 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
         .label("measured sin ∠")
         .legend(move |(x, y)| Circle::new((x + ll / 2, y), lr, SERIES[0].filled()));
     theme.legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
-    Ok(())
+    Ok(hover)
 }
 
 /// Cumulative trace share against k (log x, linear y in [0, 1]), with the effective rank marked.
-pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &TraceSharePlot) -> PlotResult {
+/// Hover index: the share curve.
+pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &TraceSharePlot) -> PlotResult<HoverIndex> {
     let (lw, _, _) = legend_sizes(theme);
     let title = if data.effective_rank > 0.0 {
         format!("Cumulative trace share (effective rank {:.1})", data.effective_rank)
@@ -381,6 +411,8 @@ pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
         .x_label_formatter(&log_tick)
         .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
         .draw()?;
+    let mut hover = HoverIndex::on(chart.plotting_area());
+    hover.add(chart.as_coord_spec(), "share of the trace in the top k", ("k", "share"), &pts, Thin::LogHead);
     if data.effective_rank >= 1.0 && data.effective_rank.is_finite() {
         let e = data.effective_rank.min(x1);
         chart
@@ -398,7 +430,7 @@ pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
         .label("Σ_{i≤k} λ_i / Σ λ")
         .legend(theme.swatch(SERIES[0].stroke_width(lw)));
     theme.legend(&mut chart, SeriesLabelPosition::LowerRight)?;
-    Ok(())
+    Ok(hover)
 }
 
 /// Histogram (as a density) of the non-zero eigenvalues with the Marchenko–Pastur density of
@@ -408,7 +440,7 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
     theme: &Theme,
     eigenvalues: &[f64],
     mp: &MpParams,
-) -> PlotResult {
+) -> PlotResult<HoverIndex> {
     let (lw, ll, lr) = legend_sizes(theme);
     let title = format!("Eigenvalue density vs Marchenko–Pastur (γ = {:.3})", mp.gamma);
     let vals: Vec<f64> = eigenvalues.iter().copied().filter(|v| v.is_finite() && *v > 0.0).collect();
@@ -458,12 +490,16 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
         }))?
         .label("eigenvalues (non-zero)")
         .legend(move |(x, y)| Rectangle::new([(x, y - lr), (x + ll, y + lr)], SERIES[0].mix(0.45).filled()));
+    let mut hover = HoverIndex::on(chart.plotting_area());
+    let bars: Vec<(f64, f64)> = dens.iter().enumerate().map(|(i, &d)| (lo + (i as f64 + 0.5) * width, d)).collect();
+    hover.add(chart.as_coord_spec(), "eigenvalues (non-zero)", ("bin centre", "density"), &bars, Thin::Extremes);
+    hover.add(chart.as_coord_spec(), "Marchenko–Pastur", ("λ", "density"), &curve, Thin::Extremes);
     chart
         .draw_series(LineSeries::new(curve, FIT.stroke_width(theme.stroke())))?
         .label("Marchenko–Pastur")
         .legend(theme.swatch(FIT.stroke_width(lw)));
     theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-    Ok(())
+    Ok(hover)
 }
 
 /// One row of the verdict table in the paper's format (sibling paper's Table B columns), as
@@ -536,5 +572,50 @@ pub fn spectrum_views(a: &crate::spectrum::SpectrumAnalysis, label: &str) -> Spe
         davis_kahan: a.davis_kahan.as_ref().map(|dk| DavisKahanPlot { davis_kahan: dk.clone(), s }),
         trace_share: TraceSharePlot { share: a.theory.trace_share.clone(), effective_rank: a.theory.effective_rank },
         verdicts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::{hover::CAP, to_svg_with};
+
+    #[test]
+    fn rank_plot_hover_maps_log_log_and_keeps_the_top_ranks() {
+        let ev: Vec<f64> = (1..=5000).map(|k| (k as f64).powf(-1.2)).collect();
+        let mp = MpParams::new(100, 5000, ev.iter().sum()).unwrap();
+        let data = RankPlot { eigenvalues: ev.clone(), fit: None, baseline: Some(ev.iter().map(|v| v * 0.5).collect()), mp: Some(mp), title: "t".into() };
+        let (_, idx) = to_svg_with(640, 420, |a| draw_rank_plot(a, &Theme::default(), &data)).unwrap();
+        let s = &idx.series[0];
+        assert_eq!(s.name, "spectrum");
+        assert!(s.len() <= CAP);
+        assert!((0..50).all(|i| s.x[i] == (i + 1) as f64 && s.y[i] == ev[i]), "the top 50 ranks are all there, with their eigenvalues");
+        assert_eq!(*s.x.last().unwrap(), 5000.0);
+        // Log x from 1 to 5000·1.3: rank k sits at ln k / ln 6500 of the width.
+        let [left, _, right, _] = idx.area;
+        for i in [0, 9, s.len() - 1] {
+            let frac = s.x[i].ln() / 6500f64.ln();
+            assert!((s.pixel(i).0 as f64 - (left as f64 + frac * (right - left) as f64)).abs() <= 1.0, "rank {}", s.x[i]);
+        }
+        // Within a decade of ranks, equal ratios of λ are equal pixel steps (log y).
+        let dy1 = s.pixel(0).1 - s.pixel(9).1;
+        let dy2 = s.pixel(9).1 - s.pixel(99.min(s.len() - 1)).1;
+        assert!(dy1 < 0 && (dy1 - dy2).abs() <= 2, "{dy1} vs {dy2}");
+        let names: Vec<&str> = idx.series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["spectrum", "Gaussian baseline", "MP edge λ₊", "MP edge λ₋"]);
+    }
+
+    #[test]
+    fn other_spectrum_charts_index_their_series() {
+        let ts = TraceSharePlot { share: (1..=300).map(|k| 1.0 - 1.0 / k as f64).collect(), effective_rank: 12.0 };
+        let (_, idx) = to_svg_with(500, 350, |a| draw_trace_share(a, &Theme::for_dpr(2.0), &ts)).unwrap();
+        assert_eq!(idx.series.len(), 1);
+        assert_eq!(idx.series[0].len(), 300);
+        let eg = EigengapPlot { gaps: Eigengaps { by_rank: vec![1.0, 0.5, 0.25], sorted: vec![1.0, 0.5, 0.25] }, s: Some(1.0) };
+        let (_, idx) = to_svg_with(500, 350, |a| draw_eigengaps(a, &Theme::default(), &eg)).unwrap();
+        assert_eq!(idx.series[0].name, "by rank k");
+        assert_eq!(idx.series.len(), 3);
+        let (_, idx) = to_svg_with(500, 350, |a| draw_rank_plot(a, &Theme::default(), &RankPlot::default())).unwrap();
+        assert!(idx.series.is_empty(), "no data, nothing to hover");
     }
 }

@@ -10,8 +10,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
+use super::hover::{log_tail, HoverIndex, Thin};
 use super::theme::{BG, FIT, GRID, INK, SERIES};
 use super::{PlotResult, Theme};
 use crate::stats::normality::NormalityReport;
@@ -49,22 +51,10 @@ impl TailFitLine {
     }
 }
 
-
 /// Indices 0..n thinned to at most `max`, evenly spaced in log(rank from the top) so the tail
 /// keeps every point and the bulk is sampled.
 fn thin_ranks(n: usize, max: usize) -> Vec<usize> {
-    if n <= max {
-        return (0..n).collect();
-    }
-    let mut out: Vec<usize> = (0..max)
-        .map(|k| {
-            let top = ((n as f64).ln() * k as f64 / (max - 1) as f64).exp().round() as usize; // 1..=n
-            n - top.clamp(1, n)
-        })
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
+    log_tail(n, max)
 }
 
 /// Tick label: plain decimals between 10⁻³ and 10⁴, otherwise `1e-5` style.
@@ -93,7 +83,8 @@ fn log_range(lo: f64, hi: f64) -> (f64, f64) {
 
 /// Empirical CCDF P(X ≥ x) of the magnitudes on log-log axes (points), the fitted power law
 /// (n_tail/n)·(x/x_min)^(1−α̂) for x ≥ x_min (line), and the tail region shaded with x_min marked.
-pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &CcdfData<'_>) -> PlotResult {
+/// Hover index: the drawn CCDF points (thinned towards the bulk) and the fitted line.
+pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &CcdfData<'_>) -> PlotResult<HoverIndex> {
     let mut x: Vec<f64> = data.values.iter().map(|v| v.abs()).filter(|v| v.is_finite() && *v > 0.0).collect();
     if x.is_empty() {
         return super::no_data(area, theme, data.title);
@@ -126,12 +117,29 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
             .label(format!("tail: {} values ≥ x_min", f.n_tail))
             .legend(|(a, b)| Rectangle::new([(a, b - 5), (a + 12, b + 5)], SERIES[4].mix(0.3).filled()));
         chart.draw_series(DashedLineSeries::new(vec![(f.xmin, ylo), (f.xmin, yhi)], theme.px(5.0), theme.px(4.0), SERIES[1].stroke_width(theme.px(1.25))))?;
-        chart.draw_series(std::iter::once(Text::new(format!("x_min = {:.3e}", f.xmin), (f.xmin, yhi / 1.6), theme.font(11.0).color(&INK))))?;
+        // The x_min label right of its line, or left of it when the line is near the right edge
+        // (a label running past the plotting area was cut off on narrow charts).
+        let (lx, ly) = chart.backend_coord(&(f.xmin, yhi / 1.6));
+        let right = chart.plotting_area().get_pixel_range().0.end;
+        let (bx, by) = area.get_base_pixel();
+        let gap = theme.px(3.0) as i32;
+        let flip = right - lx < theme.px(90.0) as i32;
+        let (hpos, x) = if flip { (HPos::Right, lx - gap) } else { (HPos::Left, lx + gap) };
+        let style = theme.font(11.0).color(&INK).pos(Pos::new(hpos, VPos::Top));
+        let label = format!("x_min = {:.3e}", f.xmin);
+        // On a light backing, so the points under it do not make it unreadable.
+        let (tw, th) = area.estimate_text_size(&label, &style)?;
+        let (tx0, ty0) = (if flip { x - tw as i32 } else { x } - bx, ly - by);
+        let pad = theme.px(2.0) as i32;
+        area.draw(&Rectangle::new([(tx0 - pad, ty0 - pad), (tx0 + tw as i32 + pad, ty0 + th as i32 + pad)], BG.mix(0.85).filled()))?;
+        area.draw_text(&label, &style, (x - bx, ly - by))?;
     }
     chart
         .draw_series(pts.iter().map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())))?
         .label("empirical CCDF")
         .legend(|(a, b)| Circle::new((a + 6, b), 3, SERIES[0].filled()));
+    let mut hover = HoverIndex::on(chart.plotting_area());
+    hover.add(chart.as_coord_spec(), "empirical CCDF", ("|x|", "P(|X| ≥ x)"), &pts, Thin::LogTail);
     if let Some(f) = fit {
         let x1 = x[n - 1].max(f.xmin * 1.0001);
         let share = f.n_tail as f64 / f.n as f64;
@@ -142,13 +150,14 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
             })
             .filter(|p| p.1.is_finite() && p.1 >= ylo)
             .collect();
+        hover.add(chart.as_coord_spec(), format!("power law, α̂ = {:.2}", f.alpha), ("|x|", "P(|X| ≥ x)"), &line, Thin::Extremes);
         chart
             .draw_series(LineSeries::new(line, FIT.stroke_width(theme.stroke())))?
             .label(format!("power law, α̂ = {:.2}", f.alpha))
             .legend(theme.swatch(FIT.stroke_width(theme.px(2.0))));
     }
     theme.legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
-    Ok(())
+    Ok(hover)
 }
 
 /// Data of the histogram.
@@ -162,7 +171,8 @@ pub struct HistogramData<'a> {
 }
 
 /// Density histogram of the sample with the normal density N(x̄, s²) fitted by the moments.
-pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &HistogramData<'_>) -> PlotResult {
+/// Hover index: the top centre of each bar (bin centre, density) and the normal density.
+pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &HistogramData<'_>) -> PlotResult<HoverIndex> {
     let mut x: Vec<f64> = data.values.iter().copied().filter(|v| v.is_finite()).collect();
     if x.len() < 2 {
         return super::no_data(area, theme, data.title);
@@ -208,7 +218,8 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         .x_desc("x")
         .y_desc("density")
         .x_labels(6)
-        .x_label_formatter(&|v| tick(*v))
+        // A tick at 0 computed as lo + k·step can come out as ±1e-21: show it as 0.
+        .x_label_formatter(&|v| tick(if v.abs() < 1e-9 * (hi - lo) { 0.0 } else { *v }))
         .y_label_formatter(&|v| tick(*v))
         .draw()?;
     chart
@@ -219,12 +230,16 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         .label(format!("histogram (n = {n})"))
         .legend(|(a, b)| Rectangle::new([(a, b - 5), (a + 12, b + 5)], SERIES[0].mix(0.55).filled()));
     let line: Vec<(f64, f64)> = (0..=200).map(|k| lo + (hi - lo) * k as f64 / 200.0).map(|v| (v, pdf(v))).collect();
+    let mut hover = HoverIndex::on(chart.plotting_area());
+    let bars: Vec<(f64, f64)> = dens.iter().enumerate().map(|(i, &d)| (lo + (i as f64 + 0.5) * width, d)).collect();
+    hover.add(chart.as_coord_spec(), format!("histogram (bin width {})", tick(width)), ("bin centre", "density"), &bars, Thin::Extremes);
+    hover.add(chart.as_coord_spec(), "normal fit", ("x", "density"), &line, Thin::Extremes);
     chart
         .draw_series(LineSeries::new(line, SERIES[1].stroke_width(theme.stroke())))?
         .label(format!("normal fit N({mean:.2e}, {sd:.2e}²)"))
         .legend(theme.swatch(SERIES[1].stroke_width(theme.px(2.0))));
     theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-    Ok(())
+    Ok(hover)
 }
 
 /// Data of the normal Q–Q plot.
@@ -235,8 +250,9 @@ pub struct QqData<'a> {
 }
 
 /// Normal Q–Q plot: sorted sample against the normal quantiles Φ⁻¹((i − 3/8)/(n + 1/4)) (Blom),
-/// with the reference line x̄ + s·z.
-pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &QqData<'_>) -> PlotResult {
+/// with the reference line x̄ + s·z. Hover index: the drawn sample points (both tails kept) and
+/// the reference line's ends.
+pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &QqData<'_>) -> PlotResult<HoverIndex> {
     use statrs::distribution::{ContinuousCDF, Normal};
     let mut x: Vec<f64> = data.values.iter().copied().filter(|v| v.is_finite()).collect();
     let normal = match Normal::new(0.0, 1.0) {
@@ -274,6 +290,7 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
     area.fill(&BG)?;
     let mut chart = theme.frame(area, data.title)
         .build_cartesian_2d(-zmax..zmax, (ylo - pad)..(yhi + pad))?;
+    let (pw, ph) = chart.plotting_area().dim_in_pixel();
     chart
         .configure_mesh()
         .light_line_style(GRID)
@@ -282,14 +299,20 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
         .axis_desc_style(theme.label_style())
         .x_desc("normal quantile")
         .y_desc("sample quantile")
+        .x_labels(theme.label_count(pw, 45.0))
+        .y_labels(theme.label_count(ph, 24.0))
         .y_label_formatter(&|v| tick(*v))
         .draw()?;
     // The reference line clipped to the plotted box (plotters clamps, not clips, off-chart points).
     let (y0, y1) = (ylo - pad, yhi + pad);
     let za = ((y0 - mean) / sd).max(-zmax);
     let zb = ((y1 - mean) / sd).min(zmax);
+    let reference = vec![(za, mean + sd * za), (zb, mean + sd * zb)];
+    let mut hover = HoverIndex::on(chart.plotting_area());
+    hover.add(chart.as_coord_spec(), "sample", ("normal quantile", "sample quantile"), &pts, Thin::LogBoth);
+    hover.add(chart.as_coord_spec(), "normal reference x̄ + s·z", ("normal quantile", "x̄ + s·z"), &reference, Thin::Extremes);
     chart
-        .draw_series(LineSeries::new(vec![(za, mean + sd * za), (zb, mean + sd * zb)], FIT.stroke_width(theme.stroke())))?
+        .draw_series(LineSeries::new(reference, FIT.stroke_width(theme.stroke())))?
         .label("normal reference x̄ + s·z")
         .legend(theme.swatch(FIT.stroke_width(theme.px(2.0))));
     chart
@@ -297,7 +320,7 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
         .label(format!("sample (n = {n})"))
         .legend(|(a, b)| Circle::new((a + 6, b), 3, SERIES[0].filled()));
     theme.legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
-    Ok(())
+    Ok(hover)
 }
 
 /// One line of the verdict panel.
@@ -450,6 +473,52 @@ mod tests {
         assert!(svg.contains("CCDF of |g|"));
         assert!(svg.contains("power law, α̂ ="));
         assert!(svg.matches("<circle").count() <= MAX_POINTS + 10);
+    }
+
+    #[test]
+    fn ccdf_hover_points_are_drawn_markers_on_log_axes() {
+        let x = pareto(20_000);
+        let r = power_law_test(&x, &PowerLawOptions::default(), |_, _| true).unwrap();
+        let (svg, idx) = crate::plot::to_svg_with(640, 420, |a| draw_ccdf(a, &Theme::default(), &CcdfData { values: &x, fit: Some(TailFitLine::from_report(&r)), title: "c" })).unwrap();
+        let s = idx.get("empirical CCDF").unwrap();
+        assert_eq!(idx.series[0].name, "empirical CCDF", "the data come first");
+        assert!(s.len() <= crate::plot::hover::CAP && s.len() > 300, "{} points", s.len());
+        // First and last: the smallest |x| (CCDF 1) and the largest (CCDF 1/n).
+        let n = x.len() as f64;
+        let mut abs: Vec<f64> = x.iter().map(|v| v.abs()).collect();
+        abs.sort_unstable_by(f64::total_cmp);
+        assert_eq!((s.x[0], s.y[0]), (abs[0], 1.0));
+        assert_eq!((*s.x.last().unwrap(), *s.y.last().unwrap()), (abs[abs.len() - 1], 1.0 / n));
+        // Every hover point is the centre of a drawn marker.
+        let circles = crate::plot::hover::svg_circles(&svg);
+        for i in 0..s.len() {
+            assert!(circles.contains(&s.pixel(i)), "point {i} ({}, {}) at {:?} not drawn", s.x[i], s.y[i], s.pixel(i));
+        }
+        // Log y: P = 1 sits at (1.5 / 1) of the way below the top, i.e. frac ln(1/ylo)/ln(yhi/ylo).
+        let [_, top, _, bottom] = idx.area;
+        let (ylo, yhi) = (0.5 / n, 1.5);
+        let frac = (1.0 / ylo).ln() / (yhi / ylo).ln();
+        assert!((s.pixel(0).1 as f64 - (bottom as f64 - frac * (bottom - top) as f64)).abs() <= 1.0);
+        assert!(idx.series.iter().any(|s| s.name.starts_with("power law")), "the fit is hoverable");
+    }
+
+    #[test]
+    fn histogram_and_qq_hover_indexes() {
+        let x: Vec<f64> = (0..5000).map(|i| ((i as f64 * 0.7548776662).fract() - 0.5) * 2.0).collect();
+        let (_, h) = crate::plot::to_svg_with(640, 420, |a| draw_histogram(a, &Theme::default(), &HistogramData { values: &x, bins: Some(20), title: "h" })).unwrap();
+        let bars = &h.series[0];
+        assert!(bars.name.starts_with("histogram"));
+        assert_eq!(bars.len(), 20);
+        let total: f64 = bars.y.iter().sum::<f64>() * (bars.x[1] - bars.x[0]);
+        assert!((total - 1.0).abs() < 1e-9, "densities integrate to 1: {total}");
+        let (svg, q) = crate::plot::to_svg_with(640, 420, |a| draw_qq(a, &Theme::default(), &QqData { values: &x, title: "q" })).unwrap();
+        let s = q.get("sample").unwrap();
+        assert!(s.len() <= crate::plot::hover::CAP);
+        let mut sorted = x.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        assert_eq!((s.y[0], *s.y.last().unwrap()), (sorted[0], sorted[4999]), "both extremes kept");
+        let circles = crate::plot::hover::svg_circles(&svg);
+        assert!((0..s.len()).all(|i| circles.contains(&s.pixel(i))));
     }
 
     #[test]

@@ -67,6 +67,12 @@ impl Theme {
         self.font(14.0).color(&INK)
     }
 
+    /// How many axis labels fit along `len_px` device pixels at one label per `css_px_per_label`
+    /// CSS pixels, clamped to 3..=10 (so a 360 px wide phone does not get 12 colliding ticks).
+    pub fn label_count(&self, len_px: u32, css_px_per_label: f64) -> usize {
+        ((len_px as f64 / self.scale / css_px_per_label).floor() as usize).clamp(3, 10)
+    }
+
     /// Stroke width of data lines in device pixels.
     pub fn stroke(&self) -> u32 {
         self.px(1.75)
@@ -95,6 +101,10 @@ impl Theme {
         chart
             .configure_series_labels()
             .position(pos)
+            // Room for the DPR-scaled swatch (18 CSS px) before the text: plotters' default
+            // 30 device px is narrower than the swatch at DPR 2, which then ran into the labels.
+            .legend_area_size(self.px(26.0))
+            .margin(self.px(8.0))
             .background_style(BG.mix(0.85))
             .border_style(GRID)
             .label_font(self.font(11.0).color(&INK))

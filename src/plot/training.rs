@@ -1,6 +1,7 @@
 //! The live training chart: minibatch loss per step (thin), its exponential moving average
 //! (thick), and test accuracy at evaluation points on a secondary axis.
 
+use super::hover::{HoverIndex, Thin};
 use super::theme::{self, Theme};
 use super::PlotResult;
 use plotters::coord::Shift;
@@ -65,8 +66,9 @@ fn drawable(step: &[f64], loss: &[f64]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Draws the training chart on `area`.
-pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &TrainingCurves) -> PlotResult {
+/// Draws the training chart on `area`; returns its hover index (minibatch loss, moving average,
+/// test accuracy in %).
+pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &TrainingCurves) -> PlotResult<HoverIndex> {
     area.fill(&theme::BG)?;
     let raw = drawable(&data.step, &data.loss);
     let smooth_vals = ema(&raw.iter().map(|p| p.1).collect::<Vec<_>>(), LOSS_EMA_BETA);
@@ -106,10 +108,13 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
         .y_labels(6)
         .draw()?;
 
+    let mut hover = HoverIndex::on(chart.plotting_area());
     if raw.is_empty() {
         area.draw(&Text::new("no steps yet", (theme.px(80.0) as i32, theme.px(30.0) as i32), theme.label_style()))?;
-        return Ok(());
+        return Ok(hover);
     }
+    hover.add(chart.as_coord_spec(), "minibatch loss", ("step", "loss"), &raw, Thin::Extremes);
+    hover.add(chart.as_coord_spec(), "loss (moving average)", ("step", "loss"), &smooth, Thin::Extremes);
     let faint = theme::SERIES[0].mix(0.4);
     chart
         .draw_series(LineSeries::new(raw.iter().copied(), faint.stroke_width(theme.px(1.0))))?
@@ -136,9 +141,10 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
             .label("test accuracy")
             .legend(theme.swatch(c.stroke_width(theme.stroke())));
         chart.draw_secondary_series(acc.iter().map(|p| Circle::new(*p, r, c.filled())))?;
+        hover.add(chart.borrow_secondary().as_coord_spec(), "test accuracy", ("step", "accuracy (%)"), &acc, Thin::Extremes);
     }
     theme.legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
-    Ok(())
+    Ok(hover)
 }
 
 fn format_loss(v: f64) -> String {
@@ -183,6 +189,49 @@ mod tests {
         assert!(svg.contains("<polyline"), "no line drawn");
         assert!(svg.contains("test accuracy"));
         assert!(!svg.contains("NaN"));
+    }
+
+    #[test]
+    fn hover_index_maps_steps_linearly_and_loss_logarithmically() {
+        let n = 3000;
+        let step: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let mut loss: Vec<f64> = step.iter().map(|s| 2.3 * (-s / 500.0).exp() + 0.05 + 0.01 * (s * 0.37).sin()).collect();
+        loss[1234] = 3.0; // a spike the thinning must keep
+        let data = TrainingCurves { step: step.clone(), loss: loss.clone(), eval_step: vec![0.0, 1500.0, 2999.0], eval_accuracy: vec![0.1, 0.8, 0.9] };
+        let (svg, idx) = crate::plot::to_svg_with(800, 400, |a| draw(a, &Theme::default(), &data)).unwrap();
+        let [left, top, right, bottom] = idx.area;
+        assert!(left > 0 && top > 0 && right < 800 && bottom < 400 && left < right && top < bottom, "{:?}", idx.area);
+        let names: Vec<&str> = idx.series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["minibatch loss", "loss (moving average)", "test accuracy"]);
+
+        let raw = idx.get("minibatch loss").unwrap();
+        assert!(raw.len() <= crate::plot::hover::CAP, "{} points", raw.len());
+        assert_eq!((raw.x[0], *raw.x.last().unwrap()), (0.0, (n - 1) as f64), "first and last step kept");
+        assert!(raw.y.contains(&3.0), "the spike is kept");
+        // Linear x: step 0 at the left edge, the last step at the right edge, step 1500 halfway.
+        assert_eq!(raw.pixel(0).0, left);
+        assert_eq!(raw.pixel(raw.len() - 1).0, right);
+        // Log y over [0.8·min, 1.25·max]: the expected row from the fraction of decades.
+        let (lo, hi) = loss.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+        let (ylo, yhi) = (lo * 0.8, hi * 1.25);
+        for i in [0, raw.len() / 2, raw.len() - 1] {
+            let frac_x = raw.x[i] / (n - 1) as f64;
+            let frac_y = (raw.y[i] / ylo).ln() / (yhi / ylo).ln();
+            let (px, py) = raw.pixel(i);
+            assert!((px as f64 - (left as f64 + frac_x * (right - left) as f64)).abs() <= 1.0, "x of point {i}");
+            assert!((py as f64 - (bottom as f64 - frac_y * (bottom - top) as f64)).abs() <= 1.0, "y of point {i}");
+            assert_eq!(raw.y[i], loss[raw.x[i] as usize], "the data value is the run's loss at that step");
+        }
+        // Accuracy on the secondary axis (linear 0..100 %), and on the drawn markers.
+        let acc = idx.get("test accuracy").unwrap();
+        assert_eq!(acc.y, vec![10.0, 80.0, 90.0]);
+        let circles = crate::plot::hover::svg_circles(&svg);
+        for i in 0..acc.len() {
+            let (px, py) = acc.pixel(i);
+            // (plotters maps the secondary axis onto the area one pixel taller than the primary.)
+            assert!((py as f64 - (bottom as f64 - acc.y[i] / 100.0 * (bottom - top) as f64)).abs() <= 2.0);
+            assert!(circles.contains(&(px, py)), "accuracy marker {i} drawn at {:?}", (px, py));
+        }
     }
 
     #[test]

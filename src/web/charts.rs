@@ -1,5 +1,7 @@
 //! Canvas charts: each function takes a `<canvas>` whose backing store the page has sized to
 //! CSS size × devicePixelRatio, the ratio itself (to scale fonts and strokes), and plain arrays.
+//! Each returns the chart's hover index as JSON (`plot::HoverIndex`: series names, points in
+//! backing-store pixels and their data values) for `www/hover.js`.
 
 use crate::plot::spectrum::{self as spectrum_plot, DavisKahanPlot, EigengapPlot, RankPlot, TraceSharePlot};
 use crate::plot::tails::{self, CcdfData, HistogramData, QqData, TailFitLine};
@@ -15,7 +17,8 @@ fn backend(canvas: HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
     CanvasBackend::with_canvas_object(canvas).ok_or_else(|| JsError::new("the canvas has no 2-D context"))
 }
 
-/// Draws the training chart (loss per step, its moving average, test accuracy).
+/// Draws the training chart (loss per step, its moving average, test accuracy); returns the hover
+/// index JSON.
 #[wasm_bindgen]
 pub fn draw_training_chart(
     canvas: HtmlCanvasElement,
@@ -24,7 +27,7 @@ pub fn draw_training_chart(
     loss: &[f64],
     eval_step: &[f64],
     eval_accuracy: &[f64],
-) -> Result<(), JsError> {
+) -> Result<String, JsError> {
     if step.len() != loss.len() || eval_step.len() != eval_accuracy.len() {
         return Err(JsError::new("draw_training_chart: arrays of different lengths"));
     }
@@ -37,14 +40,15 @@ pub fn draw_training_chart(
     on_canvas(canvas, |a| plot::training::draw(a, &Theme::for_dpr(dpr), &data))
 }
 
-/// Draws `draw` on the canvas and presents it.
-fn on_canvas<F>(canvas: HtmlCanvasElement, draw: F) -> Result<(), JsError>
+/// Draws `draw` on the canvas, presents it, and returns the hover index as JSON.
+fn on_canvas<F>(canvas: HtmlCanvasElement, draw: F) -> Result<String, JsError>
 where
-    F: FnOnce(&DrawingArea<CanvasBackend, Shift>) -> plot::PlotResult,
+    F: FnOnce(&DrawingArea<CanvasBackend, Shift>) -> plot::PlotResult<plot::HoverIndex>,
 {
     let area = backend(canvas)?.into_drawing_area();
-    draw(&area).map_err(js_err)?;
-    area.present().map_err(js_err)
+    let hover = draw(&area).map_err(js_err)?;
+    area.present().map_err(js_err)?;
+    Ok(hover.to_json())
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T, JsError> {
@@ -56,40 +60,40 @@ fn from_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T
 /// page passes them straight from the report.)
 #[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
-pub fn draw_ccdf(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], xmin: f64, alpha: f64, n_tail: usize, n: usize, title: &str) -> Result<(), JsError> {
+pub fn draw_ccdf(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], xmin: f64, alpha: f64, n_tail: usize, n: usize, title: &str) -> Result<String, JsError> {
     let fit = (n_tail > 0).then_some(TailFitLine { xmin, alpha, n_tail, n });
     on_canvas(canvas, |a| tails::draw_ccdf(a, &Theme::for_dpr(dpr), &CcdfData { values, fit, title }))
 }
 
 /// Histogram of `values` with the fitted normal density.
 #[wasm_bindgen]
-pub fn draw_histogram(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], title: &str) -> Result<(), JsError> {
+pub fn draw_histogram(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], title: &str) -> Result<String, JsError> {
     on_canvas(canvas, |a| tails::draw_histogram(a, &Theme::for_dpr(dpr), &HistogramData { values, bins: None, title }))
 }
 
 /// Normal Q–Q plot of `values`.
 #[wasm_bindgen]
-pub fn draw_qq(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], title: &str) -> Result<(), JsError> {
+pub fn draw_qq(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], title: &str) -> Result<String, JsError> {
     on_canvas(canvas, |a| tails::draw_qq(a, &Theme::for_dpr(dpr), &QqData { values, title }))
 }
 
 /// Rank plot of a covariance spectrum (JSON of `plot::spectrum::RankPlot`).
 #[wasm_bindgen]
-pub fn draw_rank_plot(canvas: HtmlCanvasElement, dpr: f64, rank_plot_json: &str) -> Result<(), JsError> {
+pub fn draw_rank_plot(canvas: HtmlCanvasElement, dpr: f64, rank_plot_json: &str) -> Result<String, JsError> {
     let data: RankPlot = from_json(rank_plot_json, "rank plot")?;
     on_canvas(canvas, |a| spectrum_plot::draw_rank_plot(a, &Theme::for_dpr(dpr), &data))
 }
 
 /// Cumulative trace share (JSON of `plot::spectrum::TraceSharePlot`).
 #[wasm_bindgen]
-pub fn draw_trace_share(canvas: HtmlCanvasElement, dpr: f64, trace_share_json: &str) -> Result<(), JsError> {
+pub fn draw_trace_share(canvas: HtmlCanvasElement, dpr: f64, trace_share_json: &str) -> Result<String, JsError> {
     let data: TraceSharePlot = from_json(trace_share_json, "trace share")?;
     on_canvas(canvas, |a| spectrum_plot::draw_trace_share(a, &Theme::for_dpr(dpr), &data))
 }
 
 /// Eigengaps by rank and re-sorted (JSON of `plot::spectrum::EigengapPlot`).
 #[wasm_bindgen]
-pub fn draw_eigengaps(canvas: HtmlCanvasElement, dpr: f64, eigengaps_json: &str) -> Result<(), JsError> {
+pub fn draw_eigengaps(canvas: HtmlCanvasElement, dpr: f64, eigengaps_json: &str) -> Result<String, JsError> {
     let data: EigengapPlot = from_json(eigengaps_json, "eigengaps")?;
     on_canvas(canvas, |a| spectrum_plot::draw_eigengaps(a, &Theme::for_dpr(dpr), &data))
 }
@@ -97,7 +101,7 @@ pub fn draw_eigengaps(canvas: HtmlCanvasElement, dpr: f64, eigengaps_json: &str)
 /// Davis–Kahan view: sin∠ between eigenvectors of two half-sample estimates against the bound
 /// (JSON of `plot::spectrum::DavisKahanPlot`).
 #[wasm_bindgen]
-pub fn draw_davis_kahan(canvas: HtmlCanvasElement, dpr: f64, davis_kahan_json: &str) -> Result<(), JsError> {
+pub fn draw_davis_kahan(canvas: HtmlCanvasElement, dpr: f64, davis_kahan_json: &str) -> Result<String, JsError> {
     let data: DavisKahanPlot = from_json(davis_kahan_json, "Davis–Kahan")?;
     on_canvas(canvas, |a| spectrum_plot::draw_davis_kahan(a, &Theme::for_dpr(dpr), &data))
 }

@@ -38,10 +38,15 @@ export function serveDist() {
   });
 }
 
-/** Launches headless Chromium with a fresh profile; collects console errors and foreign requests. */
-export async function launch({ origin, deviceScaleFactor = 2, viewport = { width: 1280, height: 860 } }) {
+/**
+ * Launches headless Chromium with a fresh profile; collects console errors and foreign requests.
+ * `contextOptions` go to the browser context as they are (e.g. `{ bypassCSP: true }` to inject a
+ * test script such as axe-core).
+ */
+export async function launch({ origin, deviceScaleFactor = 2, viewport = { width: 1280, height: 860 }, contextOptions = {} }) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sgn-lab-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
+    ...contextOptions,
     executablePath: '/usr/bin/chromium',
     headless: true,
     deviceScaleFactor,

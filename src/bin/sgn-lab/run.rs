@@ -152,7 +152,7 @@ pub fn write_outputs(dir: &Path, report: &Report, seconds: Option<f64>) -> Resul
     Ok(files)
 }
 
-fn svg(dir: &Path, name: String, files: &mut Vec<String>, draw: impl FnOnce(&plotters::drawing::DrawingArea<plotters::backend::SVGBackend<'_>, plotters::coord::Shift>) -> plot::PlotResult) -> Result<(), String> {
+fn svg<T>(dir: &Path, name: String, files: &mut Vec<String>, draw: impl FnOnce(&plotters::drawing::DrawingArea<plotters::backend::SVGBackend<'_>, plotters::coord::Shift>) -> plot::PlotResult<T>) -> Result<(), String> {
     let s = plot::to_svg(720, 420, draw).map_err(|e| e.to_string())?;
     write(dir, &name, &s, files)
 }
