@@ -21,8 +21,10 @@ export function toCsv(columns) {
   return lines.join('\n') + '\n';
 }
 
-/** Adds "PNG" and "CSV" buttons under the chart `canvas`; `columns()` gives the CSV's data. */
+/** Adds "PNG" and "CSV" buttons under the chart `canvas` (once); `columns()` gives the CSV's
+ * data and `baseName` (a string, or a function for a name that changes) the file name. */
 export function addChartExports(canvas, baseName, columns) {
+  const name = () => (typeof baseName === 'function' ? baseName() : baseName);
   const figure = canvas.closest('figure');
   if (!figure || figure.querySelector('.exports')) return;
   const bar = document.createElement('div');
@@ -31,12 +33,12 @@ export function addChartExports(canvas, baseName, columns) {
   png.type = 'button';
   png.textContent = 'PNG';
   png.dataset.testid = `png-${canvas.dataset.testid}`;
-  png.addEventListener('click', () => canvas.toBlob((b) => b && download(`${baseName}.png`, b), 'image/png'));
+  png.addEventListener('click', () => canvas.toBlob((b) => b && download(`${name()}.png`, b), 'image/png'));
   const csv = document.createElement('button');
   csv.type = 'button';
   csv.textContent = 'CSV';
   csv.dataset.testid = `csv-${canvas.dataset.testid}`;
-  csv.addEventListener('click', () => download(`${baseName}.csv`, new Blob([toCsv(columns())], { type: 'text/csv' })));
+  csv.addEventListener('click', () => download(`${name()}.csv`, new Blob([toCsv(columns())], { type: 'text/csv' })));
   bar.append(png, csv);
   figure.append(bar);
 }

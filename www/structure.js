@@ -52,7 +52,9 @@ function powerLawVerdict(box, t) {
     el('div', {}, plainPowerLaw(t)));
 }
 
-function normalityVerdict(box, t) {
+/** Gaussianity verdict; `what` names the sample ("these coordinates", "this parameter's noise"),
+ * `paper` what the paper expects of it (true: Gaussian-like). */
+function normalityVerdict(box, t, what, paper) {
   const n = t.normality;
   if (!n) { box.replaceChildren(el('div', {}, 'Gaussianity tests need at least 8 distinct values.')); return; }
   const ps = [
@@ -69,8 +71,8 @@ function normalityVerdict(box, t) {
     el('div', { class: 'nums' }, `n = ${n.n} · skewness ${fmt(n.skewness)} · excess kurtosis ${fmt(n.excess_kurtosis)} · p-values: ` +
       ps.map(([name, p]) => `${name} ${fmt(p, 2)}`).join(', ')),
     el('div', {}, rejected.length
-      ? 'At level 0.05 the noise of this parameter departs from a Gaussian.'
-      : 'At level 0.05 nothing contradicts Gaussian noise for this parameter, as the paper finds.'));
+      ? `At level 0.05 ${what} depart${what.startsWith('these') ? '' : 's'} from a Gaussian${paper ? ', unlike what the paper finds iteration-wise' : ', as heavy tails imply'}.`
+      : `At level 0.05 nothing contradicts a Gaussian for ${what}${paper ? ', as the paper finds iteration-wise' : ''}.`));
 }
 
 function tableA(report) {
@@ -104,50 +106,117 @@ function tableB(report) {
     `(C₁ from N = ${sp.n} per-sample gradients, P = ${sp.d} parameters, rank ${sp.rank}; paper: λ_k ∝ k^(−s), steeper than the Gaussian baseline)`;
 }
 
+/** The four kinds of sample of the paper's Table A, each with its own chart and verdicts. */
+const TAILS = [
+  { key: 'dim-g', field: 'dimension_g', array: 'dim_g', column: 'g', view: 'ccdf', name: 'Dimension-wise g', noun: 'these coordinates', gaussian: false,
+    what: 'all coordinates of one minibatch gradient' },
+  { key: 'dim-sgn', field: 'dimension_sgn', array: 'dim_sgn', column: 'xi', view: 'ccdf', name: 'Dimension-wise ξ', noun: 'these coordinates', gaussian: false,
+    what: 'all coordinates of the noise ξ = g − ∇L of the same minibatch' },
+  { key: 'iter-g', field: 'iteration_g', array: 'iter_g', column: 'g', view: 'hist', name: 'Iteration-wise g', noun: "this parameter's gradient", gaussian: true,
+    what: "one parameter's gradient across the logged training steps" },
+  { key: 'iter-sgn', field: 'iteration_sgn', array: 'iter_sgn', column: 'xi', view: 'hist', name: 'Iteration-wise ξ', noun: "this parameter's noise", gaussian: true,
+    what: "one parameter's noise across minibatch draws at the frozen weights" },
+];
+const VIEWS = [['ccdf', 'CCDF'], ['hist', 'histogram'], ['qq', 'Q–Q']];
+const VIEW_TITLE = { ccdf: 'CCDF of |x| with the power-law fit', hist: 'histogram with the fitted normal', qq: 'normal Q–Q plot' };
+
+/** Builds the Tails grid once: per sample a view switch, the chart and its two verdicts. */
+function buildTails(onView) {
+  const box = q('tails');
+  if (box.childElementCount) return;
+  for (const t of TAILS) {
+    const switcher = el('span', { class: 'views', role: 'group', 'aria-label': `Chart of ${t.name}` },
+      ...VIEWS.map(([v, label]) => {
+        const b = el('button', { type: 'button', testid: `view-${t.key}-${v}`, 'aria-pressed': String(v === t.view) }, label);
+        b.addEventListener('click', () => onView(t, v));
+        return b;
+      }));
+    const canvas = el('canvas', { testid: `tail-${t.key}`, role: 'img', 'data-view': t.view });
+    box.append(el('figure', { testid: `fig-${t.key}` },
+      el('div', { class: 'fig-head' }, el('span', { class: 'fig-title', title: t.what }, t.name), switcher),
+      el('div', { class: 'chart-box sq' }, canvas),
+      el('figcaption', { class: 'verdict', testid: `verdict-${t.key}` }),
+      el('div', { class: 'verdict', testid: `normality-${t.key}` })));
+  }
+}
+
+/**
+ * Draws chart tasks one per animation frame, so showing a measurement never blocks the main
+ * thread for long (a CCDF of 10⁵ values takes a few tens of ms): the page stays responsive.
+ * A newer batch (a new measurement, a resize) supersedes what is still queued.
+ */
+let drawGeneration = 0;
+function drawInFrames(tasks) {
+  const gen = ++drawGeneration;
+  const body = q('structure-body');
+  body.setAttribute('aria-busy', 'true');
+  const next = (i) => {
+    if (gen !== drawGeneration) return;
+    if (i >= tasks.length) { body.setAttribute('aria-busy', 'false'); return; }
+    tasks[i]();
+    requestAnimationFrame(() => next(i + 1));
+  };
+  requestAnimationFrame(() => next(0));
+}
+
 /** Renders a measurement; `wasm` is the main thread's engine module (for the charts). */
 export function renderStructure(wasm, m) {
   const report = JSON.parse(m.report);
   q('structure-body').hidden = false;
   tableA(report);
-  powerLawVerdict(q('verdict-dim-g'), report.dimension_g);
-  powerLawVerdict(q('verdict-dim-sgn'), report.dimension_sgn);
-  powerLawVerdict(q('verdict-iter-sgn'), report.iteration_sgn);
-  normalityVerdict(q('normality-iter-sgn'), report.iteration_sgn);
   if (report.spectrum) tableB(report);
   const views = m.views ? JSON.parse(m.views) : null;
-  const draw = () => {
-    const ccdf = (id, sample, t, title) => {
-      const c = q(id); const dpr = fitCanvas(c); const r = t.power_law;
-      setHover(c, wasm.draw_ccdf(c, dpr, sample, r.xmin, r.alpha, r.n_tail, r.n, title));
-    };
-    ccdf('ccdf-dim-g', m.dim_g, report.dimension_g, `Dimension-wise |g|: CCDF (P = ${report.n_params})`);
-    ccdf('ccdf-dim-sgn', m.dim_sgn, report.dimension_sgn, 'Dimension-wise |ξ|: CCDF');
-    let c = q('hist-iter-sgn');
-    setHover(c, wasm.draw_histogram(c, fitCanvas(c), m.iter_sgn, `ξ of parameter #${report.tracked[0]} over ${report.draws} draws`));
-    c = q('qq-iter-sgn');
-    setHover(c, wasm.draw_qq(c, fitCanvas(c), m.iter_sgn, 'Normal Q–Q of the same ξ'));
-    if (views) {
-      c = q('rank-plot');
-      setHover(c, wasm.draw_rank_plot(c, fitCanvas(c), JSON.stringify(views.rank)));
-      c = q('trace-share');
-      setHover(c, wasm.draw_trace_share(c, fitCanvas(c), JSON.stringify(views.trace_share)));
-      c = q('eigengaps');
-      setHover(c, wasm.draw_eigengaps(c, fitCanvas(c), JSON.stringify(views.eigengaps)));
-      c = q('davis-kahan');
-      if (views.davis_kahan) setHover(c, wasm.draw_davis_kahan(c, fitCanvas(c), JSON.stringify(views.davis_kahan)));
+  const view = Object.fromEntries(TAILS.map((t) => [t.key, t.view]));
+  const drawTail = (t) => {
+    const c = q(`tail-${t.key}`);
+    const test = report[t.field];
+    const sample = m[t.array];
+    const v = view[t.key];
+    c.dataset.view = v;
+    for (const [w] of VIEWS) q(`view-${t.key}-${w}`).setAttribute('aria-pressed', String(w === v));
+    c.setAttribute('aria-label', `${t.name} (${t.what}): ${VIEW_TITLE[v]}`);
+    if (!test || !sample) {
+      const dpr = fitCanvas(c);
+      setHover(c, wasm.draw_histogram(c, dpr, new Float64Array(0), `${t.name}: no sample`));
+      return;
     }
+    const dpr = fitCanvas(c);
+    const r = test.power_law;
+    const title = v === 'ccdf' ? `${t.name}: CCDF of |x| (n = ${r.n})` : v === 'hist' ? `${t.name}: histogram (n = ${sample.length})` : `${t.name}: normal Q–Q`;
+    if (v === 'ccdf') setHover(c, wasm.draw_ccdf(c, dpr, sample, r.xmin, r.alpha, r.n_tail, r.n, title));
+    else if (v === 'hist') setHover(c, wasm.draw_histogram(c, dpr, sample, title));
+    else setHover(c, wasm.draw_qq(c, dpr, sample, title));
   };
+  // The view switches and export bars are made once; they act on the latest measurement.
+  latest = { m, views, view, drawTail, step: report.step };
+  buildTails((t, v) => { latest.view[t.key] = v; latest.drawTail(t); });
+  for (const t of TAILS) {
+    const test = report[t.field];
+    if (test) {
+      powerLawVerdict(q(`verdict-${t.key}`), test);
+      normalityVerdict(q(`normality-${t.key}`), test, t.noun, t.gaussian);
+    } else {
+      q(`verdict-${t.key}`).replaceChildren(el('div', {}, `${t.name}: not measured — the run has only ${report.logged_steps} logged steps, too few for a tail test.`));
+      q(`normality-${t.key}`).replaceChildren();
+    }
+  }
+  const spectrumTasks = views ? [
+    () => { const c = q('rank-plot'); setHover(c, wasm.draw_rank_plot(c, fitCanvas(c), JSON.stringify(views.rank))); },
+    () => { const c = q('trace-share'); setHover(c, wasm.draw_trace_share(c, fitCanvas(c), JSON.stringify(views.trace_share))); },
+    () => { const c = q('eigengaps'); setHover(c, wasm.draw_eigengaps(c, fitCanvas(c), JSON.stringify(views.eigengaps))); },
+    () => { const c = q('davis-kahan'); if (views.davis_kahan) setHover(c, wasm.draw_davis_kahan(c, fitCanvas(c), JSON.stringify(views.davis_kahan))); },
+  ] : [];
+  const draw = () => drawInFrames([...TAILS.map((t) => () => drawTail(t)), ...spectrumTasks]);
   draw();
-  const step = report.step;
-  const ex = (id, name, columns) => addChartExports(q(id), `sgn-lab-step${step}-${name}`, columns);
-  ex('ccdf-dim-g', 'dimension-wise-g', () => ({ g: m.dim_g }));
-  ex('ccdf-dim-sgn', 'dimension-wise-sgn', () => ({ xi: m.dim_sgn }));
-  ex('hist-iter-sgn', 'iteration-wise-sgn', () => ({ xi: m.iter_sgn }));
-  ex('qq-iter-sgn', 'iteration-wise-sgn-qq', () => ({ xi: m.iter_sgn }));
+  const ex = (id, name, columns) => addChartExports(q(id), () => `sgn-lab-step${latest.step}-${name}`, columns);
+  for (const t of TAILS) ex(`tail-${t.key}`, `${t.key}`, () => ({ [t.column]: latest.m[t.array] || [] }));
   if (views) {
-    ex('rank-plot', 'spectrum', () => ({ eigenvalue: views.rank.eigenvalues, baseline: views.rank.baseline || [] }));
-    ex('trace-share', 'trace-share', () => ({ share: views.trace_share.share }));
-    ex('eigengaps', 'eigengaps', () => ({ by_rank: views.eigengaps.gaps.by_rank, sorted: views.eigengaps.gaps.sorted }));
+    ex('rank-plot', 'spectrum', () => ({ eigenvalue: latest.views.rank.eigenvalues, baseline: latest.views.rank.baseline || [] }));
+    ex('trace-share', 'trace-share', () => ({ share: latest.views.trace_share.share }));
+    ex('eigengaps', 'eigengaps', () => ({ by_rank: latest.views.eigengaps.gaps.by_rank, sorted: latest.views.eigengaps.gaps.sorted }));
   }
   return draw;
 }
+
+/** The measurement on show: samples, chart data, each tail chart's view, its draw function. */
+let latest = null;

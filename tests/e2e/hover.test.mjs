@@ -141,15 +141,16 @@ test('hover and keyboard show the values of the training curve, a CCDF and the r
     // Measure, then the CCDF and the rank plot.
     await page.getByTestId('measure').click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="structure-body"]').hidden, null, { timeout: 180_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="structure-body"]').getAttribute('aria-busy') === 'false', null, { timeout: 30_000 });
     const report = JSON.parse(await download(page, 'report-json'));
 
     // CCDF of |g|: End goes to the largest |g|, at P = 1/n.
-    const g = (await download(page, 'csv-ccdf-dim-g')).trim().split('\n').slice(1).map(Number);
-    const ccdf = page.getByTestId('ccdf-dim-g');
+    const g = (await download(page, 'csv-tail-dim-g')).trim().split('\n').slice(1).map(Number);
+    const ccdf = page.getByTestId('tail-dim-g');
     await ccdf.scrollIntoViewIfNeeded();
     await ccdf.focus();
     await page.keyboard.press('End');
-    t = await tip(page, 'ccdf-dim-g');
+    t = await tip(page, 'tail-dim-g');
     assert.equal(t.name, 'empirical CCDF');
     const gmax = Math.max(...g.map(Math.abs));
     const n = g.filter((v) => v !== 0).length;
@@ -159,7 +160,7 @@ test('hover and keyboard show the values of the training curve, a CCDF and the r
     assert.ok(near(t.rows[1][1], 1 / n), `P = 1/n: shown ${t.rows[1][1]}, 1/n = ${1 / n}`);
     await page.keyboard.press('Escape');
     await page.mouse.move(t.dot.x + 1, t.dot.y - 1);
-    const m = await tip(page, 'ccdf-dim-g');
+    const m = await tip(page, 'tail-dim-g');
     assert.deepEqual(m && m.rows, t.rows, 'the mouse finds the same point');
     assert.ok(inside(m), 'CCDF tooltip inside its chart');
 
@@ -184,7 +185,8 @@ test('hover and keyboard show the values of the training curve, a CCDF and the r
     await figureOf(page, 'rank-plot').screenshot({ path: screenshotPath('hover-rank-plot.png') });
 
     // Every other chart answers too.
-    for (const id of ['ccdf-dim-sgn', 'hist-iter-sgn', 'qq-iter-sgn', 'trace-share', 'eigengaps', 'davis-kahan']) {
+    await page.getByTestId('view-iter-g-qq').click();
+    for (const id of ['tail-dim-sgn', 'tail-iter-g', 'tail-iter-sgn', 'trace-share', 'eigengaps', 'davis-kahan']) {
       const c = page.getByTestId(id);
       await c.scrollIntoViewIfNeeded();
       await c.focus();
