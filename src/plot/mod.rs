@@ -11,6 +11,7 @@
 //! Data charts return a [`HoverIndex`] (what was drawn where, in backend pixels) so the page can
 //! show the values under the pointer; see [`hover`].
 
+pub mod axis;
 pub mod hover;
 pub mod spectrum;
 pub mod tails;

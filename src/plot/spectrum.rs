@@ -6,6 +6,7 @@
 //! Every chart takes a `DrawingArea`, a [`Theme`] and plain data; values that cannot be drawn
 //! on log axes (≤ 0, non-finite) are dropped; an empty series draws a "no data" note.
 
+use super::axis::log_axis;
 use super::hover::{HoverIndex, Thin};
 use super::theme::{Theme, BG, FIT, GRID, INK, SERIES};
 use super::PlotResult;
@@ -77,17 +78,9 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
-/// Label for a log-axis key point: only mantissas 1, 2 and 5 are labelled (the others would
-/// overlap), the rest get an empty label (their grid line stays).
+/// Label for a log-axis key point (the points themselves are chosen by [`log_axis`]).
 fn log_tick(v: &f64) -> String {
-    if v.is_nan() || *v <= 0.0 || !v.is_finite() {
-        return String::new();
-    }
-    let e = v.log10().floor();
-    let m = v / 10f64.powf(e);
-    let r = m.round();
-    let nice = (m - r).abs() < 1e-6 * m && (r == 1.0 || r == 2.0 || r == 5.0);
-    if nice || (m - 10.0).abs() < 1e-6 * m {
+    if v.is_finite() && *v > 0.0 {
         fmt_num(*v)
     } else {
         String::new()
@@ -165,9 +158,11 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         }
         _ => Vec::new(),
     };
+    // The axes follow the eigenvalues (and the baseline, MP edges); a steep fit extrapolated to
+    // rank 1 would otherwise stretch the y-axis by decades and flatten the spectrum itself, so the
+    // fit line is clipped to the range (its ŝ is in the legend and Table B).
     let mut all = main.clone();
     all.extend(&base);
-    all.extend(&fit_line);
     let (mut x0, mut x1, mut y0, mut y1) = bounds(&all);
     if let Some(mp) = &data.mp {
         for e in [mp.lambda_minus, mp.lambda_plus] {
@@ -181,9 +176,10 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     x1 = x1.max(2.0);
     let (x0, x1) = (x0, x1 * 1.3);
     let (y0, y1) = log_range(y0, y1);
+    let fit_line: Vec<(f64, f64)> = fit_line.into_iter().filter(|p| (y0..=y1).contains(&p.1)).collect();
     area.fill(&BG)?;
     let mut chart = theme.frame(area, &data.title)
-        .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
+        .build_cartesian_2d(log_axis(x0, x1, 7), log_axis(y0, y1, 8))?;
     chart
         .configure_mesh()
         .light_line_style(GRID.mix(0.35))
@@ -270,7 +266,7 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     let (y0, y1) = log_range(y0, y1);
     area.fill(&BG)?;
     let mut chart = theme.frame(area, title)
-        .build_cartesian_2d((x0.min(1.0)..x1.max(2.0) * 1.3).log_scale(), (y0..y1).log_scale())?;
+        .build_cartesian_2d(log_axis(x0.min(1.0), x1.max(2.0) * 1.3, 7), log_axis(y0, y1, 8))?;
     chart
         .configure_mesh()
         .light_line_style(GRID.mix(0.35))
@@ -327,16 +323,20 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
         }
         _ => Vec::new(),
     };
+    // sin∠ ≤ 1, so a bound above 1 says nothing: the y-axis stops two decades above 1 (the
+    // bounds are clipped there).
     let mut all = sin.clone();
     all.extend(&bound);
     all.extend(&pl);
     all.push((1.0, 1.0));
     let (x0, x1, y0, y1) = bounds(&all);
-    let (y0, y1) = log_range(y0, y1);
+    let (y0, y1) = log_range(y0, y1.min(100.0));
+    let clip = |v: Vec<(f64, f64)>| -> Vec<(f64, f64)> { v.into_iter().filter(|p| (y0..=y1).contains(&p.1)).collect() };
+    let (bound, pl) = (clip(bound), clip(pl));
     let (x0, x1) = (x0.min(1.0), x1.max(2.0) * 1.3);
     area.fill(&BG)?;
     let mut chart = theme.frame(area, &title)
-        .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
+        .build_cartesian_2d(log_axis(x0, x1, 7), log_axis(y0, y1, 8))?;
     chart
         .configure_mesh()
         .light_line_style(GRID.mix(0.35))
@@ -399,7 +399,7 @@ pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
     let x1 = (pts.len() as f64).max(2.0) * 1.3;
     area.fill(&BG)?;
     let mut chart = theme.frame(area, &title)
-        .build_cartesian_2d((1f64..x1).log_scale(), 0f64..1.02)?;
+        .build_cartesian_2d(log_axis(1.0, x1, 7), 0f64..1.02)?;
     chart
         .configure_mesh()
         .light_line_style(GRID.mix(0.35))

@@ -96,7 +96,7 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
     let (ylo, yhi) = (0.5 / n as f64, 1.5);
     area.fill(&BG)?;
     let mut chart = theme.frame(area, data.title)
-        .build_cartesian_2d((xlo..xhi).log_scale(), (ylo..yhi).log_scale())?;
+        .build_cartesian_2d(super::axis::log_axis(xlo, xhi, 6), super::axis::log_axis(ylo, yhi, 8))?;
     chart
         .configure_mesh()
         .light_line_style(GRID)
@@ -105,8 +105,7 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
         .axis_desc_style(theme.label_style())
         .x_desc("|x|")
         .y_desc("P(|X| ≥ x)")
-        // Few x ticks: |x| spans up to ~15 decades and labels like 1e-13 are wide.
-        .x_labels(6)
+        // Few x ticks (`log_axis(…, 6)`): |x| spans up to ~15 decades and labels like 1e-13 are wide.
         .x_label_formatter(&|v| tick(*v))
         .y_label_formatter(&|v| tick(*v))
         .draw()?;

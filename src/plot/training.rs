@@ -81,7 +81,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
     let mut chart = theme
         .frame(area, "")
         .right_y_label_area_size(theme.px(52.0))
-        .build_cartesian_2d(0.0..x_max, (y_lo..y_hi).log_scale())?
+        .build_cartesian_2d(0.0..x_max, super::axis::log_axis(y_lo, y_hi, 8))?
         .set_secondary_coord(0.0..x_max, 0.0..100.0);
 
     chart
