@@ -84,9 +84,29 @@ impl Theme {
         let mut builder = ChartBuilder::on(area);
         builder.margin(self.px(10.0)).x_label_area_size(self.px(38.0)).y_label_area_size(self.px(56.0));
         if !caption.is_empty() {
-            builder.caption(caption, self.caption_style());
+            builder.caption(self.fit_caption(area, caption), self.caption_style());
         }
         builder
+    }
+
+    /// `caption` shortened with "…" (at a character boundary) until the backend measures it
+    /// narrower than `area` less its margins: a long title (a file name, say) on a phone-sized
+    /// chart is cut, not clipped mid-letter at both edges.
+    pub fn fit_caption<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, caption: &str) -> String {
+        let room = area.dim_in_pixel().0.saturating_sub(2 * self.px(10.0));
+        let fits = |t: &str| area.estimate_text_size(t, &self.caption_style()).map_or(true, |(w, _)| w <= room);
+        if fits(caption) {
+            return caption.to_string();
+        }
+        let chars: Vec<char> = caption.chars().collect();
+        let (mut lo, mut hi) = (0, chars.len());
+        // Longest prefix that fits with the ellipsis (binary search: the width grows with length).
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            let t: String = chars[..mid].iter().collect::<String>() + "…";
+            if fits(&t) { lo = mid } else { hi = mid - 1 }
+        }
+        chars[..lo].iter().collect::<String>().trim_end().to_string() + "…"
     }
 
     /// A legend swatch: an 18 CSS-px line in `style`, for `DrawingAreaSeries::legend`.
@@ -110,5 +130,27 @@ impl Theme {
             .label_font(self.font(11.0).color(&INK))
             .draw()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plotters::prelude::{IntoDrawingArea, SVGBackend};
+
+    #[test]
+    fn long_captions_are_cut_to_the_chart_width() {
+        let mut svg = String::new();
+        {
+            let area = SVGBackend::with_string(&mut svg, (300, 200)).into_drawing_area();
+            let theme = Theme::for_dpr(1.0);
+            assert_eq!(theme.fit_caption(&area, "Short"), "Short");
+            let long = "Covariance spectrum of my-gradients.csv (150 rows × 60 columns)";
+            let cut = theme.fit_caption(&area, long);
+            assert!(cut.ends_with('…') && cut.chars().count() < long.chars().count(), "{cut}");
+            assert!(long.starts_with(cut.trim_end_matches('…')), "a prefix: {cut}");
+            let (w, _) = area.estimate_text_size(&cut, &theme.caption_style()).unwrap();
+            assert!(w <= 300 - 20, "{w} px");
+        }
     }
 }
