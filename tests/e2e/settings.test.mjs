@@ -151,6 +151,11 @@ test('divergence stops the run with the step named; the next run works', { timeo
     await page.waitForFunction(() => document.querySelector('[data-testid="status"]').classList.contains('bad'), null, { timeout: 60_000 });
     assert.match(await page.getByTestId('status').textContent(), /diverged at step \d+/);
     assert.equal(await page.getByTestId('play').textContent(), 'Play');
+    // What the chart holds (its CSV export) is finite: no NaN or ∞ reaches a plot.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-loss-chart').click()]);
+    const rows = (await fs.readFile(await dl.path(), 'utf8')).trim().split('\n').slice(1);
+    assert.ok(rows.length > 0, 'some steps were recorded before the divergence');
+    for (const r of rows) for (const v of r.split(',').filter((x) => x !== '')) assert.ok(Number.isFinite(Number(v)), `chart value ${v}`);
 
     await page.getByTestId('set-lr').selectOption('0.1');
     await ready(page);
