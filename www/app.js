@@ -20,10 +20,11 @@ const ui = {
 let redrawStructure = null;
 let redrawUpload = null;
 let lastReport = null;
-function uploadError(text) {
+function uploadError(text, bad = true) {
+  $('upload-cancel').hidden = true;
   const s = document.querySelector('[data-testid="upload-status"]');
   s.textContent = text;
-  s.classList.add('bad');
+  s.classList.toggle('bad', bad);
 }
 const measuring = (on) => {
   ui.measure.disabled = on || !run.ready;
@@ -171,6 +172,7 @@ function onEngineMessage(msg) {
       }
       break;
     case 'analyzed':
+      $('upload-cancel').hidden = true;
       try {
         redrawUpload = renderUpload(wasm, msg);
       } catch (err) {
@@ -257,6 +259,7 @@ ui.measure.addEventListener('click', () => {
   worker.postMessage({ type: 'measure', options: measureOptions() });
 });
 ui.step.addEventListener('click', () => worker.postMessage({ type: 'step', steps: 1 }));
+$('upload-cancel').addEventListener('click', () => { restartEngine('Analysis cancelled.', { bad: false, crash: false }); uploadError('Analysis cancelled.', false); });
 $('measure-cancel').addEventListener('click', () => restartEngine('Measurement cancelled.', { bad: false, crash: false }));
 $('tour-cancel').addEventListener('click', () => { restartEngine('Tour step cancelled.', { bad: false, crash: false }); $('tour-stage').textContent = 'cancelled'; });
 ui.reset.addEventListener('click', start);

@@ -40,6 +40,7 @@ export function initUpload(post, ruleAndLevel) {
     }
     const bytes = await file.arrayBuffer();
     status.textContent = `Analysing ${file.name}…`;
+    q('upload-cancel').hidden = false;
     const { rule, level } = ruleAndLevel();
     post({ type: 'analyze', name: file.name, bytes, options: { rows: q('upload-rows').value, rule, level } }, [bytes]);
   };

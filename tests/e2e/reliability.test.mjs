@@ -73,6 +73,35 @@ test('cancel a running measurement: the run comes back at the same step, same we
   }
 });
 
+test('cancel a running upload analysis: the page and the run go on', { timeout: 180_000 }, async () => {
+  const { page, log, close } = await launch({ origin: server.origin });
+  try {
+    await page.goto(server.base + '#seed=33&data=digits');
+    await ready(page);
+    await stepTo(page, 2);
+    // A 2000 × 3000 float32 .npy (24 MB): its 2000² Gram and eigensolver take seconds.
+    const [rows, cols] = [2000, 3000];
+    const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
+    const pad = 64 - ((10 + header.length + 1) % 64);
+    const head = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0]),
+      Buffer.from(Uint16Array.of(header.length + pad + 1).buffer), Buffer.from(header + ' '.repeat(pad) + '\n')]);
+    const data = new Float32Array(rows * cols);
+    let s = 7;
+    for (let i = 0; i < data.length; i++) { s = (s * 1103515245 + 12345) % 2 ** 31; data[i] = s / 2 ** 31 - 0.5; }
+    await page.getByTestId('upload-file').setInputFiles({ name: 'big.npy', mimeType: 'application/octet-stream', buffer: Buffer.concat([head, Buffer.from(data.buffer)]) });
+    await page.getByTestId('upload-cancel').waitFor({ state: 'visible' });
+    await page.getByTestId('upload-cancel').click();
+    await page.waitForFunction(() => /Back at step 2/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 60_000 });
+    assert.equal(await page.getByTestId('upload-status').textContent(), 'Analysis cancelled.');
+    assert.equal(await page.getByTestId('upload-cancel').isVisible(), false);
+    assert.equal(await page.getByTestId('upload-body').isVisible(), false, 'no half-made analysis is shown');
+    await stepTo(page, 3);
+    assert.deepEqual(log.consoleErrors, []);
+  } finally {
+    await close();
+  }
+});
+
 test('a wasm panic is reported, the engine restarted, the settings and the run kept', { timeout: 180_000 }, async () => {
   const { page, log, close } = await launch({ origin: server.origin });
   try {
