@@ -271,9 +271,9 @@ ui.seed.addEventListener('change', () => {
 
 /** The tail rule and level: part of the shared state, but changing them needs no retraining. */
 function measureOptions() {
-  return { rule: $('tail-rule').value, level: Number($('tail-level').value) };
+  return { rule: $('tail-rule').value, level: Number($('tail-level').value), draws: Number($('tail-draws').value), n_cov: Number($('spectrum-n').value) };
 }
-for (const id of ['tail-rule', 'tail-level']) {
+for (const id of ['tail-rule', 'tail-level', 'tail-draws', 'spectrum-n']) {
   $(id).addEventListener('change', () => {
     run.config = { ...run.config, analysis: { ...run.config.analysis, ...measureOptions() } };
     history.replaceState(null, '', writeHash(run.config, view));
@@ -375,6 +375,11 @@ function syncControls() {
   }
   $('tail-rule').value = run.config.analysis.rule;
   $('tail-level').value = String(run.config.analysis.level);
+  for (const [id, v] of [['tail-draws', run.config.analysis.draws], ['spectrum-n', run.config.analysis.n_cov]]) {
+    const select = $(id);
+    if (![...select.options].some((o) => o.value === String(v))) select.append(new Option(String(v), String(v)));
+    select.value = String(v);
+  }
 }
 
 spawnWorker();

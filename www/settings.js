@@ -77,6 +77,8 @@ export const SETTINGS = [
   { key: 'sched', label: 'Schedule', options: [['step', '÷10 at 40 % and 80 %'], ['const', 'constant']],
     get: (c) => (c.training.schedule.kind === 'constant' ? 'const' : same(c.training.schedule, STEP) ? 'step' : undefined),
     set: (c, v) => { c.training.schedule = v === 'const' ? { kind: 'constant' } : structuredClone(STEP); } },
+  { key: 'tracked', label: 'Tracked parameters', options: [['10', '10'], ['20', '20'], ['50', '50'], ['100', '100'], ['200', '200']],
+    ...num((c) => c.logging.n_tracked, (c, v) => { c.logging.n_tracked = v; }) },
 ];
 
 /** Parts of the page a classroom or embed link can hide (`hide=setup,upload`). */

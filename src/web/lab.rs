@@ -27,6 +27,10 @@ pub fn dataset_asset(config_json: &str) -> Result<Option<String>, JsError> {
 struct MeasureRequest {
     rule: TailRule,
     level: f64,
+    /// M minibatch draws at the frozen θ (iteration-wise SGN).
+    draws: usize,
+    /// N_cov per-sample gradients for the spectrum (0: none; capped at the training-set size).
+    n_cov: usize,
 }
 
 /// Shown by the page next to the controls.
@@ -157,7 +161,8 @@ impl Lab {
     /// Measures the gradient structure at the current θ (`experiment::measure`) with the
     /// session's analysis settings (the same as `sgn-lab run` for this configuration), the
     /// training batch size and the run's seed; `request_json` is `{"rule": "paper" | "clauset",
-    /// "level": 0.1 | 0.05 | 0.01}`. Clauset's rule adds its 1000-replicate bootstrap p-value
+    /// "level": 0.1 | 0.05 | 0.01, "draws": M, "n_cov": N_cov}` (the page's measurement options,
+    /// which need no retraining). Clauset's rule adds its 1000-replicate bootstrap p-value
     /// on the iteration-wise examples (DESIGN §4). `progress(stage, fraction)` is called
     /// between units of work. Returns an object with `report` (JSON of the measurement, samples
     /// excluded), `views` (JSON of the spectrum chart data) and the samples `dim_g`,
@@ -168,6 +173,8 @@ impl Lab {
         let mut cfg = self.checked.config.clone();
         cfg.analysis.rule = req.rule;
         cfg.analysis.level = req.level;
+        cfg.analysis.draws = req.draws;
+        cfg.analysis.n_cov = req.n_cov.min(self.trainer.train_data().n);
         let mut params = cfg.measure_params(cfg.training.batch_size).map_err(js_err)?;
         if req.rule == TailRule::Clauset {
             params.example_bootstrap = 1000;

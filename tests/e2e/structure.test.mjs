@@ -82,6 +82,10 @@ test('measures tails, Table A and the spectrum at the current weights', { timeou
 
     // Clauset's rule: x_min by KS, and a 1000-replicate bootstrap p-value on the iteration-wise example.
     await page.getByTestId('tail-rule').selectOption('clauset');
+    // The measurement options (no retraining): M draws and the spectrum's N_cov, kept in the link.
+    await page.getByTestId('tail-draws').selectOption('100');
+    await page.getByTestId('spectrum-n').selectOption('500');
+    const hashBefore = page.url();
     await page.getByTestId('measure').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="verdict-iter-sgn"]').textContent.includes('Clauset'),
       null, { timeout: 180_000 });
@@ -89,6 +93,13 @@ test('measures tails, Table A and the spectrum at the current weights', { timeou
     assert.match(c, /p = [0-9.e-]+/, `bootstrap p-value shown: ${c}`);
     assert.match(c, /1000 replicates/, c);
     assert.match(await page.getByTestId('verdict-dim-g').textContent(), /Clauset rule/);
+    assert.match(c, /over 100 minibatch draws/, c);
+    assert.match(await page.locator('#spectrum-sub').textContent(), /N = 500 per-sample gradients/);
+    assert.match(hashBefore, /#v1\./);
+    await page.reload();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="measure"]').disabled, null, { timeout: 60_000 });
+    assert.deepEqual(await Promise.all(['tail-rule', 'tail-draws', 'spectrum-n'].map((id) => page.getByTestId(id).inputValue())),
+      ['clauset', '100', '500'], 'the measurement options live in the link');
     assert.deepEqual(log.foreignRequests, []);
     assert.deepEqual(log.consoleErrors, []);
   } finally {
