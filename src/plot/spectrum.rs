@@ -11,6 +11,7 @@ use super::hover::{HoverIndex, Thin};
 use super::theme::{Theme, BG, FIT, GRID, INK, SERIES};
 use super::PlotResult;
 use crate::spectrum::{power_law_bound, DavisKahan, Eigengaps, MpParams, SpectrumFit};
+use plotters::coord::combinators::WithKeyPoints;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -76,6 +77,32 @@ pub fn fmt_num(v: f64) -> String {
     } else {
         format!("{v:.0e}")
     }
+}
+
+/// The house log–log chart of the spectrum views on `area`: background, frame with `title`,
+/// [`log_axis`] on both axes, grid and the axis descriptions `desc` = (x, y).
+fn log_log_chart<'a, DB: DrawingBackend + 'a>(
+    area: &'a DrawingArea<DB, Shift>,
+    theme: &Theme,
+    title: &str,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+    (x_desc, y_desc): (&str, &str),
+) -> PlotResult<ChartContext<'a, DB, Cartesian2d<WithKeyPoints<LogCoord<f64>>, WithKeyPoints<LogCoord<f64>>>>> {
+    area.fill(&BG)?;
+    let mut chart = theme.frame(area, title).build_cartesian_2d(log_axis(x0, x1, 7), log_axis(y0, y1, 8))?;
+    chart
+        .configure_mesh()
+        .light_line_style(GRID.mix(0.35))
+        .bold_line_style(GRID)
+        .axis_style(INK)
+        .label_style(theme.label_style())
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&log_tick)
+        .y_label_formatter(&log_tick)
+        .draw()?;
+    Ok(chart)
 }
 
 /// Label for a log-axis key point (the points themselves are chosen by [`log_axis`]).
@@ -177,20 +204,7 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     let (x0, x1) = (x0, x1 * 1.3);
     let (y0, y1) = log_range(y0, y1);
     let fit_line: Vec<(f64, f64)> = fit_line.into_iter().filter(|p| (y0..=y1).contains(&p.1)).collect();
-    area.fill(&BG)?;
-    let mut chart = theme.frame(area, &data.title)
-        .build_cartesian_2d(log_axis(x0, x1, 7), log_axis(y0, y1, 8))?;
-    chart
-        .configure_mesh()
-        .light_line_style(GRID.mix(0.35))
-        .bold_line_style(GRID)
-        .axis_style(INK)
-        .label_style(theme.label_style())
-        .x_desc("rank k")
-        .y_desc("eigenvalue λ_k")
-        .x_label_formatter(&log_tick)
-        .y_label_formatter(&log_tick)
-        .draw()?;
+    let mut chart = log_log_chart(area, theme, &data.title, (x0, x1), (y0, y1), ("rank k", "eigenvalue λ_k"))?;
     let mut hover = HoverIndex::on(chart.plotting_area());
     let axes = ("rank k", "λ_k");
     hover.add(chart.as_coord_spec(), "spectrum", axes, &main, Thin::LogHead);
@@ -264,20 +278,7 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     all.extend(&sorted);
     let (x0, x1, y0, y1) = bounds(&all);
     let (y0, y1) = log_range(y0, y1);
-    area.fill(&BG)?;
-    let mut chart = theme.frame(area, title)
-        .build_cartesian_2d(log_axis(x0.min(1.0), x1.max(2.0) * 1.3, 7), log_axis(y0, y1, 8))?;
-    chart
-        .configure_mesh()
-        .light_line_style(GRID.mix(0.35))
-        .bold_line_style(GRID)
-        .axis_style(INK)
-        .label_style(theme.label_style())
-        .x_desc("k")
-        .y_desc("δ_k")
-        .x_label_formatter(&log_tick)
-        .y_label_formatter(&log_tick)
-        .draw()?;
+    let mut chart = log_log_chart(area, theme, title, (x0.min(1.0), x1.max(2.0) * 1.3), (y0, y1), ("k", "δ_k"))?;
     let mut hover = HoverIndex::on(chart.plotting_area());
     hover.add(chart.as_coord_spec(), "by rank k", ("k", "δ_k"), &by_rank, Thin::LogHead);
     hover.add(chart.as_coord_spec(), "re-sorted by size", ("k", "δ_(k)"), &sorted, Thin::LogHead);
@@ -334,20 +335,7 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
     let clip = |v: Vec<(f64, f64)>| -> Vec<(f64, f64)> { v.into_iter().filter(|p| (y0..=y1).contains(&p.1)).collect() };
     let (bound, pl) = (clip(bound), clip(pl));
     let (x0, x1) = (x0.min(1.0), x1.max(2.0) * 1.3);
-    area.fill(&BG)?;
-    let mut chart = theme.frame(area, &title)
-        .build_cartesian_2d(log_axis(x0, x1, 7), log_axis(y0, y1, 8))?;
-    chart
-        .configure_mesh()
-        .light_line_style(GRID.mix(0.35))
-        .bold_line_style(GRID)
-        .axis_style(INK)
-        .label_style(theme.label_style())
-        .x_desc("eigenvector k")
-        .y_desc("sin ∠(u_k, ũ_k)")
-        .x_label_formatter(&log_tick)
-        .y_label_formatter(&log_tick)
-        .draw()?;
+    let mut chart = log_log_chart(area, theme, &title, (x0, x1), (y0, y1), ("eigenvector k", "sin ∠(u_k, ũ_k)"))?;
     let mut hover = HoverIndex::on(chart.plotting_area());
     hover.add(chart.as_coord_spec(), "measured sin ∠", ("k", "sin ∠"), &sin, Thin::LogHead);
     hover.add(chart.as_coord_spec(), "bound 2‖ΔC‖₂ / min-gap", ("k", "bound"), &bound, Thin::LogHead);
