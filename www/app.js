@@ -84,12 +84,11 @@ new ResizeObserver(redrawStructureThrottled).observe(document.querySelector('[da
 const redrawUploadThrottled = frameThrottle(() => { if (redrawUpload) redrawUpload(); });
 new ResizeObserver(redrawUploadThrottled).observe(document.querySelector('[data-testid="upload-body"]'));
 
-// The engine worker. It is replaced (terminate + a new one) when the user cancels a long job —
-// a measurement, a tour step or an upload analysis is one synchronous wasm call that no message
-// can interrupt — and
-// when the engine crashes (a wasm trap). The new worker rebuilds the run from `run.config` and
-// replays the same number of SGD steps: the same seed gives bit-identical weights, so the user
-// is back where they were, settings and curve included.
+// The engine worker. It is replaced (terminate + a new one) when the user cancels a long job — a
+// measurement, a tour step or an upload analysis is one synchronous wasm call that no message can
+// interrupt — and when the engine crashes (a wasm trap). The new worker rebuilds the run from
+// `run.config` and replays the same number of SGD steps: the same seed gives bit-identical
+// weights, so the user is back where they were, settings and curve included.
 let worker = null;
 function spawnWorker() {
   if (worker) worker.terminate();
