@@ -125,7 +125,7 @@ pub fn assert_finite(x: f64, what: &str) {
 pub fn check_lr(lr: &LikelihoodRatio, what: &str) {
     assert_p(lr.p, what);
     assert_finite(lr.llr_normalized, what);
-    assert!(!lr.llr.is_nan(), "{what}: LLR is NaN");
+    assert_finite(lr.llr, what);
 }
 
 pub fn check_top_k(f: &TopKFit, n: usize) {

@@ -41,7 +41,7 @@ pub struct LognormalFit {
 fn ll_power_law(tail: &[f64], xmin: f64, alpha: f64, out: &mut Vec<f64>) {
     let c = (alpha - 1.0).ln() - xmin.ln();
     out.clear();
-    out.extend(tail.iter().map(|&x| c - alpha * (x / xmin).ln()));
+    out.extend(tail.iter().map(|&x| c - alpha * super::powerlaw::ln_ratio(x, xmin)));
 }
 
 /// Vuong statistic from two per-point log-likelihood vectors.
@@ -213,7 +213,12 @@ pub fn vs_exponential(tail: &[f64], xmin: f64, alpha: f64) -> Result<(Likelihood
     if tail.len() < 2 {
         return Err(StatsError::TooFew { test: "truncated exponential fit", needed: 2, got: tail.len() });
     }
-    let mean = tail.iter().map(|&x| x - xmin).sum::<f64>() / tail.len() as f64;
+    let nf = tail.len() as f64;
+    let mut mean = tail.iter().map(|&x| x - xmin).sum::<f64>() / nf;
+    if mean.is_infinite() {
+        // The sum overflowed (values near f64::MAX): average without forming it.
+        mean = tail.iter().map(|&x| (x - xmin) / nf).sum::<f64>();
+    }
     if !(mean > 0.0) {
         return Err(StatsError::AllEqual { what: "truncated exponential fit" });
     }
