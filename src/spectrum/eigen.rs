@@ -191,6 +191,23 @@ pub fn clamp_and_rank(values: &mut [f64], n: usize, d: usize) -> usize {
     rank
 }
 
+/// [`clamp_and_rank`] for the spectrum of a **centred** covariance of `n` samples, whose rank is
+/// at most n − 1 (the centring annihilates the all-ones direction): eigenvalues beyond the first
+/// n − 1 are round-off of the centring and are set to 0 too. When the samples share a mean far
+/// larger than their spread (entries of the uncentred Gram ≫ λ₁), that round-off can exceed the
+/// relative tolerance; the cap keeps the documented bound rank ≤ min(n − 1, d). Spectra that
+/// already satisfy it are unchanged.
+pub fn clamp_and_rank_centred(values: &mut [f64], n: usize, d: usize) -> usize {
+    let rank = clamp_and_rank(values, n, d);
+    let max = n.saturating_sub(1);
+    if rank > max {
+        values[max..].iter_mut().for_each(|v| *v = 0.0);
+        max
+    } else {
+        rank
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +252,20 @@ mod tests {
         assert!(matches!(eigenvalues_desc(&huge), Err(SpectrumError::Eigen(_))));
         // Ordinary matrices are not scaled: bit-identical to faer's own answer.
         assert_eq!(scaled(&b).1, 0);
+    }
+
+    /// Fuzz finding (`stats` target): a 2 × 2 "Gram" matrix with entries ~1e7 and a tiny
+    /// spread kept centring round-off (1.4 % of λ₁) as a second eigenvalue, i.e. rank 2 for
+    /// n = 2 samples. The centred clamp caps the rank at n − 1.
+    #[test]
+    fn centred_rank_is_at_most_n_minus_one() {
+        let mut v = vec![2.57e-7, 3.67e-9];
+        assert_eq!(clamp_and_rank(&mut v.clone(), 2, 9), 2);
+        assert_eq!(clamp_and_rank_centred(&mut v, 2, 9), 1);
+        assert_eq!(v, vec![2.57e-7, 0.0]);
+        let mut w = vec![3.0, 2.0, 1.0, 0.0];
+        assert_eq!(clamp_and_rank_centred(&mut w, 4, 9), 3);
+        assert_eq!(w, vec![3.0, 2.0, 1.0, 0.0]);
     }
 
     #[test]
