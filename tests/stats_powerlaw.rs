@@ -277,3 +277,23 @@ fn subnormal_xmin_gives_a_finite_exponent_above_one() {
     let o = PowerLawOptions::new(Rule::Paper, None, Some(3), 1, Level::P05).unwrap();
     assert!(power_law_test(&v, &o, |_, _| true).is_err());
 }
+
+/// Fuzz finding (`stats` target, `fuzz/corpus/stats/regress-subnormal-tail`): a tail of
+/// subnormal values has a subnormal mean excess, so the exponential alternative's λ̂ = 1/mean
+/// overflowed to +inf and its log-likelihoods were inf − inf = NaN, a NaN LLR in the report.
+#[test]
+fn subnormal_tail_gives_finite_vuong_ratios() {
+    let mut v = vec![0.0; 36];
+    for (i, x) in [(7, 9.54898105934e-313), (11, 4.345847120864e-312), (18, 2.44453935194233e-310), (34, 3.730070726e-315), (35, 5e-323)] {
+        v[i] = x;
+    }
+    let mut o = PowerLawOptions::new(Rule::Clauset, Some(215), Some(1), 14757395255548643840, Level::P05).unwrap();
+    o.clauset = ClausetOptions::new(5, 30, 24, KsConvention::TwoSided, Level::P05).unwrap();
+    let r = power_law_test(&v, &o, |_, _| true).unwrap();
+    for lr in [r.vs_lognormal, r.vs_exponential] {
+        assert!(lr.llr.is_finite() && lr.llr_normalized.is_finite() && (0.0..=1.0).contains(&lr.p), "{r:?}");
+    }
+    let tail = [5e-323, 3.730070726e-315, 9.54898105934e-313, 4.345847120864e-312, 2.44453935194233e-310];
+    let (lr, lambda) = vs_exponential(&tail, tail[0], 1.5).unwrap();
+    assert!(lambda.is_infinite() && lr.llr.is_finite(), "{lr:?}");
+}

@@ -208,7 +208,7 @@ pub fn vs_lognormal(tail: &[f64], xmin: f64, alpha: f64) -> Result<(LikelihoodRa
 }
 
 /// Vuong test of the power law against an exponential truncated at x_min (λ̂ = 1/mean(x − x_min)).
-/// Returns the ratio and λ̂.
+/// Returns the ratio and λ̂ (+inf when the mean is subnormal; the ratio is still computed).
 pub fn vs_exponential(tail: &[f64], xmin: f64, alpha: f64) -> Result<(LikelihoodRatio, f64), StatsError> {
     if tail.len() < 2 {
         return Err(StatsError::TooFew { test: "truncated exponential fit", needed: 2, got: tail.len() });
@@ -225,8 +225,15 @@ pub fn vs_exponential(tail: &[f64], xmin: f64, alpha: f64) -> Result<(Likelihood
     let lambda = 1.0 / mean;
     let mut l1 = Vec::new();
     ll_power_law(tail, xmin, alpha, &mut l1);
-    let ll = lambda.ln();
-    let l2: Vec<f64> = tail.iter().map(|&x| ll - lambda * (x - xmin)).collect();
+    let l2: Vec<f64> = if lambda.is_finite() {
+        let ll = lambda.ln();
+        tail.iter().map(|&x| ll - lambda * (x - xmin)).collect()
+    } else {
+        // mean is subnormal (a tail of subnormal values): 1/mean overflows, so use
+        // ln λ̂ = −ln mean and λ̂(x − x_min) = (x − x_min)/mean.
+        let ll = -mean.ln();
+        tail.iter().map(|&x| ll - (x - xmin) / mean).collect()
+    };
     Ok((vuong(&l1, &l2), lambda))
 }
 
