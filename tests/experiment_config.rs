@@ -80,6 +80,17 @@ fn check_gives_typed_errors() {
     assert!(matches!(base.prepare_data(None), Err(ExperimentError::MissingAsset("digits-8x8.bin.gz"))));
 }
 
+/// Fuzz finding (`config_json` target): `from_json("[]")` was the default configuration (serde
+/// reads a struct from an array of its fields in order) while `with_overrides` refuses every
+/// non-object; a configuration must be a JSON object.
+#[test]
+fn from_json_refuses_non_objects() {
+    for s in ["[]", " [0]", "\n[{}]", "null", "1"] {
+        assert!(matches!(ExperimentConfig::from_json(s), Err(ExperimentError::Json(_))), "{s}");
+    }
+    assert_eq!(ExperimentConfig::from_json(" \r\n\t{}").unwrap(), ExperimentConfig::default());
+}
+
 #[test]
 fn url_codec_is_compact_and_refuses_garbage() {
     assert_eq!(url::encode(&ExperimentConfig::default()).unwrap(), "v1.");

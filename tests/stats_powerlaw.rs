@@ -255,3 +255,45 @@ fn rate_and_tail_index_bookkeeping() {
     assert_eq!(t.block_size, 31);
     assert_eq!(t.n_used, 31 * 32);
 }
+
+/// Fuzz finding (`stats` target, seed `cheap_extremes`): with a subnormal x_min the ratio
+/// x/x_min overflowed to +inf, so Σ ln(x/x_min) = inf and β̂ = 1 exactly (σ = 0, d_ks = 1, and
+/// the Vuong log-likelihoods −inf). The logs are now taken separately when the ratio overflows.
+/// On the same tail the exponential alternative's mean Σ(x − x_min)/n overflowed (λ̂ = 0, LLR =
+/// +inf); it is now averaged without forming the sum when the sum overflows.
+#[test]
+fn subnormal_xmin_gives_a_finite_exponent_above_one() {
+    let v = [1e308, 1e308, 1.7e308, 1.79e308, 5e-324, 3.0, 2e307, 1e-300, 8.0, 2.0];
+    let f = fit_top_k(&v, 10, Level::P05).unwrap();
+    assert_eq!(f.xmin, 5e-324);
+    let s: f64 = v.iter().map(|x| x.ln() - f.xmin.ln()).sum();
+    assert!(f.alpha > 1.0 && (f.alpha - (1.0 + 10.0 / s)).abs() < 1e-12, "{f:?}");
+    assert!(f.alpha_stderr > 0.0 && f.ks_d < 1.0, "{f:?}");
+    let o = PowerLawOptions::new(Rule::Paper, None, Some(0), 1, Level::P05).unwrap();
+    let r = power_law_test(&v, &o, |_, _| true).unwrap();
+    assert!(r.alpha > 1.0 && r.alpha.is_finite(), "{r:?}");
+    assert!(r.vs_lognormal.llr.is_finite() && r.vs_exponential.llr.is_finite(), "{r:?}");
+    // α̂ ≈ 1.006: every bootstrap draw overflows, which is a typed error, not a p-value.
+    let o = PowerLawOptions::new(Rule::Paper, None, Some(3), 1, Level::P05).unwrap();
+    assert!(power_law_test(&v, &o, |_, _| true).is_err());
+}
+
+/// Fuzz finding (`stats` target, `fuzz/corpus/stats/regress-subnormal-tail`): a tail of
+/// subnormal values has a subnormal mean excess, so the exponential alternative's λ̂ = 1/mean
+/// overflowed to +inf and its log-likelihoods were inf − inf = NaN, a NaN LLR in the report.
+#[test]
+fn subnormal_tail_gives_finite_vuong_ratios() {
+    let mut v = vec![0.0; 36];
+    for (i, x) in [(7, 9.54898105934e-313), (11, 4.345847120864e-312), (18, 2.44453935194233e-310), (34, 3.730070726e-315), (35, 5e-323)] {
+        v[i] = x;
+    }
+    let mut o = PowerLawOptions::new(Rule::Clauset, Some(215), Some(1), 14757395255548643840, Level::P05).unwrap();
+    o.clauset = ClausetOptions::new(5, 30, 24, KsConvention::TwoSided, Level::P05).unwrap();
+    let r = power_law_test(&v, &o, |_, _| true).unwrap();
+    for lr in [r.vs_lognormal, r.vs_exponential] {
+        assert!(lr.llr.is_finite() && lr.llr_normalized.is_finite() && (0.0..=1.0).contains(&lr.p), "{r:?}");
+    }
+    let tail = [5e-323, 3.730070726e-315, 9.54898105934e-313, 4.345847120864e-312, 2.44453935194233e-310];
+    let (lr, lambda) = vs_exponential(&tail, tail[0], 1.5).unwrap();
+    assert!(lambda.is_infinite() && lr.llr.is_finite(), "{lr:?}");
+}

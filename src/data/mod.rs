@@ -309,15 +309,22 @@ impl Standardizer {
         Ok(Standardizer { mean, std })
     }
 
-    /// Applies the transform in place.
+    /// Applies the transform in place. Near f32::MAX, `v − μ` can overflow in f32 although the
+    /// standardised value is small; such values are computed in f64 instead (every other value
+    /// is unchanged). A standardised value that does not fit in f32 at all (a test value far
+    /// outside a near-constant training feature) is a [`DataError::NonFinite`].
     pub fn apply(&self, ds: &mut Dataset) -> Result<(), DataError> {
         ds.validate()?;
         if ds.d != self.mean.len() {
             return Err(DataError::Mismatch(format!("standardizer has {} features, dataset {}", self.mean.len(), ds.d)));
         }
-        for row in ds.x.chunks_exact_mut(ds.d) {
-            for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
-                *v = (*v - m) / s;
+        for (index, row) in ds.x.chunks_exact_mut(ds.d).enumerate() {
+            for (feature, ((v, m), s)) in row.iter_mut().zip(&self.mean).zip(&self.std).enumerate() {
+                let z = (*v - m) / s;
+                *v = if z.is_finite() { z } else { ((*v as f64 - *m as f64) / *s as f64) as f32 };
+                if !v.is_finite() {
+                    return Err(DataError::NonFinite { index, feature });
+                }
             }
         }
         Ok(())
@@ -406,6 +413,25 @@ mod tests {
         let r = ds.with_random_labels(3);
         assert_eq!(ds.class_counts(), r.class_counts());
         assert_ne!(ds.y, r.y);
+    }
+
+    /// Fuzz finding (`dataset_assets` target, seed `wine_huge_values`): features near f32::MAX
+    /// made `v − μ` overflow in f32, so standardisation put +inf into a dataset that passed
+    /// every check; and a test value far outside a near-constant training feature cannot be
+    /// represented at all. The first is computed in f64, the second is a typed error.
+    #[test]
+    fn standardizer_never_writes_non_finite_features() {
+        let x = vec![3.4e38f32, 1.0, -3.4e38, 2.0, -3.4e38, 3.0, 3.0e38, 4.0];
+        let mut ds = Dataset::new("huge", 2, 2, x, vec![0, 1, 0, 1], None).unwrap();
+        let s = Standardizer::fit(&ds).unwrap();
+        s.apply(&mut ds).unwrap();
+        assert!(ds.x.iter().all(|v| v.is_finite()), "{:?}", ds.x);
+        let m: f64 = ds.x.iter().step_by(2).map(|&v| v as f64).sum::<f64>() / 4.0;
+        assert!(m.abs() < 1e-5, "{m}");
+        let flat = Dataset::new("flat", 1, 2, vec![1.0, 1.0 + 1e-5, 1.0], vec![0, 1, 0], None).unwrap();
+        let s = Standardizer::fit(&flat).unwrap();
+        let mut far = Dataset::new("far", 1, 2, vec![3.0e38], vec![0], None).unwrap();
+        assert_eq!(s.apply(&mut far), Err(DataError::NonFinite { index: 0, feature: 0 }));
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub fn decode_csv(bytes: &[u8], name: &str) -> Result<Dataset, DataError> {
         for &v in &r[..d] {
             let f = v as f32;
             if !f.is_finite() {
-                return Err(DataError::NonFinite { index: i, feature: 0 });
+                return Err(DataError::NonFinite { index: i, feature: x.len() - i * d });
             }
             x.push(f);
         }
@@ -56,5 +56,7 @@ mod tests {
         assert!(decode_csv(b"a,label\n1,0.5\n", "t").is_err());
         assert!(decode_csv(b"a,label\n1,-1\n", "t").is_err());
         assert!(decode_csv(b"", "t").is_err());
+        // A feature beyond f32 is named by its column (it was always reported as feature 0).
+        assert_eq!(decode_csv(b"a,b,label\n1,2,0\n1,1e39,1\n", "t"), Err(DataError::NonFinite { index: 1, feature: 1 }));
     }
 }

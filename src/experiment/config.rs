@@ -380,8 +380,16 @@ impl ExperimentConfig {
     }
 
     /// Parses a JSON object; keys not given keep their defaults, unknown keys are refused.
+    /// Anything else is refused too: serde's derive would also read a JSON array as the fields
+    /// in declaration order (`[]` was the default configuration), which
+    /// [`super::with_overrides`] (the CLI's and the page's route) refuses.
     pub fn from_json(s: &str) -> Result<ExperimentConfig, ExperimentError> {
-        serde_json::from_str(s).map_err(|e| ExperimentError::Json(e.to_string()))
+        let c = serde_json::from_str(s).map_err(|e| ExperimentError::Json(e.to_string()))?;
+        // Valid JSON (it parsed): its first non-blank character tells an object.
+        if !s.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{') {
+            return Err(ExperimentError::Json("the configuration is not a JSON object".into()));
+        }
+        Ok(c)
     }
 }
 

@@ -76,17 +76,59 @@ impl SymEigen {
     }
 }
 
+/// Entries whose largest magnitude is outside [`SCALE_BELOW`, `SCALE_ABOVE`] are scaled by a
+/// power of two before the eigensolver: its intermediate sums of squares overflow (NaN / −inf
+/// eigenvalues for entries near f64::MAX) or underflow otherwise. Scaling by 2^k is exact, and
+/// matrices inside the range (every covariance the lab computes) are not touched.
+const SCALE_ABOVE: f64 = 1e150;
+const SCALE_BELOW: f64 = 1e-150;
+
+/// x · 2^k in two exact steps (2^k alone over- or underflows for |k| > 1022).
+fn mul_pow2(x: f64, k: i32) -> f64 {
+    let h = k / 2;
+    x * 2f64.powi(h) * 2f64.powi(k - h)
+}
+
+/// `a` scaled into the safe range when needed, and the power of two `k` to multiply the
+/// eigenvalues by (0 when `a` is used as it is).
+fn scaled(a: &SymMatrix) -> (std::borrow::Cow<'_, SymMatrix>, i32) {
+    let m = a.data.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    if m > SCALE_ABOVE || (m > 0.0 && m < SCALE_BELOW) {
+        let k = m.log2().round() as i32;
+        let mut b = a.clone();
+        b.data.iter_mut().for_each(|x| *x = mul_pow2(*x, -k));
+        (std::borrow::Cow::Owned(b), k)
+    } else {
+        (std::borrow::Cow::Borrowed(a), 0)
+    }
+}
+
+/// Multiplies the eigenvalues back by 2^k; NaN from the solver or eigenvalues beyond f64 are an
+/// error.
+fn unscale(values: &mut [f64], k: i32) -> Result<(), SpectrumError> {
+    if k != 0 {
+        values.iter_mut().for_each(|v| *v = mul_pow2(*v, k));
+    }
+    if values.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(SpectrumError::Eigen("eigenvalues beyond the range of f64".into()))
+    }
+}
+
 /// All eigenvalues of the symmetric matrix `a`, descending.
 pub fn eigenvalues_desc(a: &SymMatrix) -> Result<Vec<f64>, SpectrumError> {
     a.validate()?;
     if a.n == 0 {
         return Ok(Vec::new());
     }
+    let (a, k) = scaled(a);
     let mut v = a
         .as_faer()
         .self_adjoint_eigenvalues(Side::Lower)
         .map_err(|e| SpectrumError::Eigen(format!("{e:?}")))?;
     v.reverse();
+    unscale(&mut v, k)?;
     Ok(v)
 }
 
@@ -97,6 +139,7 @@ pub fn eigen_desc(a: &SymMatrix) -> Result<SymEigen, SpectrumError> {
     if n == 0 {
         return Ok(SymEigen { values: Vec::new(), vectors: Vec::new(), n });
     }
+    let (a, k) = scaled(a);
     let evd = a
         .as_faer()
         .self_adjoint_eigen(Side::Lower)
@@ -110,6 +153,10 @@ pub fn eigen_desc(a: &SymMatrix) -> Result<SymEigen, SpectrumError> {
         for i in 0..n {
             vectors.push(u[(i, k)]);
         }
+    }
+    unscale(&mut values, k)?;
+    if !vectors.iter().all(|x| x.is_finite()) {
+        return Err(SpectrumError::Eigen("non-finite eigenvectors".into()));
     }
     Ok(SymEigen { values, vectors, n })
 }
@@ -144,6 +191,23 @@ pub fn clamp_and_rank(values: &mut [f64], n: usize, d: usize) -> usize {
     rank
 }
 
+/// [`clamp_and_rank`] for the spectrum of a **centred** covariance of `n` samples, whose rank is
+/// at most n − 1 (the centring annihilates the all-ones direction): eigenvalues beyond the first
+/// n − 1 are round-off of the centring and are set to 0 too. When the samples share a mean far
+/// larger than their spread (entries of the uncentred Gram ≫ λ₁), that round-off can exceed the
+/// relative tolerance; the cap keeps the documented bound rank ≤ min(n − 1, d). Spectra that
+/// already satisfy it are unchanged.
+pub fn clamp_and_rank_centred(values: &mut [f64], n: usize, d: usize) -> usize {
+    let rank = clamp_and_rank(values, n, d);
+    let max = n.saturating_sub(1);
+    if rank > max {
+        values[max..].iter_mut().for_each(|v| *v = 0.0);
+        max
+    } else {
+        rank
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +227,45 @@ mod tests {
     fn non_finite_is_an_error() {
         let a = SymMatrix { n: 1, data: vec![f64::NAN] };
         assert!(matches!(eigenvalues_desc(&a), Err(SpectrumError::NonFinite)));
+    }
+
+    /// Fuzz finding (`stats` target): a finite symmetric matrix with entries near f64::MAX made
+    /// faer's intermediate sums overflow, and `eigenvalues_desc` returned `[NaN, -inf]` as if
+    /// they were eigenvalues. Such matrices are now scaled by a power of two (exactly), and
+    /// eigenvalues that do not fit in f64 are a typed error.
+    #[test]
+    fn extreme_entries_are_scaled_not_nan() {
+        let a = SymMatrix { n: 2, data: vec![1e308, 5e307, 5e307, 1e307] };
+        let v = eigenvalues_desc(&a).unwrap();
+        let b = SymMatrix { n: 2, data: vec![1.0, 0.5, 0.5, 0.1] };
+        let w = eigenvalues_desc(&b).unwrap();
+        for (x, y) in v.iter().zip(&w) {
+            assert!((x / 1e308 - y).abs() < 1e-12, "{v:?} vs {w:?}");
+        }
+        let e = eigen_desc(&a).unwrap();
+        assert!(e.values.iter().zip(&v).all(|(x, y)| x == y));
+        let tiny = SymMatrix { n: 2, data: vec![2e-310, 1e-310, 1e-310, 5e-324] };
+        let t = eigenvalues_desc(&tiny).unwrap();
+        assert!(t[0] > 0.0 && t[0] >= t[1] && t.iter().all(|x| x.is_finite()), "{t:?}");
+        // λ₁ = 2·f64::MAX does not exist in f64.
+        let huge = SymMatrix { n: 2, data: vec![f64::MAX, f64::MAX, f64::MAX, f64::MAX] };
+        assert!(matches!(eigenvalues_desc(&huge), Err(SpectrumError::Eigen(_))));
+        // Ordinary matrices are not scaled: bit-identical to faer's own answer.
+        assert_eq!(scaled(&b).1, 0);
+    }
+
+    /// Fuzz finding (`stats` target): a 2 × 2 "Gram" matrix with entries ~1e7 and a tiny
+    /// spread kept centring round-off (1.4 % of λ₁) as a second eigenvalue, i.e. rank 2 for
+    /// n = 2 samples. The centred clamp caps the rank at n − 1.
+    #[test]
+    fn centred_rank_is_at_most_n_minus_one() {
+        let mut v = vec![2.57e-7, 3.67e-9];
+        assert_eq!(clamp_and_rank(&mut v.clone(), 2, 9), 2);
+        assert_eq!(clamp_and_rank_centred(&mut v, 2, 9), 1);
+        assert_eq!(v, vec![2.57e-7, 0.0]);
+        let mut w = vec![3.0, 2.0, 1.0, 0.0];
+        assert_eq!(clamp_and_rank_centred(&mut w, 4, 9), 3);
+        assert_eq!(w, vec![3.0, 2.0, 1.0, 0.0]);
     }
 
     #[test]

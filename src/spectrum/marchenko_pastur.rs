@@ -164,6 +164,6 @@ pub fn gaussian_baseline_eigenvalues(n: usize, d: usize, sigma2: f64, seed: u64)
     k.scale(1.0 / n as f64);
     let mut v = eigenvalues_desc(&k)?;
     v.truncate(n.min(d));
-    super::eigen::clamp_and_rank(&mut v, n, d);
+    super::eigen::clamp_and_rank_centred(&mut v, n, d);
     Ok(v)
 }

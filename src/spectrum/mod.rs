@@ -108,7 +108,7 @@ fn finish(mut a: SymMatrix, n: usize, d: usize) -> Result<Spectrum, SpectrumErro
     a.scale(1.0 / n as f64);
     let mut v = eigen::eigenvalues_desc(&a)?;
     v.truncate(n.min(d));
-    let rank = eigen::clamp_and_rank(&mut v, n, d);
+    let rank = eigen::clamp_and_rank_centred(&mut v, n, d);
     Ok(Spectrum { n, d, rank, eigenvalues: v })
 }
 
@@ -163,7 +163,7 @@ pub fn spectrum_of_minibatch_draws(k: &SymMatrix, d: usize, b: usize, m: usize, 
     kd.scale(1.0 / (m - 1) as f64);
     let mut v = eigen::eigenvalues_desc(&kd)?;
     v.truncate(m.min(d));
-    let rank = eigen::clamp_and_rank(&mut v, m, d);
+    let rank = eigen::clamp_and_rank_centred(&mut v, m, d);
     Ok(Spectrum { n: m, d, rank, eigenvalues: v })
 }
 

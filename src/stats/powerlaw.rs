@@ -107,6 +107,18 @@ pub(crate) fn check_positive(values: &[f64]) -> Result<(), StatsError> {
     Ok(())
 }
 
+/// ln(x/x_min), exact as before when the ratio is finite; ln x − ln x_min when it overflows
+/// (x_min subnormal or tiny, x large: the ratio is +inf and its log would make α̂ = 1).
+#[inline]
+pub(crate) fn ln_ratio(x: f64, xmin: f64) -> f64 {
+    let r = x / xmin;
+    if r.is_finite() {
+        r.ln()
+    } else {
+        x.ln() - xmin.ln()
+    }
+}
+
 /// KS distance between the empirical CDF of an ascending tail `tail` (all ≥ `xmin`) and the
 /// fitted power-law CDF P(x) = 1 − (x/x_min)^(1−α), taking both sides of each ECDF step:
 /// D = max_i max(i/n − P(x_(i)), P(x_(i)) − (i−1)/n), i = 1..n (CSN §3.3).
@@ -141,7 +153,7 @@ pub fn fit_top_k(values: &[f64], k: usize, level: Level) -> Result<TopKFit, Stat
     tail.sort_unstable_by(cmp);
     let tail: &[f64] = tail;
     let xmin = tail[0];
-    let s: f64 = tail.iter().map(|&x| (x / xmin).ln()).sum();
+    let s: f64 = tail.iter().map(|&x| ln_ratio(x, xmin)).sum();
     if s <= 0.0 {
         return Err(StatsError::AllEqual { what: "power-law tail" });
     }
@@ -547,7 +559,7 @@ pub(crate) fn bootstrap_sorted<F: FnMut(usize, usize) -> bool>(
                 let k = k.min(n);
                 let tail = &buf[n - k..];
                 let x0 = tail[0];
-                let sum: f64 = tail.iter().map(|v| (v / x0).ln()).sum();
+                let sum: f64 = tail.iter().map(|&v| ln_ratio(v, x0)).sum();
                 if !(sum > 0.0) {
                     continue;
                 }
