@@ -30,7 +30,7 @@
 //! spectrum's Gram matrices).
 //!
 //! **Threads** (native only): above [`PAR_MIN_WORK`] multiply-adds the row blocks are shared
-//! out between the calling thread and helpers from rayon's pool (see `par`); each output entry
+//! out between the calling thread and helper threads (see `par`); each output entry
 //! is still computed by one kernel call in the same order, so the bits do not depend on the
 //! thread count (`SGN_LAB_THREADS=1` disables it).
 
@@ -47,6 +47,11 @@ pub enum Op {
 
 /// Rows per dense block.
 const MR: usize = 4;
+/// Whether the kernels read A from a planned copy (`vals`: a block's values interleaved, in
+/// the order of its position list, and the lists holding panel offsets p·ld) rather than in
+/// place. In place needs no copy but more address arithmetic per position, which x86 has the
+/// registers for and V8 (wasm) has not (measured: 20 % slower there). Tests run both.
+const COPY_A: bool = cfg!(target_arch = "wasm32");
 /// Most lanes in a vector.
 const MAX_L: usize = 16;
 /// Bytes of packed B a chunk of panels spans (see `serial`).
@@ -84,7 +89,7 @@ fn dispatch<T: Scalar>(args: &Args<'_, T>, c: &mut [T]) {
     } else if let (Some(args), Some(c)) = (cast_args::<T, f64>(args), cast_mut::<T, f64>(c)) {
         gemm_f64(&args, c);
     } else {
-        run::<simd::Arr<T, 1>>(args, c, 8, 2, serial_safe::<simd::Arr<T, 1>>);
+        run::<simd::Arr<T, 1>>(args, c, 8, 2, COPY_A, serial_safe::<simd::Arr<T, 1>>);
     }
 }
 
@@ -154,11 +159,11 @@ fn gemm_f32(args: &Args<'_, f32>, c: &mut [f32]) {
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        run::<simd::wasm::F32x4>(args, c, 32, 2, serial_safe::<simd::wasm::F32x4>)
+        run::<simd::wasm::F32x4>(args, c, 32, 2, COPY_A, serial_safe::<simd::wasm::F32x4>)
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        run::<simd::Arr<f32, 4>>(args, c, 32, 2, serial_safe::<simd::Arr<f32, 4>>)
+        run::<simd::Arr<f32, 4>>(args, c, 32, 2, COPY_A, serial_safe::<simd::Arr<f32, 4>>)
     }
 }
 
@@ -176,24 +181,24 @@ fn gemm_f64(args: &Args<'_, f64>, c: &mut [f64]) {
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        run::<simd::wasm::F64x2>(args, c, 16, 2, serial_safe::<simd::wasm::F64x2>)
+        run::<simd::wasm::F64x2>(args, c, 16, 2, COPY_A, serial_safe::<simd::wasm::F64x2>)
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        run::<simd::Arr<f64, 2>>(args, c, 16, 2, serial_safe::<simd::Arr<f64, 2>>)
+        run::<simd::Arr<f64, 2>>(args, c, 16, 2, COPY_A, serial_safe::<simd::Arr<f64, 2>>)
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::simd::x86::*;
-    use super::{run, serial, Args, Job, Plan};
+    use super::{run, serial, Args, Job, Plan, COPY_A};
 
     macro_rules! isa {
         ($feature:literal, $entry:ident, $serial:ident, $v:ty, $e:ty, $width:literal, $dense:literal) => {
             #[target_feature(enable = $feature)]
             pub(super) unsafe fn $entry(args: &Args<'_, $e>, c: &mut [$e]) {
-                run::<$v>(args, c, $width, $dense, $serial)
+                run::<$v>(args, c, $width, $dense, COPY_A, $serial)
             }
             /// The kernels compiled for this feature; also what other threads run.
             #[target_feature(enable = $feature)]
@@ -491,12 +496,13 @@ struct ViewA<'a, E> {
     col: usize,
 }
 
-/// How one block of rows of op(A) is computed: `len` kept positions, whose panel offsets are
-/// `offs[at..at + len]` and A values start at `vals[vat]`.
+/// How one block of rows of op(A) is computed: over the `len` kept positions `idx[at..]`
+/// (increasing p; `at = 0, len = k` is the list of all positions), with [`COPY_A`] their A
+/// values from `vals[vat..]`.
 #[derive(Clone, Copy)]
 enum Plan {
-    /// Rows `i0..i0 + MR` together over the union of their kept positions; the MR values of
-    /// each position are interleaved in `vals`.
+    /// Rows `i0..i0 + MR` together over the union of their kept positions (`vals`: MR values
+    /// per position).
     Dense { i0: usize, at: usize, vat: usize, len: usize },
     /// One row alone over its own kept positions.
     Row { i: usize, at: usize, vat: usize, len: usize },
@@ -516,6 +522,11 @@ impl Plan {
             Plan::Row { i, .. } => i,
         }
     }
+    fn list_end(&self) -> usize {
+        match *self {
+            Plan::Dense { at, len, .. } | Plan::Row { at, len, .. } => at + len,
+        }
+    }
 }
 
 /// Relative cost of a multiply-add in the one-row kernel against the 4-row kernel, as the
@@ -524,18 +535,30 @@ impl Plan {
 const ROW_COST: usize = 3;
 
 /// Plans the rows of op(A): which positions each block keeps — p with A[i,p] ≠ 0, or with row
-/// p of op(B) not finite (0·inf = NaN must still be added) — and which kernel runs it. For
-/// every kept position the block's list gets the offset p·ld of its row in the panel (`offs`) and the A
-/// value(s) (`vals`), written without branches (`offs` and `vals` need m·k + MR entries).
-/// `nf[p]` = 1 when row p of op(B) is not finite.
+/// p of op(B) not finite (0·inf = NaN must still be added) — and which kernel runs it. `idx`
+/// starts with the list of all positions 0..k (shared by every block that keeps them all);
+/// the other lists follow, written without branches (`idx` must hold k + m·k + 1 entries).
+/// With [`COPY_A`] the lists finally hold p·ld (the offset of row p in a panel) instead of p.
+/// With [`COPY_A`] the blocks' A values go to `vals` (m·k + 1 entries), else it is unused.
+/// `nf[p]` = 1 when row p of op(B) is not finite; `keep` is scratch of k bytes.
 #[allow(clippy::too_many_arguments)]
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn plan_a<E: Scalar>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], ld: usize, offs: &mut [u32], vals: &mut [E], plans: &mut Vec<Plan>) {
+fn plan_a<E: Scalar>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], ld: usize, copy_a: bool, idx: &mut [u32], vals: &mut [E], keep: &mut [u8], plans: &mut Vec<Plan>) {
+    for (p, v) in idx[..k].iter_mut().enumerate() {
+        *v = p as u32;
+    }
     if a.col == 1 {
-        plan_rows::<E, false>(m, k, a, nf, ld, offs, vals, plans)
+        plan_rows::<E, false>(m, k, a, nf, copy_a, idx, vals, keep, plans)
     } else {
-        plan_rows::<E, true>(m, k, a, nf, ld, offs, vals, plans)
+        plan_rows::<E, true>(m, k, a, nf, copy_a, idx, vals, keep, plans)
+    }
+    if copy_a {
+        // The kernels reading the copy need only where row p starts in the panel: p·ld.
+        let used = plans.iter().map(|p| p.list_end()).max().unwrap_or(0).max(k);
+        for v in &mut idx[..used] {
+            *v *= ld as u32;
+        }
     }
 }
 
@@ -543,120 +566,144 @@ fn plan_a<E: Scalar>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], ld: usize, 
 /// consecutive values), else each row is contiguous.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn plan_rows<E: Scalar, const TRANS: bool>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], ld: usize, offs: &mut [u32], vals: &mut [E], plans: &mut Vec<Plan>) {
+fn plan_rows<E: Scalar, const TRANS: bool>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], copy_a: bool, idx: &mut [u32], vals: &mut [E], keep: &mut [u8], plans: &mut Vec<Plan>) {
     let zero = E::zero();
-    let nf = &nf[..k];
-    // Cursors into `offs` and `vals`.
-    let (mut wo, mut wv) = (0usize, 0usize);
+    let (nf, keep) = (&nf[..k], &mut keep[..k]);
+    // Cursors into `idx` (after the shared list of all positions) and `vals`.
+    let (mut w, mut wv) = (k, 0usize);
     let mut i0 = 0;
     while i0 + MR <= m {
-        // The MR values of rows i0.. at position p (rows sliced once: no bounds checks in the
-        // loop below).
-        let rows: [&[E]; MR] = std::array::from_fn(|r| if TRANS { &[][..] } else { &a.a[(i0 + r) * a.row..(i0 + r) * a.row + k] });
-        let get = |p: usize| -> [E; MR] {
-            if TRANS {
-                let o = p * a.col + i0;
-                match a.a[o..o + MR].try_into() {
-                    Ok(v) => v,
-                    Err(_) => unreachable!(),
-                }
-            } else {
-                std::array::from_fn(|r| rows[r][p])
+        // keep[p] = the union of the four rows' kept positions; `rows` = the sum of their
+        // sizes. Element-wise loops over contiguous rows (vectorised) when op(A) = A.
+        let mut rows = 0u32;
+        if TRANS {
+            for (p, (kp, &f)) in keep.iter_mut().zip(nf).enumerate() {
+                let v = &a.a[p * a.col + i0..p * a.col + i0 + MR];
+                let nz = [0, 1, 2, 3].map(|r| (v[r] != zero) as u8);
+                rows += ((nz[0] + nz[1] + nz[2] + nz[3]) as u32).max(4 * f as u32);
+                *kp = nz[0] | nz[1] | nz[2] | nz[3] | f;
             }
-        };
-        // Compact the block as a dense one (the union of kept positions), counting the kept
-        // entries row by row on the way; then keep it or redo it row by row, whichever the
-        // costs favour. Branch-free: always write at the cursor, advance it when kept. The
-        // lists have room for k + 1 positions from the cursors (see `run`).
-        let (o_list, v_list) = (&mut offs[wo..wo + k + 1], &mut vals[wv..wv + MR * (k + 1)]);
-        let (op, vp) = (o_list.as_mut_ptr(), v_list.as_mut_ptr());
-        let (mut u, mut rows) = (0usize, 0u32);
-        for (p, &f) in nf.iter().enumerate() {
-            let v = get(p);
-            // SAFETY: u ≤ p < k, so u < k + 1 and MR·u + MR ≤ MR·(k + 1).
-            unsafe {
-                *op.add(u) = (p * ld) as u32;
-                std::ptr::copy_nonoverlapping(v.as_ptr(), vp.add(MR * u), MR);
+        } else {
+            let r: [&[E]; MR] = std::array::from_fn(|r| &a.a[(i0 + r) * a.row..(i0 + r) * a.row + k]);
+            for (p, (kp, &f)) in keep.iter_mut().zip(nf).enumerate() {
+                let nz = [0, 1, 2, 3].map(|q| (r[q][p] != zero) as u8);
+                *kp = nz[0] | nz[1] | nz[2] | nz[3] | f;
             }
-            let nz: [u32; MR] = std::array::from_fn(|r| (v[r] != zero) as u32 | f as u32);
-            rows += nz.iter().sum::<u32>();
-            u += nz.iter().fold(0, |x, &y| x | y) as usize;
+            for row in &r {
+                rows += row.iter().zip(nf).map(|(&x, &f)| ((x != zero) as u8 | f) as u32).sum::<u32>();
+            }
         }
-        if 2 * MR * u <= ROW_COST * rows as usize {
-            plans.push(Plan::Dense { i0, at: wo, vat: wv, len: u });
-            wo += u;
-            wv += MR * u;
+        let union: usize = keep.iter().map(|&x| x as usize).sum();
+        if 2 * MR * union <= ROW_COST * rows as usize {
+            let (at, len) = if union == k {
+                (0, k)
+            } else {
+                let len = compact(&mut idx[w..w + k + 1], keep);
+                w += len;
+                (w - len, len)
+            };
+            if copy_a {
+                for (q, &p) in idx[at..at + len].iter().enumerate() {
+                    let o = p as usize * a.col;
+                    for r in 0..MR {
+                        vals[wv + MR * q + r] = a.a[(i0 + r) * a.row + o];
+                    }
+                }
+            }
+            plans.push(Plan::Dense { i0, at, vat: wv, len });
+            wv += if copy_a { MR * len } else { 0 };
         } else {
             for r in 0..MR {
-                let len = plan_row(k, a, i0 + r, nf, ld, &mut offs[wo..], &mut vals[wv..]);
-                plans.push(Plan::Row { i: i0 + r, at: wo, vat: wv, len });
-                wo += len;
-                wv += len;
+                let len = plan_row(k, a, i0 + r, nf, copy_a, &mut idx[w..w + k + 1], &mut vals[wv..]);
+                plans.push(Plan::Row { i: i0 + r, at: w, vat: wv, len });
+                w += len;
+                wv += if copy_a { len } else { 0 };
             }
         }
         i0 += MR;
     }
     for i in i0..m {
-        let len = plan_row(k, a, i, nf, ld, &mut offs[wo..], &mut vals[wv..]);
-        plans.push(Plan::Row { i, at: wo, vat: wv, len });
-        wo += len;
-        wv += len;
+        let len = plan_row(k, a, i, nf, copy_a, &mut idx[w..w + k + 1], &mut vals[wv..]);
+        plans.push(Plan::Row { i, at: w, vat: wv, len });
+        w += len;
+        wv += if copy_a { len } else { 0 };
     }
 }
 
-/// Row i's kept positions into the start of `offs` / `vals`; returns how many.
+/// The positions p with keep[p] = 1 into the start of `out` (k + 1 entries); returns how many.
 #[inline(always)]
-fn plan_row<E: Scalar>(k: usize, a: ViewA<'_, E>, i: usize, nf: &[u8], ld: usize, offs: &mut [u32], vals: &mut [E]) -> usize {
-    let (op, vp) = (offs[..k + 1].as_mut_ptr(), vals[..k + 1].as_mut_ptr());
-    let mut len = 0;
+fn compact(out: &mut [u32], keep: &[u8]) -> usize {
+    let op = out[..keep.len() + 1].as_mut_ptr();
+    let mut w = 0;
+    for (p, &kp) in keep.iter().enumerate() {
+        // SAFETY: w ≤ p < k, and `out` holds k + 1 entries (checked by the slicing above).
+        unsafe { *op.add(w) = p as u32 };
+        w += kp as usize;
+    }
+    w
+}
+
+/// Row i's kept positions into the start of `out` (k + 1 entries), with [`COPY_A`] their
+/// values into the start of `vals` (k + 1 entries); returns how many.
+#[inline(always)]
+fn plan_row<E: Scalar>(k: usize, a: ViewA<'_, E>, i: usize, nf: &[u8], copy_a: bool, out: &mut [u32], vals: &mut [E]) -> usize {
+    let op = out[..k + 1].as_mut_ptr();
+    let vp = if copy_a { vals[..k + 1].as_mut_ptr() } else { vals.as_mut_ptr() };
+    let mut w = 0;
     for (p, &f) in nf[..k].iter().enumerate() {
         let v = a.a[i * a.row + p * a.col];
-        // SAFETY: len ≤ p < k and both lists hold k + 1 entries (checked by the slicing above).
+        // SAFETY: w ≤ p < k and both lists hold k + 1 entries (checked by the slicing above).
         unsafe {
-            *op.add(len) = (p * ld) as u32;
-            *vp.add(len) = v;
+            *op.add(w) = p as u32;
+            if copy_a {
+                *vp.add(w) = v;
+            }
         }
-        len += ((v != E::zero()) as u8 | f) as usize;
+        w += ((v != E::zero()) as u8 | f) as usize;
     }
-    len
+    w
 }
 
-/// Per-thread reusable buffers: panel offsets, non-finite rows of op(B), plans.
-type Buffers = (Vec<u32>, Vec<u8>, Vec<Plan>);
+/// Per-thread reusable buffers: position lists, non-finite rows of op(B), kept positions of a
+/// block, plans.
+type Buffers = (Vec<u32>, Vec<u8>, Vec<u8>, Vec<Plan>);
 
 thread_local! {
-    static BUFFERS: std::cell::Cell<Buffers> = const { std::cell::Cell::new((Vec::new(), Vec::new(), Vec::new())) };
+    static BUFFERS: std::cell::Cell<Buffers> = const { std::cell::Cell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new())) };
 }
 
 /// The whole product for one vector type: `width` = panel width (elements, a multiple of the
 /// lanes, ≤ 8 vectors), `dense` = vectors per row of a dense block (2 or 4).
 #[inline(always)]
-fn run<S: Simd>(args: &Args<'_, S::E>, c: &mut [S::E], width: usize, dense: usize, serial: Serial<S::E>) {
+fn run<S: Simd>(args: &Args<'_, S::E>, c: &mut [S::E], width: usize, dense: usize, copy_a: bool, serial: Serial<S::E>) {
     let &Args { m, k, n, alpha, a, op_a, b, op_b, lower, overwrite } = args;
     let view = match op_a {
         Op::N => ViewA { a, row: k, col: 1 },
         Op::T => ViewA { a, row: 1, col: m },
     };
-    assert!(k.saturating_mul(width.max(n)) <= u32::MAX as usize, "internal gemm: inner size too large");
-    // Reused buffers (taken, so that a nested call would simply start with empty ones): the
-    // scratch holds the packed B, then the planned A values.
-    let (mut offs, mut nf, mut plans) = BUFFERS.with(|s| s.take());
-    let mut buf = S::E::take_scratch();
+    assert!(k <= u32::MAX as usize, "internal gemm: inner size too large");
+    // Reused buffers (taken, so that a nested call would simply start with empty ones).
+    let (mut idx, mut nf, mut keep, mut plans) = BUFFERS.with(|s| s.take());
     let in_place = b_in_place(n, op_b, S::L);
+    // The scratch holds the packed B (unless in place), then the planned A values (with
+    // COPY_A; + 1 for the branch-free compaction).
     let packed = if in_place { 0 } else { n.div_ceil(width) * k * width };
-    // + MR: a list may be written one position past its end (branch-free compaction).
-    let need = packed + m * k + MR;
-    if buf.len() < need {
-        buf.resize(need, S::E::zero());
+    let nvals = if copy_a { m * k + 1 } else { 0 };
+    let mut buf = if packed + nvals > 0 { S::E::take_scratch() } else { Vec::new() };
+    if buf.len() < packed + nvals {
+        buf.resize(packed + nvals, S::E::zero());
     }
-    if offs.len() < m * k + MR {
-        offs.resize(m * k + MR, 0);
+    let (bbuf, vals) = buf.split_at_mut(packed);
+    // The list of all positions, then up to m·k kept ones (+ 1: a list may be written one
+    // position past its end by the branch-free compaction).
+    if idx.len() < k + m * k + 1 {
+        idx.resize(k + m * k + 1, 0);
     }
     nf.clear();
     nf.resize(k, 0);
+    keep.clear();
+    keep.resize(k, 0);
     plans.clear();
-    let (bbuf, rest) = buf.split_at_mut(packed);
-    let vals = &mut rest[..m * k + MR];
     let pb = if in_place {
         if k > 0 {
             scan_b(n, b, &mut nf);
@@ -665,22 +712,29 @@ fn run<S: Simd>(args: &Args<'_, S::E>, c: &mut [S::E], width: usize, dense: usiz
     } else {
         pack_b(k, n, b, op_b, width, bbuf, &mut nf)
     };
-    plan_a(m, k, view, &nf, pb.ld, &mut offs, vals, &mut plans);
-    let job = Job { offs: &offs, vals, pb: &pb, k, n, alpha, dense, lower, overwrite };
+    assert!(k.saturating_mul(pb.ld) <= u32::MAX as usize, "internal gemm: inner size too large");
+    plan_a(m, k, view, &nf, pb.ld, copy_a, &mut idx, vals, &mut keep, &mut plans);
+    let job = Job { a: view, idx: &idx, vals, pb: &pb, k, n, alpha, dense, copy_a, lower, overwrite };
     run_plans(&job, &plans, c, 0, m * k * n, serial);
-    S::E::put_scratch(buf);
-    BUFFERS.with(|s| s.set((offs, nf, plans)));
+    if packed + nvals > 0 {
+        S::E::put_scratch(buf);
+    }
+    BUFFERS.with(|s| s.set((idx, nf, keep, plans)));
 }
 
 /// What every part of one product shares.
 struct Job<'a, E> {
-    offs: &'a [u32],
+    a: ViewA<'a, E>,
+    idx: &'a [u32],
+    /// Planned A values (when `copy_a`).
     vals: &'a [E],
     pb: &'a PackedB<'a, E>,
     k: usize,
     n: usize,
     alpha: E,
     dense: usize,
+    /// Kernels read A from `vals` and lists hold p·ld (see [`COPY_A`]).
+    copy_a: bool,
     /// Skip (rows, panel) pairs entirely above the diagonal.
     lower: bool,
     /// C ← 0 + α·s (see [`Args`]).
@@ -711,16 +765,25 @@ fn run_plans<E: Scalar>(job: &Job<'_, E>, plans: &[Plan], c: &mut [E], row0: usi
 }
 
 /// Splitting a product between threads (native only). The plans are cut into chunks of whole
-/// row blocks, which write disjoint rows of C; the calling thread and `threads() − 1` helpers
-/// from rayon's pool claim chunks from an atomic counter. The caller never waits for a helper
-/// that has not started (on a busy machine it simply does every chunk itself): it closes the
-/// job when no chunk is left and waits only for helpers inside a chunk. Each entry of C is
-/// computed by one kernel call either way, so the bits do not depend on the threads.
+/// row blocks, which write disjoint rows of C; the calling thread and `threads() − 1` helper
+/// threads claim chunks from an atomic counter. The caller never waits for a helper that has
+/// not started (on a busy machine it simply does every chunk itself): it closes the job when
+/// no chunk is left and waits only for helpers inside a chunk. Each entry of C is computed by
+/// one kernel call either way, so the bits do not depend on the threads.
+///
+/// The helpers are plain threads started on first use that sleep between jobs (no spinning:
+/// on a machine shared with other work a spinning helper would take CPU time from the caller,
+/// and a woken one joins only if a core is free — which is exactly when it helps).
 #[cfg(not(target_arch = "wasm32"))]
 mod par {
     use super::{Job, Plan, Scalar, Serial};
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Arc, Condvar, Mutex};
+    use std::sync::{Arc, Condvar, Mutex, OnceLock};
+
+    /// A job a helper can join.
+    trait Help: Send + Sync {
+        fn help(&self);
+    }
 
     /// Raw view of one call's data, valid while the job is open (see `Shared`).
     struct Work<E: 'static> {
@@ -772,6 +835,62 @@ mod par {
         }
     }
 
+    impl<E: Scalar> Help for Shared<E> {
+        fn help(&self) {
+            {
+                let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+                if !st.0 {
+                    return; // closed: the data may be gone, touch nothing
+                }
+                st.1 += 1;
+            }
+            // SAFETY: the job is open and counts this helper, so the caller is still inside
+            // `run` and its data alive.
+            unsafe { self.work.drain() };
+            let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            st.1 -= 1;
+            if st.1 == 0 {
+                self.idle.notify_all();
+            }
+        }
+    }
+
+    /// The posted job (with its generation) and the helpers' wake-up.
+    struct Pool {
+        slot: Mutex<(u64, Option<Arc<dyn Help>>)>,
+        wake: Condvar,
+    }
+
+    fn pool(helpers: usize) -> &'static Pool {
+        static POOL: OnceLock<Pool> = OnceLock::new();
+        POOL.get_or_init(|| {
+            for h in 0..helpers {
+                let spawned = std::thread::Builder::new().name(format!("sgn-lab-gemm-{h}")).spawn(|| helper(pool(0)));
+                if spawned.is_err() {
+                    break; // fewer helpers: the caller does the rest
+                }
+            }
+            Pool { slot: Mutex::new((0, None)), wake: Condvar::new() }
+        })
+    }
+
+    fn helper(pool: &'static Pool) {
+        let mut seen = 0;
+        loop {
+            let job = {
+                let mut slot = pool.slot.lock().unwrap_or_else(|e| e.into_inner());
+                while slot.0 == seen {
+                    slot = pool.wake.wait(slot).unwrap_or_else(|e| e.into_inner());
+                }
+                seen = slot.0;
+                slot.1.clone()
+            };
+            if let Some(job) = job {
+                job.help();
+            }
+        }
+    }
+
     pub(super) fn run<E: Scalar>(job: &Job<'_, E>, plans: &[Plan], c: &mut [E], row0: usize, serial: Serial<E>) {
         let helpers = super::threads() - 1;
         let chunks = plans.len().min(4 * (helpers + 1));
@@ -788,25 +907,12 @@ mod par {
             next: AtomicUsize::new(0),
         };
         let shared = Arc::new(Shared { work, state: Mutex::new((true, 0)), idle: Condvar::new() });
-        for _ in 0..helpers {
-            let sh = Arc::clone(&shared);
-            rayon::spawn(move || {
-                {
-                    let mut st = sh.state.lock().unwrap_or_else(|e| e.into_inner());
-                    if !st.0 {
-                        return; // closed: the data may be gone, touch nothing
-                    }
-                    st.1 += 1;
-                }
-                // SAFETY: the job is open and counts this helper, so the caller is still
-                // inside `run` and its data alive.
-                unsafe { sh.work.drain() };
-                let mut st = sh.state.lock().unwrap_or_else(|e| e.into_inner());
-                st.1 -= 1;
-                if st.1 == 0 {
-                    sh.idle.notify_all();
-                }
-            });
+        let pool = pool(helpers);
+        {
+            let mut slot = pool.slot.lock().unwrap_or_else(|e| e.into_inner());
+            let g = slot.0 + 1;
+            *slot = (g, Some(Arc::clone(&shared) as Arc<dyn Help>));
+            pool.wake.notify_all();
         }
         // SAFETY: the data is alive for the whole call.
         unsafe { shared.work.drain() };
@@ -814,6 +920,12 @@ mod par {
         st.0 = false;
         while st.1 > 0 {
             st = shared.idle.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        drop(st);
+        // Let go of the job (helpers that have not looked yet will find it closed or gone).
+        let mut slot = pool.slot.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.1.as_ref().is_some_and(|j| std::ptr::addr_eq(Arc::as_ptr(j), Arc::as_ptr(&shared))) {
+            slot.1 = None;
         }
     }
 }
@@ -841,12 +953,13 @@ fn serial<S: Simd>(job: &Job<'_, S::E>, plans: &[Plan], c: &mut [S::E], row0: us
                     match *plan {
                         Plan::Dense { i0, at, vat, len } => {
                             let crows = &mut c[(i0 - row0) * n + j0..(i0 - row0 + MR - 1) * n + j0 + cols];
-                            let (offs, vals) = (&job.offs[at..at + len], &job.vals[vat..vat + MR * len]);
-                            dense_panel::<S>(job, offs, vals, panel, cols, crows);
+                            let vals = if job.copy_a { &job.vals[vat..vat + MR * len] } else { &[] };
+                            dense_panel::<S>(job, i0, &job.idx[at..at + len], vals, panel, cols, crows);
                         }
                         Plan::Row { i, at, vat, len } => {
                             let crow = &mut c[(i - row0) * n + j0..(i - row0) * n + j0 + cols];
-                            row_panel::<S>(job, &job.offs[at..at + len], &job.vals[vat..vat + len], panel, crow);
+                            let vals = if job.copy_a { &job.vals[vat..vat + len] } else { &[] };
+                            row_panel::<S>(job, i, &job.idx[at..at + len], vals, panel, crow);
                         }
                     }
                 }
@@ -879,18 +992,32 @@ pub fn threads() -> usize {
 // wasm: a function of its own gets V8's registers; x86: inlined into the target-feature code.
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn dense_panel<S: Simd>(job: &Job<'_, S::E>, offs: &[u32], vals: &[S::E], panel: &[S::E], cols: usize, crows: &mut [S::E]) {
+fn dense_panel<S: Simd>(job: &Job<'_, S::E>, i0: usize, idx: &[u32], vals: &[S::E], panel: &[S::E], cols: usize, crows: &mut [S::E]) {
+    let a = job.a;
+    // A(i0 + r, p) = a[base[r] + p·col], in bounds for p < k (asserted once here).
+    let base = [0, 1, 2, 3].map(|r| (i0 + r) * a.row);
+    assert!(job.k == 0 || base[MR - 1] + (job.k - 1) * a.col < a.a.len(), "internal gemm: A rows");
     let mut s = 0;
     while s < cols {
         let nv = (cols - s).div_ceil(S::L).min(job.dense);
         let acc = &mut [[S::zero(); 4]; MR];
-        // (k = 0: the panel is empty and so are the position lists.)
+        // (k = 0: the panel is empty and so is the position list.)
         let bp = panel.get(s..).unwrap_or(&[]);
-        match nv {
-            4 => dense_kernel::<S, 4>(offs, vals, bp, acc),
-            3 => dense_kernel::<S, 3>(offs, vals, bp, acc),
-            2 => dense_kernel::<S, 2>(offs, vals, bp, acc),
-            _ => dense_kernel::<S, 1>(offs, vals, bp, acc),
+        let ld = job.pb.ld;
+        if job.copy_a {
+            match nv {
+                4 => dense_kernel_copied::<S, 4>(vals, idx, bp, acc),
+                3 => dense_kernel_copied::<S, 3>(vals, idx, bp, acc),
+                2 => dense_kernel_copied::<S, 2>(vals, idx, bp, acc),
+                _ => dense_kernel_copied::<S, 1>(vals, idx, bp, acc),
+            }
+        } else {
+            match nv {
+                4 => dense_kernel::<S, 4>(a.a, base, a.col, idx, bp, ld, acc),
+                3 => dense_kernel::<S, 3>(a.a, base, a.col, idx, bp, ld, acc),
+                2 => dense_kernel::<S, 2>(a.a, base, a.col, idx, bp, ld, acc),
+                _ => dense_kernel::<S, 1>(a.a, base, a.col, idx, bp, ld, acc),
+            }
         }
         let n = job.n;
         for (r, accr) in acc.iter().enumerate() {
@@ -900,18 +1027,45 @@ fn dense_panel<S: Simd>(job: &Job<'_, S::E>, offs: &[u32], vals: &[S::E], panel:
     }
 }
 
-/// MR rows × NV vectors from the start of `panel`, summed over the kept positions in order
-/// (panel offsets `offs`, MR interleaved A values per position in `vals`) into `acc`.
+/// MR rows × NV vectors from the start of `panel` (rows `ld` apart), summed over the positions
+/// `idx` in order into `acc`; A(i0 + r, p) = a[base[r] + p·col].
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn dense_kernel<S: Simd, const NV: usize>(offs: &[u32], vals: &[S::E], panel: &[S::E], acc: &mut [[S; 4]; MR]) {
-    debug_assert!(vals.len() == MR * offs.len());
+fn dense_kernel<S: Simd, const NV: usize>(a: &[S::E], base: [usize; MR], col: usize, idx: &[u32], panel: &[S::E], ld: usize, acc: &mut [[S; 4]; MR]) {
+    debug_assert!(idx.iter().all(|&p| p as usize * ld + NV * S::L <= panel.len()));
+    let mut c = [[S::zero(); NV]; MR];
+    let (pp, ap) = (panel.as_ptr(), a.as_ptr());
+    for &p in idx {
+        let p = p as usize;
+        // SAFETY: p < k. The panel slice starts at a column s with s + NV·L ≤ width (packed) or
+        // ≤ the columns left in B (in place, n a multiple of L), so NV·L values from row p are
+        // inside it (debug-asserted above); the A indices are checked in `dense_panel`.
+        unsafe {
+            let brow = pp.add(p * ld);
+            let bv: [S; NV] = std::array::from_fn(|v| S::load(brow.add(v * S::L)));
+            let o = p * col;
+            for r in 0..MR {
+                let av = S::splat(*ap.add(base[r] + o));
+                for v in 0..NV {
+                    c[r][v] = c[r][v].add(av.mul(bv[v]));
+                }
+            }
+        }
+    }
+    for r in 0..MR {
+        acc[r][..NV].copy_from_slice(&c[r]);
+    }
+}
+
+/// [`dense_kernel`] with A from the planned copy: `vals` holds the MR values of each position,
+/// `offs` where its row starts in the panel (p·ld), in order.
+#[inline(always)]
+fn dense_kernel_copied<S: Simd, const NV: usize>(vals: &[S::E], offs: &[u32], panel: &[S::E], acc: &mut [[S; 4]; MR]) {
     debug_assert!(offs.iter().all(|&o| o as usize + NV * S::L <= panel.len()));
     let mut c = [[S::zero(); NV]; MR];
     let pp = panel.as_ptr();
     for (&o, av) in offs.iter().zip(vals.chunks_exact(MR)) {
-        // SAFETY: every offset is p·ld with p < k, and the panel slice starts at a column s
-        // with s + NV·L ≤ width (packed) or ≤ the columns left in B (in place, n a multiple of
-        // L), so NV·L values from `o` are inside it (debug-asserted above).
+        // SAFETY: as in `dense_kernel` (`offs` holds p·ld, p < k).
         unsafe {
             let brow = pp.add(o as usize);
             let bv: [S; NV] = std::array::from_fn(|v| S::load(brow.add(v * S::L)));
@@ -959,36 +1113,53 @@ fn store<S: Simd>(acc: &[S], alpha: S::E, c: &mut [S::E], overwrite: bool) {
 // wasm: a function of its own gets V8's registers; x86: inlined into the target-feature code.
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn row_panel<S: Simd>(job: &Job<'_, S::E>, offs: &[u32], vals: &[S::E], panel: &[S::E], crow: &mut [S::E]) {
+fn row_panel<S: Simd>(job: &Job<'_, S::E>, i: usize, idx: &[u32], vals: &[S::E], panel: &[S::E], crow: &mut [S::E]) {
+    let a = job.a;
+    // With `copy_a` the row's values are `vals` (one per position of `idx`): read with stride 1
+    // in list order; else A in place, indexed by p.
+    let (row, col, by_list) = if job.copy_a { (vals, 1, true) } else { (a.a.get(i * a.row..).unwrap_or(&[]), a.col, false) };
+    assert!(if by_list { row.len() == idx.len() } else { job.k == 0 || (job.k - 1) * col < row.len() }, "internal gemm: A row");
     let acc = &mut [S::zero(); 8];
-    let nv = crow.len().div_ceil(S::L);
-    match nv {
-        8 => row_kernel::<S, 8>(offs, vals, panel, acc),
-        7 => row_kernel::<S, 7>(offs, vals, panel, acc),
-        6 => row_kernel::<S, 6>(offs, vals, panel, acc),
-        5 => row_kernel::<S, 5>(offs, vals, panel, acc),
-        4 => row_kernel::<S, 4>(offs, vals, panel, acc),
-        3 => row_kernel::<S, 3>(offs, vals, panel, acc),
-        2 => row_kernel::<S, 2>(offs, vals, panel, acc),
-        _ => row_kernel::<S, 1>(offs, vals, panel, acc),
+    let ld = job.pb.ld;
+    macro_rules! go {
+        ($nv:literal) => {
+            if by_list {
+                row_kernel::<S, $nv, true>(row, col, idx, panel, ld, acc)
+            } else {
+                row_kernel::<S, $nv, false>(row, col, idx, panel, ld, acc)
+            }
+        };
+    }
+    match crow.len().div_ceil(S::L) {
+        8 => go!(8),
+        7 => go!(7),
+        6 => go!(6),
+        5 => go!(5),
+        4 => go!(4),
+        3 => go!(3),
+        2 => go!(2),
+        _ => go!(1),
     }
     store(acc, job.alpha, crow, job.overwrite);
 }
 
-/// One row × NV vectors, summed over the kept positions in order into `acc`.
+/// One row × NV vectors, summed over the positions `idx` in order into `acc`; A(i, p) =
+/// row[p·col], or with `BY_LIST` (`idx` holding p·ld) the q-th value of `row` for the q-th
+/// position.
 #[inline(always)]
-fn row_kernel<S: Simd, const NV: usize>(offs: &[u32], vals: &[S::E], panel: &[S::E], acc: &mut [S; 8]) {
-    debug_assert!(vals.len() == offs.len());
-    debug_assert!(offs.iter().all(|&o| o as usize + NV * S::L <= panel.len()));
+fn row_kernel<S: Simd, const NV: usize, const BY_LIST: bool>(row: &[S::E], col: usize, idx: &[u32], panel: &[S::E], ld: usize, acc: &mut [S; 8]) {
+    debug_assert!(idx.iter().all(|&p| if BY_LIST { p as usize } else { p as usize * ld } + NV * S::L <= panel.len()));
     let mut c = [S::zero(); NV];
-    let pp = panel.as_ptr();
-    for (&o, &a) in offs.iter().zip(vals) {
-        // SAFETY: as in `dense_kernel`.
+    let (pp, ap) = (panel.as_ptr(), row.as_ptr());
+    for (q, &p) in idx.iter().enumerate() {
+        let p = p as usize;
+        // SAFETY: as in `dense_kernel` (with BY_LIST, `idx` holds p·ld); the A index is
+        // checked in `row_panel`.
         unsafe {
-            let brow = pp.add(o as usize);
-            let a = S::splat(a);
+            let brow = pp.add(if BY_LIST { p } else { p * ld });
+            let av = S::splat(*ap.add(if BY_LIST { q } else { p * col }));
             for v in 0..NV {
-                c[v] = c[v].add(a.mul(S::load(brow.add(v * S::L))));
+                c[v] = c[v].add(av.mul(S::load(brow.add(v * S::L))));
             }
         }
     }
@@ -1058,22 +1229,22 @@ mod tests {
                 let mut c = c0.to_vec();
                 gemm(m, k, n, alpha, aa, oa, bb, ob, beta, &mut c);
                 assert!(same_bits(&c, &want), "{what}: shape {m}×{k}×{n}, ops {oa:?} {ob:?}");
-                for (lanes, width, dense) in [(1, 8, 2), (2, 16, 2), (4, 32, 2), (8, 64, 2), (16, 64, 4), (8, 32, 4)] {
+                let configs = [(1, 8, 2), (2, 16, 2), (4, 32, 2), (8, 64, 2), (16, 64, 4), (8, 32, 4)];
+                for ((lanes, width, dense), copy_a) in configs.into_iter().flat_map(|x| [(x, false), (x, true)]) {
                     let mut c = c0.to_vec();
-                    if beta == T::zero() {
-                        c.iter_mut().for_each(|v| *v = T::zero());
-                    } else {
+                    let overwrite = beta == T::zero();
+                    if !overwrite {
                         c.iter_mut().for_each(|v| *v *= beta);
                     }
-                    let args = Args { m, k, n, alpha, a: aa, op_a: oa, b: bb, op_b: ob, lower: false, overwrite: false };
+                    let args = Args { m, k, n, alpha, a: aa, op_a: oa, b: bb, op_b: ob, lower: false, overwrite };
                     match lanes {
-                        1 => run::<simd::Arr<T, 1>>(&args, &mut c, width, dense, serial_safe::<simd::Arr<T, 1>>),
-                        2 => run::<simd::Arr<T, 2>>(&args, &mut c, width, dense, serial_safe::<simd::Arr<T, 2>>),
-                        4 => run::<simd::Arr<T, 4>>(&args, &mut c, width, dense, serial_safe::<simd::Arr<T, 4>>),
-                        8 => run::<simd::Arr<T, 8>>(&args, &mut c, width, dense, serial_safe::<simd::Arr<T, 8>>),
-                        _ => run::<simd::Arr<T, 16>>(&args, &mut c, width, dense, serial_safe::<simd::Arr<T, 16>>),
+                        1 => run::<simd::Arr<T, 1>>(&args, &mut c, width, dense, copy_a, serial_safe::<simd::Arr<T, 1>>),
+                        2 => run::<simd::Arr<T, 2>>(&args, &mut c, width, dense, copy_a, serial_safe::<simd::Arr<T, 2>>),
+                        4 => run::<simd::Arr<T, 4>>(&args, &mut c, width, dense, copy_a, serial_safe::<simd::Arr<T, 4>>),
+                        8 => run::<simd::Arr<T, 8>>(&args, &mut c, width, dense, copy_a, serial_safe::<simd::Arr<T, 8>>),
+                        _ => run::<simd::Arr<T, 16>>(&args, &mut c, width, dense, copy_a, serial_safe::<simd::Arr<T, 16>>),
                     }
-                    assert!(same_bits(&c, &want), "{what}: {lanes} lanes, width {width}, shape {m}×{k}×{n}, ops {oa:?} {ob:?}");
+                    assert!(same_bits(&c, &want), "{what}: {lanes} lanes, width {width}, copy {copy_a}, shape {m}×{k}×{n}, ops {oa:?} {ob:?}");
                 }
             }
         }
