@@ -450,12 +450,13 @@ fn pack_b<'s, E: Scalar>(k: usize, n: usize, b: &[E], op: Op, width: usize, data
                 for j0 in (0..n4).step_by(4) {
                     let (q, l) = (j0 / width, j0 % width);
                     let dst = &mut data[q * k * width..(q + 1) * k * width];
-                    let src: [&[E]; 4] = std::array::from_fn(|t| &b[(j0 + t) * k..(j0 + t + 1) * k]);
+                    let row = |t: usize| &b[(j0 + t) * k..(j0 + t + 1) * k];
+                    let src = [row(0), row(1), row(2), row(3)];
                     for p0 in (0..k4).step_by(4) {
-                        let t: [[E; 4]; 4] = std::array::from_fn(|t| std::array::from_fn(|u| src[t][p0 + u]));
+                        let (s0, s1, s2, s3) = (&src[0][p0..p0 + 4], &src[1][p0..p0 + 4], &src[2][p0..p0 + 4], &src[3][p0..p0 + 4]);
                         for u in 0..4 {
                             let o = (p0 + u) * width + l;
-                            dst[o..o + 4].copy_from_slice(&[t[0][u], t[1][u], t[2][u], t[3][u]]);
+                            dst[o..o + 4].copy_from_slice(&[s0[u], s1[u], s2[u], s3[u]]);
                         }
                     }
                     for p in k4..k {
@@ -576,21 +577,24 @@ fn plan_rows<E: Scalar, const TRANS: bool>(m: usize, k: usize, a: ViewA<'_, E>, 
         // keep[p] = the union of the four rows' kept positions; `rows` = the sum of their
         // sizes. Element-wise loops over contiguous rows (vectorised) when op(A) = A.
         let mut rows = 0u32;
+        // (Written out: closures through `array::map` were not inlined here.)
         if TRANS {
             for (p, (kp, &f)) in keep.iter_mut().zip(nf).enumerate() {
                 let v = &a.a[p * a.col + i0..p * a.col + i0 + MR];
-                let nz = [0, 1, 2, 3].map(|r| (v[r] != zero) as u8);
-                rows += ((nz[0] + nz[1] + nz[2] + nz[3]) as u32).max(4 * f as u32);
-                *kp = nz[0] | nz[1] | nz[2] | nz[3] | f;
+                let (n0, n1, n2, n3) = ((v[0] != zero) as u8, (v[1] != zero) as u8, (v[2] != zero) as u8, (v[3] != zero) as u8);
+                rows += ((n0 + n1 + n2 + n3) as u32).max(4 * f as u32);
+                *kp = n0 | n1 | n2 | n3 | f;
             }
         } else {
-            let r: [&[E]; MR] = std::array::from_fn(|r| &a.a[(i0 + r) * a.row..(i0 + r) * a.row + k]);
+            let at = |r: usize| &a.a[(i0 + r) * a.row..(i0 + r) * a.row + k];
+            let (r0, r1, r2, r3) = (at(0), at(1), at(2), at(3));
             for (p, (kp, &f)) in keep.iter_mut().zip(nf).enumerate() {
-                let nz = [0, 1, 2, 3].map(|q| (r[q][p] != zero) as u8);
-                *kp = nz[0] | nz[1] | nz[2] | nz[3] | f;
+                *kp = (r0[p] != zero) as u8 | (r1[p] != zero) as u8 | (r2[p] != zero) as u8 | (r3[p] != zero) as u8 | f;
             }
-            for row in &r {
-                rows += row.iter().zip(nf).map(|(&x, &f)| ((x != zero) as u8 | f) as u32).sum::<u32>();
+            for row in [r0, r1, r2, r3] {
+                for (&x, &f) in row.iter().zip(nf) {
+                    rows += ((x != zero) as u8 | f) as u32;
+                }
             }
         }
         let union: usize = keep.iter().map(|&x| x as usize).sum();
@@ -995,7 +999,7 @@ pub fn threads() -> usize {
 fn dense_panel<S: Simd>(job: &Job<'_, S::E>, i0: usize, idx: &[u32], vals: &[S::E], panel: &[S::E], cols: usize, crows: &mut [S::E]) {
     let a = job.a;
     // A(i0 + r, p) = a[base[r] + p·col], in bounds for p < k (asserted once here).
-    let base = [0, 1, 2, 3].map(|r| (i0 + r) * a.row);
+    let base = [i0 * a.row, (i0 + 1) * a.row, (i0 + 2) * a.row, (i0 + 3) * a.row];
     assert!(job.k == 0 || base[MR - 1] + (job.k - 1) * a.col < a.a.len(), "internal gemm: A rows");
     let mut s = 0;
     while s < cols {
