@@ -427,6 +427,7 @@ fn scan_b<E: Scalar>(n: usize, b: &[E], nf: &mut [u8]) {
 fn pack_b<'s, E: Scalar>(k: usize, n: usize, b: &[E], op: Op, width: usize, data: &'s mut [E], nf: &mut [u8]) -> PackedB<'s, E> {
     let panels = n.div_ceil(width);
     debug_assert_eq!(data.len(), panels * k * width);
+    debug_assert!(width.is_multiple_of(4), "4-column tiles must not straddle panels");
     nf.iter_mut().for_each(|f| *f = 0);
     if k > 0 {
         match op {
@@ -572,6 +573,8 @@ fn plan_rows<E: Scalar, const TRANS: bool>(m: usize, k: usize, a: ViewA<'_, E>, 
     let (nf, keep) = (&nf[..k], &mut keep[..k]);
     // Cursors into `idx` (after the shared list of all positions) and `vals`.
     let (mut w, mut wv) = (k, 0usize);
+    // The last compacted dense list (start, length) and its mask.
+    let (mut last, mut last_keep): (Option<(usize, usize)>, Vec<u8>) = (None, vec![0; k]);
     let mut i0 = 0;
     while i0 + MR <= m {
         // keep[p] = the union of the four rows' kept positions; `rows` = the sum of their
@@ -601,9 +604,15 @@ fn plan_rows<E: Scalar, const TRANS: bool>(m: usize, k: usize, a: ViewA<'_, E>, 
         if 2 * MR * union <= ROW_COST * rows as usize {
             let (at, len) = if union == k {
                 (0, k)
+            } else if last.is_some_and(|(_, len)| len == union) && keep[..] == last_keep[..] {
+                // The same positions as the previous dense block (typically the input's
+                // constant pixels): share its list.
+                last.unwrap_or_default()
             } else {
                 let len = compact(&mut idx[w..w + k + 1], keep);
                 w += len;
+                last = Some((w - len, len));
+                last_keep.copy_from_slice(keep);
                 (w - len, len)
             };
             if copy_a {
