@@ -64,12 +64,13 @@ fn check<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize]) -> Result<(),
     Ok(())
 }
 
-/// Copies the samples `idx` into `x` (converted to T) and `y`.
+/// Copies the samples `idx` into `x` (converted to T, exactly) and `y`.
 pub fn gather<T: Scalar>(ds: &Dataset, idx: &[usize], x: &mut Vec<T>, y: &mut Vec<u32>) {
     x.clear();
     y.clear();
+    x.reserve(idx.len() * ds.d);
     for &j in idx {
-        x.extend(ds.row(j).iter().map(|&v| T::of(v as f64)));
+        T::extend_from_f32(x, ds.row(j));
         y.push(ds.y[j]);
     }
 }

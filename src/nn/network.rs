@@ -157,8 +157,10 @@ pub struct ParamGroup {
     pub shape: Vec<usize>,
 }
 
-/// Activations recorded by a forward pass: `acts[0]` is the input batch, `acts[i + 1]` the
-/// output of layer i (each `batch × size`, row-major). Reused across steps to avoid allocation.
+/// Activations recorded by a forward pass: `acts[0]` is the input batch (filled by
+/// [`Network::forward`]; the loss/gradient methods, which have the input at hand, leave it
+/// empty instead of copying it), `acts[i + 1]` the output of layer i (each `batch × size`,
+/// row-major). Reused across steps to avoid allocation.
 #[derive(Debug, Clone, Default)]
 pub struct Tape<T> {
     pub batch: usize,
@@ -314,14 +316,20 @@ impl<T: Scalar> Network<T> {
     /// Forward pass over `batch` samples `x` (batch × input_dim), recording the tape.
     /// Returns the output (batch × K) as the tape's last entry.
     pub fn forward(&self, x: &[T], batch: usize, tape: &mut Tape<T>) {
+        self.forward_from(x, batch, tape);
+        tape.acts[0].extend_from_slice(x);
+    }
+
+    /// [`Network::forward`] without keeping a copy of the input: `tape.acts[0]` is left empty
+    /// and the backward pass is given `x` again ([`Network::backward_from`]).
+    fn forward_from(&self, x: &[T], batch: usize, tape: &mut Tape<T>) {
         assert_eq!(x.len(), batch * self.input_dim(), "internal: forward input size");
         tape.batch = batch;
         tape.acts.resize_with(self.layers.len() + 1, Vec::new);
         tape.acts[0].clear();
-        tape.acts[0].extend_from_slice(x);
         for (i, l) in self.layers.iter().enumerate() {
             let (prev, rest) = tape.acts.split_at_mut(i + 1);
-            let a = &prev[i];
+            let a = if i == 0 { x } else { &prev[i] };
             let y = &mut rest[0];
             y.clear();
             y.resize(batch * l.out_size(), T::zero());
@@ -337,12 +345,18 @@ impl<T: Scalar> Network<T> {
 
     /// Backward pass from the output errors `dz` (batch × K) through the recorded tape.
     pub fn backward(&self, tape: &Tape<T>, dz: Vec<T>, sink: &mut Sink<'_, T>) {
+        self.backward_from(&tape.acts[0], tape, dz, sink)
+    }
+
+    /// [`Network::backward`] with the network input `x` given separately (`tape.acts[0]` is
+    /// not read).
+    fn backward_from(&self, x: &[T], tape: &Tape<T>, dz: Vec<T>, sink: &mut Sink<'_, T>) {
         let batch = tape.batch;
         let mut delta = dz;
         let mut blocks_rev: Vec<GradBlock> = Vec::new();
         for i in (0..self.layers.len()).rev() {
             let l = &self.layers[i];
-            let a = &tape.acts[i];
+            let a = if i == 0 { x } else { &tape.acts[i] };
             let need_dx = i > 0;
             let mut dx = if need_dx { vec![T::zero(); batch * l.in_size()] } else { Vec::new() };
             let p = self.layer_params(i);
@@ -393,7 +407,7 @@ impl<T: Scalar> Network<T> {
     /// adds (1/B) Σ_j ∂ℓ_j/∂θ into `grad` (which the caller zeroes) and returns (Σ_j ℓ_j, #correct).
     pub fn loss_grad_batch(&self, x: &[T], y: &[u32], loss: LossKind, tape: &mut Tape<T>, grad: &mut [T], scale: T) -> (f64, usize) {
         let b = y.len();
-        self.forward(x, b, tape);
+        self.forward_from(x, b, tape);
         let k = self.output_dim();
         let mut dz = vec![T::zero(); b * k];
         let out = match tape.acts.last() {
@@ -401,14 +415,14 @@ impl<T: Scalar> Network<T> {
             None => (0.0, 0),
         };
         dz.iter_mut().for_each(|v| *v *= scale);
-        self.backward(tape, dz, &mut Sink::Sum(grad));
+        self.backward_from(x, tape, dz, &mut Sink::Sum(grad));
         out
     }
 
     /// Loss sum and #correct on a batch without gradients.
     pub fn loss_batch(&self, x: &[T], y: &[u32], loss: LossKind, tape: &mut Tape<T>) -> (f64, usize) {
         let b = y.len();
-        self.forward(x, b, tape);
+        self.forward_from(x, b, tape);
         let k = self.output_dim();
         let mut dz = vec![T::zero(); b * k];
         match tape.acts.last() {
@@ -420,7 +434,7 @@ impl<T: Scalar> Network<T> {
     /// Per-sample gradients ∇ℓ_j(θ) of one batch in one batched backward pass.
     pub fn per_sample_batch(&self, x: &[T], y: &[u32], loss: LossKind, tape: &mut Tape<T>) -> (PerSampleGrads, f64) {
         let b = y.len();
-        self.forward(x, b, tape);
+        self.forward_from(x, b, tape);
         let k = self.output_dim();
         let mut dz = vec![T::zero(); b * k];
         let (total, _) = match tape.acts.last() {
@@ -428,7 +442,7 @@ impl<T: Scalar> Network<T> {
             None => (0.0, 0),
         };
         let mut blocks = Vec::new();
-        self.backward(tape, dz, &mut Sink::PerSample(&mut blocks));
+        self.backward_from(x, tape, dz, &mut Sink::PerSample(&mut blocks));
         (PerSampleGrads { n: b, blocks }, total)
     }
 }

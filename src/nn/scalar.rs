@@ -26,6 +26,18 @@ pub trait Scalar:
     fn ln_(self) -> Self;
     /// tanh x (libm).
     fn tanh_(self) -> Self;
+    /// Appends `src` converted to this type (exact: every f32 is an f64, and f32 → f32 is a copy).
+    fn extend_from_f32(dst: &mut Vec<Self>, src: &[f32]);
+    /// Takes this thread's reusable scratch buffer of this type (empty the first time, or while
+    /// taken), so hot loops need not allocate per call; give it back with [`Scalar::put_scratch`].
+    fn take_scratch() -> Vec<Self>;
+    /// Returns a buffer taken with [`Scalar::take_scratch`].
+    fn put_scratch(v: Vec<Self>);
+}
+
+thread_local! {
+    static SCRATCH_F32: std::cell::Cell<Vec<f32>> = const { std::cell::Cell::new(Vec::new()) };
+    static SCRATCH_F64: std::cell::Cell<Vec<f64>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 impl Scalar for f32 {
@@ -53,6 +65,15 @@ impl Scalar for f32 {
     fn tanh_(self) -> Self {
         libm::tanhf(self)
     }
+    fn extend_from_f32(dst: &mut Vec<Self>, src: &[f32]) {
+        dst.extend_from_slice(src);
+    }
+    fn take_scratch() -> Vec<Self> {
+        SCRATCH_F32.with(|c| c.take())
+    }
+    fn put_scratch(v: Vec<Self>) {
+        SCRATCH_F32.with(|c| c.replace(v));
+    }
 }
 
 impl Scalar for f64 {
@@ -79,5 +100,14 @@ impl Scalar for f64 {
     #[inline]
     fn tanh_(self) -> Self {
         libm::tanh(self)
+    }
+    fn extend_from_f32(dst: &mut Vec<Self>, src: &[f32]) {
+        dst.extend(src.iter().map(|&v| v as f64));
+    }
+    fn take_scratch() -> Vec<Self> {
+        SCRATCH_F64.with(|c| c.take())
+    }
+    fn put_scratch(v: Vec<Self>) {
+        SCRATCH_F64.with(|c| c.replace(v));
     }
 }

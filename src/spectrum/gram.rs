@@ -8,14 +8,15 @@
 //! ⟨g_i, g_j⟩ = (δ_i·δ_j)(a_i·a_j) + δ_i·δ_j = (δ_i·δ_j)(a_i·a_j + 1) (DESIGN §6), i.e.
 //! K_layer = (ΔΔᵀ) ⊙ (AAᵀ + 11ᵀ) with Δ (N × fan_out) and A (N × fan_in) stacked by rows.
 //! Materialised blocks (convolutions) add G_b G_bᵀ. Every product is a lower-triangular
-//! faer `matmul` (the result is symmetric), mirrored at the end.
+//! product of the engine's fixed-order kernel (`nn::linalg::syrk_lower`, which skips the exact
+//! zeros of ReLU factors and runs the same SIMD arithmetic natively and in wasm32), mirrored at
+//! the end.
 
 use super::eigen::SymMatrix;
 use super::SpectrumError;
 use crate::nn::{GradBlock, PerSampleGrads};
 use crate::rng::substream;
-use faer::linalg::matmul::triangular::{matmul as tri_matmul, BlockStructure};
-use faer::{Accum, MatMut, MatRef, Par};
+use crate::nn::linalg::{self, Op};
 use rand::seq::SliceRandom;
 
 /// Checks that every block has `grads.n` samples, buffers of the advertised length, finite values.
@@ -44,28 +45,21 @@ pub fn validate(grads: &PerSampleGrads) -> Result<(), SpectrumError> {
     Ok(())
 }
 
-/// dst(lower) ← X Xᵀ (lower triangle including the diagonal; the upper part is not touched).
-fn syrk_lower(dst: &mut [f64], n: usize, x: MatRef<'_, f64>) {
-    let dst = MatMut::from_column_major_slice_mut(dst, n, n);
-    tri_matmul(
-        dst,
-        BlockStructure::TriangularLower,
-        Accum::Replace,
-        x,
-        BlockStructure::Rectangular,
-        x.transpose(),
-        BlockStructure::Rectangular,
-        1.0,
-        Par::Seq,
-    );
+/// dst (n × n, row-major) ← X Xᵀ on and below the diagonal, X = `x` read as n × d row-major
+/// (`Op::N`) or as the transpose of a d × n row-major matrix (`Op::T`). The engine's
+/// fixed-order product (`nn::linalg::syrk_lower`): exact zeros (ReLU activations and errors,
+/// constant pixels) are skipped, SIMD on every target, split over threads natively — and the
+/// same bits natively and in wasm32. Entries above the diagonal are unspecified.
+fn syrk_lower(dst: &mut [f64], n: usize, d: usize, x: &[f64], op: Op) {
+    linalg::syrk_lower(n, d, x, op, dst);
 }
 
+/// Copies the lower triangle (row-major, j ≤ i) onto the upper one.
 fn mirror_lower(k: &mut SymMatrix) {
     let n = k.n;
-    for j in 0..n {
-        for i in (j + 1)..n {
-            // column-major lower (i, j) is data[j * n + i]; mirror into (j, i) = data[i * n + j]
-            k.data[i * n + j] = k.data[j * n + i];
+    for i in 0..n {
+        for j in 0..i {
+            k.data[j * n + i] = k.data[i * n + j];
         }
     }
 }
@@ -80,22 +74,22 @@ pub fn gram(grads: &PerSampleGrads) -> Result<SymMatrix, SpectrumError> {
     for block in &grads.blocks {
         match block {
             GradBlock::Outer { fan_in, fan_out, a, delta, bias, .. } => {
-                syrk_lower(&mut s1, n, MatRef::from_row_major_slice(a, n, *fan_in));
-                syrk_lower(&mut s2, n, MatRef::from_row_major_slice(delta, n, *fan_out));
+                syrk_lower(&mut s1, n, *fan_in, a, Op::N);
+                syrk_lower(&mut s2, n, *fan_out, delta, Op::N);
                 let one = if *bias { 1.0 } else { 0.0 };
-                for j in 0..n {
-                    let c = j * n;
-                    for i in j..n {
-                        k.data[c + i] += s2[c + i] * (s1[c + i] + one);
+                for i in 0..n {
+                    let r = i * n..i * n + i + 1;
+                    for ((kv, &d), &a) in k.data[r.clone()].iter_mut().zip(&s2[r.clone()]).zip(&s1[r]) {
+                        *kv += d * (a + one);
                     }
                 }
             }
             GradBlock::Dense { p, g, .. } => {
-                syrk_lower(&mut s1, n, MatRef::from_row_major_slice(g, n, *p));
-                for j in 0..n {
-                    let c = j * n;
-                    for i in j..n {
-                        k.data[c + i] += s1[c + i];
+                syrk_lower(&mut s1, n, *p, g, Op::N);
+                for i in 0..n {
+                    let r = i * n..i * n + i + 1;
+                    for (kv, &v) in k.data[r.clone()].iter_mut().zip(&s1[r]) {
+                        *kv += v;
                     }
                 }
             }
@@ -116,7 +110,7 @@ pub fn gram_dense(g: &[f64], n: usize, p: usize) -> Result<SymMatrix, SpectrumEr
     }
     let mut k = SymMatrix::zeros(n);
     if p > 0 {
-        syrk_lower(&mut k.data, n, MatRef::from_row_major_slice(g, n, p));
+        syrk_lower(&mut k.data, n, p, g, Op::N);
     }
     mirror_lower(&mut k);
     Ok(k)
@@ -146,8 +140,8 @@ pub fn cross_product_centred(x: &[f64], n: usize, p: usize) -> Result<SymMatrix,
     }
     let mut c = SymMatrix::zeros(p);
     if n > 0 {
-        // XᶜᵀXᶜ: the rows of Xᶜᵀ are the columns of Xᶜ, i.e. Xᶜ read column-major as p × n.
-        syrk_lower(&mut c.data, p, MatRef::from_column_major_slice(&xc, p, n));
+        // XᶜᵀXᶜ: the rows of Xᶜᵀ are the columns of the n × p matrix Xᶜ.
+        syrk_lower(&mut c.data, p, n, &xc, Op::T);
     }
     mirror_lower(&mut c);
     Ok(c)
