@@ -210,4 +210,8 @@ if missing:
 with open(os.path.join(out, "table.md"), "w") as f:
     f.write(table + "\n")
 PY
+section "the page's budget: gzip size, cold first render, main-thread tasks (bench/page-budget.mjs)"
+[ -f dist/index.html ] || scripts/build-web.sh
+node bench/page-budget.mjs | tee "$out/page-budget.log" | grep -v '^BUDGET'
+
 printf '\nbench: done in %ss; table in %s/table.md, logs in %s/\n' "$(( $(date +%s) - start ))" "$out" "$out"
