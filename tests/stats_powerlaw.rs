@@ -297,3 +297,19 @@ fn subnormal_tail_gives_finite_vuong_ratios() {
     let (lr, lambda) = vs_exponential(&tail, tail[0], 1.5).unwrap();
     assert!(lambda.is_infinite() && lr.llr.is_finite(), "{lr:?}");
 }
+
+/// Fuzz finding (`stats` target, `fuzz/corpus/stats/regress-clauset-cancellation`): values equal
+/// to 15 digits far from 1 (|ln x| ≈ 168) made the prefix-sum form of Σ ln(x/x_min) cancel to a
+/// negative number, and the Clauset scan returned α̂ = −5·10¹³. Below the rounding bound the sum
+/// is now taken term by term; ordinary samples keep the prefix-sum value.
+#[test]
+fn clauset_scan_on_nearly_equal_values_keeps_alpha_above_one() {
+    let v = [
+        3.689967271703286e-74, 3.689967271703286e-74, 3.689967271703286e-74, 3.6899672717032845e-74, 3.689967271703286e-74,
+        3.6899672717031855e-74, 3.689967271703286e-74,
+    ];
+    let o = ClausetOptions::new(5, 286, 16, KsConvention::TwoSided, Level::P05).unwrap();
+    let f = fit_clauset(&v, &o).unwrap();
+    assert!(f.alpha > 1.0 && f.alpha.is_finite() && f.alpha_stderr > 0.0, "{f:?}");
+    assert!((0.0..=1.0).contains(&f.ks_d), "{f:?}");
+}

@@ -403,7 +403,13 @@ fn scan_sorted(x: &[f64], opts: &ClausetOptions, s: &mut Scratch) -> Result<Scan
     let lx = &s.logs;
     let alpha_at = |j: usize| {
         let nt = (n - j) as f64;
-        let sum = s.suffix[j] - nt * lx[j];
+        let mut sum = s.suffix[j] - nt * lx[j];
+        // Σ ln(x/x_min) from prefix sums cancels catastrophically when the tail's values are
+        // nearly equal relative to |ln x| (it even came out negative, α̂ ≪ 0): below a bound on
+        // that rounding error, sum the logs of the ratios directly.
+        if !(sum > 64.0 * f64::EPSILON * (s.suffix[j].abs() + nt * lx[j].abs())) {
+            sum = x[j..].iter().map(|&v| ln_ratio(v, x[j])).sum();
+        }
         1.0 + nt / sum
     };
     let mut best_d = f64::INFINITY;
@@ -413,7 +419,7 @@ fn scan_sorted(x: &[f64], opts: &ClausetOptions, s: &mut Scratch) -> Result<Scan
     let step = (cands.len() / 16).max(1);
     for &j in cands.iter().step_by(step) {
         let a = alpha_at(j);
-        if !a.is_finite() {
+        if !(a > 1.0 && a.is_finite()) {
             continue;
         }
         let d = ks_scan(lx, j, a, opts.ks, best_d);
@@ -424,7 +430,7 @@ fn scan_sorted(x: &[f64], opts: &ClausetOptions, s: &mut Scratch) -> Result<Scan
     let mut hint = usize::MAX;
     for &j in &cands {
         let a = alpha_at(j);
-        if !a.is_finite() {
+        if !(a > 1.0 && a.is_finite()) {
             continue;
         }
         let d = ks_scan_hint(lx, j, a, opts.ks, best_d, &mut hint);
