@@ -182,7 +182,7 @@ proptest! {
         if let Ok(r) = power_law_test(&v, &o, |_, _| true) {
             prop_assert!(r.alpha > 1.0 && r.alpha.is_finite(), "{:?}", r);
             prop_assert!(in_unit(r.ks_d) && r.ks_critical.is_finite(), "{:?}", r);
-            prop_assert!(r.p_value.map_or(true, in_unit), "{:?}", r);
+            prop_assert!(r.p_value.is_none_or(in_unit), "{:?}", r);
             for lr in [r.vs_lognormal, r.vs_exponential] {
                 prop_assert!(in_unit(lr.p) && lr.llr.is_finite() && lr.llr_normalized.is_finite(), "{:?}", r);
             }
