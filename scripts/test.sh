@@ -9,6 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 section() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 start=$(date +%s)
+# Chromium leaves 40 MB profile dirs in $TMPDIR when a driver kills it; keep them in one place
+# that is removed on exit, whatever the outcome.
+TMPDIR="$(pwd)/target/test-tmp"
+export TMPDIR
+rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
+trap 'rm -rf "$TMPDIR"' EXIT
 
 section "bootstrap"
 scripts/bootstrap.sh --test
