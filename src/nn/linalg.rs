@@ -148,7 +148,7 @@ struct Args<'a, T> {
 fn gemm_f32(args: &Args<'_, f32>, c: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::is_x86_feature_detected!("avx512f") {
+        if std::env::var_os("NO512").is_none() && std::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports AVX-512F (checked just above).
             return unsafe { x86::f32_avx512(args, c) };
         }
@@ -192,13 +192,13 @@ fn gemm_f64(args: &Args<'_, f64>, c: &mut [f64]) {
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::simd::x86::*;
-    use super::{run, serial, Args, Costs, Job, Plan, COPY_A};
+    use super::{run, serial, Args, Costs, Job, Plan};
 
     macro_rules! isa {
-        ($feature:literal, $entry:ident, $serial:ident, $v:ty, $e:ty, $width:literal, $dense:literal, $row_cost:literal) => {
+        ($feature:literal, $entry:ident, $serial:ident, $v:ty, $e:ty, $width:literal, $dense:literal, $row_cost:literal, $copy_a:literal) => {
             #[target_feature(enable = $feature)]
             pub(super) unsafe fn $entry(args: &Args<'_, $e>, c: &mut [$e]) {
-                run::<$v>(args, c, $width, $dense, Costs { row_cost: $row_cost, copy_a: COPY_A }, $serial)
+                run::<$v>(args, c, $width, $dense, Costs { row_cost: $row_cost, copy_a: $copy_a }, $serial)
             }
             /// The kernels compiled for this feature; also what other threads run.
             #[target_feature(enable = $feature)]
@@ -207,10 +207,12 @@ mod x86 {
             }
         };
     }
-    isa!("avx512f", f32_avx512, serial_f32_avx512, F32x16, f32, 64, 4, 5);
-    isa!("avx512f", f64_avx512, serial_f64_avx512, F64x8, f64, 32, 4, 5);
-    isa!("avx2", f32_avx2, serial_f32_avx2, F32x8, f32, 64, 2, 3);
-    isa!("avx2", f64_avx2, serial_f64_avx2, F64x4, f64, 32, 2, 3);
+    // (feature, …, vector, element, panel width, dense vectors per row, row cost, copy A): A
+    // is read in place only with AVX-512's 32 registers.
+    isa!("avx512f", f32_avx512, serial_f32_avx512, F32x16, f32, 64, 4, 5, false);
+    isa!("avx512f", f64_avx512, serial_f64_avx512, F64x8, f64, 32, 4, 5, false);
+    isa!("avx2", f32_avx2, serial_f32_avx2, F32x8, f32, 64, 2, 3, true);
+    isa!("avx2", f64_avx2, serial_f64_avx2, F64x4, f64, 32, 2, 3, true);
 }
 
 /// Explicit vectors: lane-wise IEEE `mul` and `add`, nothing fused.
