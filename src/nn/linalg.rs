@@ -1309,6 +1309,41 @@ mod tests {
         }
     }
 
+    /// Every x86 instruction set this CPU has, called directly (the dispatcher picks only the
+    /// widest): AVX2 and AVX-512, f32 and f64, against the scalar definition.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn every_x86_kernel_matches_the_definition() {
+        let mut rng = crate::rng::seeded(9);
+        for &(m, k, n) in &[(9, 17, 21), (128, 30, 100), (130, 170, 97), (6, 40, 784)] {
+            let a: Vec<f32> = (0..m * k).map(|_| if rng.random::<f64>() < 0.5 { 0.0 } else { rng.random::<f32>() - 0.5 }).collect();
+            let b: Vec<f32> = (0..k * n).map(|_| rng.random::<f32>() - 0.5).collect();
+            let c0: Vec<f32> = (0..m * n).map(|_| rng.random::<f32>() - 0.5).collect();
+            let (a64, b64, c64): (Vec<f64>, Vec<f64>, Vec<f64>) =
+                (a.iter().map(|&v| v as f64).collect(), b.iter().map(|&v| v as f64).collect(), c0.iter().map(|&v| v as f64).collect());
+            let want32 = reference(m, k, n, 0.5f32, &a, &b, 1.0, &c0);
+            let want64 = reference(m, k, n, 0.5f64, &a64, &b64, 1.0, &c64);
+            let args32 = Args { m, k, n, alpha: 0.5f32, a: &a, op_a: Op::N, b: &b, op_b: Op::N, lower: false, overwrite: false };
+            let args64 = Args { m, k, n, alpha: 0.5f64, a: &a64, op_a: Op::N, b: &b64, op_b: Op::N, lower: false, overwrite: false };
+            let mut runs: Vec<(&str, Vec<f32>, Vec<f64>)> = Vec::new();
+            if std::is_x86_feature_detected!("avx2") {
+                let (mut c, mut d) = (c0.clone(), c64.clone());
+                // SAFETY: AVX2 is present (checked just above).
+                unsafe { (x86::f32_avx2(&args32, &mut c), x86::f64_avx2(&args64, &mut d)) };
+                runs.push(("avx2", c, d));
+            }
+            if std::is_x86_feature_detected!("avx512f") {
+                let (mut c, mut d) = (c0.clone(), c64.clone());
+                // SAFETY: AVX-512F is present (checked just above).
+                unsafe { (x86::f32_avx512(&args32, &mut c), x86::f64_avx512(&args64, &mut d)) };
+                runs.push(("avx512", c, d));
+            }
+            for (isa, c, d) in runs {
+                assert!(same_bits(&c, &want32) && same_bits(&d, &want64), "{isa}: {m}×{k}×{n}");
+            }
+        }
+    }
+
     /// The lower triangle of op(A)·op(A)ᵀ equals the full product's, bit for bit, for both
     /// layouts, with and without zeros, across the threaded size.
     #[test]
