@@ -64,6 +64,20 @@ fn check<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize]) -> Result<(),
     Ok(())
 }
 
+/// The samples `idx` as (features, labels) slices of the dataset itself when they are
+/// consecutive and T is f32 (no copy), else copied into `x` / `y` by [`gather`].
+fn batch<'a, T: Scalar>(ds: &'a Dataset, idx: &[usize], x: &'a mut Vec<T>, y: &'a mut Vec<u32>) -> (&'a [T], &'a [u32]) {
+    let consecutive = idx.first().is_some_and(|&j0| idx.iter().enumerate().all(|(i, &j)| j == j0 + i));
+    if consecutive {
+        let (j0, n) = (idx[0], idx.len());
+        if let Some(xs) = T::from_f32_slice(&ds.x[j0 * ds.d..(j0 + n) * ds.d]) {
+            return (xs, &ds.y[j0..j0 + n]);
+        }
+    }
+    gather(ds, idx, x, y);
+    (x, y)
+}
+
 /// Copies the samples `idx` into `x` (converted to T, exactly) and `y`.
 pub fn gather<T: Scalar>(ds: &Dataset, idx: &[usize], x: &mut Vec<T>, y: &mut Vec<u32>) {
     x.clear();
@@ -85,9 +99,9 @@ pub fn mean_grad<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize], loss:
     let (mut x, mut y) = (Vec::new(), Vec::new());
     let (mut total, mut correct) = (0f64, 0usize);
     for chunk in idx.chunks(CHUNK) {
-        gather(ds, chunk, &mut x, &mut y);
+        let (xs, ys) = batch(ds, chunk, &mut x, &mut y);
         g.iter_mut().for_each(|v| *v = T::zero());
-        let (l, c) = net.loss_grad_batch(&x, &y, loss, &mut tape, &mut g, T::one());
+        let (l, c) = net.loss_grad_batch(xs, ys, loss, &mut tape, &mut g, T::one());
         total += l;
         correct += c;
         for (a, v) in acc.iter_mut().zip(&g) {
@@ -133,9 +147,9 @@ pub fn sgn<T: Scalar>(net: &Network<T>, ds: &Dataset, batch: &[usize], loss: Los
 pub fn per_sample_grads<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize], loss: LossKind) -> Result<PerSampleGrads, NnError> {
     check(net, ds, idx)?;
     let (mut x, mut y) = (Vec::new(), Vec::new());
-    gather(ds, idx, &mut x, &mut y);
+    let (xs, ys) = batch(ds, idx, &mut x, &mut y);
     let mut tape = Tape::default();
-    Ok(net.per_sample_batch(&x, &y, loss, &mut tape).0)
+    Ok(net.per_sample_batch(xs, ys, loss, &mut tape).0)
 }
 
 /// Bytes [`per_sample_grads`] allocates for `n` samples: the f64 blocks (dense layers

@@ -58,8 +58,11 @@ const MAX_L: usize = 16;
 const PANEL_CHUNK: usize = 192 << 10;
 /// Plans (row blocks) that run together over a chunk of panels.
 const GROUP: usize = 8;
-/// Below this many multiply-adds (m·k·n) a product runs on the calling thread only.
-pub const PAR_MIN_WORK: usize = 1 << 21;
+/// Below this many multiply-adds (m·k·n) a product runs on the calling thread only: the
+/// products of a training step (≤ 10⁷) ran no faster on two threads (moving the packed operands
+/// to the other core costs as much as it saves); per-sample and full-batch passes (4–8·10⁷)
+/// gain 1.2–1.3× on an idle machine.
+pub const PAR_MIN_WORK: usize = 1 << 24;
 
 /// C (m×n) ← α·op(A)·op(B) + β·C, where op(A) is m×k and op(B) is k×n; A is stored row-major
 /// as m×k (`Op::N`) or k×m (`Op::T`), likewise B as k×n or n×k. See the module doc for the
@@ -89,7 +92,7 @@ fn dispatch<T: Scalar>(args: &Args<'_, T>, c: &mut [T]) {
     } else if let (Some(args), Some(c)) = (cast_args::<T, f64>(args), cast_mut::<T, f64>(c)) {
         gemm_f64(&args, c);
     } else {
-        run::<simd::Arr<T, 1>>(args, c, 8, 2, COPY_A, serial_safe::<simd::Arr<T, 1>>);
+        run::<simd::Arr<T, 1>>(args, c, 8, 2, Costs { row_cost: 3, copy_a: COPY_A }, serial_safe::<simd::Arr<T, 1>>);
     }
 }
 
@@ -148,7 +151,7 @@ struct Args<'a, T> {
 fn gemm_f32(args: &Args<'_, f32>, c: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::is_x86_feature_detected!("avx512f") {
+        if std::env::var_os("NO512").is_none() && std::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports AVX-512F (checked just above).
             return unsafe { x86::f32_avx512(args, c) };
         }
@@ -159,11 +162,11 @@ fn gemm_f32(args: &Args<'_, f32>, c: &mut [f32]) {
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        run::<simd::wasm::F32x4>(args, c, 32, 2, COPY_A, serial_safe::<simd::wasm::F32x4>)
+        run::<simd::wasm::F32x4>(args, c, 32, 2, Costs { row_cost: 3, copy_a: COPY_A }, serial_safe::<simd::wasm::F32x4>)
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        run::<simd::Arr<f32, 4>>(args, c, 32, 2, COPY_A, serial_safe::<simd::Arr<f32, 4>>)
+        run::<simd::Arr<f32, 4>>(args, c, 32, 2, Costs { row_cost: 3, copy_a: COPY_A }, serial_safe::<simd::Arr<f32, 4>>)
     }
 }
 
@@ -181,24 +184,24 @@ fn gemm_f64(args: &Args<'_, f64>, c: &mut [f64]) {
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        run::<simd::wasm::F64x2>(args, c, 16, 2, COPY_A, serial_safe::<simd::wasm::F64x2>)
+        run::<simd::wasm::F64x2>(args, c, 16, 2, Costs { row_cost: 3, copy_a: COPY_A }, serial_safe::<simd::wasm::F64x2>)
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        run::<simd::Arr<f64, 2>>(args, c, 16, 2, COPY_A, serial_safe::<simd::Arr<f64, 2>>)
+        run::<simd::Arr<f64, 2>>(args, c, 16, 2, Costs { row_cost: 3, copy_a: COPY_A }, serial_safe::<simd::Arr<f64, 2>>)
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::simd::x86::*;
-    use super::{run, serial, Args, Job, Plan, COPY_A};
+    use super::{run, serial, Args, Costs, Job, Plan};
 
     macro_rules! isa {
-        ($feature:literal, $entry:ident, $serial:ident, $v:ty, $e:ty, $width:literal, $dense:literal) => {
+        ($feature:literal, $entry:ident, $serial:ident, $v:ty, $e:ty, $width:literal, $dense:literal, $row_cost:literal, $copy_a:literal) => {
             #[target_feature(enable = $feature)]
             pub(super) unsafe fn $entry(args: &Args<'_, $e>, c: &mut [$e]) {
-                run::<$v>(args, c, $width, $dense, COPY_A, $serial)
+                run::<$v>(args, c, $width, $dense, Costs { row_cost: $row_cost, copy_a: $copy_a }, $serial)
             }
             /// The kernels compiled for this feature; also what other threads run.
             #[target_feature(enable = $feature)]
@@ -207,10 +210,12 @@ mod x86 {
             }
         };
     }
-    isa!("avx512f", f32_avx512, serial_f32_avx512, F32x16, f32, 64, 4);
-    isa!("avx512f", f64_avx512, serial_f64_avx512, F64x8, f64, 32, 4);
-    isa!("avx2", f32_avx2, serial_f32_avx2, F32x8, f32, 64, 2);
-    isa!("avx2", f64_avx2, serial_f64_avx2, F64x4, f64, 32, 2);
+    // (feature, …, vector, element, panel width, dense vectors per row, row cost, copy A): A
+    // is read in place only with AVX-512's 32 registers.
+    isa!("avx512f", f32_avx512, serial_f32_avx512, F32x16, f32, 64, 4, 5, false);
+    isa!("avx512f", f64_avx512, serial_f64_avx512, F64x8, f64, 32, 4, 5, false);
+    isa!("avx2", f32_avx2, serial_f32_avx2, F32x8, f32, 64, 2, 3, true);
+    isa!("avx2", f64_avx2, serial_f64_avx2, F64x4, f64, 32, 2, 3, true);
 }
 
 /// Explicit vectors: lane-wise IEEE `mul` and `add`, nothing fused.
@@ -531,10 +536,19 @@ impl Plan {
     }
 }
 
-/// Relative cost of a multiply-add in the one-row kernel against the 4-row kernel, as the
-/// fraction ROW_COST / 2 (the one-row kernel loads one B vector per multiply-add instead of
-/// one per four rows).
-const ROW_COST: usize = 3;
+
+/// How a vector type's kernels are best fed (measured per instruction set).
+#[derive(Clone, Copy)]
+struct Costs {
+    /// Relative cost of a multiply-add in the one-row kernel against the 4-row kernel, as the
+    /// fraction `row_cost / 2`: a block runs row by row when 2·4·(union of its kept positions)
+    /// exceeds `row_cost`·(sum of its rows' kept positions). The one-row kernel loads one B
+    /// vector per multiply-add instead of one per four rows and has fewer accumulators:
+    /// measured ≈ 2.3× the 4-row kernel's cost per multiply-add with AVX-512, ≈ 1.3× in V8.
+    row_cost: usize,
+    /// See [`COPY_A`].
+    copy_a: bool,
+}
 
 /// Plans the rows of op(A): which positions each block keeps — p with A[i,p] ≠ 0, or with row
 /// p of op(B) not finite (0·inf = NaN must still be added) — and which kernel runs it. `idx`
@@ -546,14 +560,15 @@ const ROW_COST: usize = 3;
 #[allow(clippy::too_many_arguments)]
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn plan_a<E: Scalar>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], ld: usize, copy_a: bool, idx: &mut [u32], vals: &mut [E], keep: &mut [u8], plans: &mut Vec<Plan>) {
+fn plan_a<E: Scalar>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], ld: usize, costs: Costs, idx: &mut [u32], vals: &mut [E], keep: &mut [u8], plans: &mut Vec<Plan>) {
+    let copy_a = costs.copy_a;
     for (p, v) in idx[..k].iter_mut().enumerate() {
         *v = p as u32;
     }
     if a.col == 1 {
-        plan_rows::<E, false>(m, k, a, nf, copy_a, idx, vals, keep, plans)
+        plan_rows::<E, false>(m, k, a, nf, costs, idx, vals, keep, plans)
     } else {
-        plan_rows::<E, true>(m, k, a, nf, copy_a, idx, vals, keep, plans)
+        plan_rows::<E, true>(m, k, a, nf, costs, idx, vals, keep, plans)
     }
     if copy_a {
         // The kernels reading the copy need only where row p starts in the panel: p·ld.
@@ -568,7 +583,8 @@ fn plan_a<E: Scalar>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], ld: usize, 
 /// consecutive values), else each row is contiguous.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn plan_rows<E: Scalar, const TRANS: bool>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], copy_a: bool, idx: &mut [u32], vals: &mut [E], keep: &mut [u8], plans: &mut Vec<Plan>) {
+fn plan_rows<E: Scalar, const TRANS: bool>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], costs: Costs, idx: &mut [u32], vals: &mut [E], keep: &mut [u8], plans: &mut Vec<Plan>) {
+    let Costs { row_cost, copy_a } = costs;
     let zero = E::zero();
     let (nf, keep) = (&nf[..k], &mut keep[..k]);
     // Cursors into `idx` (after the shared list of all positions) and `vals`.
@@ -601,7 +617,7 @@ fn plan_rows<E: Scalar, const TRANS: bool>(m: usize, k: usize, a: ViewA<'_, E>, 
             }
         }
         let union: usize = keep.iter().map(|&x| x as usize).sum();
-        if 2 * MR * union <= ROW_COST * rows as usize {
+        if 2 * MR * union <= row_cost * rows as usize {
             let (at, len) = if union == k {
                 (0, k)
             } else if last.is_some_and(|(_, len)| len == union) && keep[..] == last_keep[..] {
@@ -688,7 +704,8 @@ thread_local! {
 /// The whole product for one vector type: `width` = panel width (elements, a multiple of the
 /// lanes, ≤ 8 vectors), `dense` = vectors per row of a dense block (2 or 4).
 #[inline(always)]
-fn run<S: Simd>(args: &Args<'_, S::E>, c: &mut [S::E], width: usize, dense: usize, copy_a: bool, serial: Serial<S::E>) {
+fn run<S: Simd>(args: &Args<'_, S::E>, c: &mut [S::E], width: usize, dense: usize, costs: Costs, serial: Serial<S::E>) {
+    let copy_a = costs.copy_a;
     let &Args { m, k, n, alpha, a, op_a, b, op_b, lower, overwrite } = args;
     let view = match op_a {
         Op::N => ViewA { a, row: k, col: 1 },
@@ -726,7 +743,7 @@ fn run<S: Simd>(args: &Args<'_, S::E>, c: &mut [S::E], width: usize, dense: usiz
         pack_b(k, n, b, op_b, width, bbuf, &mut nf)
     };
     assert!(k.saturating_mul(pb.ld) <= u32::MAX as usize, "internal gemm: inner size too large");
-    plan_a(m, k, view, &nf, pb.ld, copy_a, &mut idx, vals, &mut keep, &mut plans);
+    plan_a(m, k, view, &nf, pb.ld, costs, &mut idx, vals, &mut keep, &mut plans);
     let job = Job { a: view, idx: &idx, vals, pb: &pb, k, n, alpha, dense, copy_a, lower, overwrite };
     run_plans(&job, &plans, c, 0, m * k * n, serial);
     if packed + nvals > 0 {
@@ -1243,7 +1260,10 @@ mod tests {
                 gemm(m, k, n, alpha, aa, oa, bb, ob, beta, &mut c);
                 assert!(same_bits(&c, &want), "{what}: shape {m}×{k}×{n}, ops {oa:?} {ob:?}");
                 let configs = [(1, 8, 2), (2, 16, 2), (4, 32, 2), (8, 64, 2), (16, 64, 4), (8, 32, 4)];
-                for ((lanes, width, dense), copy_a) in configs.into_iter().flat_map(|x| [(x, false), (x, true)]) {
+                // Every layout with A copied or in place, and blocks forced dense (row cost 1000),
+                // forced row by row (0) or chosen (3).
+                let variants = configs.into_iter().flat_map(|x| [false, true].into_iter().flat_map(move |ca| [0, 3, 1000].map(|rc| (x, ca, rc))));
+                for ((lanes, width, dense), copy_a, row_cost) in variants {
                     let mut c = c0.to_vec();
                     let overwrite = beta == T::zero();
                     if !overwrite {
@@ -1251,13 +1271,13 @@ mod tests {
                     }
                     let args = Args { m, k, n, alpha, a: aa, op_a: oa, b: bb, op_b: ob, lower: false, overwrite };
                     match lanes {
-                        1 => run::<simd::Arr<T, 1>>(&args, &mut c, width, dense, copy_a, serial_safe::<simd::Arr<T, 1>>),
-                        2 => run::<simd::Arr<T, 2>>(&args, &mut c, width, dense, copy_a, serial_safe::<simd::Arr<T, 2>>),
-                        4 => run::<simd::Arr<T, 4>>(&args, &mut c, width, dense, copy_a, serial_safe::<simd::Arr<T, 4>>),
-                        8 => run::<simd::Arr<T, 8>>(&args, &mut c, width, dense, copy_a, serial_safe::<simd::Arr<T, 8>>),
-                        _ => run::<simd::Arr<T, 16>>(&args, &mut c, width, dense, copy_a, serial_safe::<simd::Arr<T, 16>>),
+                        1 => run::<simd::Arr<T, 1>>(&args, &mut c, width, dense, Costs { row_cost, copy_a }, serial_safe::<simd::Arr<T, 1>>),
+                        2 => run::<simd::Arr<T, 2>>(&args, &mut c, width, dense, Costs { row_cost, copy_a }, serial_safe::<simd::Arr<T, 2>>),
+                        4 => run::<simd::Arr<T, 4>>(&args, &mut c, width, dense, Costs { row_cost, copy_a }, serial_safe::<simd::Arr<T, 4>>),
+                        8 => run::<simd::Arr<T, 8>>(&args, &mut c, width, dense, Costs { row_cost, copy_a }, serial_safe::<simd::Arr<T, 8>>),
+                        _ => run::<simd::Arr<T, 16>>(&args, &mut c, width, dense, Costs { row_cost, copy_a }, serial_safe::<simd::Arr<T, 16>>),
                     }
-                    assert!(same_bits(&c, &want), "{what}: {lanes} lanes, width {width}, copy {copy_a}, shape {m}×{k}×{n}, ops {oa:?} {ob:?}");
+                    assert!(same_bits(&c, &want), "{what}: {lanes} lanes, width {width}, copy {copy_a}, row cost {row_cost}, shape {m}×{k}×{n}, ops {oa:?} {ob:?}");
                 }
             }
         }
@@ -1288,6 +1308,61 @@ mod tests {
                 let b64: Vec<f64> = b.iter().map(|&v| v as f64).collect();
                 let c64: Vec<f64> = c0.iter().map(|&v| v as f64).collect();
                 check_all(m, k, n, -0.7f64, &a64, &b64, 1.0f64, &c64, &format!("f64 zeros {zeros}"));
+            }
+        }
+    }
+
+    /// Every x86 instruction set this CPU has, called directly (the dispatcher picks only the
+    /// widest): AVX2 and AVX-512, f32 and f64, against the scalar definition.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn every_x86_kernel_matches_the_definition() {
+        let mut rng = crate::rng::seeded(9);
+        for &(m, k, n) in &[(9, 17, 21), (128, 30, 100), (130, 170, 97), (6, 40, 784)] {
+            let a: Vec<f32> = (0..m * k).map(|_| if rng.random::<f64>() < 0.5 { 0.0 } else { rng.random::<f32>() - 0.5 }).collect();
+            let b: Vec<f32> = (0..k * n).map(|_| rng.random::<f32>() - 0.5).collect();
+            let c0: Vec<f32> = (0..m * n).map(|_| rng.random::<f32>() - 0.5).collect();
+            let (a64, b64, c64): (Vec<f64>, Vec<f64>, Vec<f64>) =
+                (a.iter().map(|&v| v as f64).collect(), b.iter().map(|&v| v as f64).collect(), c0.iter().map(|&v| v as f64).collect());
+            let want32 = reference(m, k, n, 0.5f32, &a, &b, 1.0, &c0);
+            let want64 = reference(m, k, n, 0.5f64, &a64, &b64, 1.0, &c64);
+            let args32 = Args { m, k, n, alpha: 0.5f32, a: &a, op_a: Op::N, b: &b, op_b: Op::N, lower: false, overwrite: false };
+            let args64 = Args { m, k, n, alpha: 0.5f64, a: &a64, op_a: Op::N, b: &b64, op_b: Op::N, lower: false, overwrite: false };
+            let mut runs: Vec<(&str, Vec<f32>, Vec<f64>)> = Vec::new();
+            if std::is_x86_feature_detected!("avx2") {
+                let (mut c, mut d) = (c0.clone(), c64.clone());
+                // SAFETY: AVX2 is present (checked just above).
+                unsafe { (x86::f32_avx2(&args32, &mut c), x86::f64_avx2(&args64, &mut d)) };
+                runs.push(("avx2", c, d));
+            }
+            if std::is_x86_feature_detected!("avx512f") {
+                let (mut c, mut d) = (c0.clone(), c64.clone());
+                // SAFETY: AVX-512F is present (checked just above).
+                unsafe { (x86::f32_avx512(&args32, &mut c), x86::f64_avx512(&args64, &mut d)) };
+                runs.push(("avx512", c, d));
+            }
+            for (isa, c, d) in runs {
+                assert!(same_bits(&c, &want32) && same_bits(&d, &want64), "{isa}: {m}×{k}×{n}");
+            }
+        }
+    }
+
+    /// A product above [`PAR_MIN_WORK`] (shared between threads when the machine has more than
+    /// one) gives the bits of the scalar definition, for both kernels and both layouts.
+    #[test]
+    fn products_split_between_threads_keep_the_bits() {
+        let mut rng = crate::rng::seeded(13);
+        let (m, k, n) = (300, 300, 190);
+        assert!(m * k * n >= PAR_MIN_WORK);
+        for zeros in [0.0, 0.7] {
+            let a: Vec<f32> = (0..m * k).map(|_| if rng.random::<f64>() < zeros { 0.0 } else { rng.random::<f32>() - 0.5 }).collect();
+            let b: Vec<f32> = (0..k * n).map(|_| rng.random::<f32>() - 0.5).collect();
+            let want = reference(m, k, n, 1.0f32, &a, &b, 0.0, &vec![0.0; m * n]);
+            let bt = transpose(&b, k, n);
+            for (bb, ob) in [(&b, Op::N), (&bt, Op::T)] {
+                let mut c = vec![f32::NAN; m * n];
+                gemm(m, k, n, 1.0, &a, Op::N, bb, ob, 0.0, &mut c);
+                assert!(same_bits(&c, &want), "zeros {zeros}, {ob:?}");
             }
         }
     }

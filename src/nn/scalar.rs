@@ -26,6 +26,8 @@ pub trait Scalar:
     fn ln_(self) -> Self;
     /// tanh x (libm).
     fn tanh_(self) -> Self;
+    /// `src` as a slice of this type when it is f32 (no conversion needed), else `None`.
+    fn from_f32_slice(src: &[f32]) -> Option<&[Self]>;
     /// Appends `src` converted to this type (exact: every f32 is an f64, and f32 → f32 is a copy).
     fn extend_from_f32(dst: &mut Vec<Self>, src: &[f32]);
     /// Takes this thread's reusable scratch buffer of this type (empty the first time, or while
@@ -65,6 +67,9 @@ impl Scalar for f32 {
     fn tanh_(self) -> Self {
         libm::tanhf(self)
     }
+    fn from_f32_slice(src: &[f32]) -> Option<&[Self]> {
+        Some(src)
+    }
     fn extend_from_f32(dst: &mut Vec<Self>, src: &[f32]) {
         dst.extend_from_slice(src);
     }
@@ -100,6 +105,9 @@ impl Scalar for f64 {
     #[inline]
     fn tanh_(self) -> Self {
         libm::tanh(self)
+    }
+    fn from_f32_slice(_: &[f32]) -> Option<&[Self]> {
+        None
     }
     fn extend_from_f32(dst: &mut Vec<Self>, src: &[f32]) {
         dst.extend(src.iter().map(|&v| v as f64));
