@@ -6,7 +6,43 @@
 //! non-decreasing order; everything here returns them **descending** (λ₁ ≥ λ₂ ≥ …).
 
 use super::SpectrumError;
-use faer::{MatRef, Side};
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
+use faer::diag::Diag;
+use faer::{Mat, MatRef, Par};
+
+/// How faer may split its work: natively between `nn::linalg::threads()` rayon tasks
+/// (`SGN_LAB_THREADS=1` makes it sequential), in wasm32 sequentially. The reduction to
+/// tridiagonal form is the O(n³) part of a spectrum; two threads take the N = 2000 spectrum of
+/// the bench from 0.73 s to 0.6 s (docs/BENCHMARKS.md). Results agree with the sequential
+/// ones to round-off, not bit for bit.
+pub(crate) fn par() -> Par {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        match crate::nn::linalg::threads() {
+            1 => Par::Seq,
+            t => Par::rayon(t),
+        }
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        Par::Seq
+    }
+}
+
+/// faer's symmetric eigendecomposition of the lower triangle of `a` with [`par`]: eigenvalues
+/// ascending, and the eigenvectors (columns) when asked for.
+fn faer_evd(a: MatRef<'_, f64>, vectors: bool, par: Par) -> Result<(Vec<f64>, Option<Mat<f64>>), SpectrumError> {
+    let n = a.nrows();
+    let want = if vectors { ComputeEigenvectors::Yes } else { ComputeEigenvectors::No };
+    let mut s = Diag::<f64>::zeros(n);
+    let mut u = vectors.then(|| Mat::<f64>::zeros(n, n));
+    let mut mem = MemBuffer::try_new(self_adjoint_evd_scratch::<f64>(n, want, par, Default::default()))
+        .map_err(|_| SpectrumError::Eigen(format!("out of memory for the {n} × {n} eigensolver's workspace")))?;
+    self_adjoint_evd(a, s.as_mut(), u.as_mut().map(|u| u.as_mut()), par, MemStack::new(&mut mem), Default::default())
+        .map_err(|e| SpectrumError::Eigen(format!("{e:?}")))?;
+    Ok((s.column_vector().iter().copied().collect(), u))
+}
 
 /// A symmetric `n × n` matrix stored densely (row-major = column-major, since it is symmetric).
 #[derive(Debug, Clone, PartialEq)]
@@ -123,10 +159,7 @@ pub fn eigenvalues_desc(a: &SymMatrix) -> Result<Vec<f64>, SpectrumError> {
         return Ok(Vec::new());
     }
     let (a, k) = scaled(a);
-    let mut v = a
-        .as_faer()
-        .self_adjoint_eigenvalues(Side::Lower)
-        .map_err(|e| SpectrumError::Eigen(format!("{e:?}")))?;
+    let (mut v, _) = faer_evd(a.as_faer(), false, par())?;
     v.reverse();
     unscale(&mut v, k)?;
     Ok(v)
@@ -140,12 +173,8 @@ pub fn eigen_desc(a: &SymMatrix) -> Result<SymEigen, SpectrumError> {
         return Ok(SymEigen { values: Vec::new(), vectors: Vec::new(), n });
     }
     let (a, k) = scaled(a);
-    let evd = a
-        .as_faer()
-        .self_adjoint_eigen(Side::Lower)
-        .map_err(|e| SpectrumError::Eigen(format!("{e:?}")))?;
-    let s = evd.S();
-    let u = evd.U();
+    let (s, u) = faer_evd(a.as_faer(), true, par())?;
+    let u = u.ok_or_else(|| SpectrumError::Eigen("no eigenvectors".into()))?;
     let mut values = Vec::with_capacity(n);
     let mut vectors = Vec::with_capacity(n * n);
     for k in (0..n).rev() {
@@ -211,6 +240,40 @@ pub fn clamp_and_rank_centred(values: &mut [f64], n: usize, d: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A = H·diag(λ)·H with the Householder reflector H = I − 2vvᵀ/(vᵀv) has exactly the
+    /// eigenvalues λ (H is orthogonal and symmetric). With λ_k = k^(−1.2), n = 600, the threaded
+    /// and the sequential solver both return λ to 1e-12·λ₁ (Weyl: round-off in forming A is
+    /// ~n·ε·λ₁), and they agree with each other to the same bound.
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn threaded_and_sequential_solvers_recover_a_known_spectrum() {
+        let n = 600;
+        let lambda: Vec<f64> = (1..=n).map(|k| (k as f64).powf(-1.2)).collect();
+        let v: Vec<f64> = (0..n).map(|i| ((i * 7919 % 613) as f64 / 613.0) - 0.4).collect();
+        let vv: f64 = v.iter().map(|x| x * x).sum();
+        let h = |i: usize, j: usize| f64::from(u8::from(i == j)) - 2.0 * v[i] * v[j] / vv;
+        let hm: Vec<f64> = (0..n * n).map(|ij| h(ij / n, ij % n)).collect();
+        let mut data = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..=i {
+                let x: f64 = (0..n).map(|k| hm[i * n + k] * lambda[k] * hm[j * n + k]).sum();
+                data[i * n + j] = x;
+                data[j * n + i] = x;
+            }
+        }
+        let a = SymMatrix { n, data };
+        let (mut seq, _) = faer_evd(a.as_faer(), false, Par::Seq).unwrap();
+        let (mut thr, _) = faer_evd(a.as_faer(), false, Par::rayon(2)).unwrap();
+        seq.reverse();
+        thr.reverse();
+        for k in 0..n {
+            assert!((seq[k] - lambda[k]).abs() < 1e-12, "seq λ_{k}: {} vs {}", seq[k], lambda[k]);
+            assert!((thr[k] - lambda[k]).abs() < 1e-12, "threaded λ_{k}: {} vs {}", thr[k], lambda[k]);
+        }
+        let (_, u) = faer_evd(a.as_faer(), true, Par::rayon(2)).unwrap();
+        assert!(u.is_some_and(|u| u.nrows() == n && u.ncols() == n));
+    }
 
     #[test]
     fn two_by_two_descending() {

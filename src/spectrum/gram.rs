@@ -63,13 +63,13 @@ fn syrk_lower(dst: &mut [f64], n: usize, d: usize, x: &[f64], op: Op) {
     #[cfg(not(target_arch = "wasm32"))]
     {
         use faer::linalg::matmul::triangular::{matmul, BlockStructure};
-        use faer::{Accum, MatMut, MatRef, Par};
+        use faer::{Accum, MatMut, MatRef};
         let dst = MatMut::from_row_major_slice_mut(dst, n, n);
         let x = match op {
             Op::N => MatRef::from_row_major_slice(x, n, d),
             Op::T => MatRef::from_column_major_slice(x, n, d),
         };
-        matmul(dst, BlockStructure::TriangularLower, Accum::Replace, x, BlockStructure::Rectangular, x.transpose(), BlockStructure::Rectangular, 1.0, Par::Seq);
+        matmul(dst, BlockStructure::TriangularLower, Accum::Replace, x, BlockStructure::Rectangular, x.transpose(), BlockStructure::Rectangular, 1.0, super::eigen::par());
     }
 }
 
