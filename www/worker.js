@@ -50,6 +50,8 @@ function slice(budgetMs, maxSteps) {
   const step = Float64Array.from(out.steps);
   const loss = Float64Array.from(out.losses);
   post({ type: 'progress', ...out, steps: step, losses: loss }, [step.buffer, loss.buffer]);
+  // A step that failed after others in this slice (divergence): those were posted above.
+  if (out.error) throw new Error(out.error);
   return !out.finished;
 }
 

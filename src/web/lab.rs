@@ -69,6 +69,10 @@ struct Slice {
     loss_ema: f64,
     eval: Option<EvalPoint>,
     finished: bool,
+    /// The engine's error when a step of this slice failed (divergence); the records before it
+    /// are kept so the loss curve shows the run up to the failing step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 /// A training session in the worker.
@@ -124,7 +128,8 @@ impl Lab {
 
     /// Takes SGD steps until `budget_ms` has passed (at least one step) or `max_steps` were
     /// taken or training finished; evaluates the test set every half epoch. Returns the slice's
-    /// records as JSON. A diverged run returns the engine's error naming the step.
+    /// records as JSON. A step that fails (divergence) ends the slice: with no step taken the
+    /// engine's error is returned, otherwise the slice with the steps before it and `error` set.
     pub fn train_for(&mut self, budget_ms: f64, max_steps: u32) -> Result<String, JsError> {
         let t0 = js_sys::Date::now();
         let mut out = Slice {
@@ -136,9 +141,17 @@ impl Lab {
             loss_ema: self.loss_ema.value(),
             eval: None,
             finished: false,
+            error: None,
         };
         while !self.trainer.is_finished() && out.steps.len() < max_steps as usize {
-            let s = self.trainer.step().map_err(js_err)?;
+            let s = match self.trainer.step() {
+                Ok(s) => s,
+                Err(e) if out.steps.is_empty() => return Err(js_err(e)),
+                Err(e) => {
+                    out.error = Some(e.to_string());
+                    break;
+                }
+            };
             out.steps.push(s.step);
             out.losses.push(s.loss);
             out.lr = s.lr;

@@ -149,12 +149,16 @@ test('divergence stops the run with the step named; the next run works', { timeo
     await ready(page);
     await page.getByTestId('play').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="status"]').classList.contains('bad'), null, { timeout: 60_000 });
-    assert.match(await page.getByTestId('status').textContent(), /diverged at step \d+/);
+    const status = await page.getByTestId('status').textContent();
+    assert.match(status, /diverged at step \d+/);
+    const failed = Number(status.match(/diverged at step (\d+)/)[1]);
     assert.equal(await page.getByTestId('play').textContent(), 'Play');
     // What the chart holds (its CSV export) is finite: no NaN or ∞ reaches a plot.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-loss-chart').click()]);
     const rows = (await fs.readFile(await dl.path(), 'utf8')).trim().split('\n').slice(1);
     assert.ok(rows.length > 0, 'some steps were recorded before the divergence');
+    // Every step before the failing one is on the chart, including those of the failing slice.
+    assert.equal(Number(rows.at(-1).split(',')[0]), failed - 1, `last charted step vs failing step ${failed}`);
     for (const r of rows) for (const v of r.split(',').filter((x) => x !== '')) assert.ok(Number.isFinite(Number(v)), `chart value ${v}`);
 
     await page.getByTestId('set-lr').selectOption('0.1');
