@@ -88,6 +88,25 @@ fn spectrum_and_mechanism_verdicts_follow_the_numbers() {
     assert!(m.verdicts[0].agrees, "{:?}", m.verdicts[0]);
 }
 
+/// The tour keeps its first trained network and reuses it for the later arms with the same
+/// data, training configuration and seed: every part of the tour must equal the preset run on
+/// its own (which trains every arm), number for number.
+#[test]
+fn tour_reuses_the_default_network_and_each_part_equals_its_preset_alone() {
+    let mut stages = Vec::new();
+    let tour = run_preset("paper-tour", &reduced_base(1), &mut assets, &mut |p| {
+        stages.push(p.stage.to_string());
+        true
+    })
+    .unwrap();
+    let reused = stages.iter().filter(|s| s.contains("reused")).count();
+    assert!(reused >= 4, "the default network is reused by the later presets ({reused} stages)");
+    for part in &tour.parts {
+        let alone = run(&part.preset, 1);
+        assert_eq!(serde_json::to_string(part).unwrap(), serde_json::to_string(&alone).unwrap(), "{}", part.preset);
+    }
+}
+
 #[test]
 fn same_seed_same_report_and_cancel_stops() {
     let a = serde_json::to_string(&run("labels", 4)).unwrap();

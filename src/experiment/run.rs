@@ -12,6 +12,7 @@ use crate::rng::substream;
 use crate::stats::powerlaw::{power_law_test, PowerLawOptions};
 use crate::stats::{normality, rate_from_verdicts};
 use crate::train::Trainer;
+use std::rc::Rc;
 
 /// Random stream of the mechanism demo.
 const MECHANISM_STREAM: u64 = 0x4d45_4348;
@@ -36,6 +37,22 @@ struct Ctx<'a, 'b> {
     preset: String,
     lo: f64,
     hi: f64,
+    /// The whole tour keeps its first trained network for reuse (see [`Kept`]); single presets
+    /// train every arm.
+    keep: bool,
+    kept: Option<Kept>,
+}
+
+/// A trained network kept for later arms of the same run. Training is a deterministic function
+/// of the data, the checked training configuration and the seed (DESIGN §8), so an arm whose
+/// `key` matches continues from this network instead of retraining and gets the same numbers;
+/// its measurements are still made with its own analysis settings. The tour trains the default
+/// network in seven presets (heavy tails, SGN vs B, spectrum, B = 128, clean labels, depth 2,
+/// subspace): the first one is kept, which bounds the extra memory to one network.
+struct Kept {
+    key: String,
+    trainer: Rc<Trainer>,
+    evals: Vec<EvalPoint>,
 }
 
 impl Ctx<'_, '_> {
@@ -64,7 +81,7 @@ impl Ctx<'_, '_> {
 }
 
 struct Trained {
-    trainer: Trainer,
+    trainer: Rc<Trainer>,
     arm: ArmResult,
 }
 
@@ -99,24 +116,39 @@ fn train_arm(ctx: &mut Ctx<'_, '_>, label: &str, cfg: &ExperimentConfig) -> Resu
     // The checked config (N_cov capped at N) is what the measurements use.
     let cfg = &checked.config;
     let (n_train, n_test) = (train.n, test.n);
+    let key = format!("{:?}|{:?}|{:?}", cfg.data.dataset, cfg.prepare_params(), checked.train);
     let mut trainer = Trainer::new(checked.train.clone(), train)?;
     let mut measurements = Vec::new();
     let (train_lo, train_hi) = if cfg.analysis.measure_init { (0.2, 0.7) } else { (0.0, 0.7) };
     if cfg.analysis.measure_init {
         measurements.push(measure_at(ctx, &trainer, cfg, cfg.training.batch_size, "init", 0.0, 0.2)?);
     }
-    let mut evals = Vec::new();
-    if test.n > 0 {
-        evals.push(EvalPoint { step: 0, test: trainer.evaluate(&test)? });
-    }
-    let total = checked.train.total_steps.max(1);
-    while !trainer.is_finished() {
-        trainer.run(checked.train.steps_per_epoch.max(1))?;
-        if test.n > 0 {
-            evals.push(EvalPoint { step: trainer.step_index(), test: trainer.evaluate(&test)? });
+    let (trainer, evals) = match ctx.kept.as_ref().filter(|k| k.key == key) {
+        Some(k) => {
+            let reused = (Rc::clone(&k.trainer), k.evals.clone());
+            ctx.tick("training (the same network as an earlier step: reused)", train_hi)?;
+            reused
         }
-        ctx.tick("training", train_lo + (train_hi - train_lo) * trainer.step_index() as f64 / total as f64)?;
-    }
+        None => {
+            let mut evals = Vec::new();
+            if test.n > 0 {
+                evals.push(EvalPoint { step: 0, test: trainer.evaluate(&test)? });
+            }
+            let total = checked.train.total_steps.max(1);
+            while !trainer.is_finished() {
+                trainer.run(checked.train.steps_per_epoch.max(1))?;
+                if test.n > 0 {
+                    evals.push(EvalPoint { step: trainer.step_index(), test: trainer.evaluate(&test)? });
+                }
+                ctx.tick("training", train_lo + (train_hi - train_lo) * trainer.step_index() as f64 / total as f64)?;
+            }
+            let trainer = Rc::new(trainer);
+            if ctx.keep && ctx.kept.is_none() {
+                ctx.kept = Some(Kept { key, trainer: Rc::clone(&trainer), evals: evals.clone() });
+            }
+            (trainer, evals)
+        }
+    };
     match measure_at(ctx, &trainer, cfg, cfg.training.batch_size, "trained", 0.7, 1.0) {
         Ok(m) => measurements.push(m),
         Err(ExperimentError::Measure(e)) => {
@@ -745,7 +777,7 @@ fn mechanism_verdict(claim: &str, m: &MechanismResult) -> Verdict {
 /// units of work and cancels the run by returning `false`.
 pub fn run_preset(name: &str, base: &ExperimentConfig, assets: &mut Assets<'_>, progress: &mut ProgressFn<'_>) -> Result<Report, ExperimentError> {
     base.check_ranges()?;
-    let mut ctx = Ctx { assets, progress, preset: name.to_string(), lo: 0.0, hi: 1.0 };
+    let mut ctx = Ctx { assets, progress, preset: name.to_string(), lo: 0.0, hi: 1.0, keep: name == "paper-tour", kept: None };
     if name == "paper-tour" {
         let mut r = new_report(name, base)?;
         let list: Vec<&str> = PRESETS.iter().map(|p| p.name).filter(|n| *n != "paper-tour").collect();
@@ -773,7 +805,7 @@ pub fn run_preset(name: &str, base: &ExperimentConfig, assets: &mut Assets<'_>, 
 /// asked), and states the heavy-tail and spectrum verdicts.
 pub fn run_config(cfg: &ExperimentConfig, assets: &mut Assets<'_>, progress: &mut ProgressFn<'_>) -> Result<Report, ExperimentError> {
     cfg.check_ranges()?;
-    let mut ctx = Ctx { assets, progress, preset: "custom".into(), lo: 0.0, hi: 1.0 };
+    let mut ctx = Ctx { assets, progress, preset: "custom".into(), lo: 0.0, hi: 1.0, keep: false, kept: None };
     let heavy = presets::find("heavy-tails").map_or("", |p| p.claim);
     let spec = presets::find("spectrum").map_or("", |p| p.claim);
     let tr = train_arm(&mut ctx, "custom", cfg)?;

@@ -146,7 +146,7 @@ pub fn write_outputs(dir: &Path, report: &Report, seconds: Option<f64>) -> Resul
     }
     let mut summary = summary_markdown(report, &files);
     if let Some(t) = seconds {
-        summary += &format!("\n---\nWall time of this run: {t:.1} s natively (one thread; `sgn-lab run`, release build when made by `scripts/make-results.sh`).\n");
+        summary += &format!("\n---\nWall time of this run: {t:.1} s natively ({} thread(s) for large products; `sgn-lab run`, release build when made by `scripts/make-results.sh`).\n", sgn_lab::nn::linalg::threads());
     }
     write(dir, "summary.md", &summary, &mut files)?;
     Ok(files)
