@@ -26,7 +26,7 @@ try {
   const s = (performance.now() - t0) / 1e3;
   const status = await page.getByTestId('status').textContent();
   if (await page.getByTestId('tour-result').isHidden()) throw new Error(`the tour failed: ${status}`);
-  const verdict = (await page.getByTestId('tour-verdicts').textContent()).split('.')[0];
+  const verdict = (await page.locator('[data-testid="tour-verdicts"] .verdict-line').first().textContent()).slice(0, 120);
   if (log.consoleErrors.length) throw new Error(`console errors: ${log.consoleErrors.join('; ')}`);
   console.log(`${heading}: ${s.toFixed(1)} s in the page (seed ${SEED})`);
   console.log(`TOUR ${JSON.stringify({ s, seed: SEED, heading, verdict })}`);

@@ -7,8 +7,10 @@
 #                                 bench/anchors/spectrum_anchor.py itself, with 1 and 2 BLAS threads)
 #   3. the browser bench          tests/bench_web.rs: wasm-bindgen-test in headless Chromium
 #   4. the anchors                bench/anchors/network_anchor.py (numpy, JAX), powerlaw_anchor.py
-#   5. the table                  task | native | Chromium | anchor | Chromium/native | anchor/native
-# Environment: BENCH_SKIP_NATIVE=1, BENCH_SKIP_WEB=1, BENCH_SKIP_ANCHORS=1 skip a stage (the table
+#   5. the paper tour             sgn-lab run --preset paper-tour natively, bench/tour-web.mjs in the page
+#   6. the table                  task | native | Chromium | anchor | Chromium/native | anchor/native
+#   7. the page's budget          bench/page-budget.mjs
+# Environment: BENCH_SKIP_NATIVE=1, BENCH_SKIP_WEB=1, BENCH_SKIP_ANCHORS=1, BENCH_SKIP_TOUR=1 skip a stage (the table
 # then reuses that stage's last results, if any, else shows "—"); BENCH_MEASUREMENT_TIME (criterion
 # seconds per bench, default 3). A bench that is missing or fails shows "—" and the run goes on.
 # Logs land in bench/results/ (git-ignored).
@@ -73,6 +75,17 @@ if [ "${BENCH_SKIP_ANCHORS:-}" != 1 ] && [ -n "$py" ]; then
   "$py" bench/anchors/powerlaw_anchor.py 2>&1 | tee "$out/powerlaw_anchor.log" || echo "bench: powerlaw anchor failed"
 fi
 
+if [ "${BENCH_SKIP_TOUR:-}" != 1 ]; then
+  section "the paper tour: native CLI and the page (bench/tour-web.mjs), seed 0"
+  cargo build --release --bin sgn-lab
+  tour_dir=$(mktemp -d)
+  target/release/sgn-lab run --preset paper-tour --seed 0 --out "$tour_dir" > "$out/tour-native.json" 2> "$out/tour-native.log" \
+    || echo "bench: the native tour failed"
+  rm -rf "$tour_dir"
+  [ -f dist/index.html ] || scripts/build-web.sh
+  node bench/tour-web.mjs 2>&1 | tee "$out/tour-web.log" || echo "bench: the tour in the page failed"
+fi
+
 section "table"
 # A skipped native stage reuses criterion's last estimates; otherwise only this run's count.
 since=$start
@@ -113,6 +126,19 @@ for line in read("web.log").splitlines():
         try:
             d = json.loads(m.group(1))
             web[d["task"]] = (d["ms"] * 1e-3, d["reps"])
+        except (ValueError, KeyError):
+            pass
+
+# The paper tour: the CLI's run summary (seconds) and bench/tour-web.mjs's TOUR line.
+tour_native = None
+try:
+    tour_native = json.loads(read("tour-native.json"))["seconds"]
+except (ValueError, KeyError, TypeError):
+    pass
+for line in read("tour-web.log").splitlines():
+    if line.startswith("TOUR "):
+        try:
+            web["tour"] = (json.loads(line[len("TOUR "):])["s"], 1)
         except (ValueError, KeyError):
             pass
 
@@ -168,6 +194,7 @@ TASKS = [
     ("paper_rule_full/n=1e5", "power_law_test (paper rule + Vuong), n=1e5"),
     ("clauset_bootstrap_1000/2000", "Clauset + 1000 bootstrap, n=2000"),
     ("clauset_bootstrap_1000/10000", "Clauset + 1000 bootstrap, n=1e4"),
+    ("tour", "paper tour (9 presets, default size, seed 0)"),
 ]
 
 
@@ -190,7 +217,7 @@ def r(a, b):
 
 rows = []
 for key, label in TASKS:
-    nat = criterion_s(key)
+    nat = tour_native if key == "tour" else criterion_s(key)
     w = web.get(key, (None, 0))[0]
     an = anchors.get(key) or [("—", None)]
     for i, (aname, asec) in enumerate(an):
@@ -204,7 +231,7 @@ lines = ["| " + " | ".join(h.ljust(width[i]) for i, h in enumerate(head)) + " |"
 lines += ["| " + " | ".join(c.ljust(width[i]) for i, c in enumerate(x)) + " |" for x in rows]
 table = "\n".join(lines)
 print(table)
-missing = [k for k, _ in TASKS if criterion_s(k) is None]
+missing = [k for k, _ in TASKS if k != "tour" and criterion_s(k) is None]
 if missing:
     print("\nno criterion estimate from this run for: " + ", ".join(missing))
 with open(os.path.join(out, "table.md"), "w") as f:
