@@ -1188,8 +1188,8 @@ fn row_kernel<S: Simd, const NV: usize, const BY_LIST: bool>(row: &[S::E], col: 
         unsafe {
             let brow = pp.add(if BY_LIST { p } else { p * ld });
             let av = S::splat(*ap.add(if BY_LIST { q } else { p * col }));
-            for v in 0..NV {
-                c[v] = c[v].add(av.mul(S::load(brow.add(v * S::L))));
+            for (v, cv) in c.iter_mut().enumerate() {
+                *cv = cv.add(av.mul(S::load(brow.add(v * S::L))));
             }
         }
     }

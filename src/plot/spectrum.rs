@@ -79,6 +79,9 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
+/// A chart with logarithmic axes on both sides.
+type LogLogChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<WithKeyPoints<LogCoord<f64>>, WithKeyPoints<LogCoord<f64>>>>;
+
 /// The house log–log chart of the spectrum views on `area`: background, frame with `title`,
 /// [`log_axis`] on both axes, grid and the axis descriptions `desc` = (x, y).
 fn log_log_chart<'a, DB: DrawingBackend + 'a>(
@@ -88,7 +91,7 @@ fn log_log_chart<'a, DB: DrawingBackend + 'a>(
     (x0, x1): (f64, f64),
     (y0, y1): (f64, f64),
     (x_desc, y_desc): (&str, &str),
-) -> PlotResult<ChartContext<'a, DB, Cartesian2d<WithKeyPoints<LogCoord<f64>>, WithKeyPoints<LogCoord<f64>>>>> {
+) -> PlotResult<LogLogChart<'a, DB>> {
     area.fill(&BG)?;
     let mut chart = theme.frame(area, title).build_cartesian_2d(log_axis(x0, x1, 7), log_axis(y0, y1, 8))?;
     chart
