@@ -21,6 +21,17 @@ fn save(name: &str, svg: &str) {
     std::fs::write(dir.join(name), svg).unwrap();
 }
 
+/// The y attribute of the SVG `<text>` element whose content is `label` (plotters writes the
+/// content on a line of its own).
+fn text_y(svg: &str, label: &str) -> f64 {
+    let needle = format!(">\n{label}\n</text>");
+    let at = svg.find(&needle).unwrap_or_else(|| panic!("{label} not in the SVG"));
+    let open = svg[..at].rfind("<text").expect("a <text> element");
+    let tag = &svg[open..at];
+    let y = tag.split(" y=\"").nth(1).and_then(|r| r.split('"').next()).expect("a y attribute");
+    y.parse().unwrap()
+}
+
 #[test]
 fn spectrum_charts_render() {
     let (n, d) = (200, 4000);
@@ -69,6 +80,20 @@ fn spectrum_charts_render() {
     // HiDPI theme renders too.
     let svg = to_svg(1280, 840, |a| draw_rank_plot(a, &Theme::for_dpr(2.0), &rank)).unwrap();
     save("rank_dpr2.svg", &svg);
+
+    // Legend placement: over the plot on a wide chart (above the x-axis title), in a band under
+    // the x axis on a phone-width one (below the axis title, inside the canvas), at DPR 1 and 2.
+    let wide = to_svg(640, 420, |a| draw_rank_plot(a, &theme, &rank)).unwrap();
+    assert!(text_y(&wide, "spectrum") < text_y(&wide, "rank k"), "wide: legend over the plot");
+    for dpr in [1.0, 2.0] {
+        let (w, h) = ((360.0 * dpr) as u32, (320.0 * dpr) as u32);
+        let narrow = to_svg(w, h, |a| draw_rank_plot(a, &Theme::for_dpr(dpr), &rank)).unwrap();
+        save(&format!("rank_narrow_dpr{dpr}.svg"), &narrow);
+        for label in ["spectrum", "Gaussian baseline", "MP edges λ±"] {
+            let y = text_y(&narrow, label);
+            assert!(y > text_y(&narrow, "rank k") && y < h as f64, "DPR {dpr}: {label} at y = {y} (canvas {h})");
+        }
+    }
 
     let row = VerdictRow::new("synthetic", &report.fit);
     assert_eq!(row.power_law, if report.fit.power_law { "Yes" } else { "No" });

@@ -13,6 +13,7 @@
 
 pub mod axis;
 pub mod hover;
+pub mod legend;
 pub mod spectrum;
 pub mod tails;
 pub mod theme;

@@ -6,6 +6,7 @@
 //! Every chart takes a `DrawingArea`, a [`Theme`] and plain data; values that cannot be drawn
 //! on log axes (≤ 0, non-finite) are dropped; an empty series draws a "no data" note.
 
+use super::legend::{Legend, Marker};
 use super::axis::log_axis;
 use super::hover::{HoverIndex, Thin};
 use super::theme::{Theme, BG, FIT, GRID, INK, SERIES};
@@ -148,16 +149,16 @@ fn log_line(x0: f64, x1: f64, y: f64, n: usize) -> Vec<(f64, f64)> {
     (0..n).map(|i| (x0 * (x1 / x0).powf(i as f64 / (n - 1) as f64), y)).collect()
 }
 
-/// Legend stroke width, legend line length and marker radius in device pixels.
-fn legend_sizes(theme: &Theme) -> (u32, i32, i32) {
-    (theme.px(2.0), theme.px(18.0) as i32, theme.px(3.0) as i32)
+/// Legend stroke width in device pixels.
+fn legend_stroke(theme: &Theme) -> u32 {
+    theme.px(2.0)
 }
 
 
 /// Rank plot: λ_k against k on log-log axes, the fitted line, the baseline and the MP edges.
 /// Hover index: spectrum, baseline, fit line, MP edges (in that order).
 pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &RankPlot) -> PlotResult<HoverIndex> {
-    let (lw, _, _) = legend_sizes(theme);
+    let lw = legend_stroke(theme);
     let main = positive_points(data.eigenvalues.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
     if main.is_empty() {
         return super::no_data(area, theme, &data.title);
@@ -207,7 +208,9 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     let (x0, x1) = (x0, x1 * 1.3);
     let (y0, y1) = log_range(y0, y1);
     let fit_line: Vec<(f64, f64)> = fit_line.into_iter().filter(|p| (y0..=y1).contains(&p.1)).collect();
-    let mut chart = log_log_chart(area, theme, &data.title, (x0, x1), (y0, y1), ("rank k", "eigenvalue λ_k"))?;
+    let (top, band) = Legend::split(theme, area, 4);
+    let mut legend = Legend::default();
+    let mut chart = log_log_chart(&top, theme, &data.title, (x0, x1), (y0, y1), ("rank k", "eigenvalue λ_k"))?;
     let mut hover = HoverIndex::on(chart.plotting_area());
     let axes = ("rank k", "λ_k");
     hover.add(chart.as_coord_spec(), "spectrum", axes, &main, Thin::LogHead);
@@ -228,36 +231,27 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
                     style,
                 ))?;
                 if name == "MP edge λ₊" {
-                    s.label("MP edges λ±").legend(theme.swatch(SERIES[1].mix(0.6).stroke_width(lw)));
+                    legend.add(theme, s, "MP edges λ±", Marker::Line(SERIES[1].mix(0.6).stroke_width(lw)));
                 }
             }
         }
     }
     if !base.is_empty() {
-        chart
-            .draw_series(LineSeries::new(base, SERIES[1].stroke_width(w)))?
-            .label("Gaussian baseline")
-            .legend(theme.swatch(SERIES[1].stroke_width(lw)));
+        legend.add(theme, chart.draw_series(LineSeries::new(base, SERIES[1].stroke_width(w)))?, "Gaussian baseline", Marker::Line(SERIES[1].stroke_width(lw)));
     }
-    chart
-        .draw_series(LineSeries::new(main, SERIES[0].stroke_width(w)))?
-        .label("spectrum")
-        .legend(theme.swatch(SERIES[0].stroke_width(lw)));
+    legend.add(theme, chart.draw_series(LineSeries::new(main, SERIES[0].stroke_width(w)))?, "spectrum", Marker::Line(SERIES[0].stroke_width(lw)));
     if !fit_line.is_empty() {
         let s = data.fit.as_ref().map(|f| f.s).unwrap_or(f64::NAN);
-        chart
-            .draw_series(DashedLineSeries::new(fit_line, theme.px(6.0), theme.px(4.0), FIT.stroke_width(w)))?
-            .label(format!("fit ŝ = {s:.2}"))
-            .legend(theme.swatch(FIT.stroke_width(lw)));
+        legend.add(theme, chart.draw_series(DashedLineSeries::new(fit_line, theme.px(6.0), theme.px(4.0), FIT.stroke_width(w)))?, format!("fit ŝ = {s:.2}"), Marker::Line(FIT.stroke_width(lw)));
     }
-    theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::UpperRight)?;
     Ok(hover)
 }
 
 /// Eigengaps δ_k = λ_k − λ_{k+1}: by rank (points) and re-sorted (line), log-log.
 /// Hover index: by rank, re-sorted, theory line.
 pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, plot: &EigengapPlot) -> PlotResult<HoverIndex> {
-    let (lw, ll, lr) = legend_sizes(theme);
+    let lw = legend_stroke(theme);
     let data = &plot.gaps;
     let title = "Eigengaps δ_k = λ_k − λ_{k+1}";
     let by_rank = positive_points(data.by_rank.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
@@ -281,7 +275,9 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     all.extend(&sorted);
     let (x0, x1, y0, y1) = bounds(&all);
     let (y0, y1) = log_range(y0, y1);
-    let mut chart = log_log_chart(area, theme, title, (x0.min(1.0), x1.max(2.0) * 1.3), (y0, y1), ("k", "δ_k"))?;
+    let (top, band) = Legend::split(theme, area, 3);
+    let mut legend = Legend::default();
+    let mut chart = log_log_chart(&top, theme, title, (x0.min(1.0), x1.max(2.0) * 1.3), (y0, y1), ("k", "δ_k"))?;
     let mut hover = HoverIndex::on(chart.plotting_area());
     hover.add(chart.as_coord_spec(), "by rank k", ("k", "δ_k"), &by_rank, Thin::LogHead);
     hover.add(chart.as_coord_spec(), "re-sorted by size", ("k", "δ_(k)"), &sorted, Thin::LogHead);
@@ -290,22 +286,13 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         hover.add(chart.as_coord_spec(), format!("∝ (k+1)^−{e:.2}"), ("k", "δ_k"), &theory, Thin::Extremes);
     }
     let r = theme.px(1.6);
-    chart
-        .draw_series(by_rank.iter().map(|&p| Circle::new(p, r, SERIES[0].mix(0.7).filled())))?
-        .label("by rank k")
-        .legend(move |(x, y)| Circle::new((x + ll / 2, y), lr, SERIES[0].filled()));
-    chart
-        .draw_series(LineSeries::new(sorted, SERIES[2].stroke_width(theme.stroke())))?
-        .label("re-sorted by size")
-        .legend(theme.swatch(SERIES[2].stroke_width(lw)));
+    legend.add(theme, chart.draw_series(by_rank.iter().map(|&p| Circle::new(p, r, SERIES[0].mix(0.7).filled())))?, "by rank k", Marker::Dot(SERIES[0].filled()));
+    legend.add(theme, chart.draw_series(LineSeries::new(sorted, SERIES[2].stroke_width(theme.stroke())))?, "re-sorted by size", Marker::Line(SERIES[2].stroke_width(lw)));
     if !theory.is_empty() {
         let e = plot.s.unwrap_or(0.0) + 1.0;
-        chart
-            .draw_series(DashedLineSeries::new(theory, theme.px(6.0), theme.px(4.0), FIT.stroke_width(theme.stroke())))?
-            .label(format!("∝ (k+1)^−{e:.2} (ŝ + 1)"))
-            .legend(theme.swatch(FIT.stroke_width(lw)));
+        legend.add(theme, chart.draw_series(DashedLineSeries::new(theory, theme.px(6.0), theme.px(4.0), FIT.stroke_width(theme.stroke())))?, format!("∝ (k+1)^−{e:.2} (ŝ + 1)"), Marker::Line(FIT.stroke_width(lw)));
     }
-    theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::UpperRight)?;
     Ok(hover)
 }
 
@@ -313,7 +300,7 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
 /// bound is vacuous above 1 (dotted line).
 /// Hover index: measured sin∠, bound, power-law form.
 pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, plot: &DavisKahanPlot) -> PlotResult<HoverIndex> {
-    let (lw, ll, lr) = legend_sizes(theme);
+    let lw = legend_stroke(theme);
     let data = &plot.davis_kahan;
     let title = format!("Davis–Kahan: two halves ({} + {} samples)", data.n_a, data.n_b);
     let sin = positive_points(data.k.iter().zip(&data.sin_angle).map(|(&k, &s)| (k as f64, s)));
@@ -338,7 +325,9 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
     let clip = |v: Vec<(f64, f64)>| -> Vec<(f64, f64)> { v.into_iter().filter(|p| (y0..=y1).contains(&p.1)).collect() };
     let (bound, pl) = (clip(bound), clip(pl));
     let (x0, x1) = (x0.min(1.0), x1.max(2.0) * 1.3);
-    let mut chart = log_log_chart(area, theme, &title, (x0, x1), (y0, y1), ("eigenvector k", "sin ∠(u_k, ũ_k)"))?;
+    let (top, band) = Legend::split(theme, area, 3);
+    let mut legend = Legend::default();
+    let mut chart = log_log_chart(&top, theme, &title, (x0, x1), (y0, y1), ("eigenvector k", "sin ∠(u_k, ũ_k)"))?;
     let mut hover = HoverIndex::on(chart.plotting_area());
     hover.add(chart.as_coord_spec(), "measured sin ∠", ("k", "sin ∠"), &sin, Thin::LogHead);
     hover.add(chart.as_coord_spec(), "bound 2‖ΔC‖₂ / min-gap", ("k", "bound"), &bound, Thin::LogHead);
@@ -349,29 +338,20 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
         theme.px(3.0),
         INK.mix(0.5).stroke_width(theme.px(1.0)),
     ))?;
-    chart
-        .draw_series(LineSeries::new(bound, SERIES[1].stroke_width(theme.stroke())))?
-        .label("bound 2‖ΔC‖₂ / min-gap")
-        .legend(theme.swatch(SERIES[1].stroke_width(lw)));
+    legend.add(theme, chart.draw_series(LineSeries::new(bound, SERIES[1].stroke_width(theme.stroke())))?, "bound 2‖ΔC‖₂ / min-gap", Marker::Line(SERIES[1].stroke_width(lw)));
     if !pl.is_empty() {
-        chart
-            .draw_series(DashedLineSeries::new(pl, theme.px(6.0), theme.px(4.0), FIT.stroke_width(theme.stroke())))?
-            .label("power-law form 2‖ΔC‖₂ (k+1)^(ŝ+1) / λ₁")
-            .legend(theme.swatch(FIT.stroke_width(lw)));
+        legend.add(theme, chart.draw_series(DashedLineSeries::new(pl, theme.px(6.0), theme.px(4.0), FIT.stroke_width(theme.stroke())))?, "power-law form 2‖ΔC‖₂ (k+1)^(ŝ+1) / λ₁", Marker::Line(FIT.stroke_width(lw)));
     }
     let r = theme.px(2.2);
-    chart
-        .draw_series(sin.iter().map(|&p| Circle::new(p, r, SERIES[0].filled())))?
-        .label("measured sin ∠")
-        .legend(move |(x, y)| Circle::new((x + ll / 2, y), lr, SERIES[0].filled()));
-    theme.legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+    legend.add(theme, chart.draw_series(sin.iter().map(|&p| Circle::new(p, r, SERIES[0].filled())))?, "measured sin ∠", Marker::Dot(SERIES[0].filled()));
+    legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::UpperLeft)?;
     Ok(hover)
 }
 
 /// Cumulative trace share against k (log x, linear y in [0, 1]), with the effective rank marked.
 /// Hover index: the share curve.
 pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &TraceSharePlot) -> PlotResult<HoverIndex> {
-    let (lw, _, _) = legend_sizes(theme);
+    let lw = legend_stroke(theme);
     let title = if data.effective_rank > 0.0 {
         format!("Cumulative trace share (effective rank {:.1})", data.effective_rank)
     } else {
@@ -389,7 +369,9 @@ pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
     }
     let x1 = (pts.len() as f64).max(2.0) * 1.3;
     area.fill(&BG)?;
-    let mut chart = theme.frame(area, &title)
+    let (top, band) = Legend::split(theme, area, 2);
+    let mut legend = Legend::default();
+    let mut chart = theme.frame(&top, &title)
         .build_cartesian_2d(log_axis(1.0, x1, 7), 0f64..1.02)?;
     chart
         .configure_mesh()
@@ -406,21 +388,11 @@ pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
     hover.add(chart.as_coord_spec(), "share of the trace in the top k", ("k", "share"), &pts, Thin::LogHead);
     if data.effective_rank >= 1.0 && data.effective_rank.is_finite() {
         let e = data.effective_rank.min(x1);
-        chart
-            .draw_series(DashedLineSeries::new(
-                vec![(e, 0.0), (e, 1.0)],
-                theme.px(4.0),
-                theme.px(4.0),
-                SERIES[3].stroke_width(theme.px(1.5)),
-            ))?
-            .label("effective rank")
-            .legend(theme.swatch(SERIES[3].stroke_width(lw)));
+        let line = chart.draw_series(DashedLineSeries::new(vec![(e, 0.0), (e, 1.0)], theme.px(4.0), theme.px(4.0), SERIES[3].stroke_width(theme.px(1.5))))?;
+        legend.add(theme, line, "effective rank", Marker::Line(SERIES[3].stroke_width(lw)));
     }
-    chart
-        .draw_series(LineSeries::new(pts, SERIES[0].stroke_width(theme.stroke())))?
-        .label("Σ_{i≤k} λ_i / Σ λ")
-        .legend(theme.swatch(SERIES[0].stroke_width(lw)));
-    theme.legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+    legend.add(theme, chart.draw_series(LineSeries::new(pts, SERIES[0].stroke_width(theme.stroke())))?, "Σ_{i≤k} λ_i / Σ λ", Marker::Line(SERIES[0].stroke_width(lw)));
+    legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::LowerRight)?;
     Ok(hover)
 }
 
@@ -432,7 +404,7 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
     eigenvalues: &[f64],
     mp: &MpParams,
 ) -> PlotResult<HoverIndex> {
-    let (lw, ll, lr) = legend_sizes(theme);
+    let lw = legend_stroke(theme);
     let title = format!("Eigenvalue density vs Marchenko–Pastur (γ = {:.3})", mp.gamma);
     let vals: Vec<f64> = eigenvalues.iter().copied().filter(|v| v.is_finite() && *v > 0.0).collect();
     if vals.is_empty() {
@@ -461,7 +433,9 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
         .collect();
     let ymax = dens.iter().chain(curve.iter().map(|(_, d)| d)).fold(0.0f64, |m, &v| m.max(v)).max(1e-300) * 1.1;
     area.fill(&BG)?;
-    let mut chart = theme.frame(area, &title)
+    let (top, band) = Legend::split(theme, area, 2);
+    let mut legend = Legend::default();
+    let mut chart = theme.frame(&top, &title)
         .build_cartesian_2d(lo..hi, 0f64..ymax)?;
     chart
         .configure_mesh()
@@ -474,22 +448,17 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
         .y_label_formatter(&lin_tick)
         .x_label_formatter(&lin_tick)
         .draw()?;
-    chart
-        .draw_series(dens.iter().enumerate().map(|(i, &d)| {
-            let x0 = lo + i as f64 * width;
-            Rectangle::new([(x0, 0.0), (x0 + width, d)], SERIES[0].mix(0.45).filled())
-        }))?
-        .label("eigenvalues (non-zero)")
-        .legend(move |(x, y)| Rectangle::new([(x, y - lr), (x + ll, y + lr)], SERIES[0].mix(0.45).filled()));
+    let drawn = chart.draw_series(dens.iter().enumerate().map(|(i, &d)| {
+        let x0 = lo + i as f64 * width;
+        Rectangle::new([(x0, 0.0), (x0 + width, d)], SERIES[0].mix(0.45).filled())
+    }))?;
+    legend.add(theme, drawn, "eigenvalues (non-zero)", Marker::Block(SERIES[0].mix(0.45).filled()));
     let mut hover = HoverIndex::on(chart.plotting_area());
     let bars: Vec<(f64, f64)> = dens.iter().enumerate().map(|(i, &d)| (lo + (i as f64 + 0.5) * width, d)).collect();
     hover.add(chart.as_coord_spec(), "eigenvalues (non-zero)", ("bin centre", "density"), &bars, Thin::Extremes);
     hover.add(chart.as_coord_spec(), "Marchenko–Pastur", ("λ", "density"), &curve, Thin::Extremes);
-    chart
-        .draw_series(LineSeries::new(curve, FIT.stroke_width(theme.stroke())))?
-        .label("Marchenko–Pastur")
-        .legend(theme.swatch(FIT.stroke_width(lw)));
-    theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    legend.add(theme, chart.draw_series(LineSeries::new(curve, FIT.stroke_width(theme.stroke())))?, "Marchenko–Pastur", Marker::Line(FIT.stroke_width(lw)));
+    legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::UpperRight)?;
     Ok(hover)
 }
 

@@ -13,6 +13,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
+use super::legend::{Legend, Marker};
 use super::hover::{log_tail, HoverIndex, Thin};
 use super::theme::{BG, FIT, GRID, INK, SERIES};
 use super::{PlotResult, Theme};
@@ -95,7 +96,9 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
     let (xlo, xhi) = log_range(x[0], x[n - 1]);
     let (ylo, yhi) = (0.5 / n as f64, 1.5);
     area.fill(&BG)?;
-    let mut chart = theme.frame(area, data.title)
+    let (top, band) = Legend::split(theme, area, 3);
+    let mut legend = Legend::default();
+    let mut chart = theme.frame(&top, data.title)
         .build_cartesian_2d(super::axis::log_axis(xlo, xhi, 6), super::axis::log_axis(ylo, yhi, 8))?;
     chart
         .configure_mesh()
@@ -111,10 +114,7 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
         .draw()?;
     let fit = data.fit.filter(|f| f.xmin.is_finite() && f.xmin > 0.0 && f.alpha.is_finite() && f.alpha > 1.0 && f.n > 0 && f.n_tail > 0);
     if let Some(f) = fit {
-        chart
-            .draw_series(std::iter::once(Rectangle::new([(f.xmin, ylo), (xhi, yhi)], SERIES[4].mix(0.12).filled())))?
-            .label(format!("tail: {} values ≥ x_min", f.n_tail))
-            .legend(|(a, b)| Rectangle::new([(a, b - 5), (a + 12, b + 5)], SERIES[4].mix(0.3).filled()));
+        legend.add(theme, chart.draw_series(std::iter::once(Rectangle::new([(f.xmin, ylo), (xhi, yhi)], SERIES[4].mix(0.12).filled())))?, format!("tail: {} values ≥ x_min", f.n_tail), Marker::Block(SERIES[4].mix(0.3).filled()));
         chart.draw_series(DashedLineSeries::new(vec![(f.xmin, ylo), (f.xmin, yhi)], theme.px(5.0), theme.px(4.0), SERIES[1].stroke_width(theme.px(1.25))))?;
         // The x_min label right of its line, or left of it when the line is near the right edge
         // (a label running past the plotting area was cut off on narrow charts).
@@ -133,10 +133,7 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
         area.draw(&Rectangle::new([(tx0 - pad, ty0 - pad), (tx0 + tw as i32 + pad, ty0 + th as i32 + pad)], BG.mix(0.85).filled()))?;
         area.draw_text(&label, &style, (x - bx, ly - by))?;
     }
-    chart
-        .draw_series(pts.iter().map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())))?
-        .label("empirical CCDF")
-        .legend(|(a, b)| Circle::new((a + 6, b), 3, SERIES[0].filled()));
+    legend.add(theme, chart.draw_series(pts.iter().map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())))?, "empirical CCDF", Marker::Dot(SERIES[0].filled()));
     let mut hover = HoverIndex::on(chart.plotting_area());
     hover.add(chart.as_coord_spec(), "empirical CCDF", ("|x|", "P(|X| ≥ x)"), &pts, Thin::LogTail);
     if let Some(f) = fit {
@@ -150,12 +147,9 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
             .filter(|p| p.1.is_finite() && p.1 >= ylo)
             .collect();
         hover.add(chart.as_coord_spec(), format!("power law, α̂ = {:.2}", f.alpha), ("|x|", "P(|X| ≥ x)"), &line, Thin::Extremes);
-        chart
-            .draw_series(LineSeries::new(line, FIT.stroke_width(theme.stroke())))?
-            .label(format!("power law, α̂ = {:.2}", f.alpha))
-            .legend(theme.swatch(FIT.stroke_width(theme.px(2.0))));
+        legend.add(theme, chart.draw_series(LineSeries::new(line, FIT.stroke_width(theme.stroke())))?, format!("power law, α̂ = {:.2}", f.alpha), Marker::Line(FIT.stroke_width(theme.px(2.0))));
     }
-    theme.legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
+    legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::LowerLeft)?;
     Ok(hover)
 }
 
@@ -206,7 +200,9 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         return super::no_data(area, theme, data.title);
     }
     area.fill(&BG)?;
-    let mut chart = theme.frame(area, data.title)
+    let (top, band) = Legend::split(theme, area, 2);
+    let mut legend = Legend::default();
+    let mut chart = theme.frame(&top, data.title)
         .build_cartesian_2d(lo..hi, 0.0..ymax)?;
     chart
         .configure_mesh()
@@ -221,23 +217,18 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         .x_label_formatter(&|v| tick(if v.abs() < 1e-9 * (hi - lo) { 0.0 } else { *v }))
         .y_label_formatter(&|v| tick(*v))
         .draw()?;
-    chart
-        .draw_series(dens.iter().enumerate().map(|(i, &d)| {
-            let a = lo + i as f64 * width;
-            Rectangle::new([(a, 0.0), (a + width, d)], SERIES[0].mix(0.55).filled())
-        }))?
-        .label(format!("histogram (n = {n})"))
-        .legend(|(a, b)| Rectangle::new([(a, b - 5), (a + 12, b + 5)], SERIES[0].mix(0.55).filled()));
+    let drawn = chart.draw_series(dens.iter().enumerate().map(|(i, &d)| {
+        let a = lo + i as f64 * width;
+        Rectangle::new([(a, 0.0), (a + width, d)], SERIES[0].mix(0.55).filled())
+    }))?;
+    legend.add(theme, drawn, format!("histogram (n = {n})"), Marker::Block(SERIES[0].mix(0.55).filled()));
     let line: Vec<(f64, f64)> = (0..=200).map(|k| lo + (hi - lo) * k as f64 / 200.0).map(|v| (v, pdf(v))).collect();
     let mut hover = HoverIndex::on(chart.plotting_area());
     let bars: Vec<(f64, f64)> = dens.iter().enumerate().map(|(i, &d)| (lo + (i as f64 + 0.5) * width, d)).collect();
     hover.add(chart.as_coord_spec(), format!("histogram (bin width {})", tick(width)), ("bin centre", "density"), &bars, Thin::Extremes);
     hover.add(chart.as_coord_spec(), "normal fit", ("x", "density"), &line, Thin::Extremes);
-    chart
-        .draw_series(LineSeries::new(line, SERIES[1].stroke_width(theme.stroke())))?
-        .label(format!("normal fit N({mean:.2e}, {sd:.2e}²)"))
-        .legend(theme.swatch(SERIES[1].stroke_width(theme.px(2.0))));
-    theme.legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    legend.add(theme, chart.draw_series(LineSeries::new(line, SERIES[1].stroke_width(theme.stroke())))?, format!("normal fit N({mean:.2e}, {sd:.2e}²)"), Marker::Line(SERIES[1].stroke_width(theme.px(2.0))));
+    legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::UpperRight)?;
     Ok(hover)
 }
 
@@ -287,7 +278,9 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
         return super::no_data(area, theme, data.title);
     }
     area.fill(&BG)?;
-    let mut chart = theme.frame(area, data.title)
+    let (top, band) = Legend::split(theme, area, 2);
+    let mut legend = Legend::default();
+    let mut chart = theme.frame(&top, data.title)
         .build_cartesian_2d(-zmax..zmax, (ylo - pad)..(yhi + pad))?;
     let (pw, ph) = chart.plotting_area().dim_in_pixel();
     chart
@@ -310,15 +303,9 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
     let mut hover = HoverIndex::on(chart.plotting_area());
     hover.add(chart.as_coord_spec(), "sample", ("normal quantile", "sample quantile"), &pts, Thin::LogBoth);
     hover.add(chart.as_coord_spec(), "normal reference x̄ + s·z", ("normal quantile", "x̄ + s·z"), &reference, Thin::Extremes);
-    chart
-        .draw_series(LineSeries::new(reference, FIT.stroke_width(theme.stroke())))?
-        .label("normal reference x̄ + s·z")
-        .legend(theme.swatch(FIT.stroke_width(theme.px(2.0))));
-    chart
-        .draw_series(pts.iter().map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())))?
-        .label(format!("sample (n = {n})"))
-        .legend(|(a, b)| Circle::new((a + 6, b), 3, SERIES[0].filled()));
-    theme.legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+    legend.add(theme, chart.draw_series(LineSeries::new(reference, FIT.stroke_width(theme.stroke())))?, "normal reference x̄ + s·z", Marker::Line(FIT.stroke_width(theme.px(2.0))));
+    legend.add(theme, chart.draw_series(pts.iter().map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())))?, format!("sample (n = {n})"), Marker::Dot(SERIES[0].filled()));
+    legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::UpperLeft)?;
     Ok(hover)
 }
 

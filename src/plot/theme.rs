@@ -1,13 +1,11 @@
 //! Colours, fonts and line widths shared by every chart, scaled for the device pixel ratio so
 //! a canvas sized `css × dpr` pixels draws crisp text and lines of the same apparent size.
 
-use super::PlotResult;
-use plotters::chart::{ChartBuilder, ChartContext, SeriesLabelPosition};
-use plotters::coord::{CoordTranslate, Shift};
+use plotters::chart::ChartBuilder;
+use plotters::coord::Shift;
 use plotters::drawing::DrawingArea;
 use plotters::prelude::DrawingBackend;
-use plotters::element::PathElement;
-use plotters::style::{Color, FontDesc, IntoFont, RGBColor, ShapeStyle, TextStyle};
+use plotters::style::{FontDesc, IntoFont, RGBColor, TextStyle};
 
 /// Visual parameters of a chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,29 +105,6 @@ impl Theme {
             if fits(&t) { lo = mid } else { hi = mid - 1 }
         }
         chars[..lo].iter().collect::<String>().trim_end().to_string() + "…"
-    }
-
-    /// A legend swatch: an 18 CSS-px line in `style`, for `DrawingAreaSeries::legend`.
-    pub fn swatch<S: Into<ShapeStyle>>(&self, style: S) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> + 'static {
-        let style: ShapeStyle = style.into();
-        let len = self.px(18.0) as i32;
-        move |(x, y)| PathElement::new(vec![(x, y), (x + len, y)], style)
-    }
-
-    /// Draws the chart's series legend in the house style at `pos`.
-    pub fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(&self, chart: &mut ChartContext<'a, DB, CT>, pos: SeriesLabelPosition) -> PlotResult {
-        chart
-            .configure_series_labels()
-            .position(pos)
-            // Room for the DPR-scaled swatch (18 CSS px) before the text: plotters' default
-            // 30 device px is narrower than the swatch at DPR 2, which then ran into the labels.
-            .legend_area_size(self.px(26.0))
-            .margin(self.px(8.0))
-            .background_style(BG.mix(0.85))
-            .border_style(GRID)
-            .label_font(self.font(11.0).color(&INK))
-            .draw()?;
-        Ok(())
     }
 }
 

@@ -1,6 +1,7 @@
 //! The live training chart: minibatch loss per step (thin), its exponential moving average
 //! (thick), and test accuracy at evaluation points on a secondary axis.
 
+use super::legend::{Legend, Marker};
 use super::hover::{HoverIndex, Thin};
 use super::theme::{self, Theme};
 use super::PlotResult;
@@ -78,8 +79,10 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
     let (lo, hi) = raw.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
     let (y_lo, y_hi) = if raw.is_empty() { (0.01, 10.0) } else { (lo * 0.8, hi * 1.25) };
 
+    let (top, band) = Legend::split(theme, area, 3);
+    let mut legend = Legend::default();
     let mut chart = theme
-        .frame(area, "")
+        .frame(&top, "")
         .right_y_label_area_size(theme.px(52.0))
         .build_cartesian_2d(0.0..x_max, super::axis::log_axis(y_lo, y_hi, 8))?
         .set_secondary_coord(0.0..x_max, 0.0..100.0);
@@ -116,15 +119,9 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
     hover.add(chart.as_coord_spec(), "minibatch loss", ("step", "loss"), &raw, Thin::Extremes);
     hover.add(chart.as_coord_spec(), "loss (moving average)", ("step", "loss"), &smooth, Thin::Extremes);
     let faint = theme::SERIES[0].mix(0.4);
-    chart
-        .draw_series(LineSeries::new(raw.iter().copied(), faint.stroke_width(theme.px(1.0))))?
-        .label("minibatch loss")
-        .legend(theme.swatch(faint));
+    legend.add(theme, chart.draw_series(LineSeries::new(raw.iter().copied(), faint.stroke_width(theme.px(1.0))))?, "minibatch loss", Marker::Line(faint.into()));
     let bold = theme::SERIES[0].stroke_width(theme.stroke());
-    chart
-        .draw_series(LineSeries::new(smooth, bold))?
-        .label("loss (moving average)")
-        .legend(theme.swatch(bold));
+    legend.add(theme, chart.draw_series(LineSeries::new(smooth, bold))?, "loss (moving average)", Marker::Line(bold));
 
     let acc: Vec<(f64, f64)> = data
         .eval_step
@@ -136,14 +133,11 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
     if !acc.is_empty() {
         let c = theme::SERIES[1];
         let r = theme.px(3.0);
-        chart
-            .draw_secondary_series(LineSeries::new(acc.iter().copied(), c.stroke_width(theme.stroke())))?
-            .label("test accuracy")
-            .legend(theme.swatch(c.stroke_width(theme.stroke())));
+        legend.add(theme, chart.draw_secondary_series(LineSeries::new(acc.iter().copied(), c.stroke_width(theme.stroke())))?, "test accuracy", Marker::Line(c.stroke_width(theme.stroke())));
         chart.draw_secondary_series(acc.iter().map(|p| Circle::new(*p, r, c.filled())))?;
         hover.add(chart.borrow_secondary().as_coord_spec(), "test accuracy", ("step", "accuracy (%)"), &acc, Thin::Extremes);
     }
-    theme.legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
+    legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::LowerLeft)?;
     Ok(hover)
 }
 
