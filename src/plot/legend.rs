@@ -51,8 +51,7 @@ impl Marker {
     }
 }
 
-/// The entries of one chart's legend, in drawing order, and the band reserved for them on a
-/// narrow chart.
+/// The entries of one chart's legend, in drawing order.
 #[derive(Debug, Clone, Default)]
 pub struct Legend {
     entries: Vec<(String, Marker)>,
