@@ -21,6 +21,11 @@ mkdir -p "$out"
 section() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 start=$(date +%s)
 mt=${BENCH_MEASUREMENT_TIME:-3}
+# Chromium's temporary profiles (40 MB each) go to a directory removed on exit, as in make test.
+TMPDIR="$(pwd)/target/bench-tmp"
+export TMPDIR
+rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
+trap 'rm -rf "$TMPDIR"' EXIT
 
 section "python venv (bench/.venv)"
 venv=bench/.venv
