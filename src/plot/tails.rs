@@ -116,6 +116,10 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
     if let Some(f) = fit {
         legend.add(theme, chart.draw_series(std::iter::once(Rectangle::new([(f.xmin, ylo), (xhi, yhi)], SERIES[4].mix(0.12).filled())))?, format!("tail: {} values ≥ x_min", f.n_tail), Marker::Block(SERIES[4].mix(0.3).filled()));
         chart.draw_series(DashedLineSeries::new(vec![(f.xmin, ylo), (f.xmin, yhi)], theme.px(5.0), theme.px(4.0), SERIES[1].stroke_width(theme.px(1.25))))?;
+    }
+    legend.add(theme, chart.draw_series(pts.iter().map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())))?, "empirical CCDF", Marker::Dot(SERIES[0].filled()));
+    // Drawn after the points, so that they do not cover it.
+    if let Some(f) = fit {
         // The x_min label right of its line, or left of it when the line is near the right edge
         // (a label running past the plotting area was cut off on narrow charts).
         let (lx, ly) = chart.backend_coord(&(f.xmin, yhi / 1.6));
@@ -133,7 +137,6 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
         area.draw(&Rectangle::new([(tx0 - pad, ty0 - pad), (tx0 + tw as i32 + pad, ty0 + th as i32 + pad)], BG.mix(0.85).filled()))?;
         area.draw_text(&label, &style, (x - bx, ly - by))?;
     }
-    legend.add(theme, chart.draw_series(pts.iter().map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())))?, "empirical CCDF", Marker::Dot(SERIES[0].filled()));
     let mut hover = HoverIndex::on(chart.plotting_area());
     hover.add(chart.as_coord_spec(), "empirical CCDF", ("|x|", "P(|X| ≥ x)"), &pts, Thin::LogTail);
     if let Some(f) = fit {
