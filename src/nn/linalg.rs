@@ -151,7 +151,7 @@ struct Args<'a, T> {
 fn gemm_f32(args: &Args<'_, f32>, c: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::env::var_os("NO512").is_none() && std::is_x86_feature_detected!("avx512f") {
+        if std::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports AVX-512F (checked just above).
             return unsafe { x86::f32_avx512(args, c) };
         }
@@ -328,67 +328,42 @@ pub(crate) mod simd {
         use super::Simd;
         use core::arch::wasm32::*;
 
-        #[derive(Clone, Copy)]
-        pub struct F32x4(v128);
-        impl Simd for F32x4 {
-            type E = f32;
-            const L: usize = 4;
-            #[inline(always)]
-            fn zero() -> Self {
-                F32x4(f32x4_splat(0.0))
-            }
-            #[inline(always)]
-            fn splat(x: f32) -> Self {
-                F32x4(f32x4_splat(x))
-            }
-            #[inline(always)]
-            unsafe fn load(p: *const f32) -> Self {
-                F32x4(v128_load(p.cast()))
-            }
-            #[inline(always)]
-            unsafe fn store(self, p: *mut f32) {
-                v128_store(p.cast(), self.0)
-            }
-            #[inline(always)]
-            fn add(self, o: Self) -> Self {
-                F32x4(f32x4_add(self.0, o.0))
-            }
-            #[inline(always)]
-            fn mul(self, o: Self) -> Self {
-                F32x4(f32x4_mul(self.0, o.0))
-            }
+        macro_rules! vector {
+            ($name:ident, $e:ty, $l:literal, $splat:ident, $add:ident, $mul:ident) => {
+                #[derive(Clone, Copy)]
+                pub struct $name(v128);
+                impl Simd for $name {
+                    type E = $e;
+                    const L: usize = $l;
+                    #[inline(always)]
+                    fn zero() -> Self {
+                        $name($splat(0.0))
+                    }
+                    #[inline(always)]
+                    fn splat(x: $e) -> Self {
+                        $name($splat(x))
+                    }
+                    #[inline(always)]
+                    unsafe fn load(p: *const $e) -> Self {
+                        $name(v128_load(p.cast()))
+                    }
+                    #[inline(always)]
+                    unsafe fn store(self, p: *mut $e) {
+                        v128_store(p.cast(), self.0)
+                    }
+                    #[inline(always)]
+                    fn add(self, o: Self) -> Self {
+                        $name($add(self.0, o.0))
+                    }
+                    #[inline(always)]
+                    fn mul(self, o: Self) -> Self {
+                        $name($mul(self.0, o.0))
+                    }
+                }
+            };
         }
-
-        #[derive(Clone, Copy)]
-        pub struct F64x2(v128);
-        impl Simd for F64x2 {
-            type E = f64;
-            const L: usize = 2;
-            #[inline(always)]
-            fn zero() -> Self {
-                F64x2(f64x2_splat(0.0))
-            }
-            #[inline(always)]
-            fn splat(x: f64) -> Self {
-                F64x2(f64x2_splat(x))
-            }
-            #[inline(always)]
-            unsafe fn load(p: *const f64) -> Self {
-                F64x2(v128_load(p.cast()))
-            }
-            #[inline(always)]
-            unsafe fn store(self, p: *mut f64) {
-                v128_store(p.cast(), self.0)
-            }
-            #[inline(always)]
-            fn add(self, o: Self) -> Self {
-                F64x2(f64x2_add(self.0, o.0))
-            }
-            #[inline(always)]
-            fn mul(self, o: Self) -> Self {
-                F64x2(f64x2_mul(self.0, o.0))
-            }
-        }
+        vector!(F32x4, f32, 4, f32x4_splat, f32x4_add, f32x4_mul);
+        vector!(F64x2, f64, 2, f64x2_splat, f64x2_add, f64x2_mul);
     }
 }
 
@@ -418,10 +393,16 @@ fn b_in_place(n: usize, op: Op, lanes: usize) -> bool {
     op == Op::N && n.is_multiple_of(lanes)
 }
 
+/// 1 when `row` has a non-finite value, else 0 (no early exit: the loop vectorises).
+#[inline(always)]
+fn not_finite<E: Scalar>(row: &[E]) -> u8 {
+    !row.iter().fold(true, |ok, v| ok & v.is_finite()) as u8
+}
+
 /// Sets `nf[p]` to 1 when row p of op(B) (stored row-major, `Op::N`) has a non-finite value.
 fn scan_b<E: Scalar>(n: usize, b: &[E], nf: &mut [u8]) {
     for (f, row) in nf.iter_mut().zip(b.chunks_exact(n)) {
-        *f = !row.iter().fold(true, |ok, v| ok & v.is_finite()) as u8;
+        *f = not_finite(row);
     }
 }
 
@@ -438,7 +419,7 @@ fn pack_b<'s, E: Scalar>(k: usize, n: usize, b: &[E], op: Op, width: usize, data
         match op {
             Op::N => {
                 for (p, row) in b.chunks_exact(n).enumerate() {
-                    nf[p] = !row.iter().fold(true, |ok, v| ok & v.is_finite()) as u8;
+                    nf[p] = not_finite(row);
                     for (q, dst) in data.chunks_exact_mut(k * width).enumerate() {
                         let j0 = q * width;
                         let w = (n - j0).min(width);
