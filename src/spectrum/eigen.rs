@@ -119,10 +119,9 @@ impl SymEigen {
 const SCALE_ABOVE: f64 = 1e150;
 const SCALE_BELOW: f64 = 1e-150;
 
-/// x · 2^k in two exact steps (2^k alone over- or underflows for |k| > 1022).
+/// x · 2^k, exact (libm's `scalbn`; 2^k alone over- or underflows for |k| > 1022).
 fn mul_pow2(x: f64, k: i32) -> f64 {
-    let h = k / 2;
-    x * 2f64.powi(h) * 2f64.powi(k - h)
+    libm::scalbn(x, k)
 }
 
 /// `a` scaled into the safe range when needed, and the power of two `k` to multiply the
