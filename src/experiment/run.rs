@@ -117,19 +117,24 @@ fn train_arm(ctx: &mut Ctx<'_, '_>, label: &str, cfg: &ExperimentConfig) -> Resu
     let cfg = &checked.config;
     let (n_train, n_test) = (train.n, test.n);
     let key = format!("{:?}|{:?}|{:?}", cfg.data.dataset, cfg.prepare_params(), checked.train);
-    let mut trainer = Trainer::new(checked.train.clone(), train)?;
     let mut measurements = Vec::new();
     let (train_lo, train_hi) = if cfg.analysis.measure_init { (0.2, 0.7) } else { (0.0, 0.7) };
-    if cfg.analysis.measure_init {
-        measurements.push(measure_at(ctx, &trainer, cfg, cfg.training.batch_size, "init", 0.0, 0.2)?);
-    }
-    let (trainer, evals) = match ctx.kept.as_ref().filter(|k| k.key == key) {
-        Some(k) => {
-            let reused = (Rc::clone(&k.trainer), k.evals.clone());
+    let kept = ctx.kept.as_ref().filter(|k| k.key == key).map(|k| (Rc::clone(&k.trainer), k.evals.clone()));
+    let (trainer, evals) = match kept {
+        Some(kept) => {
+            // θ₀ is needed only for a measurement there (training from it is what is reused).
+            if cfg.analysis.measure_init {
+                let init = Trainer::new(checked.train.clone(), train)?;
+                measurements.push(measure_at(ctx, &init, cfg, cfg.training.batch_size, "init", 0.0, 0.2)?);
+            }
             ctx.tick("training (the same network as an earlier step: reused)", train_hi)?;
-            reused
+            kept
         }
         None => {
+            let mut trainer = Trainer::new(checked.train.clone(), train)?;
+            if cfg.analysis.measure_init {
+                measurements.push(measure_at(ctx, &trainer, cfg, cfg.training.batch_size, "init", 0.0, 0.2)?);
+            }
             let mut evals = Vec::new();
             if test.n > 0 {
                 evals.push(EvalPoint { step: 0, test: trainer.evaluate(&test)? });
