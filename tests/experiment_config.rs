@@ -91,6 +91,26 @@ fn from_json_refuses_non_objects() {
     assert_eq!(ExperimentConfig::from_json(" \r\n\t{}").unwrap(), ExperimentConfig::default());
 }
 
+/// Nested objects are refused as arrays too, by both routes and with the key named
+/// (`{"training": [0.5]}` used to set `lr` positionally).
+#[test]
+fn nested_objects_are_refused_as_arrays_by_both_routes() {
+    for (json, key) in [
+        (r#"{"training": [0.5]}"#, "`training`"),
+        (r#"{"analysis": {"rule": "paper"}, "logging": [10, 5]}"#, "`logging`"),
+        (r#"{"data": {"dataset": ["mnist", 1]}}"#, "`data.dataset`"),
+    ] {
+        let e = ExperimentConfig::from_json(json).unwrap_err();
+        assert!(matches!(&e, ExperimentError::Json(m) if m.contains(key)), "{json}: {e}");
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        let e = sgn_lab::experiment::with_overrides(&ExperimentConfig::default(), &v).unwrap_err();
+        assert!(e.to_string().contains(key), "{json}: {e}");
+    }
+    // The same settings as objects are accepted.
+    let c = ExperimentConfig::from_json(r#"{"training": {"lr": 0.5}, "logging": {"n_tracked": 10}}"#).unwrap();
+    assert_eq!((c.training.lr, c.logging.n_tracked), (0.5, 10));
+}
+
 #[test]
 fn url_codec_is_compact_and_refuses_garbage() {
     assert_eq!(url::encode(&ExperimentConfig::default()).unwrap(), "v1.");

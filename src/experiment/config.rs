@@ -380,16 +380,18 @@ impl ExperimentConfig {
     }
 
     /// Parses a JSON object; keys not given keep their defaults, unknown keys are refused.
-    /// Anything else is refused too: serde's derive would also read a JSON array as the fields
-    /// in declaration order (`[]` was the default configuration), which
-    /// [`super::with_overrides`] (the CLI's and the page's route) refuses.
+    /// Anything else is refused too, at every level: serde's derive would also read a struct
+    /// from a JSON array of its fields in declaration order (`[]` was the default
+    /// configuration, `{"training": [0.5]}` set `lr`), which [`super::with_overrides`] (the
+    /// CLI's and the page's route) refuses the same way ([`super::refuse_positional`]).
     pub fn from_json(s: &str) -> Result<ExperimentConfig, ExperimentError> {
-        let c = serde_json::from_str(s).map_err(|e| ExperimentError::Json(e.to_string()))?;
-        // Valid JSON (it parsed): its first non-blank character tells an object.
-        if !s.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{') {
+        let v: serde_json::Value = serde_json::from_str(s).map_err(|e| ExperimentError::Json(e.to_string()))?;
+        if !v.is_object() {
             return Err(ExperimentError::Json("the configuration is not a JSON object".into()));
         }
-        Ok(c)
+        let base = serde_json::to_value(ExperimentConfig::default()).map_err(|e| ExperimentError::Json(e.to_string()))?;
+        super::refuse_positional(&base, &v, "").map_err(|e| ExperimentError::Json(e.to_string()))?;
+        serde_json::from_value(v).map_err(|e| ExperimentError::Json(e.to_string()))
     }
 }
 

@@ -30,6 +30,23 @@ pub enum OverrideError {
     Invalid(String),
 }
 
+/// Refuses a JSON array wherever `base` (a serialised default) has an object: serde's derive
+/// reads a struct from an array of its fields in declaration order (`{"training": [0.5]}` would
+/// set `lr` positionally), a form no documented configuration uses and a typo should not reach.
+/// `path` is the dotted key for the error message.
+pub fn refuse_positional(base: &Value, over: &Value, path: &str) -> Result<(), OverrideError> {
+    match (base, over) {
+        (Value::Object(_), Value::Array(_)) => {
+            Err(OverrideError::Invalid(format!("`{path}` must be a JSON object, not an array")))
+        }
+        (Value::Object(b), Value::Object(o)) => o.iter().try_for_each(|(k, ov)| match b.get(k) {
+            Some(bv) => refuse_positional(bv, ov, &if path.is_empty() { k.clone() } else { format!("{path}.{k}") }),
+            None => Ok(()),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// `base` with the keys of `overrides` replacing its own, recursively for objects
 /// (arrays and scalars are replaced whole; `null` sets an optional field to none).
 pub fn with_overrides<T: Serialize + DeserializeOwned>(base: &T, overrides: &Value) -> Result<T, OverrideError> {
@@ -37,6 +54,7 @@ pub fn with_overrides<T: Serialize + DeserializeOwned>(base: &T, overrides: &Val
         return Err(OverrideError::NotAnObject);
     }
     let mut v = serde_json::to_value(base).map_err(|e| OverrideError::Invalid(e.to_string()))?;
+    refuse_positional(&v, overrides, "")?;
     merge(&mut v, overrides);
     serde_json::from_value(v).map_err(|e| OverrideError::Invalid(e.to_string()))
 }
@@ -91,6 +109,15 @@ mod tests {
         assert!(matches!(with_overrides(&base(), &serde_json::json!({"y": 1})), Err(OverrideError::Invalid(_))));
         assert!(matches!(with_overrides(&base(), &serde_json::json!({"x": "one"})), Err(OverrideError::Invalid(_))));
         assert_eq!(with_overrides(&base(), &serde_json::json!([1])), Err(OverrideError::NotAnObject));
+    }
+
+    #[test]
+    fn nested_objects_are_not_read_from_arrays() {
+        // serde's derive alone would take `[7, [8]]` as Inner { a: 7, b: [8] }.
+        let e = with_overrides(&base(), &serde_json::json!({"inner": [7, [8]]})).unwrap_err();
+        assert_eq!(e, OverrideError::Invalid("`inner` must be a JSON object, not an array".into()));
+        // Arrays where the base has an array are values, not positional structs.
+        assert_eq!(with_overrides(&base(), &serde_json::json!({"inner": {"b": []}})).unwrap().inner.b, Vec::<u32>::new());
     }
 
     #[test]
