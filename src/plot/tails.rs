@@ -514,10 +514,15 @@ mod tests {
     fn charts_say_no_data_instead_of_failing() {
         let t = Theme::for_dpr(2.0);
         let bad = [f64::NAN, 0.0, f64::INFINITY];
+        let mut subnormal = [0.0; 10];
+        subnormal[9] = 5e-324;
         for svg in [
             to_svg(300, 200, |a| draw_ccdf(a, &t, &CcdfData { values: &bad, fit: None, title: "c" })).unwrap(),
             to_svg(300, 200, |a| draw_histogram(a, &t, &HistogramData { values: &[], bins: None, title: "h" })).unwrap(),
             to_svg(300, 200, |a| draw_qq(a, &t, &QqData { values: &[1.0, 1.0, 1.0], title: "q" })).unwrap(),
+            // A spread below the smallest subnormal: σ rounds to 0 (RELIABILITY finding #7).
+            to_svg(300, 200, |a| draw_histogram(a, &t, &HistogramData { values: &subnormal, bins: None, title: "h" })).unwrap(),
+            to_svg(300, 200, |a| draw_qq(a, &t, &QqData { values: &subnormal, title: "q" })).unwrap(),
         ] {
             assert!(svg.contains("no data"), "{svg}");
         }
