@@ -32,7 +32,7 @@ fn run_prints_the_report_or_writes_files() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains('%'), "progress on stderr: {err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["seed"], 3);
     assert!(v["verdicts"][0]["agrees"].is_boolean());
 

@@ -10,8 +10,8 @@ use crate::stats::PowerLawRate;
 use crate::train::{EvalStats, StepStats};
 use serde::Serialize;
 
-/// Version of the report JSON layout; bump on any breaking change.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the report JSON layout; bump on any change of shape. 2: [`Verdict::tested`].
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The engine version written into every report.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -123,15 +123,33 @@ pub struct Verdict {
     pub claim: String,
     /// What was measured, in one line with the numbers.
     pub finding: String,
+    /// The claim was tested and every tested clause holds. Always `false` when `tested` is false.
     pub agrees: bool,
-    /// Why the numbers agree or differ, including the decision rule applied.
+    /// `false` when this run could not test the claim (e.g. an arm whose gradient is exactly
+    /// zero, or too few eigenvalues for a spectrum fit): then `why` says why, and the verdict is
+    /// neither an agreement nor a disagreement.
+    pub tested: bool,
+    /// Why the numbers agree or differ (or why the claim could not be tested), including the
+    /// decision rule applied and any clause of the claim that was not tested.
     pub why: String,
 }
 
 impl Verdict {
-    /// "agrees with the paper" / "differs from the paper".
+    /// A verdict that was tested: agrees or differs by `agrees`.
+    pub fn tested(claim: impl Into<String>, finding: impl Into<String>, agrees: bool, why: impl Into<String>) -> Verdict {
+        Verdict { claim: claim.into(), finding: finding.into(), agrees, tested: true, why: why.into() }
+    }
+
+    /// A claim this run could not test; `why` states the reason from the numbers.
+    pub fn not_tested(claim: impl Into<String>, finding: impl Into<String>, why: impl Into<String>) -> Verdict {
+        Verdict { claim: claim.into(), finding: finding.into(), agrees: false, tested: false, why: why.into() }
+    }
+
+    /// "agrees with the paper" / "differs from the paper" / "could not be tested".
     pub fn outcome(&self) -> &'static str {
-        if self.agrees {
+        if !self.tested {
+            "could not be tested"
+        } else if self.agrees {
             "agrees with the paper"
         } else {
             "differs from the paper"

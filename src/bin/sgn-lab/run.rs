@@ -68,8 +68,13 @@ impl ConfigArgs {
     }
 }
 
+/// Exit code 2 for what the configuration decides (ranges, a spectrum fit's K or skip beyond the
+/// measured rank), 1 for cancellation and failures of the engine.
 pub fn input(e: ExperimentError) -> CliError {
+    use sgn_lab::experiment::measure::MeasureError;
+    use sgn_lab::spectrum::SpectrumError;
     match e {
+        ExperimentError::Measure(MeasureError::OutOfRange { .. } | MeasureError::Spectrum(SpectrumError::InvalidParam(_))) | ExperimentError::Spectrum(SpectrumError::InvalidParam(_)) => CliError::input(e),
         ExperimentError::Cancelled | ExperimentError::Run(_) | ExperimentError::Measure(_) | ExperimentError::Spectrum(_) => CliError { message: e.to_string(), code: 1 },
         e => CliError::input(e),
     }
