@@ -157,3 +157,38 @@ fn fixture_report() -> Report {
     let mut a = |name: &str| (name == "digits-8x8.bin.gz").then(|| digits.to_vec());
     run_preset("spectrum", &base, &mut a, &mut |_| true).unwrap()
 }
+
+/// A configuration error is the real typed error, not a "differs from the paper" verdict with a
+/// guessed cause (a spectrum fit skipping more eigenvalues than the rank).
+#[test]
+fn a_configuration_error_is_an_error_not_a_verdict() {
+    let mut base = reduced_base(0);
+    base.analysis.spectrum_skip = 100_000;
+    let r = run_preset("heavy-tails", &base, &mut assets, &mut |_| true);
+    assert!(
+        matches!(r, Err(ExperimentError::Measure(sgn_lab::experiment::measure::MeasureError::Spectrum(sgn_lab::spectrum::SpectrumError::InvalidParam(_))))),
+        "{r:?}"
+    );
+}
+
+/// The mechanism's whole-sample remark (T ≤ K) is made only for the paper rule; a custom run
+/// names the rule it used.
+#[test]
+fn rule_specific_remarks_follow_the_rule() {
+    let m = run("mechanism", 3);
+    assert!(m.verdicts[0].why.contains("T = 60 iterations ≤ K = 1000"), "{}", m.verdicts[0].why);
+    let mut base = reduced_base(3);
+    base.analysis.rule = sgn_lab::experiment::TailRule::Clauset;
+    let m = run_preset("mechanism", &base, &mut assets, &mut |_| true).unwrap();
+    assert!(!m.verdicts[0].why.contains("whole-sample"), "{}", m.verdicts[0].why);
+
+    let mut cfg = reduced_base(5);
+    cfg.analysis.rule = sgn_lab::experiment::TailRule::Clauset;
+    let r = sgn_lab::experiment::run_config(&cfg, &mut assets, &mut |_| true).unwrap();
+    let v = &r.verdicts[0];
+    assert!(v.finding.starts_with("Clauset's rule:") && !v.finding.contains("paper rule"), "{}", v.finding);
+    assert!(!v.why.contains("whole sample"), "{}", v.why);
+    cfg.analysis.rule = sgn_lab::experiment::TailRule::Paper;
+    let r = sgn_lab::experiment::run_config(&cfg, &mut assets, &mut |_| true).unwrap();
+    assert!(r.verdicts[0].finding.starts_with("paper rule:") && r.verdicts[0].why.contains("whole sample"), "{}", r.verdicts[0].why);
+}

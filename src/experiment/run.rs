@@ -1118,3 +1118,176 @@ pub fn run_config(cfg: &ExperimentConfig, assets: &mut Assets<'_>, progress: &mu
     fill_tables(&mut r);
     Ok(r)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pl_rate(pl: usize, tested: usize) -> PowerLawRate {
+        let v: Vec<bool> = (0..tested).map(|i| i < pl).collect();
+        rate_from_verdicts(&v, 0)
+    }
+
+    fn table(dg: f64, ig: Option<f64>, is: f64) -> TableA {
+        let r = |x: f64| pl_rate((x * 10.0).round() as usize, 10);
+        TableA { dimension_g: r(dg), dimension_sgn: r(0.0), iteration_g: ig.map(r), iteration_sgn: r(is) }
+    }
+
+    fn row(k: usize, s: f64, power_law: bool) -> TableBRow {
+        TableBRow { setting: String::new(), k, ks_d: if power_law { 0.05 } else { 0.3 }, ks_critical: 0.1, power_law, beta: 1.0 + 1.0 / s, beta_stderr: 0.1, s, ls_slope: -s, flat: s < 0.3 }
+    }
+
+    fn arm(label: &str, k: usize, s: f64, power_law: bool) -> SpecArm {
+        SpecArm { label: label.into(), row: row(k, s, power_law), collapse: None }
+    }
+
+    fn facts(t: &TableA, rule: TailRule, logged_steps: usize) -> TailFacts<'_> {
+        TailFacts { table: t, rule, k: None, logged_steps, draws: 60 }
+    }
+
+    #[test]
+    fn heavy_tails_agrees_differs_and_is_untested_by_the_rates() {
+        let t = table(1.0, Some(0.0), 0.1);
+        let v = heavy_tails_verdict("c", &facts(&t, TailRule::Paper, 62), None);
+        assert!(v.tested && v.agrees, "{v:?}");
+        let t = table(0.2, Some(0.0), 0.1);
+        let v = heavy_tails_verdict("c", &facts(&t, TailRule::Paper, 62), None);
+        assert!(v.tested && !v.agrees && v.why.contains("fails: dimension-wise g is power-law in 0.20 < 0.5"), "{v:?}");
+        // No training log: the iteration-wise g clause is untested, the others hold.
+        let t = table(1.0, None, 0.1);
+        let v = heavy_tails_verdict("c", &facts(&t, TailRule::Paper, 0), None);
+        assert!(!v.tested && !v.agrees && v.why.contains("not tested: iteration-wise g: no training log"), "{v:?}");
+        assert_eq!(v.outcome(), "could not be tested");
+        // A failing clause makes it differ even when another is untested.
+        let t = table(1.0, None, 0.9);
+        assert!(heavy_tails_verdict("c", &facts(&t, TailRule::Paper, 0), None).tested);
+    }
+
+    #[test]
+    fn whole_sample_remarks_only_for_the_paper_rule_and_n_at_most_k() {
+        let t = table(1.0, Some(0.0), 0.0);
+        let v = heavy_tails_verdict("c", &facts(&t, TailRule::Paper, 62), None);
+        assert!(v.finding.starts_with("paper rule:") && v.why.contains("T = 62 ≤ K = 1000"), "{v:?}");
+        let v = heavy_tails_verdict("c", &facts(&t, TailRule::Paper, 2000), None);
+        assert!(!v.why.contains("T = 2000"), "{}", v.why);
+        let v = heavy_tails_verdict("c", &facts(&t, TailRule::Clauset, 62), None);
+        assert!(v.finding.starts_with("Clauset's rule:") && !v.finding.contains("paper rule"), "{}", v.finding);
+        assert!(!v.why.contains("whole sample"), "{}", v.why);
+    }
+
+    #[test]
+    fn spectrum_verdict_tests_power_law_order_one_and_baseline() {
+        let base = row(50, 0.1, false);
+        let v = spectrum_verdict("c", &arm("trained", 50, 1.1, true), Some(&base), None, "");
+        assert!(v.tested && v.agrees, "{v:?}");
+        let v = spectrum_verdict("c", &arm("trained", 50, 4.8, true), Some(&base), None, "");
+        assert!(v.tested && !v.agrees && v.why.contains("fails: ŝ = 4.80 is not of order 1"), "{v:?}");
+        // A baseline that is not flat: no contrast.
+        let v = spectrum_verdict("c", &arm("trained", 50, 1.1, true), Some(&row(50, 0.9, false)), None, "");
+        assert!(!v.agrees && v.why.contains("fails: the Gaussian baseline"), "{v:?}");
+        let v = spectrum_verdict("c", &arm("trained", 5, 1.1, true), Some(&base), None, "");
+        assert!(!v.tested && v.why.contains("too few eigenvalues (K = 5 < 10)"), "{v:?}");
+        // No baseline: that clause untested; θ₀ reported, not decided.
+        let v = spectrum_verdict("c", &arm("trained", 50, 1.1, true), None, Some(&row(50, 4.0, false)), "");
+        assert!(!v.tested && v.why.contains("no Gaussian baseline") && v.why.contains("θ₀"), "{v:?}");
+        let mut a = arm("trained", 50, 1.1, true);
+        a.collapse = collapse_note(10, Some(0.1), 2.3, false);
+        assert!(spectrum_verdict("c", &a, Some(&base), None, "").why.contains("training collapsed"));
+    }
+
+    #[test]
+    fn collapse_from_accuracy_or_loss() {
+        assert!(collapse_note(10, Some(0.14), 0.5, false).is_some());
+        assert!(collapse_note(10, Some(0.16), 0.5, false).is_none());
+        assert!(collapse_note(10, Some(0.9), 2.2, false).is_some_and(|n| n.contains("ln 10")));
+        // Random labels: test accuracy at chance is by construction, only the loss counts.
+        assert!(collapse_note(10, Some(0.1), 0.5, true).is_none());
+    }
+
+    #[test]
+    fn only_an_exactly_zero_gradient_is_an_arm_failure() {
+        assert!(zero_gradient(&MeasureError::NoSignal));
+        assert!(zero_gradient(&MeasureError::Stats(StatsError::TooFew { test: "power-law test (non-zero values)", needed: 10, got: 0 })));
+        assert!(!zero_gradient(&MeasureError::Stats(StatsError::TooFew { test: "power-law test (non-zero values)", needed: 50, got: 20 })));
+        assert!(!zero_gradient(&MeasureError::Spectrum(crate::spectrum::SpectrumError::InvalidParam("K".into()))));
+        assert!(!zero_gradient(&MeasureError::OutOfRange { field: "n_cov", value: 1, range: "2..".into() }));
+    }
+
+    #[test]
+    fn spectra_all_and_depth_width_name_every_arm() {
+        let ok = [arm("a", 50, 1.0, true), arm("b", 50, 1.2, true)];
+        let v = spectra_all_verdict("c", &ok, &[]);
+        assert!(v.tested && v.agrees);
+        let v = spectra_all_verdict("c", &[arm("a", 50, 1.0, true), arm("b", 50, 4.0, false)], &[]);
+        assert!(v.tested && !v.agrees);
+        let v = spectra_all_verdict("c", &ok, &["c: zero gradient".into()]);
+        assert!(!v.tested && v.why.contains("could not be measured: c: zero gradient"), "{v:?}");
+        let v = spectra_all_verdict("c", &[arm("a", 50, 1.0, true), arm("b", 4, 1.0, true)], &[]);
+        assert!(!v.tested && v.why.contains("K = 4"));
+        assert!(!spectra_all_verdict("c", &[], &[]).tested);
+
+        let dw = |w10_pl: bool| {
+            vec![
+                arm("depth 1 (width 100)", 50, 1.0, true),
+                arm("depth 2 (width 100)", 50, 1.0, true),
+                arm("depth 4 (width 100)", 50, 1.0, true),
+                SpecArm { row: TableBRow { ks_d: if w10_pl { 0.01 } else { 0.5 }, ..row(50, 1.0, w10_pl) }, ..arm("width 10 (depth 1)", 50, 1.0, w10_pl) },
+                SpecArm { row: TableBRow { ks_d: 0.07, ..row(50, 1.0, true) }, ..arm("width 30 (depth 1)", 50, 1.0, true) },
+            ]
+        };
+        let v = depth_width_verdict("c", &dw(false), &[]);
+        assert!(v.tested && v.agrees, "{v:?}");
+        let v = depth_width_verdict("c", &dw(true), &[]);
+        assert!(v.tested && !v.agrees && v.why.contains("not the least"), "{v:?}");
+        let mut rows = dw(false);
+        rows.remove(4);
+        let v = depth_width_verdict("c", &rows, &["width 30 (depth 1): zero gradient".into()]);
+        assert!(!v.tested && v.finding.contains("width 30 (depth 1): zero gradient") && v.why.contains("width 30 could not be measured"), "{v:?}");
+    }
+
+    #[test]
+    fn sgn_batch_uses_the_gaussianity_tests() {
+        let r = |b, k: f64, rej| SgnRow { b, rate: pl_rate(0, 20), gauss: Some((k, rej, 5)) };
+        let v = sgn_batch_verdict("c", &[r(8, 1.4, 3), r(32, 0.6, 2), r(128, 0.3, 2)], 60, 0.05);
+        assert!(v.tested && v.agrees, "{v:?}");
+        let v = sgn_batch_verdict("c", &[r(8, 0.3, 1), r(128, 1.4, 3)], 60, 0.05);
+        assert!(v.tested && !v.agrees && v.why.contains("fails: more Gaussian"), "{v:?}");
+        let v = sgn_batch_verdict("c", &[SgnRow { gauss: None, ..r(8, 0.0, 0) }, r(128, 0.3, 0)], 60, 0.05);
+        assert!(!v.tested, "{v:?}");
+        let heavy = SgnRow { rate: pl_rate(15, 20), ..r(128, 0.3, 0) };
+        assert!(!sgn_batch_verdict("c", &[r(8, 1.0, 1), heavy], 60, 0.05).agrees);
+    }
+
+    #[test]
+    fn batch_sweep_tests_the_shift_through_the_trace() {
+        let a = |l: &str, s: f64, tr: f64| (arm(l, 50, s, true), 1.0, tr);
+        let v = batch_sweep_verdict("c", &[a("B = 32", 1.0, 1.0), a("B = 128", 1.1, 1.5)], &[]);
+        assert!(v.tested && v.agrees, "{v:?}");
+        let v = batch_sweep_verdict("c", &[a("B = 32", 1.0, 1.0), a("B = 128", 1.1, 4.4)], &[]);
+        assert!(v.tested && !v.agrees && v.why.contains("factor 4.40"), "{v:?}");
+        let v = batch_sweep_verdict("c", &[a("B = 32", 1.0, 1.0)], &[]);
+        assert!(!v.tested && v.why.contains("need two tested arms"), "{v:?}");
+    }
+
+    #[test]
+    fn subspace_needs_its_premise_and_tour_counts_untested() {
+        let v = subspace_verdict("c", "f".into(), &row(50, 4.0, false), 0.1, 0.9, 0.1, 1.0, 2.0, None);
+        assert!(!v.tested && v.why.contains("conditional"), "{v:?}");
+        let v = subspace_verdict("c", "f".into(), &row(50, 1.0, true), 0.1, 0.9, 0.1, 1.0, 2.0, None);
+        assert!(v.tested && v.agrees);
+        let v = subspace_verdict("c", "f".into(), &row(50, 1.0, true), 0.9, 0.5, 0.9, 1.0, 2.0, None);
+        assert!(v.tested && !v.agrees);
+
+        let part = |v: Verdict| {
+            let mut r = new_report("spectrum", &ExperimentConfig::default()).unwrap();
+            r.verdicts.push(v);
+            r
+        };
+        let yes = || Verdict::tested("c", "f", true, "w");
+        let t = tour_verdict("all", &[part(yes()), part(Verdict::not_tested("c", "f", "w"))]);
+        assert!(!t.tested && t.finding == "1 of 2 claims agree with the paper, 0 differ, 1 could not be tested", "{t:?}");
+        let t = tour_verdict("all", &[part(yes()), part(Verdict::tested("c", "f", false, "w"))]);
+        assert!(t.tested && !t.agrees);
+        assert!(tour_verdict("all", &[part(yes())]).agrees);
+    }
+}
