@@ -40,7 +40,7 @@ pub const PRESETS: &[PresetInfo] = &[
     PresetInfo {
         name: "spectrum",
         title: "Covariance spectrum: trained vs initial vs Gaussian baseline (Table B)",
-        claim: "The covariance spectrum of stochastic gradients is a power law λ_k ∝ k^(−s) with s of order 1, unlike the flat spectrum of isotropic Gaussian noise.",
+        claim: "The covariance spectrum of stochastic gradients is a power law λ_k ∝ k^(−s), unlike the flat spectrum of isotropic Gaussian noise.",
         source: "Xie et al. 2023, contribution 2 [P]; baseline contrast [I]",
         varies: "training state (θ₀ and trained) against an i.i.d. Gaussian matrix of the same shape and trace",
         look: "Table B: a straight line on the log–log rank plot with ŝ near 1 for the trained and initial networks, against the flat Marchenko–Pastur bulk of the Gaussian baseline. Note the K used by the fit.",
@@ -48,8 +48,8 @@ pub const PRESETS: &[PresetInfo] = &[
     PresetInfo {
         name: "batch-sweep",
         title: "Batch-size sweep",
-        claim: "The power-law covariance structure holds across batch sizes: B only shifts the spectrum by (N − B)/(B(N − 1)), the exponent ŝ stays about the same.",
-        source: "Xie et al. 2023 via review, 'universal across batch sizes' [R]; sibling Fig. 27 [S]",
+        claim: "The power-law covariance structure holds across batch sizes with about the same exponent ŝ; a larger batch only gives smaller eigenvalues.",
+        source: "Xie et al. 2023 via review, 'universal across batch sizes' [R]; sibling Fig. 27, 'the larger the batch, the smaller the eigenvalues' [S]",
         varies: "training batch size B (same epochs)",
         look: "ŝ in Table B across the batch sizes: it should stay about the same while the scale of the spectrum shifts.",
     },
