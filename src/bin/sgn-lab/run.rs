@@ -1,8 +1,10 @@
 //! `sgn-lab run (--preset NAME | --config FILE | --url HASH) [--out DIR] [--seed S] [--quick]`: runs a
 //! preset (or a configuration file) with the same engine as the page. Progress on stderr; the
 //! report JSON on stdout, or with `--out DIR`: `report.json`, `tables.md`, `table_a.csv`,
-//! `table_b.csv`, `verdicts.md` and SVG plots (drawn by `sgn_lab::plot`, the page's charts),
-//! and a short JSON summary on stdout.
+//! `table_b.csv`, `verdicts.md`, `summary.md` and SVG plots (drawn by `sgn_lab::plot`, the
+//! page's charts: per arm its training curves; per measurement the CCDF of every sample kind —
+//! dimension-wise g and SGN, iteration-wise g and SGN — and its spectrum), all of them embedded in
+//! `summary.md`; and a short JSON summary on stdout.
 
 use crate::CliError;
 use sgn_lab::experiment::measure::TailTest;
@@ -183,6 +185,10 @@ fn arm_plots(dir: &Path, prefix: &str, arm: &ArmResult, files: &mut Vec<String>)
         let q = format!("{p}-{}", slug(&m.label));
         let s = &m.structure;
         ccdf(dir, format!("{q}-dim-g-ccdf.svg"), &s.dimension_g, files)?;
+        ccdf(dir, format!("{q}-dim-sgn-ccdf.svg"), &s.dimension_sgn, files)?;
+        if let Some(ig) = &s.iteration_g {
+            ccdf(dir, format!("{q}-iter-g-ccdf.svg"), ig, files)?;
+        }
         ccdf(dir, format!("{q}-iter-sgn-ccdf.svg"), &s.iteration_sgn, files)?;
         if let Some(sp) = &s.spectrum {
             let views = plot::spectrum::spectrum_views(sp, &format!("{} — {}", arm.label, m.label));
@@ -268,8 +274,11 @@ pub fn summary_markdown(report: &Report, files: &[String]) -> String {
             s += "\n";
         }
         let prefix = format!("{}-", p.preset);
-        let imgs: Vec<&String> = files.iter().filter(|f| f.starts_with(&prefix) && f.ends_with(".svg") && (f.contains("spectrum.svg") || f.contains("trained-dim-g-ccdf") || f.contains("davis") || f.contains("training") || (p.mechanism.is_some() && f.contains("ccdf")))).collect();
-        for f in imgs.iter().take(8) {
+        // Every plot of this preset: the training curves, every spectrum and Davis–Kahan view,
+        // and the CCDF of every tested sample kind of every measurement (the evidence the
+        // verdicts cite), in the order they were written.
+        let imgs: Vec<&String> = files.iter().filter(|f| f.starts_with(&prefix) && f.ends_with(".svg")).collect();
+        for f in &imgs {
             s += &format!("![{f}]({f})\n");
         }
         s += "\n";
