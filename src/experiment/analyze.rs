@@ -2,6 +2,19 @@
 //! of gradients (rows = samples or iterations, columns = parameters), the same for the CLI
 //! (`sgn-lab analyze`) and the page. No I/O: the caller parses the file
 //! ([`crate::data::npy`], [`crate::data::text`]).
+//!
+//! What the rows are ([`RowKind`]) decides the SGN-like noise tested beside the raw gradients:
+//!
+//! - **samples** (N × P per-sample gradients ∇ℓ_i(θ) at one θ): the mean row is the full-batch
+//!   gradient ∇L(θ), so the noise is each row minus the mean row, ξ_i = ∇ℓ_i − ∇L (the SGN of a
+//!   batch of one). Rows are dimension-wise samples; columns are each parameter across samples.
+//! - **iterations** (T × P minibatch gradients g_t along training): the mean ∇L(θ_t) drifts as
+//!   θ moves, so a column minus its mean over all of training would count that drift as noise.
+//!   The noise is instead the scaled first difference ξ_t = (g_t − g_{t−1})/√2 (T − 1 rows),
+//!   which removes any mean that changes slowly between consecutive steps and has the noise's
+//!   variance when the noise is independent across steps. Columns are the iteration-wise samples.
+//!
+//! In both, the covariance spectrum is that of the rows as observations (centred by the mean row).
 
 use super::config::{level_of, ExperimentError, TailRule};
 use crate::data::text::Matrix;
@@ -54,6 +67,14 @@ pub struct DumpAnalysis {
     /// Power-law rate over columns: each parameter over the rows (iteration-wise when rows are
     /// iterations; across samples otherwise).
     pub column_wise: PowerLawRate,
+    /// How the noise was formed (see the module doc): "row − mean row" or "(g_t − g_{t−1})/√2".
+    pub noise: String,
+    /// Power-law rate of the noise rows (dimension-wise SGN).
+    pub dimension_wise_noise: PowerLawRate,
+    /// Power-law rate of the noise columns (iteration-wise SGN when rows are iterations).
+    pub column_wise_noise: PowerLawRate,
+    /// Gaussianity of column 0 of the noise.
+    pub normality_column_noise: Option<NormalityReport>,
     pub example_row: Option<PowerLawReport>,
     pub example_column: Option<PowerLawReport>,
     /// Gaussianity of column 0.
@@ -105,6 +126,11 @@ pub fn analyze_dump(m: &Matrix, o: &AnalyzeOptions) -> Result<DumpAnalysis, Expe
     let col = |j: usize| -> Vec<f64> { (0..m.rows).map(|i| m.data[i * m.cols + j]).collect() };
     let (column_wise, example_column) = test_all(&mut spread(m.cols, o.max_samples).into_iter().map(col));
     let normality_column = normality(&col(0)).ok();
+    let (noise, noise_label) = noise_of(m, o.rows);
+    let (dimension_wise_noise, _) = test_all(&mut spread(noise.rows, o.max_samples).into_iter().map(|i| noise.data[i * noise.cols..(i + 1) * noise.cols].to_vec()));
+    let ncol = |j: usize| -> Vec<f64> { (0..noise.rows).map(|i| noise.data[i * noise.cols + j]).collect() };
+    let (column_wise_noise, _) = test_all(&mut spread(noise.cols, o.max_samples).into_iter().map(ncol));
+    let normality_column_noise = normality(&ncol(0)).ok();
     let (spectrum, spectrum_error) = if o.spectrum && m.rows >= 2 {
         match FitParams::new(None, 0, level).and_then(|p| analyze_matrix(m, &p)) {
             Ok(s) => (Some(s), None),
@@ -113,5 +139,41 @@ pub fn analyze_dump(m: &Matrix, o: &AnalyzeOptions) -> Result<DumpAnalysis, Expe
     } else {
         (None, o.spectrum.then(|| "need at least 2 rows".to_string()))
     };
-    Ok(DumpAnalysis { rows: m.rows, cols: m.cols, row_kind: o.rows, dimension_wise, column_wise, example_row, example_column, normality_column, spectrum, spectrum_error })
+    Ok(DumpAnalysis {
+        rows: m.rows,
+        cols: m.cols,
+        row_kind: o.rows,
+        dimension_wise,
+        column_wise,
+        noise: noise_label.to_string(),
+        dimension_wise_noise,
+        column_wise_noise,
+        normality_column_noise,
+        example_row,
+        example_column,
+        normality_column,
+        spectrum,
+        spectrum_error,
+    })
+}
+
+/// The SGN-like noise of the matrix (module doc): for samples ξ_ij = x_ij − (1/N) Σ_k x_kj;
+/// for iterations ξ_tj = (x_tj − x_{t−1,j})/√2, t = 1..T − 1 (empty with one row).
+pub fn noise_of(m: &Matrix, kind: RowKind) -> (Matrix, &'static str) {
+    match kind {
+        RowKind::Samples => {
+            let mut mean = vec![0.0; m.cols];
+            for row in m.data.chunks_exact(m.cols) {
+                mean.iter_mut().zip(row).for_each(|(a, x)| *a += x);
+            }
+            mean.iter_mut().for_each(|a| *a /= m.rows as f64);
+            let data = m.data.chunks_exact(m.cols).flat_map(|row| row.iter().zip(&mean).map(|(x, a)| x - a)).collect();
+            (Matrix { rows: m.rows, cols: m.cols, data }, "row − mean row (∇ℓ_i − ∇L)")
+        }
+        RowKind::Iterations => {
+            let s = std::f64::consts::FRAC_1_SQRT_2;
+            let data = m.data.chunks_exact(m.cols).zip(m.data.chunks_exact(m.cols).skip(1)).flat_map(|(a, b)| b.iter().zip(a).map(move |(y, x)| (y - x) * s)).collect();
+            (Matrix { rows: m.rows.saturating_sub(1), cols: m.cols, data }, "(g_t − g_{t−1})/√2")
+        }
+    }
 }

@@ -1,6 +1,9 @@
 //! `sgn-lab analyze FILE [--rows samples|iterations] [--rule paper|clauset] [--k K]`: the tail
 //! tests and the covariance spectrum on a user's gradient dump (`.npy` float32/float64, C order,
-//! 2-D; or CSV/whitespace text), rows = samples or iterations, columns = parameters.
+//! 2-D; or CSV/whitespace text), rows = samples or iterations, columns = parameters. `--rows`
+//! decides the noise (see `experiment::analyze`): row − mean row for samples, the scaled first
+//! difference along training for iterations; its power-law rates are `dimension_wise_noise` and
+//! `column_wise_noise` in the output.
 
 use crate::CliError;
 use sgn_lab::data::{npy, text};
@@ -12,7 +15,9 @@ use std::path::PathBuf;
 pub struct AnalyzeArgs {
     /// Gradient matrix: .npy or text, one row per sample or iteration.
     pub file: PathBuf,
-    /// What the rows are: samples (per-sample gradients at one θ) or iterations.
+    /// What the rows are, which decides the SGN-like noise tested beside the raw values: samples
+    /// (per-sample gradients at one θ; noise = row − mean row) or iterations (minibatch gradients
+    /// along training; noise = (g_t − g_{t−1})/√2, which removes the slowly drifting mean).
     #[arg(long, default_value = "samples", value_parser = ["samples", "iterations"])]
     pub rows: String,
     /// Tail rule: paper (top-K) or clauset.
