@@ -100,6 +100,15 @@ fn run(cfg: &ExperimentConfig, asset: Option<&[u8]>) -> (u64, u64) {
     (peak, estimate)
 }
 
+/// Native x86 matrix products (faer → private-gemm-x86) keep a per-thread packing buffer of
+/// 2 × the L3 cache size (960 MiB of address space on a 480 MiB-L3 machine, mostly never
+/// touched), allocated on a thread's first product and never freed: not an allocation of the
+/// experiment, absent in wasm32. A warm-up run creates it on this test's thread and the worker
+/// threads before anything is measured.
+fn warm(bytes: &[u8]) {
+    run(&small(450, true, 20), Some(bytes));
+}
+
 fn small(n_cov: usize, baseline: bool, dk: usize) -> ExperimentConfig {
     let mut c = reduced_base(1);
     c.data.n_train = Some(600);
@@ -115,11 +124,7 @@ fn small(n_cov: usize, baseline: bool, dk: usize) -> ExperimentConfig {
 fn estimate_bounds_the_peak_and_is_not_absurd() {
     let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let bytes = digits();
-    // Native x86 matrix products (faer → private-gemm-x86) keep a per-thread packing buffer of
-    // 2 × the L3 cache size (960 MiB of address space on a 480 MiB-L3 machine, mostly never
-    // touched), allocated on a thread's first product and never freed: not an allocation of the
-    // experiment, absent in wasm32. One warm-up run creates it on every thread first.
-    run(&small(450, true, 20), Some(&bytes));
+    warm(&bytes);
     let mut grid: Vec<(String, ExperimentConfig, bool)> = Vec::new();
     for &(n_cov, baseline, dk) in &[(0, false, 0), (100, false, 0), (300, true, 0), (300, false, 20), (450, true, 20), (500, false, 0)] {
         grid.push((format!("digits n_cov={n_cov} baseline={baseline} dk={dk}"), small(n_cov, baseline, dk), true));
@@ -211,4 +216,40 @@ fn oversized_data_is_refused_before_it_is_built() {
     // Under a cap that holds it, a small mixture is built.
     c.data.dataset = DatasetSpec::GaussianMixture(MixtureParams { n: 1000, d: 8, n_classes: 3, separation: 1.0, seed: 2 });
     assert!(c.prepare_data(None).is_ok());
+}
+
+/// The page's measurement request (rule, level, draws, N_cov) goes through
+/// `CheckedConfig::check_measurement`: a request whose estimate exceeds the cap is refused with
+/// the typed memory error, before anything sized by it is allocated; a request the cap holds is
+/// measured within its estimate.
+#[test]
+fn a_measurement_request_is_held_to_the_cap() {
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let bytes = digits();
+    warm(&bytes);
+    let mut c = small(100, true, 20);
+    let (train, _) = c.prepare_data(Some(&bytes)).unwrap();
+    c.memory_cap = c.check(&train).unwrap().memory_estimate + (4 << 20);
+    let checked = c.check(&train).unwrap();
+    let mut req = checked.config.clone();
+    req.analysis.n_cov = 600;
+    req.analysis.draws = 5000;
+    let (peak, r) = peak_of(|| checked.check_measurement(&req, 1000).map(|_| ()));
+    match r {
+        Err(sgn_lab::experiment::ExperimentError::Memory { estimate, cap }) => assert!(cap == c.memory_cap && estimate > cap),
+        other => panic!("{other:?}"),
+    }
+    assert!(peak < 64 << 10, "refusing allocated {peak} B");
+    // Out-of-range requests are refused too.
+    req.analysis.draws = 5;
+    assert!(checked.check_measurement(&req, 0).is_err());
+    // A request within the cap passes and its measurement stays within the estimate.
+    req.analysis.n_cov = 150;
+    req.analysis.draws = 100;
+    let (cfg, mc) = checked.check_measurement(&req, 0).unwrap();
+    assert_eq!(cfg.analysis.n_cov, 150);
+    let mut t = Trainer::new(checked.train.clone(), train).unwrap();
+    t.run(5).unwrap();
+    let (peak, _) = peak_of(|| measure(&t, &mc, |_, _| true).unwrap());
+    assert!(peak <= sgn_lab::experiment::config::measurement_bytes(&cfg, &checked.train), "{peak}");
 }

@@ -302,7 +302,8 @@ pub fn per_sample_bytes(layers: &[crate::nn::Layer], n: usize) -> u64 {
 /// - **iteration-wise**: the N × m tracked per-sample matrix with one chunk of full per-sample
 ///   gradients ([`per_sample_bytes`] of min(512, N)) and its index list (N), the M draws of g and
 ///   ξ (2Mm) and their m columns (Mm), the log's m columns of T steps (Tm), the two examples and
-///   their tail copies (2M + 2T): `8 (Nm + N + 3Mm + Tm + 2M + 2T + m)` + chunk;
+///   their tail copies (2M + 2T), a bootstrap replicate's synthetic sample and its sorted copy
+///   (4M + 4T): `8 (Nm + N + 3Mm + Tm + 6M + 6T + m)` + chunk;
 /// - **spectrum** (N_c ≥ 2): the sample permutation (N usize), the per-sample gradients of N_c
 ///   samples ([`per_sample_bytes`]), the Gram K (N_c²) and the largest of
 ///   - its construction: two N_c² syrk buffers (`gram::gram`);
@@ -328,7 +329,7 @@ pub fn measurement_bytes(cfg: &ExperimentConfig, tc: &TrainConfig) -> u64 {
     let draws = a.draws as u64;
     let dim = F64 * (7 * p + n);
     let chunk = per_sample_bytes(&tc.layers, tc.n_train.min(crate::nn::grad::CHUNK));
-    let iter = F64 * (n * m + n + 3 * draws * m + t * m + 2 * draws + 2 * t + m) + chunk;
+    let iter = F64 * (n * m + n + 3 * draws * m + t * m + 6 * draws + 6 * t + m) + chunk;
     let nc = a.n_cov.min(tc.n_train);
     let spectrum = if nc >= 2 {
         let c = nc as u64;
@@ -363,6 +364,28 @@ pub fn check_memory(estimate: u64, cap: u64) -> Result<(), ExperimentError> {
         Err(ExperimentError::Memory { estimate, cap })
     } else {
         Ok(())
+    }
+}
+
+impl CheckedConfig {
+    /// Re-checks a measurement with other analysis settings at the trained network of this
+    /// config (the page's measurement request: `cfg` is [`CheckedConfig::config`] with rule,
+    /// level, draws and N_cov replaced; `example_bootstrap` replicates for the example tail
+    /// tests): ranges, N_cov capped at the training-set size, and the memory estimate
+    /// ([`data_bytes`] + training + [`measurement_bytes`] of `cfg`) against `memory_cap`, so a
+    /// refused request allocates nothing. Returns the config as measured and its
+    /// [`MeasureConfig`].
+    pub fn check_measurement(&self, cfg: &ExperimentConfig, example_bootstrap: usize) -> Result<(ExperimentConfig, MeasureConfig), ExperimentError> {
+        cfg.check_ranges()?;
+        let mut cfg = cfg.clone();
+        cfg.memory_cap = self.config.memory_cap;
+        cfg.analysis.n_cov = cfg.analysis.n_cov.min(self.train.n_train);
+        let mut params = cfg.measure_params(cfg.training.batch_size)?;
+        params.example_bootstrap = example_bootstrap;
+        let measure = params.check(self.train.n_train)?;
+        let estimate = data_bytes(&cfg) + self.train.memory.total + measurement_bytes(&cfg, &self.train);
+        check_memory(estimate, cfg.memory_cap)?;
+        Ok((cfg, measure))
     }
 }
 
