@@ -253,3 +253,48 @@ fn a_measurement_request_is_held_to_the_cap() {
     let (peak, _) = peak_of(|| measure(&t, &mc, |_, _| true).unwrap());
     assert!(peak <= sgn_lab::experiment::config::measurement_bytes(&cfg, &checked.train), "{peak}");
 }
+
+/// A float32 `.npy` of `rows × cols` (version 1.0, C order), values i/10.
+fn npy_f32(rows: usize, cols: usize) -> Vec<u8> {
+    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
+    let total = 10 + header.len() + 1;
+    header.push_str(&" ".repeat((64 - total % 64) % 64));
+    header.push('\n');
+    let mut b = b"\x93NUMPY\x01\x00".to_vec();
+    b.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    b.extend_from_slice(header.as_bytes());
+    for i in 0..rows * cols {
+        b.extend_from_slice(&((i % 1000) as f32 / 10.0).to_le_bytes());
+    }
+    b
+}
+
+/// Uploads: the value limit is enforced before the matrix is allocated. A `.npy` over the limit
+/// is refused from its header's shape (nothing sized by the shape allocated); a text over it is
+/// refused at the first value past the limit, having held at most the limit's f64 buffer.
+#[test]
+fn upload_limits_are_enforced_before_allocation() {
+    use sgn_lab::data::npy::{read_npy_max, NpyError};
+    use sgn_lab::data::text::{parse_matrix_max, TextError};
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // .npy: 1000 × 1000 float32 (4 MB of data, an 8 MB f64 matrix) against a 10,000-value limit.
+    let big = npy_f32(1000, 1000);
+    let (peak, r) = peak_of(|| read_npy_max(&big, 10_000).map(|_| ()));
+    assert_eq!(r, Err(NpyError::TooLarge { values: 1_000_000, limit: 10_000 }));
+    assert!(peak < 16 << 10, "refusing allocated {peak} B");
+    assert_eq!(NpyError::TooLarge { values: 1_000_000, limit: 10_000 }.to_string(), "the .npy array holds 1000000 values; the limit is 10000 values");
+    // Within the limit: only the f64 matrix (8 B per value) and the header's parse.
+    let (peak, r) = peak_of(|| read_npy_max(&big, 1_000_000).map(|m| m.rows));
+    assert_eq!(r, Ok(1000));
+    assert!(peak <= 8_000_000 + (16 << 10), "{peak}");
+    // Text: 200,000 values per line × 5 lines against a 10,000-value limit.
+    let line: String = (0..200_000).map(|i| format!("{}.5,", i % 97)).collect::<String>() + "1\n";
+    let text = line.repeat(5);
+    let (peak, r) = peak_of(|| parse_matrix_max(&text, 10_000).map(|_| ()));
+    assert_eq!(r, Err(TextError::TooMany { limit: 10_000, line: 1 }));
+    assert!(peak <= 2 * 8 * 10_000 + (4 << 10), "refusing allocated {peak} B");
+    // Within the limit the parse allocates the matrix (≤ its values, grown by doubling) only.
+    let (peak, r) = peak_of(|| parse_matrix_max(&text, 2_000_000).map(|m| (m.rows, m.cols)));
+    assert_eq!(r, Ok((5, 200_001)));
+    assert!(peak <= 2 * 8 * 1_000_005 + (4 << 10), "{peak}");
+}
