@@ -115,6 +115,14 @@ pub struct AnalysisConfig {
     pub davis_kahan_top: usize,
     /// Also measure at θ₀ (before training).
     pub measure_init: bool,
+    /// Bootstrap replicates for the goodness-of-fit p-value of the two iteration-wise example
+    /// tail tests (0..=2000; 0 = none, today's behaviour). Power-law *rates* never bootstrap
+    /// (Clauset's verdict is then d_ks < c(α)/√n_tail). Cost: each replicate draws and re-fits
+    /// a synthetic sample of the example's size (M or T values, the Clauset rule re-scanning
+    /// x_min), so 1000 replicates take about 1000 × one tail test. Not serialised when 0, so
+    /// reports and URL hashes of configurations without it are unchanged.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub bootstrap: usize,
 }
 
 impl Default for AnalysisConfig {
@@ -131,6 +139,7 @@ impl Default for AnalysisConfig {
             baseline: true,
             davis_kahan_top: 0,
             measure_init: false,
+            bootstrap: 0,
         }
     }
 }
@@ -173,7 +182,9 @@ impl Default for ExperimentConfig {
 pub enum ExperimentError {
     #[error("{field} = {value} is out of range ({range})")]
     OutOfRange { field: &'static str, value: String, range: &'static str },
-    #[error("the experiment would need about {} MiB, above the cap of {} MiB", estimate >> 20, cap >> 20)]
+    /// Both in MiB with one decimal and in exact bytes (a rounded MiB alone can print the same
+    /// number twice).
+    #[error("the experiment would need about {:.1} MiB ({estimate} bytes), above the cap of {:.1} MiB ({cap} bytes)", mib(*estimate), mib(*cap))]
     Memory { estimate: u64, cap: u64 },
     #[error("configuration: {0}")]
     Json(String),
@@ -210,6 +221,14 @@ impl From<MeasureError> for ExperimentError {
     }
 }
 
+fn is_zero(v: &usize) -> bool {
+    *v == 0
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / f64::from(1u32 << 20)
+}
+
 fn oor(field: &'static str, value: impl ToString, range: &'static str) -> ExperimentError {
     ExperimentError::OutOfRange { field, value: value.to_string(), range }
 }
@@ -244,24 +263,26 @@ pub fn data_bytes(cfg: &ExperimentConfig) -> u64 {
     use crate::data::DatasetSpec as S;
     let row = |d: u128| 4 * d + 4;
     let gz = |n: u128, d: u128| 2 * (n * (d + 1) + 4096);
-    // (samples, features, decoding buffers) of the whole set. u128: n, d, K and h of synthetic
-    // data come from the URL or a config file, unchecked before loading.
+    // (samples, features, decoding buffers) of the whole set. n, d, K and h of synthetic data
+    // come from the URL or a config file, unchecked before loading: clamped to 2⁴⁰ (the estimate
+    // then still exceeds any cap, ≤ 4 GiB) so that the u128 products below cannot overflow.
+    let c = |x: usize| (x as u128).min(1 << 40);
     let (n, d, extra): (u128, u128, u128) = match &cfg.data.dataset {
         S::Mnist { downsample } => (10_000, 784, gz(10_000, 784) + if *downsample > 1 { 10_000 * row(196) } else { 0 }),
         S::Digits8x8 => (1797, 64, gz(1797, 64)),
         S::BreastCancer => (569, 30, 2 * 8 * 570 * 32),
         S::Wine => (178, 13, 2 * 8 * 179 * 14),
-        S::GaussianMixture(p) => (p.n as u128, p.d as u128, 8 * p.n_classes as u128 * p.d as u128),
+        S::GaussianMixture(p) => (c(p.n), c(p.d), 8 * c(p.n_classes) * c(p.d)),
         S::Teacher(p) => {
-            let (d, k, h) = (p.d as u128, p.n_classes as u128, p.hidden as u128);
-            (p.n as u128, d, 8 * (d * h + h + h * k + k) + 8 * 512 * (d + 2 * h + 2 * k))
+            let (d, k, h) = (c(p.d), c(p.n_classes), c(p.hidden));
+            (c(p.n), d, 8 * (d * h + h + h * k + k) + 8 * 512 * (d + 2 * h + 2 * k))
         }
     };
     let pp = cfg.prepare_params();
     // The split's sizes as `prepare` takes them (at most the whole set each; a split larger
     // than the set is refused by `Dataset::split` before copying).
-    let n_train = pp.n_train.map_or(n * 4 / 5, |t| (t as u128).min(n));
-    let n_test = pp.n_test.map_or(n.saturating_sub(n_train), |t| (t as u128).min(n));
+    let n_train = pp.n_train.map_or(n * 4 / 5, |t| c(t).min(n));
+    let n_test = pp.n_test.map_or(n.saturating_sub(n_train), |t| c(t).min(n));
     let relabel = if pp.label_noise > 0.0 || pp.random_labels { n_train } else { 0 };
     sat(row(d) * (n + n_train + n_test + relabel) + 8 * n + 16 * d + extra)
 }
@@ -358,6 +379,46 @@ pub fn measurement_bytes(cfg: &ExperimentConfig, tc: &TrainConfig) -> u64 {
     dim + iter + spectrum
 }
 
+/// With a spectrum (`n_cov` ≥ 1 after capping at N), its numerical rank is at most
+/// r = min(N_cov − 1, P) (centred covariance of N_cov samples in P dimensions), and the fit needs
+/// skip + K ≤ r with K = `spectrum_k` or at least 2: refuses `spectrum_skip` (or `spectrum_k`
+/// when nothing is skipped) that leave fewer, before anything is trained.
+pub fn check_spectrum_skip(cfg: &ExperimentConfig, n_params: usize) -> Result<(), ExperimentError> {
+    let a = &cfg.analysis;
+    if a.n_cov == 0 {
+        return Ok(());
+    }
+    let rank = a.n_cov.saturating_sub(1).min(n_params);
+    let k = a.spectrum_k.unwrap_or(2);
+    if a.spectrum_skip.saturating_add(k) > rank {
+        return Err(if a.spectrum_skip > 0 {
+            oor("analysis.spectrum_skip", a.spectrum_skip, "spectrum_skip + K ≤ min(n_cov, N) − 1 (K = spectrum_k, at least 2)")
+        } else {
+            oor("analysis.spectrum_k", k, "≤ min(n_cov, N) − 1")
+        });
+    }
+    Ok(())
+}
+
+/// Bytes the `mechanism` preset allocates (its T × d matrix of synthetic gradients, d = 4096
+/// (`run::MECHANISM_D`), T = `analysis.draws`, f64), per setting, upper bound: the matrix (T d),
+/// the scale and sign vectors (2 d), one coordinate's series and the example copies (2 T + d),
+/// and a tail test's |x| copy and sort (2 max(T, d)): `8 (T d + 3 d + 2 T + 2 max(T, d))`.
+pub fn mechanism_bytes(cfg: &ExperimentConfig) -> u64 {
+    let d = crate::experiment::run::MECHANISM_D as u64;
+    let t = cfg.analysis.draws as u64;
+    F64 * (t * d + 3 * d + 2 * t + 2 * t.max(d))
+}
+
+/// Refuses the `mechanism` preset when [`mechanism_bytes`] exceeds `memory_cap` (with the range
+/// checks first).
+pub fn check_mechanism(cfg: &ExperimentConfig) -> Result<u64, ExperimentError> {
+    cfg.check_ranges()?;
+    let estimate = mechanism_bytes(cfg);
+    check_memory(estimate, cfg.memory_cap)?;
+    Ok(estimate)
+}
+
 /// Refuses `estimate` above `cap` with [`ExperimentError::Memory`].
 pub fn check_memory(estimate: u64, cap: u64) -> Result<(), ExperimentError> {
     if estimate > cap {
@@ -429,6 +490,18 @@ impl ExperimentConfig {
                 return Err(oor("analysis.spectrum_k", k, "2..=100000"));
             }
         }
+        if !(10..=5000).contains(&a.draws) {
+            return Err(oor("analysis.draws", a.draws, "10..=5000"));
+        }
+        if !(1..=100).contains(&a.dim_draws) {
+            return Err(oor("analysis.dim_draws", a.dim_draws, "1..=100"));
+        }
+        if a.bootstrap > 2000 {
+            return Err(oor("analysis.bootstrap", a.bootstrap, "0..=2000"));
+        }
+        if a.spectrum_skip > 100_000 {
+            return Err(oor("analysis.spectrum_skip", a.spectrum_skip, "0..=100000, leaving at least K eigenvalues to fit"));
+        }
         if a.davis_kahan_top > 200 {
             return Err(oor("analysis.davis_kahan_top", a.davis_kahan_top, "0..=200"));
         }
@@ -467,7 +540,7 @@ impl ExperimentConfig {
             TailRule::Paper => Rule::Paper,
             TailRule::Clauset => Rule::Clauset,
         };
-        let tail = PowerLawOptions::new(rule, a.k, Some(0), self.seed, level).map_err(|e| oor("analysis.k", e, "≥ 2"))?;
+        let tail = PowerLawOptions::new(rule, a.k, Some(a.bootstrap), self.seed, level).map_err(|e| oor("analysis.k", e, "≥ 2"))?;
         let fit = FitParams::new(a.spectrum_k, a.spectrum_skip, level)?;
         let spectrum = SpectrumOptions {
             fit,
@@ -482,7 +555,7 @@ impl ExperimentConfig {
             n_tracked: self.logging.n_tracked,
             n_cov: a.n_cov,
             tail,
-            example_bootstrap: 0,
+            example_bootstrap: a.bootstrap,
             spectrum,
             seed: self.seed,
         })
@@ -521,6 +594,7 @@ impl ExperimentConfig {
         let tc = self.train_params().check(train)?;
         let mut config = self.clone();
         config.analysis.n_cov = config.analysis.n_cov.min(train.n);
+        check_spectrum_skip(&config, tc.n_params)?;
         let measure = config.measure_params(config.training.batch_size)?.check(train.n)?;
         let estimate = data_bytes(&config) + tc.memory.total + measurement_bytes(&config, &tc);
         check_memory(estimate, config.memory_cap)?;

@@ -189,7 +189,7 @@ impl Lab {
         cfg.analysis.draws = req.draws;
         cfg.analysis.n_cov = req.n_cov;
         // Ranges and the memory estimate of the requested measurement, before anything is allocated.
-        let bootstrap = if req.rule == TailRule::Clauset { 1000 } else { 0 };
+        let bootstrap = if req.rule == TailRule::Clauset { 1000 } else { cfg.analysis.bootstrap };
         let (_, mc) = self.checked.check_measurement(&cfg, bootstrap).map_err(js_err)?;
         let g = measure(&self.trainer, &mc, |stage, f| {
             // A throwing callback is treated as "go on": progress is best effort.
