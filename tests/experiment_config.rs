@@ -286,6 +286,7 @@ fn arb_config() -> impl Strategy<Value = ExperimentConfig> {
 /// every such field.
 fn out_of_range(c: &ExperimentConfig, r: u64) -> Vec<(&'static str, ExperimentConfig)> {
     let r = r as usize;
+    let even = r.is_multiple_of(2);
     let big = |lo: usize| lo.saturating_add(1 + r % 1_000_000);
     let mut out = Vec::new();
     let mut push = |field: &'static str, f: &dyn Fn(&mut ExperimentConfig)| {
@@ -296,16 +297,16 @@ fn out_of_range(c: &ExperimentConfig, r: u64) -> Vec<(&'static str, ExperimentCo
     push("data.label_noise", &|b| b.data.label_noise = 1.0 + (r % 1000) as f64 / 100.0);
     push("data.label_noise", &|b| b.data.label_noise = -1e-3 - (r % 1000) as f64);
     push("data.n_train", &|b| b.data.n_train = Some(r % 2));
-    push("data.dataset.downsample", &|b| b.data.dataset = DatasetSpec::Mnist { downsample: if r % 2 == 0 { 0 } else { big(2) } });
+    push("data.dataset.downsample", &|b| b.data.dataset = DatasetSpec::Mnist { downsample: if even { 0 } else { big(2) } });
     push("analysis.level", &|b| b.analysis.level = 0.2 + (r % 100) as f64);
-    push("analysis.k", &|b| b.analysis.k = Some(if r % 2 == 0 { r % 2 } else { big(1_000_000) }));
-    push("analysis.spectrum_k", &|b| b.analysis.spectrum_k = Some(if r % 2 == 0 { 1 } else { big(100_000) }));
-    push("analysis.draws", &|b| b.analysis.draws = if r % 2 == 0 { r % 10 } else { big(5000) });
-    push("analysis.dim_draws", &|b| b.analysis.dim_draws = if r % 2 == 0 { 0 } else { big(100) });
+    push("analysis.k", &|b| b.analysis.k = Some(if even { r % 2 } else { big(1_000_000) }));
+    push("analysis.spectrum_k", &|b| b.analysis.spectrum_k = Some(if even { 1 } else { big(100_000) }));
+    push("analysis.draws", &|b| b.analysis.draws = if even { r % 10 } else { big(5000) });
+    push("analysis.dim_draws", &|b| b.analysis.dim_draws = if even { 0 } else { big(100) });
     push("analysis.bootstrap", &|b| b.analysis.bootstrap = big(2000));
     push("analysis.spectrum_skip", &|b| b.analysis.spectrum_skip = big(100_000));
     push("analysis.davis_kahan_top", &|b| b.analysis.davis_kahan_top = big(200));
-    push("logging.n_tracked", &|b| b.logging.n_tracked = if r % 2 == 0 { 0 } else { big(1000) });
+    push("logging.n_tracked", &|b| b.logging.n_tracked = if even { 0 } else { big(1000) });
     push("memory_cap", &|b| b.memory_cap = (4u64 << 30) + 1 + r as u64 % (1 << 40));
     out
 }
