@@ -126,8 +126,10 @@ fn estimate_bounds_the_peak_and_is_not_absurd() {
     let bytes = digits();
     warm(&bytes);
     let mut grid: Vec<(String, ExperimentConfig, bool)> = Vec::new();
-    for &(n_cov, baseline, dk) in &[(0, false, 0), (100, false, 0), (300, true, 0), (300, false, 20), (450, true, 20), (500, false, 0)] {
-        grid.push((format!("digits n_cov={n_cov} baseline={baseline} dk={dk}"), small(n_cov, baseline, dk), true));
+    for &(n_cov, baseline, dk) in &[(0, false, 0), (100, false, 0), (300, true, 0), (300, false, 20), (450, true, 20), (500, false, 0), (1400, false, 0), (1400, true, 20)] {
+        let mut c = small(n_cov, baseline, dk);
+        c.data.n_train = Some(c.data.n_train.unwrap_or(0).max(n_cov));
+        grid.push((format!("digits n_cov={n_cov} baseline={baseline} dk={dk}"), c, true));
     }
     for &(draws, m, b) in &[(10, 1, 8), (500, 200, 64), (2000, 50, 300)] {
         let mut c = small(200, true, 10);
