@@ -68,7 +68,7 @@ fn check_gives_typed_errors() {
     assert!(matches!(c.check(&train), Err(ExperimentError::Train(ConfigError::OutOfRange { field: "hidden width", .. }))));
     let mut c = base.clone();
     c.analysis.draws = 3;
-    assert!(matches!(c.check(&train), Err(ExperimentError::Measure(_))));
+    assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: "analysis.draws", .. })));
     let mut c = base.clone();
     c.memory_cap = 1 << 20;
     assert!(matches!(c.check(&train), Err(ExperimentError::Train(ConfigError::Memory { .. })) | Err(ExperimentError::Memory { .. })));
@@ -78,6 +78,108 @@ fn check_gives_typed_errors() {
     assert!(matches!(c.check(&train), Err(ExperimentError::Memory { .. })));
     // A dataset whose asset is missing is a typed error.
     assert!(matches!(base.prepare_data(None), Err(ExperimentError::MissingAsset("digits-8x8.bin.gz"))));
+}
+
+/// Every range check of `check_ranges` / `check`: a typed `OutOfRange` naming the field, for a
+/// value just outside its range, and the value just inside passes.
+#[test]
+fn every_validation_error_names_its_field() {
+    let base = reduced_base(0);
+    let train = digits_train(&base);
+    type Edit = fn(&mut ExperimentConfig, bool);
+    let cases: Vec<(&str, Edit)> = vec![
+        ("data.label_noise", |c, out| c.data.label_noise = if out { 1.0 } else { 0.99 }),
+        ("data.n_train", |c, out| c.data.n_train = Some(if out { 1 } else { 2 })),
+        ("data.dataset.downsample", |c, out| c.data.dataset = DatasetSpec::Mnist { downsample: if out { 3 } else { 2 } }),
+        ("analysis.level", |c, out| c.analysis.level = if out { 0.2 } else { 0.01 }),
+        ("analysis.k", |c, out| c.analysis.k = Some(if out { 1 } else { 2 })),
+        ("analysis.spectrum_k", |c, out| c.analysis.spectrum_k = Some(if out { 1 } else { 2 })),
+        ("analysis.draws", |c, out| c.analysis.draws = if out { 9 } else { 10 }),
+        ("analysis.draws", |c, out| c.analysis.draws = if out { 5001 } else { 5000 }),
+        ("analysis.dim_draws", |c, out| c.analysis.dim_draws = if out { 0 } else { 1 }),
+        ("analysis.dim_draws", |c, out| c.analysis.dim_draws = if out { 101 } else { 100 }),
+        ("analysis.bootstrap", |c, out| c.analysis.bootstrap = if out { 2001 } else { 2000 }),
+        ("analysis.spectrum_skip", |c, out| c.analysis.spectrum_skip = if out { 100_001 } else { 0 }),
+        ("analysis.davis_kahan_top", |c, out| c.analysis.davis_kahan_top = if out { 201 } else { 200 }),
+        ("logging.n_tracked", |c, out| c.logging.n_tracked = if out { 0 } else { 1 }),
+        ("logging.n_tracked", |c, out| c.logging.n_tracked = if out { 1001 } else { 1000 }),
+        ("memory_cap", |c, out| c.memory_cap = if out { (4 << 30) + 1 } else { 4 << 30 }),
+    ];
+    for (field, edit) in &cases {
+        let mut c = base.clone();
+        edit(&mut c, true);
+        match c.check_ranges() {
+            Err(ExperimentError::OutOfRange { field: f, .. }) => assert_eq!(f, *field),
+            other => panic!("{field}: {other:?}"),
+        }
+        // `check` and `prepare_data` refuse it the same way.
+        assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: f, .. }) if f == *field), "{field}");
+        assert!(matches!(c.prepare_data(None), Err(ExperimentError::OutOfRange { field: f, .. }) if f == *field), "{field}");
+        let mut c = base.clone();
+        edit(&mut c, false);
+        assert_eq!(c.check_ranges(), Ok(()), "{field} just inside");
+    }
+    // The spectrum fit must keep K eigenvalues of the rank bound min(n_cov, N) − 1 (checked
+    // against the data): n_cov = 200 → rank ≤ 199, skip + 2 ≤ 199.
+    let mut c = base.clone();
+    c.analysis.spectrum_skip = 197;
+    assert!(c.check(&train).is_ok());
+    c.analysis.spectrum_skip = 198;
+    assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: "analysis.spectrum_skip", .. })));
+    c.analysis.spectrum_skip = 150;
+    c.analysis.spectrum_k = Some(50);
+    assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: "analysis.spectrum_skip", .. })));
+    c.analysis.spectrum_skip = 0;
+    c.analysis.spectrum_k = Some(200);
+    assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: "analysis.spectrum_k", .. })));
+    c.analysis.n_cov = 0; // no spectrum: nothing to fit
+    c.analysis.spectrum_skip = 5000;
+    assert_eq!(c.check(&train).err(), None);
+    // The mechanism preset's T × 4096 f64 buffer against the cap.
+    let mut c = base.clone();
+    c.analysis.draws = 5000;
+    let need = sgn_lab::experiment::config::mechanism_bytes(&c);
+    assert!(need >= 5000 * 4096 * 8);
+    c.memory_cap = need - 1;
+    assert_eq!(sgn_lab::experiment::config::check_mechanism(&c), Err(ExperimentError::Memory { estimate: need, cap: need - 1 }));
+    c.memory_cap = need;
+    assert_eq!(sgn_lab::experiment::config::check_mechanism(&c), Ok(need));
+}
+
+/// The memory error states both numbers in MiB with one decimal and in bytes: an estimate just
+/// above the cap no longer prints as "80 MiB, above the cap of 80 MiB".
+#[test]
+fn memory_error_states_both_numbers_exactly() {
+    let e = ExperimentError::Memory { estimate: (80 << 20) + 70_000, cap: 80 << 20 };
+    assert_eq!(e.to_string(), "the experiment would need about 80.1 MiB (83956080 bytes), above the cap of 80.0 MiB (83886080 bytes)");
+}
+
+/// `analysis.bootstrap` (default 0, serde default): the default hash is still "v1.", a config
+/// without the key reads as 0, and the knob reaches the example tests' bootstrap.
+#[test]
+fn bootstrap_knob_defaults_to_none_and_is_wired() {
+    assert_eq!(url::encode(&ExperimentConfig::default()).unwrap(), "v1.");
+    let c = ExperimentConfig::from_json(r#"{"analysis": {"rule": "clauset"}}"#).unwrap();
+    assert_eq!(c.analysis.bootstrap, 0);
+    let p = c.measure_params(32).unwrap();
+    assert_eq!((p.example_bootstrap, p.tail.bootstrap), (0, Some(0)));
+    let c = ExperimentConfig::from_json(r#"{"analysis": {"rule": "clauset", "bootstrap": 50}}"#).unwrap();
+    let p = c.measure_params(32).unwrap();
+    assert_eq!((p.example_bootstrap, p.tail.bootstrap), (50, Some(50)));
+    // The report's example test gets a p-value; the rates do not bootstrap.
+    let mut c = reduced_base(0);
+    c.analysis.rule = TailRule::Clauset;
+    c.analysis.bootstrap = 20;
+    c.analysis.n_cov = 0;
+    let train = digits_train(&c);
+    let checked = c.check(&train).unwrap();
+    let mut t = sgn_lab::train::Trainer::new(checked.train.clone(), train).unwrap();
+    while !t.is_finished() {
+        t.run(100).unwrap();
+    }
+    let g = sgn_lab::experiment::measure::measure(&t, &checked.measure, |_, _| true).unwrap();
+    assert!(g.iteration_sgn.power_law.p_value.is_some());
+    assert!(g.dimension_g.power_law.p_value.is_none());
 }
 
 /// Fuzz finding (`config_json` target): `from_json("[]")` was the default configuration (serde
@@ -144,9 +246,9 @@ fn arb_config() -> impl Strategy<Value = ExperimentConfig> {
         (1e-4f64..10.0, 0.0f64..0.99, 0.0f64..0.1, schedule, 1usize..2048, 1usize..1000, any::<bool>()),
         (1usize..1000, 0u64..500),
         (any::<bool>(), prop::sample::select(vec![0.10, 0.05, 0.01]), prop::option::of(2usize..5000), 10usize..5000, 1usize..100, 0usize..3000, any::<bool>(), 0usize..200, any::<bool>()),
-        (any::<u64>(), 1u64..(4u64 << 30)),
+        (any::<u64>(), 1u64..(4u64 << 30), 0usize..=2000, 0usize..=100_000),
     )
-        .prop_map(|(d, model, t, l, a, (seed, cap))| {
+        .prop_map(|(d, model, t, l, a, (seed, cap, bootstrap, skip))| {
             let mut c = ExperimentConfig::default();
             c.data.dataset = d.0;
             c.data.n_train = d.1;
@@ -172,10 +274,41 @@ fn arb_config() -> impl Strategy<Value = ExperimentConfig> {
             c.analysis.baseline = a.6;
             c.analysis.davis_kahan_top = a.7;
             c.analysis.measure_init = a.8;
+            c.analysis.bootstrap = bootstrap;
+            c.analysis.spectrum_skip = skip;
             c.seed = seed;
             c.memory_cap = cap;
             c
         })
+}
+
+/// `c` with one range-checked field pushed out of its range (by an amount drawn from `r`), for
+/// every such field.
+fn out_of_range(c: &ExperimentConfig, r: u64) -> Vec<(&'static str, ExperimentConfig)> {
+    let r = r as usize;
+    let even = r.is_multiple_of(2);
+    let big = |lo: usize| lo.saturating_add(1 + r % 1_000_000);
+    let mut out = Vec::new();
+    let mut push = |field: &'static str, f: &dyn Fn(&mut ExperimentConfig)| {
+        let mut b = c.clone();
+        f(&mut b);
+        out.push((field, b));
+    };
+    push("data.label_noise", &|b| b.data.label_noise = 1.0 + (r % 1000) as f64 / 100.0);
+    push("data.label_noise", &|b| b.data.label_noise = -1e-3 - (r % 1000) as f64);
+    push("data.n_train", &|b| b.data.n_train = Some(r % 2));
+    push("data.dataset.downsample", &|b| b.data.dataset = DatasetSpec::Mnist { downsample: if even { 0 } else { big(2) } });
+    push("analysis.level", &|b| b.analysis.level = 0.2 + (r % 100) as f64);
+    push("analysis.k", &|b| b.analysis.k = Some(if even { r % 2 } else { big(1_000_000) }));
+    push("analysis.spectrum_k", &|b| b.analysis.spectrum_k = Some(if even { 1 } else { big(100_000) }));
+    push("analysis.draws", &|b| b.analysis.draws = if even { r % 10 } else { big(5000) });
+    push("analysis.dim_draws", &|b| b.analysis.dim_draws = if even { 0 } else { big(100) });
+    push("analysis.bootstrap", &|b| b.analysis.bootstrap = big(2000));
+    push("analysis.spectrum_skip", &|b| b.analysis.spectrum_skip = big(100_000));
+    push("analysis.davis_kahan_top", &|b| b.analysis.davis_kahan_top = big(200));
+    push("logging.n_tracked", &|b| b.logging.n_tracked = if even { 0 } else { big(1000) });
+    push("memory_cap", &|b| b.memory_cap = (4u64 << 30) + 1 + r as u64 % (1 << 40));
+    out
 }
 
 proptest! {
@@ -195,11 +328,11 @@ proptest! {
         prop_assert_eq!(&ExperimentConfig::from_json(&j).unwrap(), &c);
         // Every generated value is within the data-free ranges…
         prop_assert!(c.check_ranges().is_ok(), "{:?}", c.check_ranges());
-        // …and pushing one out of range is refused with the field named.
-        let mut bad = c.clone();
-        bad.data.label_noise = 1.0 + c.data.label_noise;
-        let refused = matches!(bad.check_ranges(), Err(ExperimentError::OutOfRange { field: "data.label_noise", .. }));
-        prop_assert!(refused);
+        // …and pushing any range-checked field out of range is refused with the field named.
+        for (field, bad) in out_of_range(&c, c.seed) {
+            let refused = matches!(bad.check_ranges(), Err(ExperimentError::OutOfRange { field: f, .. }) if f == field);
+            prop_assert!(refused, "{}: {:?}", field, bad.check_ranges());
+        }
     }
 
     #[test]

@@ -59,9 +59,9 @@ fn wild_config() -> impl Strategy<Value = ExperimentConfig> {
         (any::<usize>(), any::<u64>()),
         (any::<bool>(), finite(), prop::option::of(any::<usize>()), any::<usize>(), any::<usize>(), any::<usize>()),
         (prop::option::of(any::<usize>()), any::<usize>(), any::<bool>(), any::<usize>(), any::<bool>()),
-        (any::<u64>(), any::<u64>()),
+        (any::<u64>(), any::<u64>(), any::<usize>()),
     )
-        .prop_map(|(d, model, t, l, a, b, (seed, cap))| {
+        .prop_map(|(d, model, t, l, a, b, (seed, cap, bootstrap))| {
             let mut c = ExperimentConfig::default();
             (c.data.dataset, c.data.n_train, c.data.n_test, c.data.label_noise, c.data.random_labels) = d;
             c.model = model;
@@ -73,6 +73,7 @@ fn wild_config() -> impl Strategy<Value = ExperimentConfig> {
             (clauset, c.analysis.level, c.analysis.k, c.analysis.draws, c.analysis.dim_draws, c.analysis.n_cov) = a;
             c.analysis.rule = if clauset { TailRule::Clauset } else { TailRule::Paper };
             (c.analysis.spectrum_k, c.analysis.spectrum_skip, c.analysis.baseline, c.analysis.davis_kahan_top, c.analysis.measure_init) = b;
+            c.analysis.bootstrap = bootstrap;
             c.seed = seed;
             c.memory_cap = cap;
             c

@@ -11,8 +11,8 @@
 //! the analysis serialises to JSON.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sgn_lab::data::npy::{is_npy, read_npy};
-use sgn_lab::data::text::parse_matrix;
+use sgn_lab::data::npy::{is_npy, read_npy_max};
+use sgn_lab::data::text::parse_matrix_max;
 use sgn_lab::experiment::analyze::{analyze_dump, AnalyzeOptions, RowKind};
 use sgn_lab::experiment::TailRule;
 use sgn_lab_fuzz::{check_normality, check_power_law, check_rate, check_spectrum_report, Cursor};
@@ -37,20 +37,18 @@ fuzz_target!(|data: &[u8]| {
 
     let file = c.rest();
     let m = if is_npy(file) {
-        match read_npy(file) {
+        match read_npy_max(file, MAX_VALUES) {
             Ok(m) => m,
             Err(e) => return assert!(!e.to_string().is_empty()),
         }
     } else {
         let Ok(text) = std::str::from_utf8(file) else { return };
-        match parse_matrix(text) {
+        match parse_matrix_max(text, MAX_VALUES) {
             Ok(m) => m,
             Err(e) => return assert!(!e.to_string().is_empty()),
         }
     };
-    if m.rows * m.cols > MAX_VALUES {
-        return;
-    }
+    assert!(m.rows * m.cols <= MAX_VALUES, "the readers' limit let {} × {} values through", m.rows, m.cols);
     match analyze_dump(&m, &o) {
         Ok(a) => {
             assert!(valid_opts, "invalid options accepted: {o:?}");

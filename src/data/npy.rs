@@ -36,6 +36,9 @@ pub enum NpyError {
     UnsupportedShape(Vec<u64>),
     #[error("value at row {row}, column {col} is not finite (NaN and infinities are not allowed)")]
     NonFinite { row: usize, col: usize },
+    /// The header's shape holds more values than the reader's limit ([`read_npy_max`]).
+    #[error("the .npy array holds {values} values; the limit is {limit} values")]
+    TooLarge { values: u64, limit: usize },
 }
 
 const MAGIC: &[u8] = b"\x93NUMPY";
@@ -188,8 +191,16 @@ fn parse_header(h: &str) -> Result<Header, NpyError> {
     })
 }
 
-/// Reads a `.npy` file's bytes as a row-major f64 matrix (see the module doc).
+/// Reads a `.npy` file's bytes as a row-major f64 matrix (see the module doc). No limit on the
+/// size beyond the bytes given: see [`read_npy_max`].
 pub fn read_npy(bytes: &[u8]) -> Result<Matrix, NpyError> {
+    read_npy_max(bytes, usize::MAX)
+}
+
+/// [`read_npy`] refusing arrays of more than `max_values` values with [`NpyError::TooLarge`]
+/// as soon as the header's shape is read, before the f64 matrix (`8 · rows · cols` bytes, twice
+/// a float32 file's data) is allocated.
+pub fn read_npy_max(bytes: &[u8], max_values: usize) -> Result<Matrix, NpyError> {
     if !is_npy(bytes) {
         return Err(NpyError::BadMagic);
     }
@@ -233,6 +244,10 @@ pub fn read_npy(bytes: &[u8]) -> Result<Matrix, NpyError> {
     };
     if rows == 0 || cols == 0 {
         return Err(NpyError::UnsupportedShape(h.shape.clone()));
+    }
+    let values = rows.saturating_mul(cols);
+    if values > max_values as u64 {
+        return Err(NpyError::TooLarge { values, limit: max_values });
     }
     let count = rows
         .checked_mul(cols)
@@ -296,5 +311,15 @@ mod tests {
         let m = read_npy(&b).unwrap();
         assert_eq!((m.rows, m.cols), (2, 3));
         assert_eq!(m.row(1), &[4.0, 5.0, 6.0]);
+    }
+
+    #[test]
+    fn too_large_shape_is_refused_from_the_header() {
+        let b = write_npy_f64(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        assert_eq!(read_npy_max(&b, 6).unwrap().rows, 2);
+        assert_eq!(read_npy_max(&b, 5), Err(NpyError::TooLarge { values: 6, limit: 5 }));
+        // Only the header: refused by the limit, not as truncated.
+        let header_only = &b[..b.len() - 48];
+        assert_eq!(read_npy_max(header_only, 5), Err(NpyError::TooLarge { values: 6, limit: 5 }));
     }
 }

@@ -19,6 +19,8 @@ pub enum TextError {
     NonFinite { token: String, line: usize },
     /// A matrix row whose length differs from the first row's.
     Ragged { line: usize, expected: usize, found: usize },
+    /// More than `limit` values ([`parse_matrix_max`]); refused at the first value past it.
+    TooMany { limit: usize, line: usize },
 }
 
 impl fmt::Display for TextError {
@@ -37,6 +39,7 @@ impl fmt::Display for TextError {
                 f,
                 "line {line}: row has {found} columns but the first row has {expected}"
             ),
+            TextError::TooMany { limit, line } => write!(f, "line {line}: more than {limit} values (the limit)"),
         }
     }
 }
@@ -99,26 +102,42 @@ impl Matrix {
 }
 
 /// Parses one matrix row per non-empty line. A first line made only of non-numeric tokens
-/// (a CSV header such as `p0,p1,p2`) is skipped.
+/// (a CSV header such as `p0,p1,p2`) is skipped. No limit on the size: see [`parse_matrix_max`].
 pub fn parse_matrix(text: &str) -> Result<Matrix, TextError> {
-    let mut data = Vec::new();
+    parse_matrix_max(text, usize::MAX)
+}
+
+/// [`parse_matrix`] holding at most `max_values` numbers: the value past the limit is refused
+/// with [`TextError::TooMany`] before it is stored, and the buffer never grows past the limit
+/// (capacity ≤ `max_values` f64, grown by doubling up to it), so a too-large input allocates at
+/// most `8 · max_values` bytes (`16 ·` during a reallocation's copy) plus the parsed matrix. Tokens are parsed
+/// straight into the matrix (no per-line token list).
+pub fn parse_matrix_max(text: &str, max_values: usize) -> Result<Matrix, TextError> {
+    let mut data: Vec<f64> = Vec::new();
     let mut cols = 0usize;
     let mut rows = 0usize;
     let mut seen_content = false;
     for (i, line) in text.lines().enumerate() {
-        let toks: Vec<&str> = tokens(line).collect();
-        if toks.is_empty() {
+        if tokens(line).next().is_none() {
             continue;
         }
         if !seen_content {
             seen_content = true;
-            if toks.iter().all(|t| t.parse::<f64>().is_err()) {
+            if tokens(line).all(|t| t.parse::<f64>().is_err()) {
                 continue; // header row
             }
         }
         let before = data.len();
-        for t in &toks {
-            data.push(parse_token(t, i + 1)?);
+        for t in tokens(line) {
+            if data.len() >= max_values {
+                return Err(TextError::TooMany { limit: max_values, line: i + 1 });
+            }
+            let v = parse_token(t, i + 1)?;
+            if data.len() == data.capacity() {
+                let grow = data.capacity().max(64).min(max_values - data.len());
+                data.reserve_exact(grow);
+            }
+            data.push(v);
         }
         let found = data.len() - before;
         if rows == 0 {
@@ -166,5 +185,13 @@ mod tests {
         assert_eq!(m.row(1), &[4.0, 5.0, 6.0]);
         let e = parse_matrix("1 2 3\n4 5\n").unwrap_err();
         assert_eq!(e, TextError::Ragged { line: 2, expected: 3, found: 2 });
+    }
+
+    #[test]
+    fn matrix_limit_counts_values_not_lines() {
+        assert_eq!(parse_matrix_max("h1,h2\n1,2\n3,4\n", 4).unwrap().data, vec![1.0, 2.0, 3.0, 4.0]);
+        let e = parse_matrix_max("1,2\n3,4\n5,6\n", 5).unwrap_err();
+        assert_eq!(e, TextError::TooMany { limit: 5, line: 3 });
+        assert_eq!(e.to_string(), "line 3: more than 5 values (the limit)");
     }
 }

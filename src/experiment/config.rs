@@ -115,6 +115,14 @@ pub struct AnalysisConfig {
     pub davis_kahan_top: usize,
     /// Also measure at θ₀ (before training).
     pub measure_init: bool,
+    /// Bootstrap replicates for the goodness-of-fit p-value of the two iteration-wise example
+    /// tail tests (0..=2000; 0 = none, today's behaviour). Power-law *rates* never bootstrap
+    /// (Clauset's verdict is then d_ks < c(α)/√n_tail). Cost: each replicate draws and re-fits
+    /// a synthetic sample of the example's size (M or T values, the Clauset rule re-scanning
+    /// x_min), so 1000 replicates take about 1000 × one tail test. Not serialised when 0, so
+    /// reports and URL hashes of configurations without it are unchanged.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub bootstrap: usize,
 }
 
 impl Default for AnalysisConfig {
@@ -131,6 +139,7 @@ impl Default for AnalysisConfig {
             baseline: true,
             davis_kahan_top: 0,
             measure_init: false,
+            bootstrap: 0,
         }
     }
 }
@@ -173,7 +182,9 @@ impl Default for ExperimentConfig {
 pub enum ExperimentError {
     #[error("{field} = {value} is out of range ({range})")]
     OutOfRange { field: &'static str, value: String, range: &'static str },
-    #[error("the experiment would need about {} MiB, above the cap of {} MiB", estimate >> 20, cap >> 20)]
+    /// Both in MiB with one decimal and in exact bytes (a rounded MiB alone can print the same
+    /// number twice).
+    #[error("the experiment would need about {:.1} MiB ({estimate} bytes), above the cap of {:.1} MiB ({cap} bytes)", mib(*estimate), mib(*cap))]
     Memory { estimate: u64, cap: u64 },
     #[error("configuration: {0}")]
     Json(String),
@@ -210,6 +221,14 @@ impl From<MeasureError> for ExperimentError {
     }
 }
 
+fn is_zero(v: &usize) -> bool {
+    *v == 0
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / f64::from(1u32 << 20)
+}
+
 fn oor(field: &'static str, value: impl ToString, range: &'static str) -> ExperimentError {
     ExperimentError::OutOfRange { field, value: value.to_string(), range }
 }
@@ -220,23 +239,215 @@ pub struct CheckedConfig {
     pub config: ExperimentConfig,
     pub train: TrainConfig,
     pub measure: MeasureConfig,
-    /// Estimated bytes: training (PROTOCOL §1.4) + measurement (see [`measurement_bytes`]).
+    /// Upper bound of the bytes the experiment allocates: data ([`data_bytes`]) + training
+    /// ([`crate::train::estimate_memory`]) + measurement ([`measurement_bytes`]).
     pub memory_estimate: u64,
 }
 
-/// Bytes a measurement allocates besides the trainer: three f64 P-vectors per dimension-wise
-/// draw (g, ξ, |x| sorted), the M × m frozen draws (g and ξ) and N × m per-sample matrix, the
-/// N_cov × N_cov Gram matrix and its eigen workspace (≈ 4 N_cov² f64) plus dense-layer factors
-/// N_cov × (Σ fan_in + fan_out) f64, and the baseline's N_cov² matrix.
-pub fn measurement_bytes(cfg: &ExperimentConfig, n_params: usize, n_train: usize, layer_sizes: usize) -> u64 {
+const F64: u64 = 8;
+
+/// Upper bound of the bytes [`ExperimentConfig::prepare_data`] allocates, known before anything
+/// is loaded (checked against `memory_cap` there, and part of [`CheckedConfig::memory_estimate`]).
+/// A dataset of `n` samples and `d` features is `n (4 d + 4)` bytes (f32 features, u32 labels);
+/// [`crate::data::prepare`] holds the whole set (n), the split (n_train + n_test, each at most n)
+/// and, with label noise or random labels, a relabelled copy of the training part (n_train):
+/// `(4 d + 4)(n + n_train + n_test [+ n_train])`, the split's permutation (8 n) and the
+/// standardiser's means and scales (16 d). On top:
+/// - asset images (MNIST 10,000 × 784, 8×8 digits 1,797 × 64): the gunzipped bytes, `n (d + 1)`
+///   plus a 4 KiB header, twice for `read_to_end`'s doubling growth; a 2× downsampled copy
+///   `n (d/4 · 4 + 4)`;
+/// - tables (569 × 30, 178 × 13): the parsed f64 cells `8 n d` twice (values and rows);
+/// - synthetic: the class means `8 K d`; the teacher's f64 network `8 (d h + h + h K + K)` and
+///   one 512-row f64 chunk of input, hidden and output activations `8 · 512 (d + 2 h + 2 K)`.
+pub fn data_bytes(cfg: &ExperimentConfig) -> u64 {
+    use crate::data::DatasetSpec as S;
+    let row = |d: u128| 4 * d + 4;
+    let gz = |n: u128, d: u128| 2 * (n * (d + 1) + 4096);
+    // (samples, features, decoding buffers) of the whole set. n, d, K and h of synthetic data
+    // come from the URL or a config file, unchecked before loading: clamped to 2⁴⁰ (the estimate
+    // then still exceeds any cap, ≤ 4 GiB) so that the u128 products below cannot overflow.
+    let c = |x: usize| (x as u128).min(1 << 40);
+    let (n, d, extra): (u128, u128, u128) = match &cfg.data.dataset {
+        S::Mnist { downsample } => (10_000, 784, gz(10_000, 784) + if *downsample > 1 { 10_000 * row(196) } else { 0 }),
+        S::Digits8x8 => (1797, 64, gz(1797, 64)),
+        S::BreastCancer => (569, 30, 2 * 8 * 570 * 32),
+        S::Wine => (178, 13, 2 * 8 * 179 * 14),
+        S::GaussianMixture(p) => (c(p.n), c(p.d), 8 * c(p.n_classes) * c(p.d)),
+        S::Teacher(p) => {
+            let (d, k, h) = (c(p.d), c(p.n_classes), c(p.hidden));
+            (c(p.n), d, 8 * (d * h + h + h * k + k) + 8 * 512 * (d + 2 * h + 2 * k))
+        }
+    };
+    let pp = cfg.prepare_params();
+    // The split's sizes as `prepare` takes them (at most the whole set each; a split larger
+    // than the set is refused by `Dataset::split` before copying).
+    let n_train = pp.n_train.map_or(n * 4 / 5, |t| c(t).min(n));
+    let n_test = pp.n_test.map_or(n.saturating_sub(n_train), |t| c(t).min(n));
+    let relabel = if pp.label_noise > 0.0 || pp.random_labels { n_train } else { 0 };
+    sat(row(d) * (n + n_train + n_test + relabel) + 8 * n + 16 * d + extra)
+}
+
+fn sat(x: u128) -> u64 {
+    u64::try_from(x).unwrap_or(u64::MAX)
+}
+
+/// Bytes of the per-sample gradients of `n` samples (`nn::grad::per_sample_grads` and its
+/// backward tape): per sample, the dense layers' factors (fan_in + fan_out), a conv layer's full
+/// gradient (its parameter count), the tape (input and every layer's output) and two buffers of
+/// the widest layer, all f64 — the formula of `nn::grad::per_sample_bytes`, from the layer list.
+pub fn per_sample_bytes(layers: &[crate::nn::Layer], n: usize) -> u64 {
+    use crate::nn::Layer;
+    let mut blocks = 0u64;
+    let mut tape = layers.first().map_or(0, |l| l.in_size() as u64);
+    let mut widest = 0u64;
+    for l in layers {
+        blocks += match l {
+            Layer::Dense(d) => (d.fan_in + d.fan_out) as u64,
+            Layer::Conv(c) => c.n_params() as u64,
+            _ => 0,
+        };
+        tape += l.out_size() as u64;
+        widest = widest.max(l.in_size().max(l.out_size()) as u64);
+    }
+    n as u64 * (blocks + tape + 2 * widest) * F64
+}
+
+/// Upper bound of the bytes [`crate::experiment::measure::measure`] allocates besides the
+/// trainer, for the checked training config `tc` (P parameters, N training samples, T logged
+/// steps = total steps, m tracked, M = `draws`, R = `dim_draws`, N_c = `n_cov`). Every buffer of
+/// one stage is counted as live at once, and the stages are added (results of earlier stages are
+/// kept to the end of `measure`); all values f64:
+/// - **dimension-wise**: ∇L(θ) (P), per draw g_B and ξ (2P), |x| for the tail test (P) and the
+///   Gaussianity tests' sorted copy (P), the kept first pair (2P), the minibatch draw's index
+///   pool (N usize): `8 (7P + N)`;
+/// - **iteration-wise**: the N × m tracked per-sample matrix with one chunk of full per-sample
+///   gradients ([`per_sample_bytes`] of min(512, N)) and its index list (N), the M draws of g and
+///   ξ (2Mm) and their m columns (Mm), the log's m columns of T steps (Tm), the two examples and
+///   their tail copies (2M + 2T), a bootstrap replicate's synthetic sample and its sorted copy
+///   (4M + 4T): `8 (Nm + N + 3Mm + Tm + 6M + 6T + m)` + chunk;
+/// - **spectrum** (N_c ≥ 2): the sample permutation (N usize), the per-sample gradients of N_c
+///   samples ([`per_sample_bytes`]), the Gram K (N_c²) and the largest of
+///   - its construction: two N_c² syrk buffers (`gram::gram`);
+///   - the spectrum: the centred copy (N_c²) and [`evd_bytes`](crate::spectrum::eigen::evd_bytes)`(N_c)`;
+///   - the Gaussian baseline (P = d): the N_c × P matrix when N_c·P ≤
+///     [`MAX_MATERIALISED`](crate::spectrum::marchenko_pastur::MAX_MATERIALISED) or P < N_c, else
+///     the Bartlett factor (N_c²); its Gram (N_c²); then the eigenvalues of the centred Gram
+///     (`evd_bytes(N_c)`);
+///   - Davis–Kahan (`davis_kahan_top` > 0, N_c ≥ 4): the three centred half blocks (¾ N_c²), the two
+///     halves' eigenvectors (½ N_c²) and one half's decomposition with vectors
+///     (`evd_bytes(N_c/2 + 1, true)` + its input copy), then the stacked Gram z, its eigenvectors,
+///     W = QΛ^½, DW and M (5 N_c²) and M's eigenvalues (`evd_bytes(N_c)`), or z's decomposition
+///     with vectors (`evd_bytes(N_c, true)`), whichever is larger;
+///
+///   plus the eigenvalue lists, trace shares and fits (16 N_c).
+pub fn measurement_bytes(cfg: &ExperimentConfig, tc: &TrainConfig) -> u64 {
+    use crate::spectrum::eigen::evd_bytes;
     let a = &cfg.analysis;
-    let p = n_params as u64;
-    let m = cfg.logging.n_tracked as u64;
-    let n = a.n_cov as u64;
-    let dim = 4 * p * 8;
-    let frozen = (a.draws as u64) * m * 8 * 2 + n_train as u64 * m * 8;
-    let cov = n * n * 8 * 5 + n * layer_sizes as u64 * 8 * 2 + if a.baseline { n * n * 8 * 2 } else { 0 };
-    dim + frozen + cov
+    let p = tc.n_params as u64;
+    let n = tc.n_train as u64;
+    let m = cfg.logging.n_tracked.min(tc.n_params) as u64;
+    let t = tc.total_steps;
+    let draws = a.draws as u64;
+    let dim = F64 * (7 * p + n);
+    let chunk = per_sample_bytes(&tc.layers, tc.n_train.min(crate::nn::grad::CHUNK));
+    let iter = F64 * (n * m + n + 3 * draws * m + t * m + 6 * draws + 6 * t + m) + chunk;
+    let nc = a.n_cov.min(tc.n_train);
+    let spectrum = if nc >= 2 {
+        let c = nc as u64;
+        let sq = c * c * F64;
+        let build = 2 * sq;
+        let spec = sq + evd_bytes(nc, false);
+        let baseline = if a.baseline {
+            let x = if c.saturating_mul(p) <= crate::spectrum::marchenko_pastur::MAX_MATERIALISED as u64 || p < c { c * p * F64 } else { sq };
+            (x + sq).max(2 * sq + evd_bytes(nc, false))
+        } else {
+            0
+        };
+        let dk = if a.davis_kahan_top > 0 && nc >= 4 {
+            let half = nc / 2 + 1;
+            let blocks = 3 * sq / 4 + sq / 2;
+            let first = (half as u64 * half as u64 * F64) + evd_bytes(half, true);
+            let later = (5 * sq + evd_bytes(nc, false)).max(sq + evd_bytes(nc, true));
+            blocks + first.max(later)
+        } else {
+            0
+        };
+        F64 * n + per_sample_bytes(&tc.layers, nc) + sq + build.max(spec).max(baseline).max(dk) + 16 * F64 * c
+    } else {
+        0
+    };
+    dim + iter + spectrum
+}
+
+/// With a spectrum (`n_cov` ≥ 1 after capping at N), its numerical rank is at most
+/// r = min(N_cov − 1, P) (centred covariance of N_cov samples in P dimensions), and the fit needs
+/// skip + K ≤ r with K = `spectrum_k` or at least 2: refuses `spectrum_skip` (or `spectrum_k`
+/// when nothing is skipped) that leave fewer, before anything is trained.
+pub fn check_spectrum_skip(cfg: &ExperimentConfig, n_params: usize) -> Result<(), ExperimentError> {
+    let a = &cfg.analysis;
+    if a.n_cov == 0 {
+        return Ok(());
+    }
+    let rank = a.n_cov.saturating_sub(1).min(n_params);
+    let k = a.spectrum_k.unwrap_or(2);
+    if a.spectrum_skip.saturating_add(k) > rank {
+        return Err(if a.spectrum_skip > 0 {
+            oor("analysis.spectrum_skip", a.spectrum_skip, "spectrum_skip + K ≤ min(n_cov, N) − 1 (K = spectrum_k, at least 2)")
+        } else {
+            oor("analysis.spectrum_k", k, "≤ min(n_cov, N) − 1")
+        });
+    }
+    Ok(())
+}
+
+/// Bytes the `mechanism` preset allocates (its T × d matrix of synthetic gradients, d = 4096
+/// (`run::MECHANISM_D`), T = `analysis.draws`, f64), per setting, upper bound: the matrix (T d),
+/// the scale and sign vectors (2 d), one coordinate's series and the example copies (2 T + d),
+/// and a tail test's |x| copy and sort (2 max(T, d)): `8 (T d + 3 d + 2 T + 2 max(T, d))`.
+pub fn mechanism_bytes(cfg: &ExperimentConfig) -> u64 {
+    let d = crate::experiment::run::MECHANISM_D as u64;
+    let t = cfg.analysis.draws as u64;
+    F64 * (t * d + 3 * d + 2 * t + 2 * t.max(d))
+}
+
+/// Refuses the `mechanism` preset when [`mechanism_bytes`] exceeds `memory_cap` (with the range
+/// checks first).
+pub fn check_mechanism(cfg: &ExperimentConfig) -> Result<u64, ExperimentError> {
+    cfg.check_ranges()?;
+    let estimate = mechanism_bytes(cfg);
+    check_memory(estimate, cfg.memory_cap)?;
+    Ok(estimate)
+}
+
+/// Refuses `estimate` above `cap` with [`ExperimentError::Memory`].
+pub fn check_memory(estimate: u64, cap: u64) -> Result<(), ExperimentError> {
+    if estimate > cap {
+        Err(ExperimentError::Memory { estimate, cap })
+    } else {
+        Ok(())
+    }
+}
+
+impl CheckedConfig {
+    /// Re-checks a measurement with other analysis settings at the trained network of this
+    /// config (the page's measurement request: `cfg` is [`CheckedConfig::config`] with rule,
+    /// level, draws and N_cov replaced; `example_bootstrap` replicates for the example tail
+    /// tests): ranges, N_cov capped at the training-set size, and the memory estimate
+    /// ([`data_bytes`] + training + [`measurement_bytes`] of `cfg`) against `memory_cap`, so a
+    /// refused request allocates nothing. Returns the config as measured and its
+    /// [`MeasureConfig`].
+    pub fn check_measurement(&self, cfg: &ExperimentConfig, example_bootstrap: usize) -> Result<(ExperimentConfig, MeasureConfig), ExperimentError> {
+        cfg.check_ranges()?;
+        let mut cfg = cfg.clone();
+        cfg.memory_cap = self.config.memory_cap;
+        cfg.analysis.n_cov = cfg.analysis.n_cov.min(self.train.n_train);
+        let mut params = cfg.measure_params(cfg.training.batch_size)?;
+        params.example_bootstrap = example_bootstrap;
+        let measure = params.check(self.train.n_train)?;
+        let estimate = data_bytes(&cfg) + self.train.memory.total + measurement_bytes(&cfg, &self.train);
+        check_memory(estimate, cfg.memory_cap)?;
+        Ok((cfg, measure))
+    }
 }
 
 impl ExperimentConfig {
@@ -279,6 +490,18 @@ impl ExperimentConfig {
                 return Err(oor("analysis.spectrum_k", k, "2..=100000"));
             }
         }
+        if !(10..=5000).contains(&a.draws) {
+            return Err(oor("analysis.draws", a.draws, "10..=5000"));
+        }
+        if !(1..=100).contains(&a.dim_draws) {
+            return Err(oor("analysis.dim_draws", a.dim_draws, "1..=100"));
+        }
+        if a.bootstrap > 2000 {
+            return Err(oor("analysis.bootstrap", a.bootstrap, "0..=2000"));
+        }
+        if a.spectrum_skip > 100_000 {
+            return Err(oor("analysis.spectrum_skip", a.spectrum_skip, "0..=100000, leaving at least K eigenvalues to fit"));
+        }
         if a.davis_kahan_top > 200 {
             return Err(oor("analysis.davis_kahan_top", a.davis_kahan_top, "0..=200"));
         }
@@ -317,7 +540,7 @@ impl ExperimentConfig {
             TailRule::Paper => Rule::Paper,
             TailRule::Clauset => Rule::Clauset,
         };
-        let tail = PowerLawOptions::new(rule, a.k, Some(0), self.seed, level).map_err(|e| oor("analysis.k", e, "≥ 2"))?;
+        let tail = PowerLawOptions::new(rule, a.k, Some(a.bootstrap), self.seed, level).map_err(|e| oor("analysis.k", e, "≥ 2"))?;
         let fit = FitParams::new(a.spectrum_k, a.spectrum_skip, level)?;
         let spectrum = SpectrumOptions {
             fit,
@@ -332,7 +555,7 @@ impl ExperimentConfig {
             n_tracked: self.logging.n_tracked,
             n_cov: a.n_cov,
             tail,
-            example_bootstrap: 0,
+            example_bootstrap: a.bootstrap,
             spectrum,
             seed: self.seed,
         })
@@ -358,6 +581,7 @@ impl ExperimentConfig {
                 return Err(ExperimentError::MissingAsset(name));
             }
         }
+        check_memory(data_bytes(self), self.memory_cap)?;
         let all = self.data.dataset.load(asset)?;
         Ok(prepare(&all, &self.prepare_params())?)
     }
@@ -370,12 +594,10 @@ impl ExperimentConfig {
         let tc = self.train_params().check(train)?;
         let mut config = self.clone();
         config.analysis.n_cov = config.analysis.n_cov.min(train.n);
+        check_spectrum_skip(&config, tc.n_params)?;
         let measure = config.measure_params(config.training.batch_size)?.check(train.n)?;
-        let layer_sizes: usize = tc.layers.iter().map(|l| l.in_size() + l.out_size()).sum();
-        let estimate = tc.memory.total + measurement_bytes(&config, tc.n_params, train.n, layer_sizes);
-        if estimate > config.memory_cap {
-            return Err(ExperimentError::Memory { estimate, cap: config.memory_cap });
-        }
+        let estimate = data_bytes(&config) + tc.memory.total + measurement_bytes(&config, &tc);
+        check_memory(estimate, config.memory_cap)?;
         Ok(CheckedConfig { config, train: tc, measure, memory_estimate: estimate })
     }
 

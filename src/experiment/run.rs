@@ -947,11 +947,12 @@ pub const MECHANISM_D: usize = 4096;
 /// Dimension-wise samples: t = 0..`dim_draws`; iteration-wise: `n_tracked` coordinates spread
 /// evenly over k.
 fn mechanism(ctx: &mut Ctx<'_, '_>, b: &ExperimentConfig) -> Result<MechanismResult, ExperimentError> {
+    super::config::check_mechanism(b)?; // T × d buffer against memory_cap, before allocating
     let d = MECHANISM_D;
     let t_len = b.analysis.draws;
     let dims = b.analysis.dim_draws.min(t_len);
     let m = b.logging.n_tracked.min(d);
-    let tail: PowerLawOptions = b.measure_params(b.training.batch_size)?.tail;
+    let tail = PowerLawOptions { bootstrap: Some(0), ..b.measure_params(b.training.batch_size)?.tail }; // rates never bootstrap
     let settings: [(&str, f64, bool); 4] = [("s = 0 (isotropic)", 0.0, false), ("s = 1", 1.0, false), ("s = 1.5", 1.5, false), ("s = 1, randomly rotated", 1.0, true)];
     let mut rows = Vec::new();
     for (si, (label, s, rotated)) in settings.iter().enumerate() {

@@ -44,6 +44,23 @@ fn faer_evd(a: MatRef<'_, f64>, vectors: bool, par: Par) -> Result<(Vec<f64>, Op
     Ok((s.column_vector().iter().copied().collect(), u))
 }
 
+/// Upper bound of the bytes one eigendecomposition of an `n × n` matrix allocates besides its
+/// input ([`eigenvalues_desc`] when `vectors` is false, [`eigen_desc`] when true), for
+/// [`crate::experiment::config::measurement_bytes`]: faer's scratch
+/// (`self_adjoint_evd_scratch(n, …, par())`, exact, plus its alignment), the n eigenvalues and,
+/// with vectors, faer's n × n eigenvector matrix (columns padded to a multiple of 8) and the
+/// n² descending copy; plus the n × n power-of-two scaled copy [`scaled`] makes for extreme
+/// entries and the n output values.
+pub fn evd_bytes(n: usize, vectors: bool) -> u64 {
+    let want = if vectors { ComputeEigenvectors::Yes } else { ComputeEigenvectors::No };
+    let req = self_adjoint_evd_scratch::<f64>(n, want, par(), Default::default());
+    let n = n as u64;
+    let scratch = req.size_bytes() as u64 + req.align_bytes() as u64;
+    let padded = n.div_ceil(8) * 8;
+    let vecs = if vectors { n * padded * 8 + n * n * 8 } else { 0 };
+    scratch + vecs + n * n * 8 + 2 * n * 8
+}
+
 /// A symmetric `n × n` matrix stored densely (row-major = column-major, since it is symmetric).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SymMatrix {

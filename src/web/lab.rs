@@ -187,12 +187,10 @@ impl Lab {
         cfg.analysis.rule = req.rule;
         cfg.analysis.level = req.level;
         cfg.analysis.draws = req.draws;
-        cfg.analysis.n_cov = req.n_cov.min(self.trainer.train_data().n);
-        let mut params = cfg.measure_params(cfg.training.batch_size).map_err(js_err)?;
-        if req.rule == TailRule::Clauset {
-            params.example_bootstrap = 1000;
-        }
-        let mc = params.check(self.trainer.train_data().n).map_err(js_err)?;
+        cfg.analysis.n_cov = req.n_cov;
+        // Ranges and the memory estimate of the requested measurement, before anything is allocated.
+        let bootstrap = if req.rule == TailRule::Clauset { 1000 } else { cfg.analysis.bootstrap };
+        let (_, mc) = self.checked.check_measurement(&cfg, bootstrap).map_err(js_err)?;
         let g = measure(&self.trainer, &mc, |stage, f| {
             // A throwing callback is treated as "go on": progress is best effort.
             let _ = progress.call2(&JsValue::NULL, &JsValue::from_str(stage), &JsValue::from_f64(f));

@@ -1,8 +1,8 @@
 //! "Analyze your own gradients": a `.npy` or text/CSV file dropped on the page, parsed and
 //! analysed in the worker (`experiment::analyze::analyze_dump`). The bytes never leave the page.
 
-use crate::data::npy::{is_npy, read_npy};
-use crate::data::text::{parse_matrix, Matrix};
+use crate::data::npy::{is_npy, read_npy_max};
+use crate::data::text::{parse_matrix_max, Matrix};
 use crate::experiment::analyze::{analyze_dump, AnalyzeOptions};
 use crate::plot::spectrum::RankPlot;
 use super::js_err;
@@ -13,20 +13,19 @@ pub const MAX_FILE_BYTES: usize = 200 << 20;
 /// Largest matrix accepted, in values (1.6 GB as f64 would not fit next to the engine).
 pub const MAX_VALUES: usize = 20_000_000;
 
-/// Parses `bytes` as `.npy` (by its magic string) or as UTF-8 text with one row per line.
+/// Parses `bytes` as `.npy` (by its magic string) or as UTF-8 text with one row per line,
+/// refusing more than [`MAX_VALUES`] values before they are allocated (`.npy`: from the
+/// header's shape; text: at the first value past the limit).
 fn parse(name: &str, bytes: &[u8]) -> Result<Matrix, JsError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(js_err(format!("{name} is {} MB; the limit is {} MB", bytes.len() >> 20, MAX_FILE_BYTES >> 20)));
     }
     let m = if is_npy(bytes) {
-        read_npy(bytes).map_err(|e| js_err(format!("{name}: {e}")))?
+        read_npy_max(bytes, MAX_VALUES).map_err(|e| js_err(format!("{name}: {e}")))?
     } else {
         let text = std::str::from_utf8(bytes).map_err(|_| js_err(format!("{name} is neither a .npy file nor UTF-8 text (CSV or whitespace-separated numbers)")))?;
-        parse_matrix(text).map_err(|e| js_err(format!("{name}: {e}")))?
+        parse_matrix_max(text, MAX_VALUES).map_err(|e| js_err(format!("{name}: {e}")))?
     };
-    if m.rows.saturating_mul(m.cols) > MAX_VALUES {
-        return Err(js_err(format!("{name} holds {} × {} values; the limit is {} values", m.rows, m.cols, MAX_VALUES)));
-    }
     Ok(m)
 }
 
