@@ -158,16 +158,14 @@ fn fixture_report() -> Report {
 }
 
 /// A configuration error is the real typed error, not a "differs from the paper" verdict with a
-/// guessed cause (a spectrum fit skipping more eigenvalues than the rank).
+/// guessed cause (a spectrum fit skipping more eigenvalues than the rank: refused by
+/// `ExperimentConfig::check` before training).
 #[test]
 fn a_configuration_error_is_an_error_not_a_verdict() {
     let mut base = reduced_base(0);
     base.analysis.spectrum_skip = 100_000;
     let r = run_preset("heavy-tails", &base, &mut assets, &mut |_| true);
-    assert!(
-        matches!(r, Err(ExperimentError::Measure(sgn_lab::experiment::measure::MeasureError::Spectrum(sgn_lab::spectrum::SpectrumError::InvalidParam(_))))),
-        "{r:?}"
-    );
+    assert!(matches!(r, Err(ExperimentError::OutOfRange { field: "analysis.spectrum_skip", .. })), "{r:?}");
 }
 
 /// The mechanism's whole-sample remark (T ≤ K) is made only for the paper rule; a custom run

@@ -206,6 +206,9 @@ pub enum ExperimentError {
     Spectrum(#[from] SpectrumError),
     #[error("cancelled")]
     Cancelled,
+    /// A broken invariant of the library (a bug, not bad input): reported, never a panic.
+    #[error("internal error (please report): {0}")]
+    Internal(String),
     /// An arm trained but could not be measured (e.g. every gradient coordinate is exactly
     /// zero because the f32 softmax saturated on a memorised training set).
     #[error("{arm}: measurement failed: {message}")]

@@ -247,7 +247,7 @@ fn structure<'a>(arm: &'a ArmResult, label: &str) -> Option<&'a GradientStructur
 }
 
 fn trained_of(arm: &ArmResult) -> Result<&GradientStructure, ExperimentError> {
-    structure(arm, "trained").ok_or_else(|| ExperimentError::Json("internal: arm without a trained measurement".into()))
+    structure(arm, "trained").ok_or_else(|| ExperimentError::Internal("arm without a trained measurement".into()))
 }
 
 /// " (final test accuracy 0.97)", so a collapsed run is visible next to its spectrum.

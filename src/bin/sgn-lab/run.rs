@@ -77,7 +77,7 @@ pub fn input(e: ExperimentError) -> CliError {
     use sgn_lab::spectrum::SpectrumError;
     match e {
         ExperimentError::Measure(MeasureError::OutOfRange { .. } | MeasureError::Spectrum(SpectrumError::InvalidParam(_))) | ExperimentError::Spectrum(SpectrumError::InvalidParam(_)) => CliError::input(e),
-        ExperimentError::Cancelled | ExperimentError::Run(_) | ExperimentError::Measure(_) | ExperimentError::Spectrum(_) => CliError { message: e.to_string(), code: 1 },
+        ExperimentError::Cancelled | ExperimentError::Internal(_) | ExperimentError::Run(_) | ExperimentError::Measure(_) | ExperimentError::Spectrum(_) => CliError { message: e.to_string(), code: 1 },
         e => CliError::input(e),
     }
 }
