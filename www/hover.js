@@ -192,6 +192,8 @@ export function setHover(canvas, json) {
   const s = charts.get(canvas) || attach(canvas);
   s.json = json;
   s.index = null;
+  // The drawn series' names, for tests and tools (e.g. whether a CCDF carries its fit line).
+  try { canvas.dataset.series = JSON.parse(json).series.map((x) => x.name).join(' | '); } catch { canvas.dataset.series = ''; }
   if (!s.shown) return;
   const idx = JSON.parse(json);
   s.index = idx;

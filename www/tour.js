@@ -19,9 +19,34 @@ function table(el, head, rows) {
   el.replaceChildren(...(rows.length ? [thead, tbody] : []));
 }
 
+// The hash as the page was opened (read at import, before the page rewrites it from the config).
+const INITIAL_HASH = typeof location === 'undefined' ? '' : location.hash;
+
+/** The tour step (1-based) in a hash's `tour=N` part (a parameter beside the `v1.` state, not
+ * part of it), or null. */
+export function tourStepOf(hash) {
+  const m = hash.replace(/^#/, '').match(/(?:^|&)tour=(\d{1,4})(?:&|$)/);
+  return m ? Number(m[1]) : null;
+}
+
+/** The step to keep in the URL (1-based; null until a link or the user picked one). */
+let current = null;
+
+/** The `&tour=N` part for the page's hash ('' when no step was picked). */
+export function tourParam() {
+  return current ? `&tour=${current}` : '';
+}
+
 export function initTour(wasm, { post, seed, setBusy }) {
   const presets = JSON.parse(wasm.presets_json());
-  let i = 0;
+  const fromLink = tourStepOf(INITIAL_HASH);
+  let i = fromLink ? Math.min(Math.max(fromLink, 1), presets.length) - 1 : 0;
+  if (fromLink) current = i + 1;
+  const remember = () => {
+    current = i + 1;
+    const base = location.hash.replace(/&tour=\d*/g, '');
+    history.replaceState(null, '', `${base || '#'}${tourParam()}`);
+  };
   const show = () => {
     const p = presets[i];
     q('tour-pos').textContent = `${i + 1} / ${presets.length}`;
@@ -34,13 +59,22 @@ export function initTour(wasm, { post, seed, setBusy }) {
     q('tour-next').disabled = i === presets.length - 1;
     q('tour-result').hidden = true;
   };
-  q('tour-prev').addEventListener('click', () => { if (i > 0) { i -= 1; show(); } });
-  q('tour-next').addEventListener('click', () => { if (i < presets.length - 1) { i += 1; show(); } });
+  q('tour-prev').addEventListener('click', () => { if (i > 0) { i -= 1; show(); remember(); } });
+  q('tour-next').addEventListener('click', () => { if (i < presets.length - 1) { i += 1; show(); remember(); } });
+  // A link edited by hand (or pasted into the same tab) to another step.
+  window.addEventListener('hashchange', () => {
+    const n = tourStepOf(location.hash);
+    if (n && n >= 1 && n <= presets.length && n - 1 !== i) { i = n - 1; current = n; show(); }
+  });
   q('tour-run').addEventListener('click', () => {
     setBusy(true);
     post({ type: 'tour-run', name: presets[i].name, seed: seed(), assetBase: new URL('assets/', document.baseURI).href });
   });
   show();
+  if (fromLink) {
+    remember(); // the page rewrote the hash from the config before the tour was built
+    q('tour').scrollIntoView({ block: 'start' });
+  }
   return {
     progress(msg) {
       q('tour-progress').value = msg.fraction;

@@ -1,6 +1,7 @@
 //! The guided tour: the presets (`experiment::presets`) run one at a time in the worker, each
 //! with the paper's claim and what this run found.
 
+use crate::data::DatasetSpec;
 use crate::experiment::{run_preset, ExperimentConfig, Progress, PRESETS};
 use super::js_err;
 use wasm_bindgen::prelude::*;
@@ -11,10 +12,30 @@ pub fn presets_json() -> Result<String, JsError> {
     serde_json::to_string(PRESETS).map_err(js_err)
 }
 
-/// The asset files every preset may need (fetched by the worker before a run).
+/// The asset files preset `name` reads (the worker fetches these, and only these, when the step
+/// runs): the mechanism demo needs none (synthetic Gaussians), the non-image step the
+/// breast-cancer table, every other step the default configuration's dataset, and the whole
+/// tour the union. Mirrors the datasets `experiment::run::run_single_inner` trains on; a file
+/// missing here would fail the run with `MissingAsset` naming it, not silently.
 #[wasm_bindgen]
-pub fn preset_assets() -> Vec<String> {
-    ["mnist-10k.bin.gz", "digits-8x8.bin.gz", "breast-cancer.csv", "wine.csv"].iter().map(|s| s.to_string()).collect()
+pub fn preset_assets(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |d: &DatasetSpec| {
+        if let Some(a) = d.asset() {
+            if !out.iter().any(|x| x == a) {
+                out.push(a.to_string());
+            }
+        }
+    };
+    let base = ExperimentConfig::default().data.dataset;
+    for p in PRESETS.iter().filter(|p| p.name == name || (name == "paper-tour" && p.name != "paper-tour")) {
+        match p.name {
+            "mechanism" => {}
+            "non-image" => add(&DatasetSpec::BreastCancer),
+            _ => add(&base),
+        }
+    }
+    out
 }
 
 /// Runs preset `name` on the default configuration with `seed`. `assets` maps file names to

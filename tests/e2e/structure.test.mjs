@@ -75,6 +75,15 @@ test('measures tails, Table A and the spectrum at the current weights', { timeou
     const lines = csvText.trim().split('\n');
     assert.equal(lines[0], 'g');
     assert.equal(lines.length, 1 + 89_610, 'one row per coordinate of the gradient');
+    const [dk] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-davis-kahan').click()]);
+    const dkLines = (await (await import('node:fs')).promises.readFile(await dk.path(), 'utf8')).trim().split('\n');
+    assert.equal(dkLines[0], 'k,sin_angle,bound,min_gap');
+    assert.ok(dkLines.length > 2, `Davis–Kahan CSV has rows (${dkLines.length})`);
+    // Every chart in the page has its PNG and CSV buttons.
+    const unexported = await page.evaluate(() => [...document.querySelectorAll('canvas[data-testid]')]
+      .filter((c) => !(c.closest('figure') && c.closest('figure').querySelector(`[data-testid="png-${c.dataset.testid}"]`)
+        && c.closest('figure').querySelector(`[data-testid="csv-${c.dataset.testid}"]`))).map((c) => c.dataset.testid));
+    assert.deepEqual(unexported, [], 'charts without PNG/CSV export');
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-json').click()]);
     const report = JSON.parse(await (await import('node:fs')).promises.readFile(await json.path(), 'utf8'));
     assert.equal(report.n_params, 89_610);

@@ -1,0 +1,70 @@
+// End-to-end: a tour step in the link (`&tour=N` beside the config state), lazy tour assets (a
+// step fetches only the files it reads), and progress for the dataset download and an upload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch } from './harness.mjs';
+
+let server;
+before(async () => { server = await serveDist(); });
+after(async () => { await server.close(); });
+
+/** Distinct asset files the page (or its workers) asked for. */
+const assetsAsked = (log) => [...new Set(log.requests.filter((u) => /\/assets\//.test(u)).map((u) => u.replace(/^.*\/assets\//, '')))].sort();
+
+test('a tour link opens its step; a step fetches only its own assets; loads show progress', { timeout: 240_000 }, async () => {
+  const { page, log, close } = await launch({ origin: server.origin });
+  // Every status text and every time a progress bar is shown, from the first moment.
+  await page.addInitScript(() => {
+    window.seen = { status: [], shown: [] };
+    document.addEventListener('DOMContentLoaded', () => {
+      const status = document.querySelector('[data-testid="status"]');
+      new MutationObserver(() => window.seen.status.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
+      for (const id of ['load-progress', 'upload-progress']) {
+        const bar = document.querySelector(`[data-testid="${id}"]`);
+        new MutationObserver(() => { if (!bar.hidden) window.seen.shown.push(id); }).observe(bar, { attributes: true });
+      }
+    });
+  });
+  try {
+    await page.goto(server.base + '#seed=2&tour=8');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="play"]').disabled, null, { timeout: 60_000 });
+    // The link's step is open, and the rewritten hash (config state) still names it.
+    assert.equal(await page.getByTestId('tour-pos').textContent(), `8 / ${await page.evaluate(() => document.querySelector('[data-testid="tour-pos"]').textContent.split(' / ')[1])}`);
+    assert.match(await page.getByTestId('tour-heading').textContent(), /Mechanism/);
+    assert.match(page.url(), /#v1\.[^&]*&tour=8$/);
+
+    // The dataset download showed its progress (bytes), then the bar went away.
+    const seen = await page.evaluate(() => window.seen);
+    assert.ok(seen.status.some((s) => /^Loading mnist-10k\.bin\.gz: \d+\.\d( of \d+\.\d)? MB…$/.test(s)), JSON.stringify(seen.status));
+    assert.ok(seen.shown.includes('load-progress'));
+    assert.equal(await page.getByTestId('load-progress').isHidden(), true);
+    assert.deepEqual(assetsAsked(log), ['mnist-10k.bin.gz'], 'the lab loads only its own dataset');
+
+    // The mechanism demo needs no dataset: running it fetches nothing.
+    await page.getByTestId('tour-run').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="tour-result"]').hidden, null, { timeout: 120_000 });
+    assert.deepEqual(assetsAsked(log), ['mnist-10k.bin.gz'], 'no dataset fetched for the mechanism demo');
+
+    // Next → the hash follows; a reload opens that step; the config part is unchanged.
+    const state = page.url().match(/#(v1\.[^&]*)/)[1];
+    await page.getByTestId('tour-next').click();
+    assert.match(page.url(), /&tour=9$/);
+    await page.reload();
+    await page.waitForFunction(() => /^9 \//.test(document.querySelector('[data-testid="tour-pos"]').textContent), null, { timeout: 30_000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="play"]').disabled, null, { timeout: 60_000 });
+    assert.equal(page.url().match(/#(v1\.[^&]*)/)[1], state, 'the config state is untouched by the tour part');
+    assert.match(page.url(), /&tour=9$/);
+    // A shared link carries the step.
+    await page.getByTestId('copy-link').click();
+    assert.match(await page.locator('#share-code').inputValue(), /#v1\.[^&]*(&[^&]*)*&tour=9$/);
+
+    // An upload shows its progress bar while it is read and analysed.
+    await page.getByTestId('upload-file').setInputFiles({ name: 'g.csv', mimeType: 'text/csv', buffer: Buffer.from(Array.from({ length: 40 }, (_, i) => Array.from({ length: 30 }, (_, j) => Math.sin(i * 31 + j * 7 + 1).toFixed(5)).join(',')).join('\n') + '\n') });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="upload-body"]').hidden, null, { timeout: 60_000 });
+    assert.ok((await page.evaluate(() => window.seen.shown)).includes('upload-progress'), 'upload progress shown');
+    assert.equal(await page.getByTestId('upload-progress').isHidden(), true, 'and hidden when done');
+    assert.deepEqual(log.consoleErrors, []);
+  } finally {
+    await close();
+  }
+});
