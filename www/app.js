@@ -172,7 +172,7 @@ function onEngineMessage(msg) {
     case 'measured':
       measuring(false);
       try {
-        lastReport = msg.report;
+        lastReport = msg.full_report; // the CLI's report schema (src/web/lab.rs full_report)
         $('report-json').hidden = false;
         redrawStructure = renderStructure(wasm, msg);
         setStatus(`Measured the gradients at step ${run.history.step.length}.`);
@@ -316,7 +316,7 @@ function offerCopy(text) {
 addChartExports(ui.chart, 'sgn-lab-training', () => ({
   step: run.history.step, minibatch_loss: run.history.loss, eval_step: run.history.evalStep, test_accuracy: run.history.evalAcc,
 }));
-jsonButton($('report-json'), 'sgn-lab-measurement.json', () => lastReport);
+jsonButton($('report-json'), () => `sgn-lab-report-seed${run.config.seed}.json`, () => lastReport);
 
 $('copy-embed').addEventListener('click', () => {
   const src = `${location.origin}${location.pathname}${shareHash(true)}`;

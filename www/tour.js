@@ -1,5 +1,7 @@
 // The paper tour: presets in order with previous / next, the paper's claim, and what this run
 // found (verdicts, Table A, Table B), all from the engine's report.
+import { jsonButton } from './exports.js';
+
 const q = (id) => document.querySelector(`[data-testid="${id}"]`);
 const fmt = (v) => (v === null || v === undefined ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? Number(v.toPrecision(3)).toString() : v.toExponential(2));
 const rate = (r) => (!r ? '—' : r.rate === null ? '—' : `${(100 * r.rate).toFixed(0)} % (${r.power_law}/${r.tested})`);
@@ -70,6 +72,9 @@ export function initTour(wasm, { post, seed, setBusy }) {
     setBusy(true);
     post({ type: 'tour-run', name: presets[i].name, seed: seed(), assetBase: new URL('assets/', document.baseURI).href });
   });
+  /** The last step's report (the CLI's schema, as `sgn-lab run --preset NAME` writes it). */
+  let last = null;
+  jsonButton(q('tour-json'), () => `sgn-lab-${last ? last.name : 'tour'}-seed${last ? last.seed : seed()}.json`, () => (last ? last.report : '{}'));
   show();
   if (fromLink) {
     remember(); // the page rewrote the hash from the config before the tour was built
@@ -83,6 +88,7 @@ export function initTour(wasm, { post, seed, setBusy }) {
     report(msg) {
       setBusy(false);
       const r = JSON.parse(msg.report);
+      last = { name: msg.name, seed: r.seed, report: msg.report };
       const parts = r.parts && r.parts.length ? [r, ...r.parts] : [r];
       const box = q('tour-verdicts');
       box.replaceChildren();

@@ -135,7 +135,7 @@ self.onmessage = async (event) => {
         }
         const r = lab.measure(JSON.stringify(msg.options), (stage, fraction) => post({ type: 'measure-progress', stage, fraction }));
         const arrays = ['dim_g', 'dim_sgn', 'iter_sgn', 'iter_g'].filter((k) => r[k]);
-        const out = { type: 'measured', report: r.report, views: r.views || null };
+        const out = { type: 'measured', report: r.report, full_report: r.full_report, views: r.views || null };
         for (const k of arrays) out[k] = r[k];
         post(out, arrays.map((k) => r[k].buffer));
         break;

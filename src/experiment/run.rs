@@ -811,10 +811,17 @@ pub fn run_preset(name: &str, base: &ExperimentConfig, assets: &mut Assets<'_>, 
 pub fn run_config(cfg: &ExperimentConfig, assets: &mut Assets<'_>, progress: &mut ProgressFn<'_>) -> Result<Report, ExperimentError> {
     cfg.check_ranges()?;
     let mut ctx = Ctx { assets, progress, preset: "custom".into(), lo: 0.0, hi: 1.0, keep: false, kept: None };
+    let tr = train_arm(&mut ctx, "custom", cfg)?;
+    custom_report(cfg, tr.arm)
+}
+
+/// The report of a user configuration (preset `custom`) from its one trained arm: the
+/// heavy-tail and spectrum verdicts and Tables A and B. The CLI's `run --config` and the page's
+/// "Download report (JSON)" both build their report here, so they share the schema.
+pub fn custom_report(cfg: &ExperimentConfig, arm: ArmResult) -> Result<Report, ExperimentError> {
     let heavy = presets::find("heavy-tails").map_or("", |p| p.claim);
     let spec = presets::find("spectrum").map_or("", |p| p.claim);
-    let tr = train_arm(&mut ctx, "custom", cfg)?;
-    let t = trained_of(&tr.arm)?;
+    let t = trained_of(&arm)?;
     let mut r = Report {
         schema_version: SCHEMA_VERSION,
         engine_version: ENGINE_VERSION.to_string(),
@@ -830,11 +837,11 @@ pub fn run_config(cfg: &ExperimentConfig, assets: &mut Assets<'_>, progress: &mu
         verdicts: vec![heavy_tails_verdict(heavy, t, None, cfg.analysis.k)],
         parts: Vec::new(),
     };
-    if let Some(v) = spectrum_verdict(spec, t, structure(&tr.arm, "init")) {
+    if let Some(v) = spectrum_verdict(spec, t, structure(&arm, "init")) {
         r.verdicts.push(v);
     }
     let _ = rule_name(cfg);
-    r.arms.push(tr.arm);
+    r.arms.push(arm);
     fill_tables(&mut r);
     Ok(r)
 }

@@ -2,7 +2,9 @@
 // step fetches only the files it reads), and progress for the dataset download and an upload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch } from './harness.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serveDist, launch, ROOT } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -44,6 +46,15 @@ test('a tour link opens its step; a step fetches only its own assets; loads show
     await page.getByTestId('tour-run').click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="tour-result"]').hidden, null, { timeout: 120_000 });
     assert.deepEqual(assetsAsked(log), ['mnist-10k.bin.gz'], 'no dataset fetched for the mechanism demo');
+    // The step's report downloads in the CLI's schema.
+    const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tour-json').click()]);
+    assert.equal(d.suggestedFilename(), 'sgn-lab-mechanism-seed2.json');
+    const tourReport = JSON.parse(fs.readFileSync(await d.path(), 'utf8'));
+    const cli = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/fixtures/experiment_report.json'), 'utf8'));
+    assert.deepEqual(Object.keys(tourReport).sort(), Object.keys(cli).sort());
+    assert.equal(tourReport.schema_version, cli.schema_version);
+    assert.equal(tourReport.preset, 'mechanism');
+    assert.ok(tourReport.mechanism && tourReport.mechanism.rows.length >= 3);
 
     // Next → the hash follows; a reload opens that step; the config part is unchanged.
     const state = page.url().match(/#(v1\.[^&]*)/)[1];
