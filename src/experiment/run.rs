@@ -10,7 +10,7 @@ use crate::data::{standard_normal, DatasetSpec};
 use crate::nn::{ActivationKind, ModelSpec};
 use crate::rng::substream;
 use crate::stats::powerlaw::{power_law_test, PowerLawOptions};
-use crate::stats::{normality, rate_from_verdicts};
+use crate::stats::rate_from_verdicts;
 use crate::train::Trainer;
 use std::rc::Rc;
 
@@ -733,7 +733,7 @@ fn mechanism(ctx: &mut Ctx<'_, '_>, b: &ExperimentConfig) -> Result<MechanismRes
         let it0 = series(0);
         let example = |label: String, sample: Vec<f64>| -> Result<TailTest, ExperimentError> {
             let power_law = power_law_test(&sample, &tail, |_, _| true).map_err(|e| ExperimentError::Json(e.to_string()))?;
-            Ok(TailTest { label, power_law, normality: normality(&sample).ok(), sample })
+            Ok(TailTest::assemble(label, power_law, sample))
         };
         rows.push(MechanismRow {
             label: label.to_string(),
