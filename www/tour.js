@@ -1,6 +1,8 @@
 // The paper tour: presets in order with previous / next, the paper's claim, and what this run
 // found (verdicts, Table A, Table B), all from the engine's report.
-import { jsonButton } from './exports.js';
+import { addChartExports, jsonButton } from './exports.js';
+import { fitCanvas, frameThrottle } from './canvas.js';
+import { setHover } from './hover.js';
 
 const q = (id) => document.querySelector(`[data-testid="${id}"]`);
 const fmt = (v) => (v === null || v === undefined ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? Number(v.toPrecision(3)).toString() : v.toExponential(2));
@@ -39,6 +41,30 @@ export function tourParam() {
   return current ? `&tour=${current}` : '';
 }
 
+/** Draws chart `c` (one of the step's `charts`, src/web/tour.rs `TourChart`) on `canvas`. */
+function drawChart(wasm, canvas, c) {
+  const dpr = fitCanvas(canvas);
+  if (c.kind === 'ccdf') {
+    const f = c.fit;
+    setHover(canvas, wasm.draw_ccdf_summary(canvas, dpr, Float64Array.from(c.points, (p) => p[0]), Float64Array.from(c.points, (p) => p[1]),
+      c.n, f.xmin, f.alpha, f.n_tail, c.title));
+  } else if (c.kind === 'rank') setHover(canvas, wasm.draw_rank_plot(canvas, dpr, JSON.stringify(c.data)));
+  else if (c.kind === 'trace_share') setHover(canvas, wasm.draw_trace_share(canvas, dpr, JSON.stringify(c.data)));
+  else if (c.kind === 'davis_kahan') setHover(canvas, wasm.draw_davis_kahan(canvas, dpr, JSON.stringify(c.data)));
+}
+
+const LABEL = { ccdf: (c) => c.title, rank: (c) => c.data.title, trace_share: () => 'Cumulative trace share of the covariance spectrum',
+  davis_kahan: () => 'Davis–Kahan: eigenvector angles between two half-sample estimates against the bound' };
+
+/** The data behind chart `c`, as CSV columns. */
+function columns(c) {
+  if (c.kind === 'ccdf') return { x: c.points.map((p) => p[0]), ccdf: c.points.map((p) => p[1]) };
+  if (c.kind === 'rank') return { eigenvalue: c.data.eigenvalues, baseline: c.data.baseline || [] };
+  if (c.kind === 'trace_share') return { share: c.data.share };
+  const d = c.data.davis_kahan;
+  return { k: d.k, sin_angle: d.sin_angle, bound: d.bound.map((b) => (b === null ? 'inf' : b)), min_gap: d.min_gap };
+}
+
 export function initTour(wasm, { post, seed, setBusy }) {
   const presets = JSON.parse(wasm.presets_json());
   const fromLink = tourStepOf(INITIAL_HASH);
@@ -74,6 +100,43 @@ export function initTour(wasm, { post, seed, setBusy }) {
   });
   /** The last step's report (the CLI's schema, as `sgn-lab run --preset NAME` writes it). */
   let last = null;
+  /** The charts on show, and a generation so a newer step stops an older one's drawing. */
+  let charts = [];
+  let drawGen = 0;
+  const box = q('tour-charts');
+  const drawAll = () => {
+    const gen = ++drawGen;
+    const canvases = [...box.querySelectorAll('canvas')];
+    box.setAttribute('aria-busy', 'true');
+    // One chart per frame: the main thread never blocks on a whole step's charts.
+    const next = (k) => {
+      if (gen !== drawGen) return;
+      if (k >= charts.length) { box.setAttribute('aria-busy', 'false'); return; }
+      drawChart(wasm, canvases[k], charts[k]);
+      requestAnimationFrame(() => next(k + 1));
+    };
+    requestAnimationFrame(() => next(0));
+  };
+  new ResizeObserver(frameThrottle(() => { if (charts.length && !q('tour-result').hidden) drawAll(); })).observe(box);
+  const showCharts = (list, name) => {
+    charts = list;
+    box.replaceChildren();
+    list.forEach((c, k) => {
+      const fig = document.createElement('figure');
+      const wrap = document.createElement('div');
+      wrap.className = 'chart-box sq';
+      const canvas = document.createElement('canvas');
+      canvas.dataset.testid = `tour-chart-${k}`;
+      canvas.dataset.kind = c.kind;
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', LABEL[c.kind](c));
+      wrap.append(canvas);
+      fig.append(wrap);
+      box.append(fig);
+      addChartExports(canvas, `sgn-lab-${name}-chart${k + 1}-${c.kind}`, () => columns(c));
+    });
+    drawAll();
+  };
   jsonButton(q('tour-json'), () => `sgn-lab-${last ? last.name : 'tour'}-seed${last ? last.seed : seed()}.json`, () => (last ? last.report : '{}'));
   show();
   if (fromLink) {
@@ -111,6 +174,7 @@ export function initTour(wasm, { post, seed, setBusy }) {
         b.map((x) => [x.setting, String(x.k), fmt(x.ks_d), fmt(x.ks_critical), x.power_law ? 'yes' : 'no',
           `${fmt(x.beta)} ± ${fmt(x.beta_stderr)}`, `${fmt(x.s)}${x.flat ? ' (flat)' : ''}`, fmt(x.ls_slope)]));
       q('tour-result').hidden = false;
+      showCharts(msg.charts ? JSON.parse(msg.charts) : [], msg.name);
     },
   };
 }

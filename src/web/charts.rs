@@ -74,6 +74,20 @@ pub fn draw_ccdf(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], xmin: f64,
     on_canvas(canvas, |a| tails::draw_ccdf(a, &theme, &CcdfData { values, fit, title }))
 }
 
+/// CCDF from a summary (a report's `TailTest::ccdf`): `xs[i]`, `ps[i]` = P(|X| ≥ xs[i]) over
+/// `n` values, with the fit as in [`draw_ccdf`] (`n_tail = 0`: none).
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen]
+pub fn draw_ccdf_summary(canvas: HtmlCanvasElement, dpr: f64, xs: &[f64], ps: &[f64], n: usize, xmin: f64, alpha: f64, n_tail: usize, title: &str) -> Result<String, JsError> {
+    if xs.len() != ps.len() {
+        return Err(JsError::new("draw_ccdf_summary: arrays of different lengths"));
+    }
+    let pts: Vec<(f64, f64)> = xs.iter().copied().zip(ps.iter().copied()).collect();
+    let fit = (n_tail > 0).then_some(TailFitLine { xmin, alpha, n_tail, n });
+    let theme = theme_for(&canvas, dpr);
+    on_canvas(canvas, |a| tails::draw_ccdf_summary(a, &theme, &pts, n, fit, title))
+}
+
 /// Histogram of `values` with the fitted normal density.
 #[wasm_bindgen]
 pub fn draw_histogram(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], title: &str) -> Result<String, JsError> {

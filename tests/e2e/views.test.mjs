@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveDist, launch, ROOT } from './harness.mjs';
+import { serveDist, launch, canvasInk, screenshotPath, ROOT } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -46,6 +46,17 @@ test('a tour link opens its step; a step fetches only its own assets; loads show
     await page.getByTestId('tour-run').click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="tour-result"]').hidden, null, { timeout: 120_000 });
     assert.deepEqual(assetsAsked(log), ['mnist-10k.bin.gz'], 'no dataset fetched for the mechanism demo');
+    // The step draws the charts its text refers to: each setting's pooled (dimension-wise) and
+    // one-coordinate (iteration-wise) CCDF, from the report's CCDF summaries, with the fit.
+    await page.waitForFunction(() => document.querySelector('[data-testid="tour-charts"]').getAttribute('aria-busy') === 'false');
+    const mech = await page.evaluate(() => [...document.querySelectorAll('[data-testid="tour-charts"] canvas')]
+      .map((c) => ({ id: c.dataset.testid, kind: c.dataset.kind, label: c.getAttribute('aria-label'), series: c.dataset.series })));
+    assert.equal(mech.length, 8, JSON.stringify(mech));
+    assert.ok(mech.every((c) => c.kind === 'ccdf' && /empirical CCDF/.test(c.series)), JSON.stringify(mech));
+    assert.ok(mech.some((c) => /pooled/.test(c.label) && /power law, α̂/.test(c.series)), 'fit lines drawn');
+    for (const c of mech) assert.ok((await canvasInk(page, c.id)).ink > 3000, `${c.id} drawn`);
+    assert.ok(await page.getByTestId('png-tour-chart-0').isVisible() && await page.getByTestId('csv-tour-chart-0').isVisible());
+    await page.getByTestId('tour').screenshot({ path: screenshotPath('tour-mechanism.png') });
     // The step's report downloads in the CLI's schema.
     const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId('tour-json').click()]);
     assert.equal(d.suggestedFilename(), 'sgn-lab-mechanism-seed2.json');
@@ -65,6 +76,15 @@ test('a tour link opens its step; a step fetches only its own assets; loads show
     await page.waitForFunction(() => !document.querySelector('[data-testid="play"]').disabled, null, { timeout: 60_000 });
     assert.equal(page.url().match(/#(v1\.[^&]*)/)[1], state, 'the config state is untouched by the tour part');
     assert.match(page.url(), /&tour=9$/);
+    // Step 9 (subspace): the Davis–Kahan view its text names, and the rank plot with fit and baseline.
+    await page.getByTestId('tour-run').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="tour-result"]').hidden, null, { timeout: 180_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="tour-charts"]').getAttribute('aria-busy') === 'false');
+    const sub = await page.evaluate(() => [...document.querySelectorAll('[data-testid="tour-charts"] canvas')].map((c) => ({ id: c.dataset.testid, kind: c.dataset.kind, series: c.dataset.series })));
+    assert.deepEqual(sub.map((c) => c.kind), ['rank', 'davis_kahan'], JSON.stringify(sub));
+    assert.match(sub[0].series, /spectrum \| Gaussian baseline \| fit ŝ = /);
+    for (const c of sub) assert.ok((await canvasInk(page, c.id)).ink > 3000, `${c.id} drawn`);
+    await page.getByTestId('tour').screenshot({ path: screenshotPath('tour-subspace.png') });
     // A shared link carries the step.
     await page.getByTestId('copy-link').click();
     assert.match(await page.locator('#share-code').inputValue(), /#v1\.[^&]*(&[^&]*)*&tour=9$/);
