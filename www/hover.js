@@ -193,7 +193,8 @@ export function setHover(canvas, json) {
   s.json = json;
   s.index = null;
   // The drawn series' names, for tests and tools (e.g. whether a CCDF carries its fit line).
-  try { canvas.dataset.series = JSON.parse(json).series.map((x) => x.name).join(' | '); } catch { canvas.dataset.series = ''; }
+  // (Read from the text, so the index itself is still parsed only on the first pointer event.)
+  canvas.dataset.series = [...json.matchAll(/"name":"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`)).join(' | ');
   if (!s.shown) return;
   const idx = JSON.parse(json);
   s.index = idx;
