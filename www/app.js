@@ -7,7 +7,7 @@ import { renderStructure } from './structure.js';
 import { SETTINGS, HIDEABLE, readHash, writeHash, defaultConfig } from './settings.js';
 import { initUpload, renderUpload } from './upload.js';
 import { addChartExports, jsonButton } from './exports.js';
-import { initTour } from './tour.js';
+import { initTour, tourParam } from './tour.js';
 
 const $ = (id) => document.getElementById(id);
 wasm.init_engine();
@@ -22,6 +22,7 @@ let redrawUpload = null;
 let lastReport = null;
 function uploadError(text, bad = true) {
   $('upload-cancel').hidden = true;
+  $('upload-progress').hidden = true;
   const s = document.querySelector('[data-testid="upload-status"]');
   s.textContent = text;
   s.classList.toggle('bad', bad);
@@ -118,6 +119,7 @@ function restartEngine(notice, { replay = true, bad = true, crash = true } = {})
 function onEngineMessage(msg) {
   switch (msg.type) {
     case 'ready': {
+      $('load-progress').hidden = true;
       const i = msg.info;
       $('data-desc').textContent = `${i.dataset}: ${i.n_train} train / ${i.n_test} test, ${i.n_features} features`;
       $('model-desc').textContent = `${i.model} (${i.n_params.toLocaleString('en')} parameters; `
@@ -131,6 +133,13 @@ function onEngineMessage(msg) {
         handBack(`Ready: seed ${run.config.seed}. Press Play.`);
       }
       redraw();
+      break;
+    }
+    case 'load-progress': { // the dataset download (www/worker.js)
+      const bar = $('load-progress');
+      bar.hidden = msg.total > 0 && msg.done >= msg.total;
+      if (msg.total) bar.value = msg.done / msg.total; else bar.removeAttribute('value');
+      setStatus(`Loading ${msg.file}: ${(msg.done / 1e6).toFixed(1)}${msg.total ? ` of ${(msg.total / 1e6).toFixed(1)}` : ''} MB…`);
       break;
     }
     case 'progress': {
@@ -163,7 +172,7 @@ function onEngineMessage(msg) {
     case 'measured':
       measuring(false);
       try {
-        lastReport = msg.report;
+        lastReport = msg.full_report; // the CLI's report schema (src/web/lab.rs full_report)
         $('report-json').hidden = false;
         redrawStructure = renderStructure(wasm, msg);
         setStatus(`Measured the gradients at step ${run.history.step.length}.`);
@@ -229,7 +238,7 @@ function start({ replayTo = 0, notice = null, bad = true } = {}) {
   for (const id of ['data-desc', 'model-desc', 'opt-desc']) $(id).textContent = 'loading…';
   ui.seed.value = String(run.config.seed);
   try {
-    history.replaceState(null, '', writeHash(run.config, view));
+    history.replaceState(null, '', writeHash(run.config, view) + tourParam());
   } catch (err) {
     run.notice = `These settings cannot be shared as a link: ${err.message || err}`;
   }
@@ -276,7 +285,7 @@ function measureOptions() {
 for (const id of ['tail-rule', 'tail-level', 'tail-draws', 'spectrum-n']) {
   $(id).addEventListener('change', () => {
     run.config = { ...run.config, analysis: { ...run.config.analysis, ...measureOptions() } };
-    history.replaceState(null, '', writeHash(run.config, view));
+    history.replaceState(null, '', writeHash(run.config, view) + tourParam());
     applyView();
   });
 }
@@ -293,7 +302,7 @@ function shareHash(embed) {
   const hide = [];
   if ($('hide-setup').checked) hide.push('setup', 'seed');
   if ($('hide-upload').checked) hide.push('upload');
-  return writeHash(run.config, { embed, hide });
+  return writeHash(run.config, { embed, hide }) + tourParam();
 }
 
 function offerCopy(text) {
@@ -307,7 +316,7 @@ function offerCopy(text) {
 addChartExports(ui.chart, 'sgn-lab-training', () => ({
   step: run.history.step, minibatch_loss: run.history.loss, eval_step: run.history.evalStep, test_accuracy: run.history.evalAcc,
 }));
-jsonButton($('report-json'), 'sgn-lab-measurement.json', () => lastReport);
+jsonButton($('report-json'), () => `sgn-lab-report-seed${run.config.seed}.json`, () => lastReport);
 
 $('copy-embed').addEventListener('click', () => {
   const src = `${location.origin}${location.pathname}${shareHash(true)}`;

@@ -43,7 +43,7 @@ export function addChartExports(canvas, baseName, columns) {
   figure.append(bar);
 }
 
-/** A button that downloads `json()` as a file. */
+/** A button that downloads `json()` as a file; `name` is a string or a function giving one. */
 export function jsonButton(button, name, json) {
-  button.addEventListener('click', () => download(name, new Blob([json()], { type: 'application/json' })));
+  button.addEventListener('click', () => download(typeof name === 'function' ? name() : name, new Blob([json()], { type: 'application/json' })));
 }

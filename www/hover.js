@@ -192,6 +192,9 @@ export function setHover(canvas, json) {
   const s = charts.get(canvas) || attach(canvas);
   s.json = json;
   s.index = null;
+  // The drawn series' names, for tests and tools (e.g. whether a CCDF carries its fit line).
+  // (Read from the text, so the index itself is still parsed only on the first pointer event.)
+  canvas.dataset.series = [...json.matchAll(/"name":"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`)).join(' | ');
   if (!s.shown) return;
   const idx = JSON.parse(json);
   s.index = idx;

@@ -214,6 +214,11 @@ export function renderStructure(wasm, m) {
     ex('rank-plot', 'spectrum', () => ({ eigenvalue: latest.views.rank.eigenvalues, baseline: latest.views.rank.baseline || [] }));
     ex('trace-share', 'trace-share', () => ({ share: latest.views.trace_share.share }));
     ex('eigengaps', 'eigengaps', () => ({ by_rank: latest.views.eigengaps.gaps.by_rank, sorted: latest.views.eigengaps.gaps.sorted }));
+    ex('davis-kahan', 'davis-kahan', () => {
+      const d = latest.views && latest.views.davis_kahan ? latest.views.davis_kahan.davis_kahan : null;
+      // A zero gap makes the bound +∞ (null in JSON): written as "inf".
+      return d ? { k: d.k, sin_angle: d.sin_angle, bound: d.bound.map((b) => (b === null ? 'inf' : b)), min_gap: d.min_gap } : { k: [] };
+    });
   }
   return draw;
 }

@@ -2,6 +2,7 @@
 // worker, and renders the analysis (text via textContent only; charts via the wasm code).
 import { fitCanvas } from './canvas.js';
 import { setHover } from './hover.js';
+import { addChartExports, jsonButton } from './exports.js';
 
 const q = (id) => document.querySelector(`[data-testid="${id}"]`);
 const fmt = (v) => (v === null || v === undefined ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? Number(v.toPrecision(3)).toString() : v.toExponential(2));
@@ -24,13 +25,58 @@ function verdict(r) {
     `α̂ = ${fmt(r.alpha)} ± ${fmt(r.alpha_stderr)}, d_ks = ${fmt(r.ks_d)} vs d_c = ${fmt(r.ks_critical)})`;
 }
 
+/** Bumped by every new file and by Cancel: a read that finishes after either is dropped. */
+let sending = 0;
+
+/** The file's bytes, read as a stream so `onProgress(bytesRead)` can follow a large file. */
+async function readWithProgress(file, onProgress) {
+  if (!file.stream) return file.arrayBuffer();
+  const reader = file.stream().getReader();
+  const out = new Uint8Array(file.size);
+  let done = 0;
+  let last = 0;
+  for (;;) {
+    const { done: end, value } = await reader.read();
+    if (end) break;
+    out.set(value.subarray(0, Math.max(0, out.length - done)), done);
+    done += value.length;
+    if (performance.now() - last > 100) { last = performance.now(); onProgress(done); }
+  }
+  onProgress(done);
+  return done === out.length ? out.buffer : out.slice(0, done).buffer;
+}
+
+/** The analysis on show (for the exports), or null. */
+let shown = null;
+
+/** Removes the previous file's table and charts: a new file (or its error) never sits over the
+ * old file's results. */
+export function clearUpload() {
+  shown = null;
+  q('upload-progress').hidden = true;
+  q('upload-body').hidden = true;
+  q('upload-json').hidden = true;
+  q('upload-table').replaceChildren();
+  for (const id of ['upload-ccdf', 'upload-hist', 'upload-rank']) {
+    const c = q(id);
+    c.getContext('2d').clearRect(0, 0, c.width, c.height);
+    setHover(c, '{"area":[0,0,0,0],"series":[]}');
+  }
+}
+
 /** Wires the upload panel; `post(msg, transfer)` sends to the worker, `ruleAndLevel()` reads the tail options. */
 export function initUpload(post, ruleAndLevel) {
   const input = q('upload-file');
   const zone = q('drop-zone');
   const status = q('upload-status');
+  const base = () => `sgn-lab-upload-${shown ? shown.name.replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_') : 'none'}`;
+  addChartExports(q('upload-ccdf'), () => `${base()}-row0-ccdf`, () => ({ row0: shown ? shown.row0 : [] }));
+  addChartExports(q('upload-hist'), () => `${base()}-column0`, () => ({ column0: shown ? shown.col0 : [] }));
+  addChartExports(q('upload-rank'), () => `${base()}-spectrum`, () => ({ eigenvalue: shown && shown.rank ? shown.rank.eigenvalues : [] }));
+  jsonButton(q('upload-json'), () => `${base()}-analysis.json`, () => (shown ? shown.report : '{}'));
   const send = async (file) => {
     if (!file) return;
+    clearUpload();
     status.classList.remove('bad');
     status.textContent = `Reading ${file.name} (${(file.size / 1e6).toFixed(1)} MB)…`;
     if (file.size > 200 * 1024 * 1024) {
@@ -38,12 +84,24 @@ export function initUpload(post, ruleAndLevel) {
       status.classList.add('bad');
       return;
     }
-    const bytes = await file.arrayBuffer();
-    status.textContent = `Analysing ${file.name}…`;
+    const token = ++sending;
+    const bar = q('upload-progress');
+    bar.hidden = false;
+    bar.value = 0;
     q('upload-cancel').hidden = false;
+    const bytes = await readWithProgress(file, (done) => {
+      if (token !== sending) return;
+      bar.value = done / Math.max(1, file.size);
+      status.textContent = `Reading ${file.name}: ${(done / 1e6).toFixed(1)} of ${(file.size / 1e6).toFixed(1)} MB…`;
+    });
+    if (token !== sending) return; // cancelled, or another file chosen, while reading
+    // The analysis is one engine call: its length is unknown, so the bar is indeterminate.
+    bar.removeAttribute('value');
+    status.textContent = `Analysing ${file.name} (reading, tail tests, spectrum)…`;
     const { rule, level } = ruleAndLevel();
     post({ type: 'analyze', name: file.name, bytes, options: { rows: q('upload-rows').value, rule, level } }, [bytes]);
   };
+  q('upload-cancel').addEventListener('click', () => { sending += 1; q('upload-progress').hidden = true; });
   input.addEventListener('change', () => send(input.files[0]));
   zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
@@ -53,6 +111,8 @@ export function initUpload(post, ruleAndLevel) {
 /** Shows an analysis; returns a redraw function for resizes. */
 export function renderUpload(wasm, msg) {
   const a = JSON.parse(msg.report);
+  clearUpload();
+  shown = { name: msg.name, report: msg.report, row0: msg.row0, col0: msg.col0, rank: msg.rank_plot ? JSON.parse(msg.rank_plot) : null };
   const status = q('upload-status');
   status.classList.remove('bad');
   status.textContent = `${msg.name}: ${a.rows} rows × ${a.cols} columns, rows are ${a.row_kind}.`;
@@ -78,13 +138,19 @@ export function renderUpload(wasm, msg) {
   }
   t.replaceChildren(body);
   q('upload-body').hidden = false;
+  q('upload-json').hidden = false;
+  // The row-0 CCDF carries the example row's fit: the example row is the first tested row that
+  // could be tested, which is row 0 exactly when no row was skipped.
+  const r = a.dimension_wise.skipped === 0 ? a.example_row : null;
   const draw = () => {
     let c = q('upload-ccdf');
-    setHover(c, wasm.draw_ccdf(c, fitCanvas(c), msg.row0, 0, 0, 0, 0, `Row 0: CCDF of |x| (${a.cols} values)`));
+    setHover(c, wasm.draw_ccdf(c, fitCanvas(c), msg.row0, r ? r.xmin : 0, r ? r.alpha : 0, r ? r.n_tail : 0, r ? r.n : 0, `Row 0: CCDF of |x| (${a.cols} values)`));
     c = q('upload-hist');
     setHover(c, wasm.draw_histogram(c, fitCanvas(c), msg.col0, `Column 0 over the ${a.rows} ${rowsAre}s`));
     c = q('upload-rank');
+    c.setAttribute('aria-label', msg.rank_plot ? 'Covariance spectrum of the rows' : 'Covariance spectrum of the rows: not available (see the table)');
     if (msg.rank_plot) setHover(c, wasm.draw_rank_plot(c, fitCanvas(c), msg.rank_plot));
+    else setHover(c, wasm.draw_histogram(c, fitCanvas(c), new Float64Array(0), 'Covariance spectrum: not available (see the table)'));
   };
   draw();
   return draw;

@@ -35,11 +35,36 @@ function fail(err, during) {
   else post({ type: 'error', during, message: message(err) });
 }
 
-async function datasetBytes(url) {
+const mb = (bytes) => (bytes / 1e6).toFixed(1);
+
+/** The bytes at `url` (fetched once per worker). `onProgress(done, total)` is called as they
+ * arrive, at most every 100 ms and once at the end (`total` 0 when the server gives no length). */
+async function datasetBytes(url, onProgress) {
   if (!datasetCache.has(url)) {
     const res = await fetch(url);
     if (!res.ok) throw new Error(`could not load the dataset (${res.status} ${res.statusText})`);
-    datasetCache.set(url, new Uint8Array(await res.arrayBuffer()));
+    let bytes;
+    if (onProgress && res.body) {
+      const total = Number(res.headers.get('content-length')) || 0;
+      const reader = res.body.getReader();
+      const chunks = [];
+      let done = 0;
+      let last = 0;
+      for (;;) {
+        const { done: end, value } = await reader.read();
+        if (end) break;
+        chunks.push(value);
+        done += value.length;
+        if (performance.now() - last > 100) { last = performance.now(); onProgress(done, total); }
+      }
+      onProgress(done, total);
+      bytes = new Uint8Array(done);
+      let at = 0;
+      for (const c of chunks) { bytes.set(c, at); at += c.length; }
+    } else {
+      bytes = new Uint8Array(await res.arrayBuffer());
+    }
+    datasetCache.set(url, bytes);
   }
   return datasetCache.get(url);
 }
@@ -82,7 +107,9 @@ self.onmessage = async (event) => {
         if (lab) { lab.free(); lab = null; }
         const request = JSON.stringify(msg.config);
         const asset = wasm.dataset_asset(request);
-        const bytes = asset ? await datasetBytes(new URL(asset, msg.assetBase).href) : new Uint8Array(0);
+        const bytes = asset ? await datasetBytes(new URL(asset, msg.assetBase).href, (done, total) => {
+          if (gen === generation) post({ type: 'load-progress', file: asset, done, total });
+        }) : new Uint8Array(0);
         if (gen !== generation) break; // a newer start arrived while the dataset was loading
         lab = new wasm.Lab(request, bytes);
         post({ type: 'ready', info: JSON.parse(lab.info()) });
@@ -108,7 +135,7 @@ self.onmessage = async (event) => {
         }
         const r = lab.measure(JSON.stringify(msg.options), (stage, fraction) => post({ type: 'measure-progress', stage, fraction }));
         const arrays = ['dim_g', 'dim_sgn', 'iter_sgn', 'iter_g'].filter((k) => r[k]);
-        const out = { type: 'measured', report: r.report, views: r.views || null };
+        const out = { type: 'measured', report: r.report, full_report: r.full_report, views: r.views || null };
         for (const k of arrays) out[k] = r[k];
         post(out, arrays.map((k) => r[k].buffer));
         break;
@@ -121,10 +148,16 @@ self.onmessage = async (event) => {
       }
       case 'tour-run': {
         const assets = {};
-        for (const name of wasm.preset_assets()) assets[name] = await datasetBytes(new URL(name, msg.assetBase).href);
-        const report = wasm.run_preset_json(msg.name, BigInt(msg.seed), assets,
+        // Only the files this step reads, fetched when it runs (cached for the next steps).
+        const files = wasm.preset_assets(msg.name);
+        for (const [i, name] of files.entries()) {
+          post({ type: 'tour-progress', stage: `loading ${name}`, fraction: 0 });
+          assets[name] = await datasetBytes(new URL(name, msg.assetBase).href, (done, total) =>
+            post({ type: 'tour-progress', stage: `loading ${name} (${i + 1}/${files.length}): ${mb(done)}${total ? ` of ${mb(total)}` : ''} MB`, fraction: 0 }));
+        }
+        const r = wasm.run_preset_json(msg.name, BigInt(msg.seed), assets,
           (stage, fraction) => post({ type: 'tour-progress', stage, fraction }));
-        post({ type: 'tour-report', name: msg.name, report });
+        post({ type: 'tour-report', name: msg.name, report: r.report, charts: r.charts });
         break;
       }
       case 'step':

@@ -11,7 +11,7 @@ use crate::data::{standard_normal, DatasetSpec};
 use crate::nn::{ActivationKind, ModelSpec};
 use crate::rng::substream;
 use crate::stats::powerlaw::{power_law_test, PowerLawOptions};
-use crate::stats::{normality, rate_from_verdicts, PowerLawRate, StatsError};
+use crate::stats::{rate_from_verdicts, PowerLawRate, StatsError};
 use crate::train::Trainer;
 use std::rc::Rc;
 
@@ -84,6 +84,12 @@ impl Ctx<'_, '_> {
 struct Trained {
     trainer: Rc<Trainer>,
     arm: ArmResult,
+}
+
+impl Trained {
+    fn n_classes(&self) -> usize {
+        self.trainer.train_data().n_classes
+    }
 }
 
 /// Measures at the trainer's θ with the config's analysis and minibatch size `b`, within the
@@ -260,8 +266,8 @@ fn spectrum_row(s: &GradientStructure) -> Option<TableBRow> {
 }
 
 /// The trained spectrum of an arm as a verdict sees it (label with the final accuracy).
-fn spec_arm(label: &str, tr: &Trained) -> Result<Option<SpecArm>, ExperimentError> {
-    Ok(spectrum_row(trained_of(&tr.arm)?).map(|row| SpecArm { label: format!("{label}{}", acc_note(&tr.arm)), row, collapse: arm_collapse(tr) }))
+fn spec_arm(label: &str, arm: &ArmResult, n_classes: usize) -> Result<Option<SpecArm>, ExperimentError> {
+    Ok(spectrum_row(trained_of(arm)?).map(|row| SpecArm { label: format!("{label}{}", acc_note(arm)), row, collapse: arm_collapse(arm, n_classes) }))
 }
 
 /// [`for_each_arm`] keeping each trained arm and its spectrum.
@@ -269,7 +275,7 @@ fn spectrum_arms(ctx: &mut Ctx<'_, '_>, r: &mut Report, arms: &[(String, Experim
     let mut rows = Vec::new();
     let mut failed = Vec::new();
     for_each_arm(ctx, arms, &mut failed, |label, tr| {
-        if let Some(a) = spec_arm(label, &tr)? {
+        if let Some(a) = spec_arm(label, &tr.arm, tr.n_classes())? {
             rows.push(a);
         }
         r.arms.push(tr.arm);
@@ -331,9 +337,9 @@ pub fn collapse_note(n_classes: usize, test_accuracy: Option<f64>, train_loss: f
 }
 
 /// [`collapse_note`] of a trained arm (the training loss is the trained measurement's).
-fn arm_collapse(tr: &Trained) -> Option<String> {
-    let loss = structure(&tr.arm, "trained").map_or(f64::NAN, |s| s.full_loss);
-    collapse_note(tr.trainer.train_data().n_classes, tr.arm.evals.last().map(|e| e.test.accuracy), loss, tr.arm.config.data.random_labels)
+fn arm_collapse(arm: &ArmResult, n_classes: usize) -> Option<String> {
+    let loss = structure(arm, "trained").map_or(f64::NAN, |s| s.full_loss);
+    collapse_note(n_classes, arm.evals.last().map(|e| e.test.accuracy), loss, arm.config.data.random_labels)
 }
 
 /// A claim's clause: `Some(true)` holds, `Some(false)` fails, `None` not tested; with its
@@ -713,11 +719,11 @@ fn run_single(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) -> Res
 }
 
 /// The spectrum verdict of one trained arm (its θ₀ spectrum too when measured).
-fn arm_spectrum_verdict(claim: &str, label: &str, tr: &Trained, cfg: &ExperimentConfig) -> Result<Option<Verdict>, ExperimentError> {
-    let t = trained_of(&tr.arm)?;
-    let (Some(arm), Some(sp)) = (spec_arm(label, tr)?, &t.spectrum) else { return Ok(None) };
+fn arm_spectrum_verdict(claim: &str, label: &str, arm_result: &ArmResult, n_classes: usize, cfg: &ExperimentConfig) -> Result<Option<Verdict>, ExperimentError> {
+    let t = trained_of(arm_result)?;
+    let (Some(arm), Some(sp)) = (spec_arm(label, arm_result, n_classes)?, &t.spectrum) else { return Ok(None) };
     let baseline = sp.baseline.as_ref().map(|b| TableBRow::new("baseline", b));
-    let init = structure(&tr.arm, "init").and_then(spectrum_row);
+    let init = structure(arm_result, "init").and_then(spectrum_row);
     let sweep = k_sweep_sentence(&sp.report, super::config::level_of(cfg.analysis.level)?);
     Ok(Some(spectrum_verdict(claim, &arm, baseline.as_ref(), init.as_ref(), &sweep)))
 }
@@ -749,7 +755,7 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
             ctx.leave(old);
             let paper = trained_of(&tr.arm)?;
             let mut v = heavy_tails_verdict(&claim, &TailFacts::of(paper, b.analysis.rule, b.analysis.k), Some(&cm.structure.table_a));
-            if let Some(note) = arm_collapse(&tr) {
+            if let Some(note) = arm_collapse(&tr.arm, tr.n_classes()) {
                 v.why += &format!(" The network is of a run whose {note}.");
             }
             r.verdicts.push(v);
@@ -763,7 +769,7 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
             let old = ctx.enter(0, 2);
             let tr = train_arm(ctx, "default", &c)?;
             ctx.leave(old);
-            let collapse = arm_collapse(&tr);
+            let collapse = arm_collapse(&tr.arm, tr.n_classes());
             let n = tr.trainer.train_data().n;
             let mut sizes: Vec<usize> = [8, 32, 128, 512].into_iter().filter(|&s| s <= n / 2).collect();
             if sizes.is_empty() {
@@ -791,7 +797,7 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
             let mut c = b.clone();
             c.analysis.measure_init = true;
             let tr = train_arm(ctx, "default", &c)?;
-            if let Some(v) = arm_spectrum_verdict(&claim, "trained", &tr, &c)? {
+            if let Some(v) = arm_spectrum_verdict(&claim, "trained", &tr.arm, tr.n_classes(), &c)? {
                 r.verdicts.push(v);
             }
             r.arms.push(tr.arm);
@@ -814,7 +820,7 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
             let mut failed = Vec::new();
             for_each_arm(ctx, &arms, &mut failed, |label, tr| {
                 let t = trained_of(&tr.arm)?;
-                if let (Some(a), Some(sp)) = (spec_arm(label, &tr)?, &t.spectrum) {
+                if let (Some(a), Some(sp)) = (spec_arm(label, &tr.arm, tr.n_classes())?, &t.spectrum) {
                     let factor = sp.batch.map_or(1.0, |b| b.1);
                     rows.push((a, sp.report.eigenvalues.first().copied().unwrap_or(0.0) * factor));
                 }
@@ -872,7 +878,7 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
             // saturates and many per-sample gradients are exactly zero, so measure in f64.
             c.training.precision = crate::train::Precision::F64;
             let tr = train_arm(ctx, "breast-cancer, FCN 30→100→100→2", &c)?;
-            if let Some(v) = arm_spectrum_verdict(&claim, "trained", &tr, &c)? {
+            if let Some(v) = arm_spectrum_verdict(&claim, "trained", &tr.arm, tr.n_classes(), &c)? {
                 r.verdicts.push(v);
             }
             r.config = c;
@@ -905,7 +911,7 @@ fn run_single_inner(ctx: &mut Ctx<'_, '_>, name: &str, base: &ExperimentConfig) 
                         sp.theory.effective_rank,
                         dk.delta_norm,
                     );
-                    r.verdicts.push(subspace_verdict(&claim, finding, &TableBRow::new("trained", &sp.report), top, tail, first, dk.delta_norm, lam1, arm_collapse(&tr)));
+                    r.verdicts.push(subspace_verdict(&claim, finding, &TableBRow::new("trained", &sp.report), top, tail, first, dk.delta_norm, lam1, arm_collapse(&tr.arm, tr.n_classes())));
                 }
             }
             r.arms.push(tr.arm);
@@ -996,7 +1002,7 @@ fn mechanism(ctx: &mut Ctx<'_, '_>, b: &ExperimentConfig) -> Result<MechanismRes
         let it0 = series(0);
         let example = |label: String, sample: Vec<f64>| -> Result<TailTest, ExperimentError> {
             let power_law = power_law_test(&sample, &tail, |_, _| true).map_err(MeasureError::from)?;
-            Ok(TailTest { label, power_law, normality: normality(&sample).ok(), sample })
+            Ok(TailTest::assemble(label, power_law, sample))
         };
         rows.push(MechanismRow {
             label: label.to_string(),
@@ -1090,13 +1096,21 @@ pub fn run_preset(name: &str, base: &ExperimentConfig, assets: &mut Assets<'_>, 
 pub fn run_config(cfg: &ExperimentConfig, assets: &mut Assets<'_>, progress: &mut ProgressFn<'_>) -> Result<Report, ExperimentError> {
     cfg.check_ranges()?;
     let mut ctx = Ctx { assets, progress, preset: "custom".into(), lo: 0.0, hi: 1.0, keep: false, kept: None };
+    let tr = train_arm(&mut ctx, "custom", cfg)?;
+    let n_classes = tr.n_classes();
+    custom_report(cfg, tr.arm, n_classes)
+}
+
+/// The report of a user configuration (preset `custom`) from its one trained arm: the
+/// heavy-tail and spectrum verdicts and Tables A and B. The CLI's `run --config` and the page's
+/// "Download report (JSON)" both build their report here, so they share the schema.
+/// `n_classes` is the training set's number of classes (for the collapsed-run note).
+pub fn custom_report(cfg: &ExperimentConfig, arm: ArmResult, n_classes: usize) -> Result<Report, ExperimentError> {
     let heavy = presets::find("heavy-tails").map_or("", |p| p.claim);
     let spec = presets::find("spectrum").map_or("", |p| p.claim);
-    let tr = train_arm(&mut ctx, "custom", cfg)?;
-    let t = trained_of(&tr.arm)?;
+    let t = trained_of(&arm)?;
     let mut heavy_v = heavy_tails_verdict(heavy, &TailFacts::of(t, cfg.analysis.rule, cfg.analysis.k), None);
-    let collapse = arm_collapse(&tr);
-    if let Some(note) = &collapse {
+    if let Some(note) = arm_collapse(&arm, n_classes) {
         heavy_v.why += &format!(" The network is of a run whose {note}.");
     }
     let mut r = Report {
@@ -1114,10 +1128,10 @@ pub fn run_config(cfg: &ExperimentConfig, assets: &mut Assets<'_>, progress: &mu
         verdicts: vec![heavy_v],
         parts: Vec::new(),
     };
-    if let Some(v) = arm_spectrum_verdict(spec, "trained", &tr, cfg)? {
+    if let Some(v) = arm_spectrum_verdict(spec, "trained", &arm, n_classes, cfg)? {
         r.verdicts.push(v);
     }
-    r.arms.push(tr.arm);
+    r.arms.push(arm);
     fill_tables(&mut r);
     Ok(r)
 }

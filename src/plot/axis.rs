@@ -86,6 +86,67 @@ pub fn log_minor(lo: f64, hi: f64) -> Vec<f64> {
     }
 }
 
+/// Labelled ticks for an axis of whole numbers (SGD steps) over [lo, hi]: the multiples of the
+/// smallest step d ∈ {1, 2, 5}·10ᵏ with d ≥ 1 that gives at most `max` ticks (at least 2 for a
+/// sensible `max`). Every tick is an integer, so no two labels read alike ("0 0 0 1 1 1" was
+/// a 0…1 range labelled at 0.2 steps with integer formatting).
+pub fn int_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite() && hi >= lo) {
+        return Vec::new();
+    }
+    let max = max.max(2) as f64;
+    let mut step = 1.0_f64;
+    'search: loop {
+        for m in [1.0, 2.0, 5.0] {
+            let d = m * step;
+            if ((hi / d).floor() - (lo / d).ceil() + 1.0) <= max {
+                step = d;
+                break 'search;
+            }
+        }
+        step *= 10.0;
+        if !step.is_finite() {
+            return Vec::new();
+        }
+    }
+    let (first, last) = ((lo / step).ceil() as i64, (hi / step).floor() as i64);
+    (first..=last).map(|i| i as f64 * step).collect()
+}
+
+/// A linear coordinate over [lo, hi] labelled (and gridded) at [`int_ticks`] only. (plotters'
+/// `WithKeyPoints` over a linear f64 range has no default label formatting, so it is this small
+/// `Ranged` of its own.)
+#[derive(Clone)]
+pub struct IntAxis {
+    inner: plotters::coord::types::RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for IntAxis {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        match hint.weight() {
+            plotters::coord::ranged1d::KeyPointWeight::Bold => self.ticks.clone(),
+            plotters::coord::ranged1d::KeyPointWeight::Any => Vec::new(),
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+}
+
+/// A linear coordinate over [lo, hi] labelled at [`int_ticks`] (at most `max`).
+pub fn int_axis(lo: f64, hi: f64, max: usize) -> IntAxis {
+    IntAxis { inner: (lo..hi).into(), ticks: int_ticks(lo, hi, max) }
+}
+
 /// A plotters log coordinate over [lo, hi] whose labels are [`log_ticks`] (at most `max`) and
 /// light grid [`log_minor`].
 pub fn log_axis(lo: f64, hi: f64, max: usize) -> WithKeyPoints<LogCoord<f64>> {
@@ -140,6 +201,24 @@ mod tests {
         assert!(log_ticks(2.0, 1.0, 6).is_empty());
         assert!(log_ticks(f64::NAN, 1.0, 6).is_empty());
         assert!(log_minor(-1.0, 1.0).is_empty());
+    }
+
+    #[test]
+    fn integer_axes_have_distinct_integer_ticks() {
+        // The empty loss chart (0 … 10) and a one-step run (0 … 1).
+        assert_eq!(int_ticks(0.0, 10.0, 6), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(int_ticks(0.0, 1.0, 6), vec![0.0, 1.0]);
+        assert_eq!(int_ticks(0.0, 3.0, 6), vec![0.0, 1.0, 2.0, 3.0]);
+        for hi in [1.0, 2.0, 7.0, 13.0, 99.0, 150.0, 1234.0, 5e6] {
+            let t = int_ticks(0.0, hi, 6);
+            assert!((2..=6).contains(&t.len()), "{hi}: {t:?}");
+            assert!(t.iter().all(|v| v.fract() == 0.0 && (0.0..=hi).contains(v)), "{hi}: {t:?}");
+            let labels: Vec<String> = t.iter().map(|v| format!("{v:.0}")).collect();
+            let mut uniq = labels.clone();
+            uniq.dedup();
+            assert_eq!(uniq, labels, "{hi}: distinct labels");
+        }
+        assert!(int_ticks(f64::NAN, 1.0, 6).is_empty());
     }
 
     #[test]

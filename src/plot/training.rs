@@ -75,7 +75,10 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
     let smooth_vals = ema(&raw.iter().map(|p| p.1).collect::<Vec<_>>(), LOSS_EMA_BETA);
     let smooth: Vec<(f64, f64)> = raw.iter().zip(&smooth_vals).map(|(p, m)| (p.0, *m)).collect();
 
-    let x_max = raw.last().map(|p| p.0).unwrap_or(1.0).max(data.eval_step.last().copied().unwrap_or(0.0)).max(1.0);
+    // Steps are whole numbers: the x axis is labelled at integers only (`axis::int_axis`); an
+    // empty chart spans 0 … 10 steps (0 … 1 labelled "0 0 0 1 1 1" before).
+    let last = raw.last().map(|p| p.0).unwrap_or(0.0).max(data.eval_step.last().copied().unwrap_or(0.0));
+    let x_max = if raw.is_empty() && data.eval_step.is_empty() { 10.0 } else { last.max(1.0) };
     let (lo, hi) = raw.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
     let (y_lo, y_hi) = if raw.is_empty() { (0.01, 10.0) } else { (lo * 0.8, hi * 1.25) };
 
@@ -84,7 +87,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
     let mut chart = theme
         .frame(&top, "")
         .right_y_label_area_size(theme.px(52.0))
-        .build_cartesian_2d(0.0..x_max, super::axis::log_axis(y_lo, y_hi, 8))?
+        .build_cartesian_2d(super::axis::int_axis(0.0, x_max, 6), super::axis::log_axis(y_lo, y_hi, 8))?
         .set_secondary_coord(0.0..x_max, 0.0..100.0);
 
     chart
@@ -98,7 +101,6 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
         .y_desc("training loss (log scale)")
         .y_label_formatter(&|v| format_loss(*v))
         .x_label_formatter(&|v| format!("{v:.0}"))
-        .x_labels(6)
         .y_labels(6)
         .draw()?;
     chart
@@ -226,6 +228,42 @@ mod tests {
             assert!((py as f64 - (bottom as f64 - acc.y[i] / 100.0 * (bottom - top) as f64)).abs() <= 2.0);
             assert!(circles.contains(&(px, py)), "accuracy marker {i} drawn at {:?}", (px, py));
         }
+    }
+
+    /// The x-axis tick labels of a training chart SVG: the numeric `<text>`s on the lowest row
+    /// of numeric labels (the axis title "SGD step" is not numeric).
+    fn x_tick_labels(svg: &str) -> Vec<String> {
+        let mut texts: Vec<(i64, String)> = Vec::new();
+        for part in svg.split("<text").skip(1) {
+            let y = part.split("y=\"").nth(1).and_then(|r| r.split('"').next()).and_then(|v| v.parse::<f64>().ok());
+            let body = part.split('>').nth(1).and_then(|r| r.split('<').next()).unwrap_or("").trim().to_string();
+            if let (Some(y), Ok(_)) = (y, body.parse::<f64>()) {
+                texts.push((y.round() as i64, body));
+            }
+        }
+        let lowest = texts.iter().map(|t| t.0).max().unwrap_or(0);
+        texts.into_iter().filter(|t| (t.0 - lowest).abs() <= 2).map(|t| t.1).collect()
+    }
+
+    #[test]
+    fn step_axis_has_distinct_integer_labels_even_when_empty() {
+        for data in [
+            TrainingCurves::default(),
+            TrainingCurves { step: vec![0.0], loss: vec![2.3], ..Default::default() },
+            TrainingCurves { step: vec![0.0, 1.0], loss: vec![2.3, 2.2], ..Default::default() },
+            TrainingCurves { step: (0..37).map(f64::from).collect(), loss: vec![1.0; 37], ..Default::default() },
+        ] {
+            let svg = crate::plot::to_svg(640, 320, |a| draw(a, &Theme::default(), &data)).unwrap();
+            let labels = x_tick_labels(&svg);
+            assert!(labels.len() >= 2, "{} steps: {labels:?}", data.step.len());
+            let mut uniq = labels.clone();
+            uniq.sort();
+            uniq.dedup();
+            assert_eq!(uniq.len(), labels.len(), "{} steps: duplicate labels {labels:?}", data.step.len());
+            assert!(labels.iter().all(|l| l.parse::<f64>().is_ok_and(|v| v.fract() == 0.0)), "{labels:?}");
+        }
+        let empty = crate::plot::to_svg(640, 320, |a| draw(a, &Theme::default(), &TrainingCurves::default())).unwrap();
+        assert_eq!(x_tick_labels(&empty).last().map(String::as_str), Some("10"), "an empty chart spans 0 … 10 steps");
     }
 
     #[test]

@@ -4,10 +4,13 @@
 
 use crate::data::{Dataset, DatasetSpec, PrepareParams};
 use crate::experiment::config::{level_of, CheckedConfig, TailRule};
+use crate::experiment::config::ExperimentConfig;
 use crate::experiment::measure::{measure, GradientStructure};
+use crate::experiment::report::{self, ArmResult, Measurement};
+use crate::experiment::run::custom_report;
 use crate::plot::spectrum::spectrum_views;
 use crate::plot::training::{Ema, LOSS_EMA_BETA};
-use crate::train::Trainer;
+use crate::train::{StepStats, Trainer};
 use serde::{Deserialize, Serialize};
 use super::js_err;
 use super::state::config_from_json;
@@ -78,12 +81,17 @@ struct Slice {
 /// A training session in the worker.
 #[wasm_bindgen]
 pub struct Lab {
+    /// The configuration as the page sent it (the URL state): the full report's `config`.
+    requested: ExperimentConfig,
     checked: CheckedConfig,
     trainer: Trainer,
     test: Dataset,
     eval_every: u64,
     loss_ema: Ema,
     info: LabInfo,
+    /// Every step's record and every test evaluation so far (the full report's history).
+    history: Vec<StepStats>,
+    evals: Vec<report::EvalPoint>,
 }
 
 #[wasm_bindgen]
@@ -118,7 +126,7 @@ impl Lab {
         };
         let eval_every = (tc.steps_per_epoch / 2).max(1);
         let trainer = Trainer::new(tc.clone(), train).map_err(js_err)?;
-        Ok(Lab { checked, trainer, test, eval_every, loss_ema: Ema::new(LOSS_EMA_BETA), info })
+        Ok(Lab { requested: cfg, checked, trainer, test, eval_every, loss_ema: Ema::new(LOSS_EMA_BETA), info, history: Vec::new(), evals: Vec::new() })
     }
 
     /// The session's description as JSON.
@@ -156,10 +164,13 @@ impl Lab {
             out.losses.push(s.loss);
             out.lr = s.lr;
             out.loss_ema = self.loss_ema.push(s.loss);
+            let step = s.step;
+            self.history.push(s);
             let done = self.trainer.step_index();
             if done.is_multiple_of(self.eval_every) || self.trainer.is_finished() {
                 let e = self.trainer.evaluate(&self.test).map_err(js_err)?;
-                out.eval = Some(EvalPoint { step: s.step, loss: e.loss, accuracy: e.accuracy });
+                out.eval = Some(EvalPoint { step, loss: e.loss, accuracy: e.accuracy });
+                self.evals.push(report::EvalPoint { step: done, test: e });
             }
             if js_sys::Date::now() - t0 >= budget_ms {
                 break;
@@ -197,7 +208,34 @@ impl Lab {
             true
         })
         .map_err(js_err)?;
-        measurement_to_js(&g)
+        let out = measurement_to_js(&g)?;
+        set(&out, "full_report", &JsValue::from_str(&self.full_report(&cfg, &req, g)?))?;
+        Ok(out)
+    }
+
+    /// The full report of this session (the CLI's schema, `experiment::report::Report`, preset
+    /// `custom`): the configuration as in the URL with this measurement's options, the seed,
+    /// the training history so far, the measurement at the current θ (labelled "trained"),
+    /// Tables A and B and the verdicts — built by `experiment::run::custom_report`, as
+    /// `sgn-lab run --config` builds its report.
+    fn full_report(&self, used: &ExperimentConfig, req: &MeasureRequest, g: GradientStructure) -> Result<String, JsError> {
+        let mut cfg = self.requested.clone();
+        cfg.analysis.rule = req.rule;
+        cfg.analysis.level = req.level;
+        cfg.analysis.draws = req.draws;
+        cfg.analysis.n_cov = req.n_cov;
+        let arm = ArmResult {
+            label: "custom".into(),
+            config: used.clone(),
+            n_params: g.n_params,
+            n_train: self.trainer.train_data().n,
+            n_test: self.test.n,
+            history: self.history.clone(),
+            evals: self.evals.clone(),
+            measurements: vec![Measurement { label: "trained".into(), structure: g }],
+        };
+        let r = custom_report(&cfg, arm, self.trainer.train_data().n_classes).map_err(js_err)?;
+        serde_json::to_string(&r).map_err(js_err)
     }
 
     /// A fingerprint of the current weights (bit-exact comparison across runs and platforms).

@@ -142,7 +142,8 @@ test('hover and keyboard show the values of the training curve, a CCDF and the r
     await page.getByTestId('measure').click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="structure-body"]').hidden, null, { timeout: 180_000 });
     await page.waitForFunction(() => document.querySelector('[data-testid="structure-body"]').getAttribute('aria-busy') === 'false', null, { timeout: 30_000 });
-    const report = JSON.parse(await download(page, 'report-json'));
+    // The full report (CLI schema): the measurement is its arm's "trained" structure.
+    const report = JSON.parse(await download(page, 'report-json')).arms[0].measurements.find((m) => m.label === 'trained').structure;
 
     // CCDF of |g|: End goes to the largest |g|, at P = 1/n.
     const g = (await download(page, 'csv-tail-dim-g')).trim().split('\n').slice(1).map(Number);

@@ -112,7 +112,8 @@ test('a link made by the CLI opens in the page with its settings, and both measu
     await page.getByTestId('measure').click();
     await page.waitForFunction(() => /^Measured/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 120_000 });
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-json').click()]);
-    const inPage = JSON.parse(await fs.readFile(await dl.path(), 'utf8'));
+    // The page's full report (the CLI's schema); its measurement is the arm's "trained" structure.
+    const inPage = JSON.parse(await fs.readFile(await dl.path(), 'utf8')).arms[0].measurements.find((m) => m.label === 'trained').structure;
 
     const report = JSON.parse(sgnLab(['run', '--url', `${server.base}#${hash}&embed=1`]));
     assert.equal(report.seed, 21);

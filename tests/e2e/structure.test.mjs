@@ -1,7 +1,7 @@
 // End-to-end: measure the gradient structure in the page after some training; every view fills.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, canvasInk, screenshotPath } from './harness.mjs';
+import { serveDist, launch, canvasInk, screenshotPath, ROOT } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -75,10 +75,44 @@ test('measures tails, Table A and the spectrum at the current weights', { timeou
     const lines = csvText.trim().split('\n');
     assert.equal(lines[0], 'g');
     assert.equal(lines.length, 1 + 89_610, 'one row per coordinate of the gradient');
+    const [dk] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-davis-kahan').click()]);
+    const dkLines = (await (await import('node:fs')).promises.readFile(await dk.path(), 'utf8')).trim().split('\n');
+    assert.equal(dkLines[0], 'k,sin_angle,bound,min_gap');
+    assert.ok(dkLines.length > 2, `Davis–Kahan CSV has rows (${dkLines.length})`);
+    // Every chart in the page has its PNG and CSV buttons.
+    const unexported = await page.evaluate(() => [...document.querySelectorAll('canvas[data-testid]')]
+      .filter((c) => !(c.closest('figure') && c.closest('figure').querySelector(`[data-testid="png-${c.dataset.testid}"]`)
+        && c.closest('figure').querySelector(`[data-testid="csv-${c.dataset.testid}"]`))).map((c) => c.dataset.testid));
+    assert.deepEqual(unexported, [], 'charts without PNG/CSV export');
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-json').click()]);
     const report = JSON.parse(await (await import('node:fs')).promises.readFile(await json.path(), 'utf8'));
-    assert.equal(report.n_params, 89_610);
-    assert.ok(report.table_a && report.spectrum, 'the report holds Table A and the spectrum');
+    // The full report in the CLI's schema: the same top-level keys and schema version as a CLI
+    // report (the fixture made by `sgn-lab run`), the history, the measurement, the tables.
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const cli = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/fixtures/experiment_report.json'), 'utf8'));
+    assert.deepEqual(Object.keys(report).sort(), Object.keys(cli).sort());
+    assert.equal(report.schema_version, cli.schema_version);
+    assert.equal(report.preset, 'custom');
+    assert.equal(report.seed, 7);
+    assert.match(json.suggestedFilename(), /^sgn-lab-report-seed7\.json$/);
+    const arm = report.arms[0];
+    assert.deepEqual(Object.keys(arm).sort(), Object.keys(cli.arms[0]).sort());
+    assert.equal(arm.history.length, Number(await page.getByTestId('r-step').textContent()), 'one record per step taken');
+    assert.equal(arm.measurements[0].structure.n_params, 89_610);
+    assert.ok(arm.measurements[0].structure.spectrum, 'the measurement holds the spectrum');
+    assert.equal(report.table_a.length, 1);
+    assert.ok(report.table_b.length >= 1 && report.verdicts.length >= 1, 'Table B and the verdicts');
+    // Its config and seed reproduce the URL state: the CLI encodes them to the page's hash.
+    const cfgFile = path.join(process.env.TMPDIR || '/tmp', `report-config-${process.pid}.json`);
+    fs.writeFileSync(cfgFile, JSON.stringify(report.config));
+    const bin = path.join(ROOT, 'target/debug/sgn-lab');
+    assert.ok(fs.existsSync(bin), 'the CLI is built (cargo build) for the schema comparison');
+    const { execFileSync } = await import('node:child_process');
+    const encoded = execFileSync(bin, ['url', '--config', cfgFile], { encoding: 'utf8' });
+    fs.rmSync(cfgFile);
+    const state = page.url().match(/#(v1\.[^&]*)/)[1];
+    assert.equal(JSON.parse(encoded).hash, state, 'the CLI hash of the report\'s config is the page\'s URL state');
 
     // Clauset's rule: x_min by KS, and a 1000-replicate bootstrap p-value on the iteration-wise example.
     await page.getByTestId('tail-rule').selectOption('clauset');
