@@ -160,8 +160,10 @@ export function initTour(wasm, { post, seed, setBusy }) {
           const line = document.createElement('p');
           line.className = 'verdict-line';
           const tag = document.createElement('span');
-          tag.className = v.agrees ? 'agrees' : 'differs';
-          tag.textContent = v.agrees ? 'Agrees with the paper. ' : 'Differs from the paper. ';
+          // Three outcomes (report schema 2): a claim this run could not test is neither.
+          const outcome = v.tested === false ? 'untested' : v.agrees ? 'agrees' : 'differs';
+          tag.className = outcome;
+          tag.textContent = { agrees: 'Agrees with the paper. ', differs: 'Differs from the paper. ', untested: 'Could not be tested. ' }[outcome];
           line.append(tag, document.createTextNode(`${v.finding} — ${v.why}`));
           box.append(line);
         }
