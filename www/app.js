@@ -14,7 +14,7 @@ wasm.init_engine();
 
 const ui = {
   play: $('play'), step: $('step'), reset: $('reset'), seed: $('seed'), newSeed: $('new-seed'),
-  status: $('status'), chart: $('loss-chart'),
+  status: $('status'), chart: $('loss-chart'), retry: $('retry'),
   measure: $('measure'), measureProgress: $('measure-progress'), measureStage: $('measure-stage'),
 };
 let redrawStructure = null;
@@ -100,19 +100,46 @@ function spawnWorker() {
   };
 }
 
-/** Replaces the worker and restores the run at the current step — unless the crash came from
- * training itself, or during a replay, or is the third in 30 s: replaying would only crash again. */
+/** Replaces the worker and restores the run at the current step. A crash that came from
+ * training itself, or during a replay, starts over from step 0 instead (replaying would only
+ * crash again). The third crash within 30 s leaves the new worker idle: nothing is started, the
+ * settings and the chart stay, and the user decides (Try again, or change a setting) — so a
+ * configuration that traps on every start cannot respawn the engine forever. */
 function restartEngine(notice, { replay = true, bad = true, crash = true } = {}) {
-  let again = false;
+  let fromZero = false;
   if (crash) {
-    const crashes = run.crashes.filter((t) => performance.now() - t < 30_000);
-    run.crashes = [...crashes, performance.now()];
-    again = run.replayTo > 0 || crashes.length >= 2;
+    const now = performance.now();
+    const recent = run.crashes.filter((t) => now - t < CRASH_WINDOW_MS);
+    run.crashes = [...recent, now];
+    if (recent.length + 1 >= CRASH_LIMIT) {
+      halt(`${notice} That is ${CRASH_LIMIT} crashes within ${CRASH_WINDOW_MS / 1000} s, so it was left idle: `
+        + 'your settings are kept. Press Try again, or change a setting.');
+      return;
+    }
+    fromZero = !replay || run.replayTo > 0;
   }
   measuring(false);
   tourBusy(false);
   spawnWorker();
-  start({ replayTo: replay && !again ? run.history.step.length : 0, notice: again ? `${notice} The run starts over from step 0.` : notice, bad });
+  const steps = run.history.step.length;
+  start({ replayTo: fromZero ? 0 : steps, notice: fromZero && steps > 0 ? `${notice} The run starts over from step 0.` : notice, bad });
+}
+const CRASH_LIMIT = 3;
+const CRASH_WINDOW_MS = 30_000;
+
+/** A crash loop: a fresh worker that is not started; every control but Try again and the
+ * settings is disabled until the user acts. */
+function halt(text) {
+  measuring(false);
+  tourBusy(false);
+  spawnWorker();
+  run.ready = false;
+  run.replayTo = 0;
+  run.notice = null;
+  setRunning(false);
+  for (const b of [ui.play, ui.step, ui.reset, ui.measure]) b.disabled = true;
+  setStatus(text, true);
+  ui.retry.hidden = false;
 }
 
 function onEngineMessage(msg) {
@@ -218,6 +245,7 @@ function handBack(text) {
  * counters are kept and the new session replays that many steps before handing back control. */
 function start({ replayTo = 0, notice = null, bad = true } = {}) {
   run.ready = false;
+  ui.retry.hidden = true;
   run.replayTo = replayTo;
   if (notice) { run.notice = notice; run.noticeBad = bad; }
   if (!replayTo) {
@@ -262,7 +290,8 @@ ui.step.addEventListener('click', () => worker.postMessage({ type: 'step', steps
 $('upload-cancel').addEventListener('click', () => { restartEngine('Analysis cancelled.', { bad: false, crash: false }); uploadError('Analysis cancelled.', false); });
 $('measure-cancel').addEventListener('click', () => restartEngine('Measurement cancelled.', { bad: false, crash: false }));
 $('tour-cancel').addEventListener('click', () => { restartEngine('Tour step cancelled.', { bad: false, crash: false }); $('tour-stage').textContent = 'cancelled'; });
-ui.reset.addEventListener('click', start);
+ui.reset.addEventListener('click', () => start());
+ui.retry.addEventListener('click', () => { run.crashes = []; start(); });
 ui.newSeed.addEventListener('click', () => { run.config = { ...run.config, seed: randomSeed() }; start(); });
 ui.seed.addEventListener('change', () => {
   const v = Number(ui.seed.value);
@@ -387,6 +416,8 @@ start();
 // A handle for the crash-recovery and soak tests (tests/e2e/reliability.test.mjs).
 window.sgnLab = {
   crashEngine: () => worker.postMessage({ type: 'selftest-panic' }),
+  failWorker: () => worker.postMessage({ type: 'selftest-throw' }),
+  history: () => structuredClone(run.history),
   engineStats: () => new Promise((resolve) => {
     const w = worker;
     const on = ({ data }) => { if (data.type === 'stats') { w.removeEventListener('message', on); resolve(data); } };

@@ -138,6 +138,10 @@ self.onmessage = async (event) => {
         // The crash-recovery self-test (tests/e2e/reliability.test.mjs): a real Rust panic.
         wasm.selftest_panic();
         break;
+      case 'selftest-throw':
+        // The worker-error self-test: an exception outside any handler reaches the page's onerror.
+        setTimeout(() => { throw new Error('deliberate worker error'); }, 0);
+        break;
       default:
         throw new Error(`unknown message ${msg.type}`);
     }

@@ -126,6 +126,87 @@ test('a wasm panic is reported, the engine restarted, the settings and the run k
   }
 });
 
+test('a crash during Play: the run is restored at the step it reached, paused', { timeout: 180_000 }, async () => {
+  const { page, log, close } = await launch({ origin: server.origin });
+  try {
+    await page.goto(server.base + '#seed=34&data=digits&lr=0.03');
+    await ready(page);
+    await page.getByTestId('play').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="r-step"]').textContent) >= 20, null, { timeout: 60_000 });
+    await page.evaluate(() => window.sgnLab.crashEngine());
+    await page.waitForFunction(() => /Back at step \d+/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 60_000 });
+    const text = await status(page);
+    const n = Number(/Back at step (\d+)\.$/.exec(text)[1]);
+    assert.match(text, /^The engine crashed \(.*unreachable.*\) and was restarted with your settings\. Back at step \d+\.$/, text);
+    assert.ok(n >= 20, `restored at step ${n}`);
+    assert.equal(await page.getByTestId('r-step').textContent(), String(n), 'the counter matches the restored step');
+    assert.equal(await page.getByTestId('play').textContent(), 'Play', 'paused after the restore');
+    assert.equal(await page.getByTestId('play').getAttribute('aria-pressed'), 'false');
+    // The chart keeps the curve: one loss per step, indices 0…n − 1, all finite.
+    const chart = await page.evaluate(() => window.sgnLab.history());
+    assert.deepEqual(chart.step, Array.from({ length: n }, (_, k) => k));
+    assert.ok(chart.loss.every(Number.isFinite));
+    const afterCrash = await stepTo(page, n + 1);
+    assert.equal(await freshLossAt(page, n + 1), afterCrash, 'the restored run is the same run');
+    assert.ok(log.consoleErrors.every((e) => /deliberate panic|unreachable/.test(e)), log.consoleErrors.join('\n'));
+  } finally {
+    await close();
+  }
+});
+
+test('the worker\'s error event: the engine is restarted and the run restored', { timeout: 180_000 }, async () => {
+  const { page, log, close } = await launch({ origin: server.origin });
+  try {
+    await page.goto(server.base + '#seed=35&data=digits');
+    await ready(page);
+    await stepTo(page, 4);
+    await page.evaluate(() => window.sgnLab.failWorker());
+    await page.waitForFunction(() => /Back at step 4/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 60_000 });
+    const text = await status(page);
+    assert.match(text, /^The engine stopped \(.*deliberate worker error\) and was restarted with your settings\. Back at step 4\.$/, text);
+    assert.equal(await page.getByTestId('status').evaluate((e) => e.classList.contains('bad')), true);
+    await stepTo(page, 5);
+    assert.ok(log.consoleErrors.every((e) => /deliberate worker error/.test(e)), log.consoleErrors.join('\n'));
+  } finally {
+    await close();
+  }
+});
+
+test('a crash loop: the third crash within 30 s leaves the engine idle with a Try again button', { timeout: 180_000 }, async () => {
+  const { page, log, close } = await launch({ origin: server.origin });
+  try {
+    await page.goto(server.base + '#seed=36&data=digits&lr=0.03');
+    await ready(page);
+    await stepTo(page, 2);
+    for (let k = 1; k <= 2; k++) {
+      await page.evaluate(() => window.sgnLab.crashEngine());
+      await page.waitForFunction(() => /^The engine crashed/.test(document.querySelector('[data-testid="status"]').textContent)
+        && !document.querySelector('[data-testid="play"]').disabled, null, { timeout: 60_000 });
+      assert.equal(await page.getByTestId('retry').isVisible(), false, `crash ${k}: restarted, no Try again`);
+    }
+    await page.evaluate(() => window.sgnLab.crashEngine());
+    await page.getByTestId('retry').waitFor({ state: 'visible', timeout: 60_000 });
+    const text = await status(page);
+    assert.match(text, /^The engine crashed \(.*unreachable.*\) and was restarted with your settings\. That is 3 crashes within 30 s, so it was left idle: your settings are kept\. Press Try again, or change a setting\.$/, text);
+    // Idle: nothing is started (no ready, no replay), so a config that traps in start cannot loop.
+    await page.waitForTimeout(3000);
+    assert.equal(await status(page), text, 'the status stays: no respawn loop');
+    for (const id of ['play', 'step', 'reset', 'measure']) assert.equal(await page.getByTestId(id).isDisabled(), true, `${id} disabled`);
+    assert.equal(await page.getByTestId('seed').inputValue(), '36');
+    assert.equal(await page.getByTestId('set-lr').inputValue(), '0.03');
+    assert.equal(await page.getByTestId('r-step').textContent(), '2', 'the chart and counters stay');
+    await page.screenshot({ path: screenshotPath('crash-loop.png') });
+    await page.getByTestId('retry').click();
+    await ready(page);
+    assert.equal(await page.getByTestId('retry').isVisible(), false);
+    assert.match(await status(page), /^Ready: seed 36\./);
+    await stepTo(page, 1);
+    assert.ok(log.consoleErrors.every((e) => /deliberate panic|unreachable/.test(e)), log.consoleErrors.join('\n'));
+  } finally {
+    await close();
+  }
+});
+
 test('a config above the memory cap is refused before allocation, with the limit stated', { timeout: 120_000 }, async () => {
   const { page, log, close } = await launch({ origin: server.origin });
   try {
