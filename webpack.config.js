@@ -5,6 +5,9 @@ const HtmlWebpackPlugin = require('html-webpack-plugin');
 const CopyPlugin = require('copy-webpack-plugin');
 const crypto = require('crypto');
 const fs = require('fs');
+/** The security headers (CSP first): sent by `make serve` and the e2e server on every response,
+ * and the CSP also as a <meta> in the page for static hosts that send no headers. */
+const HEADERS = require('./scripts/security-headers.json');
 
 /**
  * Emits sw.js from www/sw.js with the precache list and cache version filled in at build time:
@@ -50,7 +53,8 @@ module.exports = (env, argv) => ({
   devtool: argv.mode === 'production' ? false : 'source-map',
   performance: { hints: false },
   plugins: [
-    new HtmlWebpackPlugin({ template: 'index.html', scriptLoading: 'defer', inject: 'head' }),
+    new HtmlWebpackPlugin({ template: 'index.html', scriptLoading: 'defer', inject: 'head',
+      meta: { csp: { 'http-equiv': 'Content-Security-Policy', content: HEADERS['Content-Security-Policy'] } } }),
     new CopyPlugin({ patterns: [
       { from: 'assets/*.gz', to: 'assets/[name][ext]' },
       { from: 'assets/*.csv', to: 'assets/[name][ext]' },
@@ -66,5 +70,6 @@ module.exports = (env, argv) => ({
     liveReload: false,
     client: false,
     compress: true,
+    headers: HEADERS,
   },
 });

@@ -15,7 +15,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveDist, launch, screenshotPath, ROOT } from './harness.mjs';
+import { serveDist, launch, screenshotPath, ROOT, SECURITY_HEADERS, takeUnclaimedForeign } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveDist(); });
@@ -254,6 +254,71 @@ test('the CSP blocks inline script; hostile file names and contents stay text', 
     assert.deepEqual(log.consoleErrors.filter((e) => !/Content Security Policy/.test(e)), []);
   } finally {
     await close();
+  }
+});
+
+/** Tries a fetch to another origin from the page, the engine worker and the service worker;
+ * each resolves to 'sent' or 'blocked: …' (with the CSP directive when one was reported). */
+async function tryForeign(page, context, tag) {
+  const attempt = (url) => new Promise((resolve) => {
+    let directive = null;
+    self.addEventListener('securitypolicyviolation', (e) => { directive = e.violatedDirective; });
+    fetch(url, { mode: 'no-cors' }).then(() => resolve('sent'), (e) => setTimeout(() => resolve(`blocked: ${directive || e.message}`), 100));
+  });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  const [engine] = page.workers();
+  const [sw] = context.serviceWorkers();
+  assert.ok(engine && sw, 'the engine worker and the service worker are running');
+  return {
+    page: await page.evaluate(attempt, `http://foreign.example/${tag}-page`),
+    worker: await engine.evaluate(attempt, `http://foreign.example/${tag}-worker`),
+    serviceWorker: await sw.evaluate(attempt, `http://foreign.example/${tag}-sw`),
+  };
+}
+
+test('CSP as HTTP headers blocks a foreign fetch from the page, the engine worker and the service worker', { timeout: 120_000 }, async () => {
+  const { context, page, log, close } = await launch({ origin: server.origin });
+  try {
+    const res = await page.goto(server.base + '#seed=5&data=digits');
+    await ready(page);
+    const csp = SECURITY_HEADERS['Content-Security-Policy'];
+    assert.equal((await res.allHeaders())['content-security-policy'], csp);
+    // Every response carries the headers: the worker's script, the wasm, the service worker, a 404.
+    for (const f of ['sw.js', 'assets/wine.csv', 'no-such-file']) {
+      const h = await page.evaluate(async (u) => { const r = await fetch(u); return [r.headers.get('content-security-policy'), r.headers.get('x-content-type-options')]; }, f);
+      assert.deepEqual(h, [csp, 'nosniff'], f);
+    }
+    assert.equal(await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]').content), csp, 'the <meta> is the same policy');
+    const r = await tryForeign(page, context, 'csp');
+    assert.deepEqual(r, { page: 'blocked: connect-src', worker: 'blocked: connect-src', serviceWorker: 'blocked: connect-src' });
+    assert.deepEqual(log.proxied.filter((u) => u.includes('foreign.example')), [], 'nothing reached the network');
+  } finally {
+    await close();
+  }
+});
+
+test('the request recorder catches a foreign request from the page, the worker and the service worker', { timeout: 120_000 }, async () => {
+  // A bare static host (no headers) and a page whose <meta> CSP is bypassed: nothing blocks.
+  const bare = await serveDist({ headers: false });
+  const { context, page, log, close } = await launch({ origin: bare.origin, contextOptions: { bypassCSP: true } });
+  let closed = false;
+  try {
+    await page.goto(bare.base + '#seed=5&data=digits');
+    await ready(page);
+    const r = await tryForeign(page, context, 'bare');
+    // The request was made (the recording proxy refused it, so the page sees a network error).
+    for (const [who, v] of Object.entries(r)) assert.ok(v === 'sent' || /^blocked: (Failed to fetch|.*network)/i.test(v), `${who}: ${v}`);
+    await page.waitForTimeout(200);
+    for (const who of ['page', 'worker', 'sw']) assert.ok(log.proxied.includes(`http://foreign.example/bare-${who}`), `the ${who}'s request reached the (refusing) proxy`);
+    closed = true;
+    await assert.rejects(close(), /requests left the page's origin/, 'close() fails the test');
+    const foreign = takeUnclaimedForeign();
+    for (const who of ['page', 'worker', 'sw']) {
+      assert.ok(foreign.includes(`http://foreign.example/bare-${who}`), `the ${who}'s request was recorded: ${foreign}`);
+    }
+  } finally {
+    if (!closed) await close({ expectForeign: true });
+    await bare.close();
   }
 });
 
