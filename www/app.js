@@ -4,7 +4,7 @@ import * as wasm from '../pkg/sgn_lab.js';
 import { fitCanvas, frameThrottle } from './canvas.js';
 import { setHover } from './hover.js';
 import { renderStructure } from './structure.js';
-import { SETTINGS, HIDEABLE, readHash, writeHash, defaultConfig } from './settings.js';
+import { SETTINGS, SETTING_GROUP, HIDEABLE, readHash, writeHash, defaultConfig } from './settings.js';
 import { initUpload, renderUpload } from './upload.js';
 import { addChartExports, jsonButton } from './exports.js';
 import { initTour } from './tour.js';
@@ -315,13 +315,18 @@ function applyView() {
   for (const part of HIDEABLE) {
     for (const el of document.querySelectorAll(`[data-part="${part}"]`)) el.classList.toggle('is-hidden', view.hide.includes(part));
   }
+  // The Setup box goes when every group in it is hidden.
+  const groups = new Set(Object.values(SETTING_GROUP));
+  const empty = [...groups].every((g) => view.hide.includes(g));
+  $('settings').closest('details').classList.toggle('is-hidden', empty || view.hide.includes('setup'));
   $('open-full').href = `${location.pathname}${location.hash.replace(/&.*$/, '')}`;
 }
 
+/** The hash of a classroom link or an embed: the ticked parts hidden. An embed (`embed=1`) is
+ * minimal whatever is ticked (style.css hides the setup, seed, measurement settings, tour and
+ * upload in embed mode), so only the classroom link needs the list. */
 function shareHash(embed) {
-  const hide = [];
-  if ($('hide-setup').checked) hide.push('setup', 'seed');
-  if ($('hide-upload').checked) hide.push('upload');
+  const hide = embed ? [] : [...document.querySelectorAll('.hide-parts input:checked')].map((b) => b.value);
   return writeHash(run.config, { embed, hide });
 }
 
@@ -338,9 +343,12 @@ addChartExports(ui.chart, 'sgn-lab-training', () => ({
 }));
 jsonButton($('report-json'), 'sgn-lab-measurement.json', () => lastReport);
 
+/** The embed's height in CSS pixels: the run panel and the training chart side by side, with
+ * room for a measurement's verdicts below (the iframe scrolls past that). */
+const EMBED_HEIGHT = 560;
 $('copy-embed').addEventListener('click', () => {
   const src = `${location.origin}${location.pathname}${shareHash(true)}`;
-  offerCopy(`<iframe src="${src}" title="sgn-lab: the structure of stochastic gradients" width="100%" height="760" style="border:0" loading="lazy"></iframe>`);
+  offerCopy(`<iframe src="${src}" title="sgn-lab: the structure of stochastic gradients" width="100%" height="${EMBED_HEIGHT}" style="border:0" loading="lazy"></iframe>`);
 });
 $('copy-link').addEventListener('click', () => offerCopy(`${location.origin}${location.pathname}${shareHash(false)}`));
 
@@ -370,6 +378,8 @@ for (const s of SETTINGS) {
   const lab = document.createElement('label');
   lab.htmlFor = select.id;
   lab.textContent = s.label;
+  lab.dataset.part = SETTING_GROUP[s.key];
+  select.dataset.part = SETTING_GROUP[s.key];
   select.addEventListener('change', () => {
     if (select.selectedOptions[0]?.dataset.extra === 'fixed') return;
     const config = structuredClone(run.config);
