@@ -27,7 +27,7 @@ function uploadError(text, bad = true) {
   s.classList.toggle('bad', bad);
 }
 const measuring = (on) => {
-  ui.measure.disabled = on || !run.ready;
+  ui.measure.disabled = on || !run.ready || run.diverged;
   ui.measureProgress.hidden = !on;
   $('measure-cancel').hidden = !on;
   if (!on) ui.measureStage.textContent = '';
@@ -47,6 +47,8 @@ const run = {
   crashes: [],
   running: false,
   ready: false,
+  /** Training failed (divergence): θ is not finite, so nothing can be measured until a new run. */
+  diverged: false,
   history: { step: [], loss: [], evalStep: [], evalAcc: [] },
 };
 
@@ -223,14 +225,18 @@ function onEngineMessage(msg) {
     case 'error':
       if (msg.during === 'analyze') { uploadError(msg.message); break; }
       if (msg.during === 'tour-run') { tourBusy(false); document.getElementById('tour-stage').textContent = msg.message; break; }
+      // A failed training step (divergence) leaves non-finite weights: no measurement of them.
+      if (msg.during === 'play' || msg.during === 'step') run.diverged = true;
       setRunning(false);
       measuring(false);
-      setStatus(msg.message, true);
+      setStatus(run.diverged ? `${msg.message}. ${DIVERGED_HINT}` : msg.message, true);
       break;
     default:
       break;
   }
 }
+
+const DIVERGED_HINT = 'The weights are no longer finite, so there is nothing to measure: press Reset or change a setting.';
 
 /** The session is ready: enable the run controls; the status shows a pending notice first. */
 function handBack(text) {
@@ -245,6 +251,8 @@ function handBack(text) {
  * counters are kept and the new session replays that many steps before handing back control. */
 function start({ replayTo = 0, notice = null, bad = true } = {}) {
   run.ready = false;
+  // A replay stops before any failing step, so the restored weights are finite again.
+  run.diverged = false;
   ui.retry.hidden = true;
   run.replayTo = replayTo;
   if (notice) { run.notice = notice; run.noticeBad = bad; }
@@ -281,7 +289,7 @@ ui.play.addEventListener('click', () => {
   }
 });
 ui.measure.addEventListener('click', () => {
-  if (!run.ready) return;
+  if (!run.ready || run.diverged) return;
   measuring(true);
   setStatus('Measuring the gradient structure at the current weights…');
   worker.postMessage({ type: 'measure', options: measureOptions() });

@@ -153,6 +153,11 @@ test('divergence stops the run with the step named; the next run works', { timeo
     assert.match(status, /diverged at step \d+/);
     const failed = Number(status.match(/diverged at step (\d+)/)[1]);
     assert.equal(await page.getByTestId('play').textContent(), 'Play');
+    // θ is not finite now: measuring is refused until a new run, and the status says why.
+    assert.match(status, /The weights are no longer finite, so there is nothing to measure: press Reset or change a setting\.$/, status);
+    assert.equal(await page.getByTestId('measure').isDisabled(), true, 'Measure disabled after divergence');
+    await page.waitForTimeout(500); // a late 'stopped' or progress message must not re-enable it
+    assert.equal(await page.getByTestId('measure').isDisabled(), true, 'Measure still disabled');
     // What the chart holds (its CSV export) is finite: no NaN or ∞ reaches a plot.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-loss-chart').click()]);
     const rows = (await fs.readFile(await dl.path(), 'utf8')).trim().split('\n').slice(1);
@@ -161,6 +166,9 @@ test('divergence stops the run with the step named; the next run works', { timeo
     assert.equal(Number(rows.at(-1).split(',')[0]), failed - 1, `last charted step vs failing step ${failed}`);
     for (const r of rows) for (const v of r.split(',').filter((x) => x !== '')) assert.ok(Number.isFinite(Number(v)), `chart value ${v}`);
 
+    await page.getByTestId('reset').click();
+    await ready(page);
+    assert.equal(await page.getByTestId('measure').isDisabled(), false, 'Reset brings Measure back');
     await page.getByTestId('set-lr').selectOption('0.1');
     await ready(page);
     const loss = Number(await stepN(page, 3));
