@@ -178,3 +178,40 @@ test('divergence stops the run with the step named; the next run works', { timeo
     await close();
   }
 });
+
+test('determinism across page loads: the same link gives the same measurement report, byte for byte', { timeout: 300_000 }, async () => {
+  const link = `${server.base}#seed=12&data=digits&bs=64`;
+  /** Loads (or reloads) the link, trains 12 steps, measures with the defaults; the downloaded
+   * report JSON and the chart's CSV, as text. */
+  async function runOnce(page, reload) {
+    if (reload) await page.reload(); else await page.goto(link);
+    await ready(page);
+    await stepN(page, 12);
+    await page.getByTestId('measure').click();
+    await page.waitForFunction(() => /^Measured/.test(document.querySelector('[data-testid="status"]').textContent)
+      || document.querySelector('[data-testid="status"]').classList.contains('bad'), null, { timeout: 180_000 });
+    assert.match(await page.getByTestId('status').textContent(), /^Measured/);
+    const text = async (id) => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(id).click()]);
+      return fs.readFile(await dl.path(), 'utf8');
+    };
+    return { report: await text('report-json'), chart: await text('csv-loss-chart') };
+  }
+  const a = await launch({ origin: server.origin });
+  const b = await launch({ origin: server.origin });
+  try {
+    const first = await runOnce(a.page, false);
+    const reloaded = await runOnce(a.page, true);
+    const other = await runOnce(b.page, false);
+    assert.ok(first.report.length > 1000 && /"table_a"|"rates"|"verdict"/.test(first.report), 'a full report');
+    assert.equal(reloaded.report, first.report, 'same report after a reload');
+    assert.equal(other.report, first.report, 'same report in a second browser');
+    assert.equal(reloaded.chart, first.chart);
+    assert.equal(other.chart, first.chart);
+    assert.deepEqual(a.log.consoleErrors, []);
+    assert.deepEqual(b.log.consoleErrors, []);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
