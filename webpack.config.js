@@ -3,6 +3,40 @@
 const path = require('path');
 const HtmlWebpackPlugin = require('html-webpack-plugin');
 const CopyPlugin = require('copy-webpack-plugin');
+const crypto = require('crypto');
+const fs = require('fs');
+/** The security headers (CSP first): sent by `make serve` and the e2e server on every response,
+ * and the CSP also as a <meta> in the page for static hosts that send no headers. */
+const HEADERS = require('./scripts/security-headers.json');
+
+/**
+ * Emits sw.js from www/sw.js with the precache list and cache version filled in at build time:
+ * every emitted file (page, hashed JS chunks, wasm, CSS, datasets) except source maps and the
+ * service worker itself, and a version = SHA-256 (first 16 hex digits) of their names and
+ * contents, so a deploy that changes any byte gets a new cache and the old one is deleted.
+ */
+class PrecachePlugin {
+  apply(compiler) {
+    const { Compilation, sources } = compiler.webpack;
+    compiler.hooks.thisCompilation.tap('PrecachePlugin', (compilation) => {
+      compilation.hooks.processAssets.tap({ name: 'PrecachePlugin', stage: Compilation.PROCESS_ASSETS_STAGE_SUMMARIZE }, (assets) => {
+        const files = Object.keys(assets).filter((f) => !f.endsWith('.map') && f !== 'sw.js').sort();
+        const hash = crypto.createHash('sha256');
+        for (const f of files) { hash.update(f); hash.update('\0'); hash.update(assets[f].buffer()); }
+        const version = hash.digest('hex').slice(0, 16);
+        const template = fs.readFileSync(path.resolve(__dirname, 'www/sw.js'), 'utf8');
+        const text = template
+          .replace("'__PRECACHE_VERSION__'", JSON.stringify(version))
+          .replace("['__PRECACHE_FILES__']", JSON.stringify(['./', ...files]));
+        if (text === template) throw new Error('www/sw.js lacks the precache placeholders');
+        compilation.emitAsset('sw.js', new sources.RawSource(text));
+      });
+    });
+    compiler.hooks.thisCompilation.tap('PrecachePluginWatch', (compilation) => {
+      compilation.fileDependencies.add(path.resolve(__dirname, 'www/sw.js'));
+    });
+  }
+}
 
 module.exports = (env, argv) => ({
   entry: { app: './www/bootstrap.js' },
@@ -19,13 +53,14 @@ module.exports = (env, argv) => ({
   devtool: argv.mode === 'production' ? false : 'source-map',
   performance: { hints: false },
   plugins: [
-    new HtmlWebpackPlugin({ template: 'index.html', scriptLoading: 'defer', inject: 'head' }),
+    new HtmlWebpackPlugin({ template: 'index.html', scriptLoading: 'defer', inject: 'head',
+      meta: { csp: { 'http-equiv': 'Content-Security-Policy', content: HEADERS['Content-Security-Policy'] } } }),
     new CopyPlugin({ patterns: [
       { from: 'assets/*.gz', to: 'assets/[name][ext]' },
       { from: 'assets/*.csv', to: 'assets/[name][ext]' },
       { from: 'www/style.css', to: 'style.css' },
-      { from: 'www/sw.js', to: 'sw.js' },
     ] }),
+    new PrecachePlugin(),
   ],
   devServer: {
     host: '127.0.0.1',
@@ -35,5 +70,6 @@ module.exports = (env, argv) => ({
     liveReload: false,
     client: false,
     compress: true,
+    headers: HEADERS,
   },
 });

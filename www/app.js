@@ -4,7 +4,7 @@ import * as wasm from '../pkg/sgn_lab.js';
 import { fitCanvas, frameThrottle } from './canvas.js';
 import { setHover } from './hover.js';
 import { renderStructure } from './structure.js';
-import { SETTINGS, HIDEABLE, readHash, writeHash, defaultConfig } from './settings.js';
+import { SETTINGS, SETTING_GROUP, HIDEABLE, readHash, writeHash, defaultConfig } from './settings.js';
 import { initUpload, renderUpload } from './upload.js';
 import { addChartExports, jsonButton } from './exports.js';
 import { initTour, tourParam } from './tour.js';
@@ -14,7 +14,7 @@ wasm.init_engine();
 
 const ui = {
   play: $('play'), step: $('step'), reset: $('reset'), seed: $('seed'), newSeed: $('new-seed'),
-  status: $('status'), chart: $('loss-chart'),
+  status: $('status'), chart: $('loss-chart'), retry: $('retry'),
   measure: $('measure'), measureProgress: $('measure-progress'), measureStage: $('measure-stage'),
 };
 let redrawStructure = null;
@@ -28,7 +28,7 @@ function uploadError(text, bad = true) {
   s.classList.toggle('bad', bad);
 }
 const measuring = (on) => {
-  ui.measure.disabled = on || !run.ready;
+  ui.measure.disabled = on || !run.ready || run.diverged;
   ui.measureProgress.hidden = !on;
   $('measure-cancel').hidden = !on;
   if (!on) ui.measureStage.textContent = '';
@@ -48,6 +48,8 @@ const run = {
   crashes: [],
   running: false,
   ready: false,
+  /** Training failed (divergence): θ is not finite, so nothing can be measured until a new run. */
+  diverged: false,
   history: { step: [], loss: [], evalStep: [], evalAcc: [] },
 };
 
@@ -101,19 +103,46 @@ function spawnWorker() {
   };
 }
 
-/** Replaces the worker and restores the run at the current step — unless the crash came from
- * training itself, or during a replay, or is the third in 30 s: replaying would only crash again. */
+/** Replaces the worker and restores the run at the current step. A crash that came from
+ * training itself, or during a replay, starts over from step 0 instead (replaying would only
+ * crash again). The third crash within 30 s leaves the new worker idle: nothing is started, the
+ * settings and the chart stay, and the user decides (Try again, or change a setting) — so a
+ * configuration that traps on every start cannot respawn the engine forever. */
 function restartEngine(notice, { replay = true, bad = true, crash = true } = {}) {
-  let again = false;
+  let fromZero = false;
   if (crash) {
-    const crashes = run.crashes.filter((t) => performance.now() - t < 30_000);
-    run.crashes = [...crashes, performance.now()];
-    again = run.replayTo > 0 || crashes.length >= 2;
+    const now = performance.now();
+    const recent = run.crashes.filter((t) => now - t < CRASH_WINDOW_MS);
+    run.crashes = [...recent, now];
+    if (recent.length + 1 >= CRASH_LIMIT) {
+      halt(`${notice} That is ${CRASH_LIMIT} crashes within ${CRASH_WINDOW_MS / 1000} s, so it was left idle: `
+        + 'your settings are kept. Press Try again, or change a setting.');
+      return;
+    }
+    fromZero = !replay || run.replayTo > 0;
   }
   measuring(false);
   tourBusy(false);
   spawnWorker();
-  start({ replayTo: replay && !again ? run.history.step.length : 0, notice: again ? `${notice} The run starts over from step 0.` : notice, bad });
+  const steps = run.history.step.length;
+  start({ replayTo: fromZero ? 0 : steps, notice: fromZero && steps > 0 ? `${notice} The run starts over from step 0.` : notice, bad });
+}
+const CRASH_LIMIT = 3;
+const CRASH_WINDOW_MS = 30_000;
+
+/** A crash loop: a fresh worker that is not started; every control but Try again and the
+ * settings is disabled until the user acts. */
+function halt(text) {
+  measuring(false);
+  tourBusy(false);
+  spawnWorker();
+  run.ready = false;
+  run.replayTo = 0;
+  run.notice = null;
+  setRunning(false);
+  for (const b of [ui.play, ui.step, ui.reset, ui.measure]) b.disabled = true;
+  setStatus(text, true);
+  ui.retry.hidden = false;
 }
 
 function onEngineMessage(msg) {
@@ -205,14 +234,18 @@ function onEngineMessage(msg) {
     case 'error':
       if (msg.during === 'analyze') { uploadError(msg.message); break; }
       if (msg.during === 'tour-run') { tourBusy(false); document.getElementById('tour-stage').textContent = msg.message; break; }
+      // A failed training step (divergence) leaves non-finite weights: no measurement of them.
+      if (msg.during === 'play' || msg.during === 'step') run.diverged = true;
       setRunning(false);
       measuring(false);
-      setStatus(msg.message, true);
+      setStatus(run.diverged ? `${msg.message}. ${DIVERGED_HINT}` : msg.message, true);
       break;
     default:
       break;
   }
 }
+
+const DIVERGED_HINT = 'The weights are no longer finite, so there is nothing to measure: press Reset or change a setting.';
 
 /** The session is ready: enable the run controls; the status shows a pending notice first. */
 function handBack(text) {
@@ -227,6 +260,9 @@ function handBack(text) {
  * counters are kept and the new session replays that many steps before handing back control. */
 function start({ replayTo = 0, notice = null, bad = true } = {}) {
   run.ready = false;
+  // A replay stops before any failing step, so the restored weights are finite again.
+  run.diverged = false;
+  ui.retry.hidden = true;
   run.replayTo = replayTo;
   if (notice) { run.notice = notice; run.noticeBad = bad; }
   if (!replayTo) {
@@ -262,7 +298,7 @@ ui.play.addEventListener('click', () => {
   }
 });
 ui.measure.addEventListener('click', () => {
-  if (!run.ready) return;
+  if (!run.ready || run.diverged) return;
   measuring(true);
   setStatus('Measuring the gradient structure at the current weights…');
   worker.postMessage({ type: 'measure', options: measureOptions() });
@@ -271,7 +307,8 @@ ui.step.addEventListener('click', () => worker.postMessage({ type: 'step', steps
 $('upload-cancel').addEventListener('click', () => { restartEngine('Analysis cancelled.', { bad: false, crash: false }); uploadError('Analysis cancelled.', false); });
 $('measure-cancel').addEventListener('click', () => restartEngine('Measurement cancelled.', { bad: false, crash: false }));
 $('tour-cancel').addEventListener('click', () => { restartEngine('Tour step cancelled.', { bad: false, crash: false }); $('tour-stage').textContent = 'cancelled'; });
-ui.reset.addEventListener('click', start);
+ui.reset.addEventListener('click', () => start());
+ui.retry.addEventListener('click', () => { run.crashes = []; start(); });
 ui.newSeed.addEventListener('click', () => { run.config = { ...run.config, seed: randomSeed() }; start(); });
 ui.seed.addEventListener('change', () => {
   const v = Number(ui.seed.value);
@@ -295,13 +332,18 @@ function applyView() {
   for (const part of HIDEABLE) {
     for (const el of document.querySelectorAll(`[data-part="${part}"]`)) el.classList.toggle('is-hidden', view.hide.includes(part));
   }
+  // The Setup box goes when every group in it is hidden.
+  const groups = new Set(Object.values(SETTING_GROUP));
+  const empty = [...groups].every((g) => view.hide.includes(g));
+  $('settings').closest('details').classList.toggle('is-hidden', empty || view.hide.includes('setup'));
   $('open-full').href = `${location.pathname}${location.hash.replace(/&.*$/, '')}`;
 }
 
+/** The hash of a classroom link or an embed: the ticked parts hidden. An embed (`embed=1`) is
+ * minimal whatever is ticked (style.css hides the setup, seed, measurement settings, tour and
+ * upload in embed mode), so only the classroom link needs the list. */
 function shareHash(embed) {
-  const hide = [];
-  if ($('hide-setup').checked) hide.push('setup', 'seed');
-  if ($('hide-upload').checked) hide.push('upload');
+  const hide = embed ? [] : [...document.querySelectorAll('.hide-parts input:checked')].map((b) => b.value);
   return writeHash(run.config, { embed, hide }) + tourParam();
 }
 
@@ -318,9 +360,12 @@ addChartExports(ui.chart, 'sgn-lab-training', () => ({
 }));
 jsonButton($('report-json'), () => `sgn-lab-report-seed${run.config.seed}.json`, () => lastReport);
 
+/** The embed's height in CSS pixels: the run panel and the training chart side by side, with
+ * room for a measurement's verdicts below (the iframe scrolls past that). */
+const EMBED_HEIGHT = 560;
 $('copy-embed').addEventListener('click', () => {
   const src = `${location.origin}${location.pathname}${shareHash(true)}`;
-  offerCopy(`<iframe src="${src}" title="sgn-lab: the structure of stochastic gradients" width="100%" height="760" style="border:0" loading="lazy"></iframe>`);
+  offerCopy(`<iframe src="${src}" title="sgn-lab: the structure of stochastic gradients" width="100%" height="${EMBED_HEIGHT}" style="border:0" loading="lazy"></iframe>`);
 });
 $('copy-link').addEventListener('click', () => offerCopy(`${location.origin}${location.pathname}${shareHash(false)}`));
 
@@ -350,6 +395,8 @@ for (const s of SETTINGS) {
   const lab = document.createElement('label');
   lab.htmlFor = select.id;
   lab.textContent = s.label;
+  lab.dataset.part = SETTING_GROUP[s.key];
+  select.dataset.part = SETTING_GROUP[s.key];
   select.addEventListener('change', () => {
     if (select.selectedOptions[0]?.dataset.extra === 'fixed') return;
     const config = structuredClone(run.config);
@@ -396,6 +443,8 @@ start();
 // A handle for the crash-recovery and soak tests (tests/e2e/reliability.test.mjs).
 window.sgnLab = {
   crashEngine: () => worker.postMessage({ type: 'selftest-panic' }),
+  failWorker: () => worker.postMessage({ type: 'selftest-throw' }),
+  history: () => structuredClone(run.history),
   engineStats: () => new Promise((resolve) => {
     const w = worker;
     const on = ({ data }) => { if (data.type === 'stats') { w.removeEventListener('message', on); resolve(data); } };

@@ -81,8 +81,17 @@ export const SETTINGS = [
     ...num((c) => c.logging.n_tracked, (c, v) => { c.logging.n_tracked = v; }) },
 ];
 
-/** Parts of the page a classroom or embed link can hide (`hide=setup,upload`). */
-export const HIDEABLE = ['setup', 'seed', 'training', 'structure', 'upload'];
+/** Parts of the page a classroom or embed link can hide (`hide=data,seed,upload`): the setting
+ * groups (`data`, `model`, `optimizer`, `measurement` — the controls of that group), the seed,
+ * the upload and the tour each separately; `setup`, `training`, `structure` from older links. */
+export const HIDEABLE = ['data', 'model', 'optimizer', 'seed', 'measurement', 'upload', 'tour', 'setup', 'training', 'structure'];
+
+/** The group of each setting (the `data-part` its control gets). */
+export const SETTING_GROUP = {
+  data: 'data', labels: 'data', model: 'model', width: 'model', act: 'model',
+  lr: 'optimizer', bs: 'optimizer', epochs: 'optimizer', mom: 'optimizer', wd: 'optimizer', sched: 'optimizer',
+  tracked: 'measurement',
+};
 
 /** The page's starting configuration (`ExperimentConfig::lab_default`). */
 export function defaultConfig() {

@@ -165,11 +165,15 @@ self.onmessage = async (event) => {
         break;
       case 'stats':
         // For the soak test and the curious: the engine's linear memory (it grows, never shrinks).
-        post({ type: 'stats', wasmBytes: wasm.wasm_memory_bytes() });
+        post({ type: 'stats', wasmBytes: wasm.wasm_memory_bytes(), liveBytes: wasm.wasm_live_bytes() });
         break;
       case 'selftest-panic':
         // The crash-recovery self-test (tests/e2e/reliability.test.mjs): a real Rust panic.
         wasm.selftest_panic();
+        break;
+      case 'selftest-throw':
+        // The worker-error self-test: an exception outside any handler reaches the page's onerror.
+        setTimeout(() => { throw new Error('deliberate worker error'); }, 0);
         break;
       default:
         throw new Error(`unknown message ${msg.type}`);

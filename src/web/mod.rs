@@ -34,6 +34,56 @@ pub fn wasm_memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) * 65_536) as f64
 }
 
+/// The engine's allocator: the system allocator (dlmalloc on wasm32) with a count of the bytes
+/// currently allocated. `wasm_memory_bytes` is a high-water mark (linear memory never shrinks);
+/// this is what is live now, so a leak shows as a count that does not come back down.
+/// live = Σ size(alloc) − Σ size(dealloc), a realloc counting new − old.
+struct CountingAlloc;
+
+static LIVE_BYTES: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+// SAFETY: every call forwards to `System` with the caller's arguments unchanged; the counter
+// only reads the layouts and never touches the memory.
+#[allow(unsafe_code)]
+unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let p = std::alloc::System.alloc(layout);
+        if !p.is_null() {
+            LIVE_BYTES.fetch_add(layout.size(), core::sync::atomic::Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let p = std::alloc::System.alloc_zeroed(layout);
+        if !p.is_null() {
+            LIVE_BYTES.fetch_add(layout.size(), core::sync::atomic::Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        std::alloc::System.dealloc(ptr, layout);
+        LIVE_BYTES.fetch_sub(layout.size(), core::sync::atomic::Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        let p = std::alloc::System.realloc(ptr, layout, new_size);
+        if !p.is_null() {
+            LIVE_BYTES.fetch_add(new_size, core::sync::atomic::Ordering::Relaxed);
+            LIVE_BYTES.fetch_sub(layout.size(), core::sync::atomic::Ordering::Relaxed);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
+
+/// Bytes currently allocated by the engine (Rust heap, live; see [`CountingAlloc`]). For the
+/// soak test: after each experiment it must come back to its baseline.
+#[wasm_bindgen]
+pub fn wasm_live_bytes() -> f64 {
+    LIVE_BYTES.load(core::sync::atomic::Ordering::Relaxed) as f64
+}
+
 /// Panics on purpose: the page's crash-recovery self-test (a wasm trap must be reported, the
 /// worker replaced and the run restored). Never called by the lab itself.
 #[wasm_bindgen]

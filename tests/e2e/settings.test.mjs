@@ -154,6 +154,11 @@ test('divergence stops the run with the step named; the next run works', { timeo
     assert.match(status, /diverged at step \d+/);
     const failed = Number(status.match(/diverged at step (\d+)/)[1]);
     assert.equal(await page.getByTestId('play').textContent(), 'Play');
+    // θ is not finite now: measuring is refused until a new run, and the status says why.
+    assert.match(status, /The weights are no longer finite, so there is nothing to measure: press Reset or change a setting\.$/, status);
+    assert.equal(await page.getByTestId('measure').isDisabled(), true, 'Measure disabled after divergence');
+    await page.waitForTimeout(500); // a late 'stopped' or progress message must not re-enable it
+    assert.equal(await page.getByTestId('measure').isDisabled(), true, 'Measure still disabled');
     // What the chart holds (its CSV export) is finite: no NaN or ∞ reaches a plot.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-loss-chart').click()]);
     const rows = (await fs.readFile(await dl.path(), 'utf8')).trim().split('\n').slice(1);
@@ -162,6 +167,9 @@ test('divergence stops the run with the step named; the next run works', { timeo
     assert.equal(Number(rows.at(-1).split(',')[0]), failed - 1, `last charted step vs failing step ${failed}`);
     for (const r of rows) for (const v of r.split(',').filter((x) => x !== '')) assert.ok(Number.isFinite(Number(v)), `chart value ${v}`);
 
+    await page.getByTestId('reset').click();
+    await ready(page);
+    assert.equal(await page.getByTestId('measure').isDisabled(), false, 'Reset brings Measure back');
     await page.getByTestId('set-lr').selectOption('0.1');
     await ready(page);
     const loss = Number(await stepN(page, 3));
@@ -169,5 +177,42 @@ test('divergence stops the run with the step named; the next run works', { timeo
     assert.deepEqual(log.consoleErrors, []);
   } finally {
     await close();
+  }
+});
+
+test('determinism across page loads: the same link gives the same measurement report, byte for byte', { timeout: 300_000 }, async () => {
+  const link = `${server.base}#seed=12&data=digits&bs=64`;
+  /** Loads (or reloads) the link, trains 12 steps, measures with the defaults; the downloaded
+   * report JSON and the chart's CSV, as text. */
+  async function runOnce(page, reload) {
+    if (reload) await page.reload(); else await page.goto(link);
+    await ready(page);
+    await stepN(page, 12);
+    await page.getByTestId('measure').click();
+    await page.waitForFunction(() => /^Measured/.test(document.querySelector('[data-testid="status"]').textContent)
+      || document.querySelector('[data-testid="status"]').classList.contains('bad'), null, { timeout: 180_000 });
+    assert.match(await page.getByTestId('status').textContent(), /^Measured/);
+    const text = async (id) => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(id).click()]);
+      return fs.readFile(await dl.path(), 'utf8');
+    };
+    return { report: await text('report-json'), chart: await text('csv-loss-chart') };
+  }
+  const a = await launch({ origin: server.origin });
+  const b = await launch({ origin: server.origin });
+  try {
+    const first = await runOnce(a.page, false);
+    const reloaded = await runOnce(a.page, true);
+    const other = await runOnce(b.page, false);
+    assert.ok(first.report.length > 1000 && /"table_a"|"rates"|"verdict"/.test(first.report), 'a full report');
+    assert.equal(reloaded.report, first.report, 'same report after a reload');
+    assert.equal(other.report, first.report, 'same report in a second browser');
+    assert.equal(reloaded.chart, first.chart);
+    assert.equal(other.chart, first.chart);
+    assert.deepEqual(a.log.consoleErrors, []);
+    assert.deepEqual(b.log.consoleErrors, []);
+  } finally {
+    await a.close();
+    await b.close();
   }
 });

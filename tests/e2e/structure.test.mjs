@@ -9,12 +9,25 @@ after(async () => { await server.close(); });
 
 test('measures tails, Table A and the spectrum at the current weights', { timeout: 240_000 }, async () => {
   const { page, log, close } = await launch({ origin: server.origin });
-  // Main-thread tasks over 50 ms (the budget; measured by bench/page-budget.mjs). Here only a
-  // guard against regressions such as drawing every chart in one task: no task over 150 ms.
+  // Main-thread tasks: the budget is 50 ms (bench/page-budget.mjs). What remains over it is one
+  // chart drawn by the wasm plotting code (25–45 ms of script on this shared 2-core machine under
+  // load) plus its paint, and the first style and layout of the page (no script); see
+  // docs/RELIABILITY.md "Main thread". Observed on this shared machine: 50–80 ms with other jobs
+  // running, up to 221 ms with a cargo build beside it, so 50 ms cannot hold here; the test keeps
+  // 150 ms as a guard against drawing every chart in one task, and logs the long frames.
   await page.addInitScript(() => {
     window.longTasks = [];
     new PerformanceObserver((l) => { for (const e of l.getEntries()) window.longTasks.push(Math.round(e.duration)); })
       .observe({ type: 'longtask', buffered: true });
+    // Long animation frames name the script that ran in them (for the log when a task is long).
+    window.longFrames = [];
+    try {
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) {
+          if (e.duration > 50) window.longFrames.push(`${Math.round(e.duration)} ms: ${e.scripts.map((x) => `${x.invoker} ${(x.sourceURL || '').split('/').pop()} ${Math.round(x.duration)} ms`).join(', ') || 'no script (style, layout, paint)'}`);
+        }
+      }).observe({ type: 'long-animation-frame', buffered: true });
+    } catch { /* no LoAF in this browser */ }
   });
   try {
     await page.goto(server.base + '#seed=7');
@@ -63,6 +76,7 @@ test('measures tails, Table A and the spectrum at the current weights', { timeou
     await page.screenshot({ path: screenshotPath('lab-structure.png'), fullPage: true });
     const longest = await page.evaluate(() => Math.max(0, ...window.longTasks));
     console.log(`# longest main-thread task while training, measuring and drawing: ${longest} ms`);
+    for (const f of await page.evaluate(() => window.longFrames)) console.log(`# long frame ${f}`);
     assert.ok(longest <= 150, `the main thread blocked for ${longest} ms`);
 
     // Exports: the chart as PNG, its data as CSV, the report as JSON — made in the page.
