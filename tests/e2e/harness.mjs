@@ -115,10 +115,13 @@ export async function launch({ origin, deviceScaleFactor = 2, viewport = { width
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
       `--proxy-server=${recorder.url}`],
   });
-  const log = { consoleErrors: [], requests: [], foreignRequests: [], proxied: recorder.seen };
+  // `requests`: every request (page, its workers, the service worker); `pageRequests`: those not
+  // issued by the service worker (its install-time precache is not what the page asked for).
+  const log = { consoleErrors: [], requests: [], pageRequests: [], foreignRequests: [], proxied: recorder.seen };
   context.on('request', (req) => {
     const u = req.url();
     log.requests.push(u);
+    if (!req.serviceWorker()) log.pageRequests.push(u);
     if (!u.startsWith(origin + '/') && !u.startsWith('data:') && !u.startsWith('blob:')) log.foreignRequests.push(u);
   });
   const page = context.pages()[0] || (await context.newPage());
