@@ -248,7 +248,18 @@ pub const STAGES: [&str; 5] = ["full-batch gradient", "dimension-wise tests", "i
 
 /// Measures the gradient structure at the trainer's current θ. `progress(stage, fraction)`
 /// is called between units of work; returning `false` cancels with [`MeasureError::Cancelled`].
-pub fn measure<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureConfig, mut progress: F) -> Result<GradientStructure, MeasureError> {
+///
+/// The engine's product buffers grow to the largest product of the measurement (full-batch
+/// gradients, the per-sample factors); they are freed when it ends, success or not
+/// ([`crate::nn::linalg::release_buffers`]), so the page keeps no measurement-sized memory
+/// between measurements.
+pub fn measure<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureConfig, progress: F) -> Result<GradientStructure, MeasureError> {
+    let r = measure_inner(trainer, cfg, progress);
+    crate::nn::linalg::release_buffers();
+    r
+}
+
+fn measure_inner<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureConfig, mut progress: F) -> Result<GradientStructure, MeasureError> {
     let p = cfg.params();
     let mut tick = |stage: usize, done: usize, total: usize| {
         let f = (stage as f64 + done as f64 / total.max(1) as f64) / STAGES.len() as f64;

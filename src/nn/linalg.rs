@@ -682,6 +682,13 @@ thread_local! {
     static BUFFERS: std::cell::Cell<Buffers> = const { std::cell::Cell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new())) };
 }
 
+/// Frees this thread's product buffers and scratch (see [`super::scalar::release_scratch`]);
+/// returns the bytes freed. The next product allocates them again.
+pub fn release_buffers() -> usize {
+    let (idx, nf, keep, plans) = BUFFERS.with(|s| s.take());
+    idx.capacity() * 4 + nf.capacity() + keep.capacity() + plans.capacity() * std::mem::size_of::<Plan>() + super::scalar::release_scratch()
+}
+
 /// The whole product for one vector type: `width` = panel width (elements, a multiple of the
 /// lanes, ≤ 8 vectors), `dense` = vectors per row of a dense block (2 or 4).
 #[inline(always)]
@@ -1190,6 +1197,19 @@ mod tests {
             }
         }
         out
+    }
+
+    /// A large product leaves its buffers on the thread (reused by the next product) until
+    /// `release_buffers` frees them all.
+    #[test]
+    fn release_buffers_frees_what_a_product_kept() {
+        let (m, k, n) = (3000, 2000, 1);
+        let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32).collect();
+        let mut c = vec![0.0f32; m];
+        gemm(m, k, n, 1.0, &a, Op::N, &vec![1.0f32; k], Op::N, 0.0, &mut c);
+        assert_eq!(c[1], (k..2 * k).map(|i| (i % 7) as f32).sum::<f32>());
+        assert!(release_buffers() >= m * k * 4, "the position list alone is m·k u32");
+        assert_eq!(release_buffers(), 0, "nothing left");
     }
 
     #[test]
