@@ -122,11 +122,19 @@ export function renderUpload(wasm, msg) {
   body.append(
     row('dimension-wise power-law rate (each row pooled over its columns)', rate(a.dimension_wise)),
     row(`${a.row_kind === 'iterations' ? 'iteration-wise' : 'across-sample'} power-law rate (each column over the ${rowsAre}s)`, rate(a.column_wise)),
+    // The noise (the SGN analogue; how it is formed depends on what the rows are: docs/PROTOCOL.md).
+    row(`noise ${a.noise}: dimension-wise power-law rate`, rate(a.dimension_wise_noise)),
+    row(`noise ${a.noise}: ${a.row_kind === 'iterations' ? 'iteration-wise' : 'across-sample'} power-law rate`, rate(a.column_wise_noise)),
     row('example row', verdict(a.example_row)),
     row('example column', verdict(a.example_column)));
   if (a.normality_column) {
     const n = a.normality_column;
     body.append(row('column 0 Gaussian?', `Shapiro–Wilk p ${fmt(n.shapiro_wilk && n.shapiro_wilk.p)}, D'Agostino K² p ${fmt(n.dagostino_pearson.p)}, ` +
+      `Jarque–Bera p ${fmt(n.jarque_bera.p)}, Anderson–Darling p ${fmt(n.anderson_darling.p)}, Lilliefors p ${fmt(n.lilliefors.p)}`));
+  }
+  if (a.normality_column_noise) {
+    const n = a.normality_column_noise;
+    body.append(row('noise column 0 Gaussian?', `Shapiro–Wilk p ${fmt(n.shapiro_wilk && n.shapiro_wilk.p)}, D'Agostino K² p ${fmt(n.dagostino_pearson.p)}, ` +
       `Jarque–Bera p ${fmt(n.jarque_bera.p)}, Anderson–Darling p ${fmt(n.anderson_darling.p)}, Lilliefors p ${fmt(n.lilliefors.p)}`));
   }
   if (a.spectrum) {

@@ -45,6 +45,8 @@ test('a CSV dump is analysed in the page; a bad file is a readable error', { tim
     assert.match(await page.getByTestId('upload-status').textContent(), /150 rows × 60 columns/);
     const table = await page.getByTestId('upload-table').textContent();
     assert.match(table, /dimension-wise power-law rate.*\d+ % \(\d+\/150\)/s, table);
+    assert.match(table, /noise row − mean row[^:]*: dimension-wise power-law rate\s*\d+ % \(\d+\/150\)/, table);
+    assert.match(table, /noise column 0 Gaussian\?\s*Shapiro–Wilk p/, table);
     assert.match(table, /covariance spectrum of the rows\s*rank \d+/, table);
     for (const id of ['upload-ccdf', 'upload-hist', 'upload-rank']) {
       const ink = await canvasInk(page, id);
