@@ -294,26 +294,6 @@ fn sat(x: u128) -> u64 {
     u64::try_from(x).unwrap_or(u64::MAX)
 }
 
-/// Bytes of the per-sample gradients of `n` samples (`nn::grad::per_sample_grads` and its
-/// backward tape): per sample, the dense layers' factors (fan_in + fan_out), a conv layer's full
-/// gradient (its parameter count), the tape (input and every layer's output) and two buffers of
-/// the widest layer, all f64 — the formula of `nn::grad::per_sample_bytes`, from the layer list.
-pub fn per_sample_bytes(layers: &[crate::nn::Layer], n: usize) -> u64 {
-    use crate::nn::Layer;
-    let mut blocks = 0u64;
-    let mut tape = layers.first().map_or(0, |l| l.in_size() as u64);
-    let mut widest = 0u64;
-    for l in layers {
-        blocks += match l {
-            Layer::Dense(d) => (d.fan_in + d.fan_out) as u64,
-            Layer::Conv(c) => c.n_params() as u64,
-            _ => 0,
-        };
-        tape += l.out_size() as u64;
-        widest = widest.max(l.in_size().max(l.out_size()) as u64);
-    }
-    n as u64 * (blocks + tape + 2 * widest) * F64
-}
 
 /// Upper bound of the bytes [`crate::experiment::measure::measure`] allocates besides the
 /// trainer, for the checked training config `tc` (P parameters, N training samples, T logged
@@ -324,12 +304,12 @@ pub fn per_sample_bytes(layers: &[crate::nn::Layer], n: usize) -> u64 {
 ///   Gaussianity tests' sorted copy (P), the kept first pair (2P), the minibatch draw's index
 ///   pool (N usize): `8 (7P + N)`;
 /// - **iteration-wise**: the N × m tracked per-sample matrix with one chunk of full per-sample
-///   gradients ([`per_sample_bytes`] of min(512, N)) and its index list (N), the M draws of g and
+///   gradients ([`crate::nn::grad::per_sample_bytes_of_layers`] of min(512, N)) and its index list (N), the M draws of g and
 ///   ξ (2Mm) and their m columns (Mm), the log's m columns of T steps (Tm), the two examples and
 ///   their tail copies (2M + 2T), a bootstrap replicate's synthetic sample and its sorted copy
 ///   (4M + 4T): `8 (Nm + N + 3Mm + Tm + 6M + 6T + m)` + chunk;
 /// - **spectrum** (N_c ≥ 2): the sample permutation (N usize), the per-sample gradients of N_c
-///   samples ([`per_sample_bytes`]), the Gram K (N_c²) and the largest of
+///   samples ([`crate::nn::grad::per_sample_bytes_of_layers`]), the Gram K (N_c²) and the largest of
 ///   - its construction: two N_c² syrk buffers (`gram::gram`);
 ///   - the spectrum: the centred copy (N_c²) and [`evd_bytes`](crate::spectrum::eigen::evd_bytes)`(N_c)`;
 ///   - the Gaussian baseline (P = d): the N_c × P matrix when N_c·P ≤
@@ -352,7 +332,7 @@ pub fn measurement_bytes(cfg: &ExperimentConfig, tc: &TrainConfig) -> u64 {
     let t = tc.total_steps;
     let draws = a.draws as u64;
     let dim = F64 * (7 * p + n);
-    let chunk = per_sample_bytes(&tc.layers, tc.n_train.min(crate::nn::grad::CHUNK));
+    let chunk = crate::nn::grad::per_sample_bytes_of_layers(&tc.layers, tc.n_train.min(crate::nn::grad::CHUNK));
     let iter = F64 * (n * m + n + 3 * draws * m + t * m + 6 * draws + 6 * t + m) + chunk;
     let nc = a.n_cov.min(tc.n_train);
     let spectrum = if nc >= 2 {
@@ -375,7 +355,7 @@ pub fn measurement_bytes(cfg: &ExperimentConfig, tc: &TrainConfig) -> u64 {
         } else {
             0
         };
-        F64 * n + per_sample_bytes(&tc.layers, nc) + sq + build.max(spec).max(baseline).max(dk) + 16 * F64 * c
+        F64 * n + crate::nn::grad::per_sample_bytes_of_layers(&tc.layers, nc) + sq + build.max(spec).max(baseline).max(dk) + 16 * F64 * c
     } else {
         0
     };

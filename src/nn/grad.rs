@@ -9,7 +9,7 @@
 //! These are gradients of the data loss only (no weight-decay term). Sums over large sets are
 //! computed in chunks of [`CHUNK`] samples and accumulated in f64.
 
-use super::{LossKind, Network, NnError, PerSampleGrads, Scalar, Tape};
+use super::{Layer, LossKind, Network, NnError, PerSampleGrads, Scalar, Tape};
 use crate::data::Dataset;
 use crate::rng::SeededRng;
 use rand::RngExt;
@@ -156,12 +156,17 @@ pub fn per_sample_grads<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize]
 /// n·(fan_in + fan_out), convolutions n·p) plus the batched tape (activations of every layer for
 /// the n samples, f64, and the backward errors).
 pub fn per_sample_bytes<T: Scalar>(net: &Network<T>, n: usize) -> u64 {
-    use super::Layer;
+    per_sample_bytes_of_layers(&net.layers, n)
+}
+
+/// [`per_sample_bytes`] from the layer list alone (what a configuration check has before any
+/// network exists): n · (Σ blocks + tape + 2 · widest layer) · 8 bytes.
+pub fn per_sample_bytes_of_layers(layers: &[Layer], n: usize) -> u64 {
     let n = n as u64;
     let mut blocks = 0u64;
-    let mut tape = net.input_dim() as u64;
+    let mut tape = layers.first().map_or(0, Layer::in_size) as u64;
     let mut widest = 0u64;
-    for l in &net.layers {
+    for l in layers {
         blocks += match l {
             Layer::Dense(d) => (d.fan_in + d.fan_out) as u64,
             Layer::Conv(c) => c.n_params() as u64,
