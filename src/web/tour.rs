@@ -53,6 +53,9 @@ pub fn run_preset_json(name: &str, seed: u64, assets: &js_sys::Object, progress:
         let v = js_sys::Reflect::get(assets, &JsValue::from_str(file)).ok()?;
         v.dyn_into::<js_sys::Uint8Array>().ok().map(|a| a.to_vec())
     };
+    // Never cancels from here: this call runs to the end in the worker, which cannot read a
+    // message meanwhile; the page cancels a tour step by terminating the worker and restoring
+    // the lab's run in a fresh one (`restartEngine` in www/app.js; tests/e2e/tour.test.mjs).
     let mut report_progress = |p: &Progress<'_>| {
         let _ = progress.call2(&JsValue::NULL, &JsValue::from_str(&format!("{}: {}", p.preset, p.stage)), &JsValue::from_f64(p.fraction));
         true
