@@ -202,6 +202,9 @@ impl Lab {
         // Ranges and the memory estimate of the requested measurement, before anything is allocated.
         let bootstrap = if req.rule == TailRule::Clauset { 1000 } else { cfg.analysis.bootstrap };
         let (_, mc) = self.checked.check_measurement(&cfg, bootstrap).map_err(js_err)?;
+        // The report's configuration states the replicates used, so `sgn-lab run --config` on it
+        // makes the same bootstrap.
+        cfg.analysis.bootstrap = bootstrap;
         let g = measure(&self.trainer, &mc, |stage, f| {
             // A throwing callback is treated as "go on": progress is best effort.
             let _ = progress.call2(&JsValue::NULL, &JsValue::from_str(stage), &JsValue::from_f64(f));
@@ -224,6 +227,7 @@ impl Lab {
         cfg.analysis.level = req.level;
         cfg.analysis.draws = req.draws;
         cfg.analysis.n_cov = req.n_cov;
+        cfg.analysis.bootstrap = used.analysis.bootstrap;
         let arm = ArmResult {
             label: "custom".into(),
             config: used.clone(),
