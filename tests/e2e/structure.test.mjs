@@ -142,6 +142,10 @@ test('measures tails, Table A and the spectrum at the current weights', { timeou
     assert.match(c, /1000 replicates/, c);
     assert.match(await page.getByTestId('verdict-dim-g').textContent(), /Clauset rule/);
     assert.match(c, /over 100 minibatch draws/, c);
+    // The report says the bootstrap it made (so `sgn-lab run --config` on it makes the same).
+    const [cj] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-json').click()]);
+    const clausetReport = JSON.parse(fs.readFileSync(await cj.path(), 'utf8'));
+    assert.deepEqual([clausetReport.config.analysis.rule, clausetReport.config.analysis.bootstrap], ['clauset', 1000]);
     assert.match(await page.locator('#spectrum-sub').textContent(), /N = 500 per-sample gradients/);
     assert.match(hashBefore, /#v1\./);
     await page.reload();
