@@ -127,14 +127,10 @@ export function renderUpload(wasm, msg) {
     row(`noise ${a.noise}: ${a.row_kind === 'iterations' ? 'iteration-wise' : 'across-sample'} power-law rate`, rate(a.column_wise_noise)),
     row('example row', verdict(a.example_row)),
     row('example column', verdict(a.example_column)));
-  if (a.normality_column) {
-    const n = a.normality_column;
-    body.append(row('column 0 Gaussian?', `Shapiro–Wilk p ${fmt(n.shapiro_wilk && n.shapiro_wilk.p)}, D'Agostino K² p ${fmt(n.dagostino_pearson.p)}, ` +
-      `Jarque–Bera p ${fmt(n.jarque_bera.p)}, Anderson–Darling p ${fmt(n.anderson_darling.p)}, Lilliefors p ${fmt(n.lilliefors.p)}`));
-  }
-  if (a.normality_column_noise) {
-    const n = a.normality_column_noise;
-    body.append(row('noise column 0 Gaussian?', `Shapiro–Wilk p ${fmt(n.shapiro_wilk && n.shapiro_wilk.p)}, D'Agostino K² p ${fmt(n.dagostino_pearson.p)}, ` +
+  // The five Gaussianity p-values of column 0, of the data and of its noise.
+  for (const [label, n] of [['column 0 Gaussian?', a.normality_column], ['noise column 0 Gaussian?', a.normality_column_noise]]) {
+    if (!n) continue;
+    body.append(row(label, `Shapiro–Wilk p ${fmt(n.shapiro_wilk && n.shapiro_wilk.p)}, D'Agostino K² p ${fmt(n.dagostino_pearson.p)}, ` +
       `Jarque–Bera p ${fmt(n.jarque_bera.p)}, Anderson–Darling p ${fmt(n.anderson_darling.p)}, Lilliefors p ${fmt(n.lilliefors.p)}`));
   }
   if (a.spectrum) {

@@ -36,6 +36,22 @@ struct MeasureRequest {
     n_cov: usize,
 }
 
+impl MeasureRequest {
+    /// `c` with this request's measurement options; under Clauset's rule also the page's 1000
+    /// bootstrap replicates for the example tail tests, so a report's configuration states the
+    /// bootstrap that was made (`sgn-lab run --config` on it makes the same).
+    fn apply(&self, mut c: ExperimentConfig) -> ExperimentConfig {
+        c.analysis.rule = self.rule;
+        c.analysis.level = self.level;
+        c.analysis.draws = self.draws;
+        c.analysis.n_cov = self.n_cov;
+        if self.rule == TailRule::Clauset {
+            c.analysis.bootstrap = 1000;
+        }
+        c
+    }
+}
+
 /// Shown by the page next to the controls.
 #[derive(Debug, Serialize)]
 struct LabInfo {
@@ -194,17 +210,9 @@ impl Lab {
     pub fn measure(&self, request_json: &str, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
         let req: MeasureRequest = serde_json::from_str(request_json).map_err(|e| js_err(format!("bad measure request: {e}")))?;
         level_of(req.level).map_err(js_err)?;
-        let mut cfg = self.checked.config.clone();
-        cfg.analysis.rule = req.rule;
-        cfg.analysis.level = req.level;
-        cfg.analysis.draws = req.draws;
-        cfg.analysis.n_cov = req.n_cov;
+        let cfg = req.apply(self.checked.config.clone());
         // Ranges and the memory estimate of the requested measurement, before anything is allocated.
-        let bootstrap = if req.rule == TailRule::Clauset { 1000 } else { cfg.analysis.bootstrap };
-        let (_, mc) = self.checked.check_measurement(&cfg, bootstrap).map_err(js_err)?;
-        // The report's configuration states the replicates used, so `sgn-lab run --config` on it
-        // makes the same bootstrap.
-        cfg.analysis.bootstrap = bootstrap;
+        let (_, mc) = self.checked.check_measurement(&cfg, cfg.analysis.bootstrap).map_err(js_err)?;
         let g = measure(&self.trainer, &mc, |stage, f| {
             // A throwing callback is treated as "go on": progress is best effort.
             let _ = progress.call2(&JsValue::NULL, &JsValue::from_str(stage), &JsValue::from_f64(f));
@@ -212,7 +220,7 @@ impl Lab {
         })
         .map_err(js_err)?;
         let out = measurement_to_js(&g)?;
-        set(&out, "full_report", &JsValue::from_str(&self.full_report(&cfg, &req, g)?))?;
+        set(&out, "full_report", &JsValue::from_str(&self.full_report(&cfg, req.apply(self.requested.clone()), g)?))?;
         Ok(out)
     }
 
@@ -220,14 +228,9 @@ impl Lab {
     /// `custom`): the configuration as in the URL with this measurement's options, the seed,
     /// the training history so far, the measurement at the current θ (labelled "trained"),
     /// Tables A and B and the verdicts — built by `experiment::run::custom_report`, as
-    /// `sgn-lab run --config` builds its report.
-    fn full_report(&self, used: &ExperimentConfig, req: &MeasureRequest, g: GradientStructure) -> Result<String, JsError> {
-        let mut cfg = self.requested.clone();
-        cfg.analysis.rule = req.rule;
-        cfg.analysis.level = req.level;
-        cfg.analysis.draws = req.draws;
-        cfg.analysis.n_cov = req.n_cov;
-        cfg.analysis.bootstrap = used.analysis.bootstrap;
+    /// `sgn-lab run --config` builds its report. `used`: the session's checked configuration
+    /// with the request applied (the arm's); `cfg`: the URL's configuration with it (the report's).
+    fn full_report(&self, used: &ExperimentConfig, cfg: ExperimentConfig, g: GradientStructure) -> Result<String, JsError> {
         let arm = ArmResult {
             label: "custom".into(),
             config: used.clone(),
