@@ -20,11 +20,7 @@ use sgn_lab::train::{TrainParams, Trainer};
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/assets/mnist-10k.bin.gz"
-    ))
-    .expect("asset");
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/mnist-10k.bin.gz")).expect("asset");
     let (train, _) = mnist::load_default(&bytes, 0).expect("decode");
 
     let mut g = c.benchmark_group("engine");
@@ -41,14 +37,10 @@ fn bench(c: &mut Criterion) {
     let net64 = tr.network_f64();
     let net32 = tr.network().clone();
     g.bench_function("per_sample_grads_n1000_f64", |b| {
-        b.iter(|| {
-            black_box(per_sample_grads(&net64, &train, &idx, LossKind::CrossEntropy).unwrap())
-        })
+        b.iter(|| black_box(per_sample_grads(&net64, &train, &idx, LossKind::CrossEntropy).unwrap()))
     });
     g.bench_function("per_sample_grads_n1000_f32", |b| {
-        b.iter(|| {
-            black_box(per_sample_grads(&net32, &train, &idx, LossKind::CrossEntropy).unwrap())
-        })
+        b.iter(|| black_box(per_sample_grads(&net32, &train, &idx, LossKind::CrossEntropy).unwrap()))
     });
     g.sample_size(10);
     g.bench_function("full_batch_grad_n8000_f64", |b| {

@@ -35,7 +35,10 @@ fn time<F: FnMut() -> R, R>(reps: usize, mut f: F) -> (f64, R) {
 }
 
 fn main() {
-    let n: usize = std::env::var("SGN_BENCH_N").ok().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let n: usize = std::env::var("SGN_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
     let (a, d) = fcn_grads(n, 2024);
     let grads = to_grads(n, &a, &d);
     println!("spectrum bench: FCN 784→100→100→10, P = {}, N = {n}", grads.p());
@@ -49,18 +52,30 @@ fn main() {
     let (t_total, spec) = time(3, || spectrum_of_grads(&grads).expect("spectrum"));
     println!("rust  gram (Hadamard, faer, 1 thread)   {t_gram:8.3} s");
     println!("rust  eigenvalues (faer, 1 thread)      {t_eig:8.3} s");
-    println!("rust  total spectrum_of_grads           {t_total:8.3} s   rank {}  λ1 {:.6e}", spec.rank, spec.eigenvalues[0]);
+    println!(
+        "rust  total spectrum_of_grads           {t_total:8.3} s   rank {}  λ1 {:.6e}",
+        spec.rank, spec.eigenvalues[0]
+    );
 
     // Davis–Kahan view on the first 1000 samples (three eigendecompositions with vectors).
     let n_dk = n.min(1000);
     let sub = to_grads(
         n_dk,
-        &a.iter().zip(SIZES).map(|(x, w)| x[..n_dk * w].to_vec()).collect::<Vec<_>>(),
-        &d.iter().zip(&SIZES[1..]).map(|(x, w)| x[..n_dk * w].to_vec()).collect::<Vec<_>>(),
+        &a.iter()
+            .zip(SIZES)
+            .map(|(x, w)| x[..n_dk * w].to_vec())
+            .collect::<Vec<_>>(),
+        &d.iter()
+            .zip(&SIZES[1..])
+            .map(|(x, w)| x[..n_dk * w].to_vec())
+            .collect::<Vec<_>>(),
     );
     let k_dk = gram::gram(&sub).expect("gram");
     let (t_dk, dk) = time(1, || sgn_lab::spectrum::davis_kahan(&k_dk, 50, 1).expect("davis-kahan"));
-    println!("rust  davis_kahan (N = {n_dk}, top 50)       {t_dk:8.3} s   sin∠(u1) {:.3}", dk.sin_angle[0]);
+    println!(
+        "rust  davis_kahan (N = {n_dk}, top 50)       {t_dk:8.3} s   sin∠(u1) {:.3}",
+        dk.sin_angle[0]
+    );
 
     if std::env::var("SGN_BENCH_NO_ANCHOR").is_err() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/spectrum-bench");
@@ -69,8 +84,11 @@ fn main() {
             std::fs::write(dir.join(format!("a{l}.npy")), write_npy_f64(n, SIZES[l], &a[l])).expect("write");
             std::fs::write(dir.join(format!("d{l}.npy")), write_npy_f64(n, SIZES[l + 1], &d[l])).expect("write");
         }
-        std::fs::write(dir.join("rust_eigenvalues.npy"), write_npy_f64(spec.eigenvalues.len(), 1, &spec.eigenvalues))
-            .expect("write");
+        std::fs::write(
+            dir.join("rust_eigenvalues.npy"),
+            write_npy_f64(spec.eigenvalues.len(), 1, &spec.eigenvalues),
+        )
+        .expect("write");
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/anchors/spectrum_anchor.py");
         for threads in ["1", "2"] {
             let out = std::process::Command::new("python3")
@@ -85,7 +103,11 @@ fn main() {
                     let text = String::from_utf8_lossy(&o.stdout);
                     print!("{text}");
                     let get = |key: &str| -> Option<f64> {
-                        text.lines().find_map(|l| l.trim().strip_prefix(key).and_then(|r| r.split_whitespace().next()?.parse().ok()))
+                        text.lines().find_map(|l| {
+                            l.trim()
+                                .strip_prefix(key)
+                                .and_then(|r| r.split_whitespace().next()?.parse().ok())
+                        })
                     };
                     if let (Some(h), Some(dn)) = (get("numpy_hadamard_total"), get("numpy_dense_total")) {
                         println!(
@@ -104,8 +126,12 @@ fn main() {
     let mut c = Criterion::default().sample_size(10).configure_from_args();
     let mut g = c.benchmark_group("spectrum");
     g.sample_size(10);
-    g.bench_function(format!("spectrum_of_grads/fcn_n{n}"), |b| b.iter(|| spectrum_of_grads(&grads).expect("spectrum")));
-    g.bench_function(format!("gram/fcn_n{n}"), |b| b.iter(|| gram::gram(&grads).expect("gram")));
+    g.bench_function(format!("spectrum_of_grads/fcn_n{n}"), |b| {
+        b.iter(|| spectrum_of_grads(&grads).expect("spectrum"))
+    });
+    g.bench_function(format!("gram/fcn_n{n}"), |b| {
+        b.iter(|| gram::gram(&grads).expect("gram"))
+    });
     g.finish();
     c.final_summary();
 }

@@ -18,27 +18,46 @@ mod inputs;
 use inputs::sample;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use sgn_lab::stats::{fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, ClausetOptions, Level, PowerLawOptions};
+use sgn_lab::stats::{
+    fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, ClausetOptions, Level, PowerLawOptions,
+};
 use std::hint::black_box;
 use std::time::Duration;
 
 fn paper(c: &mut Criterion) {
     let x = sample(100_000, 1);
     let mut g = c.benchmark_group("paper_rule");
-    g.bench_function("n=1e5", |b| b.iter(|| fit_top_k(black_box(&x), 1000, Level::P05).unwrap()));
+    g.bench_function("n=1e5", |b| {
+        b.iter(|| fit_top_k(black_box(&x), 1000, Level::P05).unwrap())
+    });
     g.finish();
     let mut g = c.benchmark_group("paper_rule_full");
-    g.bench_function("n=1e5", |b| b.iter(|| power_law_test(black_box(&x), &PowerLawOptions::default(), |_, _| true).unwrap()));
+    g.bench_function("n=1e5", |b| {
+        b.iter(|| power_law_test(black_box(&x), &PowerLawOptions::default(), |_, _| true).unwrap())
+    });
     g.finish();
 }
 
 fn clauset(c: &mut Criterion) {
     let mut g = c.benchmark_group("clauset_bootstrap_1000");
-    g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(10));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(10));
     for &n in &[2000usize, 10_000] {
         let x = sample(n, 2);
         g.bench_with_input(BenchmarkId::from_parameter(n), &x, |b, x| {
-            b.iter(|| fit_clauset_bootstrap(black_box(x), &ClausetOptions::default(), &BootstrapOptions { replicates: 1000, seed: 7 }, |_, _| true).unwrap())
+            b.iter(|| {
+                fit_clauset_bootstrap(
+                    black_box(x),
+                    &ClausetOptions::default(),
+                    &BootstrapOptions {
+                        replicates: 1000,
+                        seed: 7,
+                    },
+                    |_, _| true,
+                )
+                .unwrap()
+            })
         });
     }
     g.finish();

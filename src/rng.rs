@@ -31,8 +31,18 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream() {
-        let a: Vec<u64> = (0..4).map({ let mut r = seeded(7); move |_| r.random() }).collect();
-        let b: Vec<u64> = (0..4).map({ let mut r = seeded(7); move |_| r.random() }).collect();
+        let a: Vec<u64> = (0..4)
+            .map({
+                let mut r = seeded(7);
+                move |_| r.random()
+            })
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map({
+                let mut r = seeded(7);
+                move |_| r.random()
+            })
+            .collect();
         assert_eq!(a, b);
     }
 

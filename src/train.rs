@@ -79,12 +79,18 @@ pub enum Precision {
 pub enum LrSchedule {
     Constant,
     /// Multiply by `factor` at each milestone, a fraction of the total steps.
-    StepDecay { milestones: Vec<f64>, factor: f64 },
+    StepDecay {
+        milestones: Vec<f64>,
+        factor: f64,
+    },
 }
 
 impl Default for LrSchedule {
     fn default() -> Self {
-        LrSchedule::StepDecay { milestones: vec![0.4, 0.8], factor: 0.1 }
+        LrSchedule::StepDecay {
+            milestones: vec![0.4, 0.8],
+            factor: 0.1,
+        }
     }
 }
 
@@ -94,7 +100,10 @@ impl LrSchedule {
         match self {
             LrSchedule::Constant => base,
             LrSchedule::StepDecay { milestones, factor } => {
-                let passed = milestones.iter().filter(|&&m| t >= (m * total as f64).floor() as u64).count();
+                let passed = milestones
+                    .iter()
+                    .filter(|&&m| t >= (m * total as f64).floor() as u64)
+                    .count();
                 // Repeated multiplication (not powi) so the value is the same on every platform.
                 (0..passed).fold(base, |lr, _| lr * factor)
             }
@@ -116,7 +125,12 @@ pub struct SgdParams {
 
 impl Default for SgdParams {
     fn default() -> Self {
-        SgdParams { lr: 0.1, momentum: 0.9, weight_decay: 5e-4, schedule: LrSchedule::default() }
+        SgdParams {
+            lr: 0.1,
+            momentum: 0.9,
+            weight_decay: 5e-4,
+            schedule: LrSchedule::default(),
+        }
     }
 }
 
@@ -143,7 +157,11 @@ pub struct LogParams {
 
 impl Default for LogParams {
     fn default() -> Self {
-        LogParams { n_tracked: 50, full_every: 50, frozen: None }
+        LogParams {
+            n_tracked: 50,
+            full_every: 50,
+            frozen: None,
+        }
     }
 }
 
@@ -192,7 +210,11 @@ impl Default for TrainParams {
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ConfigError {
     #[error("{field} = {value} is out of range ({range})")]
-    OutOfRange { field: &'static str, value: String, range: &'static str },
+    OutOfRange {
+        field: &'static str,
+        value: String,
+        range: &'static str,
+    },
     #[error("the run would need about {estimate} bytes ({} MiB), above the cap of {cap} bytes ({} MiB)", estimate >> 20, cap >> 20)]
     Memory { estimate: u64, cap: u64 },
     #[error("model: {0}")]
@@ -200,7 +222,11 @@ pub enum ConfigError {
 }
 
 fn range_err(field: &'static str, value: impl ToString, range: &'static str) -> ConfigError {
-    ConfigError::OutOfRange { field, value: value.to_string(), range }
+    ConfigError::OutOfRange {
+        field,
+        value: value.to_string(),
+        range,
+    }
 }
 
 /// Bytes a run will allocate, by category.
@@ -256,10 +282,16 @@ impl TrainParams {
                 return Err(range_err("schedule factor", factor, "(0, 1]"));
             }
             if milestones.len() > 16 || milestones.iter().any(|m| !(*m > 0.0 && *m < 1.0)) {
-                return Err(range_err("schedule milestones", format!("{milestones:?}"), "at most 16 fractions in (0, 1)"));
+                return Err(range_err(
+                    "schedule milestones",
+                    format!("{milestones:?}"),
+                    "at most 16 fractions in (0, 1)",
+                ));
             }
         }
-        train.validate().map_err(|e| ConfigError::Model(NnError::Invalid(e.to_string())))?;
+        train
+            .validate()
+            .map_err(|e| ConfigError::Model(NnError::Invalid(e.to_string())))?;
         if train.n < 2 {
             return Err(range_err("training samples", train.n, "≥ 2"));
         }
@@ -279,7 +311,11 @@ impl TrainParams {
         let n_params: usize = layers.iter().map(Layer::n_params).sum();
         for w in layers.windows(2) {
             if w[0].out_size() != w[1].in_size() {
-                return Err(ConfigError::Model(NnError::Shape(format!("{} → {}", w[0].describe(), w[1].describe()))));
+                return Err(ConfigError::Model(NnError::Shape(format!(
+                    "{} → {}",
+                    w[0].describe(),
+                    w[1].describe()
+                ))));
             }
         }
         if let Some(log) = &p.log {
@@ -291,30 +327,64 @@ impl TrainParams {
                     return Err(range_err("frozen draws", f.draws, "1..=1000000"));
                 }
                 if f.batch_size == 0 || f.batch_size > train.n {
-                    return Err(range_err("frozen batch_size", f.batch_size, "1..=number of training samples"));
+                    return Err(range_err(
+                        "frozen batch_size",
+                        f.batch_size,
+                        "1..=number of training samples",
+                    ));
                 }
                 if f.at_steps.len() > 1000 || f.at_steps.iter().any(|&s| s >= total_steps) {
-                    return Err(range_err("frozen at_steps", format!("{:?}", f.at_steps), "at most 1000 steps, each < total steps"));
+                    return Err(range_err(
+                        "frozen at_steps",
+                        format!("{:?}", f.at_steps),
+                        "at most 1000 steps, each < total steps",
+                    ));
                 }
             }
         }
         let memory = estimate_memory(p, &layers, n_params, train, total_steps);
         if memory.total > p.memory_cap {
-            return Err(ConfigError::Memory { estimate: memory.total, cap: p.memory_cap });
+            return Err(ConfigError::Memory {
+                estimate: memory.total,
+                cap: p.memory_cap,
+            });
         }
-        Ok(TrainConfig { params: p.clone(), layers, n_params, n_train: train.n, steps_per_epoch, total_steps, memory })
+        Ok(TrainConfig {
+            params: p.clone(),
+            layers,
+            n_params,
+            n_train: train.n,
+            steps_per_epoch,
+            total_steps,
+            memory,
+        })
     }
 }
 
 /// The bytes a run of `p` will allocate (see [`MemoryEstimate`]); an upper estimate.
-pub fn estimate_memory(p: &TrainParams, layers: &[Layer], n_params: usize, train: &Dataset, total_steps: u64) -> MemoryEstimate {
+pub fn estimate_memory(
+    p: &TrainParams,
+    layers: &[Layer],
+    n_params: usize,
+    train: &Dataset,
+    total_steps: u64,
+) -> MemoryEstimate {
     let pp = n_params as u64;
-    let sizes: u64 = layers.iter().map(|l| l.out_size() as u64).sum::<u64>() + layers.first().map_or(0, |l| l.in_size() as u64);
-    let max_size = layers.iter().map(|l| l.in_size().max(l.out_size()) as u64).max().unwrap_or(0);
+    let sizes: u64 =
+        layers.iter().map(|l| l.out_size() as u64).sum::<u64>() + layers.first().map_or(0, |l| l.in_size() as u64);
+    let max_size = layers
+        .iter()
+        .map(|l| l.in_size().max(l.out_size()) as u64)
+        .max()
+        .unwrap_or(0);
     let b = p.batch_size as u64;
     let chunk = CHUNK.min(train.n) as u64;
     let parameters = pp * 4 * 3 + pp * 8 * 2;
-    let conv_params: u64 = layers.iter().filter(|l| matches!(l, Layer::Conv(_))).map(|l| l.n_params() as u64).sum();
+    let conv_params: u64 = layers
+        .iter()
+        .filter(|l| matches!(l, Layer::Conv(_)))
+        .map(|l| l.n_params() as u64)
+        .sum();
     let activations = b * (sizes + 2 * max_size) * 4 + chunk * (sizes + 2 * max_size + conv_params) * 8 * 2;
     let data = (train.n as u64) * (train.d as u64 * 4 + 4);
     // The per-step history (StepStats) is kept for the whole run.
@@ -332,7 +402,13 @@ pub fn estimate_memory(p: &TrainParams, layers: &[Layer], n_params: usize, train
         }
     }
     let total = parameters + activations + data + logs;
-    MemoryEstimate { parameters, activations, data, logs, total }
+    MemoryEstimate {
+        parameters,
+        activations,
+        data,
+        logs,
+        total,
+    }
 }
 
 /// One training step's numbers.
@@ -494,20 +570,30 @@ impl Trainer {
     /// those with non-zero full-batch gradient at θ₀. `train` must be the dataset `cfg` was
     /// checked against.
     pub fn new(cfg: TrainConfig, train: Dataset) -> Result<Trainer, TrainError> {
-        train.validate().map_err(|e| TrainError::Nn(NnError::Invalid(e.to_string())))?;
+        train
+            .validate()
+            .map_err(|e| TrainError::Nn(NnError::Invalid(e.to_string())))?;
         if train.n != cfg.n_train {
-            return Err(TrainError::Nn(NnError::Invalid(format!("config was checked for {} samples, got {}", cfg.n_train, train.n))));
+            return Err(TrainError::Nn(NnError::Invalid(format!(
+                "config was checked for {} samples, got {}",
+                cfg.n_train, train.n
+            ))));
         }
         // The config's fields are public: re-validate against this dataset (cheap) so that a
         // hand-edited `TrainConfig` cannot reach the allocation below.
         let cfg = cfg.params.check(&train)?;
         if train.n != cfg.n_train {
-            return Err(TrainError::Nn(NnError::Invalid(format!("config was checked for {} samples, got {}", cfg.n_train, train.n))));
+            return Err(TrainError::Nn(NnError::Invalid(format!(
+                "config was checked for {} samples, got {}",
+                cfg.n_train, train.n
+            ))));
         }
         let p = &cfg.params;
         let net = Network::<f32>::init(&p.model, train.d, train.image, train.n_classes, p.init, p.seed)?;
         if net.n_params() != cfg.n_params {
-            return Err(TrainError::Nn(NnError::Shape("parameter count differs from the checked config".into())));
+            return Err(TrainError::Nn(NnError::Shape(
+                "parameter count differs from the checked config".into(),
+            )));
         }
         let mut log = None;
         if let Some(lp) = &p.log {
@@ -524,7 +610,11 @@ impl Trainer {
                 let picks = grad::draw_minibatch(candidates.len(), m, &mut rng)?;
                 picks.into_iter().map(|i| candidates[i]).collect()
             };
-            log = Some(GradientLog { n_params: net.n_params(), tracked, ..Default::default() });
+            log = Some(GradientLog {
+                n_params: net.n_params(),
+                tracked,
+                ..Default::default()
+            });
         }
         let pn = net.n_params();
         let theta0 = net.params.clone();
@@ -552,7 +642,11 @@ impl Trainer {
     /// The network at initialisation θ₀ (e.g. for "trained vs initial" spectra with the free
     /// functions of [`crate::nn::grad`]).
     pub fn initial_network(&self) -> Network<f32> {
-        Network { layers: self.net.layers.clone(), offsets: self.net.offsets.clone(), params: self.theta0.clone() }
+        Network {
+            layers: self.net.layers.clone(),
+            offsets: self.net.offsets.clone(),
+            params: self.theta0.clone(),
+        }
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -584,7 +678,11 @@ impl Trainer {
     }
     /// Learning rate the next step will use.
     pub fn current_lr(&self) -> f64 {
-        self.cfg.params.sgd.schedule.lr(self.cfg.params.sgd.lr, self.step, self.cfg.total_steps)
+        self.cfg
+            .params
+            .sgd
+            .schedule
+            .lr(self.cfg.params.sgd.lr, self.step, self.cfg.total_steps)
     }
     pub fn history(&self) -> &[StepStats] {
         &self.history
@@ -594,7 +692,11 @@ impl Trainer {
     }
     /// Moves the log out (an empty log with the same tracked indices stays).
     pub fn take_log(&mut self) -> Option<GradientLog> {
-        let fresh = self.log.as_ref().map(|l| GradientLog { n_params: l.n_params, tracked: l.tracked.clone(), ..Default::default() });
+        let fresh = self.log.as_ref().map(|l| GradientLog {
+            n_params: l.n_params,
+            tracked: l.tracked.clone(),
+            ..Default::default()
+        });
         std::mem::replace(&mut self.log, fresh)
     }
     /// FNV-1a fingerprint of θ (f32 bit patterns).
@@ -608,7 +710,9 @@ impl Trainer {
             return Err(e.clone());
         }
         if self.is_finished() {
-            return Err(TrainError::Finished { total_steps: self.cfg.total_steps });
+            return Err(TrainError::Finished {
+                total_steps: self.cfg.total_steps,
+            });
         }
         let t = self.step;
         let spe = self.cfg.steps_per_epoch;
@@ -632,11 +736,20 @@ impl Trainer {
 
         gather(&self.data, &batch, &mut self.xb, &mut self.yb);
         self.grad.iter_mut().for_each(|v| *v = 0.0);
-        let (loss_sum, correct) =
-            self.net.loss_grad_batch(&self.xb, &self.yb, loss_kind, &mut self.tape, &mut self.grad, 1.0 / b as f32);
+        let (loss_sum, correct) = self.net.loss_grad_batch(
+            &self.xb,
+            &self.yb,
+            loss_kind,
+            &mut self.tape,
+            &mut self.grad,
+            1.0 / b as f32,
+        );
         let loss = loss_sum / b as f64;
         if !loss.is_finite() {
-            return Err(self.stop(TrainError::Diverged { step: t, what: Divergence::Loss }));
+            return Err(self.stop(TrainError::Diverged {
+                step: t,
+                what: Divergence::Loss,
+            }));
         }
         let grad_norm = self.grad.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>().sqrt();
 
@@ -646,7 +759,14 @@ impl Trainer {
                 let full = self.full_batch_grad()?;
                 let g: Vec<f64> = self.grad.iter().map(|&v| v as f64).collect();
                 let xi = g.iter().zip(&full.grad).map(|(a, b)| a - b).collect();
-                Some(GradSnapshot { step: t, g, full: full.grad, xi, batch_loss: loss, full_loss: full.loss })
+                Some(GradSnapshot {
+                    step: t,
+                    g,
+                    full: full.grad,
+                    xi,
+                    batch_loss: loss,
+                    full_loss: full.loss,
+                })
             } else {
                 None
             };
@@ -661,7 +781,11 @@ impl Trainer {
         }
 
         // SGD update (PyTorch convention).
-        let (mu, wd, lr32) = (self.cfg.params.sgd.momentum as f32, self.cfg.params.sgd.weight_decay as f32, lr as f32);
+        let (mu, wd, lr32) = (
+            self.cfg.params.sgd.momentum as f32,
+            self.cfg.params.sgd.weight_decay as f32,
+            lr as f32,
+        );
         let mut finite = true;
         for ((w, v), &g) in self.net.params.iter_mut().zip(self.velocity.iter_mut()).zip(&self.grad) {
             let d = g + wd * *w;
@@ -670,10 +794,20 @@ impl Trainer {
             finite &= w.is_finite();
         }
         if !finite {
-            return Err(self.stop(TrainError::Diverged { step: t, what: Divergence::Weights }));
+            return Err(self.stop(TrainError::Diverged {
+                step: t,
+                what: Divergence::Weights,
+            }));
         }
         self.step += 1;
-        let stats = StepStats { step: t, epoch: t / spe, loss, accuracy: correct as f64 / b as f64, lr, grad_norm };
+        let stats = StepStats {
+            step: t,
+            epoch: t / spe,
+            loss,
+            accuracy: correct as f64 / b as f64,
+            lr,
+            grad_norm,
+        };
         self.history.push(stats);
         Ok(stats)
     }
@@ -739,7 +873,11 @@ impl Trainer {
     pub fn per_sample_grads(&self, idx: &[usize]) -> Result<PerSampleGrads, TrainError> {
         let estimate = grad::per_sample_bytes(&self.net, idx.len());
         if estimate > self.cfg.params.memory_cap {
-            return Err(ConfigError::Memory { estimate, cap: self.cfg.params.memory_cap }.into());
+            return Err(ConfigError::Memory {
+                estimate,
+                cap: self.cfg.params.memory_cap,
+            }
+            .into());
         }
         let l = self.cfg.params.loss;
         Ok(match self.cfg.params.precision {
@@ -783,7 +921,9 @@ impl Trainer {
     pub fn frozen_draws(&self, tracked: &[usize], draws: usize, batch_size: usize) -> Result<FrozenDraws, TrainError> {
         let n = self.data.n;
         if draws == 0 || batch_size == 0 || batch_size > n {
-            return Err(TrainError::Nn(NnError::Invalid(format!("{draws} draws of {batch_size} from {n} samples"))));
+            return Err(TrainError::Nn(NnError::Invalid(format!(
+                "{draws} draws of {batch_size} from {n} samples"
+            ))));
         }
         let m = tracked.len();
         let ps = self.tracked_per_sample(tracked)?;
@@ -812,16 +952,32 @@ impl Trainer {
                 xi.push(gb - f);
             }
         }
-        Ok(FrozenDraws { step: self.step, batch_size, draws, tracked: tracked.to_vec(), full, g, xi })
+        Ok(FrozenDraws {
+            step: self.step,
+            batch_size,
+            draws,
+            tracked: tracked.to_vec(),
+            full,
+            g,
+            xi,
+        })
     }
 }
 
 /// Per-sample gradients of the parameters `tracked` for every sample of `ds`: N × m, f64,
 /// from batched backward passes in chunks of [`CHUNK`].
-pub fn tracked_per_sample<T: crate::nn::Scalar>(net: &Network<T>, ds: &Dataset, tracked: &[usize], loss: LossKind) -> Result<Vec<f64>, TrainError> {
+pub fn tracked_per_sample<T: crate::nn::Scalar>(
+    net: &Network<T>,
+    ds: &Dataset,
+    tracked: &[usize],
+    loss: LossKind,
+) -> Result<Vec<f64>, TrainError> {
     let m = tracked.len();
     if let Some(&bad) = tracked.iter().find(|&&i| i >= net.n_params()) {
-        return Err(TrainError::Nn(NnError::Index { index: bad, n: net.n_params() }));
+        return Err(TrainError::Nn(NnError::Index {
+            index: bad,
+            n: net.n_params(),
+        }));
     }
     let mut out = Vec::with_capacity(ds.n * m);
     let all: Vec<usize> = (0..ds.n).collect();
@@ -837,10 +993,16 @@ pub fn tracked_per_sample<T: crate::nn::Scalar>(net: &Network<T>, ds: &Dataset, 
 /// Mean loss and accuracy of `net` on `ds`.
 pub fn evaluate(net: &Network<f32>, ds: &Dataset, loss: LossKind) -> Result<EvalStats, TrainError> {
     if ds.d != net.input_dim() {
-        return Err(TrainError::Nn(NnError::InputDim { data: ds.d, net: net.input_dim() }));
+        return Err(TrainError::Nn(NnError::InputDim {
+            data: ds.d,
+            net: net.input_dim(),
+        }));
     }
     if ds.n_classes > net.output_dim() {
-        return Err(TrainError::Nn(NnError::Classes { data: ds.n_classes, net: net.output_dim() }));
+        return Err(TrainError::Nn(NnError::Classes {
+            data: ds.n_classes,
+            net: net.output_dim(),
+        }));
     }
     if ds.n == 0 {
         return Err(TrainError::Nn(NnError::Empty));
@@ -856,7 +1018,11 @@ pub fn evaluate(net: &Network<f32>, ds: &Dataset, loss: LossKind) -> Result<Eval
         total += l;
         correct += c;
     }
-    Ok(EvalStats { n: ds.n, loss: total / ds.n as f64, accuracy: correct as f64 / ds.n as f64 })
+    Ok(EvalStats {
+        n: ds.n,
+        loss: total / ds.n as f64,
+        accuracy: correct as f64 / ds.n as f64,
+    })
 }
 
 #[cfg(test)]
@@ -879,8 +1045,18 @@ mod tests {
     #[test]
     fn params_round_trip_through_json() {
         let p = TrainParams {
-            log: Some(LogParams { n_tracked: 7, full_every: 3, frozen: Some(FrozenParams { at_steps: vec![1, 2], draws: 10, batch_size: 4 }) }),
-            model: ModelSpec::Lenet { activation: crate::nn::ActivationKind::Tanh },
+            log: Some(LogParams {
+                n_tracked: 7,
+                full_every: 3,
+                frozen: Some(FrozenParams {
+                    at_steps: vec![1, 2],
+                    draws: 10,
+                    batch_size: 4,
+                }),
+            }),
+            model: ModelSpec::Lenet {
+                activation: crate::nn::ActivationKind::Tanh,
+            },
             ..TrainParams::default()
         };
         let j = serde_json::to_string(&p).unwrap();

@@ -28,7 +28,9 @@ use inputs::{fcn_grads, sample, to_grads};
 use sgn_lab::data::mnist;
 use sgn_lab::nn::{full_batch_grad, per_sample_grads, LossKind};
 use sgn_lab::spectrum::{gram, spectrum_of_grads};
-use sgn_lab::stats::{fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, ClausetOptions, Level, PowerLawOptions};
+use sgn_lab::stats::{
+    fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, ClausetOptions, Level, PowerLawOptions,
+};
 use sgn_lab::train::{TrainParams, Trainer};
 use std::hint::black_box;
 use wasm_bindgen_test::*;
@@ -38,7 +40,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 static MNIST: &[u8] = include_bytes!("../assets/mnist-10k.bin.gz");
 
 fn now() -> f64 {
-    web_sys::window().expect("window").performance().expect("performance").now()
+    web_sys::window()
+        .expect("window")
+        .performance()
+        .expect("performance")
+        .now()
 }
 
 /// Runs `f` `warmup` times untimed, then `reps` times timed; prints the BENCH line.
@@ -73,7 +79,9 @@ fn trainer() -> Trainer {
 fn engine_sgd_step() {
     let mut tr = trainer();
     // 20 short calls tier `step` up; 200 timed steps ≈ 0.5–1 s.
-    bench("engine/sgd_step_fcn784-100-100-10_b128", 20, 200, || tr.step().expect("step"));
+    bench("engine/sgd_step_fcn784-100-100-10_b128", 20, 200, || {
+        tr.step().expect("step")
+    });
 }
 
 #[wasm_bindgen_test]
@@ -81,7 +89,9 @@ fn engine_per_sample_grads() {
     let tr = trainer();
     let idx: Vec<usize> = (0..1000).collect();
     // Default precision is f32: the criterion twin is `per_sample_grads_n1000_f32`.
-    bench("engine/per_sample_grads_n1000_f32", 2, 10, || tr.per_sample_grads(&idx).expect("grads"));
+    bench("engine/per_sample_grads_n1000_f32", 2, 10, || {
+        tr.per_sample_grads(&idx).expect("grads")
+    });
     let net64 = tr.network_f64();
     bench("engine/per_sample_grads_n1000_f64", 2, 10, || {
         per_sample_grads(&net64, tr.train_data(), &idx, LossKind::CrossEntropy).expect("grads")
@@ -109,12 +119,20 @@ fn spectrum_of_grads_n2000() {
     let n = 2000;
     let (a, d) = fcn_grads(n, 2024);
     let grads = to_grads(n, &a, &d);
-    bench(&format!("spectrum/spectrum_of_grads_fcn_n{n}"), 0, 3, || spectrum_of_grads(&grads).expect("spectrum"));
+    bench(&format!("spectrum/spectrum_of_grads_fcn_n{n}"), 0, 3, || {
+        spectrum_of_grads(&grads).expect("spectrum")
+    });
     // Same input as natively: compare with the "rust total spectrum_of_grads … rank … λ1 …" line
     // that `cargo bench --bench spectrum` prints.
     let spec = spectrum_of_grads(&grads).expect("spectrum");
-    console_log!("CHECK spectrum N = {n}: rank {}  λ1 {:.6e}", spec.rank, spec.eigenvalues[0]);
-    bench(&format!("spectrum/gram_fcn_n{n}"), 0, 3, || gram::gram(&grads).expect("gram"));
+    console_log!(
+        "CHECK spectrum N = {n}: rank {}  λ1 {:.6e}",
+        spec.rank,
+        spec.eigenvalues[0]
+    );
+    bench(&format!("spectrum/gram_fcn_n{n}"), 0, 3, || {
+        gram::gram(&grads).expect("gram")
+    });
 }
 
 // ---- power-law tests: the data of benches/stats.rs ----
@@ -122,7 +140,9 @@ fn spectrum_of_grads_n2000() {
 #[wasm_bindgen_test]
 fn stats_paper_rule() {
     let x = sample(100_000, 1);
-    bench("paper_rule/n=1e5", 3, 50, || fit_top_k(black_box(&x), 1000, Level::P05).expect("fit"));
+    bench("paper_rule/n=1e5", 3, 50, || {
+        fit_top_k(black_box(&x), 1000, Level::P05).expect("fit")
+    });
     bench("paper_rule_full/n=1e5", 3, 20, || {
         power_law_test(black_box(&x), &PowerLawOptions::default(), |_, _| true).expect("test")
     });
@@ -132,12 +152,28 @@ fn clauset(n: usize, reps: usize) {
     let x = sample(n, 2);
     // Warm-up: the same fit with 20 replicates (one call that returns, then the timed ones).
     black_box(
-        fit_clauset_bootstrap(&x, &ClausetOptions::default(), &BootstrapOptions { replicates: 20, seed: 7 }, |_, _| true)
-            .expect("fit"),
+        fit_clauset_bootstrap(
+            &x,
+            &ClausetOptions::default(),
+            &BootstrapOptions {
+                replicates: 20,
+                seed: 7,
+            },
+            |_, _| true,
+        )
+        .expect("fit"),
     );
     bench(&format!("clauset_bootstrap_1000/{n}"), 0, reps, || {
-        fit_clauset_bootstrap(black_box(&x), &ClausetOptions::default(), &BootstrapOptions { replicates: 1000, seed: 7 }, |_, _| true)
-            .expect("fit")
+        fit_clauset_bootstrap(
+            black_box(&x),
+            &ClausetOptions::default(),
+            &BootstrapOptions {
+                replicates: 1000,
+                seed: 7,
+            },
+            |_, _| true,
+        )
+        .expect("fit")
     });
 }
 

@@ -5,7 +5,11 @@ use std::process::Command;
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_sgn-lab")).args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn tmp(name: &str) -> std::path::PathBuf {
@@ -19,11 +23,31 @@ fn presets_lists_every_preset_with_its_claim() {
     let (code, out, err) = run(&["presets"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let names: Vec<&str> = v["presets"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    for n in ["heavy-tails", "sgn-batch", "spectrum", "batch-sweep", "labels", "depth-width", "non-image", "mechanism", "subspace", "paper-tour"] {
+    let names: Vec<&str> = v["presets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for n in [
+        "heavy-tails",
+        "sgn-batch",
+        "spectrum",
+        "batch-sweep",
+        "labels",
+        "depth-width",
+        "non-image",
+        "mechanism",
+        "subspace",
+        "paper-tour",
+    ] {
         assert!(names.contains(&n), "{n}");
     }
-    assert!(v["presets"].as_array().unwrap().iter().all(|p| !p["claim"].as_str().unwrap().is_empty()));
+    assert!(v["presets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| !p["claim"].as_str().unwrap().is_empty()));
 }
 
 #[test]
@@ -37,11 +61,30 @@ fn run_prints_the_report_or_writes_files() {
     assert!(v["verdicts"][0]["agrees"].is_boolean());
 
     let dir = tmp("out-heavy");
-    let (code, out, err) = run(&["run", "--preset", "heavy-tails", "--quick", "--out", dir.to_str().unwrap()]);
+    let (code, out, err) = run(&[
+        "run",
+        "--preset",
+        "heavy-tails",
+        "--quick",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let files: Vec<String> = v["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect();
-    for f in ["report.json", "tables.md", "table_a.csv", "table_b.csv", "verdicts.md", "summary.md"] {
+    let files: Vec<String> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    for f in [
+        "report.json",
+        "tables.md",
+        "table_a.csv",
+        "table_b.csv",
+        "verdicts.md",
+        "summary.md",
+    ] {
         assert!(dir.join(f).exists(), "{f}");
     }
     let svgs: Vec<&String> = files.iter().filter(|f| f.ends_with(".svg")).collect();
@@ -90,7 +133,9 @@ fn analyze_a_gradient_dump() {
     let mut s = String::new();
     let mut state = 12345u64;
     let mut unif = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     };
     for _ in 0..300 {

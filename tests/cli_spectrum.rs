@@ -6,7 +6,11 @@ use std::process::Command;
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/spectrum");
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sgn-lab")).arg("spectrum").args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sgn-lab"))
+        .arg("spectrum")
+        .args(args)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -30,7 +34,19 @@ fn json_fields_and_values() {
     for key in ["n", "d", "rank", "eigenvalues", "fit", "mp", "flat"] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
-    for key in ["k", "skip", "xmin", "beta", "beta_stderr", "s", "ks_d", "ks_critical", "power_law", "ls_slope", "ls_r2"] {
+    for key in [
+        "k",
+        "skip",
+        "xmin",
+        "beta",
+        "beta_stderr",
+        "s",
+        "ks_d",
+        "ks_critical",
+        "power_law",
+        "ls_slope",
+        "ls_r2",
+    ] {
         assert!(v["fit"].get(key).is_some(), "missing fit.{key}");
     }
     for key in ["gamma", "sigma2", "lambda_minus", "lambda_plus"] {
@@ -64,7 +80,10 @@ fn bad_input_exits_2_with_one_line() {
         (tmp("one_row.txt", b"1 2 3\n"), vec![]),
         (tmp("empty.txt", b"\n# nothing\n"), vec![]),
         (tmp("binary.bin", &[0xff, 0xfe, 0x00, 0x81]), vec![]),
-        (tmp("trunc.npy", &std::fs::read(format!("{DIR}/tall.npy")).unwrap()[..100]), vec![]),
+        (
+            tmp("trunc.npy", &std::fs::read(format!("{DIR}/tall.npy")).unwrap()[..100]),
+            vec![],
+        ),
         (format!("{DIR}/bad_fortran.npy"), vec![]),
         (format!("{DIR}/tall.txt"), vec!["--k", "1"]),
         (format!("{DIR}/tall.txt"), vec!["--k", "13"]),

@@ -15,11 +15,23 @@ fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
     // The binary may exit before reading stdin (bad option, missing file): ignore a broken pipe.
     let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
     let out = child.wait_with_output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 fn pareto_text(n: usize) -> String {
-    (0..n).map(|i| format!("{}", (1.0 - (i as f64 + 0.5) / n as f64).powf(-1.0 / 1.5) * if i % 2 == 0 { 1.0 } else { -1.0 })).collect::<Vec<_>>().join("\n")
+    (0..n)
+        .map(|i| {
+            format!(
+                "{}",
+                (1.0 - (i as f64 + 0.5) / n as f64).powf(-1.0 / 1.5) * if i % 2 == 0 { 1.0 } else { -1.0 }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[track_caller]
@@ -39,7 +51,23 @@ fn powerlaw_json_contract() {
     let (code, out, err) = run(&["powerlaw", "-"], &text);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    for k in ["n", "n_zero", "rule", "n_tail", "xmin", "alpha", "alpha_stderr", "ks_d", "ks_critical", "level", "power_law", "p_value", "bootstrap", "vs_lognormal", "vs_exponential"] {
+    for k in [
+        "n",
+        "n_zero",
+        "rule",
+        "n_tail",
+        "xmin",
+        "alpha",
+        "alpha_stderr",
+        "ks_d",
+        "ks_critical",
+        "level",
+        "power_law",
+        "p_value",
+        "bootstrap",
+        "vs_lognormal",
+        "vs_exponential",
+    ] {
         assert!(v.get(k).is_some(), "missing {k}");
     }
     for k in ["llr", "llr_normalized", "p"] {
@@ -53,7 +81,21 @@ fn powerlaw_json_contract() {
     assert_eq!(v["bootstrap"], 0);
     assert!(v["power_law"].is_boolean());
 
-    let (code, out, err) = run(&["powerlaw", "-", "--rule", "clauset", "--bootstrap", "50", "--seed", "3", "--level", "0.01"], &text);
+    let (code, out, err) = run(
+        &[
+            "powerlaw",
+            "-",
+            "--rule",
+            "clauset",
+            "--bootstrap",
+            "50",
+            "--seed",
+            "3",
+            "--level",
+            "0.01",
+        ],
+        &text,
+    );
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["rule"], "clauset");
@@ -61,7 +103,21 @@ fn powerlaw_json_contract() {
     assert!(v["p_value"].is_number());
     assert_eq!(v["level"], 0.01);
     // Same seed, same numbers.
-    let (_, out2, _) = run(&["powerlaw", "-", "--rule", "clauset", "--bootstrap", "50", "--seed", "3", "--level", "0.01"], &text);
+    let (_, out2, _) = run(
+        &[
+            "powerlaw",
+            "-",
+            "--rule",
+            "clauset",
+            "--bootstrap",
+            "50",
+            "--seed",
+            "3",
+            "--level",
+            "0.01",
+        ],
+        &text,
+    );
     assert_eq!(out, out2);
     let (code, out, _) = run(&["powerlaw", "-", "--k", "200"], &text);
     assert_eq!(code, 0);
@@ -79,14 +135,22 @@ fn powerlaw_clauset_defaults_to_1000_replicates() {
 
 #[test]
 fn normality_json_contract() {
-    let text: String = (0..200).map(|i| format!("{},", ((i as f64) * 0.618).fract() - 0.5 + ((i * 7 % 13) as f64) / 13.0)).collect();
+    let text: String = (0..200)
+        .map(|i| format!("{},", ((i as f64) * 0.618).fract() - 0.5 + ((i * 7 % 13) as f64) / 13.0))
+        .collect();
     let (code, out, err) = run(&["normality", "-"], &text);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     for k in ["n", "mean", "std", "skewness", "excess_kurtosis"] {
         assert!(v[k].is_number(), "{k}");
     }
-    for (t, s) in [("shapiro_wilk", "w"), ("dagostino_pearson", "k2"), ("jarque_bera", "jb"), ("anderson_darling", "a2"), ("lilliefors", "d")] {
+    for (t, s) in [
+        ("shapiro_wilk", "w"),
+        ("dagostino_pearson", "k2"),
+        ("jarque_bera", "jb"),
+        ("anderson_darling", "a2"),
+        ("lilliefors", "d"),
+    ] {
         assert!(v[t][s].is_number() && v[t]["p"].is_number(), "{t}");
     }
 }
@@ -104,7 +168,11 @@ fn bad_input_cases() {
         assert_bad(&[cmd, "-"], &"4.5 ".repeat(300), "all values are equal");
         assert_bad(&[cmd, "/nonexistent/file.txt"], "", "cannot read");
     }
-    assert_bad(&["powerlaw", "-", "--rule", "clauset"], &pareto_text(40), "too few values");
+    assert_bad(
+        &["powerlaw", "-", "--rule", "clauset"],
+        &pareto_text(40),
+        "too few values",
+    );
     assert_bad(&["powerlaw", "-"], &"0 ".repeat(100), "too few values");
     assert_bad(&["powerlaw", "-", "--level", "0.2"], &pareto_text(100), "level");
     assert_bad(&["powerlaw", "-", "--rule", "magic"], &pareto_text(100), "rule");

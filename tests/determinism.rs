@@ -13,7 +13,11 @@ const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/deter
 #[test]
 fn same_seed_same_bits_twice_and_matches_the_fixture() {
     let a = probe();
-    assert_eq!(a, probe(), "two runs in one process differ (natively, even the report is bit-identical)");
+    assert_eq!(
+        a,
+        probe(),
+        "two runs in one process differ (natively, even the report is bit-identical)"
+    );
     if std::env::var_os("SGN_LAB_BLESS").is_some() {
         std::fs::write(FIXTURE, serde_json::to_string(&a.to_json()).unwrap() + "\n").unwrap();
     }

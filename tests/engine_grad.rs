@@ -5,12 +5,10 @@
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use sgn_lab::data::{Dataset, ImageShape};
-use sgn_lab::nn::grad::{
-    full_batch_grad, mean_grad, minibatch_grad, per_sample_grads, sgn_with_full,
-};
+use sgn_lab::nn::grad::{full_batch_grad, mean_grad, minibatch_grad, per_sample_grads, sgn_with_full};
 use sgn_lab::nn::{
-    draw_minibatch, Activation, ActivationKind, Conv2d, Dense, InitKind, Layer, LossKind, MaxPool2,
-    ModelSpec, Network, Tape,
+    draw_minibatch, Activation, ActivationKind, Conv2d, Dense, InitKind, Layer, LossKind, MaxPool2, ModelSpec, Network,
+    Tape,
 };
 use sgn_lab::rng::seeded;
 
@@ -42,13 +40,7 @@ fn mean_loss(net: &Network<f64>, ds: &Dataset, idx: &[usize], loss: LossKind) ->
 }
 
 /// Central finite differences of the mean loss over `idx` for the parameters `which`.
-fn fd_grad(
-    net: &Network<f64>,
-    ds: &Dataset,
-    idx: &[usize],
-    loss: LossKind,
-    which: &[usize],
-) -> Vec<f64> {
+fn fd_grad(net: &Network<f64>, ds: &Dataset, idx: &[usize], loss: LossKind, which: &[usize]) -> Vec<f64> {
     let h = 1e-6;
     let mut n = net.clone();
     which
@@ -66,12 +58,7 @@ fn fd_grad(
 }
 
 fn rel_err(a: &[f64], b: &[f64]) -> f64 {
-    let num: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| (x - y) * (x - y))
-        .sum::<f64>()
-        .sqrt();
+    let num: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt();
     let den: f64 = a
         .iter()
         .map(|x| x * x)
@@ -86,10 +73,7 @@ fn assert_close_coordinatewise(analytic: &[f64], fd: &[f64], what: &str) {
     assert!(r < 1e-5, "{what}: relative error {r:e}");
     for (i, (a, f)) in analytic.iter().zip(fd).enumerate() {
         let tol = 1e-5 * a.abs().max(f.abs()) + 1e-8;
-        assert!(
-            (a - f).abs() <= tol,
-            "{what}: coordinate {i}: analytic {a} vs fd {f}"
-        );
+        assert!((a - f).abs() <= tol, "{what}: coordinate {i}: analytic {a} vs fd {f}");
     }
 }
 
@@ -105,10 +89,7 @@ fn fcn(sizes: &[usize], act: ActivationKind) -> Vec<Layer> {
     let mut layers = Vec::new();
     for w in sizes.windows(2) {
         if !layers.is_empty() {
-            layers.push(Layer::Activation(Activation {
-                kind: act,
-                size: w[0],
-            }));
+            layers.push(Layer::Activation(Activation { kind: act, size: w[0] }));
         }
         layers.push(Layer::Dense(Dense {
             fan_in: w[0],
@@ -146,10 +127,7 @@ fn small_convnet(act: ActivationKind) -> Vec<Layer> {
             size: c2.out_size(),
         }),
         Layer::Pool(MaxPool2 { c: 3, h: 4, w: 4 }),
-        Layer::Dense(Dense {
-            fan_in: 12,
-            fan_out: 4,
-        }),
+        Layer::Dense(Dense { fan_in: 12, fan_out: 4 }),
     ]
 }
 
@@ -200,9 +178,7 @@ fn finite_differences_lenet_sampled_parameters() {
     }
     assert_eq!(net.n_params(), 44_426);
     let idx = [0usize, 1, 2];
-    let analytic = mean_grad(&net, &ds, &idx, LossKind::CrossEntropy)
-        .unwrap()
-        .grad;
+    let analytic = mean_grad(&net, &ds, &idx, LossKind::CrossEntropy).unwrap().grad;
     // 40 parameters from every block (weights and biases of each layer).
     let mut which = Vec::new();
     for (_, r) in net.param_blocks() {
@@ -231,15 +207,9 @@ fn per_sample_rows_equal_single_sample_backprop_and_finite_differences() {
         let p = net.n_params();
         let all: Vec<usize> = (0..p).collect();
         for j in 0..ds.n {
-            let single = mean_grad(&net, &ds, &[j], LossKind::CrossEntropy)
-                .unwrap()
-                .grad;
+            let single = mean_grad(&net, &ds, &[j], LossKind::CrossEntropy).unwrap().grad;
             let row = &dense[j * p..(j + 1) * p];
-            assert!(
-                rel_err(row, &single) < 1e-12,
-                "sample {j}: {}",
-                rel_err(row, &single)
-            );
+            assert!(rel_err(row, &single) < 1e-12, "sample {j}: {}", rel_err(row, &single));
             let fd = fd_grad(&net, &ds, &[j], LossKind::CrossEntropy, &all);
             assert_close_coordinatewise(row, &fd, &format!("per-sample row {j}"));
             for i in (0..p).step_by(7) {
@@ -281,15 +251,9 @@ fn sgn_has_mean_zero_over_many_draws() {
         let b = draw_minibatch(ds.n, 16, &mut rng).unwrap();
         let s = sgn_with_full(&net, &ds, &b, LossKind::CrossEntropy, &full).unwrap();
         // ξ = g_B − ∇L exactly.
-        let g = minibatch_grad(&net, &ds, &b, LossKind::CrossEntropy)
-            .unwrap()
-            .grad;
+        let g = minibatch_grad(&net, &ds, &b, LossKind::CrossEntropy).unwrap().grad;
         assert!(rel_err(&s.g_batch, &g) == 0.0);
-        for ((m, x), (gb, f)) in mean
-            .iter_mut()
-            .zip(&s.xi)
-            .zip(s.g_batch.iter().zip(&s.full))
-        {
+        for ((m, x), (gb, f)) in mean.iter_mut().zip(&s.xi).zip(s.g_batch.iter().zip(&s.full)) {
             assert_eq!(*x, gb - f);
             *m += x / draws as f64;
         }

@@ -12,12 +12,7 @@ fn asset(name: &str) -> Vec<u8> {
 }
 
 fn rel(a: &[f64], b: &[f64]) -> f64 {
-    let n: f64 = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| (x - y) * (x - y))
-        .sum::<f64>()
-        .sqrt();
+    let n: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt();
     n / b.iter().map(|x| x * x).sum::<f64>().sqrt().max(1e-300)
 }
 
@@ -88,10 +83,7 @@ fn logged_gradients_match_measurements_at_the_same_theta() {
         }
     }
     let sd: f64 = (f.xi.iter().map(|v| v * v).sum::<f64>() / f.xi.len() as f64).sqrt();
-    assert!(
-        mean.iter().all(|v| v.abs() < 6.0 * sd / 20.0),
-        "mean {mean:?} sd {sd}"
-    );
+    assert!(mean.iter().all(|v| v.abs() < 6.0 * sd / 20.0), "mean {mean:?} sd {sd}");
     assert_eq!(f.xi_series(0).len(), 400);
 }
 
@@ -217,13 +209,7 @@ fn label_manipulations_in_prepare_touch_only_training_labels() {
     p.label_noise = 0.4;
     let noisy = prepare(&all, &p).unwrap();
     assert_eq!(clean.1, noisy.1);
-    let changed = clean
-        .0
-        .y
-        .iter()
-        .zip(&noisy.0.y)
-        .filter(|(a, b)| a != b)
-        .count();
+    let changed = clean.0.y.iter().zip(&noisy.0.y).filter(|(a, b)| a != b).count();
     assert!((changed as f64 / 8000.0 - 0.4).abs() < 0.03);
     p.label_noise = 0.0;
     p.random_labels = true;

@@ -8,11 +8,7 @@ use sgn_lab::nn::LossKind;
 use sgn_lab::train::{ConfigError, Divergence, LogParams, TrainError, TrainParams, Trainer};
 
 fn mnist_split(seed: u64) -> (Dataset, Dataset) {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/assets/mnist-10k.bin.gz"
-    ))
-    .expect("asset");
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/mnist-10k.bin.gz")).expect("asset");
     mnist::load_default(&bytes, seed).expect("decode")
 }
 
@@ -163,10 +159,7 @@ fn sgd_update_follows_the_pytorch_convention() {
         .sqrt();
     let den: f64 = net.params.iter().map(|a| a * a).sum::<f64>().sqrt();
     assert!(num / den < 1e-5, "relative distance {}", num / den);
-    assert!(matches!(
-        tr.step(),
-        Err(TrainError::Finished { total_steps: 4 })
-    ));
+    assert!(matches!(tr.step(), Err(TrainError::Finished { total_steps: 4 })));
 }
 
 #[test]
@@ -193,10 +186,7 @@ fn batch_size_one_and_slices_resume_identically() {
     }
     assert!(b.is_finished());
     assert_eq!(a.fingerprint(), b.fingerprint());
-    assert_eq!(
-        a.log().unwrap().fingerprint(),
-        b.log().unwrap().fingerprint()
-    );
+    assert_eq!(a.log().unwrap().fingerprint(), b.log().unwrap().fingerprint());
     assert_eq!(a.history(), b.history());
 }
 
@@ -238,28 +228,50 @@ fn golden_fingerprints_shared_with_the_browser() {
     use sgn_lab::data::ImageShape;
     use sgn_lab::nn::{ActivationKind, ModelSpec};
     use sgn_lab::train::FrozenParams;
-    let mut ds = gaussian_mixture(&MixtureParams { n: 1024, d: 784, n_classes: 10, separation: 0.3, seed: 5 }).unwrap();
-    ds.image = Some(ImageShape { channels: 1, rows: 28, cols: 28 });
+    let mut ds = gaussian_mixture(&MixtureParams {
+        n: 1024,
+        d: 784,
+        n_classes: 10,
+        separation: 0.3,
+        seed: 5,
+    })
+    .unwrap();
+    ds.image = Some(ImageShape {
+        channels: 1,
+        rows: 28,
+        cols: 28,
+    });
     let mut p = TrainParams::default();
     p.epochs = 3;
     p.log = Some(LogParams {
         n_tracked: 20,
         full_every: 7,
-        frozen: Some(FrozenParams { at_steps: vec![10], draws: 50, batch_size: 32 }),
+        frozen: Some(FrozenParams {
+            at_steps: vec![10],
+            draws: 50,
+            batch_size: 32,
+        }),
     });
     let mut tr = Trainer::new(p.check(&ds).unwrap(), ds.clone()).unwrap();
     tr.run(u64::MAX).unwrap();
     assert_eq!(tr.fingerprint(), 0x06c7_cfaf_a6f9_c9b2);
     assert_eq!(tr.log().unwrap().fingerprint(), 0xae71_37de_095a_9969);
     let ps = tr.per_sample_grads(&(0..64).collect::<Vec<_>>()).unwrap();
-    let h = ps.mean().iter().fold(0xcbf2_9ce4_8422_2325u64, |h, v| (h ^ v.to_bits()).wrapping_mul(0x100_0000_01b3));
+    let h = ps.mean().iter().fold(0xcbf2_9ce4_8422_2325u64, |h, v| {
+        (h ^ v.to_bits()).wrapping_mul(0x100_0000_01b3)
+    });
     assert_eq!(h, 0xb3c3_6ddc_14ec_2d34);
-    p.model = ModelSpec::Fcn { hidden: vec![64, 32, 16, 16], activation: ActivationKind::Tanh };
+    p.model = ModelSpec::Fcn {
+        hidden: vec![64, 32, 16, 16],
+        activation: ActivationKind::Tanh,
+    };
     p.log = None;
     let mut tr = Trainer::new(p.check(&ds).unwrap(), ds.clone()).unwrap();
     tr.run(u64::MAX).unwrap();
     assert_eq!(tr.fingerprint(), 0xfb6d_2720_b4fd_2ee4);
-    p.model = ModelSpec::Lenet { activation: ActivationKind::Relu };
+    p.model = ModelSpec::Lenet {
+        activation: ActivationKind::Relu,
+    };
     p.epochs = 1;
     p.sgd.lr = 0.01;
     let mut tr = Trainer::new(p.check(&ds).unwrap(), ds).unwrap();

@@ -27,16 +27,28 @@ fn drifting(t_len: usize, p: usize, seed: u64) -> Matrix {
             x = y;
         }
         path.truncate(t_len);
-        cols.push(path.into_iter().map(|v| v + standard_normal(&mut rng)).collect::<Vec<f64>>());
+        cols.push(
+            path.into_iter()
+                .map(|v| v + standard_normal(&mut rng))
+                .collect::<Vec<f64>>(),
+        );
     }
     let data = (0..t_len).flat_map(|t| cols.iter().map(move |c| c[t])).collect();
-    Matrix { rows: t_len, cols: p, data }
+    Matrix {
+        rows: t_len,
+        cols: p,
+        data,
+    }
 }
 
 #[test]
 fn rows_decide_the_noise_and_its_verdict() {
     let m = drifting(20_000, 20, 7);
-    let opts = |rows| AnalyzeOptions { rows, spectrum: false, ..AnalyzeOptions::default() };
+    let opts = |rows| AnalyzeOptions {
+        rows,
+        spectrum: false,
+        ..AnalyzeOptions::default()
+    };
     let s = analyze_dump(&m, &opts(RowKind::Samples)).unwrap();
     let i = analyze_dump(&m, &opts(RowKind::Iterations)).unwrap();
     // The raw columns are the same test in both modes.
@@ -48,7 +60,12 @@ fn rows_decide_the_noise_and_its_verdict() {
     // Iterations: first differences remove the drift; the Gaussian noise is not power-law.
     let ir = i.column_wise_noise.rate.unwrap();
     assert!(ir <= 0.1, "iterations: {:?}", i.column_wise_noise);
-    assert!(s.noise.contains("mean row") && i.noise.contains("g_{t−1}"), "{} / {}", s.noise, i.noise);
+    assert!(
+        s.noise.contains("mean row") && i.noise.contains("g_{t−1}"),
+        "{} / {}",
+        s.noise,
+        i.noise
+    );
     // The noise column 0 is Gaussian-like over iterations: small excess kurtosis.
     let k = i.normality_column_noise.as_ref().unwrap().excess_kurtosis;
     assert!(k.abs() < 0.5, "{k}");
@@ -57,7 +74,11 @@ fn rows_decide_the_noise_and_its_verdict() {
 #[test]
 fn noise_of_a_tiny_matrix_is_exact() {
     use sgn_lab::experiment::analyze::noise_of;
-    let m = Matrix { rows: 3, cols: 2, data: vec![1.0, 10.0, 2.0, 20.0, 6.0, 60.0] };
+    let m = Matrix {
+        rows: 3,
+        cols: 2,
+        data: vec![1.0, 10.0, 2.0, 20.0, 6.0, 60.0],
+    };
     // Samples: mean row (3, 30); noise = row − mean row.
     let (s, _) = noise_of(&m, RowKind::Samples);
     assert_eq!((s.rows, s.cols), (3, 2));
@@ -67,6 +88,10 @@ fn noise_of_a_tiny_matrix_is_exact() {
     let r = std::f64::consts::FRAC_1_SQRT_2;
     assert_eq!((i.rows, i.cols), (2, 2));
     assert_eq!(i.data, vec![r, 10.0 * r, 4.0 * r, 40.0 * r]);
-    let one = Matrix { rows: 1, cols: 2, data: vec![1.0, 2.0] };
+    let one = Matrix {
+        rows: 1,
+        cols: 2,
+        data: vec![1.0, 2.0],
+    };
     assert_eq!(noise_of(&one, RowKind::Iterations).0.rows, 0);
 }

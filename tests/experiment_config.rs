@@ -19,12 +19,36 @@ fn digits_train(c: &ExperimentConfig) -> sgn_lab::data::Dataset {
 fn defaults_are_the_protocol_defaults() {
     let c = ExperimentConfig::default();
     assert_eq!(c.data.dataset, DatasetSpec::Mnist { downsample: 1 });
-    assert_eq!(c.model, ModelSpec::Fcn { hidden: vec![100, 100], activation: ActivationKind::Relu });
-    assert_eq!((c.training.lr, c.training.momentum, c.training.weight_decay), (0.1, 0.9, 5e-4));
+    assert_eq!(
+        c.model,
+        ModelSpec::Fcn {
+            hidden: vec![100, 100],
+            activation: ActivationKind::Relu
+        }
+    );
+    assert_eq!(
+        (c.training.lr, c.training.momentum, c.training.weight_decay),
+        (0.1, 0.9, 5e-4)
+    );
     assert_eq!((c.training.batch_size, c.training.epochs), (128, 16));
-    assert_eq!(c.training.schedule, LrSchedule::StepDecay { milestones: vec![0.4, 0.8], factor: 0.1 });
+    assert_eq!(
+        c.training.schedule,
+        LrSchedule::StepDecay {
+            milestones: vec![0.4, 0.8],
+            factor: 0.1
+        }
+    );
     assert_eq!((c.logging.n_tracked, c.logging.full_every), (50, 50));
-    assert_eq!((c.analysis.rule, c.analysis.level, c.analysis.draws, c.analysis.dim_draws, c.analysis.n_cov), (TailRule::Paper, 0.05, 200, 10, 1000));
+    assert_eq!(
+        (
+            c.analysis.rule,
+            c.analysis.level,
+            c.analysis.draws,
+            c.analysis.dim_draws,
+            c.analysis.n_cov
+        ),
+        (TailRule::Paper, 0.05, 200, 10, 1000)
+    );
     assert_eq!((c.seed, c.memory_cap), (0, 512 << 20));
     assert_eq!(c.prepare_params().n_train, Some(8000));
 }
@@ -35,8 +59,16 @@ fn json_keeps_defaults_and_refuses_unknown_keys() {
     assert_eq!(c.training.batch_size, 64);
     assert_eq!(c.training.lr, 0.1);
     assert_eq!(c.seed, 5);
-    for bad in [r#"{"trainng": {}}"#, r#"{"training": {"lrr": 1}}"#, r#"{"analysis": {"rule": "bogus"}}"#, r#"{"seed": "x"}"#] {
-        assert!(matches!(ExperimentConfig::from_json(bad), Err(ExperimentError::Json(_))), "{bad}");
+    for bad in [
+        r#"{"trainng": {}}"#,
+        r#"{"training": {"lrr": 1}}"#,
+        r#"{"analysis": {"rule": "bogus"}}"#,
+        r#"{"seed": "x"}"#,
+    ] {
+        assert!(
+            matches!(ExperimentConfig::from_json(bad), Err(ExperimentError::Json(_))),
+            "{bad}"
+        );
     }
     let j = serde_json::to_string(&reduced_base(3)).unwrap();
     assert_eq!(ExperimentConfig::from_json(&j).unwrap(), reduced_base(3));
@@ -52,32 +84,74 @@ fn check_gives_typed_errors() {
 
     let mut c = base.clone();
     c.data.label_noise = 1.5;
-    assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: "data.label_noise", .. })));
+    assert!(matches!(
+        c.check(&train),
+        Err(ExperimentError::OutOfRange {
+            field: "data.label_noise",
+            ..
+        })
+    ));
     let mut c = base.clone();
     c.analysis.level = 0.2;
-    assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: "analysis.level", .. })));
+    assert!(matches!(
+        c.check(&train),
+        Err(ExperimentError::OutOfRange {
+            field: "analysis.level",
+            ..
+        })
+    ));
     let mut c = base.clone();
     c.analysis.n_cov = 5000;
     let capped = c.check(&train).expect("n_cov above N is capped, not refused");
-    assert_eq!((capped.config.analysis.n_cov, capped.measure.params().n_cov), (train.n, train.n));
+    assert_eq!(
+        (capped.config.analysis.n_cov, capped.measure.params().n_cov),
+        (train.n, train.n)
+    );
     let mut c = base.clone();
     c.training.batch_size = 0;
-    assert!(matches!(c.check(&train), Err(ExperimentError::Train(ConfigError::OutOfRange { field: "batch_size", .. }))));
+    assert!(matches!(
+        c.check(&train),
+        Err(ExperimentError::Train(ConfigError::OutOfRange {
+            field: "batch_size",
+            ..
+        }))
+    ));
     let mut c = base.clone();
-    c.model = ModelSpec::Fcn { hidden: vec![5], activation: ActivationKind::Relu };
-    assert!(matches!(c.check(&train), Err(ExperimentError::Train(ConfigError::OutOfRange { field: "hidden width", .. }))));
+    c.model = ModelSpec::Fcn {
+        hidden: vec![5],
+        activation: ActivationKind::Relu,
+    };
+    assert!(matches!(
+        c.check(&train),
+        Err(ExperimentError::Train(ConfigError::OutOfRange {
+            field: "hidden width",
+            ..
+        }))
+    ));
     let mut c = base.clone();
     c.analysis.draws = 3;
-    assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: "analysis.draws", .. })));
+    assert!(matches!(
+        c.check(&train),
+        Err(ExperimentError::OutOfRange {
+            field: "analysis.draws",
+            ..
+        })
+    ));
     let mut c = base.clone();
     c.memory_cap = 1 << 20;
-    assert!(matches!(c.check(&train), Err(ExperimentError::Train(ConfigError::Memory { .. })) | Err(ExperimentError::Memory { .. })));
+    assert!(matches!(
+        c.check(&train),
+        Err(ExperimentError::Train(ConfigError::Memory { .. })) | Err(ExperimentError::Memory { .. })
+    ));
     // The measurement part of the estimate alone can exceed the cap.
     let mut c = base.clone();
     c.memory_cap = ok.train.memory.total + 1;
     assert!(matches!(c.check(&train), Err(ExperimentError::Memory { .. })));
     // A dataset whose asset is missing is a typed error.
-    assert!(matches!(base.prepare_data(None), Err(ExperimentError::MissingAsset("digits-8x8.bin.gz"))));
+    assert!(matches!(
+        base.prepare_data(None),
+        Err(ExperimentError::MissingAsset("digits-8x8.bin.gz"))
+    ));
 }
 
 /// Every range check of `check_ranges` / `check`: a typed `OutOfRange` naming the field, for a
@@ -88,22 +162,50 @@ fn every_validation_error_names_its_field() {
     let train = digits_train(&base);
     type Edit = fn(&mut ExperimentConfig, bool);
     let cases: Vec<(&str, Edit)> = vec![
-        ("data.label_noise", |c, out| c.data.label_noise = if out { 1.0 } else { 0.99 }),
+        ("data.label_noise", |c, out| {
+            c.data.label_noise = if out { 1.0 } else { 0.99 }
+        }),
         ("data.n_train", |c, out| c.data.n_train = Some(if out { 1 } else { 2 })),
-        ("data.dataset.downsample", |c, out| c.data.dataset = DatasetSpec::Mnist { downsample: if out { 3 } else { 2 } }),
-        ("analysis.level", |c, out| c.analysis.level = if out { 0.2 } else { 0.01 }),
+        ("data.dataset.downsample", |c, out| {
+            c.data.dataset = DatasetSpec::Mnist {
+                downsample: if out { 3 } else { 2 },
+            }
+        }),
+        ("analysis.level", |c, out| {
+            c.analysis.level = if out { 0.2 } else { 0.01 }
+        }),
         ("analysis.k", |c, out| c.analysis.k = Some(if out { 1 } else { 2 })),
-        ("analysis.spectrum_k", |c, out| c.analysis.spectrum_k = Some(if out { 1 } else { 2 })),
+        ("analysis.spectrum_k", |c, out| {
+            c.analysis.spectrum_k = Some(if out { 1 } else { 2 })
+        }),
         ("analysis.draws", |c, out| c.analysis.draws = if out { 9 } else { 10 }),
-        ("analysis.draws", |c, out| c.analysis.draws = if out { 5001 } else { 5000 }),
-        ("analysis.dim_draws", |c, out| c.analysis.dim_draws = if out { 0 } else { 1 }),
-        ("analysis.dim_draws", |c, out| c.analysis.dim_draws = if out { 101 } else { 100 }),
-        ("analysis.bootstrap", |c, out| c.analysis.bootstrap = if out { 2001 } else { 2000 }),
-        ("analysis.spectrum_skip", |c, out| c.analysis.spectrum_skip = if out { 100_001 } else { 0 }),
-        ("analysis.davis_kahan_top", |c, out| c.analysis.davis_kahan_top = if out { 201 } else { 200 }),
-        ("logging.n_tracked", |c, out| c.logging.n_tracked = if out { 0 } else { 1 }),
-        ("logging.n_tracked", |c, out| c.logging.n_tracked = if out { 1001 } else { 1000 }),
-        ("memory_cap", |c, out| c.memory_cap = if out { (4 << 30) + 1 } else { 4 << 30 }),
+        ("analysis.draws", |c, out| {
+            c.analysis.draws = if out { 5001 } else { 5000 }
+        }),
+        ("analysis.dim_draws", |c, out| {
+            c.analysis.dim_draws = if out { 0 } else { 1 }
+        }),
+        ("analysis.dim_draws", |c, out| {
+            c.analysis.dim_draws = if out { 101 } else { 100 }
+        }),
+        ("analysis.bootstrap", |c, out| {
+            c.analysis.bootstrap = if out { 2001 } else { 2000 }
+        }),
+        ("analysis.spectrum_skip", |c, out| {
+            c.analysis.spectrum_skip = if out { 100_001 } else { 0 }
+        }),
+        ("analysis.davis_kahan_top", |c, out| {
+            c.analysis.davis_kahan_top = if out { 201 } else { 200 }
+        }),
+        ("logging.n_tracked", |c, out| {
+            c.logging.n_tracked = if out { 0 } else { 1 }
+        }),
+        ("logging.n_tracked", |c, out| {
+            c.logging.n_tracked = if out { 1001 } else { 1000 }
+        }),
+        ("memory_cap", |c, out| {
+            c.memory_cap = if out { (4 << 30) + 1 } else { 4 << 30 }
+        }),
     ];
     for (field, edit) in &cases {
         let mut c = base.clone();
@@ -113,8 +215,14 @@ fn every_validation_error_names_its_field() {
             other => panic!("{field}: {other:?}"),
         }
         // `check` and `prepare_data` refuse it the same way.
-        assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: f, .. }) if f == *field), "{field}");
-        assert!(matches!(c.prepare_data(None), Err(ExperimentError::OutOfRange { field: f, .. }) if f == *field), "{field}");
+        assert!(
+            matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: f, .. }) if f == *field),
+            "{field}"
+        );
+        assert!(
+            matches!(c.prepare_data(None), Err(ExperimentError::OutOfRange { field: f, .. }) if f == *field),
+            "{field}"
+        );
         let mut c = base.clone();
         edit(&mut c, false);
         assert_eq!(c.check_ranges(), Ok(()), "{field} just inside");
@@ -125,13 +233,31 @@ fn every_validation_error_names_its_field() {
     c.analysis.spectrum_skip = 197;
     assert!(c.check(&train).is_ok());
     c.analysis.spectrum_skip = 198;
-    assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: "analysis.spectrum_skip", .. })));
+    assert!(matches!(
+        c.check(&train),
+        Err(ExperimentError::OutOfRange {
+            field: "analysis.spectrum_skip",
+            ..
+        })
+    ));
     c.analysis.spectrum_skip = 150;
     c.analysis.spectrum_k = Some(50);
-    assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: "analysis.spectrum_skip", .. })));
+    assert!(matches!(
+        c.check(&train),
+        Err(ExperimentError::OutOfRange {
+            field: "analysis.spectrum_skip",
+            ..
+        })
+    ));
     c.analysis.spectrum_skip = 0;
     c.analysis.spectrum_k = Some(200);
-    assert!(matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: "analysis.spectrum_k", .. })));
+    assert!(matches!(
+        c.check(&train),
+        Err(ExperimentError::OutOfRange {
+            field: "analysis.spectrum_k",
+            ..
+        })
+    ));
     c.analysis.n_cov = 0; // no spectrum: nothing to fit
     c.analysis.spectrum_skip = 5000;
     assert_eq!(c.check(&train).err(), None);
@@ -141,7 +267,13 @@ fn every_validation_error_names_its_field() {
     let need = sgn_lab::experiment::config::mechanism_bytes(&c);
     assert!(need >= 5000 * 4096 * 8);
     c.memory_cap = need - 1;
-    assert_eq!(sgn_lab::experiment::config::check_mechanism(&c), Err(ExperimentError::Memory { estimate: need, cap: need - 1 }));
+    assert_eq!(
+        sgn_lab::experiment::config::check_mechanism(&c),
+        Err(ExperimentError::Memory {
+            estimate: need,
+            cap: need - 1
+        })
+    );
     c.memory_cap = need;
     assert_eq!(sgn_lab::experiment::config::check_mechanism(&c), Ok(need));
 }
@@ -150,8 +282,14 @@ fn every_validation_error_names_its_field() {
 /// above the cap no longer prints as "80 MiB, above the cap of 80 MiB".
 #[test]
 fn memory_error_states_both_numbers_exactly() {
-    let e = ExperimentError::Memory { estimate: (80 << 20) + 70_000, cap: 80 << 20 };
-    assert_eq!(e.to_string(), "the experiment would need about 80.1 MiB (83956080 bytes), above the cap of 80.0 MiB (83886080 bytes)");
+    let e = ExperimentError::Memory {
+        estimate: (80 << 20) + 70_000,
+        cap: 80 << 20,
+    };
+    assert_eq!(
+        e.to_string(),
+        "the experiment would need about 80.1 MiB (83956080 bytes), above the cap of 80.0 MiB (83886080 bytes)"
+    );
 }
 
 /// `analysis.bootstrap` (default 0, serde default): the default hash is still "v1.", a config
@@ -188,9 +326,15 @@ fn bootstrap_knob_defaults_to_none_and_is_wired() {
 #[test]
 fn from_json_refuses_non_objects() {
     for s in ["[]", " [0]", "\n[{}]", "null", "1"] {
-        assert!(matches!(ExperimentConfig::from_json(s), Err(ExperimentError::Json(_))), "{s}");
+        assert!(
+            matches!(ExperimentConfig::from_json(s), Err(ExperimentError::Json(_))),
+            "{s}"
+        );
     }
-    assert_eq!(ExperimentConfig::from_json(" \r\n\t{}").unwrap(), ExperimentConfig::default());
+    assert_eq!(
+        ExperimentConfig::from_json(" \r\n\t{}").unwrap(),
+        ExperimentConfig::default()
+    );
 }
 
 /// Nested objects are refused as arrays too, by both routes and with the key named
@@ -233,19 +377,62 @@ fn arb_config() -> impl Strategy<Value = ExperimentConfig> {
         Just(DatasetSpec::Digits8x8),
         Just(DatasetSpec::BreastCancer),
         Just(DatasetSpec::Wine),
-        (10usize..500, 1usize..20, 2usize..5, 0.0f64..3.0, any::<u64>()).prop_map(|(n, d, k, s, seed)| DatasetSpec::GaussianMixture(sgn_lab::data::synthetic::MixtureParams { n, d, n_classes: k, separation: s, seed })),
+        (10usize..500, 1usize..20, 2usize..5, 0.0f64..3.0, any::<u64>()).prop_map(|(n, d, k, s, seed)| {
+            DatasetSpec::GaussianMixture(sgn_lab::data::synthetic::MixtureParams {
+                n,
+                d,
+                n_classes: k,
+                separation: s,
+                seed,
+            })
+        }),
     ];
     let model = prop_oneof![
-        (prop::collection::vec(10usize..=256, 1..=4), any::<bool>()).prop_map(|(h, t)| ModelSpec::Fcn { hidden: h, activation: if t { ActivationKind::Tanh } else { ActivationKind::Relu } }),
-        Just(ModelSpec::Lenet { activation: ActivationKind::Relu }),
+        (prop::collection::vec(10usize..=256, 1..=4), any::<bool>()).prop_map(|(h, t)| ModelSpec::Fcn {
+            hidden: h,
+            activation: if t { ActivationKind::Tanh } else { ActivationKind::Relu }
+        }),
+        Just(ModelSpec::Lenet {
+            activation: ActivationKind::Relu
+        }),
     ];
-    let schedule = prop_oneof![Just(LrSchedule::Constant), (prop::collection::vec(0.01f64..0.99, 0..4), 0.01f64..1.0).prop_map(|(m, f)| LrSchedule::StepDecay { milestones: m, factor: f })];
+    let schedule = prop_oneof![
+        Just(LrSchedule::Constant),
+        (prop::collection::vec(0.01f64..0.99, 0..4), 0.01f64..1.0).prop_map(|(m, f)| LrSchedule::StepDecay {
+            milestones: m,
+            factor: f
+        })
+    ];
     (
-        (dataset, prop::option::of(2usize..10_000), prop::option::of(0usize..5000), 0.0f64..0.99, any::<bool>()),
+        (
+            dataset,
+            prop::option::of(2usize..10_000),
+            prop::option::of(0usize..5000),
+            0.0f64..0.99,
+            any::<bool>(),
+        ),
         model,
-        (1e-4f64..10.0, 0.0f64..0.99, 0.0f64..0.1, schedule, 1usize..2048, 1usize..1000, any::<bool>()),
+        (
+            1e-4f64..10.0,
+            0.0f64..0.99,
+            0.0f64..0.1,
+            schedule,
+            1usize..2048,
+            1usize..1000,
+            any::<bool>(),
+        ),
         (1usize..1000, 0u64..500),
-        (any::<bool>(), prop::sample::select(vec![0.10, 0.05, 0.01]), prop::option::of(2usize..5000), 10usize..5000, 1usize..100, 0usize..3000, any::<bool>(), 0usize..200, any::<bool>()),
+        (
+            any::<bool>(),
+            prop::sample::select(vec![0.10, 0.05, 0.01]),
+            prop::option::of(2usize..5000),
+            10usize..5000,
+            1usize..100,
+            0usize..3000,
+            any::<bool>(),
+            0usize..200,
+            any::<bool>(),
+        ),
         (any::<u64>(), 1u64..(4u64 << 30), 0usize..=2000, 0usize..=100_000),
     )
         .prop_map(|(d, model, t, l, a, (seed, cap, bootstrap, skip))| {
@@ -294,20 +481,38 @@ fn out_of_range(c: &ExperimentConfig, r: u64) -> Vec<(&'static str, ExperimentCo
         f(&mut b);
         out.push((field, b));
     };
-    push("data.label_noise", &|b| b.data.label_noise = 1.0 + (r % 1000) as f64 / 100.0);
+    push("data.label_noise", &|b| {
+        b.data.label_noise = 1.0 + (r % 1000) as f64 / 100.0
+    });
     push("data.label_noise", &|b| b.data.label_noise = -1e-3 - (r % 1000) as f64);
     push("data.n_train", &|b| b.data.n_train = Some(r % 2));
-    push("data.dataset.downsample", &|b| b.data.dataset = DatasetSpec::Mnist { downsample: if even { 0 } else { big(2) } });
+    push("data.dataset.downsample", &|b| {
+        b.data.dataset = DatasetSpec::Mnist {
+            downsample: if even { 0 } else { big(2) },
+        }
+    });
     push("analysis.level", &|b| b.analysis.level = 0.2 + (r % 100) as f64);
-    push("analysis.k", &|b| b.analysis.k = Some(if even { r % 2 } else { big(1_000_000) }));
-    push("analysis.spectrum_k", &|b| b.analysis.spectrum_k = Some(if even { 1 } else { big(100_000) }));
-    push("analysis.draws", &|b| b.analysis.draws = if even { r % 10 } else { big(5000) });
-    push("analysis.dim_draws", &|b| b.analysis.dim_draws = if even { 0 } else { big(100) });
+    push("analysis.k", &|b| {
+        b.analysis.k = Some(if even { r % 2 } else { big(1_000_000) })
+    });
+    push("analysis.spectrum_k", &|b| {
+        b.analysis.spectrum_k = Some(if even { 1 } else { big(100_000) })
+    });
+    push("analysis.draws", &|b| {
+        b.analysis.draws = if even { r % 10 } else { big(5000) }
+    });
+    push("analysis.dim_draws", &|b| {
+        b.analysis.dim_draws = if even { 0 } else { big(100) }
+    });
     push("analysis.bootstrap", &|b| b.analysis.bootstrap = big(2000));
     push("analysis.spectrum_skip", &|b| b.analysis.spectrum_skip = big(100_000));
     push("analysis.davis_kahan_top", &|b| b.analysis.davis_kahan_top = big(200));
-    push("logging.n_tracked", &|b| b.logging.n_tracked = if even { 0 } else { big(1000) });
-    push("memory_cap", &|b| b.memory_cap = (4u64 << 30) + 1 + r as u64 % (1 << 40));
+    push("logging.n_tracked", &|b| {
+        b.logging.n_tracked = if even { 0 } else { big(1000) }
+    });
+    push("memory_cap", &|b| {
+        b.memory_cap = (4u64 << 30) + 1 + r as u64 % (1 << 40)
+    });
     out
 }
 

@@ -10,13 +10,29 @@ use sgn_lab::train::{LogParams, TrainParams, Trainer};
 fn trained(steps: u64, log: bool) -> Trainer {
     let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/digits-8x8.bin.gz")).unwrap();
     let all = images::decode_digits8x8(&bytes).unwrap();
-    let (train, _test) = prepare(&all, &PrepareParams { n_train: Some(1400), n_test: Some(397), seed: 3, ..PrepareParams::default() }).unwrap();
+    let (train, _test) = prepare(
+        &all,
+        &PrepareParams {
+            n_train: Some(1400),
+            n_test: Some(397),
+            seed: 3,
+            ..PrepareParams::default()
+        },
+    )
+    .unwrap();
     let params = TrainParams {
-        model: ModelSpec::Fcn { hidden: vec![32], activation: ActivationKind::Relu },
+        model: ModelSpec::Fcn {
+            hidden: vec![32],
+            activation: ActivationKind::Relu,
+        },
         batch_size: 32,
         epochs: 2,
         seed: 3,
-        log: log.then_some(LogParams { n_tracked: 20, full_every: 0, frozen: None }),
+        log: log.then_some(LogParams {
+            n_tracked: 20,
+            full_every: 0,
+            frozen: None,
+        }),
         ..TrainParams::default()
     };
     let cfg = params.check(&train).unwrap();
@@ -26,7 +42,15 @@ fn trained(steps: u64, log: bool) -> Trainer {
 }
 
 fn params() -> MeasureParams {
-    MeasureParams { batch_size: 32, draws: 60, dim_draws: 3, n_tracked: 20, n_cov: 300, seed: 9, ..MeasureParams::default() }
+    MeasureParams {
+        batch_size: 32,
+        draws: 60,
+        dim_draws: 3,
+        n_tracked: 20,
+        n_cov: 300,
+        seed: 9,
+        ..MeasureParams::default()
+    }
 }
 
 #[test]
@@ -48,7 +72,10 @@ fn measurements_match_their_definitions() {
     let full = t.full_batch_grad().unwrap().grad;
     for i in (0..g.n_params).step_by(97) {
         let xi = g.dimension_g.sample[i] - full[i];
-        assert!((g.dimension_sgn.sample[i] - xi).abs() <= 1e-12 * (1.0 + xi.abs()), "ξ[{i}]");
+        assert!(
+            (g.dimension_sgn.sample[i] - xi).abs() <= 1e-12 * (1.0 + xi.abs()),
+            "ξ[{i}]"
+        );
     }
     // Iteration-wise: T logged steps and M draws; tracked parameters come from the log.
     assert_eq!(g.logged_steps, 60);
@@ -58,12 +85,18 @@ fn measurements_match_their_definitions() {
     let a = &g.table_a;
     assert_eq!(a.dimension_g.tested + a.dimension_g.skipped, 3);
     assert_eq!(a.iteration_sgn.tested + a.iteration_sgn.skipped, 20);
-    assert_eq!(a.iteration_g.as_ref().unwrap().tested + a.iteration_g.as_ref().unwrap().skipped, 20);
+    assert_eq!(
+        a.iteration_g.as_ref().unwrap().tested + a.iteration_g.as_ref().unwrap().skipped,
+        20
+    );
     // The mean of the SGN over draws tends to 0: |mean| well below its spread.
     let s = &g.iteration_sgn.sample;
     let mean = s.iter().sum::<f64>() / s.len() as f64;
     let sd = (s.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (s.len() - 1) as f64).sqrt();
-    assert!(mean.abs() < 4.0 * sd / (s.len() as f64).sqrt() + 1e-12, "mean ξ {mean} vs sd {sd}");
+    assert!(
+        mean.abs() < 4.0 * sd / (s.len() as f64).sqrt() + 1e-12,
+        "mean ξ {mean} vs sd {sd}"
+    );
     // Spectrum: N_cov = 300 samples, eigenvalues descending, trace = mean squared deviation.
     let sp = g.spectrum.as_ref().unwrap();
     assert_eq!(sp.report.n, 300);
@@ -101,8 +134,18 @@ fn a_measurement_leaves_no_product_buffers_behind() {
 fn bad_params_and_cancel_are_typed_errors() {
     let t = trained(5, false);
     let n = t.train_data().n;
-    assert!(matches!(MeasureParams { draws: 3, ..params() }.check(n), Err(MeasureError::OutOfRange { field: "draws", .. })));
-    assert!(matches!(MeasureParams { n_cov: n + 1, ..params() }.check(n), Err(MeasureError::OutOfRange { field: "n_cov", .. })));
+    assert!(matches!(
+        MeasureParams { draws: 3, ..params() }.check(n),
+        Err(MeasureError::OutOfRange { field: "draws", .. })
+    ));
+    assert!(matches!(
+        MeasureParams {
+            n_cov: n + 1,
+            ..params()
+        }
+        .check(n),
+        Err(MeasureError::OutOfRange { field: "n_cov", .. })
+    ));
     let cfg = params().check(n).unwrap();
     assert_eq!(measure(&t, &cfg, |_, f| f < 0.3).unwrap_err(), MeasureError::Cancelled);
 }
@@ -111,8 +154,18 @@ fn bad_params_and_cancel_are_typed_errors() {
 fn clauset_rule_bootstraps_only_the_iteration_wise_examples() {
     use sgn_lab::stats::powerlaw::{PowerLawOptions, Rule};
     let t = trained(60, true);
-    let tail = PowerLawOptions { rule: Rule::Clauset, ..PowerLawOptions::default() };
-    let cfg = MeasureParams { tail, example_bootstrap: 50, n_cov: 0, ..params() }.check(t.train_data().n).unwrap();
+    let tail = PowerLawOptions {
+        rule: Rule::Clauset,
+        ..PowerLawOptions::default()
+    };
+    let cfg = MeasureParams {
+        tail,
+        example_bootstrap: 50,
+        n_cov: 0,
+        ..params()
+    }
+    .check(t.train_data().n)
+    .unwrap();
     let mut calls = 0;
     let g = measure(&t, &cfg, |_, _| {
         calls += 1;

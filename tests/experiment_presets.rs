@@ -23,7 +23,10 @@ fn run(name: &str, seed: u64) -> Report {
     })
     .unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(fractions.iter().all(|f| (0.0..=1.0).contains(f)), "{name}");
-    assert!(fractions.windows(2).all(|w| w[1] >= w[0] - 1e-12), "{name}: progress goes back");
+    assert!(
+        fractions.windows(2).all(|w| w[1] >= w[0] - 1e-12),
+        "{name}: progress goes back"
+    );
     r
 }
 
@@ -53,7 +56,14 @@ fn every_preset_runs_at_reduced_size_and_states_a_verdict() {
     let agree = tour.parts.iter().filter(|p| p.verdicts[0].agrees).count();
     let untested = tour.parts.iter().filter(|p| !p.verdicts[0].tested).count();
     assert!(tour.parts.iter().all(|p| p.verdicts[0].tested || !p.verdicts[0].agrees));
-    assert_eq!(tour.verdicts[0].finding, format!("{agree} of {} claims agree with the paper, {} differ, {untested} could not be tested", tour.parts.len(), tour.parts.len() - agree - untested));
+    assert_eq!(
+        tour.verdicts[0].finding,
+        format!(
+            "{agree} of {} claims agree with the paper, {} differ, {untested} could not be tested",
+            tour.parts.len(),
+            tour.parts.len() - agree - untested
+        )
+    );
     let j = serde_json::to_value(&tour).unwrap();
     assert_eq!(j["schema_version"], SCHEMA_VERSION);
     assert!(j["parts"][0]["arms"][0]["measurements"][0]["structure"]["table_a"].is_object());
@@ -64,7 +74,9 @@ fn heavy_tails_verdict_follows_the_numbers() {
     let r = run("heavy-tails", 2);
     let s = &r.arms[0].measurements[0].structure;
     let t = &s.table_a;
-    let expect = rate(&t.dimension_g) >= 0.5 && t.iteration_g.as_ref().is_none_or(|x| rate(x) < 0.5) && rate(&t.iteration_sgn) < 0.5;
+    let expect = rate(&t.dimension_g) >= 0.5
+        && t.iteration_g.as_ref().is_none_or(|x| rate(x) < 0.5)
+        && rate(&t.iteration_sgn) < 0.5;
     assert_eq!(r.verdicts[0].agrees, expect);
     assert!(r.verdicts[0].why.contains("Clauset"), "{}", r.verdicts[0].why);
     assert_eq!(r.table_a.len(), 2);
@@ -108,10 +120,18 @@ fn tour_reuses_the_default_network_and_each_part_equals_its_preset_alone() {
     })
     .unwrap();
     let reused = stages.iter().filter(|s| s.contains("reused")).count();
-    assert!(reused >= 4, "the default network is reused by the later presets ({reused} stages)");
+    assert!(
+        reused >= 4,
+        "the default network is reused by the later presets ({reused} stages)"
+    );
     for part in &tour.parts {
         let alone = run(&part.preset, 1);
-        assert_eq!(serde_json::to_string(part).unwrap(), serde_json::to_string(&alone).unwrap(), "{}", part.preset);
+        assert_eq!(
+            serde_json::to_string(part).unwrap(),
+            serde_json::to_string(&alone).unwrap(),
+            "{}",
+            part.preset
+        );
     }
 }
 
@@ -126,9 +146,15 @@ fn same_seed_same_report_and_cancel_stops() {
         calls < 5
     });
     assert_eq!(r, Err(ExperimentError::Cancelled));
-    assert!(matches!(run_preset("nope", &reduced_base(0), &mut assets, &mut |_| true), Err(ExperimentError::UnknownPreset(_))));
+    assert!(matches!(
+        run_preset("nope", &reduced_base(0), &mut assets, &mut |_| true),
+        Err(ExperimentError::UnknownPreset(_))
+    ));
     let mut none = |_: &str| None;
-    assert!(matches!(run_preset("spectrum", &reduced_base(0), &mut none, &mut |_| true), Err(ExperimentError::MissingAsset(_))));
+    assert!(matches!(
+        run_preset("spectrum", &reduced_base(0), &mut none, &mut |_| true),
+        Err(ExperimentError::MissingAsset(_))
+    ));
 }
 
 /// The report the browser test compares against. A missing fixture fails; only
@@ -141,7 +167,8 @@ fn native_report_matches_the_committed_fixture() {
     if std::env::var("SGN_LAB_UPDATE_FIXTURES").as_deref() == Ok("1") {
         std::fs::write(path, serde_json::to_string(&r).unwrap()).unwrap();
     }
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path} is missing ({e}): regenerate it with SGN_LAB_UPDATE_FIXTURES=1"));
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path} is missing ({e}): regenerate it with SGN_LAB_UPDATE_FIXTURES=1"));
     let want: serde_json::Value = serde_json::from_str(&text).unwrap();
     common::probe::compare_json(&r, &want, "report", 1e-9).unwrap();
 }
@@ -165,7 +192,16 @@ fn a_configuration_error_is_an_error_not_a_verdict() {
     let mut base = reduced_base(0);
     base.analysis.spectrum_skip = 100_000;
     let r = run_preset("heavy-tails", &base, &mut assets, &mut |_| true);
-    assert!(matches!(r, Err(ExperimentError::OutOfRange { field: "analysis.spectrum_skip", .. })), "{r:?}");
+    assert!(
+        matches!(
+            r,
+            Err(ExperimentError::OutOfRange {
+                field: "analysis.spectrum_skip",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
 }
 
 /// The mechanism's whole-sample remark (T ≤ K) is made only for the paper rule; a custom run
@@ -173,7 +209,11 @@ fn a_configuration_error_is_an_error_not_a_verdict() {
 #[test]
 fn rule_specific_remarks_follow_the_rule() {
     let m = run("mechanism", 3);
-    assert!(m.verdicts[0].why.contains("T = 60 iterations ≤ K = 1000"), "{}", m.verdicts[0].why);
+    assert!(
+        m.verdicts[0].why.contains("T = 60 iterations ≤ K = 1000"),
+        "{}",
+        m.verdicts[0].why
+    );
     let mut base = reduced_base(3);
     base.analysis.rule = sgn_lab::experiment::TailRule::Clauset;
     let m = run_preset("mechanism", &base, &mut assets, &mut |_| true).unwrap();
@@ -183,9 +223,17 @@ fn rule_specific_remarks_follow_the_rule() {
     cfg.analysis.rule = sgn_lab::experiment::TailRule::Clauset;
     let r = sgn_lab::experiment::run_config(&cfg, &mut assets, &mut |_| true).unwrap();
     let v = &r.verdicts[0];
-    assert!(v.finding.starts_with("Clauset's rule:") && !v.finding.contains("paper rule"), "{}", v.finding);
+    assert!(
+        v.finding.starts_with("Clauset's rule:") && !v.finding.contains("paper rule"),
+        "{}",
+        v.finding
+    );
     assert!(!v.why.contains("whole sample"), "{}", v.why);
     cfg.analysis.rule = sgn_lab::experiment::TailRule::Paper;
     let r = sgn_lab::experiment::run_config(&cfg, &mut assets, &mut |_| true).unwrap();
-    assert!(r.verdicts[0].finding.starts_with("paper rule:") && r.verdicts[0].why.contains("whole sample"), "{}", r.verdicts[0].why);
+    assert!(
+        r.verdicts[0].finding.starts_with("paper rule:") && r.verdicts[0].why.contains("whole sample"),
+        "{}",
+        r.verdicts[0].why
+    );
 }

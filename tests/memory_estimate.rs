@@ -92,7 +92,12 @@ fn run(cfg: &ExperimentConfig, asset: Option<&[u8]>) -> (u64, u64) {
             t.run(50).unwrap();
         }
         t.evaluate(&test).unwrap();
-        let mc = checked.config.measure_params(cfg.training.batch_size).unwrap().check(t.train_data().n).unwrap();
+        let mc = checked
+            .config
+            .measure_params(cfg.training.batch_size)
+            .unwrap()
+            .check(t.train_data().n)
+            .unwrap();
         let g = measure(&t, &mc, |_, _| true).unwrap();
         drop(g);
         checked.memory_estimate
@@ -126,7 +131,16 @@ fn estimate_bounds_the_peak_and_is_not_absurd() {
     let bytes = digits();
     warm(&bytes);
     let mut grid: Vec<(String, ExperimentConfig, bool)> = Vec::new();
-    for &(n_cov, baseline, dk) in &[(0, false, 0), (100, false, 0), (300, true, 0), (300, false, 20), (450, true, 20), (500, false, 0), (1400, false, 0), (1400, true, 20)] {
+    for &(n_cov, baseline, dk) in &[
+        (0, false, 0),
+        (100, false, 0),
+        (300, true, 0),
+        (300, false, 20),
+        (450, true, 20),
+        (500, false, 0),
+        (1400, false, 0),
+        (1400, true, 20),
+    ] {
         let mut c = small(n_cov, baseline, dk);
         c.data.n_train = Some(c.data.n_train.unwrap_or(0).max(n_cov));
         grid.push((format!("digits n_cov={n_cov} baseline={baseline} dk={dk}"), c, true));
@@ -142,7 +156,9 @@ fn estimate_bounds_the_peak_and_is_not_absurd() {
     c.training.precision = Precision::F64;
     grid.push(("digits f64".into(), c, true));
     let mut c = small(100, true, 5);
-    c.model = ModelSpec::Lenet { activation: ActivationKind::Relu };
+    c.model = ModelSpec::Lenet {
+        activation: ActivationKind::Relu,
+    };
     c.data.dataset = DatasetSpec::Mnist { downsample: 1 };
     c.data.n_train = Some(200);
     c.training.batch_size = 16;
@@ -155,7 +171,13 @@ fn estimate_bounds_the_peak_and_is_not_absurd() {
     grid.push(("digits full snapshots".into(), c, true));
     for &(n, d, n_cov) in &[(800, 20, 400), (400, 300, 300), (3000, 4, 100)] {
         let mut c = small(n_cov, true, 10);
-        c.data.dataset = DatasetSpec::GaussianMixture(MixtureParams { n, d, n_classes: 3, separation: 1.0, seed: 2 });
+        c.data.dataset = DatasetSpec::GaussianMixture(MixtureParams {
+            n,
+            d,
+            n_classes: 3,
+            separation: 1.0,
+            seed: 2,
+        });
         c.data.n_train = None;
         c.data.n_test = None;
         grid.push((format!("mixture n={n} d={d} n_cov={n_cov}"), c, false));
@@ -164,14 +186,22 @@ fn estimate_bounds_the_peak_and_is_not_absurd() {
     let mut failed = Vec::new();
     let mnist = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/mnist-10k.bin.gz")).unwrap();
     for (name, c, needs_asset) in &grid {
-        let asset = if matches!(c.data.dataset, DatasetSpec::Mnist { .. }) { &mnist } else { &bytes };
+        let asset = if matches!(c.data.dataset, DatasetSpec::Mnist { .. }) {
+            &mnist
+        } else {
+            &bytes
+        };
         let (peak, est) = run(c, needs_asset.then_some(&asset[..]));
         let r = est as f64 / peak as f64;
         eprintln!("{name}: peak {peak} estimate {est} ratio {r:.2}");
         if peak > est {
             failed.push(format!("{name}: peak {peak} B above the estimate {est} B"));
         }
-        let ratio = if matches!(c.model, ModelSpec::Lenet { .. }) { RATIO_CONV } else { RATIO };
+        let ratio = if matches!(c.model, ModelSpec::Lenet { .. }) {
+            RATIO_CONV
+        } else {
+            RATIO
+        };
         if est as f64 > ratio * peak as f64 + SLACK as f64 {
             failed.push(format!("{name}: estimate {est} B is {r:.1} × the peak {peak} B"));
         }
@@ -201,7 +231,13 @@ fn defaults_fit_under_the_default_cap() {
 fn oversized_data_is_refused_before_it_is_built() {
     let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let mut c = small(0, false, 0);
-    c.data.dataset = DatasetSpec::GaussianMixture(MixtureParams { n: 4_000_000, d: 8, n_classes: 3, separation: 1.0, seed: 2 });
+    c.data.dataset = DatasetSpec::GaussianMixture(MixtureParams {
+        n: 4_000_000,
+        d: 8,
+        n_classes: 3,
+        separation: 1.0,
+        seed: 2,
+    });
     c.data.n_train = None;
     c.data.n_test = None;
     c.memory_cap = 1 << 20;
@@ -216,7 +252,13 @@ fn oversized_data_is_refused_before_it_is_built() {
     }
     assert!(peak < 64 << 10, "refusing allocated {peak} B");
     // Under a cap that holds it, a small mixture is built.
-    c.data.dataset = DatasetSpec::GaussianMixture(MixtureParams { n: 1000, d: 8, n_classes: 3, separation: 1.0, seed: 2 });
+    c.data.dataset = DatasetSpec::GaussianMixture(MixtureParams {
+        n: 1000,
+        d: 8,
+        n_classes: 3,
+        separation: 1.0,
+        seed: 2,
+    });
     assert!(c.prepare_data(None).is_ok());
 }
 
@@ -238,7 +280,9 @@ fn a_measurement_request_is_held_to_the_cap() {
     req.analysis.draws = 5000;
     let (peak, r) = peak_of(|| checked.check_measurement(&req, 1000).map(|_| ()));
     match r {
-        Err(sgn_lab::experiment::ExperimentError::Memory { estimate, cap }) => assert!(cap == c.memory_cap && estimate > cap),
+        Err(sgn_lab::experiment::ExperimentError::Memory { estimate, cap }) => {
+            assert!(cap == c.memory_cap && estimate > cap)
+        }
         other => panic!("{other:?}"),
     }
     assert!(peak < 64 << 10, "refusing allocated {peak} B");
@@ -253,7 +297,10 @@ fn a_measurement_request_is_held_to_the_cap() {
     let mut t = Trainer::new(checked.train.clone(), train).unwrap();
     t.run(5).unwrap();
     let (peak, _) = peak_of(|| measure(&t, &mc, |_, _| true).unwrap());
-    assert!(peak <= sgn_lab::experiment::config::measurement_bytes(&cfg, &checked.train), "{peak}");
+    assert!(
+        peak <= sgn_lab::experiment::config::measurement_bytes(&cfg, &checked.train),
+        "{peak}"
+    );
 }
 
 /// A float32 `.npy` of `rows × cols` (version 1.0, C order), values i/10.
@@ -282,9 +329,22 @@ fn upload_limits_are_enforced_before_allocation() {
     // .npy: 1000 × 1000 float32 (4 MB of data, an 8 MB f64 matrix) against a 10,000-value limit.
     let big = npy_f32(1000, 1000);
     let (peak, r) = peak_of(|| read_npy_max(&big, 10_000).map(|_| ()));
-    assert_eq!(r, Err(NpyError::TooLarge { values: 1_000_000, limit: 10_000 }));
+    assert_eq!(
+        r,
+        Err(NpyError::TooLarge {
+            values: 1_000_000,
+            limit: 10_000
+        })
+    );
     assert!(peak < 16 << 10, "refusing allocated {peak} B");
-    assert_eq!(NpyError::TooLarge { values: 1_000_000, limit: 10_000 }.to_string(), "the .npy array holds 1000000 values; the limit is 10000 values");
+    assert_eq!(
+        NpyError::TooLarge {
+            values: 1_000_000,
+            limit: 10_000
+        }
+        .to_string(),
+        "the .npy array holds 1000000 values; the limit is 10000 values"
+    );
     // Within the limit: only the f64 matrix (8 B per value) and the header's parse.
     let (peak, r) = peak_of(|| read_npy_max(&big, 1_000_000).map(|m| m.rows));
     assert_eq!(r, Ok(1000));

@@ -24,12 +24,19 @@ use sgn_lab::nn::{ActivationKind, ModelSpec};
 use sgn_lab::spectrum::eigen::eigenvalues_desc;
 use sgn_lab::spectrum::gram::gram_dense;
 use sgn_lab::spectrum::{spectrum_of_matrix, Spectrum};
-use sgn_lab::stats::{fit_clauset_bootstrap, normality, power_law_test, tail_index, BootstrapOptions, ClausetOptions, KsConvention, Level, PowerLawOptions, Rule};
+use sgn_lab::stats::{
+    fit_clauset_bootstrap, normality, power_law_test, tail_index, BootstrapOptions, ClausetOptions, KsConvention,
+    Level, PowerLawOptions, Rule,
+};
 use sgn_lab::train::{LrSchedule, Precision};
 
 /// Any finite f64: normal, subnormal, ±0, up to ±f64::MAX.
 fn finite() -> impl Strategy<Value = f64> {
-    prop::num::f64::POSITIVE | prop::num::f64::NEGATIVE | prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL | prop::num::f64::ZERO
+    prop::num::f64::POSITIVE
+        | prop::num::f64::NEGATIVE
+        | prop::num::f64::NORMAL
+        | prop::num::f64::SUBNORMAL
+        | prop::num::f64::ZERO
 }
 
 fn wild_config() -> impl Strategy<Value = ExperimentConfig> {
@@ -38,41 +45,116 @@ fn wild_config() -> impl Strategy<Value = ExperimentConfig> {
         Just(DatasetSpec::Digits8x8),
         Just(DatasetSpec::BreastCancer),
         Just(DatasetSpec::Wine),
-        (any::<usize>(), any::<usize>(), any::<usize>(), finite(), any::<u64>())
-            .prop_map(|(n, d, n_classes, separation, seed)| DatasetSpec::GaussianMixture(MixtureParams { n, d, n_classes, separation, seed })),
-        (any::<usize>(), any::<usize>(), any::<usize>(), any::<usize>(), any::<u64>())
-            .prop_map(|(n, d, n_classes, hidden, seed)| DatasetSpec::Teacher(TeacherParams { n, d, n_classes, hidden, seed })),
+        (any::<usize>(), any::<usize>(), any::<usize>(), finite(), any::<u64>()).prop_map(
+            |(n, d, n_classes, separation, seed)| DatasetSpec::GaussianMixture(MixtureParams {
+                n,
+                d,
+                n_classes,
+                separation,
+                seed
+            })
+        ),
+        (
+            any::<usize>(),
+            any::<usize>(),
+            any::<usize>(),
+            any::<usize>(),
+            any::<u64>()
+        )
+            .prop_map(|(n, d, n_classes, hidden, seed)| DatasetSpec::Teacher(TeacherParams {
+                n,
+                d,
+                n_classes,
+                hidden,
+                seed
+            })),
     ];
     let activation = prop_oneof![Just(ActivationKind::Relu), Just(ActivationKind::Tanh)];
     let model = prop_oneof![
-        (prop::collection::vec(any::<usize>(), 0..6), activation.clone()).prop_map(|(hidden, activation)| ModelSpec::Fcn { hidden, activation }),
+        (prop::collection::vec(any::<usize>(), 0..6), activation.clone())
+            .prop_map(|(hidden, activation)| ModelSpec::Fcn { hidden, activation }),
         activation.prop_map(|activation| ModelSpec::Lenet { activation }),
     ];
     let schedule = prop_oneof![
         Just(LrSchedule::Constant),
-        (prop::collection::vec(finite(), 0..5), finite()).prop_map(|(milestones, factor)| LrSchedule::StepDecay { milestones, factor }),
+        (prop::collection::vec(finite(), 0..5), finite())
+            .prop_map(|(milestones, factor)| LrSchedule::StepDecay { milestones, factor }),
     ];
     (
-        (dataset, prop::option::of(any::<usize>()), prop::option::of(any::<usize>()), finite(), any::<bool>()),
+        (
+            dataset,
+            prop::option::of(any::<usize>()),
+            prop::option::of(any::<usize>()),
+            finite(),
+            any::<bool>(),
+        ),
         model,
-        (finite(), finite(), finite(), schedule, any::<usize>(), any::<usize>(), any::<bool>()),
+        (
+            finite(),
+            finite(),
+            finite(),
+            schedule,
+            any::<usize>(),
+            any::<usize>(),
+            any::<bool>(),
+        ),
         (any::<usize>(), any::<u64>()),
-        (any::<bool>(), finite(), prop::option::of(any::<usize>()), any::<usize>(), any::<usize>(), any::<usize>()),
-        (prop::option::of(any::<usize>()), any::<usize>(), any::<bool>(), any::<usize>(), any::<bool>()),
+        (
+            any::<bool>(),
+            finite(),
+            prop::option::of(any::<usize>()),
+            any::<usize>(),
+            any::<usize>(),
+            any::<usize>(),
+        ),
+        (
+            prop::option::of(any::<usize>()),
+            any::<usize>(),
+            any::<bool>(),
+            any::<usize>(),
+            any::<bool>(),
+        ),
         (any::<u64>(), any::<u64>(), any::<usize>()),
     )
         .prop_map(|(d, model, t, l, a, b, (seed, cap, bootstrap))| {
             let mut c = ExperimentConfig::default();
-            (c.data.dataset, c.data.n_train, c.data.n_test, c.data.label_noise, c.data.random_labels) = d;
+            (
+                c.data.dataset,
+                c.data.n_train,
+                c.data.n_test,
+                c.data.label_noise,
+                c.data.random_labels,
+            ) = d;
             c.model = model;
             let precision;
-            (c.training.lr, c.training.momentum, c.training.weight_decay, c.training.schedule, c.training.batch_size, c.training.epochs, precision) = t;
+            (
+                c.training.lr,
+                c.training.momentum,
+                c.training.weight_decay,
+                c.training.schedule,
+                c.training.batch_size,
+                c.training.epochs,
+                precision,
+            ) = t;
             c.training.precision = if precision { Precision::F64 } else { Precision::F32 };
             (c.logging.n_tracked, c.logging.full_every) = l;
             let clauset;
-            (clauset, c.analysis.level, c.analysis.k, c.analysis.draws, c.analysis.dim_draws, c.analysis.n_cov) = a;
+            (
+                clauset,
+                c.analysis.level,
+                c.analysis.k,
+                c.analysis.draws,
+                c.analysis.dim_draws,
+                c.analysis.n_cov,
+            ) = a;
             c.analysis.rule = if clauset { TailRule::Clauset } else { TailRule::Paper };
-            (c.analysis.spectrum_k, c.analysis.spectrum_skip, c.analysis.baseline, c.analysis.davis_kahan_top, c.analysis.measure_init) = b;
+            (
+                c.analysis.spectrum_k,
+                c.analysis.spectrum_skip,
+                c.analysis.baseline,
+                c.analysis.davis_kahan_top,
+                c.analysis.measure_init,
+            ) = b;
             c.analysis.bootstrap = bootstrap;
             c.seed = seed;
             c.memory_cap = cap;
@@ -84,9 +166,13 @@ fn wild_config() -> impl Strategy<Value = ExperimentConfig> {
 fn sample(max_n: usize) -> impl Strategy<Value = Vec<f64>> {
     let base = prop_oneof![
         // Gaussian-ish: sums of uniforms.
-        prop::collection::vec(prop::collection::vec(-1.0f64..1.0, 4).prop_map(|u| u.iter().sum::<f64>()), 0..max_n),
+        prop::collection::vec(
+            prop::collection::vec(-1.0f64..1.0, 4).prop_map(|u| u.iter().sum::<f64>()),
+            0..max_n
+        ),
         // Pareto tails with exponent in (1, 4): (1 − u)^(−1/(α−1)).
-        (1.2f64..4.0, prop::collection::vec(0.0f64..1.0, 0..max_n)).prop_map(|(a, u)| u.iter().map(|u| (1.0 - u).powf(-1.0 / (a - 1.0))).collect()),
+        (1.2f64..4.0, prop::collection::vec(0.0f64..1.0, 0..max_n))
+            .prop_map(|(a, u)| u.iter().map(|u| (1.0 - u).powf(-1.0 / (a - 1.0))).collect()),
         // Student-t-like: ratio of a uniform sum and a uniform.
         prop::collection::vec((-1.0f64..1.0, 0.001f64..1.0).prop_map(|(z, v)| z / v), 0..max_n),
         // Few distinct values, zeros included.
@@ -107,7 +193,10 @@ fn trace_of_covariance(m: &Matrix) -> f64 {
     (0..m.cols)
         .map(|j| {
             let mean = (0..m.rows).map(|i| m.data[i * m.cols + j]).sum::<f64>() / n;
-            (0..m.rows).map(|i| (m.data[i * m.cols + j] - mean).powi(2)).sum::<f64>() / n
+            (0..m.rows)
+                .map(|i| (m.data[i * m.cols + j] - mean).powi(2))
+                .sum::<f64>()
+                / n
         })
         .sum()
 }
@@ -117,10 +206,21 @@ fn check_spectrum(s: &Spectrum, m: &Matrix) -> Result<(), TestCaseError> {
     prop_assert_eq!(ev.len(), m.rows.min(m.cols));
     prop_assert!(ev.windows(2).all(|w| w[0] >= w[1]), "not descending: {:?}", ev);
     prop_assert!(ev.iter().all(|v| v.is_finite() && *v >= 0.0), "{:?}", ev);
-    prop_assert!(s.rank <= (m.rows - 1).min(m.cols), "rank {} of {}×{}", s.rank, m.rows, m.cols);
+    prop_assert!(
+        s.rank <= (m.rows - 1).min(m.cols),
+        "rank {} of {}×{}",
+        s.rank,
+        m.rows,
+        m.cols
+    );
     let tr = trace_of_covariance(m);
     let sum: f64 = ev.iter().sum();
-    prop_assert!((sum - tr).abs() <= 1e-9 * tr.max(f64::MIN_POSITIVE), "Σλ = {}, trace {}", sum, tr);
+    prop_assert!(
+        (sum - tr).abs() <= 1e-9 * tr.max(f64::MIN_POSITIVE),
+        "Σλ = {}, trace {}",
+        sum,
+        tr
+    );
     Ok(())
 }
 

@@ -20,7 +20,11 @@ fn exact_zipf_spectra_recover_s() {
         let f = fit_spectrum(&ev, 2000, &FitParams::default()).unwrap();
         assert_eq!(f.k, 1000);
         assert!((f.s - s).abs() < 0.1, "MLE ŝ = {} for s = {s}", f.s);
-        assert!((-f.ls_slope - s).abs() < 1e-9 && f.ls_r2 > 0.999999, "LS slope {}", f.ls_slope);
+        assert!(
+            (-f.ls_slope - s).abs() < 1e-9 && f.ls_r2 > 0.999999,
+            "LS slope {}",
+            f.ls_slope
+        );
         assert!((f.beta - (1.0 + 1.0 / f.s)).abs() < 1e-12);
         assert!((f.beta_stderr - (f.beta - 1.0) / (1000f64).sqrt()).abs() < 1e-12);
         assert!((f.ks_critical - 1.36 / (1000f64).sqrt()).abs() < 1e-12);
@@ -37,9 +41,16 @@ fn sampled_power_law_covariance_recovers_s() {
     for (s, seed) in [(1.0, 11u64), (2.0, 12)] {
         let mut rng = seeded(seed);
         let scale: Vec<f64> = (1..=d).map(|k| (k as f64).powf(-s / 2.0)).collect();
-        let data: Vec<f64> = (0..n * d).map(|i| scale[i % d] * rng.sample::<f64, _>(StandardNormal)).collect();
+        let data: Vec<f64> = (0..n * d)
+            .map(|i| scale[i % d] * rng.sample::<f64, _>(StandardNormal))
+            .collect();
         let spec = spectrum_of_matrix(&Matrix { rows: n, cols: d, data }).unwrap();
-        let f = fit_spectrum(&spec.eigenvalues, spec.rank, &FitParams::new(Some(100), 0, Level::P05).unwrap()).unwrap();
+        let f = fit_spectrum(
+            &spec.eigenvalues,
+            spec.rank,
+            &FitParams::new(Some(100), 0, Level::P05).unwrap(),
+        )
+        .unwrap();
         assert!((f.s - s).abs() < 0.1, "ŝ = {} for s = {s}", f.s);
         assert!((-f.ls_slope - s).abs() < 0.1, "LS ŝ = {} for s = {s}", -f.ls_slope);
     }
@@ -49,7 +60,16 @@ fn sampled_power_law_covariance_recovers_s() {
 fn gaussian_baseline_is_flat() {
     // A spectrum to mimic: k^(−1) over 200 samples of dimension 20000 (γ = 100, the gradient
     // regime P ≫ N). Near γ ≈ 1 the MP law is wide and its ŝ is not small (γ = 2 gives ŝ ≈ 0.6).
-    let spec = Spectrum { n: 200, d: 20_000, rank: 199, eigenvalues: { let mut v = zipf(199, 1.0); v.push(0.0); v } };
+    let spec = Spectrum {
+        n: 200,
+        d: 20_000,
+        rank: 199,
+        eigenvalues: {
+            let mut v = zipf(199, 1.0);
+            v.push(0.0);
+            v
+        },
+    };
     let base = gaussian_baseline(&spec, &FitParams::default(), 5).unwrap();
     assert_eq!(base.eigenvalues.len(), 200);
     assert_eq!(base.rank, 199);
@@ -67,9 +87,15 @@ fn skip_and_invalid_parameters() {
     let f = fit_spectrum(&ev, 100, &FitParams::new(Some(40), 5, Level::P05).unwrap()).unwrap();
     assert_eq!((f.k, f.skip), (40, 5));
     assert_eq!(f.xmin, ev[44]);
-    assert!(matches!(FitParams::new(Some(1), 0, Level::P05), Err(SpectrumError::InvalidParam(_))));
+    assert!(matches!(
+        FitParams::new(Some(1), 0, Level::P05),
+        Err(SpectrumError::InvalidParam(_))
+    ));
     let too_many = FitParams::new(Some(90), 20, Level::P05).unwrap();
-    assert!(matches!(fit_spectrum(&ev, 100, &too_many), Err(SpectrumError::InvalidParam(_))));
+    assert!(matches!(
+        fit_spectrum(&ev, 100, &too_many),
+        Err(SpectrumError::InvalidParam(_))
+    ));
     // Default K = min(1000, rank/2, rank − skip); a rank-3 spectrum cannot be fitted by default.
     assert!(fit_spectrum(&[3.0, 2.0, 1.0], 3, &FitParams::default()).is_err());
     let f = fit_spectrum(&ev, 100, &FitParams::new(None, 70, Level::P05).unwrap()).unwrap();

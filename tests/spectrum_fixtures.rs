@@ -12,8 +12,17 @@ fn expected(name: &str) -> (usize, usize, Vec<f64>) {
     let text = std::fs::read_to_string(format!("{DIR}/eigenvalues.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let c = &v[name];
-    let eig = c["eigenvalues"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
-    (c["n"].as_u64().unwrap() as usize, c["d"].as_u64().unwrap() as usize, eig)
+    let eig = c["eigenvalues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    (
+        c["n"].as_u64().unwrap() as usize,
+        c["d"].as_u64().unwrap() as usize,
+        eig,
+    )
 }
 
 fn check(name: &str, m: &sgn_lab::data::text::Matrix) {
@@ -23,7 +32,11 @@ fn check(name: &str, m: &sgn_lab::data::text::Matrix) {
     assert_eq!(s.eigenvalues.len(), n.min(d));
     let scale = want[0];
     for (k, (got, w)) in s.eigenvalues.iter().zip(&want).enumerate() {
-        assert!((got - w).abs() <= 1e-10 * scale, "{name}: λ_{} = {got} vs numpy {w}", k + 1);
+        assert!(
+            (got - w).abs() <= 1e-10 * scale,
+            "{name}: λ_{} = {got} vs numpy {w}",
+            k + 1
+        );
     }
     // Rank: numpy's eigenvalues above the same relative tolerance.
     let tol = sgn_lab::spectrum::eigen::zero_tolerance(scale, n, d);
@@ -40,7 +53,13 @@ fn text_fixtures_match_numpy() {
 
 #[test]
 fn npy_fixtures_match_numpy() {
-    for (name, file) in [("tall", "tall"), ("wide", "wide"), ("powerlaw", "powerlaw"), ("tall_f32", "tall_f32"), ("vector", "vector")] {
+    for (name, file) in [
+        ("tall", "tall"),
+        ("wide", "wide"),
+        ("powerlaw", "powerlaw"),
+        ("tall_f32", "tall_f32"),
+        ("vector", "vector"),
+    ] {
         let bytes = std::fs::read(format!("{DIR}/{file}.npy")).unwrap();
         check(name, &read_npy(&bytes).unwrap());
     }
@@ -66,7 +85,10 @@ fn npy_unsupported_variants_are_typed_errors() {
 #[test]
 fn npy_truncated_garbage_and_trailing_bytes() {
     let good = std::fs::read(format!("{DIR}/tall.npy")).unwrap();
-    assert!(matches!(read_npy(&good[..good.len() - 3]), Err(NpyError::Truncated { .. })));
+    assert!(matches!(
+        read_npy(&good[..good.len() - 3]),
+        Err(NpyError::Truncated { .. })
+    ));
     for cut in [0, 3, 7, 9, 11, 40] {
         assert!(read_npy(&good[..cut]).is_err(), "cut at {cut}");
     }

@@ -15,7 +15,10 @@ fn normals(rng: &mut sgn_lab::rng::SeededRng, m: usize, scale: f64) -> Vec<f64> 
 /// Two dense layers (one with, one without bias), ReLU-like inputs, and a materialised block.
 fn grads(n: usize, seed: u64) -> PerSampleGrads {
     let mut rng = seeded(seed);
-    let a0: Vec<f64> = normals(&mut rng, n * 7, 1.0).into_iter().map(|v| v.max(0.0) + 0.1).collect();
+    let a0: Vec<f64> = normals(&mut rng, n * 7, 1.0)
+        .into_iter()
+        .map(|v| v.max(0.0) + 0.1)
+        .collect();
     let d0 = normals(&mut rng, n * 5, 0.3);
     let a1: Vec<f64> = normals(&mut rng, n * 5, 1.0).into_iter().map(|v| v.max(0.0)).collect();
     let d1 = normals(&mut rng, n * 3, 0.5);
@@ -23,8 +26,22 @@ fn grads(n: usize, seed: u64) -> PerSampleGrads {
     PerSampleGrads {
         n,
         blocks: vec![
-            GradBlock::Outer { n, fan_in: 7, fan_out: 5, a: a0, delta: d0, bias: true },
-            GradBlock::Outer { n, fan_in: 5, fan_out: 3, a: a1, delta: d1, bias: false },
+            GradBlock::Outer {
+                n,
+                fan_in: 7,
+                fan_out: 5,
+                a: a0,
+                delta: d0,
+                bias: true,
+            },
+            GradBlock::Outer {
+                n,
+                fan_in: 5,
+                fan_out: 3,
+                a: a1,
+                delta: d1,
+                bias: false,
+            },
             GradBlock::Dense { n, p: 11, g },
         ],
     }
@@ -46,7 +63,12 @@ fn gram_route_equals_dense_route() {
         }
         // Eigenvalues: Gram route vs the dense matrix through the matrix route.
         let s1 = spectrum_of_grads(&g).unwrap();
-        let s2 = spectrum_of_matrix(&Matrix { rows: n, cols: p, data: dense.clone() }).unwrap();
+        let s2 = spectrum_of_matrix(&Matrix {
+            rows: n,
+            cols: p,
+            data: dense.clone(),
+        })
+        .unwrap();
         assert_eq!(s1.eigenvalues.len(), n.min(p));
         assert_eq!(s1.rank, s2.rank);
         for (a, b) in s1.eigenvalues.iter().zip(&s2.eigenvalues) {
@@ -115,14 +137,23 @@ fn minibatch_factor_and_draws() {
     let tr_b = cb.trace();
     let tr_d: f64 = draws.iter().filter(|v| **v > 0.0).sum();
     assert!((tr_d / tr_b - 1.0).abs() < 0.05, "trace {tr_d} vs {tr_b}");
-    assert!((draws[0] / cb.eigenvalues[0] - 1.0).abs() < 0.1, "λ1 {} vs {}", draws[0], cb.eigenvalues[0]);
+    assert!(
+        (draws[0] / cb.eigenvalues[0] - 1.0).abs() < 0.1,
+        "λ1 {} vs {}",
+        draws[0],
+        cb.eigenvalues[0]
+    );
 }
 
 #[test]
 fn full_analysis_serializes() {
     use sgn_lab::spectrum::{analyze_grads_full, SpectrumOptions};
     let g = grads(120, 8);
-    let opts = SpectrumOptions { batch_size: Some(16), davis_kahan: Some((10, 1)), ..Default::default() };
+    let opts = SpectrumOptions {
+        batch_size: Some(16),
+        davis_kahan: Some((10, 1)),
+        ..Default::default()
+    };
     let a = analyze_grads_full(&g, &opts).unwrap();
     assert_eq!(a.report.eigenvalues.len(), 120.min(g.p()));
     assert!(a.baseline.as_ref().unwrap().fit.s.is_finite());
@@ -139,25 +170,41 @@ fn minibatch_draw_spectrum_estimates_c_b() {
     let n = 200;
     let g = grads(n, 5);
     let k = gram::gram(&g).unwrap();
-    let cb = spectrum_of_gram(&k, g.p()).unwrap().scaled(gram::minibatch_factor(n, 10).unwrap());
+    let cb = spectrum_of_gram(&k, g.p())
+        .unwrap()
+        .scaled(gram::minibatch_factor(n, 10).unwrap());
     let s = spectrum_of_minibatch_draws(&k, g.p(), 10, 1000, 3).unwrap();
     assert_eq!(s.n, 1000);
     assert!(s.rank <= g.p());
-    assert!((s.trace() / cb.trace() - 1.0).abs() < 0.05, "{} vs {}", s.trace(), cb.trace());
+    assert!(
+        (s.trace() / cb.trace() - 1.0).abs() < 0.05,
+        "{} vs {}",
+        s.trace(),
+        cb.trace()
+    );
 }
 
 #[test]
 fn malformed_gram_matrices_are_errors_not_panics() {
     use sgn_lab::spectrum::{davis_kahan, eigen::SymMatrix};
-    let bad = SymMatrix { n: 3, data: vec![1.0; 8] };
+    let bad = SymMatrix {
+        n: 3,
+        data: vec![1.0; 8],
+    };
     assert!(matches!(spectrum_of_gram(&bad, 5), Err(SpectrumError::Shape(_))));
     assert!(matches!(davis_kahan(&bad, 2, 0), Err(SpectrumError::Shape(_))));
     assert!(matches!(eigen::eigenvalues_desc(&bad), Err(SpectrumError::Shape(_))));
-    assert!(matches!(gram::minibatch_draw_gram(&bad, 1, 4, 0), Err(SpectrumError::Shape(_))));
+    assert!(matches!(
+        gram::minibatch_draw_gram(&bad, 1, 4, 0),
+        Err(SpectrumError::Shape(_))
+    ));
     let mut b2 = bad.clone();
     gram::centre(&mut b2);
     assert_eq!(b2, bad);
-    let nan = SymMatrix { n: 2, data: vec![1.0, f64::NAN, f64::NAN, 1.0] };
+    let nan = SymMatrix {
+        n: 2,
+        data: vec![1.0, f64::NAN, f64::NAN, 1.0],
+    };
     assert_eq!(spectrum_of_gram(&nan, 2), Err(SpectrumError::NonFinite));
     assert!(davis_kahan(&SymMatrix::zeros(3), 2, 0).is_err());
 }

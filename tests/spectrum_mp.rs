@@ -27,11 +27,23 @@ fn check_edges(ev: &[f64], rank: usize, n: usize, d: usize, sigma2: f64) {
     let (top, bot) = tw_scales(n, d);
     let lmax = ev[0];
     let lmin = ev[rank - 1];
-    assert!((lmax - mp.lambda_plus).abs() < 8.0 * top * sigma2, "λmax {lmax} vs λ+ {} (σ_n {top})", mp.lambda_plus);
-    assert!((lmin - mp.lambda_minus).abs() < 8.0 * bot * sigma2 + 1e-9, "λmin {lmin} vs λ− {} (σ_n {bot})", mp.lambda_minus);
+    assert!(
+        (lmax - mp.lambda_plus).abs() < 8.0 * top * sigma2,
+        "λmax {lmax} vs λ+ {} (σ_n {top})",
+        mp.lambda_plus
+    );
+    assert!(
+        (lmin - mp.lambda_minus).abs() < 8.0 * bot * sigma2 + 1e-9,
+        "λmin {lmin} vs λ− {} (σ_n {bot})",
+        mp.lambda_minus
+    );
     // Bulk: the empirical quantiles follow the MP quantiles.
     let q = mp.expected_rank_plot(rank);
-    let worst = ev[..rank].iter().zip(&q).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    let worst = ev[..rank]
+        .iter()
+        .zip(&q)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
     assert!(worst < 0.05 * mp.lambda_plus, "max quantile gap {worst}");
 }
 
@@ -39,7 +51,9 @@ fn check_edges(ev: &[f64], rank: usize, n: usize, d: usize, sigma2: f64) {
 fn materialised_gaussian_matrix_gamma_half() {
     let (n, d, sigma2) = (1000usize, 500usize, 2.0f64);
     let mut rng = seeded(77);
-    let data: Vec<f64> = (0..n * d).map(|_| sigma2.sqrt() * rng.sample::<f64, _>(StandardNormal)).collect();
+    let data: Vec<f64> = (0..n * d)
+        .map(|_| sigma2.sqrt() * rng.sample::<f64, _>(StandardNormal))
+        .collect();
     let s = spectrum_of_matrix(&Matrix { rows: n, cols: d, data }).unwrap();
     assert_eq!(s.rank, d);
     check_edges(&s.eigenvalues, s.rank, n, d, sigma2);
@@ -73,6 +87,10 @@ fn density_integrates_to_the_continuous_mass() {
         let mp = MpParams::new(n, d, d as f64).unwrap();
         let c = mp.density_curve(200_001);
         let mass: f64 = c.windows(2).map(|w| 0.5 * (w[0].1 + w[1].1) * (w[1].0 - w[0].0)).sum();
-        assert!((mass + mp.zero_mass() - 1.0).abs() < 1e-3, "mass {mass} + {}", mp.zero_mass());
+        assert!(
+            (mass + mp.zero_mass() - 1.0).abs() < 1e-3,
+            "mass {mass} + {}",
+            mp.zero_mass()
+        );
     }
 }

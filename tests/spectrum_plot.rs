@@ -5,8 +5,8 @@ use rand::RngExt;
 use rand_distr::StandardNormal;
 use sgn_lab::data::text::Matrix;
 use sgn_lab::plot::spectrum::{
-    draw_davis_kahan, draw_eigengaps, draw_mp_histogram, draw_rank_plot, draw_trace_share, DavisKahanPlot, EigengapPlot,
-    RankPlot, TraceSharePlot, VerdictRow,
+    draw_davis_kahan, draw_eigengaps, draw_mp_histogram, draw_rank_plot, draw_trace_share, DavisKahanPlot,
+    EigengapPlot, RankPlot, TraceSharePlot, VerdictRow,
 };
 use sgn_lab::plot::{to_svg, Theme};
 use sgn_lab::rng::seeded;
@@ -28,7 +28,11 @@ fn text_y(svg: &str, label: &str) -> f64 {
     let at = svg.find(&needle).unwrap_or_else(|| panic!("{label} not in the SVG"));
     let open = svg[..at].rfind("<text").expect("a <text> element");
     let tag = &svg[open..at];
-    let y = tag.split(" y=\"").nth(1).and_then(|r| r.split('"').next()).expect("a y attribute");
+    let y = tag
+        .split(" y=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a y attribute");
     y.parse().unwrap()
 }
 
@@ -37,8 +41,15 @@ fn spectrum_charts_render() {
     let (n, d) = (200, 4000);
     let mut rng = seeded(42);
     let scale: Vec<f64> = (1..=d).map(|k| (k as f64).powf(-0.6)).collect();
-    let data: Vec<f64> = (0..n * d).map(|i| scale[i % d] * rng.sample::<f64, _>(StandardNormal)).collect();
-    let spec = spectrum_of_matrix(&Matrix { rows: n, cols: d, data: data.clone() }).unwrap();
+    let data: Vec<f64> = (0..n * d)
+        .map(|i| scale[i % d] * rng.sample::<f64, _>(StandardNormal))
+        .collect();
+    let spec = spectrum_of_matrix(&Matrix {
+        rows: n,
+        cols: d,
+        data: data.clone(),
+    })
+    .unwrap();
     let params = FitParams::default();
     let base = gaussian_baseline(&spec, &params, 1).unwrap();
     let views = theory_views(&spec);
@@ -56,19 +67,28 @@ fn spectrum_charts_render() {
     assert!(svg.contains("<svg") && svg.contains("rank k") && svg.contains("fit ŝ"));
     save("rank.svg", &svg);
 
-    let eg = EigengapPlot { gaps: views.eigengaps.clone(), s: Some(report.fit.s) };
+    let eg = EigengapPlot {
+        gaps: views.eigengaps.clone(),
+        s: Some(report.fit.s),
+    };
     let svg = to_svg(640, 420, |a| draw_eigengaps(a, &theme, &eg)).unwrap();
     assert!(svg.contains("re-sorted") && svg.contains("(ŝ + 1)"));
     save("eigengaps.svg", &svg);
 
     let k = gram::gram_dense(&data, n, d).unwrap();
     let dk = davis_kahan(&k, 60, 3).unwrap();
-    let dkp = DavisKahanPlot { davis_kahan: dk, s: Some(report.fit.s) };
+    let dkp = DavisKahanPlot {
+        davis_kahan: dk,
+        s: Some(report.fit.s),
+    };
     let svg = to_svg(640, 420, |a| draw_davis_kahan(a, &theme, &dkp)).unwrap();
     assert!(svg.contains("min-gap") && svg.contains("power-law form"));
     save("davis_kahan.svg", &svg);
 
-    let ts = TraceSharePlot { share: views.trace_share.clone(), effective_rank: views.effective_rank };
+    let ts = TraceSharePlot {
+        share: views.trace_share.clone(),
+        effective_rank: views.effective_rank,
+    };
     let svg = to_svg(640, 420, |a| draw_trace_share(a, &theme, &ts)).unwrap();
     assert!(svg.contains("effective rank"));
     save("trace_share.svg", &svg);
@@ -84,14 +104,20 @@ fn spectrum_charts_render() {
     // Legend placement: over the plot on a wide chart (above the x-axis title), in a band under
     // the x axis on a phone-width one (below the axis title, inside the canvas), at DPR 1 and 2.
     let wide = to_svg(640, 420, |a| draw_rank_plot(a, &theme, &rank)).unwrap();
-    assert!(text_y(&wide, "spectrum") < text_y(&wide, "rank k"), "wide: legend over the plot");
+    assert!(
+        text_y(&wide, "spectrum") < text_y(&wide, "rank k"),
+        "wide: legend over the plot"
+    );
     for dpr in [1.0, 2.0] {
         let (w, h) = ((360.0 * dpr) as u32, (320.0 * dpr) as u32);
         let narrow = to_svg(w, h, |a| draw_rank_plot(a, &Theme::for_dpr(dpr), &rank)).unwrap();
         save(&format!("rank_narrow_dpr{dpr}.svg"), &narrow);
         for label in ["spectrum", "Gaussian baseline", "MP edges λ±"] {
             let y = text_y(&narrow, label);
-            assert!(y > text_y(&narrow, "rank k") && y < h as f64, "DPR {dpr}: {label} at y = {y} (canvas {h})");
+            assert!(
+                y > text_y(&narrow, "rank k") && y < h as f64,
+                "DPR {dpr}: {label} at y = {y} (canvas {h})"
+            );
         }
     }
 
@@ -109,16 +135,39 @@ fn empty_and_degenerate_data_draw_a_note() {
     let svg = to_svg(400, 300, |a| draw_rank_plot(a, &theme, &RankPlot::default())).unwrap();
     assert!(svg.contains("no data"));
     let svg = to_svg(400, 300, |a| {
-        draw_rank_plot(a, &theme, &RankPlot { eigenvalues: vec![0.0, -1.0, f64::NAN], ..Default::default() })
+        draw_rank_plot(
+            a,
+            &theme,
+            &RankPlot {
+                eigenvalues: vec![0.0, -1.0, f64::NAN],
+                ..Default::default()
+            },
+        )
     })
     .unwrap();
     assert!(svg.contains("no data"));
     // A single positive value and a constant spectrum still draw.
     for ev in [vec![2.0], vec![1.0; 5]] {
-        let svg = to_svg(400, 300, |a| draw_rank_plot(a, &theme, &RankPlot { eigenvalues: ev.clone(), ..Default::default() })).unwrap();
+        let svg = to_svg(400, 300, |a| {
+            draw_rank_plot(
+                a,
+                &theme,
+                &RankPlot {
+                    eigenvalues: ev.clone(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
         assert!(!svg.contains("no data"));
     }
-    let eg = EigengapPlot { gaps: Eigengaps { by_rank: vec![0.0], sorted: vec![0.0] }, s: Some(1.0) };
+    let eg = EigengapPlot {
+        gaps: Eigengaps {
+            by_rank: vec![0.0],
+            sorted: vec![0.0],
+        },
+        s: Some(1.0),
+    };
     let svg = to_svg(400, 300, |a| draw_eigengaps(a, &theme, &eg)).unwrap();
     assert!(svg.contains("no data"));
     let dk = DavisKahan {
@@ -131,7 +180,17 @@ fn empty_and_degenerate_data_draw_a_note() {
         n_a: 0,
         n_b: 0,
     };
-    let svg = to_svg(400, 300, |a| draw_davis_kahan(a, &theme, &DavisKahanPlot { davis_kahan: dk, s: None })).unwrap();
+    let svg = to_svg(400, 300, |a| {
+        draw_davis_kahan(
+            a,
+            &theme,
+            &DavisKahanPlot {
+                davis_kahan: dk,
+                s: None,
+            },
+        )
+    })
+    .unwrap();
     assert!(svg.contains("no data"));
     let svg = to_svg(400, 300, |a| draw_trace_share(a, &theme, &TraceSharePlot::default())).unwrap();
     assert!(svg.contains("no data"));
@@ -151,7 +210,14 @@ fn views_from_a_full_analysis() {
     let a: Vec<f64> = draw(n * 20).into_iter().map(|v| v.max(0.0)).collect();
     let grads = PerSampleGrads {
         n,
-        blocks: vec![GradBlock::Outer { n, fan_in: 20, fan_out: 10, a, delta: draw(n * 10), bias: true }],
+        blocks: vec![GradBlock::Outer {
+            n,
+            fan_in: 20,
+            fan_out: 10,
+            a,
+            delta: draw(n * 10),
+            bias: true,
+        }],
     };
     let an = analyze_grads_full(&grads, &SpectrumOptions::default()).unwrap();
     let v = spectrum_views(&an, "toy layer");
@@ -161,7 +227,10 @@ fn views_from_a_full_analysis() {
     for svg in [
         to_svg(500, 350, |ar| draw_rank_plot(ar, &theme, &v.rank)).unwrap(),
         to_svg(500, 350, |ar| draw_eigengaps(ar, &theme, &v.eigengaps)).unwrap(),
-        to_svg(500, 350, |ar| draw_davis_kahan(ar, &theme, v.davis_kahan.as_ref().unwrap())).unwrap(),
+        to_svg(500, 350, |ar| {
+            draw_davis_kahan(ar, &theme, v.davis_kahan.as_ref().unwrap())
+        })
+        .unwrap(),
         to_svg(500, 350, |ar| draw_trace_share(ar, &theme, &v.trace_share)).unwrap(),
     ] {
         assert!(svg.contains("<svg") && !svg.contains("no data"));

@@ -13,7 +13,9 @@ fn samples(n: usize, d: usize, s: f64, seed: u64) -> Vec<f64> {
     let mut rng = seeded(seed);
     let scale: Vec<f64> = (1..=d).map(|k| (k as f64).powf(-s / 2.0)).collect();
     let mean: Vec<f64> = (0..d).map(|_| rng.sample::<f64, _>(StandardNormal)).collect();
-    (0..n * d).map(|i| mean[i % d] + scale[i % d] * rng.sample::<f64, _>(StandardNormal)).collect()
+    (0..n * d)
+        .map(|i| mean[i % d] + scale[i % d] * rng.sample::<f64, _>(StandardNormal))
+        .collect()
 }
 
 fn covariance(x: &[f64], rows: &[usize], d: usize) -> SymMatrix {
@@ -59,16 +61,34 @@ fn davis_kahan_matches_direct_computation_and_bound_holds() {
         for (v, w) in diff.data.iter_mut().zip(&cb.data) {
             *v -= w;
         }
-        let dn = eigenvalues_desc(&diff).unwrap().iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let dn = eigenvalues_desc(&diff)
+            .unwrap()
+            .iter()
+            .fold(0.0f64, |m, v| m.max(v.abs()));
         assert!((dk.delta_norm - dn).abs() < 1e-9 * dn, "‖ΔC‖ {} vs {dn}", dk.delta_norm);
         for (i, &kk) in dk.k.iter().enumerate() {
             let j = kk - 1;
             assert!((dk.lambda_a[i] - ea.values[j]).abs() < 1e-9 * ea.values[0]);
-            let cos: f64 = ea.vector(j).iter().zip(eb.vector(j)).map(|(a, b)| a * b).sum::<f64>().abs();
+            let cos: f64 = ea
+                .vector(j)
+                .iter()
+                .zip(eb.vector(j))
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
+                .abs();
             let sin = (1.0 - cos.min(1.0).powi(2)).sqrt();
-            assert!((dk.sin_angle[i] - sin).abs() < 1e-6, "k={kk}: sin {} vs direct {sin}", dk.sin_angle[i]);
+            assert!(
+                (dk.sin_angle[i] - sin).abs() < 1e-6,
+                "k={kk}: sin {} vs direct {sin}",
+                dk.sin_angle[i]
+            );
             // Yu–Wang–Samworth: sin∠ ≤ 2‖ΔC‖ / min-gap.
-            assert!(dk.sin_angle[i] <= dk.bound[i] * (1.0 + 1e-9), "k={kk}: {} > {}", dk.sin_angle[i], dk.bound[i]);
+            assert!(
+                dk.sin_angle[i] <= dk.bound[i] * (1.0 + 1e-9),
+                "k={kk}: {} > {}",
+                dk.sin_angle[i],
+                dk.bound[i]
+            );
             let l = &ea.values;
             let above = if j == 0 { f64::INFINITY } else { l[j - 1] - l[j] };
             let gap = above.min(l[j] - l[j + 1].max(0.0));
@@ -96,7 +116,12 @@ fn eigengaps_trace_share_effective_rank() {
     assert!((share[999] - 1.0).abs() < 1e-12);
     assert!((effective_rank(&[2.0; 7]) - 7.0).abs() < 1e-12);
     assert!((effective_rank(&[5.0, 0.0]) - 1.0).abs() < 1e-12);
-    let v = theory_views(&Spectrum { n: 4, d: 4, rank: 2, eigenvalues: vec![3.0, 1.0, 0.0, 0.0] });
+    let v = theory_views(&Spectrum {
+        n: 4,
+        d: 4,
+        rank: 2,
+        eigenvalues: vec![3.0, 1.0, 0.0, 0.0],
+    });
     assert_eq!(v.eigengaps.by_rank, vec![2.0]);
     assert_eq!(v.trace_share, vec![0.75, 1.0]);
 }

@@ -35,7 +35,13 @@ fn gaussianity_tests_reject_five_percent_of_gaussian_samples() {
             }
         }
         let (lo, hi) = band(trials, 0.05);
-        let names = ["Shapiro–Wilk", "D'Agostino–Pearson", "Jarque–Bera", "Anderson–Darling", "Lilliefors"];
+        let names = [
+            "Shapiro–Wilk",
+            "D'Agostino–Pearson",
+            "Jarque–Bera",
+            "Anderson–Darling",
+            "Lilliefors",
+        ];
         for k in 0..5 {
             let rate = rej[k] as f64 / trials as f64;
             // Jarque–Bera's χ² approximation is known to be conservative at small n
@@ -43,7 +49,11 @@ fn gaussianity_tests_reject_five_percent_of_gaussian_samples() {
             if k == 2 && n < 100 {
                 assert!(rate <= hi, "{} n={n}: rejection rate {rate}", names[k]);
             } else {
-                assert!(rate >= lo && rate <= hi, "{} n={n}: rejection rate {rate} outside [{lo:.3}, {hi:.3}]", names[k]);
+                assert!(
+                    rate >= lo && rate <= hi,
+                    "{} n={n}: rejection rate {rate} outside [{lo:.3}, {hi:.3}]",
+                    names[k]
+                );
             }
         }
     }
@@ -68,7 +78,10 @@ fn bootstrap_p_value_roughly_uniform_under_power_law() {
     for &q in &[0.1, 0.5] {
         let share = ps.iter().filter(|&&p| p <= q).count() as f64 / n;
         let (lo, hi) = band(datasets, q);
-        assert!(share >= lo && share <= hi, "P(p ≤ {q}) = {share} outside [{lo:.3}, {hi:.3}]");
+        assert!(
+            share >= lo && share <= hi,
+            "P(p ≤ {q}) = {share} outside [{lo:.3}, {hi:.3}]"
+        );
     }
 }
 

@@ -3,10 +3,16 @@
 //! 1e-3 absolute (tolerances stored in the fixture).
 
 use serde_json::Value;
-use sgn_lab::stats::normality::{anderson_darling, dagostino_pearson, jarque_bera, lilliefors, moments, normality, shapiro_wilk};
+use sgn_lab::stats::normality::{
+    anderson_darling, dagostino_pearson, jarque_bera, lilliefors, moments, normality, shapiro_wilk,
+};
 
 fn fixture() -> Value {
-    let s = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/stats_normality.json")).unwrap();
+    let s = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/stats_normality.json"
+    ))
+    .unwrap();
     serde_json::from_str(&s).unwrap()
 }
 
@@ -28,13 +34,28 @@ fn all_tests_match_scipy_and_statsmodels() {
     let pt = fx["tolerances"]["p_abs"].as_f64().unwrap();
     for c in fx["cases"].as_array().unwrap() {
         let name = c["name"].as_str().unwrap();
-        let x: Vec<f64> = c["data"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        let x: Vec<f64> = c["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
         let g = |k: &str, f: &str| c[k][f].as_f64().unwrap();
         let m = moments(&x).unwrap();
         close(m.mean, c["mean"].as_f64().unwrap(), rel, &format!("{name} mean"));
         close(m.std, c["std"].as_f64().unwrap(), rel, &format!("{name} std"));
-        close(m.skewness, c["skewness"].as_f64().unwrap(), rel, &format!("{name} skew"));
-        close(m.excess_kurtosis, c["excess_kurtosis"].as_f64().unwrap(), rel, &format!("{name} kurt"));
+        close(
+            m.skewness,
+            c["skewness"].as_f64().unwrap(),
+            rel,
+            &format!("{name} skew"),
+        );
+        close(
+            m.excess_kurtosis,
+            c["excess_kurtosis"].as_f64().unwrap(),
+            rel,
+            &format!("{name} kurt"),
+        );
         let sw = shapiro_wilk(&x).unwrap();
         close(sw.w, g("shapiro_wilk", "w"), rel, &format!("{name} W"));
         close_p(sw.p, g("shapiro_wilk", "p"), pt, &format!("{name} SW"));

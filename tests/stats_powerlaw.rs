@@ -8,12 +8,21 @@ use sgn_lab::stats::vuong::{vs_exponential, vs_lognormal};
 use sgn_lab::stats::{fit_clauset, fit_top_k, power_law_test, ClausetOptions, Level, PowerLawOptions, Rule};
 
 fn fixture() -> Value {
-    let s = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/stats_powerlaw.json")).unwrap();
+    let s = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/stats_powerlaw.json"
+    ))
+    .unwrap();
     serde_json::from_str(&s).unwrap()
 }
 
 fn data(c: &Value) -> Vec<f64> {
-    c["data"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect()
+    c["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
 }
 
 fn f(v: &Value) -> f64 {
@@ -30,13 +39,22 @@ fn rel(a: f64, b: f64, tol: f64, what: &str) {
 fn clauset_two_sided_matches_numpy_reference() {
     let fx = fixture();
     let tol = f(&fx["tolerances"]["rel"]);
-    for c in fx["cases"].as_array().unwrap().iter().filter(|c| c.get("ref_two_sided").is_some()) {
+    for c in fx["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c.get("ref_two_sided").is_some())
+    {
         let name = c["name"].as_str().unwrap();
         let r = &c["ref_two_sided"];
         let fit = fit_clauset(&data(c), &ClausetOptions::default()).unwrap();
         assert_eq!(fit.xmin, f(&r["xmin"]), "{name} xmin");
         assert_eq!(fit.n_tail as u64, r["n_tail"].as_u64().unwrap(), "{name} n_tail");
-        assert_eq!(fit.candidates as u64, r["candidates"].as_u64().unwrap(), "{name} candidates");
+        assert_eq!(
+            fit.candidates as u64,
+            r["candidates"].as_u64().unwrap(),
+            "{name} candidates"
+        );
         rel(fit.alpha, f(&r["alpha"]), tol, name);
         rel(fit.ks_d, f(&r["ks_d"]), tol, name);
     }
@@ -45,11 +63,23 @@ fn clauset_two_sided_matches_numpy_reference() {
 #[test]
 fn clauset_plfit_convention_matches_powerlaw_package() {
     let fx = fixture();
-    let opts = ClausetOptions { ks: KsConvention::Plfit, ..ClausetOptions::default() };
-    for c in fx["cases"].as_array().unwrap().iter().filter(|c| c.get("ref_powerlaw_pkg").is_some()) {
+    let opts = ClausetOptions {
+        ks: KsConvention::Plfit,
+        ..ClausetOptions::default()
+    };
+    for c in fx["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c.get("ref_powerlaw_pkg").is_some())
+    {
         let name = c["name"].as_str().unwrap();
         let r = &c["ref_powerlaw_pkg"];
-        let tol = if c["pkg_closed_form_alpha"].as_bool().unwrap() { f(&fx["tolerances"]["rel_pkg"]) } else { f(&fx["tolerances"]["rel_pkg_numerical"]) };
+        let tol = if c["pkg_closed_form_alpha"].as_bool().unwrap() {
+            f(&fx["tolerances"]["rel_pkg"])
+        } else {
+            f(&fx["tolerances"]["rel_pkg_numerical"])
+        };
         let fit = fit_clauset(&data(c), &opts).unwrap();
         assert_eq!(fit.xmin, f(&r["xmin"]), "{name} xmin vs powerlaw package");
         assert_eq!(fit.n_tail as u64, r["n_tail"].as_u64().unwrap(), "{name}");
@@ -99,7 +129,12 @@ fn vuong_tests_match_reference() {
     let fx = fixture();
     let tol = f(&fx["tolerances"]["rel_vuong"]);
     let p_abs = f(&fx["tolerances"]["p_abs"]);
-    for c in fx["cases"].as_array().unwrap().iter().filter(|c| c.get("ref_two_sided").is_some()) {
+    for c in fx["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c.get("ref_two_sided").is_some())
+    {
         let name = c["name"].as_str().unwrap();
         let r = &c["ref_two_sided"];
         let v = &c["vuong_two_sided_tail"];
@@ -142,7 +177,12 @@ fn vuong_tests_match_reference() {
 #[test]
 fn power_law_test_paper_rule_end_to_end() {
     let fx = fixture();
-    for c in fx["cases"].as_array().unwrap().iter().filter(|c| c.get("paper").is_some()) {
+    for c in fx["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c.get("paper").is_some())
+    {
         let mut x = data(c);
         // Signs and zeros must not matter: negate half, add zeros.
         for (i, v) in x.iter_mut().enumerate() {
@@ -170,7 +210,9 @@ fn power_law_test_paper_rule_end_to_end() {
 fn clauset_grid_above_threshold_is_documented_size() {
     // 20 000 Pareto quantiles: the grid has at most 1000 candidates, all leaving ≥ 50 values.
     let n = 20_000;
-    let x: Vec<f64> = (0..n).map(|i| (1.0 - (i as f64 + 0.5) / n as f64).powf(-1.0 / 1.5)).collect();
+    let x: Vec<f64> = (0..n)
+        .map(|i| (1.0 - (i as f64 + 0.5) / n as f64).powf(-1.0 / 1.5))
+        .collect();
     let fit = fit_clauset(&x, &ClausetOptions::default()).unwrap();
     assert!(fit.candidates <= 1000 && fit.candidates > 900, "{}", fit.candidates);
     assert!(fit.n_tail >= 50);
@@ -192,7 +234,9 @@ fn bad_inputs_are_errors_not_panics() {
     assert!(power_law_test(&[1.0, f64::INFINITY], &opts, |_, _| true).is_err());
     assert!(PowerLawOptions::new(Rule::Paper, Some(1), None, 0, Level::P05).is_err());
     // Cancellation through the progress callback.
-    let x: Vec<f64> = (0..500).map(|i| (1.0 - (i as f64 + 0.5) / 500.0).powf(-1.0 / 1.5)).collect();
+    let x: Vec<f64> = (0..500)
+        .map(|i| (1.0 - (i as f64 + 0.5) / 500.0).powf(-1.0 / 1.5))
+        .collect();
     let o = PowerLawOptions::new(Rule::Clauset, None, Some(100), 1, Level::P05).unwrap();
     let r = power_law_test(&x, &o, |done, _| done < 16);
     assert!(matches!(r, Err(sgn_lab::stats::StatsError::Cancelled)));
@@ -201,7 +245,9 @@ fn bad_inputs_are_errors_not_panics() {
 fn pareto_seeded(n: usize, alpha: f64, seed: u64) -> Vec<f64> {
     use rand::RngExt;
     let mut r = sgn_lab::rng::seeded(seed);
-    (0..n).map(|_| (1.0 - r.random::<f64>()).powf(-1.0 / (alpha - 1.0))).collect()
+    (0..n)
+        .map(|_| (1.0 - r.random::<f64>()).powf(-1.0 / (alpha - 1.0)))
+        .collect()
 }
 
 #[test]
@@ -210,10 +256,20 @@ fn grid_above_threshold_agrees_with_full_scan() {
     // A uniform body below 1 so that x_min matters.
     x.extend((0..5000).map(|i| (i as f64 + 0.5) / 5000.0));
     let grid = fit_clauset(&x, &ClausetOptions::default()).unwrap();
-    let full = fit_clauset(&x, &ClausetOptions { grid_above: usize::MAX, ..ClausetOptions::default() }).unwrap();
+    let full = fit_clauset(
+        &x,
+        &ClausetOptions {
+            grid_above: usize::MAX,
+            ..ClausetOptions::default()
+        },
+    )
+    .unwrap();
     assert!(grid.candidates <= 1000 && full.candidates > 14_000);
     assert!(grid.ks_d >= full.ks_d, "the full scan's D is the minimum");
-    assert!((grid.alpha - full.alpha).abs() < 2.0 * full.alpha_stderr, "{grid:?} vs {full:?}");
+    assert!(
+        (grid.alpha - full.alpha).abs() < 2.0 * full.alpha_stderr,
+        "{grid:?} vs {full:?}"
+    );
     assert!((grid.xmin / full.xmin - 1.0).abs() < 0.25, "{grid:?} vs {full:?}");
 }
 
@@ -222,17 +278,34 @@ fn bootstrap_progress_reaches_total_and_paper_rule_bootstrap_runs() {
     use sgn_lab::stats::{fit_clauset_bootstrap, BootstrapOptions};
     let x = pareto_seeded(400, 2.5, 5);
     let mut calls = vec![];
-    let (fit, b) = fit_clauset_bootstrap(&x, &ClausetOptions::default(), &BootstrapOptions { replicates: 50, seed: 9 }, |d, t| {
-        calls.push((d, t));
-        true
-    })
+    let (fit, b) = fit_clauset_bootstrap(
+        &x,
+        &ClausetOptions::default(),
+        &BootstrapOptions {
+            replicates: 50,
+            seed: 9,
+        },
+        |d, t| {
+            calls.push((d, t));
+            true
+        },
+    )
     .unwrap();
     assert_eq!(calls.last(), Some(&(50, 50)));
     assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0));
     assert_eq!(b.replicates, 50);
     assert!((0.0..=1.0).contains(&b.p_value) && fit.n == 400);
     // Same seed, same p.
-    let (_, b2) = fit_clauset_bootstrap(&x, &ClausetOptions::default(), &BootstrapOptions { replicates: 50, seed: 9 }, |_, _| true).unwrap();
+    let (_, b2) = fit_clauset_bootstrap(
+        &x,
+        &ClausetOptions::default(),
+        &BootstrapOptions {
+            replicates: 50,
+            seed: 9,
+        },
+        |_, _| true,
+    )
+    .unwrap();
     assert_eq!(b, b2);
     let o = PowerLawOptions::new(Rule::Paper, Some(200), Some(200), 3, Level::P05).unwrap();
     let r = power_law_test(&x, &o, |_, _| true).unwrap();
@@ -243,7 +316,12 @@ fn bootstrap_progress_reaches_total_and_paper_rule_bootstrap_runs() {
 #[test]
 fn rate_and_tail_index_bookkeeping() {
     use sgn_lab::stats::{power_law_rate, tail_index};
-    let samples = vec![pareto_seeded(2000, 2.5, 1), pareto_seeded(2000, 3.0, 2), (0..2000).map(|i| (i * 7919 % 2000) as f64 / 2000.0 - 0.5).collect(), vec![0.0; 50]];
+    let samples = vec![
+        pareto_seeded(2000, 2.5, 1),
+        pareto_seeded(2000, 3.0, 2),
+        (0..2000).map(|i| (i * 7919 % 2000) as f64 / 2000.0 - 0.5).collect(),
+        vec![0.0; 50],
+    ];
     let r = power_law_rate(&samples, &PowerLawOptions::default(), |_, _| true).unwrap();
     assert_eq!((r.tested, r.skipped), (3, 1));
     assert_eq!(r.power_law, 2);
@@ -272,7 +350,10 @@ fn subnormal_xmin_gives_a_finite_exponent_above_one() {
     let o = PowerLawOptions::new(Rule::Paper, None, Some(0), 1, Level::P05).unwrap();
     let r = power_law_test(&v, &o, |_, _| true).unwrap();
     assert!(r.alpha > 1.0 && r.alpha.is_finite(), "{r:?}");
-    assert!(r.vs_lognormal.llr.is_finite() && r.vs_exponential.llr.is_finite(), "{r:?}");
+    assert!(
+        r.vs_lognormal.llr.is_finite() && r.vs_exponential.llr.is_finite(),
+        "{r:?}"
+    );
     // α̂ ≈ 1.006: every bootstrap draw overflows, which is a typed error, not a p-value.
     let o = PowerLawOptions::new(Rule::Paper, None, Some(3), 1, Level::P05).unwrap();
     assert!(power_law_test(&v, &o, |_, _| true).is_err());
@@ -284,16 +365,31 @@ fn subnormal_xmin_gives_a_finite_exponent_above_one() {
 #[test]
 fn subnormal_tail_gives_finite_vuong_ratios() {
     let mut v = vec![0.0; 36];
-    for (i, x) in [(7, 9.54898105934e-313), (11, 4.345847120864e-312), (18, 2.44453935194233e-310), (34, 3.730070726e-315), (35, 5e-323)] {
+    for (i, x) in [
+        (7, 9.54898105934e-313),
+        (11, 4.345847120864e-312),
+        (18, 2.44453935194233e-310),
+        (34, 3.730070726e-315),
+        (35, 5e-323),
+    ] {
         v[i] = x;
     }
     let mut o = PowerLawOptions::new(Rule::Clauset, Some(215), Some(1), 14757395255548643840, Level::P05).unwrap();
     o.clauset = ClausetOptions::new(5, 30, 24, KsConvention::TwoSided, Level::P05).unwrap();
     let r = power_law_test(&v, &o, |_, _| true).unwrap();
     for lr in [r.vs_lognormal, r.vs_exponential] {
-        assert!(lr.llr.is_finite() && lr.llr_normalized.is_finite() && (0.0..=1.0).contains(&lr.p), "{r:?}");
+        assert!(
+            lr.llr.is_finite() && lr.llr_normalized.is_finite() && (0.0..=1.0).contains(&lr.p),
+            "{r:?}"
+        );
     }
-    let tail = [5e-323, 3.730070726e-315, 9.54898105934e-313, 4.345847120864e-312, 2.44453935194233e-310];
+    let tail = [
+        5e-323,
+        3.730070726e-315,
+        9.54898105934e-313,
+        4.345847120864e-312,
+        2.44453935194233e-310,
+    ];
     let (lr, lambda) = vs_exponential(&tail, tail[0], 1.5).unwrap();
     assert!(lambda.is_infinite() && lr.llr.is_finite(), "{lr:?}");
 }
@@ -305,8 +401,13 @@ fn subnormal_tail_gives_finite_vuong_ratios() {
 #[test]
 fn clauset_scan_on_nearly_equal_values_keeps_alpha_above_one() {
     let v = [
-        3.689967271703286e-74, 3.689967271703286e-74, 3.689967271703286e-74, 3.6899672717032845e-74, 3.689967271703286e-74,
-        3.6899672717031855e-74, 3.689967271703286e-74,
+        3.689967271703286e-74,
+        3.689967271703286e-74,
+        3.689967271703286e-74,
+        3.6899672717032845e-74,
+        3.689967271703286e-74,
+        3.6899672717031855e-74,
+        3.689967271703286e-74,
     ];
     let o = ClausetOptions::new(5, 286, 16, KsConvention::TwoSided, Level::P05).unwrap();
     let f = fit_clauset(&v, &o).unwrap();

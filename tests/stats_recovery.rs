@@ -8,7 +8,9 @@ use sgn_lab::stats::{fit_clauset, fit_top_k, power_law_test, ClausetOptions, Lev
 
 fn pareto(n: usize, alpha: f64, xmin: f64, seed: u64) -> Vec<f64> {
     let mut r = seeded(seed);
-    (0..n).map(|_| xmin * (1.0 - r.random::<f64>()).powf(-1.0 / (alpha - 1.0))).collect()
+    (0..n)
+        .map(|_| xmin * (1.0 - r.random::<f64>()).powf(-1.0 / (alpha - 1.0)))
+        .collect()
 }
 
 #[test]

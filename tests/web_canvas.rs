@@ -19,13 +19,18 @@ fn canvas(w: u32, h: u32) -> HtmlCanvasElement {
 
 fn pixels(c: &HtmlCanvasElement) -> Vec<u8> {
     let ctx: CanvasRenderingContext2d = c.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
-    ctx.get_image_data(0.0, 0.0, c.width() as f64, c.height() as f64).unwrap().data().0
+    ctx.get_image_data(0.0, 0.0, c.width() as f64, c.height() as f64)
+        .unwrap()
+        .data()
+        .0
 }
 
 /// Pixels close to the first series colour (Okabe–Ito blue, 0 114 178).
 fn blue_pixels(px: &[u8]) -> usize {
     px.chunks(4)
-        .filter(|p| (p[0] as i32) < 60 && (p[1] as i32 - 114).abs() < 40 && (p[2] as i32 - 178).abs() < 40 && p[3] > 200)
+        .filter(|p| {
+            (p[0] as i32) < 60 && (p[1] as i32 - 114).abs() < 40 && (p[2] as i32 - 178).abs() < 40 && p[3] > 200
+        })
         .count()
 }
 
@@ -41,7 +46,10 @@ fn training_chart_changes_pixels_and_draws_the_loss_line() {
 
     let after = pixels(&c);
     let changed = before.chunks(4).zip(after.chunks(4)).filter(|(a, b)| a != b).count();
-    assert!(changed > 800 * 400 / 2, "background not painted: {changed} pixels changed");
+    assert!(
+        changed > 800 * 400 / 2,
+        "background not painted: {changed} pixels changed"
+    );
     let blue = blue_pixels(&after);
     assert!(blue > 500, "loss line missing: {blue} blue pixels");
 
@@ -50,7 +58,12 @@ fn training_chart_changes_pixels_and_draws_the_loss_line() {
     let series = idx["series"].as_array().unwrap();
     assert_eq!(series[0]["name"], "minibatch loss");
     assert_eq!(series[2]["y"].as_array().unwrap().len(), 3, "three accuracy points");
-    let px: Vec<i64> = series[1]["px"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    let px: Vec<i64> = series[1]["px"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
     assert_eq!(px.len(), 2 * 300);
     let on_line = px
         .chunks(2)
@@ -59,7 +72,10 @@ fn training_chart_changes_pixels_and_draws_the_loss_line() {
             (after[i] as i32) < 60 && (after[i + 2] as i32 - 178).abs() < 40
         })
         .count();
-    assert!(on_line > 250, "moving-average points lie on the drawn line: {on_line} of 300");
+    assert!(
+        on_line > 250,
+        "moving-average points lie on the drawn line: {on_line} of 300"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -15,7 +15,13 @@ pub const SIZES: [usize; 4] = [784, 100, 100, 10];
 pub fn fcn_grads(n: usize, seed: u64) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
     let mut rng = substream(seed, 1);
     let a0: Vec<f64> = (0..n * SIZES[0])
-        .map(|_| if rng.random::<f64>() < 0.8 { 0.0 } else { rng.random::<f64>() })
+        .map(|_| {
+            if rng.random::<f64>() < 0.8 {
+                0.0
+            } else {
+                rng.random::<f64>()
+            }
+        })
         .collect();
     let relu = |rng: &mut sgn_lab::rng::SeededRng, m: usize| -> Vec<f64> {
         (0..m)
@@ -42,7 +48,11 @@ pub fn fcn_grads(n: usize, seed: u64) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
         mask.iter()
             .map(|&a| {
                 let z: f64 = rng.sample(StandardNormal);
-                if a > 0.0 { 0.05 * z } else { 0.0 }
+                if a > 0.0 {
+                    0.05 * z
+                } else {
+                    0.0
+                }
             })
             .collect()
     };
@@ -70,6 +80,12 @@ pub fn to_grads(n: usize, a: &[Vec<f64>], d: &[Vec<f64>]) -> PerSampleGrads {
 pub fn sample(n: usize, seed: u64) -> Vec<f64> {
     let mut r = seeded(seed);
     (0..n)
-        .map(|_| if r.random::<f64>() < 0.7 { (1.0 - r.random::<f64>()).powf(-1.0 / 1.5) } else { r.random::<f64>() })
+        .map(|_| {
+            if r.random::<f64>() < 0.7 {
+                (1.0 - r.random::<f64>()).powf(-1.0 / 1.5)
+            } else {
+                r.random::<f64>()
+            }
+        })
         .collect()
 }

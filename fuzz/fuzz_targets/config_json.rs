@@ -15,7 +15,16 @@ use std::sync::OnceLock;
 
 fn train_set() -> &'static Dataset {
     static D: OnceLock<Dataset> = OnceLock::new();
-    D.get_or_init(|| gaussian_mixture(&MixtureParams { n: 64, d: 4, n_classes: 3, separation: 1.0, seed: 1 }).unwrap())
+    D.get_or_init(|| {
+        gaussian_mixture(&MixtureParams {
+            n: 64,
+            d: 4,
+            n_classes: 3,
+            separation: 1.0,
+            seed: 1,
+        })
+        .unwrap()
+    })
 }
 
 fn check_config(c: &ExperimentConfig) {
@@ -23,7 +32,12 @@ fn check_config(c: &ExperimentConfig) {
     assert_eq!(&ExperimentConfig::from_json(&j).expect("its own JSON parses"), c, "{j}");
     let h = url::encode(c).expect("a config encodes");
     assert!(h.starts_with(url::PREFIX));
-    assert!(h[3..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{h}");
+    assert!(
+        h[3..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{h}"
+    );
     assert_eq!(&url::decode(&h).expect("its own hash decodes"), c, "{h}");
 
     let ranges = c.check_ranges();

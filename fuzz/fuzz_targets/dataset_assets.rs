@@ -58,7 +58,10 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => {
             assert!(!e.to_string().is_empty());
             if harness_gzip {
-                assert!(!matches!(e, DataError::Gzip(_)), "the harness's own gzip stream was refused: {e}");
+                assert!(
+                    !matches!(e, DataError::Gzip(_)),
+                    "the harness's own gzip stream was refused: {e}"
+                );
             }
             return;
         }
@@ -67,7 +70,14 @@ fuzz_target!(|data: &[u8]| {
     match &spec {
         DatasetSpec::Mnist { downsample } => {
             let side = 28 / downsample;
-            assert_eq!(ds.image, Some(ImageShape { channels: 1, rows: side, cols: side }));
+            assert_eq!(
+                ds.image,
+                Some(ImageShape {
+                    channels: 1,
+                    rows: side,
+                    cols: side
+                })
+            );
             assert_eq!(ds.n_classes, 10);
         }
         DatasetSpec::Digits8x8 => {
@@ -82,7 +92,10 @@ fuzz_target!(|data: &[u8]| {
         }
         let max_value = u16::from_le_bytes([raw[16], raw[17]]) as f32;
         let top = 255.0 / max_value;
-        assert!(ds.x.iter().all(|&v| (0.0..=top * (1.0 + 1e-6)).contains(&v)), "pixel outside [0, {top}]");
+        assert!(
+            ds.x.iter().all(|&v| (0.0..=top * (1.0 + 1e-6)).contains(&v)),
+            "pixel outside [0, {top}]"
+        );
     }
 
     let p = PrepareParams {

@@ -52,11 +52,15 @@ fuzz_target!(|data: &[u8]| {
             let n = m.data.len();
             let as_f8 = bytes.len() >= 8 * n && {
                 let tail = &bytes[bytes.len() - 8 * n..];
-                tail.chunks_exact(8).zip(&m.data).all(|(c, x)| f64::from_le_bytes(c.try_into().unwrap()).to_bits() == x.to_bits())
+                tail.chunks_exact(8)
+                    .zip(&m.data)
+                    .all(|(c, x)| f64::from_le_bytes(c.try_into().unwrap()).to_bits() == x.to_bits())
             };
             let as_f4 = {
                 let tail = &bytes[bytes.len() - 4 * n..];
-                tail.chunks_exact(4).zip(&m.data).all(|(c, x)| (f32::from_le_bytes(c.try_into().unwrap()) as f64).to_bits() == x.to_bits())
+                tail.chunks_exact(4)
+                    .zip(&m.data)
+                    .all(|(c, x)| (f32::from_le_bytes(c.try_into().unwrap()) as f64).to_bits() == x.to_bits())
             };
             assert!(as_f8 || as_f4, "values are not the file's last bytes");
             let w = write_npy_f64(m.rows, m.cols, &m.data);

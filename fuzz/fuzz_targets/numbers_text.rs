@@ -11,7 +11,8 @@ use sgn_lab::data::text::{parse_numbers, TextError};
 
 fn tokens(line: &str) -> impl Iterator<Item = &str> {
     let line = line.split('#').next().unwrap_or("");
-    line.split(|c: char| c == ',' || c.is_whitespace()).filter(|t| !t.is_empty())
+    line.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
 }
 
 fn format_back(v: &[f64], style: u8) -> String {

@@ -17,13 +17,19 @@
 use libfuzzer_sys::fuzz_target;
 use sgn_lab::data::text::Matrix;
 use sgn_lab::spectrum::eigen::{eigen_desc, eigenvalues_desc};
-use sgn_lab::spectrum::{analyze, effective_rank, eigengaps, fit_spectrum, spectrum_of_gram, spectrum_of_matrix, trace_share, FitParams, SpectrumError, SymMatrix};
+use sgn_lab::spectrum::{
+    analyze, effective_rank, eigengaps, fit_spectrum, spectrum_of_gram, spectrum_of_matrix, trace_share, FitParams,
+    SpectrumError, SymMatrix,
+};
 use sgn_lab::stats::normality::{anderson_darling, dagostino_pearson, jarque_bera, lilliefors, moments, shapiro_wilk};
 use sgn_lab::stats::{
-    fit_clauset, fit_clauset_bootstrap, fit_top_k, normality, power_law_rate, power_law_test, tail_index, BootstrapOptions, ClausetOptions, KsConvention, Level,
-    PowerLawOptions, Rule, StatsError,
+    fit_clauset, fit_clauset_bootstrap, fit_top_k, normality, power_law_rate, power_law_test, tail_index,
+    BootstrapOptions, ClausetOptions, KsConvention, Level, PowerLawOptions, Rule, StatsError,
 };
-use sgn_lab_fuzz::{assert_finite, assert_p, check_fit, check_normality, check_power_law, check_rate, check_spectrum, check_spectrum_report, check_top_k, Cursor};
+use sgn_lab_fuzz::{
+    assert_finite, assert_p, check_fit, check_normality, check_power_law, check_rate, check_spectrum,
+    check_spectrum_report, check_top_k, Cursor,
+};
 
 fn first_non_finite(v: &[f64]) -> Option<usize> {
     v.iter().position(|x| !x.is_finite())
@@ -33,7 +39,11 @@ fn first_non_finite(v: &[f64]) -> Option<usize> {
 #[track_caller]
 fn expect_non_finite<T: std::fmt::Debug>(r: &Result<T, StatsError>, v: &[f64]) {
     if let Some(i) = first_non_finite(v) {
-        assert_eq!(r.as_ref().err(), Some(&StatsError::NonFinite { index: i }), "non-finite value #{i} not reported");
+        assert_eq!(
+            r.as_ref().err(),
+            Some(&StatsError::NonFinite { index: i }),
+            "non-finite value #{i} not reported"
+        );
     }
 }
 
@@ -42,7 +52,10 @@ fn expect_non_finite<T: std::fmt::Debug>(r: &Result<T, StatsError>, v: &[f64]) {
 fn expect_bad_positive<T: std::fmt::Debug>(r: &Result<T, StatsError>, v: &[f64]) {
     if let Some(i) = v.iter().position(|x| !x.is_finite() || *x <= 0.0) {
         let e = r.as_ref().err().expect("non-positive or non-finite input accepted");
-        assert!(matches!(e, StatsError::NonFinite { index } | StatsError::NonPositive { index, .. } if *index == i), "{e:?} for #{i}");
+        assert!(
+            matches!(e, StatsError::NonFinite { index } | StatsError::NonPositive { index, .. } if *index == i),
+            "{e:?} for #{i}"
+        );
     }
 }
 
@@ -136,14 +149,21 @@ fn stats_cheap(c: &mut Cursor) {
 }
 
 fn clauset_opts(c: &mut Cursor, lev: Level) -> ClausetOptions {
-    let ks = if c.bool() { KsConvention::TwoSided } else { KsConvention::Plfit };
+    let ks = if c.bool() {
+        KsConvention::TwoSided
+    } else {
+        KsConvention::Plfit
+    };
     ClausetOptions::new(c.range(2, 60), c.range(0, 400), c.range(2, 50), ks, lev).unwrap()
 }
 
 fn stats_clauset(c: &mut Cursor) {
     let lev = level(c.u8());
     let co = clauset_opts(c, lev);
-    let boot = BootstrapOptions { replicates: c.range(1, 4), seed: c.u64() };
+    let boot = BootstrapOptions {
+        replicates: c.range(1, 4),
+        seed: c.u64(),
+    };
     let rule = if c.bool() { Rule::Clauset } else { Rule::Paper };
     let k = if c.bool() { None } else { Some(c.range(2, 300)) };
     let reps = c.range(0, 3);
@@ -157,7 +177,10 @@ fn stats_clauset(c: &mut Cursor) {
         let r = fit_clauset(x, &co);
         expect_bad_positive(&r, x);
         if let Ok(f) = &r {
-            assert!(f.n == x.len() && f.n_tail >= co.min_tail.max(2) && f.n_tail <= f.n, "{f:?}");
+            assert!(
+                f.n == x.len() && f.n_tail >= co.min_tail.max(2) && f.n_tail <= f.n,
+                "{f:?}"
+            );
             assert!(f.alpha > 1.0 && f.alpha.is_finite(), "alpha {f:?}");
             assert!((0.0..=1.0).contains(&f.ks_d) && f.candidates >= 1, "{f:?}");
             assert!(f.xmin > 0.0 && f.xmin.is_finite());
@@ -203,7 +226,11 @@ fn stats_spectrum(c: &mut Cursor) {
     let v = &v[..];
     // A small data matrix, one sample per row.
     let rows = (v.len() / d).min(12);
-    let m = Matrix { rows, cols: d, data: v[..rows * d].to_vec() };
+    let m = Matrix {
+        rows,
+        cols: d,
+        data: v[..rows * d].to_vec(),
+    };
     match spectrum_of_matrix(&m) {
         Ok(s) => {
             assert!(m.data.iter().all(|x| x.is_finite()));
@@ -221,14 +248,24 @@ fn stats_spectrum(c: &mut Cursor) {
                     }
                 }
                 let sum: f64 = s.eigenvalues.iter().sum();
-                assert!((sum - tr).abs() <= 1e-9 * tr + 1e-10 * scale * (rows * d) as f64 + 1e-300, "Σλ = {sum}, trace {tr}, scale {scale}");
+                assert!(
+                    (sum - tr).abs() <= 1e-9 * tr + 1e-10 * scale * (rows * d) as f64 + 1e-300,
+                    "Σλ = {sum}, trace {tr}, scale {scale}"
+                );
             }
             let g = eigengaps(&s.eigenvalues, s.rank);
             assert!(g.by_rank.iter().all(|x| *x >= 0.0 && x.is_finite()));
             let share = trace_share(&s.eigenvalues);
-            assert!(share.windows(2).all(|w| w[0] <= w[1] + 1e-12) && share.iter().all(|x| (0.0..=1.0 + 1e-9).contains(x)), "{share:?}");
+            assert!(
+                share.windows(2).all(|w| w[0] <= w[1] + 1e-12) && share.iter().all(|x| (0.0..=1.0 + 1e-9).contains(x)),
+                "{share:?}"
+            );
             let er = effective_rank(&s.eigenvalues);
-            assert!(er.is_finite() && er >= 0.0 && er <= s.rank as f64 + 1e-9, "effective rank {er} of rank {}", s.rank);
+            assert!(
+                er.is_finite() && er >= 0.0 && er <= s.rank as f64 + 1e-9,
+                "effective rank {er} of rank {}",
+                s.rank
+            );
             if let Ok(rep) = analyze(s, &params) {
                 check_spectrum_report(&rep);
             }
@@ -259,7 +296,10 @@ fn stats_spectrum(c: &mut Cursor) {
             if ev.iter().all(|x| x.is_finite()) && fro < 1e150 {
                 let sum: f64 = ev.iter().sum();
                 let tr = a.trace();
-                assert!((sum - tr).abs() <= 1e-10 * fro * (n * n) as f64 + 1e-300, "Σλ = {sum}, trace {tr}");
+                assert!(
+                    (sum - tr).abs() <= 1e-10 * fro * (n * n) as f64 + 1e-300,
+                    "Σλ = {sum}, trace {tr}"
+                );
             }
             if let Ok(e) = eigen_desc(&a) {
                 for k in 0..n {
@@ -272,7 +312,10 @@ fn stats_spectrum(c: &mut Cursor) {
             }
         }
         Err(e) => {
-            assert!(first_non_finite(&a.data).is_some() || matches!(e, SpectrumError::Eigen(_)), "{e:?}");
+            assert!(
+                first_non_finite(&a.data).is_some() || matches!(e, SpectrumError::Eigen(_)),
+                "{e:?}"
+            );
         }
     }
     // The same matrix read as an uncentred Gram matrix.

@@ -24,16 +24,34 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let mut c = Cursor::new(data);
-    let rows = if c.bool() { RowKind::Samples } else { RowKind::Iterations };
+    let rows = if c.bool() {
+        RowKind::Samples
+    } else {
+        RowKind::Iterations
+    };
     let rule = if c.bool() { TailRule::Paper } else { TailRule::Clauset };
     let kb = c.u16();
-    let k = if kb & 1 == 0 { None } else { Some((kb >> 1) as usize % 300) };
+    let k = if kb & 1 == 0 {
+        None
+    } else {
+        Some((kb >> 1) as usize % 300)
+    };
     let level = [0.05, 0.10, 0.01, 0.05, 0.2, f64::NAN, 0.05000000000001, 0.0][(c.u8() % 8) as usize];
     let max_samples = (c.u8() % 5) as usize;
     let spectrum = c.bool();
     let seed = c.u64();
-    let o = AnalyzeOptions { rows, rule, k, level, max_samples, spectrum, seed };
-    let valid_opts = (1..=4).contains(&max_samples) && [0.10, 0.05, 0.01].iter().any(|l| (level - l).abs() < 1e-12) && k.map_or(true, |k| k >= 2);
+    let o = AnalyzeOptions {
+        rows,
+        rule,
+        k,
+        level,
+        max_samples,
+        spectrum,
+        seed,
+    };
+    let valid_opts = (1..=4).contains(&max_samples)
+        && [0.10, 0.05, 0.01].iter().any(|l| (level - l).abs() < 1e-12)
+        && k.map_or(true, |k| k >= 2);
 
     let file = c.rest();
     let m = if is_npy(file) {
@@ -48,7 +66,12 @@ fuzz_target!(|data: &[u8]| {
             Err(e) => return assert!(!e.to_string().is_empty()),
         }
     };
-    assert!(m.rows * m.cols <= MAX_VALUES, "the readers' limit let {} × {} values through", m.rows, m.cols);
+    assert!(
+        m.rows * m.cols <= MAX_VALUES,
+        "the readers' limit let {} × {} values through",
+        m.rows,
+        m.cols
+    );
     match analyze_dump(&m, &o) {
         Ok(a) => {
             assert!(valid_opts, "invalid options accepted: {o:?}");

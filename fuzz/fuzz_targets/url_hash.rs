@@ -21,7 +21,10 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Some(body) = hash.strip_prefix('#').unwrap_or(&hash).strip_prefix(url::PREFIX) {
         if let Some(bytes) = url::b64url_decode(body) {
-            assert_eq!(url::b64url_decode(&url::b64url_encode(&bytes)).as_deref(), Some(&bytes[..]));
+            assert_eq!(
+                url::b64url_decode(&url::b64url_encode(&bytes)).as_deref(),
+                Some(&bytes[..])
+            );
         }
     }
     match url::decode(&hash) {

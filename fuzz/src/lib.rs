@@ -157,7 +157,12 @@ pub fn check_power_law(r: &PowerLawReport, n_in: usize) {
 
 pub fn check_normality(r: &NormalityReport, n: usize) {
     assert_eq!(r.n, n);
-    for (v, w) in [(r.mean, "mean"), (r.std, "std"), (r.skewness, "skewness"), (r.excess_kurtosis, "kurtosis")] {
+    for (v, w) in [
+        (r.mean, "mean"),
+        (r.std, "std"),
+        (r.skewness, "skewness"),
+        (r.excess_kurtosis, "kurtosis"),
+    ] {
         assert_finite(v, w);
     }
     // σ of values near the smallest subnormal underflows to 0 (the tests themselves rescale
@@ -170,7 +175,10 @@ pub fn check_normality(r: &NormalityReport, n: usize) {
         assert!(n > 5000);
     }
     assert_p(r.dagostino_pearson.p, "D'Agostino–Pearson");
-    assert!(r.dagostino_pearson.k2 >= 0.0 && r.dagostino_pearson.k2.is_finite(), "{r:?}");
+    assert!(
+        r.dagostino_pearson.k2 >= 0.0 && r.dagostino_pearson.k2.is_finite(),
+        "{r:?}"
+    );
     assert_p(r.jarque_bera.p, "Jarque–Bera");
     assert!(r.jarque_bera.jb >= 0.0 && r.jarque_bera.jb.is_finite(), "{r:?}");
     assert_p(r.anderson_darling.p, "Anderson–Darling");
@@ -195,7 +203,13 @@ pub fn check_spectrum(s: &Spectrum) {
     assert_eq!(ev.len(), s.n.min(s.d), "{s:?}");
     assert!(ev.iter().all(|v| v.is_finite() && *v >= 0.0), "{ev:?}");
     assert!(ev.windows(2).all(|w| w[0] >= w[1]), "not descending: {ev:?}");
-    assert!(s.rank <= s.n.saturating_sub(1).min(s.d), "rank {} for n = {}, d = {}: {ev:?}", s.rank, s.n, s.d);
+    assert!(
+        s.rank <= s.n.saturating_sub(1).min(s.d),
+        "rank {} for n = {}, d = {}: {ev:?}",
+        s.rank,
+        s.n,
+        s.d
+    );
     assert_eq!(s.rank, ev.iter().filter(|v| **v > 0.0).count(), "{s:?}");
 }
 
@@ -211,7 +225,12 @@ pub fn check_fit(f: &SpectrumFit) {
 }
 
 pub fn check_spectrum_report(r: &SpectrumReport) {
-    check_spectrum(&Spectrum { n: r.n, d: r.d, rank: r.rank, eigenvalues: r.eigenvalues.clone() });
+    check_spectrum(&Spectrum {
+        n: r.n,
+        d: r.d,
+        rank: r.rank,
+        eigenvalues: r.eigenvalues.clone(),
+    });
     check_fit(&r.fit);
     assert!(r.mp.sigma2 >= 0.0 && r.mp.sigma2.is_finite(), "{:?}", r.mp);
     assert!(r.mp.lambda_minus <= r.mp.lambda_plus, "{:?}", r.mp);

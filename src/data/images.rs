@@ -34,9 +34,13 @@ pub const MAX_DECOMPRESSED: u64 = 256 << 20;
 pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, DataError> {
     let mut out = Vec::new();
     let dec = flate2::read::GzDecoder::new(bytes);
-    dec.take(MAX_DECOMPRESSED + 1).read_to_end(&mut out).map_err(|e| DataError::Gzip(e.to_string()))?;
+    dec.take(MAX_DECOMPRESSED + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| DataError::Gzip(e.to_string()))?;
     if out.len() as u64 > MAX_DECOMPRESSED {
-        return Err(DataError::TooLarge(format!("decompressed data exceeds {MAX_DECOMPRESSED} bytes")));
+        return Err(DataError::TooLarge(format!(
+            "decompressed data exceeds {MAX_DECOMPRESSED} bytes"
+        )));
     }
     Ok(out)
 }
@@ -44,21 +48,30 @@ pub fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, DataError> {
 fn u16_at(b: &[u8], at: usize) -> Result<u16, DataError> {
     match b.get(at..at + 2) {
         Some(s) => Ok(u16::from_le_bytes([s[0], s[1]])),
-        None => Err(DataError::Truncated { needed: at + 2, found: b.len() }),
+        None => Err(DataError::Truncated {
+            needed: at + 2,
+            found: b.len(),
+        }),
     }
 }
 
 fn u32_at(b: &[u8], at: usize) -> Result<u32, DataError> {
     match b.get(at..at + 4) {
         Some(s) => Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]])),
-        None => Err(DataError::Truncated { needed: at + 4, found: b.len() }),
+        None => Err(DataError::Truncated {
+            needed: at + 4,
+            found: b.len(),
+        }),
     }
 }
 
 /// Decodes an uncompressed SGNI payload into a dataset called `name`.
 pub fn decode_raw(b: &[u8], name: &str) -> Result<Dataset, DataError> {
     if b.len() < 4 {
-        return Err(DataError::Truncated { needed: HEADER_LEN, found: b.len() });
+        return Err(DataError::Truncated {
+            needed: HEADER_LEN,
+            found: b.len(),
+        });
     }
     if &b[..4] != MAGIC {
         return Err(DataError::BadMagic {
@@ -76,13 +89,19 @@ pub fn decode_raw(b: &[u8], name: &str) -> Result<Dataset, DataError> {
     let n_classes = u16_at(b, 14)? as usize;
     let max_value = u16_at(b, 16)?;
     if n == 0 || rows == 0 || cols == 0 {
-        return Err(DataError::BadHeader(format!("n = {n}, rows = {rows}, cols = {cols}: all must be positive")));
+        return Err(DataError::BadHeader(format!(
+            "n = {n}, rows = {rows}, cols = {cols}: all must be positive"
+        )));
     }
     if !(2..=256).contains(&n_classes) {
-        return Err(DataError::BadHeader(format!("n_classes = {n_classes} is not in 2..=256")));
+        return Err(DataError::BadHeader(format!(
+            "n_classes = {n_classes} is not in 2..=256"
+        )));
     }
     if max_value == 0 || max_value > 255 {
-        return Err(DataError::BadHeader(format!("max_value = {max_value} is not in 1..=255")));
+        return Err(DataError::BadHeader(format!(
+            "max_value = {max_value} is not in 1..=255"
+        )));
     }
     let d = rows * cols;
     let needed = n
@@ -93,14 +112,27 @@ pub fn decode_raw(b: &[u8], name: &str) -> Result<Dataset, DataError> {
         return Err(DataError::Truncated { needed, found: b.len() });
     }
     if b.len() > needed {
-        return Err(DataError::TrailingBytes { extra: b.len() - needed });
+        return Err(DataError::TrailingBytes {
+            extra: b.len() - needed,
+        });
     }
     let pix = &b[HEADER_LEN..HEADER_LEN + n * d];
     let labels = &b[HEADER_LEN + n * d..needed];
     let scale = 1.0 / max_value as f32;
     let x: Vec<f32> = pix.iter().map(|&p| p as f32 * scale).collect();
     let y: Vec<u32> = labels.iter().map(|&l| l as u32).collect();
-    Dataset::new(name, d, n_classes, x, y, Some(ImageShape { channels: 1, rows, cols }))
+    Dataset::new(
+        name,
+        d,
+        n_classes,
+        x,
+        y,
+        Some(ImageShape {
+            channels: 1,
+            rows,
+            cols,
+        }),
+    )
 }
 
 /// Decodes a gzip-compressed SGNI asset.
@@ -121,9 +153,14 @@ pub fn decode_digits8x8(bytes: &[u8]) -> Result<Dataset, DataError> {
 /// cheaper MNIST option. Rows/columns that do not fill a whole block are dropped.
 pub fn downsample(ds: &Dataset, f: usize) -> Result<Dataset, DataError> {
     ds.validate()?;
-    let shape = ds.image.ok_or_else(|| DataError::InvalidParam("downsampling needs an image dataset".into()))?;
+    let shape = ds
+        .image
+        .ok_or_else(|| DataError::InvalidParam("downsampling needs an image dataset".into()))?;
     if f == 0 || f > shape.rows || f > shape.cols {
-        return Err(DataError::InvalidParam(format!("downsampling factor {f} for {}×{} images", shape.rows, shape.cols)));
+        return Err(DataError::InvalidParam(format!(
+            "downsampling factor {f} for {}×{} images",
+            shape.rows, shape.cols
+        )));
     }
     let (r2, c2) = (shape.rows / f, shape.cols / f);
     let d2 = shape.channels * r2 * c2;
@@ -145,8 +182,19 @@ pub fn downsample(ds: &Dataset, f: usize) -> Result<Dataset, DataError> {
             }
         }
     }
-    let image = ImageShape { channels: shape.channels, rows: r2, cols: c2 };
-    Dataset::new(format!("{}/{f}x", ds.name), d2, ds.n_classes, x, ds.y.clone(), Some(image))
+    let image = ImageShape {
+        channels: shape.channels,
+        rows: r2,
+        cols: c2,
+    };
+    Dataset::new(
+        format!("{}/{f}x", ds.name),
+        d2,
+        ds.n_classes,
+        x,
+        ds.y.clone(),
+        Some(image),
+    )
 }
 
 #[cfg(test)]
@@ -183,7 +231,10 @@ mod tests {
         let mut bad_label = b.clone();
         let last = bad_label.len() - 1;
         bad_label[last] = 3;
-        assert!(matches!(decode_raw(&bad_label, "t"), Err(DataError::BadLabel { index: 1, label: 3, .. })));
+        assert!(matches!(
+            decode_raw(&bad_label, "t"),
+            Err(DataError::BadLabel { index: 1, label: 3, .. })
+        ));
         let mut bad_magic = b;
         bad_magic[0] = b'X';
         assert!(matches!(decode_raw(&bad_magic, "t"), Err(DataError::BadMagic { .. })));

@@ -15,8 +15,15 @@ pub const DEFAULT_N_TRAIN: usize = 8_000;
 pub fn decode(bytes: &[u8]) -> Result<Dataset, DataError> {
     let ds = images::decode(bytes, "mnist-10k")?;
     match ds.image {
-        Some(ImageShape { channels: 1, rows: 28, cols: 28 }) if ds.n_classes == 10 => Ok(ds),
-        s => Err(DataError::BadHeader(format!("expected 28×28 images with 10 classes, found {s:?}, {} classes", ds.n_classes))),
+        Some(ImageShape {
+            channels: 1,
+            rows: 28,
+            cols: 28,
+        }) if ds.n_classes == 10 => Ok(ds),
+        s => Err(DataError::BadHeader(format!(
+            "expected 28×28 images with 10 classes, found {s:?}, {} classes",
+            ds.n_classes
+        ))),
     }
 }
 

@@ -8,10 +8,10 @@
 
 pub mod images;
 pub mod mnist;
+pub mod npy;
 pub mod spec;
 pub mod synthetic;
 pub mod tabular;
-pub mod npy;
 pub mod text;
 
 pub use spec::DatasetSpec;
@@ -105,25 +105,50 @@ impl Dataset {
             return Err(DataError::InvalidParam("a dataset needs at least one feature".into()));
         }
         if n_classes < 2 {
-            return Err(DataError::InvalidParam(format!("need at least 2 classes, got {n_classes}")));
+            return Err(DataError::InvalidParam(format!(
+                "need at least 2 classes, got {n_classes}"
+            )));
         }
-        if x.len() != n.checked_mul(d).ok_or_else(|| DataError::TooLarge("n·d overflows".into()))? {
-            return Err(DataError::Mismatch(format!("{} features for {n} samples of dimension {d}", x.len())));
+        if x.len()
+            != n.checked_mul(d)
+                .ok_or_else(|| DataError::TooLarge("n·d overflows".into()))?
+        {
+            return Err(DataError::Mismatch(format!(
+                "{} features for {n} samples of dimension {d}",
+                x.len()
+            )));
         }
         if let Some(s) = image {
             if s.channels * s.rows * s.cols != d {
-                return Err(DataError::Mismatch(format!("image shape {s:?} does not have {d} pixels")));
+                return Err(DataError::Mismatch(format!(
+                    "image shape {s:?} does not have {d} pixels"
+                )));
             }
         }
         for (index, &label) in y.iter().enumerate() {
             if label as usize >= n_classes {
-                return Err(DataError::BadLabel { index, label, n_classes });
+                return Err(DataError::BadLabel {
+                    index,
+                    label,
+                    n_classes,
+                });
             }
         }
         if let Some(pos) = x.iter().position(|v| !v.is_finite()) {
-            return Err(DataError::NonFinite { index: pos / d, feature: pos % d });
+            return Err(DataError::NonFinite {
+                index: pos / d,
+                feature: pos % d,
+            });
         }
-        Ok(Dataset { name: name.into(), n, d, n_classes, x, y, image })
+        Ok(Dataset {
+            name: name.into(),
+            n,
+            d,
+            n_classes,
+            x,
+            y,
+            image,
+        })
     }
 
     /// Re-checks the invariants [`Dataset::new`] establishes (the fields are public, so a
@@ -141,14 +166,24 @@ impl Dataset {
         }
         if let Some(s) = self.image {
             if s.channels * s.rows * s.cols != self.d {
-                return Err(DataError::Mismatch(format!("image shape {s:?} does not have {} pixels", self.d)));
+                return Err(DataError::Mismatch(format!(
+                    "image shape {s:?} does not have {} pixels",
+                    self.d
+                )));
             }
         }
         if self.n_classes < 2 {
-            return Err(DataError::InvalidParam(format!("need at least 2 classes, got {}", self.n_classes)));
+            return Err(DataError::InvalidParam(format!(
+                "need at least 2 classes, got {}",
+                self.n_classes
+            )));
         }
         if let Some((index, &label)) = self.y.iter().enumerate().find(|(_, &l)| l as usize >= self.n_classes) {
-            return Err(DataError::BadLabel { index, label, n_classes: self.n_classes });
+            return Err(DataError::BadLabel {
+                index,
+                label,
+                n_classes: self.n_classes,
+            });
         }
         Ok(())
     }
@@ -165,12 +200,23 @@ impl Dataset {
         let mut y = Vec::with_capacity(indices.len());
         for &j in indices {
             if j >= self.n {
-                return Err(DataError::InvalidParam(format!("sample index {j} out of range (n = {})", self.n)));
+                return Err(DataError::InvalidParam(format!(
+                    "sample index {j} out of range (n = {})",
+                    self.n
+                )));
             }
             x.extend_from_slice(self.row(j));
             y.push(self.y[j]);
         }
-        Ok(Dataset { name: name.into(), n: indices.len(), d: self.d, n_classes: self.n_classes, x, y, image: self.image })
+        Ok(Dataset {
+            name: name.into(),
+            n: indices.len(),
+            d: self.d,
+            n_classes: self.n_classes,
+            x,
+            y,
+            image: self.image,
+        })
     }
 
     /// Seeded train/test split: a uniformly random permutation (stream [`streams::SPLIT`]); the
@@ -191,7 +237,10 @@ impl Dataset {
     /// A seeded random subset of `n` samples (stream [`streams::SUBSET`]), order randomised.
     pub fn subset(&self, n: usize, seed: u64) -> Result<Dataset, DataError> {
         if n == 0 || n > self.n {
-            return Err(DataError::InvalidParam(format!("subset of {n} from {} samples", self.n)));
+            return Err(DataError::InvalidParam(format!(
+                "subset of {n} from {} samples",
+                self.n
+            )));
         }
         let perm = permutation(self.n, seed, streams::SUBSET);
         self.select(&perm[..n], format!("{}[{n}]", self.name))
@@ -202,10 +251,15 @@ impl Dataset {
     /// Returns the dataset and the number of labels changed. Stream [`streams::LABEL_NOISE`].
     pub fn with_label_noise(&self, p: f64, seed: u64) -> Result<(Dataset, usize), DataError> {
         if !(0.0..=1.0).contains(&p) {
-            return Err(DataError::InvalidParam(format!("label-noise rate {p} is not in [0, 1]")));
+            return Err(DataError::InvalidParam(format!(
+                "label-noise rate {p} is not in [0, 1]"
+            )));
         }
         if self.n_classes < 2 {
-            return Err(DataError::InvalidParam(format!("label noise needs at least 2 classes, got {}", self.n_classes)));
+            return Err(DataError::InvalidParam(format!(
+                "label noise needs at least 2 classes, got {}",
+                self.n_classes
+            )));
         }
         let mut rng = substream(seed, streams::LABEL_NOISE);
         let k = self.n_classes as u32;
@@ -285,7 +339,9 @@ impl Standardizer {
     pub fn fit(train: &Dataset) -> Result<Standardizer, DataError> {
         train.validate()?;
         if train.n == 0 {
-            return Err(DataError::InvalidParam("cannot fit a standardizer on an empty dataset".into()));
+            return Err(DataError::InvalidParam(
+                "cannot fit a standardizer on an empty dataset".into(),
+            ));
         }
         let d = train.d;
         let mut s1 = vec![0f64; d];
@@ -316,12 +372,20 @@ impl Standardizer {
     pub fn apply(&self, ds: &mut Dataset) -> Result<(), DataError> {
         ds.validate()?;
         if ds.d != self.mean.len() {
-            return Err(DataError::Mismatch(format!("standardizer has {} features, dataset {}", self.mean.len(), ds.d)));
+            return Err(DataError::Mismatch(format!(
+                "standardizer has {} features, dataset {}",
+                self.mean.len(),
+                ds.d
+            )));
         }
         for (index, row) in ds.x.chunks_exact_mut(ds.d).enumerate() {
             for (feature, ((v, m), s)) in row.iter_mut().zip(&self.mean).zip(&self.std).enumerate() {
                 let z = (*v - m) / s;
-                *v = if z.is_finite() { z } else { ((*v as f64 - *m as f64) / *s as f64) as f32 };
+                *v = if z.is_finite() {
+                    z
+                } else {
+                    ((*v as f64 - *m as f64) / *s as f64) as f32
+                };
                 if !v.is_finite() {
                     return Err(DataError::NonFinite { index, feature });
                 }
@@ -350,7 +414,14 @@ pub struct PrepareParams {
 
 impl Default for PrepareParams {
     fn default() -> Self {
-        PrepareParams { n_train: None, n_test: None, standardize: true, label_noise: 0.0, random_labels: false, seed: 0 }
+        PrepareParams {
+            n_train: None,
+            n_test: None,
+            standardize: true,
+            label_noise: 0.0,
+            random_labels: false,
+            seed: 0,
+        }
     }
 }
 
@@ -362,7 +433,10 @@ pub fn prepare(all: &Dataset, p: &PrepareParams) -> Result<(Dataset, Dataset), D
     if p.label_noise > 0.0 {
         train = train.with_label_noise(p.label_noise, p.seed)?.0;
     } else if !(0.0..=1.0).contains(&p.label_noise) {
-        return Err(DataError::InvalidParam(format!("label-noise rate {} is not in [0, 1]", p.label_noise)));
+        return Err(DataError::InvalidParam(format!(
+            "label-noise rate {} is not in [0, 1]",
+            p.label_noise
+        )));
     }
     if p.random_labels {
         train = train.with_random_labels(p.seed);

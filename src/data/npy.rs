@@ -23,7 +23,11 @@ pub enum NpyError {
     #[error("unsupported .npy format version {0}.{1} (1.0, 2.0 and 3.0 are read)")]
     UnsupportedVersion(u8, u8),
     #[error("the .npy file is truncated: {what} needs {expected} bytes, {found} present")]
-    Truncated { what: &'static str, expected: usize, found: usize },
+    Truncated {
+        what: &'static str,
+        expected: usize,
+        found: usize,
+    },
     #[error("the .npy file has {0} bytes after the data")]
     TrailingBytes(usize),
     #[error("malformed .npy header: {0}")]
@@ -206,7 +210,11 @@ pub fn read_npy_max(bytes: &[u8], max_values: usize) -> Result<Matrix, NpyError>
     }
     let need = |what, expected: usize| {
         if bytes.len() < expected {
-            Err(NpyError::Truncated { what, expected, found: bytes.len() })
+            Err(NpyError::Truncated {
+                what,
+                expected,
+                found: bytes.len(),
+            })
         } else {
             Ok(())
         }
@@ -220,11 +228,16 @@ pub fn read_npy_max(bytes: &[u8], max_values: usize) -> Result<Matrix, NpyError>
         }
         (2, 0) | (3, 0) => {
             need("the header length", 12)?;
-            (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12)
+            (
+                u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+                12,
+            )
         }
         _ => return Err(NpyError::UnsupportedVersion(major, minor)),
     };
-    let data_start = hstart.checked_add(hlen).ok_or_else(|| NpyError::BadHeader("header length overflows".into()))?;
+    let data_start = hstart
+        .checked_add(hlen)
+        .ok_or_else(|| NpyError::BadHeader("header length overflows".into()))?;
     need("the header", data_start)?;
     let header = std::str::from_utf8(&bytes[hstart..data_start])
         .map_err(|_| NpyError::BadHeader("the header is not text".into()))?;
@@ -247,7 +260,10 @@ pub fn read_npy_max(bytes: &[u8], max_values: usize) -> Result<Matrix, NpyError>
     }
     let values = rows.saturating_mul(cols);
     if values > max_values as u64 {
-        return Err(NpyError::TooLarge { values, limit: max_values });
+        return Err(NpyError::TooLarge {
+            values,
+            limit: max_values,
+        });
     }
     let count = rows
         .checked_mul(cols)
@@ -257,7 +273,11 @@ pub fn read_npy_max(bytes: &[u8], max_values: usize) -> Result<Matrix, NpyError>
     let nbytes = count * size;
     let data = &bytes[data_start..];
     if data.len() < nbytes {
-        return Err(NpyError::Truncated { what: "the data", expected: data_start.saturating_add(nbytes), found: bytes.len() });
+        return Err(NpyError::Truncated {
+            what: "the data",
+            expected: data_start.saturating_add(nbytes),
+            found: bytes.len(),
+        });
     }
     if data.len() > nbytes {
         return Err(NpyError::TrailingBytes(data.len() - nbytes));
@@ -275,7 +295,10 @@ pub fn read_npy_max(bytes: &[u8], max_values: usize) -> Result<Matrix, NpyError>
             f32::from_le_bytes(b) as f64
         };
         if !v.is_finite() {
-            return Err(NpyError::NonFinite { row: idx / cols + 1, col: idx % cols + 1 });
+            return Err(NpyError::NonFinite {
+                row: idx / cols + 1,
+                col: idx % cols + 1,
+            });
         }
         out.push(v);
     }
@@ -320,6 +343,9 @@ mod tests {
         assert_eq!(read_npy_max(&b, 5), Err(NpyError::TooLarge { values: 6, limit: 5 }));
         // Only the header: refused by the limit, not as truncated.
         let header_only = &b[..b.len() - 48];
-        assert_eq!(read_npy_max(header_only, 5), Err(NpyError::TooLarge { values: 6, limit: 5 }));
+        assert_eq!(
+            read_npy_max(header_only, 5),
+            Err(NpyError::TooLarge { values: 6, limit: 5 })
+        );
     }
 }

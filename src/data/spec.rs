@@ -44,7 +44,12 @@ impl DatasetSpec {
     /// Builds the whole dataset (before any split) from the asset bytes.
     pub fn load(&self, asset_bytes: Option<&[u8]>) -> Result<Dataset, DataError> {
         let need = || {
-            asset_bytes.ok_or_else(|| DataError::InvalidParam(format!("dataset {self:?} needs the bytes of assets/{}", self.asset().unwrap_or("?"))))
+            asset_bytes.ok_or_else(|| {
+                DataError::InvalidParam(format!(
+                    "dataset {self:?} needs the bytes of assets/{}",
+                    self.asset().unwrap_or("?")
+                ))
+            })
         };
         match self {
             DatasetSpec::Mnist { downsample } => {
@@ -52,7 +57,9 @@ impl DatasetSpec {
                 match downsample {
                     1 => Ok(ds),
                     2 => images::downsample(&ds, 2),
-                    f => Err(DataError::InvalidParam(format!("MNIST downsampling factor {f} (1 or 2)"))),
+                    f => Err(DataError::InvalidParam(format!(
+                        "MNIST downsampling factor {f} (1 or 2)"
+                    ))),
                 }
             }
             DatasetSpec::Digits8x8 => images::decode_digits8x8(need()?),
@@ -68,7 +75,10 @@ impl DatasetSpec {
     pub fn default_prepare(&self, seed: u64) -> PrepareParams {
         match self {
             DatasetSpec::Mnist { .. } => mnist::default_prepare(seed),
-            _ => PrepareParams { seed, ..Default::default() },
+            _ => PrepareParams {
+                seed,
+                ..Default::default()
+            },
         }
     }
 }
@@ -82,7 +92,13 @@ mod tests {
         let specs = [
             DatasetSpec::default(),
             DatasetSpec::Wine,
-            DatasetSpec::GaussianMixture(synthetic::MixtureParams { n: 50, d: 3, n_classes: 2, separation: 1.0, seed: 1 }),
+            DatasetSpec::GaussianMixture(synthetic::MixtureParams {
+                n: 50,
+                d: 3,
+                n_classes: 2,
+                separation: 1.0,
+                seed: 1,
+            }),
         ];
         for s in &specs {
             let j = serde_json::to_string(s).unwrap();

@@ -6,10 +6,10 @@
 //! - **Teacher network**: x ~ N(0, I_d); y = argmax of a randomly initialised teacher FCN
 //!   (d → hidden → K, tanh, Xavier init, weights from `substream(seed, streams::SYNTHETIC + 1)`).
 
+use super::standard_normal;
 use super::{streams, DataError, Dataset};
 use crate::nn::{ActivationKind, InitKind, ModelSpec, Network, Tape};
 use crate::rng::substream;
-use super::standard_normal;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +37,9 @@ pub struct TeacherParams {
 
 fn check_sizes(n: usize, d: usize, k: usize) -> Result<(), DataError> {
     if n == 0 || d == 0 || !(2..=1000).contains(&k) {
-        return Err(DataError::InvalidParam(format!("n = {n}, d = {d}, classes = {k}: need n, d ≥ 1 and 2 ≤ classes ≤ 1000")));
+        return Err(DataError::InvalidParam(format!(
+            "n = {n}, d = {d}, classes = {k}: need n, d ≥ 1 and 2 ≤ classes ≤ 1000"
+        )));
     }
     match n.checked_mul(d) {
         Some(v) if v <= 64 << 20 => Ok(()),
@@ -49,7 +51,10 @@ fn check_sizes(n: usize, d: usize, k: usize) -> Result<(), DataError> {
 pub fn gaussian_mixture(p: &MixtureParams) -> Result<Dataset, DataError> {
     check_sizes(p.n, p.d, p.n_classes)?;
     if !(p.separation >= 0.0 && p.separation <= 1e3) {
-        return Err(DataError::InvalidParam(format!("separation {} is not in [0, 1000]", p.separation)));
+        return Err(DataError::InvalidParam(format!(
+            "separation {} is not in [0, 1000]",
+            p.separation
+        )));
     }
     let mut rng = substream(p.seed, streams::SYNTHETIC);
     let mut means = vec![0f64; p.n_classes * p.d];
@@ -65,18 +70,38 @@ pub fn gaussian_mixture(p: &MixtureParams) -> Result<Dataset, DataError> {
         }
         y.push(k as u32);
     }
-    Dataset::new(format!("gaussian-mixture(K={}, d={}, s={})", p.n_classes, p.d, p.separation), p.d, p.n_classes, x, y, None)
+    Dataset::new(
+        format!("gaussian-mixture(K={}, d={}, s={})", p.n_classes, p.d, p.separation),
+        p.d,
+        p.n_classes,
+        x,
+        y,
+        None,
+    )
 }
 
 /// Inputs x ~ N(0, I) labelled by a random teacher network (see the module doc).
 pub fn teacher(p: &TeacherParams) -> Result<Dataset, DataError> {
     check_sizes(p.n, p.d, p.n_classes)?;
     if !(1..=1024).contains(&p.hidden) {
-        return Err(DataError::InvalidParam(format!("teacher width {} is not in 1..=1024", p.hidden)));
+        return Err(DataError::InvalidParam(format!(
+            "teacher width {} is not in 1..=1024",
+            p.hidden
+        )));
     }
-    let spec = ModelSpec::Fcn { hidden: vec![p.hidden], activation: ActivationKind::Tanh };
-    let net = Network::<f64>::init(&spec, p.d, None, p.n_classes, InitKind::Xavier, p.seed.wrapping_add(1) ^ streams::SYNTHETIC)
-        .map_err(|e| DataError::InvalidParam(e.to_string()))?;
+    let spec = ModelSpec::Fcn {
+        hidden: vec![p.hidden],
+        activation: ActivationKind::Tanh,
+    };
+    let net = Network::<f64>::init(
+        &spec,
+        p.d,
+        None,
+        p.n_classes,
+        InitKind::Xavier,
+        p.seed.wrapping_add(1) ^ streams::SYNTHETIC,
+    )
+    .map_err(|e| DataError::InvalidParam(e.to_string()))?;
     let mut rng = substream(p.seed, streams::SYNTHETIC);
     let mut x = Vec::with_capacity(p.n * p.d);
     for _ in 0..p.n * p.d {
@@ -100,7 +125,14 @@ pub fn teacher(p: &TeacherParams) -> Result<Dataset, DataError> {
             }
         }
     }
-    Dataset::new(format!("teacher(K={}, d={}, h={})", p.n_classes, p.d, p.hidden), p.d, p.n_classes, x, y, None)
+    Dataset::new(
+        format!("teacher(K={}, d={}, h={})", p.n_classes, p.d, p.hidden),
+        p.d,
+        p.n_classes,
+        x,
+        y,
+        None,
+    )
 }
 
 #[cfg(test)]
@@ -109,11 +141,23 @@ mod tests {
 
     #[test]
     fn mixture_and_teacher_are_seeded_and_use_all_classes() {
-        let p = MixtureParams { n: 600, d: 5, n_classes: 3, separation: 2.0, seed: 4 };
+        let p = MixtureParams {
+            n: 600,
+            d: 5,
+            n_classes: 3,
+            separation: 2.0,
+            seed: 4,
+        };
         let a = gaussian_mixture(&p).unwrap();
         assert_eq!(a, gaussian_mixture(&p).unwrap());
         assert!(a.class_counts().iter().all(|&c| c > 150));
-        let t = TeacherParams { n: 2000, d: 10, n_classes: 4, hidden: 32, seed: 1 };
+        let t = TeacherParams {
+            n: 2000,
+            d: 10,
+            n_classes: 4,
+            hidden: 32,
+            seed: 1,
+        };
         let b = teacher(&t).unwrap();
         assert_eq!(b, teacher(&t).unwrap());
         assert!(b.class_counts().iter().all(|&c| c > 0), "{:?}", b.class_counts());

@@ -10,7 +10,9 @@ pub fn decode_csv(bytes: &[u8], name: &str) -> Result<Dataset, DataError> {
     let s = std::str::from_utf8(bytes).map_err(|e| DataError::Csv(format!("not UTF-8: {e}")))?;
     let m = text::parse_matrix(s).map_err(|e| DataError::Csv(e.to_string()))?;
     if m.cols < 2 {
-        return Err(DataError::Csv("need at least one feature column and a label column".into()));
+        return Err(DataError::Csv(
+            "need at least one feature column and a label column".into(),
+        ));
     }
     let d = m.cols - 1;
     let mut x = Vec::with_capacity(m.rows * d);
@@ -19,12 +21,18 @@ pub fn decode_csv(bytes: &[u8], name: &str) -> Result<Dataset, DataError> {
         let r = m.row(i);
         let lab = r[d];
         if lab < 0.0 || lab.fract() != 0.0 || lab > 65_535.0 {
-            return Err(DataError::Csv(format!("row {}: label {lab} is not a class index", i + 1)));
+            return Err(DataError::Csv(format!(
+                "row {}: label {lab} is not a class index",
+                i + 1
+            )));
         }
         for &v in &r[..d] {
             let f = v as f32;
             if !f.is_finite() {
-                return Err(DataError::NonFinite { index: i, feature: x.len() - i * d });
+                return Err(DataError::NonFinite {
+                    index: i,
+                    feature: x.len() - i * d,
+                });
             }
             x.push(f);
         }
@@ -57,6 +65,9 @@ mod tests {
         assert!(decode_csv(b"a,label\n1,-1\n", "t").is_err());
         assert!(decode_csv(b"", "t").is_err());
         // A feature beyond f32 is named by its column (it was always reported as feature 0).
-        assert_eq!(decode_csv(b"a,b,label\n1,2,0\n1,1e39,1\n", "t"), Err(DataError::NonFinite { index: 1, feature: 1 }));
+        assert_eq!(
+            decode_csv(b"a,b,label\n1,2,0\n1,1e39,1\n", "t"),
+            Err(DataError::NonFinite { index: 1, feature: 1 })
+        );
     }
 }

@@ -57,17 +57,22 @@ fn shorten(token: &str) -> String {
 
 fn tokens(line: &str) -> impl Iterator<Item = &str> {
     let line = line.split('#').next().unwrap_or("");
-    line.split(|c: char| c == ',' || c.is_whitespace()).filter(|t| !t.is_empty())
+    line.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
 }
 
 fn parse_token(token: &str, line: usize) -> Result<f64, TextError> {
-    let v: f64 = token
-        .parse()
-        .map_err(|_| TextError::NotANumber { token: token.to_string(), line })?;
+    let v: f64 = token.parse().map_err(|_| TextError::NotANumber {
+        token: token.to_string(),
+        line,
+    })?;
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(TextError::NonFinite { token: token.to_string(), line })
+        Err(TextError::NonFinite {
+            token: token.to_string(),
+            line,
+        })
     }
 }
 
@@ -130,7 +135,10 @@ pub fn parse_matrix_max(text: &str, max_values: usize) -> Result<Matrix, TextErr
         let before = data.len();
         for t in tokens(line) {
             if data.len() >= max_values {
-                return Err(TextError::TooMany { limit: max_values, line: i + 1 });
+                return Err(TextError::TooMany {
+                    limit: max_values,
+                    line: i + 1,
+                });
             }
             let v = parse_token(t, i + 1)?;
             if data.len() == data.capacity() {
@@ -143,7 +151,11 @@ pub fn parse_matrix_max(text: &str, max_values: usize) -> Result<Matrix, TextErr
         if rows == 0 {
             cols = found;
         } else if found != cols {
-            return Err(TextError::Ragged { line: i + 1, expected: cols, found });
+            return Err(TextError::Ragged {
+                line: i + 1,
+                expected: cols,
+                found,
+            });
         }
         rows += 1;
     }
@@ -166,13 +178,22 @@ mod tests {
     #[test]
     fn bad_token_is_named_with_its_line() {
         let e = parse_numbers("1 2\n3 x7 4").unwrap_err();
-        assert_eq!(e, TextError::NotANumber { token: "x7".into(), line: 2 });
+        assert_eq!(
+            e,
+            TextError::NotANumber {
+                token: "x7".into(),
+                line: 2
+            }
+        );
         assert_eq!(e.to_string(), "line 2: 'x7' is not a number");
     }
 
     #[test]
     fn non_finite_and_empty_are_refused() {
-        assert!(matches!(parse_numbers("1 nan"), Err(TextError::NonFinite { line: 1, .. })));
+        assert!(matches!(
+            parse_numbers("1 nan"),
+            Err(TextError::NonFinite { line: 1, .. })
+        ));
         assert!(matches!(parse_numbers("inf"), Err(TextError::NonFinite { .. })));
         assert!(matches!(parse_numbers("1e999"), Err(TextError::NonFinite { .. })));
         assert_eq!(parse_numbers(" \n# only a comment\n"), Err(TextError::Empty));
@@ -184,12 +205,22 @@ mod tests {
         assert_eq!((m.rows, m.cols), (2, 3));
         assert_eq!(m.row(1), &[4.0, 5.0, 6.0]);
         let e = parse_matrix("1 2 3\n4 5\n").unwrap_err();
-        assert_eq!(e, TextError::Ragged { line: 2, expected: 3, found: 2 });
+        assert_eq!(
+            e,
+            TextError::Ragged {
+                line: 2,
+                expected: 3,
+                found: 2
+            }
+        );
     }
 
     #[test]
     fn matrix_limit_counts_values_not_lines() {
-        assert_eq!(parse_matrix_max("h1,h2\n1,2\n3,4\n", 4).unwrap().data, vec![1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(
+            parse_matrix_max("h1,h2\n1,2\n3,4\n", 4).unwrap().data,
+            vec![1.0, 2.0, 3.0, 4.0]
+        );
         let e = parse_matrix_max("1,2\n3,4\n5,6\n", 5).unwrap_err();
         assert_eq!(e, TextError::TooMany { limit: 5, line: 3 });
         assert_eq!(e.to_string(), "line 3: more than 5 values (the limit)");

@@ -52,7 +52,15 @@ pub struct AnalyzeOptions {
 
 impl Default for AnalyzeOptions {
     fn default() -> Self {
-        AnalyzeOptions { rows: RowKind::Samples, rule: TailRule::Paper, k: None, level: 0.05, max_samples: 1000, spectrum: true, seed: 0 }
+        AnalyzeOptions {
+            rows: RowKind::Samples,
+            rule: TailRule::Paper,
+            k: None,
+            level: 0.05,
+            max_samples: 1000,
+            spectrum: true,
+            seed: 0,
+        }
     }
 }
 
@@ -96,17 +104,29 @@ fn spread(n: usize, max: usize) -> Vec<usize> {
 /// and the covariance spectrum of the rows.
 pub fn analyze_dump(m: &Matrix, o: &AnalyzeOptions) -> Result<DumpAnalysis, ExperimentError> {
     if m.rows == 0 || m.cols == 0 || m.data.len() != m.rows * m.cols {
-        return Err(ExperimentError::OutOfRange { field: "matrix", value: format!("{} × {}", m.rows, m.cols), range: "non-empty" });
+        return Err(ExperimentError::OutOfRange {
+            field: "matrix",
+            value: format!("{} × {}", m.rows, m.cols),
+            range: "non-empty",
+        });
     }
     if !(1..=100_000).contains(&o.max_samples) {
-        return Err(ExperimentError::OutOfRange { field: "max_samples", value: o.max_samples.to_string(), range: "1..=100000" });
+        return Err(ExperimentError::OutOfRange {
+            field: "max_samples",
+            value: o.max_samples.to_string(),
+            range: "1..=100000",
+        });
     }
     let level = level_of(o.level)?;
     let rule = match o.rule {
         TailRule::Paper => Rule::Paper,
         TailRule::Clauset => Rule::Clauset,
     };
-    let opts = PowerLawOptions::new(rule, o.k, Some(0), o.seed, level).map_err(|e| ExperimentError::OutOfRange { field: "k", value: e.to_string(), range: "≥ 2" })?;
+    let opts = PowerLawOptions::new(rule, o.k, Some(0), o.seed, level).map_err(|e| ExperimentError::OutOfRange {
+        field: "k",
+        value: e.to_string(),
+        range: "≥ 2",
+    })?;
     let test_all = |samples: &mut dyn Iterator<Item = Vec<f64>>| -> (PowerLawRate, Option<PowerLawReport>) {
         let (mut v, mut skipped, mut first) = (Vec::new(), 0, None);
         for s in samples {
@@ -122,12 +142,20 @@ pub fn analyze_dump(m: &Matrix, o: &AnalyzeOptions) -> Result<DumpAnalysis, Expe
         }
         (rate_from_verdicts(&v, skipped), first)
     };
-    let (dimension_wise, example_row) = test_all(&mut spread(m.rows, o.max_samples).into_iter().map(|i| m.data[i * m.cols..(i + 1) * m.cols].to_vec()));
+    let (dimension_wise, example_row) = test_all(
+        &mut spread(m.rows, o.max_samples)
+            .into_iter()
+            .map(|i| m.data[i * m.cols..(i + 1) * m.cols].to_vec()),
+    );
     let col = |j: usize| -> Vec<f64> { (0..m.rows).map(|i| m.data[i * m.cols + j]).collect() };
     let (column_wise, example_column) = test_all(&mut spread(m.cols, o.max_samples).into_iter().map(col));
     let normality_column = normality(&col(0)).ok();
     let (noise, noise_label) = noise_of(m, o.rows);
-    let (dimension_wise_noise, _) = test_all(&mut spread(noise.rows, o.max_samples).into_iter().map(|i| noise.data[i * noise.cols..(i + 1) * noise.cols].to_vec()));
+    let (dimension_wise_noise, _) = test_all(
+        &mut spread(noise.rows, o.max_samples)
+            .into_iter()
+            .map(|i| noise.data[i * noise.cols..(i + 1) * noise.cols].to_vec()),
+    );
     let ncol = |j: usize| -> Vec<f64> { (0..noise.rows).map(|i| noise.data[i * noise.cols + j]).collect() };
     let (column_wise_noise, _) = test_all(&mut spread(noise.cols, o.max_samples).into_iter().map(ncol));
     let normality_column_noise = normality(&ncol(0)).ok();
@@ -167,13 +195,36 @@ pub fn noise_of(m: &Matrix, kind: RowKind) -> (Matrix, &'static str) {
                 mean.iter_mut().zip(row).for_each(|(a, x)| *a += x);
             }
             mean.iter_mut().for_each(|a| *a /= m.rows as f64);
-            let data = m.data.chunks_exact(m.cols).flat_map(|row| row.iter().zip(&mean).map(|(x, a)| x - a)).collect();
-            (Matrix { rows: m.rows, cols: m.cols, data }, "row − mean row (∇ℓ_i − ∇L)")
+            let data = m
+                .data
+                .chunks_exact(m.cols)
+                .flat_map(|row| row.iter().zip(&mean).map(|(x, a)| x - a))
+                .collect();
+            (
+                Matrix {
+                    rows: m.rows,
+                    cols: m.cols,
+                    data,
+                },
+                "row − mean row (∇ℓ_i − ∇L)",
+            )
         }
         RowKind::Iterations => {
             let s = std::f64::consts::FRAC_1_SQRT_2;
-            let data = m.data.chunks_exact(m.cols).zip(m.data.chunks_exact(m.cols).skip(1)).flat_map(|(a, b)| b.iter().zip(a).map(move |(y, x)| (y - x) * s)).collect();
-            (Matrix { rows: m.rows.saturating_sub(1), cols: m.cols, data }, "(g_t − g_{t−1})/√2")
+            let data = m
+                .data
+                .chunks_exact(m.cols)
+                .zip(m.data.chunks_exact(m.cols).skip(1))
+                .flat_map(|(a, b)| b.iter().zip(a).map(move |(y, x)| (y - x) * s))
+                .collect();
+            (
+                Matrix {
+                    rows: m.rows.saturating_sub(1),
+                    cols: m.cols,
+                    data,
+                },
+                "(g_t − g_{t−1})/√2",
+            )
         }
     }
 }

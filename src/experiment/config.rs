@@ -11,7 +11,9 @@ use crate::nn::ModelSpec;
 use crate::spectrum::{FitParams, SpectrumError, SpectrumOptions};
 use crate::stats::powerlaw::{PowerLawOptions, Rule};
 use crate::stats::Level;
-use crate::train::{ConfigError, LogParams, LrSchedule, Precision, SgdParams, TrainConfig, TrainParams, DEFAULT_MEMORY_CAP};
+use crate::train::{
+    ConfigError, LogParams, LrSchedule, Precision, SgdParams, TrainConfig, TrainParams, DEFAULT_MEMORY_CAP,
+};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -32,7 +34,13 @@ pub struct DataConfig {
 
 impl Default for DataConfig {
     fn default() -> Self {
-        DataConfig { dataset: DatasetSpec::default(), n_train: None, n_test: None, label_noise: 0.0, random_labels: false }
+        DataConfig {
+            dataset: DatasetSpec::default(),
+            n_train: None,
+            n_test: None,
+            label_noise: 0.0,
+            random_labels: false,
+        }
     }
 }
 
@@ -58,7 +66,15 @@ pub struct TrainingConfig {
 impl Default for TrainingConfig {
     fn default() -> Self {
         let s = SgdParams::default();
-        TrainingConfig { lr: s.lr, momentum: s.momentum, weight_decay: s.weight_decay, schedule: s.schedule, batch_size: 128, epochs: 16, precision: Precision::F32 }
+        TrainingConfig {
+            lr: s.lr,
+            momentum: s.momentum,
+            weight_decay: s.weight_decay,
+            schedule: s.schedule,
+            batch_size: 128,
+            epochs: 16,
+            precision: Precision::F32,
+        }
     }
 }
 
@@ -74,7 +90,10 @@ pub struct LoggingConfig {
 
 impl Default for LoggingConfig {
     fn default() -> Self {
-        LoggingConfig { n_tracked: 50, full_every: 50 }
+        LoggingConfig {
+            n_tracked: 50,
+            full_every: 50,
+        }
     }
 }
 
@@ -181,7 +200,11 @@ impl Default for ExperimentConfig {
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ExperimentError {
     #[error("{field} = {value} is out of range ({range})")]
-    OutOfRange { field: &'static str, value: String, range: &'static str },
+    OutOfRange {
+        field: &'static str,
+        value: String,
+        range: &'static str,
+    },
     /// Both in MiB with one decimal and in exact bytes (a rounded MiB alone can print the same
     /// number twice).
     #[error("the experiment would need about {:.1} MiB ({estimate} bytes), above the cap of {:.1} MiB ({cap} bytes)", mib(*estimate), mib(*cap))]
@@ -233,7 +256,11 @@ fn mib(bytes: u64) -> f64 {
 }
 
 fn oor(field: &'static str, value: impl ToString, range: &'static str) -> ExperimentError {
-    ExperimentError::OutOfRange { field, value: value.to_string(), range }
+    ExperimentError::OutOfRange {
+        field,
+        value: value.to_string(),
+        range,
+    }
 }
 
 /// A configuration that passed every check, with the derived engine parameters.
@@ -271,7 +298,11 @@ pub fn data_bytes(cfg: &ExperimentConfig) -> u64 {
     // then still exceeds any cap, ≤ 4 GiB) so that the u128 products below cannot overflow.
     let c = |x: usize| (x as u128).min(1 << 40);
     let (n, d, extra): (u128, u128, u128) = match &cfg.data.dataset {
-        S::Mnist { downsample } => (10_000, 784, gz(10_000, 784) + if *downsample > 1 { 10_000 * row(196) } else { 0 }),
+        S::Mnist { downsample } => (
+            10_000,
+            784,
+            gz(10_000, 784) + if *downsample > 1 { 10_000 * row(196) } else { 0 },
+        ),
         S::Digits8x8 => (1797, 64, gz(1797, 64)),
         S::BreastCancer => (569, 30, 2 * 8 * 570 * 32),
         S::Wine => (178, 13, 2 * 8 * 179 * 14),
@@ -286,14 +317,17 @@ pub fn data_bytes(cfg: &ExperimentConfig) -> u64 {
     // than the set is refused by `Dataset::split` before copying).
     let n_train = pp.n_train.map_or(n * 4 / 5, |t| c(t).min(n));
     let n_test = pp.n_test.map_or(n.saturating_sub(n_train), |t| c(t).min(n));
-    let relabel = if pp.label_noise > 0.0 || pp.random_labels { n_train } else { 0 };
+    let relabel = if pp.label_noise > 0.0 || pp.random_labels {
+        n_train
+    } else {
+        0
+    };
     sat(row(d) * (n + n_train + n_test + relabel) + 8 * n + 16 * d + extra)
 }
 
 fn sat(x: u128) -> u64 {
     u64::try_from(x).unwrap_or(u64::MAX)
 }
-
 
 /// Upper bound of the bytes [`crate::experiment::measure::measure`] allocates besides the
 /// trainer, for the checked training config `tc` (P parameters, N training samples, T logged
@@ -341,7 +375,11 @@ pub fn measurement_bytes(cfg: &ExperimentConfig, tc: &TrainConfig) -> u64 {
         let build = 2 * sq;
         let spec = sq + evd_bytes(nc, false);
         let baseline = if a.baseline {
-            let x = if c.saturating_mul(p) <= crate::spectrum::marchenko_pastur::MAX_MATERIALISED as u64 || p < c { c * p * F64 } else { sq };
+            let x = if c.saturating_mul(p) <= crate::spectrum::marchenko_pastur::MAX_MATERIALISED as u64 || p < c {
+                c * p * F64
+            } else {
+                sq
+            };
             (x + sq).max(2 * sq + evd_bytes(nc, false))
         } else {
             0
@@ -355,7 +393,11 @@ pub fn measurement_bytes(cfg: &ExperimentConfig, tc: &TrainConfig) -> u64 {
         } else {
             0
         };
-        F64 * n + crate::nn::grad::per_sample_bytes_of_layers(&tc.layers, nc) + sq + build.max(spec).max(baseline).max(dk) + 16 * F64 * c
+        F64 * n
+            + crate::nn::grad::per_sample_bytes_of_layers(&tc.layers, nc)
+            + sq
+            + build.max(spec).max(baseline).max(dk)
+            + 16 * F64 * c
     } else {
         0
     };
@@ -375,7 +417,11 @@ pub fn check_spectrum_skip(cfg: &ExperimentConfig, n_params: usize) -> Result<()
     let k = a.spectrum_k.unwrap_or(2);
     if a.spectrum_skip.saturating_add(k) > rank {
         return Err(if a.spectrum_skip > 0 {
-            oor("analysis.spectrum_skip", a.spectrum_skip, "spectrum_skip + K ≤ min(n_cov, N) − 1 (K = spectrum_k, at least 2)")
+            oor(
+                "analysis.spectrum_skip",
+                a.spectrum_skip,
+                "spectrum_skip + K ≤ min(n_cov, N) − 1 (K = spectrum_k, at least 2)",
+            )
         } else {
             oor("analysis.spectrum_k", k, "≤ min(n_cov, N) − 1")
         });
@@ -419,7 +465,11 @@ impl CheckedConfig {
     /// ([`data_bytes`] + training + [`measurement_bytes`] of `cfg`) against `memory_cap`, so a
     /// refused request allocates nothing. Returns the config as measured and its
     /// [`MeasureConfig`].
-    pub fn check_measurement(&self, cfg: &ExperimentConfig, example_bootstrap: usize) -> Result<(ExperimentConfig, MeasureConfig), ExperimentError> {
+    pub fn check_measurement(
+        &self,
+        cfg: &ExperimentConfig,
+        example_bootstrap: usize,
+    ) -> Result<(ExperimentConfig, MeasureConfig), ExperimentError> {
         cfg.check_ranges()?;
         let mut cfg = cfg.clone();
         cfg.memory_cap = self.config.memory_cap;
@@ -483,7 +533,11 @@ impl ExperimentConfig {
             return Err(oor("analysis.bootstrap", a.bootstrap, "0..=2000"));
         }
         if a.spectrum_skip > 100_000 {
-            return Err(oor("analysis.spectrum_skip", a.spectrum_skip, "0..=100000, leaving at least K eigenvalues to fit"));
+            return Err(oor(
+                "analysis.spectrum_skip",
+                a.spectrum_skip,
+                "0..=100000, leaving at least K eigenvalues to fit",
+            ));
         }
         if a.davis_kahan_top > 200 {
             return Err(oor("analysis.davis_kahan_top", a.davis_kahan_top, "0..=200"));
@@ -504,12 +558,21 @@ impl ExperimentConfig {
             model: self.model.clone(),
             init: crate::nn::InitKind::Auto,
             loss: crate::nn::LossKind::CrossEntropy,
-            sgd: SgdParams { lr: t.lr, momentum: t.momentum, weight_decay: t.weight_decay, schedule: t.schedule.clone() },
+            sgd: SgdParams {
+                lr: t.lr,
+                momentum: t.momentum,
+                weight_decay: t.weight_decay,
+                schedule: t.schedule.clone(),
+            },
             batch_size: t.batch_size,
             epochs: t.epochs,
             seed: self.seed,
             memory_cap: self.memory_cap,
-            log: Some(LogParams { n_tracked: self.logging.n_tracked, full_every: self.logging.full_every, frozen: None }),
+            log: Some(LogParams {
+                n_tracked: self.logging.n_tracked,
+                full_every: self.logging.full_every,
+                frozen: None,
+            }),
             precision: t.precision,
         }
     }
@@ -523,7 +586,8 @@ impl ExperimentConfig {
             TailRule::Paper => Rule::Paper,
             TailRule::Clauset => Rule::Clauset,
         };
-        let tail = PowerLawOptions::new(rule, a.k, Some(a.bootstrap), self.seed, level).map_err(|e| oor("analysis.k", e, "≥ 2"))?;
+        let tail = PowerLawOptions::new(rule, a.k, Some(a.bootstrap), self.seed, level)
+            .map_err(|e| oor("analysis.k", e, "≥ 2"))?;
         let fit = FitParams::new(a.spectrum_k, a.spectrum_skip, level)?;
         let spectrum = SpectrumOptions {
             fit,
@@ -581,7 +645,12 @@ impl ExperimentConfig {
         let measure = config.measure_params(config.training.batch_size)?.check(train.n)?;
         let estimate = data_bytes(&config) + tc.memory.total + measurement_bytes(&config, &tc);
         check_memory(estimate, config.memory_cap)?;
-        Ok(CheckedConfig { config, train: tc, measure, memory_estimate: estimate })
+        Ok(CheckedConfig {
+            config,
+            train: tc,
+            measure,
+            memory_estimate: estimate,
+        })
     }
 
     /// Parses a JSON object; keys not given keep their defaults, unknown keys are refused.
@@ -594,7 +663,8 @@ impl ExperimentConfig {
         if !v.is_object() {
             return Err(ExperimentError::Json("the configuration is not a JSON object".into()));
         }
-        let base = serde_json::to_value(ExperimentConfig::default()).map_err(|e| ExperimentError::Json(e.to_string()))?;
+        let base =
+            serde_json::to_value(ExperimentConfig::default()).map_err(|e| ExperimentError::Json(e.to_string()))?;
         super::refuse_positional(&base, &v, "").map_err(|e| ExperimentError::Json(e.to_string()))?;
         serde_json::from_value(v).map_err(|e| ExperimentError::Json(e.to_string()))
     }

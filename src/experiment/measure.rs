@@ -63,7 +63,10 @@ impl Default for MeasureParams {
             n_cov: 1000,
             tail: PowerLawOptions::default(),
             example_bootstrap: 0,
-            spectrum: SpectrumOptions { davis_kahan: None, ..SpectrumOptions::default() },
+            spectrum: SpectrumOptions {
+                davis_kahan: None,
+                ..SpectrumOptions::default()
+            },
             seed: 0,
         }
     }
@@ -73,7 +76,11 @@ impl Default for MeasureParams {
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum MeasureError {
     #[error("{field} = {value} is out of range ({range})")]
-    OutOfRange { field: &'static str, value: usize, range: String },
+    OutOfRange {
+        field: &'static str,
+        value: usize,
+        range: String,
+    },
     #[error("cancelled")]
     Cancelled,
     #[error("every coordinate of the full-batch gradient is zero at this θ: nothing to track")]
@@ -104,7 +111,11 @@ impl MeasureParams {
     pub fn check(self, n_train: usize) -> Result<MeasureConfig, MeasureError> {
         let range = |field, value: usize, lo: usize, hi: usize| {
             if value < lo || value > hi {
-                Err(MeasureError::OutOfRange { field, value, range: format!("{lo}..={hi}") })
+                Err(MeasureError::OutOfRange {
+                    field,
+                    value,
+                    range: format!("{lo}..={hi}"),
+                })
             } else {
                 Ok(())
             }
@@ -148,7 +159,12 @@ impl TailTest {
         Self::with_progress(label, sample, opts, |_, _| true)
     }
 
-    fn with_progress<F: FnMut(usize, usize) -> bool>(label: String, sample: Vec<f64>, opts: &PowerLawOptions, progress: F) -> Result<TailTest, StatsError> {
+    fn with_progress<F: FnMut(usize, usize) -> bool>(
+        label: String,
+        sample: Vec<f64>,
+        opts: &PowerLawOptions,
+        progress: F,
+    ) -> Result<TailTest, StatsError> {
         let power_law = power_law_test(&sample, opts, progress)?;
         Ok(Self::assemble(label, power_law, sample))
     }
@@ -158,7 +174,13 @@ impl TailTest {
     pub fn assemble(label: String, power_law: PowerLawReport, sample: Vec<f64>) -> TailTest {
         let normality = normality(&sample).ok();
         let ccdf = ccdf_summary(&sample, power_law.n_tail);
-        TailTest { label, power_law, normality, ccdf, sample }
+        TailTest {
+            label,
+            power_law,
+            normality,
+            ccdf,
+            sample,
+        }
     }
 }
 
@@ -173,7 +195,11 @@ pub const CCDF_POINTS: usize = 400;
 /// v₍n_tail₎); the 1st percentile from below, r = n − ⌊(n − 1)/100⌋, and the smallest, r = n;
 /// and the rest evenly spaced in ln r. Identical points (tied values) appear once.
 pub fn ccdf_summary(sample: &[f64], n_tail: usize) -> Vec<[f64; 2]> {
-    let mut v: Vec<f64> = sample.iter().map(|x| x.abs()).filter(|x| x.is_finite() && *x > 0.0).collect();
+    let mut v: Vec<f64> = sample
+        .iter()
+        .map(|x| x.abs())
+        .filter(|x| x.is_finite() && *x > 0.0)
+        .collect();
     let n = v.len();
     if n == 0 {
         return Vec::new();
@@ -244,7 +270,13 @@ pub struct GradientStructure {
 }
 
 /// Stage names reported to the progress callback, in order.
-pub const STAGES: [&str; 5] = ["full-batch gradient", "dimension-wise tests", "iteration-wise tests", "per-sample gradients", "spectrum"];
+pub const STAGES: [&str; 5] = [
+    "full-batch gradient",
+    "dimension-wise tests",
+    "iteration-wise tests",
+    "per-sample gradients",
+    "spectrum",
+];
 
 /// Measures the gradient structure at the trainer's current θ. `progress(stage, fraction)`
 /// is called between units of work; returning `false` cancels with [`MeasureError::Cancelled`].
@@ -253,13 +285,21 @@ pub const STAGES: [&str; 5] = ["full-batch gradient", "dimension-wise tests", "i
 /// gradients, the per-sample factors); they are freed when it ends, success or not
 /// ([`crate::nn::linalg::release_buffers`]), so the page keeps no measurement-sized memory
 /// between measurements.
-pub fn measure<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureConfig, progress: F) -> Result<GradientStructure, MeasureError> {
+pub fn measure<F: FnMut(&str, f64) -> bool>(
+    trainer: &Trainer,
+    cfg: &MeasureConfig,
+    progress: F,
+) -> Result<GradientStructure, MeasureError> {
     let r = measure_inner(trainer, cfg, progress);
     crate::nn::linalg::release_buffers();
     r
 }
 
-fn measure_inner<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureConfig, mut progress: F) -> Result<GradientStructure, MeasureError> {
+fn measure_inner<F: FnMut(&str, f64) -> bool>(
+    trainer: &Trainer,
+    cfg: &MeasureConfig,
+    mut progress: F,
+) -> Result<GradientStructure, MeasureError> {
     let p = cfg.params();
     let mut tick = |stage: usize, done: usize, total: usize| {
         let f = (stage as f64 + done as f64 / total.max(1) as f64) / STAGES.len() as f64;
@@ -270,8 +310,14 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureCo
         }
     };
     let n = trainer.train_data().n;
-    let rate_opts = PowerLawOptions { bootstrap: Some(0), ..p.tail.clone() };
-    let example_opts = PowerLawOptions { bootstrap: Some(p.example_bootstrap), ..p.tail.clone() };
+    let rate_opts = PowerLawOptions {
+        bootstrap: Some(0),
+        ..p.tail.clone()
+    };
+    let example_opts = PowerLawOptions {
+        bootstrap: Some(p.example_bootstrap),
+        ..p.tail.clone()
+    };
 
     // ∇L(θ) over the whole training set.
     tick(0, 0, 1)?;
@@ -289,8 +335,16 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureCo
         let g = trainer.minibatch_grad(&batch)?.grad;
         let xi: Vec<f64> = g.iter().zip(&full.grad).map(|(a, b)| a - b).collect();
         if r == 0 {
-            let tg = TailTest::new(format!("dimension-wise g (all {n_params} coordinates of one minibatch gradient)"), g, &rate_opts)?;
-            let ts = TailTest::new(format!("dimension-wise SGN (all {n_params} coordinates of ξ = g_B − ∇L)"), xi, &rate_opts)?;
+            let tg = TailTest::new(
+                format!("dimension-wise g (all {n_params} coordinates of one minibatch gradient)"),
+                g,
+                &rate_opts,
+            )?;
+            let ts = TailTest::new(
+                format!("dimension-wise SGN (all {n_params} coordinates of ξ = g_B − ∇L)"),
+                xi,
+                &rate_opts,
+            )?;
             dim_g_verdicts.push(tg.power_law.power_law);
             dim_sgn_verdicts.push(ts.power_law.power_law);
             first = Some((tg, ts));
@@ -305,7 +359,11 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureCo
             }
         }
     }
-    let (dimension_g, dimension_sgn) = first.ok_or(MeasureError::OutOfRange { field: "dim_draws", value: 0, range: "1..=100".into() })?;
+    let (dimension_g, dimension_sgn) = first.ok_or(MeasureError::OutOfRange {
+        field: "dim_draws",
+        value: 0,
+        range: "1..=100".into(),
+    })?;
 
     // Iteration-wise: the tracked parameters over the logged steps, and over M draws at θ.
     tick(2, 0, 1)?;
@@ -327,7 +385,10 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureCo
     let testable = |s: &[f64]| s.iter().filter(|v| **v != 0.0).count() >= crate::stats::powerlaw::PAPER_MIN_N;
     let ex = (0..m).find(|&i| testable(&iter_sgn_samples[i])).unwrap_or(0);
     let iteration_sgn = TailTest::with_progress(
-        format!("iteration-wise SGN of parameter #{} over {} minibatch draws", tracked[ex], p.draws),
+        format!(
+            "iteration-wise SGN of parameter #{} over {} minibatch draws",
+            tracked[ex], p.draws
+        ),
         iter_sgn_samples[ex].clone(),
         &example_opts,
         |done, total| tick(2, done, 2 * total).is_ok(),
@@ -343,7 +404,11 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(trainer: &Trainer, cfg: &MeasureCo
                 None => (None, Some(rate), l.steps.len()),
                 Some(ex) => {
                     let t = TailTest::with_progress(
-                        format!("iteration-wise g of parameter #{} over {} training steps", tracked[ex], l.steps.len()),
+                        format!(
+                            "iteration-wise g of parameter #{} over {} training steps",
+                            tracked[ex],
+                            l.steps.len()
+                        ),
                         samples[ex].clone(),
                         &example_opts,
                         |done, total| tick(2, total + done, 2 * total).is_ok(),
@@ -419,7 +484,6 @@ pub fn choose_tracked(full_grad: &[f64], m: usize, seed: u64) -> Vec<usize> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,14 +501,23 @@ mod tests {
             .map(|i| {
                 let u = ((i as f64 * 0.618_033_988_7).fract() + 1e-6).min(1.0);
                 let v = (u.powf(-1.0 / 1.5) * 100.0).round() / 100.0;
-                if i % 7 == 0 { 0.0 } else if i % 2 == 0 { v } else { -v }
+                if i % 7 == 0 {
+                    0.0
+                } else if i % 2 == 0 {
+                    v
+                } else {
+                    -v
+                }
             })
             .collect();
         let n_tail = 1000;
         let c = ccdf_summary(&sample, n_tail);
         assert!(c.len() <= CCDF_POINTS && c.len() > 200, "{} points", c.len());
         for w in c.windows(2) {
-            assert!(w[0][0] < w[1][0] && w[0][1] > w[1][1], "x ascending, P descending: {w:?}");
+            assert!(
+                w[0][0] < w[1][0] && w[0][1] > w[1][1],
+                "x ascending, P descending: {w:?}"
+            );
         }
         for p in &c {
             assert_eq!(p[1], direct(&sample, p[0]), "P(|X| ≥ {})", p[0]);

@@ -12,7 +12,10 @@ pub mod report;
 pub mod run;
 pub mod url;
 
-pub use config::{AnalysisConfig, CheckedConfig, DataConfig, ExperimentConfig, ExperimentError, LoggingConfig, TailRule, TrainingConfig};
+pub use config::{
+    AnalysisConfig, CheckedConfig, DataConfig, ExperimentConfig, ExperimentError, LoggingConfig, TailRule,
+    TrainingConfig,
+};
 pub use presets::{PresetInfo, PRESETS};
 pub use report::{Report, Verdict, SCHEMA_VERSION};
 pub use run::{run_config, run_preset, Progress};
@@ -36,11 +39,19 @@ pub enum OverrideError {
 /// `path` is the dotted key for the error message.
 pub fn refuse_positional(base: &Value, over: &Value, path: &str) -> Result<(), OverrideError> {
     match (base, over) {
-        (Value::Object(_), Value::Array(_)) => {
-            Err(OverrideError::Invalid(format!("`{path}` must be a JSON object, not an array")))
-        }
+        (Value::Object(_), Value::Array(_)) => Err(OverrideError::Invalid(format!(
+            "`{path}` must be a JSON object, not an array"
+        ))),
         (Value::Object(b), Value::Object(o)) => o.iter().try_for_each(|(k, ov)| match b.get(k) {
-            Some(bv) => refuse_positional(bv, ov, &if path.is_empty() { k.clone() } else { format!("{path}.{k}") }),
+            Some(bv) => refuse_positional(
+                bv,
+                ov,
+                &if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                },
+            ),
             None => Ok(()),
         }),
         _ => Ok(()),
@@ -95,29 +106,58 @@ mod tests {
     }
 
     fn base() -> Outer {
-        Outer { x: 1.0, inner: Inner { a: 1, b: vec![1, 2] }, opt: Some(3) }
+        Outer {
+            x: 1.0,
+            inner: Inner { a: 1, b: vec![1, 2] },
+            opt: Some(3),
+        }
     }
 
     #[test]
     fn nested_keys_replace_only_themselves() {
         let o = with_overrides(&base(), &serde_json::json!({"inner": {"b": [9]}, "opt": null})).unwrap();
-        assert_eq!(o, Outer { x: 1.0, inner: Inner { a: 1, b: vec![9] }, opt: None });
+        assert_eq!(
+            o,
+            Outer {
+                x: 1.0,
+                inner: Inner { a: 1, b: vec![9] },
+                opt: None
+            }
+        );
     }
 
     #[test]
     fn unknown_keys_and_wrong_types_are_refused() {
-        assert!(matches!(with_overrides(&base(), &serde_json::json!({"y": 1})), Err(OverrideError::Invalid(_))));
-        assert!(matches!(with_overrides(&base(), &serde_json::json!({"x": "one"})), Err(OverrideError::Invalid(_))));
-        assert_eq!(with_overrides(&base(), &serde_json::json!([1])), Err(OverrideError::NotAnObject));
+        assert!(matches!(
+            with_overrides(&base(), &serde_json::json!({"y": 1})),
+            Err(OverrideError::Invalid(_))
+        ));
+        assert!(matches!(
+            with_overrides(&base(), &serde_json::json!({"x": "one"})),
+            Err(OverrideError::Invalid(_))
+        ));
+        assert_eq!(
+            with_overrides(&base(), &serde_json::json!([1])),
+            Err(OverrideError::NotAnObject)
+        );
     }
 
     #[test]
     fn nested_objects_are_not_read_from_arrays() {
         // serde's derive alone would take `[7, [8]]` as Inner { a: 7, b: [8] }.
         let e = with_overrides(&base(), &serde_json::json!({"inner": [7, [8]]})).unwrap_err();
-        assert_eq!(e, OverrideError::Invalid("`inner` must be a JSON object, not an array".into()));
+        assert_eq!(
+            e,
+            OverrideError::Invalid("`inner` must be a JSON object, not an array".into())
+        );
         // Arrays where the base has an array are values, not positional structs.
-        assert_eq!(with_overrides(&base(), &serde_json::json!({"inner": {"b": []}})).unwrap().inner.b, Vec::<u32>::new());
+        assert_eq!(
+            with_overrides(&base(), &serde_json::json!({"inner": {"b": []}}))
+                .unwrap()
+                .inner
+                .b,
+            Vec::<u32>::new()
+        );
     }
 
     #[test]

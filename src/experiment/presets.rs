@@ -116,11 +116,31 @@ pub fn reduced_base(seed: u64) -> super::ExperimentConfig {
     use crate::data::DatasetSpec;
     use crate::nn::{ActivationKind, ModelSpec};
     ExperimentConfig {
-        data: DataConfig { dataset: DatasetSpec::Digits8x8, n_train: Some(1000), n_test: Some(400), ..DataConfig::default() },
-        model: ModelSpec::Fcn { hidden: vec![32], activation: ActivationKind::Relu },
-        training: TrainingConfig { batch_size: 32, epochs: 2, ..TrainingConfig::default() },
-        logging: LoggingConfig { n_tracked: 20, full_every: 0 },
-        analysis: AnalysisConfig { draws: 60, dim_draws: 3, n_cov: 200, ..AnalysisConfig::default() },
+        data: DataConfig {
+            dataset: DatasetSpec::Digits8x8,
+            n_train: Some(1000),
+            n_test: Some(400),
+            ..DataConfig::default()
+        },
+        model: ModelSpec::Fcn {
+            hidden: vec![32],
+            activation: ActivationKind::Relu,
+        },
+        training: TrainingConfig {
+            batch_size: 32,
+            epochs: 2,
+            ..TrainingConfig::default()
+        },
+        logging: LoggingConfig {
+            n_tracked: 20,
+            full_every: 0,
+        },
+        analysis: AnalysisConfig {
+            draws: 60,
+            dim_draws: 3,
+            n_cov: 200,
+            ..AnalysisConfig::default()
+        },
         seed,
         ..ExperimentConfig::default()
     }

@@ -136,13 +136,30 @@ pub struct Verdict {
 
 impl Verdict {
     /// A verdict that was tested: agrees or differs by `agrees`.
-    pub fn tested(claim: impl Into<String>, finding: impl Into<String>, agrees: bool, why: impl Into<String>) -> Verdict {
-        Verdict { claim: claim.into(), finding: finding.into(), agrees, tested: true, why: why.into() }
+    pub fn tested(
+        claim: impl Into<String>,
+        finding: impl Into<String>,
+        agrees: bool,
+        why: impl Into<String>,
+    ) -> Verdict {
+        Verdict {
+            claim: claim.into(),
+            finding: finding.into(),
+            agrees,
+            tested: true,
+            why: why.into(),
+        }
     }
 
     /// A claim this run could not test; `why` states the reason from the numbers.
     pub fn not_tested(claim: impl Into<String>, finding: impl Into<String>, why: impl Into<String>) -> Verdict {
-        Verdict { claim: claim.into(), finding: finding.into(), agrees: false, tested: false, why: why.into() }
+        Verdict {
+            claim: claim.into(),
+            finding: finding.into(),
+            agrees: false,
+            tested: false,
+            why: why.into(),
+        }
     }
 
     /// "agrees with the paper" / "differs from the paper" / "could not be tested".
@@ -203,7 +220,9 @@ pub fn rate(r: &PowerLawRate) -> f64 {
 impl Report {
     /// Table A as Markdown.
     pub fn table_a_markdown(&self) -> String {
-        let mut s = String::from("| setting | rule | dim-wise g | dim-wise SGN | iter-wise g | iter-wise SGN |\n|---|---|---|---|---|---|\n");
+        let mut s = String::from(
+            "| setting | rule | dim-wise g | dim-wise SGN | iter-wise g | iter-wise SGN |\n|---|---|---|---|---|---|\n",
+        );
         for r in self.all_table_a() {
             s += &format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
@@ -283,7 +302,14 @@ impl Report {
         let mut s = String::new();
         for r in std::iter::once(self).chain(self.parts.iter()) {
             for v in &r.verdicts {
-                s += &format!("- **{}** — {}\n  - Claim: {}\n  - Found: {}\n  - Why: {}\n", r.title, v.outcome(), v.claim, v.finding, v.why);
+                s += &format!(
+                    "- **{}** — {}\n  - Claim: {}\n  - Found: {}\n  - Why: {}\n",
+                    r.title,
+                    v.outcome(),
+                    v.claim,
+                    v.finding,
+                    v.why
+                );
             }
         }
         s
@@ -292,7 +318,10 @@ impl Report {
     fn all_table_a(&self) -> Vec<TableARow> {
         let mut v = self.table_a.clone();
         for p in &self.parts {
-            v.extend(p.table_a.iter().map(|r| TableARow { setting: format!("{}: {}", p.preset, r.setting), ..r.clone() }));
+            v.extend(p.table_a.iter().map(|r| TableARow {
+                setting: format!("{}: {}", p.preset, r.setting),
+                ..r.clone()
+            }));
         }
         v
     }
@@ -300,7 +329,10 @@ impl Report {
     fn all_table_b(&self) -> Vec<TableBRow> {
         let mut v = self.table_b.clone();
         for p in &self.parts {
-            v.extend(p.table_b.iter().map(|r| TableBRow { setting: format!("{}: {}", p.preset, r.setting), ..r.clone() }));
+            v.extend(p.table_b.iter().map(|r| TableBRow {
+                setting: format!("{}: {}", p.preset, r.setting),
+                ..r.clone()
+            }));
         }
         v
     }

@@ -104,7 +104,9 @@ pub fn encode(c: &ExperimentConfig) -> Result<String, ExperimentError> {
 /// version prefix or bad base64 are typed errors; ranges are checked later by `check`.
 pub fn decode(s: &str) -> Result<ExperimentConfig, ExperimentError> {
     let s = s.strip_prefix('#').unwrap_or(s);
-    let body = s.strip_prefix(PREFIX).ok_or_else(|| ExperimentError::Url(format!("expected the prefix {PREFIX:?}")))?;
+    let body = s
+        .strip_prefix(PREFIX)
+        .ok_or_else(|| ExperimentError::Url(format!("expected the prefix {PREFIX:?}")))?;
     if body.is_empty() {
         return Ok(ExperimentConfig::default());
     }

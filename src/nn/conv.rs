@@ -90,7 +90,18 @@ impl Conv2d {
         for j in 0..batch {
             self.im2col(&a[j * self.in_size()..(j + 1) * self.in_size()], &mut cols);
             let yj = &mut y[j * self.out_size()..(j + 1) * self.out_size()];
-            gemm(self.out_c, self.ckk(), hw, T::one(), w, Op::N, &cols, Op::N, T::zero(), yj);
+            gemm(
+                self.out_c,
+                self.ckk(),
+                hw,
+                T::one(),
+                w,
+                Op::N,
+                &cols,
+                Op::N,
+                T::zero(),
+                yj,
+            );
             for (o, row) in yj.chunks_exact_mut(hw).enumerate() {
                 row.iter_mut().for_each(|v| *v += bias[o]);
             }
@@ -98,7 +109,15 @@ impl Conv2d {
     }
 
     /// Accumulates parameter gradients (summed over samples) and writes ∂/∂a.
-    pub fn backward<T: Scalar>(&self, p: &[T], a: &[T], delta: &[T], batch: usize, mut grad: Option<&mut [T]>, mut da: Option<&mut [T]>) {
+    pub fn backward<T: Scalar>(
+        &self,
+        p: &[T],
+        a: &[T],
+        delta: &[T],
+        batch: usize,
+        mut grad: Option<&mut [T]>,
+        mut da: Option<&mut [T]>,
+    ) {
         let (w, _) = p.split_at(self.out_c * self.ckk());
         let hw = self.out_h() * self.out_w();
         let mut cols = vec![T::zero(); self.ckk() * hw];
@@ -108,13 +127,35 @@ impl Conv2d {
             if let Some(g) = grad.as_deref_mut() {
                 self.im2col(&a[j * self.in_size()..(j + 1) * self.in_size()], &mut cols);
                 let (gw, gb) = g.split_at_mut(self.out_c * self.ckk());
-                gemm(self.out_c, hw, self.ckk(), T::one(), dj, Op::N, &cols, Op::T, T::one(), gw);
+                gemm(
+                    self.out_c,
+                    hw,
+                    self.ckk(),
+                    T::one(),
+                    dj,
+                    Op::N,
+                    &cols,
+                    Op::T,
+                    T::one(),
+                    gw,
+                );
                 for (o, row) in dj.chunks_exact(hw).enumerate() {
                     gb[o] += row.iter().fold(T::zero(), |s, &v| s + v);
                 }
             }
             if let Some(da) = da.as_deref_mut() {
-                gemm(self.ckk(), self.out_c, hw, T::one(), w, Op::T, dj, Op::N, T::zero(), &mut dcols);
+                gemm(
+                    self.ckk(),
+                    self.out_c,
+                    hw,
+                    T::one(),
+                    w,
+                    Op::T,
+                    dj,
+                    Op::N,
+                    T::zero(),
+                    &mut dcols,
+                );
                 self.col2im(&dcols, &mut da[j * self.in_size()..(j + 1) * self.in_size()]);
             }
         }
@@ -131,7 +172,18 @@ impl Conv2d {
         for j in 0..batch {
             let dj = &delta[j * self.out_size()..(j + 1) * self.out_size()];
             self.im2col(&a[j * self.in_size()..(j + 1) * self.in_size()], &mut cols);
-            gemm(self.out_c, hw, self.ckk(), T::one(), dj, Op::N, &cols, Op::T, T::zero(), &mut gw);
+            gemm(
+                self.out_c,
+                hw,
+                self.ckk(),
+                T::one(),
+                dj,
+                Op::N,
+                &cols,
+                Op::T,
+                T::zero(),
+                &mut gw,
+            );
             let row = &mut g[j * p..(j + 1) * p];
             for (d, s) in row[..nw].iter_mut().zip(&gw) {
                 *d = s.f64();

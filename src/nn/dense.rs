@@ -28,7 +28,18 @@ impl Dense {
     /// Y = A Wᵀ + b for `b` samples.
     pub fn forward<T: Scalar>(&self, p: &[T], a: &[T], batch: usize, y: &mut [T]) {
         let (w, bias) = p.split_at(self.fan_out * self.fan_in);
-        gemm(batch, self.fan_in, self.fan_out, T::one(), a, Op::N, w, Op::T, T::zero(), y);
+        gemm(
+            batch,
+            self.fan_in,
+            self.fan_out,
+            T::one(),
+            a,
+            Op::N,
+            w,
+            Op::T,
+            T::zero(),
+            y,
+        );
         for row in y.chunks_exact_mut(self.fan_out) {
             for (v, &bb) in row.iter_mut().zip(bias) {
                 *v += bb;
@@ -37,11 +48,30 @@ impl Dense {
     }
 
     /// Accumulates ∂/∂W += Δᵀ A and ∂/∂b += Σ_j δ_j into `grad`; writes ∂/∂A = Δ W into `da`.
-    pub fn backward<T: Scalar>(&self, p: &[T], a: &[T], delta: &[T], batch: usize, grad: Option<&mut [T]>, da: Option<&mut [T]>) {
+    pub fn backward<T: Scalar>(
+        &self,
+        p: &[T],
+        a: &[T],
+        delta: &[T],
+        batch: usize,
+        grad: Option<&mut [T]>,
+        da: Option<&mut [T]>,
+    ) {
         let (w, _) = p.split_at(self.fan_out * self.fan_in);
         if let Some(g) = grad {
             let (gw, gb) = g.split_at_mut(self.fan_out * self.fan_in);
-            gemm(self.fan_out, batch, self.fan_in, T::one(), delta, Op::T, a, Op::N, T::one(), gw);
+            gemm(
+                self.fan_out,
+                batch,
+                self.fan_in,
+                T::one(),
+                delta,
+                Op::T,
+                a,
+                Op::N,
+                T::one(),
+                gw,
+            );
             for row in delta.chunks_exact(self.fan_out) {
                 for (s, &d) in gb.iter_mut().zip(row) {
                     *s += d;
@@ -49,7 +79,18 @@ impl Dense {
             }
         }
         if let Some(da) = da {
-            gemm(batch, self.fan_out, self.fan_in, T::one(), delta, Op::N, w, Op::N, T::zero(), da);
+            gemm(
+                batch,
+                self.fan_out,
+                self.fan_in,
+                T::one(),
+                delta,
+                Op::N,
+                w,
+                Op::N,
+                T::zero(),
+                da,
+            );
         }
     }
 

@@ -50,10 +50,16 @@ pub struct Sgn {
 fn check<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize]) -> Result<(), NnError> {
     ds.validate().map_err(|e| NnError::Invalid(e.to_string()))?;
     if ds.d != net.input_dim() {
-        return Err(NnError::InputDim { data: ds.d, net: net.input_dim() });
+        return Err(NnError::InputDim {
+            data: ds.d,
+            net: net.input_dim(),
+        });
     }
     if ds.n_classes > net.output_dim() {
-        return Err(NnError::Classes { data: ds.n_classes, net: net.output_dim() });
+        return Err(NnError::Classes {
+            data: ds.n_classes,
+            net: net.output_dim(),
+        });
     }
     if idx.is_empty() {
         return Err(NnError::Empty);
@@ -66,8 +72,15 @@ fn check<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize]) -> Result<(),
 
 /// The samples `idx` as (features, labels) slices of the dataset itself when they are
 /// consecutive and T is f32 (no copy), else copied into `x` / `y` by [`gather`].
-fn batch<'a, T: Scalar>(ds: &'a Dataset, idx: &[usize], x: &'a mut Vec<T>, y: &'a mut Vec<u32>) -> (&'a [T], &'a [u32]) {
-    let consecutive = idx.first().is_some_and(|&j0| idx.iter().enumerate().all(|(i, &j)| j == j0 + i));
+fn batch<'a, T: Scalar>(
+    ds: &'a Dataset,
+    idx: &[usize],
+    x: &'a mut Vec<T>,
+    y: &'a mut Vec<u32>,
+) -> (&'a [T], &'a [u32]) {
+    let consecutive = idx
+        .first()
+        .is_some_and(|&j0| idx.iter().enumerate().all(|(i, &j)| j == j0 + i));
     if consecutive {
         let (j0, n) = (idx[0], idx.len());
         if let Some(xs) = T::from_f32_slice(&ds.x[j0 * ds.d..(j0 + n) * ds.d]) {
@@ -90,7 +103,12 @@ pub fn gather<T: Scalar>(ds: &Dataset, idx: &[usize], x: &mut Vec<T>, y: &mut Ve
 }
 
 /// Mean loss and mean gradient over the samples `idx` of `ds` (chunked, f64 accumulation).
-pub fn mean_grad<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize], loss: LossKind) -> Result<GradEval, NnError> {
+pub fn mean_grad<T: Scalar>(
+    net: &Network<T>,
+    ds: &Dataset,
+    idx: &[usize],
+    loss: LossKind,
+) -> Result<GradEval, NnError> {
     check(net, ds, idx)?;
     let p = net.n_params();
     let mut acc = vec![0f64; p];
@@ -110,7 +128,12 @@ pub fn mean_grad<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize], loss:
     }
     let n = idx.len() as f64;
     acc.iter_mut().for_each(|v| *v /= n);
-    Ok(GradEval { n: idx.len(), loss: total / n, accuracy: correct as f64 / n, grad: acc })
+    Ok(GradEval {
+        n: idx.len(),
+        loss: total / n,
+        accuracy: correct as f64 / n,
+        grad: acc,
+    })
 }
 
 /// Full-batch gradient ∇L(θ) over every sample of `ds`.
@@ -120,19 +143,41 @@ pub fn full_batch_grad<T: Scalar>(net: &Network<T>, ds: &Dataset, loss: LossKind
 }
 
 /// Minibatch gradient g_B(θ) over the samples `batch`.
-pub fn minibatch_grad<T: Scalar>(net: &Network<T>, ds: &Dataset, batch: &[usize], loss: LossKind) -> Result<GradEval, NnError> {
+pub fn minibatch_grad<T: Scalar>(
+    net: &Network<T>,
+    ds: &Dataset,
+    batch: &[usize],
+    loss: LossKind,
+) -> Result<GradEval, NnError> {
     mean_grad(net, ds, batch, loss)
 }
 
 /// SGN ξ = g_B(θ) − ∇L(θ) for the minibatch `batch`, given ∇L(θ) already computed at the same θ
 /// (`full`, from [`full_batch_grad`] on the same network and dataset).
-pub fn sgn_with_full<T: Scalar>(net: &Network<T>, ds: &Dataset, batch: &[usize], loss: LossKind, full: &GradEval) -> Result<Sgn, NnError> {
+pub fn sgn_with_full<T: Scalar>(
+    net: &Network<T>,
+    ds: &Dataset,
+    batch: &[usize],
+    loss: LossKind,
+    full: &GradEval,
+) -> Result<Sgn, NnError> {
     if full.grad.len() != net.n_params() {
-        return Err(NnError::Invalid(format!("full gradient has {} entries, network {}", full.grad.len(), net.n_params())));
+        return Err(NnError::Invalid(format!(
+            "full gradient has {} entries, network {}",
+            full.grad.len(),
+            net.n_params()
+        )));
     }
     let gb = minibatch_grad(net, ds, batch, loss)?;
     let xi = gb.grad.iter().zip(&full.grad).map(|(a, b)| a - b).collect();
-    Ok(Sgn { batch: batch.to_vec(), g_batch: gb.grad, full: full.grad.clone(), xi, batch_loss: gb.loss, full_loss: full.loss })
+    Ok(Sgn {
+        batch: batch.to_vec(),
+        g_batch: gb.grad,
+        full: full.grad.clone(),
+        xi,
+        batch_loss: gb.loss,
+        full_loss: full.loss,
+    })
 }
 
 /// SGN ξ = g_B(θ) − ∇L(θ) for the minibatch `batch` at the network's θ.
@@ -144,7 +189,12 @@ pub fn sgn<T: Scalar>(net: &Network<T>, ds: &Dataset, batch: &[usize], loss: Los
 /// Per-sample gradients ∇ℓ_j(θ) for the samples `idx` (in that order) from one batched
 /// backward pass: factored outer-product blocks for dense layers, materialised blocks for
 /// convolutions. Memory: dense blocks N·(fan_in + fan_out)·8 bytes each.
-pub fn per_sample_grads<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize], loss: LossKind) -> Result<PerSampleGrads, NnError> {
+pub fn per_sample_grads<T: Scalar>(
+    net: &Network<T>,
+    ds: &Dataset,
+    idx: &[usize],
+    loss: LossKind,
+) -> Result<PerSampleGrads, NnError> {
     check(net, ds, idx)?;
     let (mut x, mut y) = (Vec::new(), Vec::new());
     let (xs, ys) = batch(ds, idx, &mut x, &mut y);

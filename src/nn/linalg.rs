@@ -71,8 +71,22 @@ pub const PAR_MIN_WORK: usize = 1 << 24;
 /// Sizes are internal invariants of the network code (never user input); a mismatch is a bug
 /// and panics with a message.
 #[allow(clippy::too_many_arguments)]
-pub fn gemm<T: Scalar>(m: usize, k: usize, n: usize, alpha: T, a: &[T], op_a: Op, b: &[T], op_b: Op, beta: T, c: &mut [T]) {
-    assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n, "internal gemm shape mismatch");
+pub fn gemm<T: Scalar>(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: T,
+    a: &[T],
+    op_a: Op,
+    b: &[T],
+    op_b: Op,
+    beta: T,
+    c: &mut [T],
+) {
+    assert!(
+        a.len() == m * k && b.len() == k * n && c.len() == m * n,
+        "internal gemm shape mismatch"
+    );
     if m == 0 || n == 0 {
         return;
     }
@@ -82,7 +96,21 @@ pub fn gemm<T: Scalar>(m: usize, k: usize, n: usize, alpha: T, a: &[T], op_a: Op
     if !overwrite && beta != T::one() {
         c.iter_mut().for_each(|v| *v *= beta);
     }
-    dispatch(&Args { m, k, n, alpha, a, op_a, b, op_b, lower: false, overwrite }, c);
+    dispatch(
+        &Args {
+            m,
+            k,
+            n,
+            alpha,
+            a,
+            op_a,
+            b,
+            op_b,
+            lower: false,
+            overwrite,
+        },
+        c,
+    );
 }
 
 /// The kernels for T's vector type on this CPU.
@@ -92,7 +120,17 @@ fn dispatch<T: Scalar>(args: &Args<'_, T>, c: &mut [T]) {
     } else if let (Some(args), Some(c)) = (cast_args::<T, f64>(args), cast_mut::<T, f64>(c)) {
         gemm_f64(&args, c);
     } else {
-        run::<simd::Arr<T, 1>>(args, c, 8, 2, Costs { row_cost: 3, copy_a: COPY_A }, serial_safe::<simd::Arr<T, 1>>);
+        run::<simd::Arr<T, 1>>(
+            args,
+            c,
+            8,
+            2,
+            Costs {
+                row_cost: 3,
+                copy_a: COPY_A,
+            },
+            serial_safe::<simd::Arr<T, 1>>,
+        );
     }
 }
 
@@ -110,24 +148,48 @@ pub fn syrk_lower<T: Scalar>(m: usize, k: usize, a: &[T], op_a: Op, c: &mut [T])
         Op::N => Op::T,
         Op::T => Op::N,
     };
-    let args = Args { m, k, n: m, alpha: T::one(), a, op_a, b: a, op_b, lower: true, overwrite: true };
+    let args = Args {
+        m,
+        k,
+        n: m,
+        alpha: T::one(),
+        a,
+        op_a,
+        b: a,
+        op_b,
+        lower: true,
+        overwrite: true,
+    };
     dispatch(&args, c);
 }
 
 /// `x` as a slice of `U` when `T` is `U`.
 fn cast<T: 'static, U: 'static>(x: &[T]) -> Option<&[U]> {
     // SAFETY: T and U are the same type.
-    (TypeId::of::<T>() == TypeId::of::<U>()).then(|| unsafe { std::slice::from_raw_parts(x.as_ptr().cast::<U>(), x.len()) })
+    (TypeId::of::<T>() == TypeId::of::<U>())
+        .then(|| unsafe { std::slice::from_raw_parts(x.as_ptr().cast::<U>(), x.len()) })
 }
 
 fn cast_mut<T: 'static, U: 'static>(x: &mut [T]) -> Option<&mut [U]> {
     // SAFETY: T and U are the same type.
-    (TypeId::of::<T>() == TypeId::of::<U>()).then(|| unsafe { std::slice::from_raw_parts_mut(x.as_mut_ptr().cast::<U>(), x.len()) })
+    (TypeId::of::<T>() == TypeId::of::<U>())
+        .then(|| unsafe { std::slice::from_raw_parts_mut(x.as_mut_ptr().cast::<U>(), x.len()) })
 }
 
 fn cast_args<'a, T: Scalar, U: Scalar>(x: &Args<'a, T>) -> Option<Args<'a, U>> {
     let alpha = *cast::<T, U>(std::slice::from_ref(&x.alpha))?.first()?;
-    Some(Args { m: x.m, k: x.k, n: x.n, alpha, a: cast(x.a)?, op_a: x.op_a, b: cast(x.b)?, op_b: x.op_b, lower: x.lower, overwrite: x.overwrite })
+    Some(Args {
+        m: x.m,
+        k: x.k,
+        n: x.n,
+        alpha,
+        a: cast(x.a)?,
+        op_a: x.op_a,
+        b: cast(x.b)?,
+        op_b: x.op_b,
+        lower: x.lower,
+        overwrite: x.overwrite,
+    })
 }
 
 /// The operands of one call.
@@ -162,11 +224,31 @@ fn gemm_f32(args: &Args<'_, f32>, c: &mut [f32]) {
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        run::<simd::wasm::F32x4>(args, c, 32, 2, Costs { row_cost: 3, copy_a: COPY_A }, serial_safe::<simd::wasm::F32x4>)
+        run::<simd::wasm::F32x4>(
+            args,
+            c,
+            32,
+            2,
+            Costs {
+                row_cost: 3,
+                copy_a: COPY_A,
+            },
+            serial_safe::<simd::wasm::F32x4>,
+        )
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        run::<simd::Arr<f32, 4>>(args, c, 32, 2, Costs { row_cost: 3, copy_a: COPY_A }, serial_safe::<simd::Arr<f32, 4>>)
+        run::<simd::Arr<f32, 4>>(
+            args,
+            c,
+            32,
+            2,
+            Costs {
+                row_cost: 3,
+                copy_a: COPY_A,
+            },
+            serial_safe::<simd::Arr<f32, 4>>,
+        )
     }
 }
 
@@ -184,11 +266,31 @@ fn gemm_f64(args: &Args<'_, f64>, c: &mut [f64]) {
     }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        run::<simd::wasm::F64x2>(args, c, 16, 2, Costs { row_cost: 3, copy_a: COPY_A }, serial_safe::<simd::wasm::F64x2>)
+        run::<simd::wasm::F64x2>(
+            args,
+            c,
+            16,
+            2,
+            Costs {
+                row_cost: 3,
+                copy_a: COPY_A,
+            },
+            serial_safe::<simd::wasm::F64x2>,
+        )
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     {
-        run::<simd::Arr<f64, 2>>(args, c, 16, 2, Costs { row_cost: 3, copy_a: COPY_A }, serial_safe::<simd::Arr<f64, 2>>)
+        run::<simd::Arr<f64, 2>>(
+            args,
+            c,
+            16,
+            2,
+            Costs {
+                row_cost: 3,
+                copy_a: COPY_A,
+            },
+            serial_safe::<simd::Arr<f64, 2>>,
+        )
     }
 }
 
@@ -317,10 +419,54 @@ pub(crate) mod simd {
                 }
             };
         }
-        vector!(F32x16, f32, 16, __m512, _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_add_ps, _mm512_mul_ps);
-        vector!(F64x8, f64, 8, __m512d, _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_storeu_pd, _mm512_add_pd, _mm512_mul_pd);
-        vector!(F32x8, f32, 8, __m256, _mm256_setzero_ps, _mm256_set1_ps, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_add_ps, _mm256_mul_ps);
-        vector!(F64x4, f64, 4, __m256d, _mm256_setzero_pd, _mm256_set1_pd, _mm256_loadu_pd, _mm256_storeu_pd, _mm256_add_pd, _mm256_mul_pd);
+        vector!(
+            F32x16,
+            f32,
+            16,
+            __m512,
+            _mm512_setzero_ps,
+            _mm512_set1_ps,
+            _mm512_loadu_ps,
+            _mm512_storeu_ps,
+            _mm512_add_ps,
+            _mm512_mul_ps
+        );
+        vector!(
+            F64x8,
+            f64,
+            8,
+            __m512d,
+            _mm512_setzero_pd,
+            _mm512_set1_pd,
+            _mm512_loadu_pd,
+            _mm512_storeu_pd,
+            _mm512_add_pd,
+            _mm512_mul_pd
+        );
+        vector!(
+            F32x8,
+            f32,
+            8,
+            __m256,
+            _mm256_setzero_ps,
+            _mm256_set1_ps,
+            _mm256_loadu_ps,
+            _mm256_storeu_ps,
+            _mm256_add_ps,
+            _mm256_mul_ps
+        );
+        vector!(
+            F64x4,
+            f64,
+            4,
+            __m256d,
+            _mm256_setzero_pd,
+            _mm256_set1_pd,
+            _mm256_loadu_pd,
+            _mm256_storeu_pd,
+            _mm256_add_pd,
+            _mm256_mul_pd
+        );
     }
 
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -410,7 +556,15 @@ fn scan_b<E: Scalar>(n: usize, b: &[E], nf: &mut [u8]) {
 /// has a non-finite value, else 0.
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn pack_b<'s, E: Scalar>(k: usize, n: usize, b: &[E], op: Op, width: usize, data: &'s mut [E], nf: &mut [u8]) -> PackedB<'s, E> {
+fn pack_b<'s, E: Scalar>(
+    k: usize,
+    n: usize,
+    b: &[E],
+    op: Op,
+    width: usize,
+    data: &'s mut [E],
+    nf: &mut [u8],
+) -> PackedB<'s, E> {
     let panels = n.div_ceil(width);
     debug_assert_eq!(data.len(), panels * k * width);
     debug_assert!(width.is_multiple_of(4), "4-column tiles must not straddle panels");
@@ -440,7 +594,12 @@ fn pack_b<'s, E: Scalar>(k: usize, n: usize, b: &[E], op: Op, width: usize, data
                     let row = |t: usize| &b[(j0 + t) * k..(j0 + t + 1) * k];
                     let src = [row(0), row(1), row(2), row(3)];
                     for p0 in (0..k4).step_by(4) {
-                        let (s0, s1, s2, s3) = (&src[0][p0..p0 + 4], &src[1][p0..p0 + 4], &src[2][p0..p0 + 4], &src[3][p0..p0 + 4]);
+                        let (s0, s1, s2, s3) = (
+                            &src[0][p0..p0 + 4],
+                            &src[1][p0..p0 + 4],
+                            &src[2][p0..p0 + 4],
+                            &src[3][p0..p0 + 4],
+                        );
                         for u in 0..4 {
                             let o = (p0 + u) * width + l;
                             dst[o..o + 4].copy_from_slice(&[s0[u], s1[u], s2[u], s3[u]]);
@@ -473,7 +632,13 @@ fn pack_b<'s, E: Scalar>(k: usize, n: usize, b: &[E], op: Op, width: usize, data
             }
         }
     }
-    PackedB { data, ld: width, step: k * width, width, panels }
+    PackedB {
+        data,
+        ld: width,
+        step: k * width,
+        width,
+        panels,
+    }
 }
 
 /// op(A) read in place: A(i, p) = a[i·row + p·col].
@@ -491,9 +656,19 @@ struct ViewA<'a, E> {
 enum Plan {
     /// Rows `i0..i0 + MR` together over the union of their kept positions (`vals`: MR values
     /// per position).
-    Dense { i0: usize, at: usize, vat: usize, len: usize },
+    Dense {
+        i0: usize,
+        at: usize,
+        vat: usize,
+        len: usize,
+    },
     /// One row alone over its own kept positions.
-    Row { i: usize, at: usize, vat: usize, len: usize },
+    Row {
+        i: usize,
+        at: usize,
+        vat: usize,
+        len: usize,
+    },
 }
 
 impl Plan {
@@ -516,7 +691,6 @@ impl Plan {
         }
     }
 }
-
 
 /// How a vector type's kernels are best fed (measured per instruction set).
 #[derive(Clone, Copy)]
@@ -541,7 +715,18 @@ struct Costs {
 #[allow(clippy::too_many_arguments)]
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn plan_a<E: Scalar>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], ld: usize, costs: Costs, idx: &mut [u32], vals: &mut [E], keep: &mut [u8], plans: &mut Vec<Plan>) {
+fn plan_a<E: Scalar>(
+    m: usize,
+    k: usize,
+    a: ViewA<'_, E>,
+    nf: &[u8],
+    ld: usize,
+    costs: Costs,
+    idx: &mut [u32],
+    vals: &mut [E],
+    keep: &mut [u8],
+    plans: &mut Vec<Plan>,
+) {
     let copy_a = costs.copy_a;
     for (p, v) in idx[..k].iter_mut().enumerate() {
         *v = p as u32;
@@ -564,7 +749,17 @@ fn plan_a<E: Scalar>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], ld: usize, 
 /// consecutive values), else each row is contiguous.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn plan_rows<E: Scalar, const TRANS: bool>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], costs: Costs, idx: &mut [u32], vals: &mut [E], keep: &mut [u8], plans: &mut Vec<Plan>) {
+fn plan_rows<E: Scalar, const TRANS: bool>(
+    m: usize,
+    k: usize,
+    a: ViewA<'_, E>,
+    nf: &[u8],
+    costs: Costs,
+    idx: &mut [u32],
+    vals: &mut [E],
+    keep: &mut [u8],
+    plans: &mut Vec<Plan>,
+) {
     let Costs { row_cost, copy_a } = costs;
     let zero = E::zero();
     let (nf, keep) = (&nf[..k], &mut keep[..k]);
@@ -581,7 +776,12 @@ fn plan_rows<E: Scalar, const TRANS: bool>(m: usize, k: usize, a: ViewA<'_, E>, 
         if TRANS {
             for (p, (kp, &f)) in keep.iter_mut().zip(nf).enumerate() {
                 let v = &a.a[p * a.col + i0..p * a.col + i0 + MR];
-                let (n0, n1, n2, n3) = ((v[0] != zero) as u8, (v[1] != zero) as u8, (v[2] != zero) as u8, (v[3] != zero) as u8);
+                let (n0, n1, n2, n3) = (
+                    (v[0] != zero) as u8,
+                    (v[1] != zero) as u8,
+                    (v[2] != zero) as u8,
+                    (v[3] != zero) as u8,
+                );
                 rows += ((n0 + n1 + n2 + n3) as u32).max(4 * f as u32);
                 *kp = n0 | n1 | n2 | n3 | f;
             }
@@ -625,7 +825,12 @@ fn plan_rows<E: Scalar, const TRANS: bool>(m: usize, k: usize, a: ViewA<'_, E>, 
         } else {
             for r in 0..MR {
                 let len = plan_row(k, a, i0 + r, nf, copy_a, &mut idx[w..w + k + 1], &mut vals[wv..]);
-                plans.push(Plan::Row { i: i0 + r, at: w, vat: wv, len });
+                plans.push(Plan::Row {
+                    i: i0 + r,
+                    at: w,
+                    vat: wv,
+                    len,
+                });
                 w += len;
                 wv += if copy_a { len } else { 0 };
             }
@@ -656,9 +861,21 @@ fn compact(out: &mut [u32], keep: &[u8]) -> usize {
 /// Row i's kept positions into the start of `out` (k + 1 entries), with [`COPY_A`] their
 /// values into the start of `vals` (k + 1 entries); returns how many.
 #[inline(always)]
-fn plan_row<E: Scalar>(k: usize, a: ViewA<'_, E>, i: usize, nf: &[u8], copy_a: bool, out: &mut [u32], vals: &mut [E]) -> usize {
+fn plan_row<E: Scalar>(
+    k: usize,
+    a: ViewA<'_, E>,
+    i: usize,
+    nf: &[u8],
+    copy_a: bool,
+    out: &mut [u32],
+    vals: &mut [E],
+) -> usize {
     let op = out[..k + 1].as_mut_ptr();
-    let vp = if copy_a { vals[..k + 1].as_mut_ptr() } else { vals.as_mut_ptr() };
+    let vp = if copy_a {
+        vals[..k + 1].as_mut_ptr()
+    } else {
+        vals.as_mut_ptr()
+    };
     let mut w = 0;
     for (p, &f) in nf[..k].iter().enumerate() {
         let v = a.a[i * a.row + p * a.col];
@@ -686,7 +903,11 @@ thread_local! {
 /// returns the bytes freed. The next product allocates them again.
 pub fn release_buffers() -> usize {
     let (idx, nf, keep, plans) = BUFFERS.with(|s| s.take());
-    idx.capacity() * 4 + nf.capacity() + keep.capacity() + plans.capacity() * std::mem::size_of::<Plan>() + super::scalar::release_scratch()
+    idx.capacity() * 4
+        + nf.capacity()
+        + keep.capacity()
+        + plans.capacity() * std::mem::size_of::<Plan>()
+        + super::scalar::release_scratch()
 }
 
 /// The whole product for one vector type: `width` = panel width (elements, a multiple of the
@@ -694,7 +915,18 @@ pub fn release_buffers() -> usize {
 #[inline(always)]
 fn run<S: Simd>(args: &Args<'_, S::E>, c: &mut [S::E], width: usize, dense: usize, costs: Costs, serial: Serial<S::E>) {
     let copy_a = costs.copy_a;
-    let &Args { m, k, n, alpha, a, op_a, b, op_b, lower, overwrite } = args;
+    let &Args {
+        m,
+        k,
+        n,
+        alpha,
+        a,
+        op_a,
+        b,
+        op_b,
+        lower,
+        overwrite,
+    } = args;
     let view = match op_a {
         Op::N => ViewA { a, row: k, col: 1 },
         Op::T => ViewA { a, row: 1, col: m },
@@ -707,7 +939,11 @@ fn run<S: Simd>(args: &Args<'_, S::E>, c: &mut [S::E], width: usize, dense: usiz
     // COPY_A; + 1 for the branch-free compaction).
     let packed = if in_place { 0 } else { n.div_ceil(width) * k * width };
     let nvals = if copy_a { m * k + 1 } else { 0 };
-    let mut buf = if packed + nvals > 0 { S::E::take_scratch() } else { Vec::new() };
+    let mut buf = if packed + nvals > 0 {
+        S::E::take_scratch()
+    } else {
+        Vec::new()
+    };
     if buf.len() < packed + nvals {
         buf.resize(packed + nvals, S::E::zero());
     }
@@ -726,13 +962,34 @@ fn run<S: Simd>(args: &Args<'_, S::E>, c: &mut [S::E], width: usize, dense: usiz
         if k > 0 {
             scan_b(n, b, &mut nf);
         }
-        PackedB { data: b, ld: n, step: width, width, panels: n.div_ceil(width) }
+        PackedB {
+            data: b,
+            ld: n,
+            step: width,
+            width,
+            panels: n.div_ceil(width),
+        }
     } else {
         pack_b(k, n, b, op_b, width, bbuf, &mut nf)
     };
-    assert!(k.saturating_mul(pb.ld) <= u32::MAX as usize, "internal gemm: inner size too large");
+    assert!(
+        k.saturating_mul(pb.ld) <= u32::MAX as usize,
+        "internal gemm: inner size too large"
+    );
     plan_a(m, k, view, &nf, pb.ld, costs, &mut idx, vals, &mut keep, &mut plans);
-    let job = Job { a: view, idx: &idx, vals, pb: &pb, k, n, alpha, dense, copy_a, lower, overwrite };
+    let job = Job {
+        a: view,
+        idx: &idx,
+        vals,
+        pb: &pb,
+        k,
+        n,
+        alpha,
+        dense,
+        copy_a,
+        lower,
+        overwrite,
+    };
     run_plans(&job, &plans, c, 0, m * k * n, serial);
     if packed + nvals > 0 {
         S::E::put_scratch(buf);
@@ -883,12 +1140,17 @@ mod par {
         static POOL: OnceLock<Pool> = OnceLock::new();
         POOL.get_or_init(|| {
             for h in 0..helpers {
-                let spawned = std::thread::Builder::new().name(format!("sgn-lab-gemm-{h}")).spawn(|| helper(pool(0)));
+                let spawned = std::thread::Builder::new()
+                    .name(format!("sgn-lab-gemm-{h}"))
+                    .spawn(|| helper(pool(0)));
                 if spawned.is_err() {
                     break; // fewer helpers: the caller does the rest
                 }
             }
-            Pool { slot: Mutex::new((0, None)), wake: Condvar::new() }
+            Pool {
+                slot: Mutex::new((0, None)),
+                wake: Condvar::new(),
+            }
         })
     }
 
@@ -924,7 +1186,11 @@ mod par {
             bounds,
             next: AtomicUsize::new(0),
         };
-        let shared = Arc::new(Shared { work, state: Mutex::new((true, 0)), idle: Condvar::new() });
+        let shared = Arc::new(Shared {
+            work,
+            state: Mutex::new((true, 0)),
+            idle: Condvar::new(),
+        });
         let pool = pool(helpers);
         {
             let mut slot = pool.slot.lock().unwrap_or_else(|e| e.into_inner());
@@ -942,7 +1208,11 @@ mod par {
         drop(st);
         // Let go of the job (helpers that have not looked yet will find it closed or gone).
         let mut slot = pool.slot.lock().unwrap_or_else(|e| e.into_inner());
-        if slot.1.as_ref().is_some_and(|j| std::ptr::addr_eq(Arc::as_ptr(j), Arc::as_ptr(&shared))) {
+        if slot
+            .1
+            .as_ref()
+            .is_some_and(|j| std::ptr::addr_eq(Arc::as_ptr(j), Arc::as_ptr(&shared)))
+        {
             slot.1 = None;
         }
     }
@@ -971,7 +1241,11 @@ fn serial<S: Simd>(job: &Job<'_, S::E>, plans: &[Plan], c: &mut [S::E], row0: us
                     match *plan {
                         Plan::Dense { i0, at, vat, len } => {
                             let crows = &mut c[(i0 - row0) * n + j0..(i0 - row0 + MR - 1) * n + j0 + cols];
-                            let vals = if job.copy_a { &job.vals[vat..vat + MR * len] } else { &[] };
+                            let vals = if job.copy_a {
+                                &job.vals[vat..vat + MR * len]
+                            } else {
+                                &[]
+                            };
                             dense_panel::<S>(job, i0, &job.idx[at..at + len], vals, panel, cols, crows);
                         }
                         Plan::Row { i, at, vat, len } => {
@@ -1010,11 +1284,22 @@ pub fn threads() -> usize {
 // wasm: a function of its own gets V8's registers; x86: inlined into the target-feature code.
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn dense_panel<S: Simd>(job: &Job<'_, S::E>, i0: usize, idx: &[u32], vals: &[S::E], panel: &[S::E], cols: usize, crows: &mut [S::E]) {
+fn dense_panel<S: Simd>(
+    job: &Job<'_, S::E>,
+    i0: usize,
+    idx: &[u32],
+    vals: &[S::E],
+    panel: &[S::E],
+    cols: usize,
+    crows: &mut [S::E],
+) {
     let a = job.a;
     // A(i0 + r, p) = a[base[r] + p·col], in bounds for p < k (asserted once here).
     let base = [i0 * a.row, (i0 + 1) * a.row, (i0 + 2) * a.row, (i0 + 3) * a.row];
-    assert!(job.k == 0 || base[MR - 1] + (job.k - 1) * a.col < a.a.len(), "internal gemm: A rows");
+    assert!(
+        job.k == 0 || base[MR - 1] + (job.k - 1) * a.col < a.a.len(),
+        "internal gemm: A rows"
+    );
     let mut s = 0;
     while s < cols {
         let nv = (cols - s).div_ceil(S::L).min(job.dense);
@@ -1039,7 +1324,12 @@ fn dense_panel<S: Simd>(job: &Job<'_, S::E>, i0: usize, idx: &[u32], vals: &[S::
         }
         let n = job.n;
         for (r, accr) in acc.iter().enumerate() {
-            store(accr, job.alpha, &mut crows[r * n + s..r * n + cols.min(s + nv * S::L)], job.overwrite);
+            store(
+                accr,
+                job.alpha,
+                &mut crows[r * n + s..r * n + cols.min(s + nv * S::L)],
+                job.overwrite,
+            );
         }
         s += nv * S::L;
     }
@@ -1049,7 +1339,15 @@ fn dense_panel<S: Simd>(job: &Job<'_, S::E>, i0: usize, idx: &[u32], vals: &[S::
 /// `idx` in order into `acc`; A(i0 + r, p) = a[base[r] + p·col].
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn dense_kernel<S: Simd, const NV: usize>(a: &[S::E], base: [usize; MR], col: usize, idx: &[u32], panel: &[S::E], ld: usize, acc: &mut [[S; 4]; MR]) {
+fn dense_kernel<S: Simd, const NV: usize>(
+    a: &[S::E],
+    base: [usize; MR],
+    col: usize,
+    idx: &[u32],
+    panel: &[S::E],
+    ld: usize,
+    acc: &mut [[S; 4]; MR],
+) {
     debug_assert!(idx.iter().all(|&p| p as usize * ld + NV * S::L <= panel.len()));
     let mut c = [[S::zero(); NV]; MR];
     let (pp, ap) = (panel.as_ptr(), a.as_ptr());
@@ -1105,7 +1403,10 @@ fn dense_kernel_copied<S: Simd, const NV: usize>(vals: &[S::E], offs: &[u32], pa
 #[inline(always)]
 fn store<S: Simd>(acc: &[S], alpha: S::E, c: &mut [S::E], overwrite: bool) {
     let full = c.len() / S::L;
-    assert!(c.len().div_ceil(S::L) <= acc.len() && S::L <= MAX_L, "internal gemm: store width");
+    assert!(
+        c.len().div_ceil(S::L) <= acc.len() && S::L <= MAX_L,
+        "internal gemm: store width"
+    );
     let av = S::splat(alpha);
     for (v, x) in acc[..full].iter().enumerate() {
         // SAFETY: (v + 1)·L ≤ c.len().
@@ -1135,8 +1436,19 @@ fn row_panel<S: Simd>(job: &Job<'_, S::E>, i: usize, idx: &[u32], vals: &[S::E],
     let a = job.a;
     // With `copy_a` the row's values are `vals` (one per position of `idx`): read with stride 1
     // in list order; else A in place, indexed by p.
-    let (row, col, by_list) = if job.copy_a { (vals, 1, true) } else { (a.a.get(i * a.row..).unwrap_or(&[]), a.col, false) };
-    assert!(if by_list { row.len() == idx.len() } else { job.k == 0 || (job.k - 1) * col < row.len() }, "internal gemm: A row");
+    let (row, col, by_list) = if job.copy_a {
+        (vals, 1, true)
+    } else {
+        (a.a.get(i * a.row..).unwrap_or(&[]), a.col, false)
+    };
+    assert!(
+        if by_list {
+            row.len() == idx.len()
+        } else {
+            job.k == 0 || (job.k - 1) * col < row.len()
+        },
+        "internal gemm: A row"
+    );
     let acc = &mut [S::zero(); 8];
     let ld = job.pb.ld;
     macro_rules! go {
@@ -1165,8 +1477,17 @@ fn row_panel<S: Simd>(job: &Job<'_, S::E>, i: usize, idx: &[u32], vals: &[S::E],
 /// row[p·col], or with `BY_LIST` (`idx` holding p·ld) the q-th value of `row` for the q-th
 /// position.
 #[inline(always)]
-fn row_kernel<S: Simd, const NV: usize, const BY_LIST: bool>(row: &[S::E], col: usize, idx: &[u32], panel: &[S::E], ld: usize, acc: &mut [S; 8]) {
-    debug_assert!(idx.iter().all(|&p| if BY_LIST { p as usize } else { p as usize * ld } + NV * S::L <= panel.len()));
+fn row_kernel<S: Simd, const NV: usize, const BY_LIST: bool>(
+    row: &[S::E],
+    col: usize,
+    idx: &[u32],
+    panel: &[S::E],
+    ld: usize,
+    acc: &mut [S; 8],
+) {
+    debug_assert!(idx
+        .iter()
+        .all(|&p| if BY_LIST { p as usize } else { p as usize * ld } + NV * S::L <= panel.len()));
     let mut c = [S::zero(); NV];
     let (pp, ap) = (panel.as_ptr(), row.as_ptr());
     for (q, &p) in idx.iter().enumerate() {
@@ -1238,14 +1559,21 @@ mod tests {
                 for p in 0..k {
                     s += a[i * k + p] * b[p * n + j];
                 }
-                want[i * n + j] = if beta == T::zero() { T::zero() } else { beta * c0[i * n + j] } + alpha * s;
+                want[i * n + j] = if beta == T::zero() {
+                    T::zero()
+                } else {
+                    beta * c0[i * n + j]
+                } + alpha * s;
             }
         }
         want
     }
 
     fn same_bits<T: Scalar>(x: &[T], y: &[T]) -> bool {
-        x.len() == y.len() && x.iter().zip(y).all(|(u, v)| u.bits() == v.bits() || (u.is_nan() && v.is_nan()))
+        x.len() == y.len()
+            && x.iter()
+                .zip(y)
+                .all(|(u, v)| u.bits() == v.bits() || (u.is_nan() && v.is_nan()))
     }
 
     /// The product through `gemm` (the CPU's vectors) and through the portable vectors of 1 to
@@ -1263,20 +1591,70 @@ mod tests {
                 let configs = [(1, 8, 2), (2, 16, 2), (4, 32, 2), (8, 64, 2), (16, 64, 4), (8, 32, 4)];
                 // Every layout with A copied or in place, and blocks forced dense (row cost 1000),
                 // forced row by row (0) or chosen (3).
-                let variants = configs.into_iter().flat_map(|x| [false, true].into_iter().flat_map(move |ca| [0, 3, 1000].map(|rc| (x, ca, rc))));
+                let variants = configs.into_iter().flat_map(|x| {
+                    [false, true]
+                        .into_iter()
+                        .flat_map(move |ca| [0, 3, 1000].map(|rc| (x, ca, rc)))
+                });
                 for ((lanes, width, dense), copy_a, row_cost) in variants {
                     let mut c = c0.to_vec();
                     let overwrite = beta == T::zero();
                     if !overwrite {
                         c.iter_mut().for_each(|v| *v *= beta);
                     }
-                    let args = Args { m, k, n, alpha, a: aa, op_a: oa, b: bb, op_b: ob, lower: false, overwrite };
+                    let args = Args {
+                        m,
+                        k,
+                        n,
+                        alpha,
+                        a: aa,
+                        op_a: oa,
+                        b: bb,
+                        op_b: ob,
+                        lower: false,
+                        overwrite,
+                    };
                     match lanes {
-                        1 => run::<simd::Arr<T, 1>>(&args, &mut c, width, dense, Costs { row_cost, copy_a }, serial_safe::<simd::Arr<T, 1>>),
-                        2 => run::<simd::Arr<T, 2>>(&args, &mut c, width, dense, Costs { row_cost, copy_a }, serial_safe::<simd::Arr<T, 2>>),
-                        4 => run::<simd::Arr<T, 4>>(&args, &mut c, width, dense, Costs { row_cost, copy_a }, serial_safe::<simd::Arr<T, 4>>),
-                        8 => run::<simd::Arr<T, 8>>(&args, &mut c, width, dense, Costs { row_cost, copy_a }, serial_safe::<simd::Arr<T, 8>>),
-                        _ => run::<simd::Arr<T, 16>>(&args, &mut c, width, dense, Costs { row_cost, copy_a }, serial_safe::<simd::Arr<T, 16>>),
+                        1 => run::<simd::Arr<T, 1>>(
+                            &args,
+                            &mut c,
+                            width,
+                            dense,
+                            Costs { row_cost, copy_a },
+                            serial_safe::<simd::Arr<T, 1>>,
+                        ),
+                        2 => run::<simd::Arr<T, 2>>(
+                            &args,
+                            &mut c,
+                            width,
+                            dense,
+                            Costs { row_cost, copy_a },
+                            serial_safe::<simd::Arr<T, 2>>,
+                        ),
+                        4 => run::<simd::Arr<T, 4>>(
+                            &args,
+                            &mut c,
+                            width,
+                            dense,
+                            Costs { row_cost, copy_a },
+                            serial_safe::<simd::Arr<T, 4>>,
+                        ),
+                        8 => run::<simd::Arr<T, 8>>(
+                            &args,
+                            &mut c,
+                            width,
+                            dense,
+                            Costs { row_cost, copy_a },
+                            serial_safe::<simd::Arr<T, 8>>,
+                        ),
+                        _ => run::<simd::Arr<T, 16>>(
+                            &args,
+                            &mut c,
+                            width,
+                            dense,
+                            Costs { row_cost, copy_a },
+                            serial_safe::<simd::Arr<T, 16>>,
+                        ),
                     }
                     assert!(same_bits(&c, &want), "{what}: {lanes} lanes, width {width}, copy {copy_a}, row cost {row_cost}, shape {m}×{k}×{n}, ops {oa:?} {ob:?}");
                 }
@@ -1290,25 +1668,71 @@ mod tests {
     #[test]
     fn gemm_matches_the_sequential_definition_bit_for_bit() {
         let mut rng = crate::rng::seeded(1);
-        let shapes = [(1, 1, 1), (3, 5, 7), (4, 8, 8), (9, 17, 21), (13, 64, 10), (128, 30, 100), (5, 40, 131), (8, 3, 300), (130, 170, 97)];
+        let shapes = [
+            (1, 1, 1),
+            (3, 5, 7),
+            (4, 8, 8),
+            (9, 17, 21),
+            (13, 64, 10),
+            (128, 30, 100),
+            (5, 40, 131),
+            (8, 3, 300),
+            (130, 170, 97),
+        ];
         for &(m, k, n) in &shapes {
             for zeros in [0.0, 0.5, 0.9, 1.0, -0.3] {
                 // zeros < 0: whole columns of A (positions p) are zero with probability |zeros|.
                 let dead: Vec<bool> = (0..k).map(|_| rng.random::<f64>() < -zeros).collect();
-                let mut a: Vec<f32> = (0..m * k).map(|_| if rng.random::<f64>() < zeros { 0.0 } else { rng.random::<f32>() - 0.5 }).collect();
+                let mut a: Vec<f32> = (0..m * k)
+                    .map(|_| {
+                        if rng.random::<f64>() < zeros {
+                            0.0
+                        } else {
+                            rng.random::<f32>() - 0.5
+                        }
+                    })
+                    .collect();
                 for (i, v) in a.iter_mut().enumerate() {
                     if dead[i % k] {
                         *v = 0.0;
                     }
                 }
-                let b: Vec<f32> = (0..k * n).map(|_| if rng.random::<f64>() < 0.2 { 0.0 } else { rng.random::<f32>() - 0.5 }).collect();
+                let b: Vec<f32> = (0..k * n)
+                    .map(|_| {
+                        if rng.random::<f64>() < 0.2 {
+                            0.0
+                        } else {
+                            rng.random::<f32>() - 0.5
+                        }
+                    })
+                    .collect();
                 let c0: Vec<f32> = (0..m * n).map(|_| rng.random::<f32>() - 0.5).collect();
                 check_all(m, k, n, 0.7f32, &a, &b, 0.3f32, &c0, &format!("f32 zeros {zeros}"));
-                check_all(m, k, n, 1.0f32, &a, &b, 0.0f32, &c0, &format!("f32 β = 0, zeros {zeros}"));
+                check_all(
+                    m,
+                    k,
+                    n,
+                    1.0f32,
+                    &a,
+                    &b,
+                    0.0f32,
+                    &c0,
+                    &format!("f32 β = 0, zeros {zeros}"),
+                );
                 let a64: Vec<f64> = a.iter().map(|&v| v as f64 * 1.1).collect();
                 let b64: Vec<f64> = b.iter().map(|&v| v as f64).collect();
                 let c64: Vec<f64> = c0.iter().map(|&v| v as f64).collect();
-                check_all(m, k, n, -0.7f64, &a64, &b64, 1.0f64, &c64, &format!("f64 zeros {zeros}"));
+                check_all(
+                    m,
+                    k,
+                    n,
+                    -0.7f64,
+                    &a64,
+                    &b64,
+                    1.0f64,
+                    &c64,
+                    &format!("f64 zeros {zeros}"),
+                );
             }
         }
     }
@@ -1320,15 +1744,48 @@ mod tests {
     fn every_x86_kernel_matches_the_definition() {
         let mut rng = crate::rng::seeded(9);
         for &(m, k, n) in &[(9, 17, 21), (128, 30, 100), (130, 170, 97), (6, 40, 784)] {
-            let a: Vec<f32> = (0..m * k).map(|_| if rng.random::<f64>() < 0.5 { 0.0 } else { rng.random::<f32>() - 0.5 }).collect();
+            let a: Vec<f32> = (0..m * k)
+                .map(|_| {
+                    if rng.random::<f64>() < 0.5 {
+                        0.0
+                    } else {
+                        rng.random::<f32>() - 0.5
+                    }
+                })
+                .collect();
             let b: Vec<f32> = (0..k * n).map(|_| rng.random::<f32>() - 0.5).collect();
             let c0: Vec<f32> = (0..m * n).map(|_| rng.random::<f32>() - 0.5).collect();
-            let (a64, b64, c64): (Vec<f64>, Vec<f64>, Vec<f64>) =
-                (a.iter().map(|&v| v as f64).collect(), b.iter().map(|&v| v as f64).collect(), c0.iter().map(|&v| v as f64).collect());
+            let (a64, b64, c64): (Vec<f64>, Vec<f64>, Vec<f64>) = (
+                a.iter().map(|&v| v as f64).collect(),
+                b.iter().map(|&v| v as f64).collect(),
+                c0.iter().map(|&v| v as f64).collect(),
+            );
             let want32 = reference(m, k, n, 0.5f32, &a, &b, 1.0, &c0);
             let want64 = reference(m, k, n, 0.5f64, &a64, &b64, 1.0, &c64);
-            let args32 = Args { m, k, n, alpha: 0.5f32, a: &a, op_a: Op::N, b: &b, op_b: Op::N, lower: false, overwrite: false };
-            let args64 = Args { m, k, n, alpha: 0.5f64, a: &a64, op_a: Op::N, b: &b64, op_b: Op::N, lower: false, overwrite: false };
+            let args32 = Args {
+                m,
+                k,
+                n,
+                alpha: 0.5f32,
+                a: &a,
+                op_a: Op::N,
+                b: &b,
+                op_b: Op::N,
+                lower: false,
+                overwrite: false,
+            };
+            let args64 = Args {
+                m,
+                k,
+                n,
+                alpha: 0.5f64,
+                a: &a64,
+                op_a: Op::N,
+                b: &b64,
+                op_b: Op::N,
+                lower: false,
+                overwrite: false,
+            };
             let mut runs: Vec<(&str, Vec<f32>, Vec<f64>)> = Vec::new();
             if std::is_x86_feature_detected!("avx2") {
                 let (mut c, mut d) = (c0.clone(), c64.clone());
@@ -1356,7 +1813,15 @@ mod tests {
         let (m, k, n) = (300, 300, 190);
         assert!(m * k * n >= PAR_MIN_WORK);
         for zeros in [0.0, 0.7] {
-            let a: Vec<f32> = (0..m * k).map(|_| if rng.random::<f64>() < zeros { 0.0 } else { rng.random::<f32>() - 0.5 }).collect();
+            let a: Vec<f32> = (0..m * k)
+                .map(|_| {
+                    if rng.random::<f64>() < zeros {
+                        0.0
+                    } else {
+                        rng.random::<f32>() - 0.5
+                    }
+                })
+                .collect();
             let b: Vec<f32> = (0..k * n).map(|_| rng.random::<f32>() - 0.5).collect();
             let want = reference(m, k, n, 1.0f32, &a, &b, 0.0, &vec![0.0; m * n]);
             let bt = transpose(&b, k, n);
@@ -1375,7 +1840,15 @@ mod tests {
         let mut rng = crate::rng::seeded(5);
         for &(m, k) in &[(1, 3), (7, 5), (37, 64), (130, 9), (300, 40)] {
             for zeros in [0.0, 0.6] {
-                let x: Vec<f64> = (0..m * k).map(|_| if rng.random::<f64>() < zeros { 0.0 } else { rng.random::<f64>() - 0.5 }).collect();
+                let x: Vec<f64> = (0..m * k)
+                    .map(|_| {
+                        if rng.random::<f64>() < zeros {
+                            0.0
+                        } else {
+                            rng.random::<f64>() - 0.5
+                        }
+                    })
+                    .collect();
                 let mut full = vec![0.0; m * m];
                 gemm(m, k, m, 1.0, &x, Op::N, &x, Op::T, 0.0, &mut full);
                 let xt = transpose(&x, m, k);
@@ -1384,7 +1857,11 @@ mod tests {
                     syrk_lower(m, k, a, op, &mut c);
                     for i in 0..m {
                         for j in 0..=i {
-                            assert_eq!(c[i * m + j].to_bits(), full[i * m + j].to_bits(), "{m}×{k} {op:?} ({i}, {j})");
+                            assert_eq!(
+                                c[i * m + j].to_bits(),
+                                full[i * m + j].to_bits(),
+                                "{m}×{k} {op:?} ({i}, {j})"
+                            );
                         }
                     }
                 }

@@ -30,11 +30,37 @@ mod tests {
         let net = Network::<f32>::zeros(ModelSpec::default().layers(784, None, 10).unwrap()).unwrap();
         let g = net.param_groups();
         let names: Vec<&str> = g.iter().map(|x| x.name.as_str()).collect();
-        assert_eq!(names, ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias"]);
+        assert_eq!(
+            names,
+            [
+                "fc1.weight",
+                "fc1.bias",
+                "fc2.weight",
+                "fc2.bias",
+                "fc3.weight",
+                "fc3.bias"
+            ]
+        );
         let ranges: Vec<_> = g.iter().map(|x| (x.range.start, x.range.end)).collect();
-        assert_eq!(ranges, [(0, 78400), (78400, 78500), (78500, 88500), (88500, 88600), (88600, 89600), (89600, 89610)]);
-        let spec = ModelSpec::Lenet { activation: ActivationKind::Relu };
-        let img = Some(crate::data::ImageShape { channels: 1, rows: 28, cols: 28 });
+        assert_eq!(
+            ranges,
+            [
+                (0, 78400),
+                (78400, 78500),
+                (78500, 88500),
+                (88500, 88600),
+                (88600, 89600),
+                (89600, 89610)
+            ]
+        );
+        let spec = ModelSpec::Lenet {
+            activation: ActivationKind::Relu,
+        };
+        let img = Some(crate::data::ImageShape {
+            channels: 1,
+            rows: 28,
+            cols: 28,
+        });
         let lenet = Network::<f32>::zeros(spec.layers(784, img, 10).unwrap()).unwrap();
         let g = lenet.param_groups();
         assert_eq!(g[0].shape, vec![6, 1, 5, 5]);

@@ -54,7 +54,16 @@ impl Layer {
         match self {
             Layer::Dense(l) => format!("dense {}→{}", l.fan_in, l.fan_out),
             Layer::Activation(l) => format!("{:?}", l.kind).to_lowercase(),
-            Layer::Conv(l) => format!("conv {}×{}×{} → {}×{}×{} (k={})", l.in_c, l.in_h, l.in_w, l.out_c, l.out_h(), l.out_w(), l.k),
+            Layer::Conv(l) => format!(
+                "conv {}×{}×{} → {}×{}×{} (k={})",
+                l.in_c,
+                l.in_h,
+                l.in_w,
+                l.out_c,
+                l.out_h(),
+                l.out_w(),
+                l.k
+            ),
             Layer::Pool(l) => format!("maxpool2 {}×{}×{}", l.c, l.h, l.w),
         }
     }
@@ -78,14 +87,20 @@ pub enum InitKind {
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ModelSpec {
     /// Fully connected: input → hidden[0] → … → classes, activation after every hidden layer.
-    Fcn { hidden: Vec<usize>, activation: ActivationKind },
+    Fcn {
+        hidden: Vec<usize>,
+        activation: ActivationKind,
+    },
     /// LeNet-5 for 1×28×28 input: conv 5×5×6 → act → pool → conv 5×5×16 → act → pool → 256→120 → act → 120→84 → act → 84→K.
     Lenet { activation: ActivationKind },
 }
 
 impl Default for ModelSpec {
     fn default() -> Self {
-        ModelSpec::Fcn { hidden: vec![100, 100], activation: ActivationKind::Relu }
+        ModelSpec::Fcn {
+            hidden: vec![100, 100],
+            activation: ActivationKind::Relu,
+        }
     }
 }
 
@@ -109,21 +124,55 @@ impl ModelSpec {
                     if h == 0 {
                         return Err(NnError::Shape("a hidden layer of width 0".into()));
                     }
-                    out.push(Layer::Dense(Dense { fan_in: prev, fan_out: h }));
-                    out.push(Layer::Activation(Activation { kind: *activation, size: h }));
+                    out.push(Layer::Dense(Dense {
+                        fan_in: prev,
+                        fan_out: h,
+                    }));
+                    out.push(Layer::Activation(Activation {
+                        kind: *activation,
+                        size: h,
+                    }));
                     prev = h;
                 }
-                out.push(Layer::Dense(Dense { fan_in: prev, fan_out: k }));
+                out.push(Layer::Dense(Dense {
+                    fan_in: prev,
+                    fan_out: k,
+                }));
             }
             ModelSpec::Lenet { activation } => {
                 match image {
-                    Some(ImageShape { channels: 1, rows: 28, cols: 28 }) => {}
-                    s => return Err(NnError::Shape(format!("LeNet needs 1×28×28 images, the data has {s:?}"))),
+                    Some(ImageShape {
+                        channels: 1,
+                        rows: 28,
+                        cols: 28,
+                    }) => {}
+                    s => {
+                        return Err(NnError::Shape(format!(
+                            "LeNet needs 1×28×28 images, the data has {s:?}"
+                        )))
+                    }
                 }
-                let act = |size| Layer::Activation(Activation { kind: *activation, size });
-                let c1 = Conv2d { in_c: 1, out_c: 6, k: 5, in_h: 28, in_w: 28 };
+                let act = |size| {
+                    Layer::Activation(Activation {
+                        kind: *activation,
+                        size,
+                    })
+                };
+                let c1 = Conv2d {
+                    in_c: 1,
+                    out_c: 6,
+                    k: 5,
+                    in_h: 28,
+                    in_w: 28,
+                };
                 let p1 = MaxPool2 { c: 6, h: 24, w: 24 };
-                let c2 = Conv2d { in_c: 6, out_c: 16, k: 5, in_h: 12, in_w: 12 };
+                let c2 = Conv2d {
+                    in_c: 6,
+                    out_c: 16,
+                    k: 5,
+                    in_h: 12,
+                    in_w: 12,
+                };
                 let p2 = MaxPool2 { c: 16, h: 8, w: 8 };
                 out.extend([
                     Layer::Conv(c1),
@@ -132,9 +181,15 @@ impl ModelSpec {
                     Layer::Conv(c2),
                     act(c2.out_size()),
                     Layer::Pool(p2),
-                    Layer::Dense(Dense { fan_in: 256, fan_out: 120 }),
+                    Layer::Dense(Dense {
+                        fan_in: 256,
+                        fan_out: 120,
+                    }),
                     act(120),
-                    Layer::Dense(Dense { fan_in: 120, fan_out: 84 }),
+                    Layer::Dense(Dense {
+                        fan_in: 120,
+                        fan_out: 84,
+                    }),
                     act(84),
                     Layer::Dense(Dense { fan_in: 84, fan_out: k }),
                 ]);
@@ -193,7 +248,12 @@ impl<T: Scalar> Network<T> {
         }
         for w in layers.windows(2) {
             if w[0].out_size() != w[1].in_size() {
-                return Err(NnError::Shape(format!("{} feeds {} values into {}", w[0].describe(), w[0].out_size(), w[1].describe())));
+                return Err(NnError::Shape(format!(
+                    "{} feeds {} values into {}",
+                    w[0].describe(),
+                    w[0].out_size(),
+                    w[1].describe()
+                )));
             }
         }
         let mut offsets = Vec::with_capacity(layers.len());
@@ -202,7 +262,11 @@ impl<T: Scalar> Network<T> {
             offsets.push(p);
             p += l.n_params();
         }
-        Ok(Network { layers, offsets, params: vec![T::zero(); p] })
+        Ok(Network {
+            layers,
+            offsets,
+            params: vec![T::zero(); p],
+        })
     }
 
     /// Builds the layers of `spec` and initialises W by `init` from `substream(seed, INIT_STREAM)`:
@@ -210,7 +274,14 @@ impl<T: Scalar> Network<T> {
     /// ([`crate::data::standard_normal`], Box–Muller with libm) scaled
     /// by the init's σ (drawn in f64, rounded to T); biases 0. Same seed → same θ for f32 and f64
     /// up to the rounding of the f32 copy.
-    pub fn init(spec: &ModelSpec, d: usize, image: Option<ImageShape>, k: usize, init: InitKind, seed: u64) -> Result<Self, NnError> {
+    pub fn init(
+        spec: &ModelSpec,
+        d: usize,
+        image: Option<ImageShape>,
+        k: usize,
+        init: InitKind,
+        seed: u64,
+    ) -> Result<Self, NnError> {
         let mut net = Network::zeros(spec.layers(d, image, k)?)?;
         let kind = match (init, spec.activation()) {
             (InitKind::Auto, ActivationKind::Relu) => InitKind::He,
@@ -284,14 +355,34 @@ impl<T: Scalar> Network<T> {
                 Layer::Dense(d) => {
                     nd += 1;
                     let nw = d.fan_in * d.fan_out;
-                    out.push(ParamGroup { name: format!("fc{nd}.weight"), layer: i, range: off..off + nw, shape: vec![d.fan_out, d.fan_in] });
-                    out.push(ParamGroup { name: format!("fc{nd}.bias"), layer: i, range: off + nw..off + nw + d.fan_out, shape: vec![d.fan_out] });
+                    out.push(ParamGroup {
+                        name: format!("fc{nd}.weight"),
+                        layer: i,
+                        range: off..off + nw,
+                        shape: vec![d.fan_out, d.fan_in],
+                    });
+                    out.push(ParamGroup {
+                        name: format!("fc{nd}.bias"),
+                        layer: i,
+                        range: off + nw..off + nw + d.fan_out,
+                        shape: vec![d.fan_out],
+                    });
                 }
                 Layer::Conv(c) => {
                     nc += 1;
                     let nw = c.out_c * c.in_c * c.k * c.k;
-                    out.push(ParamGroup { name: format!("conv{nc}.weight"), layer: i, range: off..off + nw, shape: vec![c.out_c, c.in_c, c.k, c.k] });
-                    out.push(ParamGroup { name: format!("conv{nc}.bias"), layer: i, range: off + nw..off + nw + c.out_c, shape: vec![c.out_c] });
+                    out.push(ParamGroup {
+                        name: format!("conv{nc}.weight"),
+                        layer: i,
+                        range: off..off + nw,
+                        shape: vec![c.out_c, c.in_c, c.k, c.k],
+                    });
+                    out.push(ParamGroup {
+                        name: format!("conv{nc}.bias"),
+                        layer: i,
+                        range: off + nw..off + nw + c.out_c,
+                        shape: vec![c.out_c],
+                    });
                 }
                 _ => {}
             }
@@ -358,7 +449,11 @@ impl<T: Scalar> Network<T> {
             let l = &self.layers[i];
             let a = if i == 0 { x } else { &tape.acts[i] };
             let need_dx = i > 0;
-            let mut dx = if need_dx { vec![T::zero(); batch * l.in_size()] } else { Vec::new() };
+            let mut dx = if need_dx {
+                vec![T::zero(); batch * l.in_size()]
+            } else {
+                Vec::new()
+            };
             let p = self.layer_params(i);
             let off = self.offsets[i];
             match l {
@@ -405,7 +500,15 @@ impl<T: Scalar> Network<T> {
 
     /// Mean loss, accuracy count and mean gradient over one batch:
     /// adds (1/B) Σ_j ∂ℓ_j/∂θ into `grad` (which the caller zeroes) and returns (Σ_j ℓ_j, #correct).
-    pub fn loss_grad_batch(&self, x: &[T], y: &[u32], loss: LossKind, tape: &mut Tape<T>, grad: &mut [T], scale: T) -> (f64, usize) {
+    pub fn loss_grad_batch(
+        &self,
+        x: &[T],
+        y: &[u32],
+        loss: LossKind,
+        tape: &mut Tape<T>,
+        grad: &mut [T],
+        scale: T,
+    ) -> (f64, usize) {
         let b = y.len();
         self.forward_from(x, b, tape);
         let k = self.output_dim();

@@ -38,7 +38,9 @@ impl GradBlock {
     /// Number of parameters in the block.
     pub fn p(&self) -> usize {
         match self {
-            GradBlock::Outer { fan_in, fan_out, bias, .. } => fan_in * fan_out + if *bias { *fan_out } else { 0 },
+            GradBlock::Outer {
+                fan_in, fan_out, bias, ..
+            } => fan_in * fan_out + if *bias { *fan_out } else { 0 },
             GradBlock::Dense { p, .. } => *p,
         }
     }
@@ -46,7 +48,14 @@ impl GradBlock {
     /// Writes sample `j`'s gradient for this block into `out` (length `self.p()`).
     pub fn write_row(&self, j: usize, out: &mut [f64]) {
         match self {
-            GradBlock::Outer { fan_in, fan_out, a, delta, bias, .. } => {
+            GradBlock::Outer {
+                fan_in,
+                fan_out,
+                a,
+                delta,
+                bias,
+                ..
+            } => {
                 let aj = &a[j * fan_in..(j + 1) * fan_in];
                 let dj = &delta[j * fan_out..(j + 1) * fan_out];
                 for (o, &d) in dj.iter().enumerate() {
@@ -100,7 +109,13 @@ impl PerSampleGrads {
             if i < off + p {
                 let r = i - off;
                 return Some(match b {
-                    GradBlock::Outer { fan_in, fan_out, a, delta, .. } => {
+                    GradBlock::Outer {
+                        fan_in,
+                        fan_out,
+                        a,
+                        delta,
+                        ..
+                    } => {
                         if r < fan_in * fan_out {
                             delta[j * fan_out + r / fan_in] * a[j * fan_in + r % fan_in]
                         } else {

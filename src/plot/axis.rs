@@ -144,13 +144,19 @@ impl Ranged for IntAxis {
 
 /// A linear coordinate over [lo, hi] labelled at [`int_ticks`] (at most `max`).
 pub fn int_axis(lo: f64, hi: f64, max: usize) -> IntAxis {
-    IntAxis { inner: (lo..hi).into(), ticks: int_ticks(lo, hi, max) }
+    IntAxis {
+        inner: (lo..hi).into(),
+        ticks: int_ticks(lo, hi, max),
+    }
 }
 
 /// A plotters log coordinate over [lo, hi] whose labels are [`log_ticks`] (at most `max`) and
 /// light grid [`log_minor`].
 pub fn log_axis(lo: f64, hi: f64, max: usize) -> WithKeyPoints<LogCoord<f64>> {
-    (lo..hi).log_scale().with_key_points(log_ticks(lo, hi, max)).with_light_points(log_minor(lo, hi))
+    (lo..hi)
+        .log_scale()
+        .with_key_points(log_ticks(lo, hi, max))
+        .with_light_points(log_minor(lo, hi))
 }
 
 #[cfg(test)]
@@ -163,10 +169,16 @@ mod tests {
 
     #[test]
     fn many_decades_label_powers_of_ten_thinned_to_max() {
-        assert!(close(&log_ticks(1e-3, 1e3, 8), &[1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0, 1e3]));
+        assert!(close(
+            &log_ticks(1e-3, 1e3, 8),
+            &[1e-3, 1e-2, 0.1, 1.0, 10.0, 100.0, 1e3]
+        ));
         let t = log_ticks(1e-15, 1.0, 6);
         assert!(t.len() <= 6 && t.len() >= 3, "{t:?}");
-        assert!(t.iter().all(|v| (v.log10() - v.log10().round()).abs() < 1e-9), "powers of ten only: {t:?}");
+        assert!(
+            t.iter().all(|v| (v.log10() - v.log10().round()).abs() < 1e-9),
+            "powers of ten only: {t:?}"
+        );
     }
 
     #[test]
@@ -191,7 +203,10 @@ mod tests {
     fn very_narrow_ranges_fall_back_to_even_steps() {
         let t = log_ticks(1.10, 1.30, 8);
         assert!(t.len() >= 3, "{t:?}");
-        assert!(t.windows(2).all(|w| ((w[1] - w[0]) - (t[1] - t[0])).abs() < 1e-12), "even steps: {t:?}");
+        assert!(
+            t.windows(2).all(|w| ((w[1] - w[0]) - (t[1] - t[0])).abs() < 1e-12),
+            "even steps: {t:?}"
+        );
         assert!(t.iter().all(|v| (1.10..=1.30).contains(v)));
     }
 
@@ -212,7 +227,10 @@ mod tests {
         for hi in [1.0, 2.0, 7.0, 13.0, 99.0, 150.0, 1234.0, 5e6] {
             let t = int_ticks(0.0, hi, 6);
             assert!((2..=6).contains(&t.len()), "{hi}: {t:?}");
-            assert!(t.iter().all(|v| v.fract() == 0.0 && (0.0..=hi).contains(v)), "{hi}: {t:?}");
+            assert!(
+                t.iter().all(|v| v.fract() == 0.0 && (0.0..=hi).contains(v)),
+                "{hi}: {t:?}"
+            );
             let labels: Vec<String> = t.iter().map(|v| format!("{v:.0}")).collect();
             let mut uniq = labels.clone();
             uniq.dedup();

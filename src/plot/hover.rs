@@ -78,7 +78,10 @@ impl HoverIndex {
     /// An empty index for the plotting area of a chart (`chart.plotting_area()`).
     pub fn on<DB: DrawingBackend, CT: CoordTranslate>(plotting_area: &DrawingArea<DB, CT>) -> Self {
         let (x, y) = plotting_area.get_pixel_range();
-        HoverIndex { area: [x.start, y.start, x.end - 1, y.end - 1], series: Vec::new() }
+        HoverIndex {
+            area: [x.start, y.start, x.end - 1, y.end - 1],
+            series: Vec::new(),
+        }
     }
 
     /// Adds a series: `points` mapped through `coord` (the chart's coordinate spec, e.g.
@@ -209,7 +212,10 @@ pub(crate) fn svg_circles(svg: &str) -> std::collections::HashSet<(i32, i32)> {
         let start = tag.find(&format!(" {name}=\"")).expect("attribute") + name.len() + 3;
         tag[start..].split('"').next().unwrap().parse().unwrap()
     };
-    svg.split("<circle").skip(1).map(|t| (attr(t, "cx"), attr(t, "cy"))).collect()
+    svg.split("<circle")
+        .skip(1)
+        .map(|t| (attr(t, "cx"), attr(t, "cy")))
+        .collect()
 }
 
 #[cfg(test)]
@@ -233,7 +239,11 @@ mod tests {
             let p = pts(n, |i| ((i * 7919) % 1000) as f64);
             for thin in [Thin::Extremes, Thin::LogHead, Thin::LogTail, Thin::LogBoth] {
                 let k = thinned(&p, CAP, thin);
-                assert!(k.len() <= CAP && k.len() > CAP / 3, "{thin:?} n={n}: {} points", k.len());
+                assert!(
+                    k.len() <= CAP && k.len() > CAP / 3,
+                    "{thin:?} n={n}: {} points",
+                    k.len()
+                );
                 assert_eq!(k[0], 0, "{thin:?} keeps the first");
                 assert_eq!(*k.last().unwrap(), n - 1, "{thin:?} keeps the last");
                 assert!(k.windows(2).all(|w| w[0] < w[1]), "{thin:?} ascending, no repeats");
@@ -264,16 +274,30 @@ mod tests {
         // A 300 × 200 area whose plotting area is the whole of it: linear x, log y.
         let mut svg = String::new();
         let root = SVGBackend::with_string(&mut svg, (300, 200)).into_drawing_area();
-        let chart = ChartBuilder::on(&root).build_cartesian_2d(0.0..10.0, (1.0..100.0).log_scale()).unwrap();
+        let chart = ChartBuilder::on(&root)
+            .build_cartesian_2d(0.0..10.0, (1.0..100.0).log_scale())
+            .unwrap();
         let mut idx = HoverIndex::on(chart.plotting_area());
         assert_eq!(idx.area, [0, 0, 299, 199]);
-        idx.add(chart.as_coord_spec(), "s", ("x", "y"), &[(0.0, 1.0), (5.0, 10.0), (10.0, 100.0)], Thin::Extremes);
+        idx.add(
+            chart.as_coord_spec(),
+            "s",
+            ("x", "y"),
+            &[(0.0, 1.0), (5.0, 10.0), (10.0, 100.0)],
+            Thin::Extremes,
+        );
         let s = idx.get("s").unwrap();
         assert_eq!(s.pixel(0), (0, 199), "bottom left");
         assert_eq!(s.pixel(1), (149, 100), "middle: half of the width, half of the decades");
         assert_eq!(s.pixel(2), (299, 0), "top right");
-        assert_eq!((s.x.clone(), s.y.clone()), (vec![0.0, 5.0, 10.0], vec![1.0, 10.0, 100.0]));
+        assert_eq!(
+            (s.x.clone(), s.y.clone()),
+            (vec![0.0, 5.0, 10.0], vec![1.0, 10.0, 100.0])
+        );
         let json = idx.to_json();
-        assert!(json.starts_with("{\"area\":[0,0,299,199],\"series\":[{\"name\":\"s\""), "{json}");
+        assert!(
+            json.starts_with("{\"area\":[0,0,299,199],\"series\":[{\"name\":\"s\""),
+            "{json}"
+        );
     }
 }

@@ -70,7 +70,11 @@ impl Legend {
 
     /// `area` split for a chart with at most `rows` legend entries: on a narrow chart the area
     /// above a band of the legend's height and the band, otherwise the whole area and no band.
-    pub fn split<DB: DrawingBackend>(theme: &Theme, area: &DrawingArea<DB, Shift>, rows: usize) -> (DrawingArea<DB, Shift>, Option<DrawingArea<DB, Shift>>) {
+    pub fn split<DB: DrawingBackend>(
+        theme: &Theme,
+        area: &DrawingArea<DB, Shift>,
+        rows: usize,
+    ) -> (DrawingArea<DB, Shift>, Option<DrawingArea<DB, Shift>>) {
         let (w, h) = area.dim_in_pixel();
         let band = Self::band_height(theme, rows);
         // A chart too short to give up the band keeps its legend over the plot.
@@ -84,7 +88,13 @@ impl Legend {
     }
 
     /// Labels `series` for plotters' legend with `marker` and records the entry.
-    pub fn add<'a, DB: DrawingBackend + 'a>(&mut self, theme: &Theme, series: &mut SeriesAnno<'a, DB>, label: impl Into<String>, marker: Marker) {
+    pub fn add<'a, DB: DrawingBackend + 'a>(
+        &mut self,
+        theme: &Theme,
+        series: &mut SeriesAnno<'a, DB>,
+        label: impl Into<String>,
+        marker: Marker,
+    ) {
         let label = label.into();
         let (t, m) = (theme.clone(), marker.clone());
         series.label(label.clone()).legend(move |p| m.element::<DB>(&t, p));
@@ -118,16 +128,28 @@ impl Legend {
         let style = theme.font(FONT).color(&INK);
         let row = (1.25 * FONT * theme.scale).round() as i32;
         let margin = theme.px(MARGIN) as i32;
-        let text_w = self.entries.iter().map(|(l, _)| band.estimate_text_size(l, &style).map_or(0, |(w, _)| w)).max().unwrap_or(0) as i32;
+        let text_w = self
+            .entries
+            .iter()
+            .map(|(l, _)| band.estimate_text_size(l, &style).map_or(0, |(w, _)| w))
+            .max()
+            .unwrap_or(0) as i32;
         let (x0, y0) = (theme.px(10.0) as i32, theme.px(4.0) as i32);
-        let (w, h) = (2 * margin + theme.px(MARKER_AREA) as i32 + text_w, 2 * margin + row * self.entries.len() as i32);
+        let (w, h) = (
+            2 * margin + theme.px(MARKER_AREA) as i32 + text_w,
+            2 * margin + row * self.entries.len() as i32,
+        );
         band.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], BG.filled()))?;
         band.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], GRID))?;
         for (i, (label, marker)) in self.entries.iter().enumerate() {
             let y = y0 + margin + row * i as i32 + row / 2;
             band.draw(&marker.element::<DB>(theme, (x0 + margin, y)))?;
             let text_y = y - band.estimate_text_size(label, &style).map_or(0, |(_, th)| th as i32) / 2;
-            band.draw(&Text::new(label.clone(), (x0 + margin + theme.px(MARKER_AREA) as i32, text_y), style.clone()))?;
+            band.draw(&Text::new(
+                label.clone(),
+                (x0 + margin + theme.px(MARKER_AREA) as i32, text_y),
+                style.clone(),
+            ))?;
         }
         Ok(())
     }

@@ -47,12 +47,24 @@ pub type PlotResult<T = ()> = Result<T, PlotError>;
 
 /// What a chart draws when it has nothing to show: its caption and a centred "no data" (and an
 /// empty hover index).
-pub fn no_data<DB: plotters::prelude::DrawingBackend>(area: &plotters::drawing::DrawingArea<DB, plotters::coord::Shift>, theme: &Theme, title: &str) -> PlotResult<HoverIndex> {
+pub fn no_data<DB: plotters::prelude::DrawingBackend>(
+    area: &plotters::drawing::DrawingArea<DB, plotters::coord::Shift>,
+    theme: &Theme,
+    title: &str,
+) -> PlotResult<HoverIndex> {
     use plotters::style::text_anchor::{HPos, Pos, VPos};
     area.fill(&theme::BG)?;
     let (w, h) = area.dim_in_pixel();
-    area.draw_text(title, &theme.caption_style(), (theme.px(10.0) as i32, theme.px(8.0) as i32))?;
-    area.draw_text("no data", &theme.label_style().pos(Pos::new(HPos::Center, VPos::Center)), (w as i32 / 2, h as i32 / 2))?;
+    area.draw_text(
+        title,
+        &theme.caption_style(),
+        (theme.px(10.0) as i32, theme.px(8.0) as i32),
+    )?;
+    area.draw_text(
+        "no data",
+        &theme.label_style().pos(Pos::new(HPos::Center, VPos::Center)),
+        (w as i32 / 2, h as i32 / 2),
+    )?;
     Ok(HoverIndex::default())
 }
 
@@ -60,7 +72,9 @@ pub fn no_data<DB: plotters::prelude::DrawingBackend>(area: &plotters::drawing::
 /// the chart returns (its hover index) is dropped.
 pub fn to_svg<F, T>(w: u32, h: u32, draw: F) -> PlotResult<String>
 where
-    F: FnOnce(&plotters::drawing::DrawingArea<plotters::backend::SVGBackend<'_>, plotters::coord::Shift>) -> PlotResult<T>,
+    F: FnOnce(
+        &plotters::drawing::DrawingArea<plotters::backend::SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> PlotResult<T>,
 {
     to_svg_with(w, h, draw).map(|(svg, _)| svg)
 }
@@ -68,7 +82,9 @@ where
 /// [`to_svg`], also returning what the chart returned (e.g. its [`HoverIndex`]).
 pub fn to_svg_with<F, T>(w: u32, h: u32, draw: F) -> PlotResult<(String, T)>
 where
-    F: FnOnce(&plotters::drawing::DrawingArea<plotters::backend::SVGBackend<'_>, plotters::coord::Shift>) -> PlotResult<T>,
+    F: FnOnce(
+        &plotters::drawing::DrawingArea<plotters::backend::SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> PlotResult<T>,
 {
     use plotters::prelude::*;
     let mut out = String::new();

@@ -6,9 +6,9 @@
 //! Every chart takes a `DrawingArea`, a [`Theme`] and plain data; values that cannot be drawn
 //! on log axes (≤ 0, non-finite) are dropped; an empty series draws a "no data" note.
 
-use super::legend::{Legend, Marker};
 use super::axis::log_axis;
 use super::hover::{HoverIndex, Thin};
+use super::legend::{Legend, Marker};
 use super::theme::{Theme, BG, FIT, GRID, INK, SERIES};
 use super::PlotResult;
 use crate::spectrum::{power_law_bound, DavisKahan, Eigengaps, MpParams, SpectrumFit};
@@ -81,7 +81,8 @@ pub fn fmt_num(v: f64) -> String {
 }
 
 /// A chart with logarithmic axes on both sides.
-type LogLogChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<WithKeyPoints<LogCoord<f64>>, WithKeyPoints<LogCoord<f64>>>>;
+type LogLogChart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<WithKeyPoints<LogCoord<f64>>, WithKeyPoints<LogCoord<f64>>>>;
 
 /// The house log–log chart of the spectrum views on `area`: background, frame with `title`,
 /// [`log_axis`] on both axes, grid and the axis descriptions `desc` = (x, y).
@@ -94,7 +95,9 @@ fn log_log_chart<'a, DB: DrawingBackend + 'a>(
     (x_desc, y_desc): (&str, &str),
 ) -> PlotResult<LogLogChart<'a, DB>> {
     area.fill(&BG)?;
-    let mut chart = theme.frame(area, title).build_cartesian_2d(log_axis(x0, x1, 7), log_axis(y0, y1, 8))?;
+    let mut chart = theme
+        .frame(area, title)
+        .build_cartesian_2d(log_axis(x0, x1, 7), log_axis(y0, y1, 8))?;
     chart
         .configure_mesh()
         .light_line_style(GRID.mix(0.35))
@@ -123,13 +126,20 @@ fn lin_tick(v: &f64) -> String {
 }
 
 fn positive_points(values: impl IntoIterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
-    values.into_iter().filter(|(x, y)| x.is_finite() && y.is_finite() && *x > 0.0 && *y > 0.0).collect()
+    values
+        .into_iter()
+        .filter(|(x, y)| x.is_finite() && y.is_finite() && *x > 0.0 && *y > 0.0)
+        .collect()
 }
 
 /// Log-axis range covering `lo..hi` (positive), padded by a small factor; a degenerate range
 /// is widened to a decade.
 fn log_range(lo: f64, hi: f64) -> (f64, f64) {
-    let (lo, hi) = if lo > 0.0 && hi > 0.0 && lo.is_finite() && hi.is_finite() { (lo, hi) } else { (1.0, 10.0) };
+    let (lo, hi) = if lo > 0.0 && hi > 0.0 && lo.is_finite() && hi.is_finite() {
+        (lo, hi)
+    } else {
+        (1.0, 10.0)
+    };
     if hi / lo < 1.0001 {
         (lo / 3.16, hi * 3.16)
     } else {
@@ -138,15 +148,18 @@ fn log_range(lo: f64, hi: f64) -> (f64, f64) {
 }
 
 fn bounds(points: &[(f64, f64)]) -> (f64, f64, f64, f64) {
-    points.iter().fold((f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY), |b, &(x, y)| {
-        (b.0.min(x), b.1.max(x), b.2.min(y), b.3.max(y))
-    })
+    points.iter().fold(
+        (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY),
+        |b, &(x, y)| (b.0.min(x), b.1.max(x), b.2.min(y), b.3.max(y)),
+    )
 }
 
 /// `n` points evenly spaced in log x on the horizontal line y = `y` from `x0` to `x1` (hover
 /// points along a reference line).
 fn log_line(x0: f64, x1: f64, y: f64, n: usize) -> Vec<(f64, f64)> {
-    (0..n).map(|i| (x0 * (x1 / x0).powf(i as f64 / (n - 1) as f64), y)).collect()
+    (0..n)
+        .map(|i| (x0 * (x1 / x0).powf(i as f64 / (n - 1) as f64), y))
+        .collect()
 }
 
 /// Legend stroke width in device pixels.
@@ -154,10 +167,13 @@ fn legend_stroke(theme: &Theme) -> u32 {
     theme.px(2.0)
 }
 
-
 /// Rank plot: λ_k against k on log-log axes, the fitted line, the baseline and the MP edges.
 /// Hover index: spectrum, baseline, fit line, MP edges (in that order).
-pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &RankPlot) -> PlotResult<HoverIndex> {
+pub fn draw_rank_plot<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    data: &RankPlot,
+) -> PlotResult<HoverIndex> {
     let lw = legend_stroke(theme);
     let main = positive_points(data.eigenvalues.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)));
     if main.is_empty() {
@@ -210,19 +226,38 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     let fit_line: Vec<(f64, f64)> = fit_line.into_iter().filter(|p| (y0..=y1).contains(&p.1)).collect();
     let (top, band) = Legend::split(theme, area, 4);
     let mut legend = Legend::default();
-    let mut chart = log_log_chart(&top, theme, &data.title, (x0, x1), (y0, y1), ("rank k", "eigenvalue λ_k"))?;
+    let mut chart = log_log_chart(
+        &top,
+        theme,
+        &data.title,
+        (x0, x1),
+        (y0, y1),
+        ("rank k", "eigenvalue λ_k"),
+    )?;
     let mut hover = HoverIndex::on(chart.plotting_area());
     let axes = ("rank k", "λ_k");
     hover.add(chart.as_coord_spec(), "spectrum", axes, &main, Thin::LogHead);
     hover.add(chart.as_coord_spec(), "Gaussian baseline", axes, &base, Thin::LogHead);
     if let Some(f) = data.fit.as_ref().filter(|_| !fit_line.is_empty()) {
-        hover.add(chart.as_coord_spec(), format!("fit ŝ = {:.2}", f.s), axes, &fit_line, Thin::Extremes);
+        hover.add(
+            chart.as_coord_spec(),
+            format!("fit ŝ = {:.2}", f.s),
+            axes,
+            &fit_line,
+            Thin::Extremes,
+        );
     }
     let w = theme.stroke();
     if let Some(mp) = &data.mp {
         for (e, name) in [(mp.lambda_plus, "MP edge λ₊"), (mp.lambda_minus, "MP edge λ₋")] {
             if e > 0.0 && e.is_finite() {
-                hover.add(chart.as_coord_spec(), name, axes, &log_line(x0, x1, e, 41), Thin::Extremes);
+                hover.add(
+                    chart.as_coord_spec(),
+                    name,
+                    axes,
+                    &log_line(x0, x1, e, 41),
+                    Thin::Extremes,
+                );
                 let style = SERIES[1].mix(0.6).stroke_width(theme.px(1.0));
                 let s = chart.draw_series(DashedLineSeries::new(
                     vec![(x0, e), (x1, e)],
@@ -231,18 +266,43 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
                     style,
                 ))?;
                 if name == "MP edge λ₊" {
-                    legend.add(theme, s, "MP edges λ±", Marker::Line(SERIES[1].mix(0.6).stroke_width(lw)));
+                    legend.add(
+                        theme,
+                        s,
+                        "MP edges λ±",
+                        Marker::Line(SERIES[1].mix(0.6).stroke_width(lw)),
+                    );
                 }
             }
         }
     }
     if !base.is_empty() {
-        legend.add(theme, chart.draw_series(LineSeries::new(base, SERIES[1].stroke_width(w)))?, "Gaussian baseline", Marker::Line(SERIES[1].stroke_width(lw)));
+        legend.add(
+            theme,
+            chart.draw_series(LineSeries::new(base, SERIES[1].stroke_width(w)))?,
+            "Gaussian baseline",
+            Marker::Line(SERIES[1].stroke_width(lw)),
+        );
     }
-    legend.add(theme, chart.draw_series(LineSeries::new(main, SERIES[0].stroke_width(w)))?, "spectrum", Marker::Line(SERIES[0].stroke_width(lw)));
+    legend.add(
+        theme,
+        chart.draw_series(LineSeries::new(main, SERIES[0].stroke_width(w)))?,
+        "spectrum",
+        Marker::Line(SERIES[0].stroke_width(lw)),
+    );
     if !fit_line.is_empty() {
         let s = data.fit.as_ref().map(|f| f.s).unwrap_or(f64::NAN);
-        legend.add(theme, chart.draw_series(DashedLineSeries::new(fit_line, theme.px(6.0), theme.px(4.0), FIT.stroke_width(w)))?, format!("fit ŝ = {s:.2}"), Marker::Line(FIT.stroke_width(lw)));
+        legend.add(
+            theme,
+            chart.draw_series(DashedLineSeries::new(
+                fit_line,
+                theme.px(6.0),
+                theme.px(4.0),
+                FIT.stroke_width(w),
+            ))?,
+            format!("fit ŝ = {s:.2}"),
+            Marker::Line(FIT.stroke_width(lw)),
+        );
     }
     legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::UpperRight)?;
     Ok(hover)
@@ -250,7 +310,11 @@ pub fn draw_rank_plot<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
 
 /// Eigengaps δ_k = λ_k − λ_{k+1}: by rank (points) and re-sorted (line), log-log.
 /// Hover index: by rank, re-sorted, theory line.
-pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, plot: &EigengapPlot) -> PlotResult<HoverIndex> {
+pub fn draw_eigengaps<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    plot: &EigengapPlot,
+) -> PlotResult<HoverIndex> {
     let lw = legend_stroke(theme);
     let data = &plot.gaps;
     let title = "Eigengaps δ_k = λ_k − λ_{k+1}";
@@ -277,20 +341,65 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     let (y0, y1) = log_range(y0, y1);
     let (top, band) = Legend::split(theme, area, 3);
     let mut legend = Legend::default();
-    let mut chart = log_log_chart(&top, theme, title, (x0.min(1.0), x1.max(2.0) * 1.3), (y0, y1), ("k", "δ_k"))?;
+    let mut chart = log_log_chart(
+        &top,
+        theme,
+        title,
+        (x0.min(1.0), x1.max(2.0) * 1.3),
+        (y0, y1),
+        ("k", "δ_k"),
+    )?;
     let mut hover = HoverIndex::on(chart.plotting_area());
-    hover.add(chart.as_coord_spec(), "by rank k", ("k", "δ_k"), &by_rank, Thin::LogHead);
-    hover.add(chart.as_coord_spec(), "re-sorted by size", ("k", "δ_(k)"), &sorted, Thin::LogHead);
+    hover.add(
+        chart.as_coord_spec(),
+        "by rank k",
+        ("k", "δ_k"),
+        &by_rank,
+        Thin::LogHead,
+    );
+    hover.add(
+        chart.as_coord_spec(),
+        "re-sorted by size",
+        ("k", "δ_(k)"),
+        &sorted,
+        Thin::LogHead,
+    );
     if !theory.is_empty() {
         let e = plot.s.unwrap_or(0.0) + 1.0;
-        hover.add(chart.as_coord_spec(), format!("∝ (k+1)^−{e:.2}"), ("k", "δ_k"), &theory, Thin::Extremes);
+        hover.add(
+            chart.as_coord_spec(),
+            format!("∝ (k+1)^−{e:.2}"),
+            ("k", "δ_k"),
+            &theory,
+            Thin::Extremes,
+        );
     }
     let r = theme.px(1.6);
-    legend.add(theme, chart.draw_series(by_rank.iter().map(|&p| Circle::new(p, r, SERIES[0].mix(0.7).filled())))?, "by rank k", Marker::Dot(SERIES[0].filled()));
-    legend.add(theme, chart.draw_series(LineSeries::new(sorted, SERIES[2].stroke_width(theme.stroke())))?, "re-sorted by size", Marker::Line(SERIES[2].stroke_width(lw)));
+    legend.add(
+        theme,
+        chart.draw_series(by_rank.iter().map(|&p| Circle::new(p, r, SERIES[0].mix(0.7).filled())))?,
+        "by rank k",
+        Marker::Dot(SERIES[0].filled()),
+    );
+    legend.add(
+        theme,
+        chart.draw_series(LineSeries::new(sorted, SERIES[2].stroke_width(theme.stroke())))?,
+        "re-sorted by size",
+        Marker::Line(SERIES[2].stroke_width(lw)),
+    );
     if !theory.is_empty() {
         let e = plot.s.unwrap_or(0.0) + 1.0;
-        legend.add(theme, chart.draw_series(DashedLineSeries::new(theory, theme.px(6.0), theme.px(4.0), FIT.stroke_width(theme.stroke())))?, format!("∝ (k+1)^−{e:.2} (ŝ + 1)"), Marker::Line(FIT.stroke_width(lw)));
+        legend.add(
+            theme,
+            chart.draw_series(DashedLineSeries::new(
+                theory,
+                theme.px(6.0),
+                theme.px(4.0),
+                FIT.stroke_width(theme.stroke()),
+            ))?,
+            format!("∝ (k+1)^−{e:.2} (ŝ + 1)"),
+            Marker::Line(FIT.stroke_width(lw)),
+        );
     }
     legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::UpperRight)?;
     Ok(hover)
@@ -299,7 +408,11 @@ pub fn draw_eigengaps<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
 /// Davis–Kahan: sin∠(u_k, ũ_k) (points) and the bound 2‖ΔC‖₂/min-gap_k (line), log-log; the
 /// bound is vacuous above 1 (dotted line).
 /// Hover index: measured sin∠, bound, power-law form.
-pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, plot: &DavisKahanPlot) -> PlotResult<HoverIndex> {
+pub fn draw_davis_kahan<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    plot: &DavisKahanPlot,
+) -> PlotResult<HoverIndex> {
     let lw = legend_stroke(theme);
     let data = &plot.davis_kahan;
     let title = format!("Davis–Kahan: two halves ({} + {} samples)", data.n_a, data.n_b);
@@ -327,30 +440,79 @@ pub fn draw_davis_kahan<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
     let (x0, x1) = (x0.min(1.0), x1.max(2.0) * 1.3);
     let (top, band) = Legend::split(theme, area, 3);
     let mut legend = Legend::default();
-    let mut chart = log_log_chart(&top, theme, &title, (x0, x1), (y0, y1), ("eigenvector k", "sin ∠(u_k, ũ_k)"))?;
+    let mut chart = log_log_chart(
+        &top,
+        theme,
+        &title,
+        (x0, x1),
+        (y0, y1),
+        ("eigenvector k", "sin ∠(u_k, ũ_k)"),
+    )?;
     let mut hover = HoverIndex::on(chart.plotting_area());
-    hover.add(chart.as_coord_spec(), "measured sin ∠", ("k", "sin ∠"), &sin, Thin::LogHead);
-    hover.add(chart.as_coord_spec(), "bound 2‖ΔC‖₂ / min-gap", ("k", "bound"), &bound, Thin::LogHead);
-    hover.add(chart.as_coord_spec(), "power-law form", ("k", "bound"), &pl, Thin::LogHead);
+    hover.add(
+        chart.as_coord_spec(),
+        "measured sin ∠",
+        ("k", "sin ∠"),
+        &sin,
+        Thin::LogHead,
+    );
+    hover.add(
+        chart.as_coord_spec(),
+        "bound 2‖ΔC‖₂ / min-gap",
+        ("k", "bound"),
+        &bound,
+        Thin::LogHead,
+    );
+    hover.add(
+        chart.as_coord_spec(),
+        "power-law form",
+        ("k", "bound"),
+        &pl,
+        Thin::LogHead,
+    );
     chart.draw_series(DashedLineSeries::new(
         vec![(x0, 1.0), (x1, 1.0)],
         theme.px(2.0),
         theme.px(3.0),
         INK.mix(0.5).stroke_width(theme.px(1.0)),
     ))?;
-    legend.add(theme, chart.draw_series(LineSeries::new(bound, SERIES[1].stroke_width(theme.stroke())))?, "bound 2‖ΔC‖₂ / min-gap", Marker::Line(SERIES[1].stroke_width(lw)));
+    legend.add(
+        theme,
+        chart.draw_series(LineSeries::new(bound, SERIES[1].stroke_width(theme.stroke())))?,
+        "bound 2‖ΔC‖₂ / min-gap",
+        Marker::Line(SERIES[1].stroke_width(lw)),
+    );
     if !pl.is_empty() {
-        legend.add(theme, chart.draw_series(DashedLineSeries::new(pl, theme.px(6.0), theme.px(4.0), FIT.stroke_width(theme.stroke())))?, "power-law form 2‖ΔC‖₂ (k+1)^(ŝ+1) / λ₁", Marker::Line(FIT.stroke_width(lw)));
+        legend.add(
+            theme,
+            chart.draw_series(DashedLineSeries::new(
+                pl,
+                theme.px(6.0),
+                theme.px(4.0),
+                FIT.stroke_width(theme.stroke()),
+            ))?,
+            "power-law form 2‖ΔC‖₂ (k+1)^(ŝ+1) / λ₁",
+            Marker::Line(FIT.stroke_width(lw)),
+        );
     }
     let r = theme.px(2.2);
-    legend.add(theme, chart.draw_series(sin.iter().map(|&p| Circle::new(p, r, SERIES[0].filled())))?, "measured sin ∠", Marker::Dot(SERIES[0].filled()));
+    legend.add(
+        theme,
+        chart.draw_series(sin.iter().map(|&p| Circle::new(p, r, SERIES[0].filled())))?,
+        "measured sin ∠",
+        Marker::Dot(SERIES[0].filled()),
+    );
     legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::UpperLeft)?;
     Ok(hover)
 }
 
 /// Cumulative trace share against k (log x, linear y in [0, 1]), with the effective rank marked.
 /// Hover index: the share curve.
-pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &TraceSharePlot) -> PlotResult<HoverIndex> {
+pub fn draw_trace_share<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    data: &TraceSharePlot,
+) -> PlotResult<HoverIndex> {
     let lw = legend_stroke(theme);
     let title = if data.effective_rank > 0.0 {
         format!("Cumulative trace share (effective rank {:.1})", data.effective_rank)
@@ -371,7 +533,8 @@ pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
     area.fill(&BG)?;
     let (top, band) = Legend::split(theme, area, 2);
     let mut legend = Legend::default();
-    let mut chart = theme.frame(&top, &title)
+    let mut chart = theme
+        .frame(&top, &title)
         .build_cartesian_2d(log_axis(1.0, x1, 7), 0f64..1.02)?;
     chart
         .configure_mesh()
@@ -385,13 +548,29 @@ pub fn draw_trace_share<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme
         .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
         .draw()?;
     let mut hover = HoverIndex::on(chart.plotting_area());
-    hover.add(chart.as_coord_spec(), "share of the trace in the top k", ("k", "share"), &pts, Thin::LogHead);
+    hover.add(
+        chart.as_coord_spec(),
+        "share of the trace in the top k",
+        ("k", "share"),
+        &pts,
+        Thin::LogHead,
+    );
     if data.effective_rank >= 1.0 && data.effective_rank.is_finite() {
         let e = data.effective_rank.min(x1);
-        let line = chart.draw_series(DashedLineSeries::new(vec![(e, 0.0), (e, 1.0)], theme.px(4.0), theme.px(4.0), SERIES[3].stroke_width(theme.px(1.5))))?;
+        let line = chart.draw_series(DashedLineSeries::new(
+            vec![(e, 0.0), (e, 1.0)],
+            theme.px(4.0),
+            theme.px(4.0),
+            SERIES[3].stroke_width(theme.px(1.5)),
+        ))?;
         legend.add(theme, line, "effective rank", Marker::Line(SERIES[3].stroke_width(lw)));
     }
-    legend.add(theme, chart.draw_series(LineSeries::new(pts, SERIES[0].stroke_width(theme.stroke())))?, "Σ_{i≤k} λ_i / Σ λ", Marker::Line(SERIES[0].stroke_width(lw)));
+    legend.add(
+        theme,
+        chart.draw_series(LineSeries::new(pts, SERIES[0].stroke_width(theme.stroke())))?,
+        "Σ_{i≤k} λ_i / Σ λ",
+        Marker::Line(SERIES[0].stroke_width(lw)),
+    );
     legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::LowerRight)?;
     Ok(hover)
 }
@@ -406,7 +585,11 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
 ) -> PlotResult<HoverIndex> {
     let lw = legend_stroke(theme);
     let title = format!("Eigenvalue density vs Marchenko–Pastur (γ = {:.3})", mp.gamma);
-    let vals: Vec<f64> = eigenvalues.iter().copied().filter(|v| v.is_finite() && *v > 0.0).collect();
+    let vals: Vec<f64> = eigenvalues
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .collect();
     if vals.is_empty() {
         return super::no_data(area, theme, &title);
     }
@@ -431,12 +614,16 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
         .map(|(l, d)| (l, if mass > 0.0 { d / mass } else { 0.0 }))
         .filter(|(_, d)| d.is_finite())
         .collect();
-    let ymax = dens.iter().chain(curve.iter().map(|(_, d)| d)).fold(0.0f64, |m, &v| m.max(v)).max(1e-300) * 1.1;
+    let ymax = dens
+        .iter()
+        .chain(curve.iter().map(|(_, d)| d))
+        .fold(0.0f64, |m, &v| m.max(v))
+        .max(1e-300)
+        * 1.1;
     area.fill(&BG)?;
     let (top, band) = Legend::split(theme, area, 2);
     let mut legend = Legend::default();
-    let mut chart = theme.frame(&top, &title)
-        .build_cartesian_2d(lo..hi, 0f64..ymax)?;
+    let mut chart = theme.frame(&top, &title).build_cartesian_2d(lo..hi, 0f64..ymax)?;
     chart
         .configure_mesh()
         .light_line_style(GRID.mix(0.35))
@@ -452,12 +639,38 @@ pub fn draw_mp_histogram<DB: DrawingBackend>(
         let x0 = lo + i as f64 * width;
         Rectangle::new([(x0, 0.0), (x0 + width, d)], SERIES[0].mix(0.45).filled())
     }))?;
-    legend.add(theme, drawn, "eigenvalues (non-zero)", Marker::Block(SERIES[0].mix(0.45).filled()));
+    legend.add(
+        theme,
+        drawn,
+        "eigenvalues (non-zero)",
+        Marker::Block(SERIES[0].mix(0.45).filled()),
+    );
     let mut hover = HoverIndex::on(chart.plotting_area());
-    let bars: Vec<(f64, f64)> = dens.iter().enumerate().map(|(i, &d)| (lo + (i as f64 + 0.5) * width, d)).collect();
-    hover.add(chart.as_coord_spec(), "eigenvalues (non-zero)", ("bin centre", "density"), &bars, Thin::Extremes);
-    hover.add(chart.as_coord_spec(), "Marchenko–Pastur", ("λ", "density"), &curve, Thin::Extremes);
-    legend.add(theme, chart.draw_series(LineSeries::new(curve, FIT.stroke_width(theme.stroke())))?, "Marchenko–Pastur", Marker::Line(FIT.stroke_width(lw)));
+    let bars: Vec<(f64, f64)> = dens
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| (lo + (i as f64 + 0.5) * width, d))
+        .collect();
+    hover.add(
+        chart.as_coord_spec(),
+        "eigenvalues (non-zero)",
+        ("bin centre", "density"),
+        &bars,
+        Thin::Extremes,
+    );
+    hover.add(
+        chart.as_coord_spec(),
+        "Marchenko–Pastur",
+        ("λ", "density"),
+        &curve,
+        Thin::Extremes,
+    );
+    legend.add(
+        theme,
+        chart.draw_series(LineSeries::new(curve, FIT.stroke_width(theme.stroke())))?,
+        "Marchenko–Pastur",
+        Marker::Line(FIT.stroke_width(lw)),
+    );
     legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::UpperRight)?;
     Ok(hover)
 }
@@ -485,19 +698,36 @@ impl VerdictRow {
     pub fn new(label: impl Into<String>, fit: &SpectrumFit) -> Self {
         VerdictRow {
             label: label.into(),
-            k: if fit.skip > 0 { format!("{} (skip {})", fit.k, fit.skip) } else { fit.k.to_string() },
+            k: if fit.skip > 0 {
+                format!("{} (skip {})", fit.k, fit.skip)
+            } else {
+                fit.k.to_string()
+            },
             ks_d: format!("{:.4}", fit.ks_d),
             ks_critical: format!("{:.4}", fit.ks_critical),
             power_law: if fit.power_law { "Yes" } else { "No" }.to_string(),
             beta: format!("{:.3} ± {:.3}", fit.beta, fit.beta_stderr),
             s: format!("{:.3}", fit.s),
-            note: if fit.is_flat() { "flat (ŝ < 0.3): not a meaningful power law".to_string() } else { String::new() },
+            note: if fit.is_flat() {
+                "flat (ŝ < 0.3): not a meaningful power law".to_string()
+            } else {
+                String::new()
+            },
         }
     }
 
     /// The cells in [`Self::HEADERS`] order.
     pub fn cells(&self) -> [&str; 8] {
-        [&self.label, &self.k, &self.ks_d, &self.ks_critical, &self.power_law, &self.beta, &self.s, &self.note]
+        [
+            &self.label,
+            &self.k,
+            &self.ks_d,
+            &self.ks_critical,
+            &self.power_law,
+            &self.beta,
+            &self.s,
+            &self.note,
+        ]
     }
 }
 
@@ -528,9 +758,18 @@ pub fn spectrum_views(a: &crate::spectrum::SpectrumAnalysis, label: &str) -> Spe
             mp: Some(a.report.mp),
             title: format!("Covariance spectrum: {label}"),
         },
-        eigengaps: EigengapPlot { gaps: a.theory.eigengaps.clone(), s },
-        davis_kahan: a.davis_kahan.as_ref().map(|dk| DavisKahanPlot { davis_kahan: dk.clone(), s }),
-        trace_share: TraceSharePlot { share: a.theory.trace_share.clone(), effective_rank: a.theory.effective_rank },
+        eigengaps: EigengapPlot {
+            gaps: a.theory.eigengaps.clone(),
+            s,
+        },
+        davis_kahan: a.davis_kahan.as_ref().map(|dk| DavisKahanPlot {
+            davis_kahan: dk.clone(),
+            s,
+        }),
+        trace_share: TraceSharePlot {
+            share: a.theory.trace_share.clone(),
+            effective_rank: a.theory.effective_rank,
+        },
         verdicts,
     }
 }
@@ -544,18 +783,31 @@ mod tests {
     fn rank_plot_hover_maps_log_log_and_keeps_the_top_ranks() {
         let ev: Vec<f64> = (1..=5000).map(|k| (k as f64).powf(-1.2)).collect();
         let mp = MpParams::new(100, 5000, ev.iter().sum()).unwrap();
-        let data = RankPlot { eigenvalues: ev.clone(), fit: None, baseline: Some(ev.iter().map(|v| v * 0.5).collect()), mp: Some(mp), title: "t".into() };
+        let data = RankPlot {
+            eigenvalues: ev.clone(),
+            fit: None,
+            baseline: Some(ev.iter().map(|v| v * 0.5).collect()),
+            mp: Some(mp),
+            title: "t".into(),
+        };
         let (_, idx) = to_svg_with(640, 420, |a| draw_rank_plot(a, &Theme::default(), &data)).unwrap();
         let s = &idx.series[0];
         assert_eq!(s.name, "spectrum");
         assert!(s.len() <= CAP);
-        assert!((0..50).all(|i| s.x[i] == (i + 1) as f64 && s.y[i] == ev[i]), "the top 50 ranks are all there, with their eigenvalues");
+        assert!(
+            (0..50).all(|i| s.x[i] == (i + 1) as f64 && s.y[i] == ev[i]),
+            "the top 50 ranks are all there, with their eigenvalues"
+        );
         assert_eq!(*s.x.last().unwrap(), 5000.0);
         // Log x from 1 to 5000·1.3: rank k sits at ln k / ln 6500 of the width.
         let [left, _, right, _] = idx.area;
         for i in [0, 9, s.len() - 1] {
             let frac = s.x[i].ln() / 6500f64.ln();
-            assert!((s.pixel(i).0 as f64 - (left as f64 + frac * (right - left) as f64)).abs() <= 1.0, "rank {}", s.x[i]);
+            assert!(
+                (s.pixel(i).0 as f64 - (left as f64 + frac * (right - left) as f64)).abs() <= 1.0,
+                "rank {}",
+                s.x[i]
+            );
         }
         // Within a decade of ranks, equal ratios of λ are equal pixel steps (log y).
         let dy1 = s.pixel(0).1 - s.pixel(9).1;
@@ -567,11 +819,20 @@ mod tests {
 
     #[test]
     fn other_spectrum_charts_index_their_series() {
-        let ts = TraceSharePlot { share: (1..=300).map(|k| 1.0 - 1.0 / k as f64).collect(), effective_rank: 12.0 };
+        let ts = TraceSharePlot {
+            share: (1..=300).map(|k| 1.0 - 1.0 / k as f64).collect(),
+            effective_rank: 12.0,
+        };
         let (_, idx) = to_svg_with(500, 350, |a| draw_trace_share(a, &Theme::for_dpr(2.0), &ts)).unwrap();
         assert_eq!(idx.series.len(), 1);
         assert_eq!(idx.series[0].len(), 300);
-        let eg = EigengapPlot { gaps: Eigengaps { by_rank: vec![1.0, 0.5, 0.25], sorted: vec![1.0, 0.5, 0.25] }, s: Some(1.0) };
+        let eg = EigengapPlot {
+            gaps: Eigengaps {
+                by_rank: vec![1.0, 0.5, 0.25],
+                sorted: vec![1.0, 0.5, 0.25],
+            },
+            s: Some(1.0),
+        };
         let (_, idx) = to_svg_with(500, 350, |a| draw_eigengaps(a, &Theme::default(), &eg)).unwrap();
         assert_eq!(idx.series[0].name, "by rank k");
         assert_eq!(idx.series.len(), 3);

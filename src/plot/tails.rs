@@ -13,8 +13,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::Serialize;
 
-use super::legend::{Legend, Marker};
 use super::hover::{log_tail, HoverIndex, Thin};
+use super::legend::{Legend, Marker};
 use super::theme::{BG, FIT, GRID, INK, SERIES};
 use super::{PlotResult, Theme};
 use crate::stats::normality::NormalityReport;
@@ -48,7 +48,12 @@ pub struct CcdfData<'a> {
 impl TailFitLine {
     /// From a power-law report (n = non-zero values).
     pub fn from_report(r: &PowerLawReport) -> Self {
-        TailFitLine { xmin: r.xmin, alpha: r.alpha, n_tail: r.n_tail, n: r.n }
+        TailFitLine {
+            xmin: r.xmin,
+            alpha: r.alpha,
+            n_tail: r.n_tail,
+            n: r.n,
+        }
     }
 }
 
@@ -67,7 +72,11 @@ fn tick(v: f64) -> String {
         // Three significant digits (0.0012 stays 0.0012, not 0.001).
         let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
         let s = format!("{v:.decimals$}");
-        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
     } else {
         let s = format!("{v:.1e}");
         s.replace(".0e", "e")
@@ -98,14 +107,25 @@ pub fn ccdf_x_floor(x: &[f64], xmin: Option<f64>) -> f64 {
 /// Empirical CCDF P(X ≥ x) of the magnitudes on log-log axes (points), the fitted power law
 /// (n_tail/n)·(x/x_min)^(1−α̂) for x ≥ x_min (line), and the tail region shaded with x_min marked.
 /// Hover index: the drawn CCDF points (thinned towards the bulk) and the fitted line.
-pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &CcdfData<'_>) -> PlotResult<HoverIndex> {
-    let mut x: Vec<f64> = data.values.iter().map(|v| v.abs()).filter(|v| v.is_finite() && *v > 0.0).collect();
+pub fn draw_ccdf<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    data: &CcdfData<'_>,
+) -> PlotResult<HoverIndex> {
+    let mut x: Vec<f64> = data
+        .values
+        .iter()
+        .map(|v| v.abs())
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .collect();
     if x.is_empty() {
         return super::no_data(area, theme, data.title);
     }
     x.sort_unstable_by(|a, b| a.total_cmp(b));
     let n = x.len();
-    let fit = data.fit.filter(|f| f.xmin.is_finite() && f.xmin > 0.0 && f.alpha.is_finite() && f.alpha > 1.0 && f.n > 0 && f.n_tail > 0);
+    let fit = data.fit.filter(|f| {
+        f.xmin.is_finite() && f.xmin > 0.0 && f.alpha.is_finite() && f.alpha > 1.0 && f.n > 0 && f.n_tail > 0
+    });
     let floor = ccdf_x_floor(&x, fit.map(|f| f.xmin));
     // Values below the floor are not drawn (the axis says how many).
     let cut = x.partition_point(|v| *v < floor);
@@ -122,14 +142,30 @@ pub fn draw_ccdf<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Them
 /// smaller of x_min/100 and the 1st percentile (the summary keeps that point: the smallest x
 /// with P ≤ (n − ⌊(n − 1)/100⌋)/n); values below are counted as n·(1 − P) at the first point
 /// shown.
-pub fn draw_ccdf_summary<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, points: &[(f64, f64)], n: usize, fit: Option<TailFitLine>, title: &str) -> PlotResult<HoverIndex> {
-    let pts: Vec<(f64, f64)> = points.iter().copied().filter(|(x, p)| x.is_finite() && *x > 0.0 && p.is_finite() && *p > 0.0).collect();
+pub fn draw_ccdf_summary<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    points: &[(f64, f64)],
+    n: usize,
+    fit: Option<TailFitLine>,
+    title: &str,
+) -> PlotResult<HoverIndex> {
+    let pts: Vec<(f64, f64)> = points
+        .iter()
+        .copied()
+        .filter(|(x, p)| x.is_finite() && *x > 0.0 && p.is_finite() && *p > 0.0)
+        .collect();
     if pts.is_empty() || n == 0 {
         return super::no_data(area, theme, title);
     }
-    let fit = fit.filter(|f| f.xmin.is_finite() && f.xmin > 0.0 && f.alpha.is_finite() && f.alpha > 1.0 && f.n > 0 && f.n_tail > 0);
+    let fit = fit.filter(|f| {
+        f.xmin.is_finite() && f.xmin > 0.0 && f.alpha.is_finite() && f.alpha > 1.0 && f.n > 0 && f.n_tail > 0
+    });
     let p1 = (n - (n - 1) / 100) as f64 / n as f64;
-    let x_p1 = pts.iter().find(|(_, p)| *p <= p1 * (1.0 + 1e-12)).map_or(pts[0].0, |q| q.0);
+    let x_p1 = pts
+        .iter()
+        .find(|(_, p)| *p <= p1 * (1.0 + 1e-12))
+        .map_or(pts[0].0, |q| q.0);
     let floor = fit.map_or(x_p1, |f| x_p1.min(f.xmin / 100.0));
     let first = pts.iter().position(|(x, _)| *x >= floor).unwrap_or(0);
     let shown = &pts[first..];
@@ -139,15 +175,28 @@ pub fn draw_ccdf_summary<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, them
 
 /// The CCDF chart of [`draw_ccdf`] and [`draw_ccdf_summary`]: `pts` (x ascending) of n values,
 /// `cut` of them below the first point and not drawn (said on the x axis).
-fn ccdf_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, pts: &[(f64, f64)], n: usize, cut: usize, fit: Option<TailFitLine>, title: &str) -> PlotResult<HoverIndex> {
+fn ccdf_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    pts: &[(f64, f64)],
+    n: usize,
+    cut: usize,
+    fit: Option<TailFitLine>,
+    title: &str,
+) -> PlotResult<HoverIndex> {
     let (x_lo, x_max) = (pts[0].0, pts[pts.len() - 1].0);
     let (xlo, xhi) = log_range(x_lo, x_max);
-    let x_desc = if cut > 0 { format!("|x|  ({cut} of {n} values below {} not shown)", tick(x_lo)) } else { "|x|".to_string() };
+    let x_desc = if cut > 0 {
+        format!("|x|  ({cut} of {n} values below {} not shown)", tick(x_lo))
+    } else {
+        "|x|".to_string()
+    };
     let (ylo, yhi) = (0.5 / n as f64, 1.5);
     area.fill(&BG)?;
     let (top, band) = Legend::split(theme, area, 3);
     let mut legend = Legend::default();
-    let mut chart = theme.frame(&top, title)
+    let mut chart = theme
+        .frame(&top, title)
         .build_cartesian_2d(super::axis::log_axis(xlo, xhi, 6), super::axis::log_axis(ylo, yhi, 8))?;
     chart
         .configure_mesh()
@@ -162,10 +211,31 @@ fn ccdf_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, 
         .y_label_formatter(&|v| tick(*v))
         .draw()?;
     if let Some(f) = fit {
-        legend.add(theme, chart.draw_series(std::iter::once(Rectangle::new([(f.xmin, ylo), (xhi, yhi)], SERIES[4].mix(0.12).filled())))?, format!("tail: {} values ≥ x_min", f.n_tail), Marker::Block(SERIES[4].mix(0.3).filled()));
-        chart.draw_series(DashedLineSeries::new(vec![(f.xmin, ylo), (f.xmin, yhi)], theme.px(5.0), theme.px(4.0), SERIES[1].stroke_width(theme.px(1.25))))?;
+        legend.add(
+            theme,
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(f.xmin, ylo), (xhi, yhi)],
+                SERIES[4].mix(0.12).filled(),
+            )))?,
+            format!("tail: {} values ≥ x_min", f.n_tail),
+            Marker::Block(SERIES[4].mix(0.3).filled()),
+        );
+        chart.draw_series(DashedLineSeries::new(
+            vec![(f.xmin, ylo), (f.xmin, yhi)],
+            theme.px(5.0),
+            theme.px(4.0),
+            SERIES[1].stroke_width(theme.px(1.25)),
+        ))?;
     }
-    legend.add(theme, chart.draw_series(pts.iter().map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())))?, "empirical CCDF", Marker::Dot(SERIES[0].filled()));
+    legend.add(
+        theme,
+        chart.draw_series(
+            pts.iter()
+                .map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())),
+        )?,
+        "empirical CCDF",
+        Marker::Dot(SERIES[0].filled()),
+    );
     // Drawn after the points, so that they do not cover it.
     if let Some(f) = fit {
         // The x_min label right of its line, or left of it when the line is near the right edge
@@ -175,18 +245,31 @@ fn ccdf_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, 
         let (bx, by) = area.get_base_pixel();
         let gap = theme.px(3.0) as i32;
         let flip = right - lx < theme.px(90.0) as i32;
-        let (hpos, x) = if flip { (HPos::Right, lx - gap) } else { (HPos::Left, lx + gap) };
+        let (hpos, x) = if flip {
+            (HPos::Right, lx - gap)
+        } else {
+            (HPos::Left, lx + gap)
+        };
         let style = theme.font(11.0).color(&INK).pos(Pos::new(hpos, VPos::Top));
         let label = format!("x_min = {:.3e}", f.xmin);
         // On a light backing, so the points under it do not make it unreadable.
         let (tw, th) = area.estimate_text_size(&label, &style)?;
         let (tx0, ty0) = (if flip { x - tw as i32 } else { x } - bx, ly - by);
         let pad = theme.px(2.0) as i32;
-        area.draw(&Rectangle::new([(tx0 - pad, ty0 - pad), (tx0 + tw as i32 + pad, ty0 + th as i32 + pad)], BG.mix(0.85).filled()))?;
+        area.draw(&Rectangle::new(
+            [(tx0 - pad, ty0 - pad), (tx0 + tw as i32 + pad, ty0 + th as i32 + pad)],
+            BG.mix(0.85).filled(),
+        ))?;
         area.draw_text(&label, &style, (x - bx, ly - by))?;
     }
     let mut hover = HoverIndex::on(chart.plotting_area());
-    hover.add(chart.as_coord_spec(), "empirical CCDF", ("|x|", "P(|X| ≥ x)"), pts, Thin::LogTail);
+    hover.add(
+        chart.as_coord_spec(),
+        "empirical CCDF",
+        ("|x|", "P(|X| ≥ x)"),
+        pts,
+        Thin::LogTail,
+    );
     if let Some(f) = fit {
         let x1 = x_max.max(f.xmin * 1.0001);
         let share = f.n_tail as f64 / f.n as f64;
@@ -197,8 +280,19 @@ fn ccdf_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, 
             })
             .filter(|p| p.1.is_finite() && p.1 >= ylo)
             .collect();
-        hover.add(chart.as_coord_spec(), format!("power law, α̂ = {:.2}", f.alpha), ("|x|", "P(|X| ≥ x)"), &line, Thin::Extremes);
-        legend.add(theme, chart.draw_series(LineSeries::new(line, FIT.stroke_width(theme.stroke())))?, format!("power law, α̂ = {:.2}", f.alpha), Marker::Line(FIT.stroke_width(theme.px(2.0))));
+        hover.add(
+            chart.as_coord_spec(),
+            format!("power law, α̂ = {:.2}", f.alpha),
+            ("|x|", "P(|X| ≥ x)"),
+            &line,
+            Thin::Extremes,
+        );
+        legend.add(
+            theme,
+            chart.draw_series(LineSeries::new(line, FIT.stroke_width(theme.stroke())))?,
+            format!("power law, α̂ = {:.2}", f.alpha),
+            Marker::Line(FIT.stroke_width(theme.px(2.0))),
+        );
     }
     legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::LowerLeft)?;
     Ok(hover)
@@ -216,7 +310,11 @@ pub struct HistogramData<'a> {
 
 /// Density histogram of the sample with the normal density N(x̄, s²) fitted by the moments.
 /// Hover index: the top centre of each bar (bin centre, density) and the normal density.
-pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &HistogramData<'_>) -> PlotResult<HoverIndex> {
+pub fn draw_histogram<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    data: &HistogramData<'_>,
+) -> PlotResult<HoverIndex> {
     let mut x: Vec<f64> = data.values.iter().copied().filter(|v| v.is_finite()).collect();
     if x.len() < 2 {
         return super::no_data(area, theme, data.title);
@@ -236,7 +334,11 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     let bins = data.bins.filter(|b| *b > 0).map(|b| b.min(1000)).unwrap_or_else(|| {
         let iqr = x[(3 * n) / 4] - x[n / 4];
         let w = 2.0 * iqr / nf.cbrt();
-        if w > 0.0 { (((hi - lo) / w).ceil() as usize).clamp(10, 80) } else { 30 }
+        if w > 0.0 {
+            (((hi - lo) / w).ceil() as usize).clamp(10, 80)
+        } else {
+            30
+        }
     });
     let width = (hi - lo) / bins as f64;
     let mut counts = vec![0usize; bins];
@@ -253,8 +355,7 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
     area.fill(&BG)?;
     let (top, band) = Legend::split(theme, area, 2);
     let mut legend = Legend::default();
-    let mut chart = theme.frame(&top, data.title)
-        .build_cartesian_2d(lo..hi, 0.0..ymax)?;
+    let mut chart = theme.frame(&top, data.title).build_cartesian_2d(lo..hi, 0.0..ymax)?;
     chart
         .configure_mesh()
         .light_line_style(GRID)
@@ -272,13 +373,42 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: 
         let a = lo + i as f64 * width;
         Rectangle::new([(a, 0.0), (a + width, d)], SERIES[0].mix(0.55).filled())
     }))?;
-    legend.add(theme, drawn, format!("histogram (n = {n})"), Marker::Block(SERIES[0].mix(0.55).filled()));
-    let line: Vec<(f64, f64)> = (0..=200).map(|k| lo + (hi - lo) * k as f64 / 200.0).map(|v| (v, pdf(v))).collect();
+    legend.add(
+        theme,
+        drawn,
+        format!("histogram (n = {n})"),
+        Marker::Block(SERIES[0].mix(0.55).filled()),
+    );
+    let line: Vec<(f64, f64)> = (0..=200)
+        .map(|k| lo + (hi - lo) * k as f64 / 200.0)
+        .map(|v| (v, pdf(v)))
+        .collect();
     let mut hover = HoverIndex::on(chart.plotting_area());
-    let bars: Vec<(f64, f64)> = dens.iter().enumerate().map(|(i, &d)| (lo + (i as f64 + 0.5) * width, d)).collect();
-    hover.add(chart.as_coord_spec(), format!("histogram (bin width {})", tick(width)), ("bin centre", "density"), &bars, Thin::Extremes);
-    hover.add(chart.as_coord_spec(), "normal fit", ("x", "density"), &line, Thin::Extremes);
-    legend.add(theme, chart.draw_series(LineSeries::new(line, SERIES[1].stroke_width(theme.stroke())))?, format!("normal fit N({mean:.2e}, {sd:.2e}²)"), Marker::Line(SERIES[1].stroke_width(theme.px(2.0))));
+    let bars: Vec<(f64, f64)> = dens
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| (lo + (i as f64 + 0.5) * width, d))
+        .collect();
+    hover.add(
+        chart.as_coord_spec(),
+        format!("histogram (bin width {})", tick(width)),
+        ("bin centre", "density"),
+        &bars,
+        Thin::Extremes,
+    );
+    hover.add(
+        chart.as_coord_spec(),
+        "normal fit",
+        ("x", "density"),
+        &line,
+        Thin::Extremes,
+    );
+    legend.add(
+        theme,
+        chart.draw_series(LineSeries::new(line, SERIES[1].stroke_width(theme.stroke())))?,
+        format!("normal fit N({mean:.2e}, {sd:.2e}²)"),
+        Marker::Line(SERIES[1].stroke_width(theme.px(2.0))),
+    );
     legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::UpperRight)?;
     Ok(hover)
 }
@@ -293,7 +423,11 @@ pub struct QqData<'a> {
 /// Normal Q–Q plot: sorted sample against the normal quantiles Φ⁻¹((i − 3/8)/(n + 1/4)) (Blom),
 /// with the reference line x̄ + s·z. Hover index: the drawn sample points (both tails kept) and
 /// the reference line's ends.
-pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &QqData<'_>) -> PlotResult<HoverIndex> {
+pub fn draw_qq<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    data: &QqData<'_>,
+) -> PlotResult<HoverIndex> {
     use statrs::distribution::{ContinuousCDF, Normal};
     let mut x: Vec<f64> = data.values.iter().copied().filter(|v| v.is_finite()).collect();
     let normal = match Normal::new(0.0, 1.0) {
@@ -321,7 +455,10 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
         v.dedup();
         v
     };
-    let pts: Vec<(f64, f64)> = idx.iter().map(|&i| (normal.inverse_cdf((i as f64 + 1.0 - 0.375) / (nf + 0.25)), x[i])).collect();
+    let pts: Vec<(f64, f64)> = idx
+        .iter()
+        .map(|&i| (normal.inverse_cdf((i as f64 + 1.0 - 0.375) / (nf + 0.25)), x[i]))
+        .collect();
     let zmax = pts.iter().map(|p| p.0.abs()).fold(0.0, f64::max) * 1.05;
     let (ylo, yhi) = (x[0], x[n - 1]);
     let pad = 0.05 * (yhi - ylo);
@@ -331,7 +468,8 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
     area.fill(&BG)?;
     let (top, band) = Legend::split(theme, area, 2);
     let mut legend = Legend::default();
-    let mut chart = theme.frame(&top, data.title)
+    let mut chart = theme
+        .frame(&top, data.title)
         .build_cartesian_2d(-zmax..zmax, (ylo - pad)..(yhi + pad))?;
     let (pw, ph) = chart.plotting_area().dim_in_pixel();
     chart
@@ -352,10 +490,35 @@ pub fn draw_qq<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme,
     let zb = ((y1 - mean) / sd).min(zmax);
     let reference = vec![(za, mean + sd * za), (zb, mean + sd * zb)];
     let mut hover = HoverIndex::on(chart.plotting_area());
-    hover.add(chart.as_coord_spec(), "sample", ("normal quantile", "sample quantile"), &pts, Thin::LogBoth);
-    hover.add(chart.as_coord_spec(), "normal reference x̄ + s·z", ("normal quantile", "x̄ + s·z"), &reference, Thin::Extremes);
-    legend.add(theme, chart.draw_series(LineSeries::new(reference, FIT.stroke_width(theme.stroke())))?, "normal reference x̄ + s·z", Marker::Line(FIT.stroke_width(theme.px(2.0))));
-    legend.add(theme, chart.draw_series(pts.iter().map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())))?, format!("sample (n = {n})"), Marker::Dot(SERIES[0].filled()));
+    hover.add(
+        chart.as_coord_spec(),
+        "sample",
+        ("normal quantile", "sample quantile"),
+        &pts,
+        Thin::LogBoth,
+    );
+    hover.add(
+        chart.as_coord_spec(),
+        "normal reference x̄ + s·z",
+        ("normal quantile", "x̄ + s·z"),
+        &reference,
+        Thin::Extremes,
+    );
+    legend.add(
+        theme,
+        chart.draw_series(LineSeries::new(reference, FIT.stroke_width(theme.stroke())))?,
+        "normal reference x̄ + s·z",
+        Marker::Line(FIT.stroke_width(theme.px(2.0))),
+    );
+    legend.add(
+        theme,
+        chart.draw_series(
+            pts.iter()
+                .map(|&p| Circle::new(p, theme.px(2.0), SERIES[0].mix(0.8).filled())),
+        )?,
+        format!("sample (n = {n})"),
+        Marker::Dot(SERIES[0].filled()),
+    );
     legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::UpperLeft)?;
     Ok(hover)
 }
@@ -380,7 +543,10 @@ pub struct Verdict {
 }
 
 fn line(label: &str, value: String) -> VerdictLine {
-    VerdictLine { label: label.to_string(), value }
+    VerdictLine {
+        label: label.to_string(),
+        value,
+    }
 }
 
 impl Verdict {
@@ -401,17 +567,37 @@ impl Verdict {
         lines.push(line("n (zeros dropped)", format!("{} ({})", r.n, r.n_zero)));
         lines.push(line("x_min, n_tail", format!("{:.4e}, {}", r.xmin, r.n_tail)));
         lines.push(line("exponent α̂", format!("{:.3} ± {:.3}", r.alpha, r.alpha_stderr)));
-        lines.push(line("vs lognormal R (p)", format!("{:+.2} ({:.3})", r.vs_lognormal.llr_normalized, r.vs_lognormal.p)));
-        lines.push(line("vs exponential R (p)", format!("{:+.2} ({:.3})", r.vs_exponential.llr_normalized, r.vs_exponential.p)));
+        lines.push(line(
+            "vs lognormal R (p)",
+            format!("{:+.2} ({:.3})", r.vs_lognormal.llr_normalized, r.vs_lognormal.p),
+        ));
+        lines.push(line(
+            "vs exponential R (p)",
+            format!("{:+.2} ({:.3})", r.vs_exponential.llr_normalized, r.vs_exponential.p),
+        ));
         let plain = match (r.rule, r.power_law) {
-            (Rule::Paper, true) => format!("The largest {} magnitudes are consistent with a power law (d_ks < d_c).", r.n_tail),
-            (Rule::Paper, false) => format!("The largest {} magnitudes are not a power law at level {} (d_ks ≥ d_c).", r.n_tail, r.level),
-            (Rule::Clauset, true) => "A power-law tail is plausible (bootstrap p > 0.1, or d_ks < d_c without bootstrap).".to_string(),
-            (Rule::Clauset, false) => "A power-law tail is ruled out (bootstrap p ≤ 0.1, or d_ks ≥ d_c without bootstrap).".to_string(),
+            (Rule::Paper, true) => format!(
+                "The largest {} magnitudes are consistent with a power law (d_ks < d_c).",
+                r.n_tail
+            ),
+            (Rule::Paper, false) => format!(
+                "The largest {} magnitudes are not a power law at level {} (d_ks ≥ d_c).",
+                r.n_tail, r.level
+            ),
+            (Rule::Clauset, true) => {
+                "A power-law tail is plausible (bootstrap p > 0.1, or d_ks < d_c without bootstrap).".to_string()
+            }
+            (Rule::Clauset, false) => {
+                "A power-law tail is ruled out (bootstrap p ≤ 0.1, or d_ks ≥ d_c without bootstrap).".to_string()
+            }
         };
         Verdict {
             title: "Power-law tail".into(),
-            headline: if r.power_law { "power law: not rejected".into() } else { "power law: rejected".into() },
+            headline: if r.power_law {
+                "power law: not rejected".into()
+            } else {
+                "power law: rejected".into()
+            },
             pass: r.power_law,
             lines,
             plain,
@@ -433,14 +619,21 @@ impl Verdict {
         let mut lines = vec![
             line("n", r.n.to_string()),
             line("mean, std", format!("{:.3e}, {:.3e}", r.mean, r.std)),
-            line("skewness, excess kurtosis", format!("{:.3}, {:.3}", r.skewness, r.excess_kurtosis)),
+            line(
+                "skewness, excess kurtosis",
+                format!("{:.3}, {:.3}", r.skewness, r.excess_kurtosis),
+            ),
         ];
         for (name, s, p) in &ps {
             lines.push(line(name, format!("{s:.4} (p = {p:.3})")));
         }
         Verdict {
             title: "Gaussianity (supplementary)".into(),
-            headline: if pass { "normal: not rejected at 0.05".into() } else { "normal: rejected at 0.05".into() },
+            headline: if pass {
+                "normal: not rejected at 0.05".into()
+            } else {
+                "normal: rejected at 0.05".into()
+            },
             pass,
             lines,
             plain: if pass {
@@ -461,8 +654,15 @@ pub fn draw_verdict<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &T
     area.draw_text(&v.title, &theme.caption_style(), (pad, y))?;
     y += theme.px(24.0) as i32;
     let colour = if v.pass { SERIES[2] } else { SERIES[1] };
-    area.draw(&Rectangle::new([(pad, y), (pad + theme.px(10.0) as i32, y + theme.px(10.0) as i32)], colour.filled()))?;
-    area.draw_text(&v.headline, &theme.font(14.0).color(&colour), (pad + theme.px(16.0) as i32, y - theme.px(2.0) as i32))?;
+    area.draw(&Rectangle::new(
+        [(pad, y), (pad + theme.px(10.0) as i32, y + theme.px(10.0) as i32)],
+        colour.filled(),
+    ))?;
+    area.draw_text(
+        &v.headline,
+        &theme.font(14.0).color(&colour),
+        (pad + theme.px(16.0) as i32, y - theme.px(2.0) as i32),
+    )?;
     y += theme.px(24.0) as i32;
     let col2 = pad + (w as i32 - 2 * pad) * 45 / 100;
     let row = theme.px(18.0) as i32;
@@ -472,7 +672,10 @@ pub fn draw_verdict<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &T
         y += row;
     }
     y += theme.px(6.0) as i32;
-    area.draw(&PathElement::new(vec![(pad, y), (w as i32 - pad, y)], GRID.stroke_width(1)))?;
+    area.draw(&PathElement::new(
+        vec![(pad, y), (w as i32 - pad, y)],
+        GRID.stroke_width(1),
+    ))?;
     y += theme.px(8.0) as i32;
     area.draw_text(&v.plain, &theme.font(12.0).color(&INK), (pad, y))?;
     Ok(())
@@ -496,14 +699,27 @@ mod tests {
     use crate::stats::{normality, power_law_test, PowerLawOptions};
 
     fn pareto(n: usize) -> Vec<f64> {
-        (0..n).map(|i| (1.0 - (i as f64 + 0.5) / n as f64).powf(-1.0 / 1.5) * if i % 2 == 0 { 1.0 } else { -1.0 }).collect()
+        (0..n)
+            .map(|i| (1.0 - (i as f64 + 0.5) / n as f64).powf(-1.0 / 1.5) * if i % 2 == 0 { 1.0 } else { -1.0 })
+            .collect()
     }
 
     #[test]
     fn ccdf_has_points_fit_and_tail_region() {
         let x = pareto(3000);
         let r = power_law_test(&x, &PowerLawOptions::default(), |_, _| true).unwrap();
-        let svg = to_svg(640, 420, |a| draw_ccdf(a, &Theme::default(), &CcdfData { values: &x, fit: Some(TailFitLine::from_report(&r)), title: "CCDF of |g|" })).unwrap();
+        let svg = to_svg(640, 420, |a| {
+            draw_ccdf(
+                a,
+                &Theme::default(),
+                &CcdfData {
+                    values: &x,
+                    fit: Some(TailFitLine::from_report(&r)),
+                    title: "CCDF of |g|",
+                },
+            )
+        })
+        .unwrap();
         assert!(svg.contains("<circle"), "points");
         assert!(svg.contains("<polyline"), "fit line");
         assert!(svg.contains("x_min ="), "x_min marker");
@@ -516,33 +732,62 @@ mod tests {
     fn ccdf_hover_points_are_drawn_markers_on_log_axes() {
         let x = pareto(20_000);
         let r = power_law_test(&x, &PowerLawOptions::default(), |_, _| true).unwrap();
-        let (svg, idx) = crate::plot::to_svg_with(640, 420, |a| draw_ccdf(a, &Theme::default(), &CcdfData { values: &x, fit: Some(TailFitLine::from_report(&r)), title: "c" })).unwrap();
+        let (svg, idx) = crate::plot::to_svg_with(640, 420, |a| {
+            draw_ccdf(
+                a,
+                &Theme::default(),
+                &CcdfData {
+                    values: &x,
+                    fit: Some(TailFitLine::from_report(&r)),
+                    title: "c",
+                },
+            )
+        })
+        .unwrap();
         let s = idx.get("empirical CCDF").unwrap();
         assert_eq!(idx.series[0].name, "empirical CCDF", "the data come first");
-        assert!(s.len() <= crate::plot::hover::CAP && s.len() > 300, "{} points", s.len());
+        assert!(
+            s.len() <= crate::plot::hover::CAP && s.len() > 300,
+            "{} points",
+            s.len()
+        );
         // First and last: the smallest |x| (CCDF 1) and the largest (CCDF 1/n).
         let n = x.len() as f64;
         let mut abs: Vec<f64> = x.iter().map(|v| v.abs()).collect();
         abs.sort_unstable_by(f64::total_cmp);
         assert_eq!((s.x[0], s.y[0]), (abs[0], 1.0));
-        assert_eq!((*s.x.last().unwrap(), *s.y.last().unwrap()), (abs[abs.len() - 1], 1.0 / n));
+        assert_eq!(
+            (*s.x.last().unwrap(), *s.y.last().unwrap()),
+            (abs[abs.len() - 1], 1.0 / n)
+        );
         // Every hover point is the centre of a drawn marker.
         let circles = crate::plot::hover::svg_circles(&svg);
         for i in 0..s.len() {
-            assert!(circles.contains(&s.pixel(i)), "point {i} ({}, {}) at {:?} not drawn", s.x[i], s.y[i], s.pixel(i));
+            assert!(
+                circles.contains(&s.pixel(i)),
+                "point {i} ({}, {}) at {:?} not drawn",
+                s.x[i],
+                s.y[i],
+                s.pixel(i)
+            );
         }
         // Log y: P = 1 sits at (1.5 / 1) of the way below the top, i.e. frac ln(1/ylo)/ln(yhi/ylo).
         let [_, top, _, bottom] = idx.area;
         let (ylo, yhi) = (0.5 / n, 1.5);
         let frac = (1.0 / ylo).ln() / (yhi / ylo).ln();
         assert!((s.pixel(0).1 as f64 - (bottom as f64 - frac * (bottom - top) as f64)).abs() <= 1.0);
-        assert!(idx.series.iter().any(|s| s.name.starts_with("power law")), "the fit is hoverable");
+        assert!(
+            idx.series.iter().any(|s| s.name.starts_with("power law")),
+            "the fit is hoverable"
+        );
     }
 
     #[test]
     fn ccdf_x_range_ignores_a_lone_near_zero_value() {
         // 2000 magnitudes log-uniform over [1e-3, 1] and one coordinate at 1e-17.
-        let mut x: Vec<f64> = (0..2000).map(|i| 10f64.powf(-3.0 + 3.0 * (i as f64 + 0.5) / 2000.0)).collect();
+        let mut x: Vec<f64> = (0..2000)
+            .map(|i| 10f64.powf(-3.0 + 3.0 * (i as f64 + 0.5) / 2000.0))
+            .collect();
         x.push(-1e-17);
         let mut abs: Vec<f64> = x.iter().map(|v| v.abs()).collect();
         abs.sort_unstable_by(f64::total_cmp);
@@ -550,8 +795,24 @@ mod tests {
         assert_eq!(ccdf_x_floor(&abs, Some(0.1)), 1e-3);
         assert_eq!(ccdf_x_floor(&abs, None), abs[20]);
         assert_eq!(ccdf_x_floor(&abs, Some(10.0)), abs[20]);
-        let fit = Some(TailFitLine { xmin: 0.1, alpha: 2.0, n_tail: 667, n: 2001 });
-        let (svg, idx) = crate::plot::to_svg_with(640, 420, |a| draw_ccdf(a, &Theme::default(), &CcdfData { values: &x, fit, title: "c" })).unwrap();
+        let fit = Some(TailFitLine {
+            xmin: 0.1,
+            alpha: 2.0,
+            n_tail: 667,
+            n: 2001,
+        });
+        let (svg, idx) = crate::plot::to_svg_with(640, 420, |a| {
+            draw_ccdf(
+                a,
+                &Theme::default(),
+                &CcdfData {
+                    values: &x,
+                    fit,
+                    title: "c",
+                },
+            )
+        })
+        .unwrap();
         let s = idx.get("empirical CCDF").unwrap();
         // The drawn range starts at the data that matter: the smallest point shown is the
         // smallest value ≥ 1e-3, at the left edge; 1e-17 is counted, not drawn.
@@ -559,50 +820,115 @@ mod tests {
         assert_eq!(shown_min, abs[1]);
         let [left, _, right, _] = idx.area;
         let i0 = s.x.iter().position(|v| *v == shown_min).unwrap();
-        assert!((s.pixel(i0).0 - left) as f64 <= 0.15 * (right - left) as f64, "data fill the width");
-        assert!(svg.contains("1 of 2001 values below 0.001 not shown"), "the axis says what is left out");
+        assert!(
+            (s.pixel(i0).0 - left) as f64 <= 0.15 * (right - left) as f64,
+            "data fill the width"
+        );
+        assert!(
+            svg.contains("1 of 2001 values below 0.001 not shown"),
+            "the axis says what is left out"
+        );
         // Without the outlier nothing is left out and the axis says nothing.
-        let (svg, _) = crate::plot::to_svg_with(640, 420, |a| draw_ccdf(a, &Theme::default(), &CcdfData { values: &x[..2000], fit, title: "c" })).unwrap();
+        let (svg, _) = crate::plot::to_svg_with(640, 420, |a| {
+            draw_ccdf(
+                a,
+                &Theme::default(),
+                &CcdfData {
+                    values: &x[..2000],
+                    fit,
+                    title: "c",
+                },
+            )
+        })
+        .unwrap();
         assert!(!svg.contains("not shown"));
     }
 
     #[test]
     fn ccdf_from_a_summary_draws_like_the_full_sample() {
-        let mut x: Vec<f64> = (0..5000).map(|i| 10f64.powf(-3.0 + 3.0 * (i as f64 + 0.5) / 5000.0)).collect();
+        let mut x: Vec<f64> = (0..5000)
+            .map(|i| 10f64.powf(-3.0 + 3.0 * (i as f64 + 0.5) / 5000.0))
+            .collect();
         x.push(1e-17);
-        let fit = Some(TailFitLine { xmin: 0.1, alpha: 2.0, n_tail: 1667, n: 5001 });
-        let summary: Vec<(f64, f64)> = crate::experiment::measure::ccdf_summary(&x, 1667).into_iter().map(|p| (p[0], p[1])).collect();
-        let (svg, idx) = crate::plot::to_svg_with(640, 420, |a| draw_ccdf_summary(a, &Theme::default(), &summary, 5001, fit, "s")).unwrap();
-        let (full_svg, full) = crate::plot::to_svg_with(640, 420, |a| draw_ccdf(a, &Theme::default(), &CcdfData { values: &x, fit, title: "s" })).unwrap();
+        let fit = Some(TailFitLine {
+            xmin: 0.1,
+            alpha: 2.0,
+            n_tail: 1667,
+            n: 5001,
+        });
+        let summary: Vec<(f64, f64)> = crate::experiment::measure::ccdf_summary(&x, 1667)
+            .into_iter()
+            .map(|p| (p[0], p[1]))
+            .collect();
+        let (svg, idx) = crate::plot::to_svg_with(640, 420, |a| {
+            draw_ccdf_summary(a, &Theme::default(), &summary, 5001, fit, "s")
+        })
+        .unwrap();
+        let (full_svg, full) = crate::plot::to_svg_with(640, 420, |a| {
+            draw_ccdf(
+                a,
+                &Theme::default(),
+                &CcdfData {
+                    values: &x,
+                    fit,
+                    title: "s",
+                },
+            )
+        })
+        .unwrap();
         // The same top (the largest value at 1/n); the summary starts at its first point at or
         // above the same floor (x_min/100 = 0.001), within its spacing of the full chart's start,
         // and counts exactly the values below that point.
         let (a, b) = (idx.get("empirical CCDF").unwrap(), full.get("empirical CCDF").unwrap());
-        assert_eq!((*a.x.last().unwrap(), *a.y.last().unwrap()), (*b.x.last().unwrap(), *b.y.last().unwrap()));
+        assert_eq!(
+            (*a.x.last().unwrap(), *a.y.last().unwrap()),
+            (*b.x.last().unwrap(), *b.y.last().unwrap())
+        );
         assert!(a.x[0] >= b.x[0] && a.x[0] < 1.1 * b.x[0], "{} vs {}", a.x[0], b.x[0]);
         let below = x.iter().filter(|v| **v < a.x[0]).count();
         assert!(svg.contains(&format!("{below} of 5001 values below")), "{below}");
         assert!(full_svg.contains("1 of 5001 values below"));
         assert!(idx.series.iter().any(|s| s.name.starts_with("power law")));
-        let (empty, _) = crate::plot::to_svg_with(300, 200, |a| draw_ccdf_summary(a, &Theme::default(), &[], 0, None, "e")).unwrap();
+        let (empty, _) =
+            crate::plot::to_svg_with(300, 200, |a| draw_ccdf_summary(a, &Theme::default(), &[], 0, None, "e")).unwrap();
         assert!(empty.contains("no data"));
     }
 
     #[test]
     fn histogram_and_qq_hover_indexes() {
-        let x: Vec<f64> = (0..5000).map(|i| ((i as f64 * 0.7548776662).fract() - 0.5) * 2.0).collect();
-        let (_, h) = crate::plot::to_svg_with(640, 420, |a| draw_histogram(a, &Theme::default(), &HistogramData { values: &x, bins: Some(20), title: "h" })).unwrap();
+        let x: Vec<f64> = (0..5000)
+            .map(|i| ((i as f64 * 0.7548776662).fract() - 0.5) * 2.0)
+            .collect();
+        let (_, h) = crate::plot::to_svg_with(640, 420, |a| {
+            draw_histogram(
+                a,
+                &Theme::default(),
+                &HistogramData {
+                    values: &x,
+                    bins: Some(20),
+                    title: "h",
+                },
+            )
+        })
+        .unwrap();
         let bars = &h.series[0];
         assert!(bars.name.starts_with("histogram"));
         assert_eq!(bars.len(), 20);
         let total: f64 = bars.y.iter().sum::<f64>() * (bars.x[1] - bars.x[0]);
         assert!((total - 1.0).abs() < 1e-9, "densities integrate to 1: {total}");
-        let (svg, q) = crate::plot::to_svg_with(640, 420, |a| draw_qq(a, &Theme::default(), &QqData { values: &x, title: "q" })).unwrap();
+        let (svg, q) = crate::plot::to_svg_with(640, 420, |a| {
+            draw_qq(a, &Theme::default(), &QqData { values: &x, title: "q" })
+        })
+        .unwrap();
         let s = q.get("sample").unwrap();
         assert!(s.len() <= crate::plot::hover::CAP);
         let mut sorted = x.clone();
         sorted.sort_unstable_by(f64::total_cmp);
-        assert_eq!((s.y[0], *s.y.last().unwrap()), (sorted[0], sorted[4999]), "both extremes kept");
+        assert_eq!(
+            (s.y[0], *s.y.last().unwrap()),
+            (sorted[0], sorted[4999]),
+            "both extremes kept"
+        );
         let circles = crate::plot::hover::svg_circles(&svg);
         assert!((0..s.len()).all(|i| circles.contains(&s.pixel(i))));
     }
@@ -614,28 +940,120 @@ mod tests {
         let mut subnormal = [0.0; 10];
         subnormal[9] = 5e-324;
         for svg in [
-            to_svg(300, 200, |a| draw_ccdf(a, &t, &CcdfData { values: &bad, fit: None, title: "c" })).unwrap(),
-            to_svg(300, 200, |a| draw_histogram(a, &t, &HistogramData { values: &[], bins: None, title: "h" })).unwrap(),
-            to_svg(300, 200, |a| draw_qq(a, &t, &QqData { values: &[1.0, 1.0, 1.0], title: "q" })).unwrap(),
+            to_svg(300, 200, |a| {
+                draw_ccdf(
+                    a,
+                    &t,
+                    &CcdfData {
+                        values: &bad,
+                        fit: None,
+                        title: "c",
+                    },
+                )
+            })
+            .unwrap(),
+            to_svg(300, 200, |a| {
+                draw_histogram(
+                    a,
+                    &t,
+                    &HistogramData {
+                        values: &[],
+                        bins: None,
+                        title: "h",
+                    },
+                )
+            })
+            .unwrap(),
+            to_svg(300, 200, |a| {
+                draw_qq(
+                    a,
+                    &t,
+                    &QqData {
+                        values: &[1.0, 1.0, 1.0],
+                        title: "q",
+                    },
+                )
+            })
+            .unwrap(),
             // A spread below the smallest subnormal: σ rounds to 0 (RELIABILITY finding #7).
-            to_svg(300, 200, |a| draw_histogram(a, &t, &HistogramData { values: &subnormal, bins: None, title: "h" })).unwrap(),
-            to_svg(300, 200, |a| draw_qq(a, &t, &QqData { values: &subnormal, title: "q" })).unwrap(),
+            to_svg(300, 200, |a| {
+                draw_histogram(
+                    a,
+                    &t,
+                    &HistogramData {
+                        values: &subnormal,
+                        bins: None,
+                        title: "h",
+                    },
+                )
+            })
+            .unwrap(),
+            to_svg(300, 200, |a| {
+                draw_qq(
+                    a,
+                    &t,
+                    &QqData {
+                        values: &subnormal,
+                        title: "q",
+                    },
+                )
+            })
+            .unwrap(),
         ] {
             assert!(svg.contains("no data"), "{svg}");
         }
         // A fit with nonsense numbers is dropped, not drawn as NaN.
         let x = pareto(100);
-        let svg = to_svg(300, 200, |a| draw_ccdf(a, &t, &CcdfData { values: &x, fit: Some(TailFitLine { xmin: f64::NAN, alpha: 2.0, n_tail: 3, n: 100 }), title: "c" })).unwrap();
+        let svg = to_svg(300, 200, |a| {
+            draw_ccdf(
+                a,
+                &t,
+                &CcdfData {
+                    values: &x,
+                    fit: Some(TailFitLine {
+                        xmin: f64::NAN,
+                        alpha: 2.0,
+                        n_tail: 3,
+                        n: 100,
+                    }),
+                    title: "c",
+                },
+            )
+        })
+        .unwrap();
         assert!(!svg.contains("NaN"));
     }
 
     #[test]
     fn histogram_and_qq_draw_bars_lines_and_points() {
-        let x: Vec<f64> = (0..500).map(|i| ((i as f64 * 0.7548776662).fract() - 0.5) * 2.0 + ((i as f64 * 0.5698402910).fract() - 0.5)).collect();
-        let h = to_svg(640, 420, |a| draw_histogram(a, &Theme::default(), &HistogramData { values: &x, bins: Some(25), title: "histogram" })).unwrap();
+        let x: Vec<f64> = (0..500)
+            .map(|i| ((i as f64 * 0.7548776662).fract() - 0.5) * 2.0 + ((i as f64 * 0.5698402910).fract() - 0.5))
+            .collect();
+        let h = to_svg(640, 420, |a| {
+            draw_histogram(
+                a,
+                &Theme::default(),
+                &HistogramData {
+                    values: &x,
+                    bins: Some(25),
+                    title: "histogram",
+                },
+            )
+        })
+        .unwrap();
         assert!(h.matches("<rect").count() >= 25, "bars");
         assert!(h.contains("<polyline") && h.contains("normal fit"));
-        let q = to_svg(640, 420, |a| draw_qq(a, &Theme::default(), &QqData { values: &x, title: "Q–Q" })).unwrap();
+        let q = to_svg(640, 420, |a| {
+            draw_qq(
+                a,
+                &Theme::default(),
+                &QqData {
+                    values: &x,
+                    title: "Q–Q",
+                },
+            )
+        })
+        .unwrap();
         assert!(q.matches("<circle").count() >= 500 && q.contains("<polyline"));
     }
 
@@ -643,19 +1061,73 @@ mod tests {
     /// chart there for a human look (does nothing otherwise).
     #[test]
     fn render_tails_samples() {
-        let Ok(dir) = std::env::var("SGN_LAB_RENDER_DIR") else { return };
+        let Ok(dir) = std::env::var("SGN_LAB_RENDER_DIR") else {
+            return;
+        };
         let x = pareto(3000);
         let mut rng = crate::rng::seeded(1);
-        let mut g: Vec<f64> = (0..3000).map(|_| rand::RngExt::sample::<f64, _>(&mut rng, rand_distr::StandardNormal)).collect();
+        let mut g: Vec<f64> = (0..3000)
+            .map(|_| rand::RngExt::sample::<f64, _>(&mut rng, rand_distr::StandardNormal))
+            .collect();
         g.extend_from_slice(&x[..30]);
         let r = power_law_test(&x, &PowerLawOptions::default(), |_, _| true).unwrap();
         let t = Theme::default();
         let files = [
-            ("ccdf.svg", to_svg(640, 420, |a| draw_ccdf(a, &t, &CcdfData { values: &x, fit: Some(TailFitLine::from_report(&r)), title: "CCDF of |g|" })).unwrap()),
-            ("hist.svg", to_svg(640, 420, |a| draw_histogram(a, &t, &HistogramData { values: &g, bins: None, title: "Histogram and normal fit" })).unwrap()),
-            ("qq.svg", to_svg(640, 420, |a| draw_qq(a, &t, &QqData { values: &g, title: "Normal Q–Q" })).unwrap()),
-            ("verdict.svg", to_svg(520, 300, |a| draw_verdict(a, &t, &Verdict::from_power_law(&r))).unwrap()),
-            ("verdict_normal.svg", to_svg(520, 300, |a| draw_verdict(a, &t, &Verdict::from_normality(&normality(&g).unwrap()))).unwrap()),
+            (
+                "ccdf.svg",
+                to_svg(640, 420, |a| {
+                    draw_ccdf(
+                        a,
+                        &t,
+                        &CcdfData {
+                            values: &x,
+                            fit: Some(TailFitLine::from_report(&r)),
+                            title: "CCDF of |g|",
+                        },
+                    )
+                })
+                .unwrap(),
+            ),
+            (
+                "hist.svg",
+                to_svg(640, 420, |a| {
+                    draw_histogram(
+                        a,
+                        &t,
+                        &HistogramData {
+                            values: &g,
+                            bins: None,
+                            title: "Histogram and normal fit",
+                        },
+                    )
+                })
+                .unwrap(),
+            ),
+            (
+                "qq.svg",
+                to_svg(640, 420, |a| {
+                    draw_qq(
+                        a,
+                        &t,
+                        &QqData {
+                            values: &g,
+                            title: "Normal Q–Q",
+                        },
+                    )
+                })
+                .unwrap(),
+            ),
+            (
+                "verdict.svg",
+                to_svg(520, 300, |a| draw_verdict(a, &t, &Verdict::from_power_law(&r))).unwrap(),
+            ),
+            (
+                "verdict_normal.svg",
+                to_svg(520, 300, |a| {
+                    draw_verdict(a, &t, &Verdict::from_normality(&normality(&g).unwrap()))
+                })
+                .unwrap(),
+            ),
         ];
         for (name, svg) in files {
             std::fs::write(std::path::Path::new(&dir).join(name), svg).unwrap();
@@ -668,7 +1140,14 @@ mod tests {
         let r = power_law_test(&x, &PowerLawOptions::default(), |_, _| true).unwrap();
         let v = Verdict::from_power_law(&r);
         let svg = to_svg(480, 320, |a| draw_verdict(a, &Theme::default(), &v)).unwrap();
-        for s in ["d_ks", "d_c", "x_min, n_tail", "exponent", "power law: not rejected", "consistent with a power law"] {
+        for s in [
+            "d_ks",
+            "d_c",
+            "x_min, n_tail",
+            "exponent",
+            "power law: not rejected",
+            "consistent with a power law",
+        ] {
             assert!(svg.contains(s), "{s}");
         }
         let nr = normality(&x).unwrap();

@@ -27,7 +27,11 @@ impl Default for Theme {
 /// (a 360 px phone chart gets 11 px, a 916 px chart on a 1920 px projector 13 px, a 1200 px
 /// chart 16 px). Non-finite or non-positive widths give the nominal 12 px.
 pub fn label_px_for_width(css_width: f64) -> f64 {
-    if css_width.is_finite() && css_width > 0.0 { (css_width / 70.0).clamp(11.0, 16.0) } else { 12.0 }
+    if css_width.is_finite() && css_width > 0.0 {
+        (css_width / 70.0).clamp(11.0, 16.0)
+    } else {
+        12.0
+    }
 }
 
 /// Background.
@@ -59,7 +63,10 @@ impl Theme {
     /// the chart's width, axis labels at [`label_px_for_width`] (so text stays readable on a
     /// projector and does not crowd a phone).
     pub fn for_canvas(dpr: f64, css_width: f64) -> Self {
-        Theme { text: label_px_for_width(css_width) / 12.0, ..Self::for_dpr(dpr) }
+        Theme {
+            text: label_px_for_width(css_width) / 12.0,
+            ..Self::for_dpr(dpr)
+        }
     }
 
     /// A text-related length of `css_px` nominal CSS pixels (scaled by `text`) in device pixels.
@@ -100,9 +107,16 @@ impl Theme {
 
     /// The house chart frame on `area`: margin, caption (none when empty) and axis-label areas in
     /// CSS pixels scaled by the device pixel ratio; charts add only their coordinate ranges.
-    pub fn frame<'a, 'b, DB: DrawingBackend>(&self, area: &'a DrawingArea<DB, Shift>, caption: &str) -> ChartBuilder<'a, 'b, DB> {
+    pub fn frame<'a, 'b, DB: DrawingBackend>(
+        &self,
+        area: &'a DrawingArea<DB, Shift>,
+        caption: &str,
+    ) -> ChartBuilder<'a, 'b, DB> {
         let mut builder = ChartBuilder::on(area);
-        builder.margin(self.px(10.0)).x_label_area_size(self.text_px(38.0)).y_label_area_size(self.text_px(56.0));
+        builder
+            .margin(self.px(10.0))
+            .x_label_area_size(self.text_px(38.0))
+            .y_label_area_size(self.text_px(56.0));
         if !caption.is_empty() {
             builder.caption(self.fit_caption(area, caption), self.caption_style());
         }
@@ -114,7 +128,10 @@ impl Theme {
     /// chart is cut, not clipped mid-letter at both edges.
     pub fn fit_caption<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, caption: &str) -> String {
         let room = area.dim_in_pixel().0.saturating_sub(2 * self.px(10.0));
-        let fits = |t: &str| area.estimate_text_size(t, &self.caption_style()).map_or(true, |(w, _)| w <= room);
+        let fits = |t: &str| {
+            area.estimate_text_size(t, &self.caption_style())
+                .map_or(true, |(w, _)| w <= room)
+        };
         if fits(caption) {
             return caption.to_string();
         }
@@ -124,7 +141,11 @@ impl Theme {
         while lo < hi {
             let mid = (lo + hi).div_ceil(2);
             let t: String = chars[..mid].iter().collect::<String>() + "…";
-            if fits(&t) { lo = mid } else { hi = mid - 1 }
+            if fits(&t) {
+                lo = mid
+            } else {
+                hi = mid - 1
+            }
         }
         chars[..lo].iter().collect::<String>().trim_end().to_string() + "…"
     }
@@ -137,7 +158,11 @@ mod tests {
 
     /// The font sizes (px) of an SVG's text: plotters writes `font-size` as the size ÷ 1.24.
     fn font_sizes(svg: &str) -> Vec<f64> {
-        svg.split("font-size=\"").skip(1).filter_map(|r| r.split('"').next()?.parse::<f64>().ok()).map(|v| v * 1.24).collect()
+        svg.split("font-size=\"")
+            .skip(1)
+            .filter_map(|r| r.split('"').next()?.parse::<f64>().ok())
+            .map(|v| v * 1.24)
+            .collect()
     }
 
     #[test]
@@ -148,8 +173,15 @@ mod tests {
         assert_eq!(label_px_for_width(f64::NAN), 12.0);
         // Charts drawn as the page draws them (DPR 1): a phone-width and a projector-width chart.
         let draw = |w: u32| {
-            let data = crate::plot::training::TrainingCurves { step: vec![0.0, 1.0, 2.0], loss: vec![2.0, 1.5, 1.2], ..Default::default() };
-            crate::plot::to_svg(w, w / 2, |a| crate::plot::training::draw(a, &Theme::for_canvas(1.0, w as f64), &data)).unwrap()
+            let data = crate::plot::training::TrainingCurves {
+                step: vec![0.0, 1.0, 2.0],
+                loss: vec![2.0, 1.5, 1.2],
+                ..Default::default()
+            };
+            crate::plot::to_svg(w, w / 2, |a| {
+                crate::plot::training::draw(a, &Theme::for_canvas(1.0, w as f64), &data)
+            })
+            .unwrap()
         };
         let (small, large) = (font_sizes(&draw(360)), font_sizes(&draw(1920)));
         assert!(!small.is_empty() && !large.is_empty());
@@ -157,10 +189,24 @@ mod tests {
         let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
         let max = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
         assert!(min(&small) >= 10.0 && max(&small) <= 12.5, "360 px: {small:?}");
-        assert!(min(&large) >= 14.5 && large.iter().any(|s| (s - 16.0).abs() < 0.01), "1920 px: {large:?}");
+        assert!(
+            min(&large) >= 14.5 && large.iter().any(|s| (s - 16.0).abs() < 0.01),
+            "1920 px: {large:?}"
+        );
         // At DPR 2 the same chart's text is twice as many device pixels.
-        let hi = crate::plot::to_svg(1832, 900, |a| crate::plot::training::draw(a, &Theme::for_canvas(2.0, 916.0), &crate::plot::training::TrainingCurves::default())).unwrap();
-        assert!(font_sizes(&hi).iter().any(|s| (s - 2.0 * 916.0 / 70.0).abs() < 0.01), "{:?}", font_sizes(&hi));
+        let hi = crate::plot::to_svg(1832, 900, |a| {
+            crate::plot::training::draw(
+                a,
+                &Theme::for_canvas(2.0, 916.0),
+                &crate::plot::training::TrainingCurves::default(),
+            )
+        })
+        .unwrap();
+        assert!(
+            font_sizes(&hi).iter().any(|s| (s - 2.0 * 916.0 / 70.0).abs() < 0.01),
+            "{:?}",
+            font_sizes(&hi)
+        );
     }
 
     #[test]
@@ -172,7 +218,10 @@ mod tests {
             assert_eq!(theme.fit_caption(&area, "Short"), "Short");
             let long = "Covariance spectrum of my-gradients.csv (150 rows × 60 columns)";
             let cut = theme.fit_caption(&area, long);
-            assert!(cut.ends_with('…') && cut.chars().count() < long.chars().count(), "{cut}");
+            assert!(
+                cut.ends_with('…') && cut.chars().count() < long.chars().count(),
+                "{cut}"
+            );
             assert!(long.starts_with(cut.trim_end_matches('…')), "a prefix: {cut}");
             let (w, _) = area.estimate_text_size(&cut, &theme.caption_style()).unwrap();
             assert!(w <= 300 - 20, "{w} px");

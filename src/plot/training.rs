@@ -1,8 +1,8 @@
 //! The live training chart: minibatch loss per step (thin), its exponential moving average
 //! (thick), and test accuracy at evaluation points on a secondary axis.
 
-use super::legend::{Legend, Marker};
 use super::hover::{HoverIndex, Thin};
+use super::legend::{Legend, Marker};
 use super::theme::{self, Theme};
 use super::PlotResult;
 use plotters::coord::Shift;
@@ -33,7 +33,11 @@ pub struct Ema {
 impl Ema {
     /// A new average with decay `beta` ∈ [0, 1).
     pub fn new(beta: f64) -> Self {
-        Ema { beta, m: 0.0, beta_t: 1.0 }
+        Ema {
+            beta,
+            m: 0.0,
+            beta_t: 1.0,
+        }
     }
 
     /// Adds x_t and returns the bias-corrected average.
@@ -69,7 +73,11 @@ fn drawable(step: &[f64], loss: &[f64]) -> Vec<(f64, f64)> {
 
 /// Draws the training chart on `area`; returns its hover index (minibatch loss, moving average,
 /// test accuracy in %).
-pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, data: &TrainingCurves) -> PlotResult<HoverIndex> {
+pub fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    theme: &Theme,
+    data: &TrainingCurves,
+) -> PlotResult<HoverIndex> {
     area.fill(&theme::BG)?;
     let raw = drawable(&data.step, &data.loss);
     let smooth_vals = ema(&raw.iter().map(|p| p.1).collect::<Vec<_>>(), LOSS_EMA_BETA);
@@ -77,17 +85,34 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
 
     // Steps are whole numbers: the x axis is labelled at integers only (`axis::int_axis`); an
     // empty chart spans 0 … 10 steps (0 … 1 labelled "0 0 0 1 1 1" before).
-    let last = raw.last().map(|p| p.0).unwrap_or(0.0).max(data.eval_step.last().copied().unwrap_or(0.0));
-    let x_max = if raw.is_empty() && data.eval_step.is_empty() { 10.0 } else { last.max(1.0) };
-    let (lo, hi) = raw.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
-    let (y_lo, y_hi) = if raw.is_empty() { (0.01, 10.0) } else { (lo * 0.8, hi * 1.25) };
+    let last = raw
+        .last()
+        .map(|p| p.0)
+        .unwrap_or(0.0)
+        .max(data.eval_step.last().copied().unwrap_or(0.0));
+    let x_max = if raw.is_empty() && data.eval_step.is_empty() {
+        10.0
+    } else {
+        last.max(1.0)
+    };
+    let (lo, hi) = raw.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+        (lo.min(p.1), hi.max(p.1))
+    });
+    let (y_lo, y_hi) = if raw.is_empty() {
+        (0.01, 10.0)
+    } else {
+        (lo * 0.8, hi * 1.25)
+    };
 
     let (top, band) = Legend::split(theme, area, 3);
     let mut legend = Legend::default();
     let mut chart = theme
         .frame(&top, "")
         .right_y_label_area_size(theme.px(52.0))
-        .build_cartesian_2d(super::axis::int_axis(0.0, x_max, 6), super::axis::log_axis(y_lo, y_hi, 8))?
+        .build_cartesian_2d(
+            super::axis::int_axis(0.0, x_max, 6),
+            super::axis::log_axis(y_lo, y_hi, 8),
+        )?
         .set_secondary_coord(0.0..x_max, 0.0..100.0);
 
     chart
@@ -115,15 +140,41 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
 
     let mut hover = HoverIndex::on(chart.plotting_area());
     if raw.is_empty() {
-        area.draw(&Text::new("no steps yet", (theme.px(80.0) as i32, theme.px(30.0) as i32), theme.label_style()))?;
+        area.draw(&Text::new(
+            "no steps yet",
+            (theme.px(80.0) as i32, theme.px(30.0) as i32),
+            theme.label_style(),
+        ))?;
         return Ok(hover);
     }
-    hover.add(chart.as_coord_spec(), "minibatch loss", ("step", "loss"), &raw, Thin::Extremes);
-    hover.add(chart.as_coord_spec(), "loss (moving average)", ("step", "loss"), &smooth, Thin::Extremes);
+    hover.add(
+        chart.as_coord_spec(),
+        "minibatch loss",
+        ("step", "loss"),
+        &raw,
+        Thin::Extremes,
+    );
+    hover.add(
+        chart.as_coord_spec(),
+        "loss (moving average)",
+        ("step", "loss"),
+        &smooth,
+        Thin::Extremes,
+    );
     let faint = theme::SERIES[0].mix(0.4);
-    legend.add(theme, chart.draw_series(LineSeries::new(raw.iter().copied(), faint.stroke_width(theme.px(1.0))))?, "minibatch loss", Marker::Line(faint.into()));
+    legend.add(
+        theme,
+        chart.draw_series(LineSeries::new(raw.iter().copied(), faint.stroke_width(theme.px(1.0))))?,
+        "minibatch loss",
+        Marker::Line(faint.into()),
+    );
     let bold = theme::SERIES[0].stroke_width(theme.stroke());
-    legend.add(theme, chart.draw_series(LineSeries::new(smooth, bold))?, "loss (moving average)", Marker::Line(bold));
+    legend.add(
+        theme,
+        chart.draw_series(LineSeries::new(smooth, bold))?,
+        "loss (moving average)",
+        Marker::Line(bold),
+    );
 
     let acc: Vec<(f64, f64)> = data
         .eval_step
@@ -135,9 +186,20 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, theme: &Theme, da
     if !acc.is_empty() {
         let c = theme::SERIES[1];
         let r = theme.px(3.0);
-        legend.add(theme, chart.draw_secondary_series(LineSeries::new(acc.iter().copied(), c.stroke_width(theme.stroke())))?, "test accuracy", Marker::Line(c.stroke_width(theme.stroke())));
+        legend.add(
+            theme,
+            chart.draw_secondary_series(LineSeries::new(acc.iter().copied(), c.stroke_width(theme.stroke())))?,
+            "test accuracy",
+            Marker::Line(c.stroke_width(theme.stroke())),
+        );
         chart.draw_secondary_series(acc.iter().map(|p| Circle::new(*p, r, c.filled())))?;
-        hover.add(chart.borrow_secondary().as_coord_spec(), "test accuracy", ("step", "accuracy (%)"), &acc, Thin::Extremes);
+        hover.add(
+            chart.borrow_secondary().as_coord_spec(),
+            "test accuracy",
+            ("step", "accuracy (%)"),
+            &acc,
+            Thin::Extremes,
+        );
     }
     legend.draw(theme, &mut chart, band.as_ref(), SeriesLabelPosition::LowerLeft)?;
     Ok(hover)
@@ -191,32 +253,59 @@ mod tests {
     fn hover_index_maps_steps_linearly_and_loss_logarithmically() {
         let n = 3000;
         let step: Vec<f64> = (0..n).map(|i| i as f64).collect();
-        let mut loss: Vec<f64> = step.iter().map(|s| 2.3 * (-s / 500.0).exp() + 0.05 + 0.01 * (s * 0.37).sin()).collect();
+        let mut loss: Vec<f64> = step
+            .iter()
+            .map(|s| 2.3 * (-s / 500.0).exp() + 0.05 + 0.01 * (s * 0.37).sin())
+            .collect();
         loss[1234] = 3.0; // a spike the thinning must keep
-        let data = TrainingCurves { step: step.clone(), loss: loss.clone(), eval_step: vec![0.0, 1500.0, 2999.0], eval_accuracy: vec![0.1, 0.8, 0.9] };
+        let data = TrainingCurves {
+            step: step.clone(),
+            loss: loss.clone(),
+            eval_step: vec![0.0, 1500.0, 2999.0],
+            eval_accuracy: vec![0.1, 0.8, 0.9],
+        };
         let (svg, idx) = crate::plot::to_svg_with(800, 400, |a| draw(a, &Theme::default(), &data)).unwrap();
         let [left, top, right, bottom] = idx.area;
-        assert!(left > 0 && top > 0 && right < 800 && bottom < 400 && left < right && top < bottom, "{:?}", idx.area);
+        assert!(
+            left > 0 && top > 0 && right < 800 && bottom < 400 && left < right && top < bottom,
+            "{:?}",
+            idx.area
+        );
         let names: Vec<&str> = idx.series.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["minibatch loss", "loss (moving average)", "test accuracy"]);
 
         let raw = idx.get("minibatch loss").unwrap();
         assert!(raw.len() <= crate::plot::hover::CAP, "{} points", raw.len());
-        assert_eq!((raw.x[0], *raw.x.last().unwrap()), (0.0, (n - 1) as f64), "first and last step kept");
+        assert_eq!(
+            (raw.x[0], *raw.x.last().unwrap()),
+            (0.0, (n - 1) as f64),
+            "first and last step kept"
+        );
         assert!(raw.y.contains(&3.0), "the spike is kept");
         // Linear x: step 0 at the left edge, the last step at the right edge, step 1500 halfway.
         assert_eq!(raw.pixel(0).0, left);
         assert_eq!(raw.pixel(raw.len() - 1).0, right);
         // Log y over [0.8·min, 1.25·max]: the expected row from the fraction of decades.
-        let (lo, hi) = loss.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+        let (lo, hi) = loss
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
         let (ylo, yhi) = (lo * 0.8, hi * 1.25);
         for i in [0, raw.len() / 2, raw.len() - 1] {
             let frac_x = raw.x[i] / (n - 1) as f64;
             let frac_y = (raw.y[i] / ylo).ln() / (yhi / ylo).ln();
             let (px, py) = raw.pixel(i);
-            assert!((px as f64 - (left as f64 + frac_x * (right - left) as f64)).abs() <= 1.0, "x of point {i}");
-            assert!((py as f64 - (bottom as f64 - frac_y * (bottom - top) as f64)).abs() <= 1.0, "y of point {i}");
-            assert_eq!(raw.y[i], loss[raw.x[i] as usize], "the data value is the run's loss at that step");
+            assert!(
+                (px as f64 - (left as f64 + frac_x * (right - left) as f64)).abs() <= 1.0,
+                "x of point {i}"
+            );
+            assert!(
+                (py as f64 - (bottom as f64 - frac_y * (bottom - top) as f64)).abs() <= 1.0,
+                "y of point {i}"
+            );
+            assert_eq!(
+                raw.y[i], loss[raw.x[i] as usize],
+                "the data value is the run's loss at that step"
+            );
         }
         // Accuracy on the secondary axis (linear 0..100 %), and on the drawn markers.
         let acc = idx.get("test accuracy").unwrap();
@@ -226,7 +315,11 @@ mod tests {
             let (px, py) = acc.pixel(i);
             // (plotters maps the secondary axis onto the area one pixel taller than the primary.)
             assert!((py as f64 - (bottom as f64 - acc.y[i] / 100.0 * (bottom - top) as f64)).abs() <= 2.0);
-            assert!(circles.contains(&(px, py)), "accuracy marker {i} drawn at {:?}", (px, py));
+            assert!(
+                circles.contains(&(px, py)),
+                "accuracy marker {i} drawn at {:?}",
+                (px, py)
+            );
         }
     }
 
@@ -235,23 +328,49 @@ mod tests {
     fn x_tick_labels(svg: &str) -> Vec<String> {
         let mut texts: Vec<(i64, String)> = Vec::new();
         for part in svg.split("<text").skip(1) {
-            let y = part.split("y=\"").nth(1).and_then(|r| r.split('"').next()).and_then(|v| v.parse::<f64>().ok());
-            let body = part.split('>').nth(1).and_then(|r| r.split('<').next()).unwrap_or("").trim().to_string();
+            let y = part
+                .split("y=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .and_then(|v| v.parse::<f64>().ok());
+            let body = part
+                .split('>')
+                .nth(1)
+                .and_then(|r| r.split('<').next())
+                .unwrap_or("")
+                .trim()
+                .to_string();
             if let (Some(y), Ok(_)) = (y, body.parse::<f64>()) {
                 texts.push((y.round() as i64, body));
             }
         }
         let lowest = texts.iter().map(|t| t.0).max().unwrap_or(0);
-        texts.into_iter().filter(|t| (t.0 - lowest).abs() <= 2).map(|t| t.1).collect()
+        texts
+            .into_iter()
+            .filter(|t| (t.0 - lowest).abs() <= 2)
+            .map(|t| t.1)
+            .collect()
     }
 
     #[test]
     fn step_axis_has_distinct_integer_labels_even_when_empty() {
         for data in [
             TrainingCurves::default(),
-            TrainingCurves { step: vec![0.0], loss: vec![2.3], ..Default::default() },
-            TrainingCurves { step: vec![0.0, 1.0], loss: vec![2.3, 2.2], ..Default::default() },
-            TrainingCurves { step: (0..37).map(f64::from).collect(), loss: vec![1.0; 37], ..Default::default() },
+            TrainingCurves {
+                step: vec![0.0],
+                loss: vec![2.3],
+                ..Default::default()
+            },
+            TrainingCurves {
+                step: vec![0.0, 1.0],
+                loss: vec![2.3, 2.2],
+                ..Default::default()
+            },
+            TrainingCurves {
+                step: (0..37).map(f64::from).collect(),
+                loss: vec![1.0; 37],
+                ..Default::default()
+            },
         ] {
             let svg = crate::plot::to_svg(640, 320, |a| draw(a, &Theme::default(), &data)).unwrap();
             let labels = x_tick_labels(&svg);
@@ -259,11 +378,23 @@ mod tests {
             let mut uniq = labels.clone();
             uniq.sort();
             uniq.dedup();
-            assert_eq!(uniq.len(), labels.len(), "{} steps: duplicate labels {labels:?}", data.step.len());
-            assert!(labels.iter().all(|l| l.parse::<f64>().is_ok_and(|v| v.fract() == 0.0)), "{labels:?}");
+            assert_eq!(
+                uniq.len(),
+                labels.len(),
+                "{} steps: duplicate labels {labels:?}",
+                data.step.len()
+            );
+            assert!(
+                labels.iter().all(|l| l.parse::<f64>().is_ok_and(|v| v.fract() == 0.0)),
+                "{labels:?}"
+            );
         }
         let empty = crate::plot::to_svg(640, 320, |a| draw(a, &Theme::default(), &TrainingCurves::default())).unwrap();
-        assert_eq!(x_tick_labels(&empty).last().map(String::as_str), Some("10"), "an empty chart spans 0 … 10 steps");
+        assert_eq!(
+            x_tick_labels(&empty).last().map(String::as_str),
+            Some("10"),
+            "an empty chart spans 0 … 10 steps"
+        );
     }
 
     #[test]

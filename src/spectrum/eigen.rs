@@ -6,9 +6,9 @@
 //! non-decreasing order; everything here returns them **descending** (λ₁ ≥ λ₂ ≥ …).
 
 use super::SpectrumError;
+use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
-use faer::diag::Diag;
 use faer::{Mat, MatRef, Par};
 
 /// How faer may split its work: natively between `nn::linalg::threads()` rayon tasks
@@ -34,13 +34,24 @@ pub(crate) fn par() -> Par {
 /// ascending, and the eigenvectors (columns) when asked for.
 fn faer_evd(a: MatRef<'_, f64>, vectors: bool, par: Par) -> Result<(Vec<f64>, Option<Mat<f64>>), SpectrumError> {
     let n = a.nrows();
-    let want = if vectors { ComputeEigenvectors::Yes } else { ComputeEigenvectors::No };
+    let want = if vectors {
+        ComputeEigenvectors::Yes
+    } else {
+        ComputeEigenvectors::No
+    };
     let mut s = Diag::<f64>::zeros(n);
     let mut u = vectors.then(|| Mat::<f64>::zeros(n, n));
     let mut mem = MemBuffer::try_new(self_adjoint_evd_scratch::<f64>(n, want, par, Default::default()))
         .map_err(|_| SpectrumError::Eigen(format!("out of memory for the {n} × {n} eigensolver's workspace")))?;
-    self_adjoint_evd(a, s.as_mut(), u.as_mut().map(|u| u.as_mut()), par, MemStack::new(&mut mem), Default::default())
-        .map_err(|e| SpectrumError::Eigen(format!("{e:?}")))?;
+    self_adjoint_evd(
+        a,
+        s.as_mut(),
+        u.as_mut().map(|u| u.as_mut()),
+        par,
+        MemStack::new(&mut mem),
+        Default::default(),
+    )
+    .map_err(|e| SpectrumError::Eigen(format!("{e:?}")))?;
     Ok((s.column_vector().iter().copied().collect(), u))
 }
 
@@ -52,7 +63,11 @@ fn faer_evd(a: MatRef<'_, f64>, vectors: bool, par: Par) -> Result<(Vec<f64>, Op
 /// n² descending copy; plus the n × n power-of-two scaled copy [`scaled`] makes for extreme
 /// entries and the n output values.
 pub fn evd_bytes(n: usize, vectors: bool) -> u64 {
-    let want = if vectors { ComputeEigenvectors::Yes } else { ComputeEigenvectors::No };
+    let want = if vectors {
+        ComputeEigenvectors::Yes
+    } else {
+        ComputeEigenvectors::No
+    };
     let req = self_adjoint_evd_scratch::<f64>(n, want, par(), Default::default());
     let n = n as u64;
     let scratch = req.size_bytes() as u64 + req.align_bytes() as u64;
@@ -72,7 +87,10 @@ pub struct SymMatrix {
 impl SymMatrix {
     /// The zero matrix.
     pub fn zeros(n: usize) -> Self {
-        SymMatrix { n, data: vec![0.0; n * n] }
+        SymMatrix {
+            n,
+            data: vec![0.0; n * n],
+        }
     }
 
     /// Entry (i, j).
@@ -98,7 +116,12 @@ impl SymMatrix {
     /// Checks `data.len() == n²` and that every entry is finite.
     pub fn validate(&self) -> Result<(), SpectrumError> {
         if self.n.checked_mul(self.n) != Some(self.data.len()) {
-            return Err(SpectrumError::Shape(format!("{} values for a {} × {} matrix", self.data.len(), self.n, self.n)));
+            return Err(SpectrumError::Shape(format!(
+                "{} values for a {} × {} matrix",
+                self.data.len(),
+                self.n,
+                self.n
+            )));
         }
         self.check_finite()
     }
@@ -186,7 +209,11 @@ pub fn eigen_desc(a: &SymMatrix) -> Result<SymEigen, SpectrumError> {
     a.validate()?;
     let n = a.n;
     if n == 0 {
-        return Ok(SymEigen { values: Vec::new(), vectors: Vec::new(), n });
+        return Ok(SymEigen {
+            values: Vec::new(),
+            vectors: Vec::new(),
+            n,
+        });
     }
     let (a, k) = scaled(a);
     let (s, u) = faer_evd(a.as_faer(), true, par())?;
@@ -284,8 +311,18 @@ mod tests {
         seq.reverse();
         thr.reverse();
         for k in 0..n {
-            assert!((seq[k] - lambda[k]).abs() < 1e-12, "seq λ_{k}: {} vs {}", seq[k], lambda[k]);
-            assert!((thr[k] - lambda[k]).abs() < 1e-12, "threaded λ_{k}: {} vs {}", thr[k], lambda[k]);
+            assert!(
+                (seq[k] - lambda[k]).abs() < 1e-12,
+                "seq λ_{k}: {} vs {}",
+                seq[k],
+                lambda[k]
+            );
+            assert!(
+                (thr[k] - lambda[k]).abs() < 1e-12,
+                "threaded λ_{k}: {} vs {}",
+                thr[k],
+                lambda[k]
+            );
         }
         let (_, u) = faer_evd(a.as_faer(), true, Par::rayon(2)).unwrap();
         assert!(u.is_some_and(|u| u.nrows() == n && u.ncols() == n));
@@ -294,7 +331,10 @@ mod tests {
     #[test]
     fn two_by_two_descending() {
         // [[2,1],[1,2]] has eigenvalues 3 and 1 with eigenvectors (1,1)/√2 and (1,−1)/√2.
-        let a = SymMatrix { n: 2, data: vec![2.0, 1.0, 1.0, 2.0] };
+        let a = SymMatrix {
+            n: 2,
+            data: vec![2.0, 1.0, 1.0, 2.0],
+        };
         let v = eigenvalues_desc(&a).unwrap();
         assert!((v[0] - 3.0).abs() < 1e-12 && (v[1] - 1.0).abs() < 1e-12);
         let e = eigen_desc(&a).unwrap();
@@ -304,7 +344,10 @@ mod tests {
 
     #[test]
     fn non_finite_is_an_error() {
-        let a = SymMatrix { n: 1, data: vec![f64::NAN] };
+        let a = SymMatrix {
+            n: 1,
+            data: vec![f64::NAN],
+        };
         assert!(matches!(eigenvalues_desc(&a), Err(SpectrumError::NonFinite)));
     }
 
@@ -314,20 +357,32 @@ mod tests {
     /// eigenvalues that do not fit in f64 are a typed error.
     #[test]
     fn extreme_entries_are_scaled_not_nan() {
-        let a = SymMatrix { n: 2, data: vec![1e308, 5e307, 5e307, 1e307] };
+        let a = SymMatrix {
+            n: 2,
+            data: vec![1e308, 5e307, 5e307, 1e307],
+        };
         let v = eigenvalues_desc(&a).unwrap();
-        let b = SymMatrix { n: 2, data: vec![1.0, 0.5, 0.5, 0.1] };
+        let b = SymMatrix {
+            n: 2,
+            data: vec![1.0, 0.5, 0.5, 0.1],
+        };
         let w = eigenvalues_desc(&b).unwrap();
         for (x, y) in v.iter().zip(&w) {
             assert!((x / 1e308 - y).abs() < 1e-12, "{v:?} vs {w:?}");
         }
         let e = eigen_desc(&a).unwrap();
         assert!(e.values.iter().zip(&v).all(|(x, y)| x == y));
-        let tiny = SymMatrix { n: 2, data: vec![2e-310, 1e-310, 1e-310, 5e-324] };
+        let tiny = SymMatrix {
+            n: 2,
+            data: vec![2e-310, 1e-310, 1e-310, 5e-324],
+        };
         let t = eigenvalues_desc(&tiny).unwrap();
         assert!(t[0] > 0.0 && t[0] >= t[1] && t.iter().all(|x| x.is_finite()), "{t:?}");
         // λ₁ = 2·f64::MAX does not exist in f64.
-        let huge = SymMatrix { n: 2, data: vec![f64::MAX, f64::MAX, f64::MAX, f64::MAX] };
+        let huge = SymMatrix {
+            n: 2,
+            data: vec![f64::MAX, f64::MAX, f64::MAX, f64::MAX],
+        };
         assert!(matches!(eigenvalues_desc(&huge), Err(SpectrumError::Eigen(_))));
         // Ordinary matrices are not scaled: bit-identical to faer's own answer.
         assert_eq!(scaled(&b).1, 0);

@@ -28,7 +28,11 @@ pub struct FitParams {
 
 impl Default for FitParams {
     fn default() -> Self {
-        FitParams { k: None, skip: 0, level: Level::P05 }
+        FitParams {
+            k: None,
+            skip: 0,
+            level: Level::P05,
+        }
     }
 }
 
@@ -126,7 +130,11 @@ pub fn least_squares(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
         return (0.0, my, 0.0);
     }
     let slope = sxy / sxx;
-    let r2 = if syy > 0.0 { (sxy * sxy / (sxx * syy)).clamp(0.0, 1.0) } else { 1.0 };
+    let r2 = if syy > 0.0 {
+        (sxy * sxy / (sxx * syy)).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
     (slope, my - slope * mx, r2)
 }
 

@@ -13,11 +13,11 @@
 
 use super::eigen::SymMatrix;
 use super::SpectrumError;
-use crate::nn::{GradBlock, PerSampleGrads};
-use crate::rng::substream;
 #[cfg(target_arch = "wasm32")]
 use crate::nn::linalg;
 use crate::nn::linalg::Op;
+use crate::nn::{GradBlock, PerSampleGrads};
+use crate::rng::substream;
 use rand::seq::SliceRandom;
 
 /// Checks that every block has `grads.n` samples, buffers of the advertised length, finite values.
@@ -25,9 +25,17 @@ pub fn validate(grads: &PerSampleGrads) -> Result<(), SpectrumError> {
     let n = grads.n;
     for (b, block) in grads.blocks.iter().enumerate() {
         let (bn, ok) = match block {
-            GradBlock::Outer { n: bn, fan_in, fan_out, a, delta, .. } => {
-                (*bn, bn.checked_mul(*fan_in) == Some(a.len()) && bn.checked_mul(*fan_out) == Some(delta.len()))
-            }
+            GradBlock::Outer {
+                n: bn,
+                fan_in,
+                fan_out,
+                a,
+                delta,
+                ..
+            } => (
+                *bn,
+                bn.checked_mul(*fan_in) == Some(a.len()) && bn.checked_mul(*fan_out) == Some(delta.len()),
+            ),
             GradBlock::Dense { n: bn, p, g } => (*bn, bn.checked_mul(*p) == Some(g.len())),
         };
         if bn != n || !ok {
@@ -69,7 +77,17 @@ fn syrk_lower(dst: &mut [f64], n: usize, d: usize, x: &[f64], op: Op) {
             Op::N => MatRef::from_row_major_slice(x, n, d),
             Op::T => MatRef::from_column_major_slice(x, n, d),
         };
-        matmul(dst, BlockStructure::TriangularLower, Accum::Replace, x, BlockStructure::Rectangular, x.transpose(), BlockStructure::Rectangular, 1.0, super::eigen::par());
+        matmul(
+            dst,
+            BlockStructure::TriangularLower,
+            Accum::Replace,
+            x,
+            BlockStructure::Rectangular,
+            x.transpose(),
+            BlockStructure::Rectangular,
+            1.0,
+            super::eigen::par(),
+        );
     }
 }
 
@@ -92,7 +110,14 @@ pub fn gram(grads: &PerSampleGrads) -> Result<SymMatrix, SpectrumError> {
     let mut s2 = vec![0.0; n * n];
     for block in &grads.blocks {
         match block {
-            GradBlock::Outer { fan_in, fan_out, a, delta, bias, .. } => {
+            GradBlock::Outer {
+                fan_in,
+                fan_out,
+                a,
+                delta,
+                bias,
+                ..
+            } => {
                 syrk_lower(&mut s1, n, *fan_in, a, Op::N);
                 syrk_lower(&mut s2, n, *fan_out, delta, Op::N);
                 let one = if *bias { 1.0 } else { 0.0 };
@@ -122,7 +147,10 @@ pub fn gram(grads: &PerSampleGrads) -> Result<SymMatrix, SpectrumError> {
 /// route for user-supplied gradient matrices).
 pub fn gram_dense(g: &[f64], n: usize, p: usize) -> Result<SymMatrix, SpectrumError> {
     if n.checked_mul(p) != Some(g.len()) {
-        return Err(SpectrumError::Shape(format!("{} values for an {n} × {p} matrix", g.len())));
+        return Err(SpectrumError::Shape(format!(
+            "{} values for an {n} × {p} matrix",
+            g.len()
+        )));
     }
     if !g.iter().all(|x| x.is_finite()) {
         return Err(SpectrumError::NonFinite);
@@ -139,7 +167,10 @@ pub fn gram_dense(g: &[f64], n: usize, p: usize) -> Result<SymMatrix, SpectrumEr
 /// centring its columns — used instead of the Gram when p < n.
 pub fn cross_product_centred(x: &[f64], n: usize, p: usize) -> Result<SymMatrix, SpectrumError> {
     if n.checked_mul(p) != Some(x.len()) {
-        return Err(SpectrumError::Shape(format!("{} values for an {n} × {p} matrix", x.len())));
+        return Err(SpectrumError::Shape(format!(
+            "{} values for an {n} × {p} matrix",
+            x.len()
+        )));
     }
     if !x.iter().all(|v| v.is_finite()) {
         return Err(SpectrumError::NonFinite);
@@ -176,7 +207,9 @@ pub fn centre(k: &mut SymMatrix) {
         return;
     }
     let nf = n as f64;
-    let r: Vec<f64> = (0..n).map(|i| k.data[i * n..(i + 1) * n].iter().sum::<f64>() / nf).collect();
+    let r: Vec<f64> = (0..n)
+        .map(|i| k.data[i * n..(i + 1) * n].iter().sum::<f64>() / nf)
+        .collect();
     let m = r.iter().sum::<f64>() / nf;
     for i in 0..n {
         for j in 0..n {
@@ -190,7 +223,9 @@ pub fn centre(k: &mut SymMatrix) {
 /// with replacement the factor would be 1/B). Requires 1 ≤ B ≤ N and N ≥ 2.
 pub fn minibatch_factor(n: usize, b: usize) -> Result<f64, SpectrumError> {
     if n < 2 || b == 0 || b > n {
-        return Err(SpectrumError::InvalidParam(format!("batch size {b} must be in 1..={n} (and N ≥ 2)")));
+        return Err(SpectrumError::InvalidParam(format!(
+            "batch size {b} must be in 1..={n} (and N ≥ 2)"
+        )));
     }
     Ok((n - b) as f64 / (b as f64 * (n - 1) as f64))
 }
@@ -206,7 +241,9 @@ pub fn minibatch_draw_gram(k: &SymMatrix, b: usize, m: usize, seed: u64) -> Resu
     let n = k.n;
     minibatch_factor(n, b)?;
     if m < 2 {
-        return Err(SpectrumError::InvalidParam(format!("need at least 2 minibatch draws, got {m}")));
+        return Err(SpectrumError::InvalidParam(format!(
+            "need at least 2 minibatch draws, got {m}"
+        )));
     }
     let mut rng = substream(seed, 0x5_BEC7_0001);
     let mut idx: Vec<usize> = (0..n).collect();

@@ -126,7 +126,9 @@ pub const MAX_MATERIALISED: usize = 8_000_000;
 /// distribution, O(n³) instead of O(n² d) work and no n × d buffer.
 pub fn gaussian_gram(n: usize, d: usize, sigma2: f64, seed: u64) -> Result<SymMatrix, SpectrumError> {
     if n == 0 || d == 0 || !(sigma2.is_finite() && sigma2 >= 0.0) {
-        return Err(SpectrumError::InvalidParam(format!("Gaussian baseline needs n, d ≥ 1 and σ² ≥ 0 (n = {n}, d = {d})")));
+        return Err(SpectrumError::InvalidParam(format!(
+            "Gaussian baseline needs n, d ≥ 1 and σ² ≥ 0 (n = {n}, d = {d})"
+        )));
     }
     let mut rng = substream(seed, 0x5_BEC7_0002);
     let s = sigma2.sqrt();

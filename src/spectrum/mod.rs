@@ -109,7 +109,12 @@ fn finish(mut a: SymMatrix, n: usize, d: usize) -> Result<Spectrum, SpectrumErro
     let mut v = eigen::eigenvalues_desc(&a)?;
     v.truncate(n.min(d));
     let rank = eigen::clamp_and_rank_centred(&mut v, n, d);
-    Ok(Spectrum { n, d, rank, eigenvalues: v })
+    Ok(Spectrum {
+        n,
+        d,
+        rank,
+        eigenvalues: v,
+    })
 }
 
 /// Spectrum of C₁ from an **uncentred** Gram matrix K_ij = ⟨g_i, g_j⟩ of n samples of dimension d.
@@ -156,7 +161,13 @@ pub fn spectrum_of_matrix(m: &Matrix) -> Result<Spectrum, SpectrumError> {
 /// without replacement, seeded) at the same θ, from the **uncentred** per-sample Gram K of
 /// dimension d: the unbiased sample covariance (divisor M − 1, so `n` in the result is M and
 /// the divisor differs from C₁'s), which estimates C_B = C₁ (N − B)/(B(N − 1)). Rank ≤ M − 1.
-pub fn spectrum_of_minibatch_draws(k: &SymMatrix, d: usize, b: usize, m: usize, seed: u64) -> Result<Spectrum, SpectrumError> {
+pub fn spectrum_of_minibatch_draws(
+    k: &SymMatrix,
+    d: usize,
+    b: usize,
+    m: usize,
+    seed: u64,
+) -> Result<Spectrum, SpectrumError> {
     k.validate()?;
     let mut kd = gram::minibatch_draw_gram(k, b, m, seed)?;
     gram::centre(&mut kd);
@@ -164,7 +175,12 @@ pub fn spectrum_of_minibatch_draws(k: &SymMatrix, d: usize, b: usize, m: usize, 
     let mut v = eigen::eigenvalues_desc(&kd)?;
     v.truncate(m.min(d));
     let rank = eigen::clamp_and_rank_centred(&mut v, m, d);
-    Ok(Spectrum { n: m, d, rank, eigenvalues: v })
+    Ok(Spectrum {
+        n: m,
+        d,
+        rank,
+        eigenvalues: v,
+    })
 }
 
 /// Fit, Marchenko–Pastur parameters and the flat flag for a spectrum.
@@ -200,7 +216,15 @@ pub fn gaussian_baseline(spectrum: &Spectrum, params: &FitParams, seed: u64) -> 
     let mp = MpParams::new(spectrum.n, spectrum.d, spectrum.trace())?;
     let eigenvalues = marchenko_pastur::gaussian_baseline_eigenvalues(spectrum.n, spectrum.d, mp.sigma2, seed)?;
     let rank = eigenvalues.iter().filter(|v| **v > 0.0).count();
-    analyze(Spectrum { n: spectrum.n, d: spectrum.d, rank, eigenvalues }, params)
+    analyze(
+        Spectrum {
+            n: spectrum.n,
+            d: spectrum.d,
+            rank,
+            eigenvalues,
+        },
+        params,
+    )
 }
 
 /// Eigengaps, cumulative trace share and effective rank of a spectrum (the cheap theory views;
@@ -240,7 +264,12 @@ pub struct SpectrumOptions {
 
 impl Default for SpectrumOptions {
     fn default() -> Self {
-        SpectrumOptions { fit: FitParams::default(), baseline_seed: Some(0), davis_kahan: Some((50, 0)), batch_size: None }
+        SpectrumOptions {
+            fit: FitParams::default(),
+            baseline_seed: Some(0),
+            davis_kahan: Some((50, 0)),
+            batch_size: None,
+        }
     }
 }
 
@@ -282,5 +311,11 @@ pub fn analyze_grads_full(grads: &PerSampleGrads, opts: &SpectrumOptions) -> Res
         None => None,
     };
     let report = analyze(spectrum, &opts.fit)?;
-    Ok(SpectrumAnalysis { report, baseline, theory, davis_kahan, batch })
+    Ok(SpectrumAnalysis {
+        report,
+        baseline,
+        theory,
+        davis_kahan,
+        batch,
+    })
 }

@@ -107,7 +107,9 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
     k.validate()?;
     let n = k.n;
     if n < 4 {
-        return Err(SpectrumError::InvalidParam(format!("Davis–Kahan needs at least 4 samples, got {n}")));
+        return Err(SpectrumError::InvalidParam(format!(
+            "Davis–Kahan needs at least 4 samples, got {n}"
+        )));
     }
     let mut perm: Vec<usize> = (0..n).collect();
     perm.shuffle(&mut substream(seed, 0x5_BEC7_0003));
@@ -125,8 +127,12 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
     };
     // Centred blocks: (H_r K_rc H_c)_ij = K_ij − rowmean_i − colmean_j + mean.
     let centre_block = |m: &mut Vec<f64>, r: usize, c: usize| {
-        let rm: Vec<f64> = (0..r).map(|i| m[i * c..(i + 1) * c].iter().sum::<f64>() / c as f64).collect();
-        let cm: Vec<f64> = (0..c).map(|j| (0..r).map(|i| m[i * c + j]).sum::<f64>() / r as f64).collect();
+        let rm: Vec<f64> = (0..r)
+            .map(|i| m[i * c..(i + 1) * c].iter().sum::<f64>() / c as f64)
+            .collect();
+        let cm: Vec<f64> = (0..c)
+            .map(|j| (0..r).map(|i| m[i * c + j]).sum::<f64>() / r as f64)
+            .collect();
         let g = rm.iter().sum::<f64>() / r as f64;
         for i in 0..r {
             for j in 0..c {
@@ -140,8 +146,14 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
     centre_block(&mut kaa, n_a, n_a);
     centre_block(&mut kbb, n_b, n_b);
     centre_block(&mut kab, n_a, n_b);
-    let ea = eigen_desc(&SymMatrix { n: n_a, data: kaa.clone() })?;
-    let eb = eigen_desc(&SymMatrix { n: n_b, data: kbb.clone() })?;
+    let ea = eigen_desc(&SymMatrix {
+        n: n_a,
+        data: kaa.clone(),
+    })?;
+    let eb = eigen_desc(&SymMatrix {
+        n: n_b,
+        data: kbb.clone(),
+    })?;
 
     // Rank of each half (eigenvalues above the zero tolerance).
     let rank_of = |v: &[f64]| {
@@ -156,7 +168,10 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
     }
 
     // ‖ΔC‖₂ from the stacked centred Gram.
-    let mut z = SymMatrix { n, data: vec![0.0; n * n] };
+    let mut z = SymMatrix {
+        n,
+        data: vec![0.0; n * n],
+    };
     for i in 0..n {
         for j in 0..n {
             let (bi, li) = if i < n_a { (0, i) } else { (1, i - n_a) };
@@ -170,7 +185,9 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
         }
     }
     let ez = eigen_desc(&z)?;
-    let dvec: Vec<f64> = (0..n).map(|i| if i < n_a { 1.0 / n_a as f64 } else { -1.0 / n_b as f64 }).collect();
+    let dvec: Vec<f64> = (0..n)
+        .map(|i| if i < n_a { 1.0 / n_a as f64 } else { -1.0 / n_b as f64 })
+        .collect();
     // M = Λ^½ Qᵀ D Q Λ^½ ; compute W = D^{·} Q Λ^½ column-wise: W_ic = Q_ic √λ_c.
     let sq: Vec<f64> = ez.values.iter().map(|v| v.max(0.0).sqrt()).collect();
     let mut w = vec![0.0; n * n]; // column-major n × n: Q Λ^½
@@ -233,14 +250,22 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
         let cos = (s.abs() / (mu_a * mu_b).sqrt()).min(1.0);
         let sin = (1.0 - cos * cos).max(0.0).sqrt();
         let l = lambda_a_all[idx];
-        let above = if idx == 0 { f64::INFINITY } else { lambda_a_all[idx - 1] - l };
+        let above = if idx == 0 {
+            f64::INFINITY
+        } else {
+            lambda_a_all[idx - 1] - l
+        };
         // Beyond the rank of C_a (in the full P-space) the next eigenvalue is 0.
         let next = if idx + 1 < ra { lambda_a_all[idx + 1] } else { 0.0 };
         let gap = above.min(l - next);
         out.k.push(idx + 1);
         out.sin_angle.push(sin);
         out.min_gap.push(gap);
-        out.bound.push(if gap > 0.0 { 2.0 * delta_norm / gap } else { f64::INFINITY });
+        out.bound.push(if gap > 0.0 {
+            2.0 * delta_norm / gap
+        } else {
+            f64::INFINITY
+        });
     }
     Ok(out)
 }
@@ -251,6 +276,12 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
 pub fn power_law_bound(dk: &DavisKahan, s: f64) -> Vec<f64> {
     let l1 = dk.lambda_a.first().copied().unwrap_or(0.0);
     dk.k.iter()
-        .map(|&k| if l1 > 0.0 { 2.0 * dk.delta_norm * ((k + 1) as f64).powf(s + 1.0) / l1 } else { f64::INFINITY })
+        .map(|&k| {
+            if l1 > 0.0 {
+                2.0 * dk.delta_norm * ((k + 1) as f64).powf(s + 1.0) / l1
+            } else {
+                f64::INFINITY
+            }
+        })
         .collect()
 }

@@ -24,11 +24,11 @@ pub mod rate;
 pub mod tail_index;
 pub mod vuong;
 
+pub use normality::{normality, NormalityReport};
 pub use powerlaw::{
     abs_nonzero, fit_clauset, fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, BootstrapResult,
     ClausetFit, ClausetOptions, KsConvention, Level, PowerLawOptions, PowerLawReport, Rule, TopKFit,
 };
-pub use normality::{normality, NormalityReport};
 pub use rate::{power_law_rate, rate_from_verdicts, PowerLawRate};
 pub use tail_index::{tail_index, TailIndex};
 pub use vuong::{LikelihoodRatio, LognormalFit};
@@ -46,7 +46,11 @@ pub enum StatsError {
     NonPositive { index: usize, value: f64 },
     /// Too few values for the test.
     #[error("{test} needs at least {needed} values, got {got}")]
-    TooFew { test: &'static str, needed: usize, got: usize },
+    TooFew {
+        test: &'static str,
+        needed: usize,
+        got: usize,
+    },
     /// Too many values for the test (e.g. Shapiro–Wilk above 5000).
     #[error("{test} accepts at most {max} values, got {got}")]
     TooMany { test: &'static str, max: usize, got: usize },

@@ -36,7 +36,11 @@ pub struct Moments {
 fn check(x: &[f64], test: &'static str, min: usize) -> Result<(), StatsError> {
     super::check_finite(x)?;
     if x.len() < min {
-        return Err(StatsError::TooFew { test, needed: min, got: x.len() });
+        return Err(StatsError::TooFew {
+            test,
+            needed: min,
+            got: x.len(),
+        });
     }
     let first = x[0];
     if x.iter().all(|&v| v == first) {
@@ -64,7 +68,11 @@ pub fn moments(x: &[f64]) -> Result<Moments, StatsError> {
     check(x, "sample moments", 2)?;
     let (xs, f) = rescaled(x);
     let m = moments_unscaled(&xs)?;
-    Ok(Moments { mean: m.mean * f, std: m.std * f, ..m })
+    Ok(Moments {
+        mean: m.mean * f,
+        std: m.std * f,
+        ..m
+    })
 }
 
 fn moments_unscaled(x: &[f64]) -> Result<Moments, StatsError> {
@@ -90,7 +98,13 @@ fn moments_unscaled(x: &[f64]) -> Result<Moments, StatsError> {
     if !(skewness.is_finite() && excess_kurtosis.is_finite() && std.is_finite()) {
         return Err(StatsError::Numerical("sample moments"));
     }
-    Ok(Moments { n: x.len(), mean, std, skewness, excess_kurtosis })
+    Ok(Moments {
+        n: x.len(),
+        mean,
+        std,
+        skewness,
+        excess_kurtosis,
+    })
 }
 
 /// Shapiro–Wilk result.
@@ -138,12 +152,18 @@ fn ppnd7(p: f64) -> f64 {
     let mut r = (-r.ln()).sqrt();
     let v = if r <= 5.0 {
         r -= 1.6;
-        (((0.17023821103 * r + 1.3067284816) * r + 2.7568153900) * r + 1.4234372777) / ((0.12021132975 * r + 0.73700164250) * r + 1.0)
+        (((0.17023821103 * r + 1.3067284816) * r + 2.7568153900) * r + 1.4234372777)
+            / ((0.12021132975 * r + 0.73700164250) * r + 1.0)
     } else {
         r -= 5.0;
-        (((0.017337203997 * r + 0.42868294337) * r + 3.0812263860) * r + 6.6579051150) / ((0.012258202635 * r + 0.24197894225) * r + 1.0)
+        (((0.017337203997 * r + 0.42868294337) * r + 3.0812263860) * r + 6.6579051150)
+            / ((0.012258202635 * r + 0.24197894225) * r + 1.0)
     };
-    if q < 0.0 { -v } else { v }
+    if q < 0.0 {
+        -v
+    } else {
+        v
+    }
 }
 
 /// c₀ + c₁x + c₂x² + … (AS 181.2 `poly`).
@@ -161,12 +181,20 @@ pub fn shapiro_wilk(x: &[f64]) -> Result<ShapiroWilk, StatsError> {
     check(x, "Shapiro–Wilk", 3)?;
     let n = x.len();
     if n > 5000 {
-        return Err(StatsError::TooMany { test: "Shapiro–Wilk", max: 5000, got: n });
+        return Err(StatsError::TooMany {
+            test: "Shapiro–Wilk",
+            max: 5000,
+            got: n,
+        });
     }
     let mut xs = rescaled(x).0.into_owned();
     xs.sort_unstable_by(|a, b| a.total_cmp(b));
     // Centre on the median (as scipy does) to reduce rounding.
-    let med = if n % 2 == 1 { xs[n / 2] } else { 0.5 * (xs[n / 2 - 1] + xs[n / 2]) };
+    let med = if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        0.5 * (xs[n / 2 - 1] + xs[n / 2])
+    };
     for v in xs.iter_mut() {
         *v -= med;
     }
@@ -235,7 +263,10 @@ pub fn shapiro_wilk(x: &[f64]) -> Result<ShapiroWilk, StatsError> {
     if n == 3 {
         // AS R94 writes 6/π and π/3 as 1.909859 and 1.047198.
         let p = 6.0 / std::f64::consts::PI * (w.sqrt().asin() - std::f64::consts::FRAC_PI_3);
-        return Ok(ShapiroWilk { w, p: p.clamp(0.0, 1.0) });
+        return Ok(ShapiroWilk {
+            w,
+            p: p.clamp(0.0, 1.0),
+        });
     }
     let mut y = w1.ln();
     let xx = an.ln();
@@ -262,7 +293,8 @@ pub fn shapiro_wilk(x: &[f64]) -> Result<ShapiroWilk, StatsError> {
 /// D'Agostino's skewness test Z (D'Agostino 1970; scipy `skewtest`), n ≥ 8.
 fn skew_z(g1: f64, n: f64) -> f64 {
     let y = g1 * (((n + 1.0) * (n + 3.0)) / (6.0 * (n - 2.0))).sqrt();
-    let beta2 = 3.0 * (n * n + 27.0 * n - 70.0) * (n + 1.0) * (n + 3.0) / ((n - 2.0) * (n + 5.0) * (n + 7.0) * (n + 9.0));
+    let beta2 =
+        3.0 * (n * n + 27.0 * n - 70.0) * (n + 1.0) * (n + 3.0) / ((n - 2.0) * (n + 5.0) * (n + 7.0) * (n + 9.0));
     let w2 = -1.0 + (2.0 * (beta2 - 1.0)).sqrt();
     let delta = 1.0 / (0.5 * w2.ln()).sqrt();
     let alpha = (2.0 / (w2 - 1.0)).sqrt();
@@ -275,7 +307,8 @@ fn kurtosis_z(b2: f64, n: f64) -> Option<f64> {
     let e = 3.0 * (n - 1.0) / (n + 1.0);
     let varb2 = 24.0 * n * (n - 2.0) * (n - 3.0) / ((n + 1.0) * (n + 1.0) * (n + 3.0) * (n + 5.0));
     let x = (b2 - e) / varb2.sqrt();
-    let sqrtbeta1 = 6.0 * (n * n - 5.0 * n + 2.0) / ((n + 7.0) * (n + 9.0)) * ((6.0 * (n + 3.0) * (n + 5.0)) / (n * (n - 2.0) * (n - 3.0))).sqrt();
+    let sqrtbeta1 = 6.0 * (n * n - 5.0 * n + 2.0) / ((n + 7.0) * (n + 9.0))
+        * ((6.0 * (n + 3.0) * (n + 5.0)) / (n * (n - 2.0) * (n - 3.0))).sqrt();
     let a = 6.0 + 8.0 / sqrtbeta1 * (2.0 / sqrtbeta1 + (1.0 + 4.0 / (sqrtbeta1 * sqrtbeta1)).sqrt());
     let term1 = 1.0 - 2.0 / (9.0 * a);
     let denom = 1.0 + x * (2.0 / (a - 4.0)).sqrt();
@@ -299,7 +332,10 @@ pub fn dagostino_pearson(x: &[f64]) -> Result<DagostinoPearson, StatsError> {
     if !k2.is_finite() {
         return Err(StatsError::Numerical("D'Agostino–Pearson"));
     }
-    Ok(DagostinoPearson { k2, p: (-0.5 * k2).exp() })
+    Ok(DagostinoPearson {
+        k2,
+        p: (-0.5 * k2).exp(),
+    })
 }
 
 /// Jarque–Bera JB = n/6 · (g₁² + g₂²/4) with the biased skewness g₁ and excess kurtosis g₂
@@ -308,7 +344,10 @@ pub fn jarque_bera(x: &[f64]) -> Result<JarqueBera, StatsError> {
     check(x, "Jarque–Bera", 3)?;
     let m = moments(x)?;
     let jb = x.len() as f64 / 6.0 * (m.skewness * m.skewness + 0.25 * m.excess_kurtosis * m.excess_kurtosis);
-    Ok(JarqueBera { jb, p: (-0.5 * jb).exp() })
+    Ok(JarqueBera {
+        jb,
+        p: (-0.5 * jb).exp(),
+    })
 }
 
 /// z_i = (x_i − x̄)/s (sample std, n − 1), sorted ascending; x is first rescaled like every
@@ -373,7 +412,10 @@ pub fn lilliefors(x: &[f64]) -> Result<Lilliefors, StatsError> {
         let c = norm_cdf(zi);
         d = d.max((i + 1) as f64 / nf - c).max(c - i as f64 / nf);
     }
-    Ok(Lilliefors { d, p: lilliefors_p(d, nf) })
+    Ok(Lilliefors {
+        d,
+        p: lilliefors_p(d, nf),
+    })
 }
 
 /// statsmodels' `TableDist.prob` for the normal Lilliefors table.
@@ -468,7 +510,9 @@ mod tests {
 
     #[test]
     fn extreme_scales_do_not_overflow() {
-        let base: Vec<f64> = (0..50).map(|i| ((i * 37 % 50) as f64 - 25.0) / 7.0 + ((i * 11 % 13) as f64) / 5.0).collect();
+        let base: Vec<f64> = (0..50)
+            .map(|i| ((i * 37 % 50) as f64 - 25.0) / 7.0 + ((i * 11 % 13) as f64) / 5.0)
+            .collect();
         let r0 = normality(&base).unwrap();
         for f in [1e300, 1e-300] {
             let x: Vec<f64> = base.iter().map(|v| v * f).collect();
@@ -484,6 +528,9 @@ mod tests {
     fn errors() {
         assert!(matches!(normality(&[1.0; 10]), Err(StatsError::AllEqual { .. })));
         assert!(matches!(normality(&[1.0, 2.0]), Err(StatsError::TooFew { .. })));
-        assert!(matches!(shapiro_wilk(&[1.0, f64::NAN, 3.0]), Err(StatsError::NonFinite { .. })));
+        assert!(matches!(
+            shapiro_wilk(&[1.0, f64::NAN, 3.0]),
+            Err(StatsError::NonFinite { .. })
+        ));
     }
 }

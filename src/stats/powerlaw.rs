@@ -139,7 +139,11 @@ pub fn fit_top_k(values: &[f64], k: usize, level: Level) -> Result<TopKFit, Stat
     check_positive(values)?;
     let k = k.min(values.len());
     if k < 2 {
-        return Err(StatsError::TooFew { test: "power-law top-K fit", needed: 2, got: k });
+        return Err(StatsError::TooFew {
+            test: "power-law top-K fit",
+            needed: 2,
+            got: k,
+        });
     }
     // The k largest, ascending.
     // Validated finite and positive above: partial_cmp never fails.
@@ -176,7 +180,6 @@ pub fn fit_top_k(values: &[f64], k: usize, level: Level) -> Result<TopKFit, Stat
     })
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Clauset–Shalizi–Newman: x_min by minimum KS distance, bootstrap p-value.
 // ---------------------------------------------------------------------------------------------
@@ -212,20 +215,44 @@ pub struct ClausetOptions {
 
 impl Default for ClausetOptions {
     fn default() -> Self {
-        ClausetOptions { min_tail: 50, grid_above: 10_000, grid_size: 1000, ks: KsConvention::TwoSided, level: Level::P05 }
+        ClausetOptions {
+            min_tail: 50,
+            grid_above: 10_000,
+            grid_size: 1000,
+            ks: KsConvention::TwoSided,
+            level: Level::P05,
+        }
     }
 }
 
 impl ClausetOptions {
     /// Validated options: `min_tail ≥ 2`, `grid_size ≥ 2`.
-    pub fn new(min_tail: usize, grid_above: usize, grid_size: usize, ks: KsConvention, level: Level) -> Result<Self, StatsError> {
+    pub fn new(
+        min_tail: usize,
+        grid_above: usize,
+        grid_size: usize,
+        ks: KsConvention,
+        level: Level,
+    ) -> Result<Self, StatsError> {
         if min_tail < 2 {
-            return Err(StatsError::InvalidParameter { name: "min_tail", reason: "must be at least 2".into() });
+            return Err(StatsError::InvalidParameter {
+                name: "min_tail",
+                reason: "must be at least 2".into(),
+            });
         }
         if grid_size < 2 {
-            return Err(StatsError::InvalidParameter { name: "grid_size", reason: "must be at least 2".into() });
+            return Err(StatsError::InvalidParameter {
+                name: "grid_size",
+                reason: "must be at least 2".into(),
+            });
         }
-        Ok(ClausetOptions { min_tail, grid_above, grid_size, ks, level })
+        Ok(ClausetOptions {
+            min_tail,
+            grid_above,
+            grid_size,
+            ks,
+            level,
+        })
     }
 }
 
@@ -385,7 +412,11 @@ type ScanResult = (usize, f64, f64, usize);
 fn scan_sorted(x: &[f64], opts: &ClausetOptions, s: &mut Scratch) -> Result<ScanResult, StatsError> {
     let n = x.len();
     if n < opts.min_tail.max(2) {
-        return Err(StatsError::TooFew { test: "Clauset power-law fit", needed: opts.min_tail.max(2), got: n });
+        return Err(StatsError::TooFew {
+            test: "Clauset power-law fit",
+            needed: opts.min_tail.max(2),
+            got: n,
+        });
     }
     s.logs.clear();
     s.logs.extend(x.iter().map(|v| v.ln()));
@@ -398,7 +429,9 @@ fn scan_sorted(x: &[f64], opts: &ClausetOptions, s: &mut Scratch) -> Result<Scan
     candidates(x, opts, &mut cands);
     if cands.is_empty() {
         s.cands = cands;
-        return Err(StatsError::AllEqual { what: "Clauset power-law fit (no candidate x_min leaves a tail of distinct values)" });
+        return Err(StatsError::AllEqual {
+            what: "Clauset power-law fit (no candidate x_min leaves a tail of distinct values)",
+        });
     }
     let lx = &s.logs;
     let alpha_at = |j: usize| {
@@ -488,7 +521,10 @@ pub struct BootstrapOptions {
 
 impl Default for BootstrapOptions {
     fn default() -> Self {
-        BootstrapOptions { replicates: 1000, seed: 0 }
+        BootstrapOptions {
+            replicates: 1000,
+            seed: 0,
+        }
     }
 }
 
@@ -584,7 +620,11 @@ pub(crate) fn bootstrap_sorted<F: FnMut(usize, usize) -> bool>(
     if used == 0 {
         return Err(StatsError::Numerical("bootstrap (no replicate could be re-fitted)"));
     }
-    Ok(BootstrapResult { p_value: ge as f64 / used as f64, replicates: used, at_least_as_far: ge })
+    Ok(BootstrapResult {
+        p_value: ge as f64 / used as f64,
+        replicates: used,
+        at_least_as_far: ge,
+    })
 }
 
 /// Clauset fit plus the semi-parametric bootstrap p-value (CSN §4.1): each replicate has n values;
@@ -600,7 +640,10 @@ pub fn fit_clauset_bootstrap<F: FnMut(usize, usize) -> bool>(
     progress: F,
 ) -> Result<(ClausetFit, BootstrapResult), StatsError> {
     if boot.replicates == 0 {
-        return Err(StatsError::InvalidParameter { name: "replicates", reason: "must be at least 1".into() });
+        return Err(StatsError::InvalidParameter {
+            name: "replicates",
+            reason: "must be at least 1".into(),
+        });
     }
     let x = sorted_positive(values)?;
     let mut s = Scratch::default();
@@ -620,7 +663,6 @@ pub fn fit_clauset_bootstrap<F: FnMut(usize, usize) -> bool>(
     let b = bootstrap_sorted(&x, j, alpha, d, Refit::Clauset(opts), opts.ks, boot, progress)?;
     Ok((fit, b))
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // One call for a sample of signed values: |x|, zeros dropped, the chosen rule, Vuong tests.
@@ -643,7 +685,10 @@ impl std::str::FromStr for Rule {
         match s {
             "paper" => Ok(Rule::Paper),
             "clauset" => Ok(Rule::Clauset),
-            _ => Err(StatsError::InvalidParameter { name: "rule", reason: format!("'{s}' is not 'paper' or 'clauset'") }),
+            _ => Err(StatsError::InvalidParameter {
+                name: "rule",
+                reason: format!("'{s}' is not 'paper' or 'clauset'"),
+            }),
         }
     }
 }
@@ -664,19 +709,45 @@ pub struct PowerLawOptions {
 
 impl Default for PowerLawOptions {
     fn default() -> Self {
-        PowerLawOptions { rule: Rule::Paper, k: None, bootstrap: None, seed: 0, level: Level::P05, clauset: ClausetOptions::default() }
+        PowerLawOptions {
+            rule: Rule::Paper,
+            k: None,
+            bootstrap: None,
+            seed: 0,
+            level: Level::P05,
+            clauset: ClausetOptions::default(),
+        }
     }
 }
 
 impl PowerLawOptions {
     /// Validated options: `k ≥ 2` when given.
-    pub fn new(rule: Rule, k: Option<usize>, bootstrap: Option<usize>, seed: u64, level: Level) -> Result<Self, StatsError> {
+    pub fn new(
+        rule: Rule,
+        k: Option<usize>,
+        bootstrap: Option<usize>,
+        seed: u64,
+        level: Level,
+    ) -> Result<Self, StatsError> {
         if let Some(k) = k {
             if k < 2 {
-                return Err(StatsError::InvalidParameter { name: "k", reason: "must be at least 2".into() });
+                return Err(StatsError::InvalidParameter {
+                    name: "k",
+                    reason: "must be at least 2".into(),
+                });
             }
         }
-        Ok(PowerLawOptions { rule, k, bootstrap, seed, level, clauset: ClausetOptions { level, ..ClausetOptions::default() } })
+        Ok(PowerLawOptions {
+            rule,
+            k,
+            bootstrap,
+            seed,
+            level,
+            clauset: ClausetOptions {
+                level,
+                ..ClausetOptions::default()
+            },
+        })
     }
 
     /// Replicates that will be run.
@@ -732,7 +803,11 @@ pub fn abs_nonzero(values: &[f64]) -> Result<(Vec<f64>, usize), StatsError> {
 /// optional semi-parametric bootstrap (re-fitting by the same rule in every replicate), and Vuong
 /// tests against lognormal and exponential fitted on the same tail ([`super::vuong`]).
 /// `progress(done, total)` reports bootstrap replicates; return `false` to cancel.
-pub fn power_law_test<F: FnMut(usize, usize) -> bool>(values: &[f64], opts: &PowerLawOptions, progress: F) -> Result<PowerLawReport, StatsError> {
+pub fn power_law_test<F: FnMut(usize, usize) -> bool>(
+    values: &[f64],
+    opts: &PowerLawOptions,
+    progress: F,
+) -> Result<PowerLawReport, StatsError> {
     let (v, n_zero) = abs_nonzero(values)?;
     let mut x = v;
     let n = x.len();
@@ -750,7 +825,9 @@ pub fn power_law_test<F: FnMut(usize, usize) -> bool>(values: &[f64], opts: &Pow
         _ => x.sort_unstable_by(cmp),
     }
     if n > 0 {
-        let (lo, hi) = x.iter().fold((f64::INFINITY, 0.0f64), |(l, h), &v| (l.min(v), h.max(v)));
+        let (lo, hi) = x
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(l, h), &v| (l.min(v), h.max(v)));
         if lo == hi {
             return Err(StatsError::AllEqual { what: "power-law test" });
         }
@@ -760,7 +837,11 @@ pub fn power_law_test<F: FnMut(usize, usize) -> bool>(values: &[f64], opts: &Pow
         Rule::Clauset => opts.clauset.min_tail,
     };
     if n < needed {
-        return Err(StatsError::TooFew { test: "power-law test (non-zero values)", needed, got: n });
+        return Err(StatsError::TooFew {
+            test: "power-law test (non-zero values)",
+            needed,
+            got: n,
+        });
     }
     let reps = opts.replicates();
     let (j, alpha, ks_d, ks_critical, mut power_law) = match opts.rule {
@@ -770,7 +851,10 @@ pub fn power_law_test<F: FnMut(usize, usize) -> bool>(values: &[f64], opts: &Pow
             (n - k, f.alpha, f.ks_d, f.ks_critical, f.power_law)
         }
         Rule::Clauset => {
-            let co = ClausetOptions { level: opts.level, ..opts.clauset.clone() };
+            let co = ClausetOptions {
+                level: opts.level,
+                ..opts.clauset.clone()
+            };
             let mut s = Scratch::default();
             let (j, a, d, _) = scan_sorted(&x, &co, &mut s)?;
             let crit = opts.level.ks_critical(n - j);
@@ -783,12 +867,27 @@ pub fn power_law_test<F: FnMut(usize, usize) -> bool>(values: &[f64], opts: &Pow
     let mut p_value = None;
     let mut used = 0;
     if reps > 0 {
-        let co = ClausetOptions { level: opts.level, ..opts.clauset.clone() };
+        let co = ClausetOptions {
+            level: opts.level,
+            ..opts.clauset.clone()
+        };
         let refit = match opts.rule {
             Rule::Paper => Refit::TopK(n_tail),
             Rule::Clauset => Refit::Clauset(&co),
         };
-        let b = bootstrap_sorted(&x, j, alpha, ks_d, refit, co.ks, &BootstrapOptions { replicates: reps, seed: opts.seed }, progress)?;
+        let b = bootstrap_sorted(
+            &x,
+            j,
+            alpha,
+            ks_d,
+            refit,
+            co.ks,
+            &BootstrapOptions {
+                replicates: reps,
+                seed: opts.seed,
+            },
+            progress,
+        )?;
         p_value = Some(b.p_value);
         used = b.replicates;
         if opts.rule == Rule::Clauset {
@@ -846,6 +945,9 @@ mod tests {
         assert!(fit_top_k(&[1.0, f64::NAN], 2, Level::P05).is_err());
         assert!(fit_top_k(&[1.0, 0.0], 2, Level::P05).is_err());
         assert!(fit_top_k(&[1.0], 2, Level::P05).is_err());
-        assert!(matches!(fit_top_k(&[3.0, 3.0, 1.0], 2, Level::P05), Err(StatsError::AllEqual { .. })));
+        assert!(matches!(
+            fit_top_k(&[3.0, 3.0, 1.0], 2, Level::P05),
+            Err(StatsError::AllEqual { .. })
+        ));
     }
 }

@@ -46,11 +46,18 @@ pub fn tail_index(values: &[f64], block_size: Option<usize>) -> Result<TailIndex
         None => (n as f64).sqrt().floor() as usize,
     };
     if k2 < 2 {
-        return Err(StatsError::InvalidParameter { name: "block_size", reason: format!("block size {k2} < 2 (need at least 4 non-zero values)") });
+        return Err(StatsError::InvalidParameter {
+            name: "block_size",
+            reason: format!("block size {k2} < 2 (need at least 4 non-zero values)"),
+        });
     }
     let k1 = n / k2;
     if k1 < 2 {
-        return Err(StatsError::TooFew { test: "α-stable tail index", needed: 2 * k2, got: n });
+        return Err(StatsError::TooFew {
+            test: "α-stable tail index",
+            needed: 2 * k2,
+            got: n,
+        });
     }
     let used = &x[..k1 * k2];
     let mean_log_x = used.iter().map(|v| v.abs().ln()).sum::<f64>() / used.len() as f64;
@@ -67,7 +74,13 @@ pub fn tail_index(values: &[f64], block_size: Option<usize>) -> Result<TailIndex
     if !(inv > 0.0) || !inv.is_finite() {
         return Err(StatsError::Numerical("α-stable tail index (non-positive 1/α)"));
     }
-    Ok(TailIndex { alpha: 1.0 / inv, block_size: k2, blocks: k1, n_used: k1 * k2, n_zero })
+    Ok(TailIndex {
+        alpha: 1.0 / inv,
+        block_size: k2,
+        blocks: k1,
+        n_used: k1 * k2,
+        n_zero,
+    })
 }
 
 #[cfg(test)]

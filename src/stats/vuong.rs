@@ -48,7 +48,11 @@ fn ll_power_law(tail: &[f64], xmin: f64, alpha: f64, out: &mut Vec<f64>) {
 pub fn vuong(l1: &[f64], l2: &[f64]) -> LikelihoodRatio {
     let n = l1.len().min(l2.len());
     if n == 0 {
-        return LikelihoodRatio { llr: 0.0, llr_normalized: 0.0, p: 1.0 };
+        return LikelihoodRatio {
+            llr: 0.0,
+            llr_normalized: 0.0,
+            p: 1.0,
+        };
     }
     let nf = n as f64;
     let llr: f64 = l1.iter().zip(l2).map(|(a, b)| a - b).sum();
@@ -56,10 +60,18 @@ pub fn vuong(l1: &[f64], l2: &[f64]) -> LikelihoodRatio {
     let var: f64 = l1.iter().zip(l2).map(|(a, b)| (a - b - mean).powi(2)).sum::<f64>() / nf;
     let sd = var.sqrt();
     if !(sd > 0.0) || !llr.is_finite() {
-        return LikelihoodRatio { llr, llr_normalized: 0.0, p: 1.0 };
+        return LikelihoodRatio {
+            llr,
+            llr_normalized: 0.0,
+            p: 1.0,
+        };
     }
     let r = llr / (sd * nf.sqrt());
-    LikelihoodRatio { llr, llr_normalized: r, p: erfc(r.abs() / std::f64::consts::SQRT_2) }
+    LikelihoodRatio {
+        llr,
+        llr_normalized: r,
+        p: erfc(r.abs() / std::f64::consts::SQRT_2),
+    }
 }
 
 /// ln Q(z), Q(z) = P(N(0,1) > z), accurate far into the upper tail (asymptotic series for z > 30).
@@ -68,7 +80,8 @@ pub(crate) fn ln_normal_sf(z: f64) -> f64 {
         (0.5 * erfc(z / std::f64::consts::SQRT_2)).ln()
     } else {
         let z2 = z * z;
-        -0.5 * z2 - z.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln() + (1.0 - 1.0 / z2 + 3.0 / (z2 * z2) - 15.0 / (z2 * z2 * z2)).ln()
+        -0.5 * z2 - z.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
+            + (1.0 - 1.0 / z2 + 3.0 / (z2 * z2) - 15.0 / (z2 * z2 * z2)).ln()
     }
 }
 
@@ -104,7 +117,12 @@ fn nll_lognormal(m: &LogMoments, lxmin: f64, mu: f64, sigma: f64) -> f64 {
 }
 
 /// Minimises `f` over 2-D with Nelder–Mead; returns (best point, best value).
-pub(crate) fn nelder_mead2<F: Fn([f64; 2]) -> f64>(f: F, x0: [f64; 2], step: [f64; 2], max_evals: usize) -> ([f64; 2], f64) {
+pub(crate) fn nelder_mead2<F: Fn([f64; 2]) -> f64>(
+    f: F,
+    x0: [f64; 2],
+    step: [f64; 2],
+    max_evals: usize,
+) -> ([f64; 2], f64) {
     let mut p = [x0, [x0[0] + step[0], x0[1]], [x0[0], x0[1] + step[1]]];
     let mut v = [f(p[0]), f(p[1]), f(p[2])];
     let mut evals = 3;
@@ -115,7 +133,8 @@ pub(crate) fn nelder_mead2<F: Fn([f64; 2]) -> f64>(f: F, x0: [f64; 2], step: [f6
         idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
         p = [p[idx[0]], p[idx[1]], p[idx[2]]];
         v = [v[idx[0]], v[idx[1]], v[idx[2]]];
-        let size = ((p[1][0] - p[0][0]).abs() + (p[2][0] - p[0][0]).abs()).max((p[1][1] - p[0][1]).abs() + (p[2][1] - p[0][1]).abs());
+        let size = ((p[1][0] - p[0][0]).abs() + (p[2][0] - p[0][0]).abs())
+            .max((p[1][1] - p[0][1]).abs() + (p[2][1] - p[0][1]).abs());
         if v[0].is_finite() && (v[2] - v[0]).abs() <= 1e-13 * (1.0 + v[0].abs()) && size < 1e-9 {
             break;
         }
@@ -170,14 +189,20 @@ pub(crate) fn nelder_mead2<F: Fn([f64; 2]) -> f64>(f: F, x0: [f64; 2], step: [f6
 /// Maximum-likelihood lognormal truncated at x_min, on the tail values (all ≥ x_min > 0).
 pub fn fit_truncated_lognormal(tail: &[f64], xmin: f64) -> Result<LognormalFit, StatsError> {
     if tail.len() < 2 {
-        return Err(StatsError::TooFew { test: "truncated lognormal fit", needed: 2, got: tail.len() });
+        return Err(StatsError::TooFew {
+            test: "truncated lognormal fit",
+            needed: 2,
+            got: tail.len(),
+        });
     }
     let lx: Vec<f64> = tail.iter().map(|v| v.ln()).collect();
     let moments = LogMoments::new(&lx);
     let m = moments.mean;
     let sd = (moments.s2 / moments.n).sqrt();
     if !(sd > 0.0) {
-        return Err(StatsError::AllEqual { what: "truncated lognormal fit" });
+        return Err(StatsError::AllEqual {
+            what: "truncated lognormal fit",
+        });
     }
     let lxmin = xmin.ln();
     let (mu_lo, mu_hi) = (m - 50.0 * (1.0 + sd), m + 50.0 * (1.0 + sd));
@@ -187,7 +212,11 @@ pub fn fit_truncated_lognormal(tail: &[f64], xmin: f64) -> Result<LognormalFit, 
             return f64::INFINITY;
         }
         let v = nll_lognormal(&moments, lxmin, t[0], t[1].exp());
-        if v.is_finite() { v } else { f64::INFINITY }
+        if v.is_finite() {
+            v
+        } else {
+            f64::INFINITY
+        }
     };
     // Two restarts from the previous optimum guard against a premature collapse of the simplex.
     let (mut t, mut fv) = nelder_mead2(f, [m, sd.ln()], [sd.max(0.1), 0.5], 4000);
@@ -205,7 +234,11 @@ pub fn fit_truncated_lognormal(tail: &[f64], xmin: f64) -> Result<LognormalFit, 
     }
     let tol = 1e-3;
     let at_bound = t[0] - mu_lo < tol || mu_hi - t[0] < tol || t[1] - ls_lo < tol || ls_hi - t[1] < tol;
-    Ok(LognormalFit { mu: t[0], sigma: t[1].exp(), at_bound })
+    Ok(LognormalFit {
+        mu: t[0],
+        sigma: t[1].exp(),
+        at_bound,
+    })
 }
 
 /// Vuong test of the power law (x_min, α) against a lognormal truncated at x_min, fitted on `tail`.
@@ -230,7 +263,11 @@ pub fn vs_lognormal(tail: &[f64], xmin: f64, alpha: f64) -> Result<(LikelihoodRa
 /// Returns the ratio and λ̂ (+inf when the mean is subnormal; the ratio is still computed).
 pub fn vs_exponential(tail: &[f64], xmin: f64, alpha: f64) -> Result<(LikelihoodRatio, f64), StatsError> {
     if tail.len() < 2 {
-        return Err(StatsError::TooFew { test: "truncated exponential fit", needed: 2, got: tail.len() });
+        return Err(StatsError::TooFew {
+            test: "truncated exponential fit",
+            needed: 2,
+            got: tail.len(),
+        });
     }
     let nf = tail.len() as f64;
     let mut mean = tail.iter().map(|&x| x - xmin).sum::<f64>() / nf;
@@ -239,7 +276,9 @@ pub fn vs_exponential(tail: &[f64], xmin: f64, alpha: f64) -> Result<(Likelihood
         mean = tail.iter().map(|&x| (x - xmin) / nf).sum::<f64>();
     }
     if !(mean > 0.0) {
-        return Err(StatsError::AllEqual { what: "truncated exponential fit" });
+        return Err(StatsError::AllEqual {
+            what: "truncated exponential fit",
+        });
     }
     let lambda = 1.0 / mean;
     let mut l1 = Vec::new();
@@ -264,7 +303,9 @@ mod tests {
     /// Σ [ln x + ½((ln x − μ)/σ)² + ½ ln 2π + ln σ + ln Q((ln x_min − μ)/σ)].
     #[test]
     fn moment_nll_equals_the_direct_sum() {
-        let tail: Vec<f64> = (0..500).map(|i| 1.0 + (i as f64 * 0.37).sin().abs() * 40.0 + i as f64 * 0.01).collect();
+        let tail: Vec<f64> = (0..500)
+            .map(|i| 1.0 + (i as f64 * 0.37).sin().abs() * 40.0 + i as f64 * 0.01)
+            .collect();
         let lx: Vec<f64> = tail.iter().map(|x| x.ln()).collect();
         let m = LogMoments::new(&lx);
         let lxmin = 1.0f64.ln();
@@ -272,7 +313,10 @@ mod tests {
             let c = 0.5 * (2.0 * std::f64::consts::PI).ln() + f64::ln(sigma) + ln_normal_sf((lxmin - mu) / sigma);
             let direct: f64 = lx.iter().map(|l| l + 0.5 * ((l - mu) / sigma).powi(2) + c).sum();
             let fast = nll_lognormal(&m, lxmin, mu, sigma);
-            assert!((fast - direct).abs() <= 1e-12 * direct.abs(), "μ={mu} σ={sigma}: {fast} vs {direct}");
+            assert!(
+                (fast - direct).abs() <= 1e-12 * direct.abs(),
+                "μ={mu} σ={sigma}: {fast} vs {direct}"
+            );
         }
     }
 
@@ -286,7 +330,12 @@ mod tests {
 
     #[test]
     fn nelder_mead_quadratic() {
-        let (x, f) = nelder_mead2(|t| (t[0] - 1.0).powi(2) + 3.0 * (t[1] + 2.0).powi(2), [0.0, 0.0], [1.0, 1.0], 2000);
+        let (x, f) = nelder_mead2(
+            |t| (t[0] - 1.0).powi(2) + 3.0 * (t[1] + 2.0).powi(2),
+            [0.0, 0.0],
+            [1.0, 1.0],
+            2000,
+        );
         assert!((x[0] - 1.0).abs() < 1e-6 && (x[1] + 2.0).abs() < 1e-6 && f < 1e-12);
     }
 }

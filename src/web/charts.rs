@@ -3,13 +3,13 @@
 //! Each returns the chart's hover index as JSON (`plot::HoverIndex`: series names, points in
 //! backing-store pixels and their data values) for `www/hover.js`.
 
+use super::js_err;
 use crate::plot::spectrum::{self as spectrum_plot, DavisKahanPlot, EigengapPlot, RankPlot, TraceSharePlot};
 use crate::plot::tails::{self, CcdfData, HistogramData, QqData, TailFitLine};
 use crate::plot::{self, training::TrainingCurves, Theme};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use super::js_err;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
@@ -68,17 +68,38 @@ fn from_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T
 /// page passes them straight from the report.)
 #[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
-pub fn draw_ccdf(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], xmin: f64, alpha: f64, n_tail: usize, n: usize, title: &str) -> Result<String, JsError> {
+pub fn draw_ccdf(
+    canvas: HtmlCanvasElement,
+    dpr: f64,
+    values: &[f64],
+    xmin: f64,
+    alpha: f64,
+    n_tail: usize,
+    n: usize,
+    title: &str,
+) -> Result<String, JsError> {
     let fit = (n_tail > 0).then_some(TailFitLine { xmin, alpha, n_tail, n });
     let theme = theme_for(&canvas, dpr);
-    on_canvas(canvas, |a| tails::draw_ccdf(a, &theme, &CcdfData { values, fit, title }))
+    on_canvas(canvas, |a| {
+        tails::draw_ccdf(a, &theme, &CcdfData { values, fit, title })
+    })
 }
 
 /// CCDF from a summary (a report's `TailTest::ccdf`): `xs[i]`, `ps[i]` = P(|X| ≥ xs[i]) over
 /// `n` values, with the fit as in [`draw_ccdf`] (`n_tail = 0`: none).
 #[allow(clippy::too_many_arguments)]
 #[wasm_bindgen]
-pub fn draw_ccdf_summary(canvas: HtmlCanvasElement, dpr: f64, xs: &[f64], ps: &[f64], n: usize, xmin: f64, alpha: f64, n_tail: usize, title: &str) -> Result<String, JsError> {
+pub fn draw_ccdf_summary(
+    canvas: HtmlCanvasElement,
+    dpr: f64,
+    xs: &[f64],
+    ps: &[f64],
+    n: usize,
+    xmin: f64,
+    alpha: f64,
+    n_tail: usize,
+    title: &str,
+) -> Result<String, JsError> {
     if xs.len() != ps.len() {
         return Err(JsError::new("draw_ccdf_summary: arrays of different lengths"));
     }
@@ -92,7 +113,17 @@ pub fn draw_ccdf_summary(canvas: HtmlCanvasElement, dpr: f64, xs: &[f64], ps: &[
 #[wasm_bindgen]
 pub fn draw_histogram(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], title: &str) -> Result<String, JsError> {
     let theme = theme_for(&canvas, dpr);
-    on_canvas(canvas, |a| tails::draw_histogram(a, &theme, &HistogramData { values, bins: None, title }))
+    on_canvas(canvas, |a| {
+        tails::draw_histogram(
+            a,
+            &theme,
+            &HistogramData {
+                values,
+                bins: None,
+                title,
+            },
+        )
+    })
 }
 
 /// Normal Q–Q plot of `values`.

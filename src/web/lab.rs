@@ -2,9 +2,11 @@
 //! built from an `ExperimentConfig` (the page's URL state) and stepped in time-boxed slices
 //! (`train_for`) so the worker can answer pause between slices.
 
+use super::js_err;
+use super::state::config_from_json;
 use crate::data::{Dataset, DatasetSpec, PrepareParams};
-use crate::experiment::config::{level_of, CheckedConfig, TailRule};
 use crate::experiment::config::ExperimentConfig;
+use crate::experiment::config::{level_of, CheckedConfig, TailRule};
 use crate::experiment::measure::{measure, GradientStructure};
 use crate::experiment::report::{self, ArmResult, Measurement};
 use crate::experiment::run::custom_report;
@@ -12,8 +14,6 @@ use crate::plot::spectrum::spectrum_views;
 use crate::plot::training::{Ema, LOSS_EMA_BETA};
 use crate::train::{StepStats, Trainer};
 use serde::{Deserialize, Serialize};
-use super::js_err;
-use super::state::config_from_json;
 use wasm_bindgen::prelude::*;
 
 /// The asset file (under `assets/`) the configuration's dataset needs, or `undefined` for
@@ -133,7 +133,11 @@ impl Lab {
             n_params: tc.n_params,
             optimizer: format!(
                 "SGD η = {}, momentum {}, weight decay {}, batch {}, {} epochs",
-                tc.params.sgd.lr, tc.params.sgd.momentum, tc.params.sgd.weight_decay, tc.params.batch_size, tc.params.epochs
+                tc.params.sgd.lr,
+                tc.params.sgd.momentum,
+                tc.params.sgd.weight_decay,
+                tc.params.batch_size,
+                tc.params.epochs
             ),
             total_steps: tc.total_steps,
             seed: tc.params.seed,
@@ -142,7 +146,17 @@ impl Lab {
         };
         let eval_every = (tc.steps_per_epoch / 2).max(1);
         let trainer = Trainer::new(tc.clone(), train).map_err(js_err)?;
-        Ok(Lab { requested: cfg, checked, trainer, test, eval_every, loss_ema: Ema::new(LOSS_EMA_BETA), info, history: Vec::new(), evals: Vec::new() })
+        Ok(Lab {
+            requested: cfg,
+            checked,
+            trainer,
+            test,
+            eval_every,
+            loss_ema: Ema::new(LOSS_EMA_BETA),
+            info,
+            history: Vec::new(),
+            evals: Vec::new(),
+        })
     }
 
     /// The session's description as JSON.
@@ -185,7 +199,11 @@ impl Lab {
             let done = self.trainer.step_index();
             if done.is_multiple_of(self.eval_every) || self.trainer.is_finished() {
                 let e = self.trainer.evaluate(&self.test).map_err(js_err)?;
-                out.eval = Some(EvalPoint { step, loss: e.loss, accuracy: e.accuracy });
+                out.eval = Some(EvalPoint {
+                    step,
+                    loss: e.loss,
+                    accuracy: e.accuracy,
+                });
                 self.evals.push(report::EvalPoint { step: done, test: e });
             }
             if js_sys::Date::now() - t0 >= budget_ms {
@@ -208,11 +226,15 @@ impl Lab {
     /// excluded), `views` (JSON of the spectrum chart data) and the samples `dim_g`,
     /// `dim_sgn`, `iter_g`, `iter_sgn` as Float64Arrays.
     pub fn measure(&self, request_json: &str, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
-        let req: MeasureRequest = serde_json::from_str(request_json).map_err(|e| js_err(format!("bad measure request: {e}")))?;
+        let req: MeasureRequest =
+            serde_json::from_str(request_json).map_err(|e| js_err(format!("bad measure request: {e}")))?;
         level_of(req.level).map_err(js_err)?;
         let cfg = req.apply(self.checked.config.clone());
         // Ranges and the memory estimate of the requested measurement, before anything is allocated.
-        let (_, mc) = self.checked.check_measurement(&cfg, cfg.analysis.bootstrap).map_err(js_err)?;
+        let (_, mc) = self
+            .checked
+            .check_measurement(&cfg, cfg.analysis.bootstrap)
+            .map_err(js_err)?;
         let g = measure(&self.trainer, &mc, |stage, f| {
             // A throwing callback is treated as "go on": progress is best effort.
             let _ = progress.call2(&JsValue::NULL, &JsValue::from_str(stage), &JsValue::from_f64(f));
@@ -220,7 +242,11 @@ impl Lab {
         })
         .map_err(js_err)?;
         let out = measurement_to_js(&g)?;
-        set(&out, "full_report", &JsValue::from_str(&self.full_report(&cfg, req.apply(self.requested.clone()), g)?))?;
+        set(
+            &out,
+            "full_report",
+            &JsValue::from_str(&self.full_report(&cfg, req.apply(self.requested.clone()), g)?),
+        )?;
         Ok(out)
     }
 
@@ -230,7 +256,12 @@ impl Lab {
     /// Tables A and B and the verdicts — built by `experiment::run::custom_report`, as
     /// `sgn-lab run --config` builds its report. `used`: the session's checked configuration
     /// with the request applied (the arm's); `cfg`: the URL's configuration with it (the report's).
-    fn full_report(&self, used: &ExperimentConfig, cfg: ExperimentConfig, g: GradientStructure) -> Result<String, JsError> {
+    fn full_report(
+        &self,
+        used: &ExperimentConfig,
+        cfg: ExperimentConfig,
+        g: GradientStructure,
+    ) -> Result<String, JsError> {
         let arm = ArmResult {
             label: "custom".into(),
             config: used.clone(),
@@ -239,7 +270,10 @@ impl Lab {
             n_test: self.test.n,
             history: self.history.clone(),
             evals: self.evals.clone(),
-            measurements: vec![Measurement { label: "trained".into(), structure: g }],
+            measurements: vec![Measurement {
+                label: "trained".into(),
+                structure: g,
+            }],
         };
         let r = custom_report(&cfg, arm, self.trainer.train_data().n_classes).map_err(js_err)?;
         serde_json::to_string(&r).map_err(js_err)
@@ -254,7 +288,11 @@ impl Lab {
 fn describe_model(m: &crate::nn::ModelSpec, d: usize, k: usize) -> String {
     match m {
         crate::nn::ModelSpec::Fcn { hidden, activation } => {
-            let widths: Vec<String> = std::iter::once(d).chain(hidden.iter().copied()).chain(std::iter::once(k)).map(|w| w.to_string()).collect();
+            let widths: Vec<String> = std::iter::once(d)
+                .chain(hidden.iter().copied())
+                .chain(std::iter::once(k))
+                .map(|w| w.to_string())
+                .collect();
             format!("FCN {} ({})", widths.join("→"), activation_name(*activation))
         }
         crate::nn::ModelSpec::Lenet { activation } => format!("LeNet-5 ({})", activation_name(*activation)),
@@ -269,7 +307,9 @@ fn activation_name(a: crate::nn::ActivationKind) -> &'static str {
 }
 
 fn set(obj: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), JsError> {
-    js_sys::Reflect::set(obj, &JsValue::from_str(key), value).map(|_| ()).map_err(|_| JsError::new("could not build the result object"))
+    js_sys::Reflect::set(obj, &JsValue::from_str(key), value)
+        .map(|_| ())
+        .map_err(|_| JsError::new("could not build the result object"))
 }
 
 fn f64_array(v: &[f64]) -> JsValue {
@@ -278,10 +318,18 @@ fn f64_array(v: &[f64]) -> JsValue {
 
 fn measurement_to_js(g: &GradientStructure) -> Result<js_sys::Object, JsError> {
     let out = js_sys::Object::new();
-    set(&out, "report", &JsValue::from_str(&serde_json::to_string(g).map_err(js_err)?))?;
+    set(
+        &out,
+        "report",
+        &JsValue::from_str(&serde_json::to_string(g).map_err(js_err)?),
+    )?;
     if let Some(sp) = &g.spectrum {
         let views = spectrum_views(sp, &format!("gradients at step {}", g.step));
-        set(&out, "views", &JsValue::from_str(&serde_json::to_string(&views).map_err(js_err)?))?;
+        set(
+            &out,
+            "views",
+            &JsValue::from_str(&serde_json::to_string(&views).map_err(js_err)?),
+        )?;
     }
     set(&out, "dim_g", &f64_array(&g.dimension_g.sample))?;
     set(&out, "dim_sgn", &f64_array(&g.dimension_sgn.sample))?;

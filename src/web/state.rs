@@ -35,7 +35,10 @@ pub fn config_from_hash(hash: &str) -> Result<String, JsError> {
     let cfg = url::decode(hash).map_err(js_err)?;
     cfg.check_ranges().map_err(js_err)?;
     if cfg.seed > MAX_PAGE_SEED {
-        return Err(js_err(format!("URL state: seed {} is above 2^53 − 1, the largest the page can hold", cfg.seed)));
+        return Err(js_err(format!(
+            "URL state: seed {} is above 2^53 − 1, the largest the page can hold",
+            cfg.seed
+        )));
     }
     serde_json::to_string(&cfg).map_err(js_err)
 }

@@ -1,13 +1,13 @@
 //! The guided tour: the presets (`experiment::presets`) run one at a time in the worker, each
 //! with the paper's claim and what this run found.
 
+use super::js_err;
 use crate::data::DatasetSpec;
 use crate::experiment::measure::TailTest;
 use crate::experiment::{run_preset, ExperimentConfig, Progress, Report, PRESETS};
 use crate::plot::spectrum::{spectrum_views, DavisKahanPlot, RankPlot, TraceSharePlot};
 use crate::plot::tails::TailFitLine;
 use serde::Serialize;
-use super::js_err;
 use wasm_bindgen::prelude::*;
 
 /// The presets in tour order, as JSON (`[{name, title, claim, source, varies}, …]`).
@@ -32,7 +32,10 @@ pub fn preset_assets(name: &str) -> Vec<String> {
         }
     };
     let base = ExperimentConfig::default().data.dataset;
-    for p in PRESETS.iter().filter(|p| p.name == name || (name == "paper-tour" && p.name != "paper-tour")) {
+    for p in PRESETS
+        .iter()
+        .filter(|p| p.name == name || (name == "paper-tour" && p.name != "paper-tour"))
+    {
         match p.name {
             "mechanism" => {}
             "non-image" => add(&DatasetSpec::BreastCancer),
@@ -47,8 +50,16 @@ pub fn preset_assets(name: &str) -> Vec<String> {
 /// `{report, charts}`: the report as JSON (the CLI's schema) and the step's charts as JSON
 /// (see `tour_charts`).
 #[wasm_bindgen]
-pub fn run_preset_json(name: &str, seed: u64, assets: &js_sys::Object, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
-    let base = ExperimentConfig { seed, ..ExperimentConfig::default() };
+pub fn run_preset_json(
+    name: &str,
+    seed: u64,
+    assets: &js_sys::Object,
+    progress: &js_sys::Function,
+) -> Result<js_sys::Object, JsError> {
+    let base = ExperimentConfig {
+        seed,
+        ..ExperimentConfig::default()
+    };
     let mut load = |file: &str| -> Option<Vec<u8>> {
         let v = js_sys::Reflect::get(assets, &JsValue::from_str(file)).ok()?;
         v.dyn_into::<js_sys::Uint8Array>().ok().map(|a| a.to_vec())
@@ -57,12 +68,20 @@ pub fn run_preset_json(name: &str, seed: u64, assets: &js_sys::Object, progress:
     // message meanwhile; the page cancels a tour step by terminating the worker and restoring
     // the lab's run in a fresh one (`restartEngine` in www/app.js; tests/e2e/tour.test.mjs).
     let mut report_progress = |p: &Progress<'_>| {
-        let _ = progress.call2(&JsValue::NULL, &JsValue::from_str(&format!("{}: {}", p.preset, p.stage)), &JsValue::from_f64(p.fraction));
+        let _ = progress.call2(
+            &JsValue::NULL,
+            &JsValue::from_str(&format!("{}: {}", p.preset, p.stage)),
+            &JsValue::from_f64(p.fraction),
+        );
         true
     };
     let r = run_preset(name, &base, &mut load, &mut report_progress).map_err(js_err)?;
     let out = js_sys::Object::new();
-    let set = |k: &str, v: String| js_sys::Reflect::set(&out, &JsValue::from_str(k), &JsValue::from_str(&v)).map(|_| ()).map_err(|_| JsError::new("could not build the result object"));
+    let set = |k: &str, v: String| {
+        js_sys::Reflect::set(&out, &JsValue::from_str(k), &JsValue::from_str(&v))
+            .map(|_| ())
+            .map_err(|_| JsError::new("could not build the result object"))
+    };
     set("report", serde_json::to_string(&r).map_err(js_err)?)?;
     set("charts", serde_json::to_string(&tour_charts(&r)).map_err(js_err)?)?;
     Ok(out)
@@ -73,15 +92,31 @@ pub fn run_preset_json(name: &str, seed: u64, assets: &js_sys::Object, progress:
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum TourChart {
     /// Rank plot with the power-law fit, the Gaussian baseline and the MP edges.
-    Rank { data: RankPlot },
-    TraceShare { data: TraceSharePlot },
-    DavisKahan { data: DavisKahanPlot },
+    Rank {
+        data: RankPlot,
+    },
+    TraceShare {
+        data: TraceSharePlot,
+    },
+    DavisKahan {
+        data: DavisKahanPlot,
+    },
     /// A CCDF from a `TailTest::ccdf` summary with its power-law fit.
-    Ccdf { title: String, points: Vec<[f64; 2]>, n: usize, fit: TailFitLine },
+    Ccdf {
+        title: String,
+        points: Vec<[f64; 2]>,
+        n: usize,
+        fit: TailFitLine,
+    },
 }
 
 fn ccdf(title: String, t: &TailTest) -> TourChart {
-    TourChart::Ccdf { title, points: t.ccdf.clone(), n: t.power_law.n, fit: TailFitLine::from_report(&t.power_law) }
+    TourChart::Ccdf {
+        title,
+        points: t.ccdf.clone(),
+        n: t.power_law.n,
+        fit: TailFitLine::from_report(&t.power_law),
+    }
 }
 
 /// The charts a step's "what to look at" refers to, from its report (each part of the whole
@@ -91,19 +126,38 @@ fn ccdf(title: String, t: &TailTest) -> TourChart {
 /// measured, and the mechanism demo's dimension- and iteration-wise CCDFs of every setting.
 fn tour_charts(r: &Report) -> Vec<TourChart> {
     let mut out = Vec::new();
-    let parts: Vec<&Report> = if r.parts.is_empty() { vec![r] } else { r.parts.iter().collect() };
+    let parts: Vec<&Report> = if r.parts.is_empty() {
+        vec![r]
+    } else {
+        r.parts.iter().collect()
+    };
     for p in parts {
         for arm in &p.arms {
             for m in &arm.measurements {
                 let g = &m.structure;
-                let what = if p.arms.len() > 1 || arm.measurements.len() > 1 { format!("{}, {}", arm.label, m.label) } else { m.label.clone() };
+                let what = if p.arms.len() > 1 || arm.measurements.len() > 1 {
+                    format!("{}, {}", arm.label, m.label)
+                } else {
+                    m.label.clone()
+                };
                 match p.preset.as_str() {
                     "heavy-tails" => {
-                        for t in [Some(&g.dimension_g), Some(&g.dimension_sgn), g.iteration_g.as_ref(), Some(&g.iteration_sgn)].into_iter().flatten() {
+                        for t in [
+                            Some(&g.dimension_g),
+                            Some(&g.dimension_sgn),
+                            g.iteration_g.as_ref(),
+                            Some(&g.iteration_sgn),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        {
                             out.push(ccdf(format!("{} ({what}): CCDF of |x|", t.label), t));
                         }
                     }
-                    "sgn-batch" => out.push(ccdf(format!("Iteration-wise SGN, {what}: CCDF of |x|"), &g.iteration_sgn)),
+                    "sgn-batch" => out.push(ccdf(
+                        format!("Iteration-wise SGN, {what}: CCDF of |x|"),
+                        &g.iteration_sgn,
+                    )),
                     _ => {}
                 }
                 if let Some(sp) = &g.spectrum {
@@ -120,8 +174,14 @@ fn tour_charts(r: &Report) -> Vec<TourChart> {
         }
         if let Some(mech) = &p.mechanism {
             for row in &mech.rows {
-                out.push(ccdf(format!("{}: pooled coordinates (dimension-wise), CCDF", row.label), &row.example_dimension));
-                out.push(ccdf(format!("{}: one coordinate over iterations, CCDF", row.label), &row.example_iteration));
+                out.push(ccdf(
+                    format!("{}: pooled coordinates (dimension-wise), CCDF", row.label),
+                    &row.example_dimension,
+                ));
+                out.push(ccdf(
+                    format!("{}: one coordinate over iterations, CCDF", row.label),
+                    &row.example_iteration,
+                ));
             }
         }
     }

@@ -38,20 +38,36 @@ pub fn compare_json(a: &serde_json::Value, b: &serde_json::Value, path: &str, rt
         (Number(x), Number(y)) if x.is_f64() || y.is_f64() => {
             let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
             let scale = x.abs().max(y.abs()).max(1e-300);
-            if (x - y).abs() <= rtol * scale { Ok(()) } else { Err(format!("{path}: {x} vs {y}")) }
+            if (x - y).abs() <= rtol * scale {
+                Ok(())
+            } else {
+                Err(format!("{path}: {x} vs {y}"))
+            }
         }
         (Array(x), Array(y)) => {
             if x.len() != y.len() {
                 return Err(format!("{path}: length {} vs {}", x.len(), y.len()));
             }
-            x.iter().zip(y).enumerate().try_for_each(|(i, (u, v))| compare_json(u, v, &format!("{path}[{i}]"), rtol))
+            x.iter()
+                .zip(y)
+                .enumerate()
+                .try_for_each(|(i, (u, v))| compare_json(u, v, &format!("{path}[{i}]"), rtol))
         }
         (Object(x), Object(y)) => {
             if x.len() != y.len() {
                 return Err(format!("{path}: keys differ"));
             }
             x.iter().try_for_each(|(k, u)| match y.get(k) {
-                Some(v) => compare_json(u, v, &format!("{path}.{k}"), if k == "vs_lognormal" { rtol.max(LOGNORMAL_RTOL) } else { rtol }),
+                Some(v) => compare_json(
+                    u,
+                    v,
+                    &format!("{path}.{k}"),
+                    if k == "vs_lognormal" {
+                        rtol.max(LOGNORMAL_RTOL)
+                    } else {
+                        rtol
+                    },
+                ),
                 None => Err(format!("{path}.{k}: missing")),
             })
         }
@@ -62,13 +78,29 @@ pub fn compare_json(a: &serde_json::Value, b: &serde_json::Value, path: &str, rt
 
 pub fn probe() -> Probe {
     let all = images::decode_digits8x8(DIGITS).unwrap();
-    let (train, _) = prepare(&all, &PrepareParams { n_train: Some(1400), n_test: Some(397), seed: 11, ..PrepareParams::default() }).unwrap();
+    let (train, _) = prepare(
+        &all,
+        &PrepareParams {
+            n_train: Some(1400),
+            n_test: Some(397),
+            seed: 11,
+            ..PrepareParams::default()
+        },
+    )
+    .unwrap();
     let params = TrainParams {
-        model: ModelSpec::Fcn { hidden: vec![32], activation: ActivationKind::Tanh },
+        model: ModelSpec::Fcn {
+            hidden: vec![32],
+            activation: ActivationKind::Tanh,
+        },
         batch_size: 32,
         epochs: 1,
         seed: 11,
-        log: Some(LogParams { n_tracked: 10, full_every: 10, frozen: None }),
+        log: Some(LogParams {
+            n_tracked: 10,
+            full_every: 10,
+            frozen: None,
+        }),
         ..TrainParams::default()
     };
     let cfg = params.check(&train).unwrap();
@@ -76,7 +108,15 @@ pub fn probe() -> Probe {
     t.run(40).unwrap();
     let idx: Vec<usize> = (0..50).collect();
     let ps = t.per_sample_grads(&idx).unwrap().to_dense();
-    let mp = MeasureParams { batch_size: 32, draws: 20, dim_draws: 2, n_tracked: 10, n_cov: 100, seed: 11, ..MeasureParams::default() };
+    let mp = MeasureParams {
+        batch_size: 32,
+        draws: 20,
+        dim_draws: 2,
+        n_tracked: 10,
+        n_cov: 100,
+        seed: 11,
+        ..MeasureParams::default()
+    };
     let cfg = mp.check(t.train_data().n).unwrap();
     let report = measure(&t, &cfg, |_, _| true).unwrap();
     Probe {
@@ -111,12 +151,21 @@ impl Probe {
     pub fn from_json(json: &str) -> Probe {
         let v: serde_json::Value = serde_json::from_str(json).unwrap();
         let s = |k: &str| v[k].as_str().unwrap().to_string();
-        Probe { weights: s("weights"), log: s("log"), per_sample: s("per_sample"), report: v["report"].clone() }
+        Probe {
+            weights: s("weights"),
+            log: s("log"),
+            per_sample: s("per_sample"),
+            report: v["report"].clone(),
+        }
     }
 
     /// Bit-exact on the fingerprints, [`REPORT_RTOL`] on the report.
     pub fn assert_matches(&self, want: &Probe) {
-        assert_eq!((&self.weights, &self.log, &self.per_sample), (&want.weights, &want.log, &want.per_sample), "training/gradient bits differ");
+        assert_eq!(
+            (&self.weights, &self.log, &self.per_sample),
+            (&want.weights, &want.log, &want.per_sample),
+            "training/gradient bits differ"
+        );
         if let Err(e) = compare_json(&self.report, &want.report, "report", REPORT_RTOL) {
             panic!("report differs beyond {REPORT_RTOL:e}: {e}");
         }

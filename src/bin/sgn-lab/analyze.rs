@@ -37,16 +37,28 @@ pub fn run(args: &AnalyzeArgs) -> Result<serde_json::Value, CliError> {
     let matrix = if npy::is_npy(&bytes) {
         npy::read_npy(&bytes).map_err(|e| CliError::input(format!("{path}: {e}")))?
     } else {
-        let s = std::str::from_utf8(&bytes).map_err(|_| CliError::input(format!("{path}: not text (and not a .npy file)")))?;
+        let s = std::str::from_utf8(&bytes)
+            .map_err(|_| CliError::input(format!("{path}: not text (and not a .npy file)")))?;
         text::parse_matrix(s).map_err(|e| CliError::input(format!("{path}: {e}")))?
     };
     let opts = AnalyzeOptions {
-        rows: if args.rows == "iterations" { RowKind::Iterations } else { RowKind::Samples },
-        rule: if args.rule == "clauset" { TailRule::Clauset } else { TailRule::Paper },
+        rows: if args.rows == "iterations" {
+            RowKind::Iterations
+        } else {
+            RowKind::Samples
+        },
+        rule: if args.rule == "clauset" {
+            TailRule::Clauset
+        } else {
+            TailRule::Paper
+        },
         k: args.k,
         spectrum: !args.no_spectrum,
         ..AnalyzeOptions::default()
     };
     let r = analyze_dump(&matrix, &opts).map_err(|e| CliError::input(format!("{path}: {e}")))?;
-    serde_json::to_value(&r).map_err(|e| CliError { message: e.to_string(), code: 1 })
+    serde_json::to_value(&r).map_err(|e| CliError {
+        message: e.to_string(),
+        code: 1,
+    })
 }

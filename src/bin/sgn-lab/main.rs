@@ -13,7 +13,11 @@ mod spectrum;
 mod url;
 
 #[derive(Parser)]
-#[command(name = "sgn-lab", version, about = "Test the structure of stochastic gradients (Xie et al., 2023)")]
+#[command(
+    name = "sgn-lab",
+    version,
+    about = "Test the structure of stochastic gradients (Xie et al., 2023)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -48,7 +52,10 @@ pub struct CliError {
 
 impl CliError {
     pub fn input(message: impl std::fmt::Display) -> Self {
-        CliError { message: message.to_string(), code: 2 }
+        CliError {
+            message: message.to_string(),
+            code: 2,
+        }
     }
 }
 

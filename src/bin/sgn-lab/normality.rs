@@ -16,8 +16,14 @@ pub fn run(args: &NormalityArgs) -> Result<serde_json::Value, CliError> {
     let text = read_input(&args.file)?;
     let x = sgn_lab::data::text::parse_numbers(&text).map_err(CliError::input)?;
     if x.len() < NORMALITY_MIN_N {
-        return Err(CliError::input(format!("normality: too few values: the tests need at least {NORMALITY_MIN_N}, got {}", x.len())));
+        return Err(CliError::input(format!(
+            "normality: too few values: the tests need at least {NORMALITY_MIN_N}, got {}",
+            x.len()
+        )));
     }
     let report = normality(&x).map_err(|e| stats_error("normality", e))?;
-    serde_json::to_value(&report).map_err(|e| CliError { message: e.to_string(), code: 1 })
+    serde_json::to_value(&report).map_err(|e| CliError {
+        message: e.to_string(),
+        code: 1,
+    })
 }

@@ -33,7 +33,9 @@ pub fn read_input(file: &str) -> Result<String, CliError> {
     use std::io::Read;
     let mut s = String::new();
     if file == "-" {
-        std::io::stdin().read_to_string(&mut s).map_err(|e| CliError::input(format!("cannot read stdin: {e}")))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| CliError::input(format!("cannot read stdin: {e}")))?;
     } else {
         s = std::fs::read_to_string(file).map_err(|e| CliError::input(format!("cannot read {file}: {e}")))?;
     }
@@ -43,7 +45,10 @@ pub fn read_input(file: &str) -> Result<String, CliError> {
 /// Maps a library error on user data to a bad-input CLI error (exit 2).
 pub fn stats_error(cmd: &str, e: StatsError) -> CliError {
     match e {
-        StatsError::Numerical(_) => CliError { message: format!("{cmd}: {e}"), code: 1 },
+        StatsError::Numerical(_) => CliError {
+            message: format!("{cmd}: {e}"),
+            code: 1,
+        },
         _ => CliError::input(format!("{cmd}: {e}")),
     }
 }
@@ -51,7 +56,8 @@ pub fn stats_error(cmd: &str, e: StatsError) -> CliError {
 pub fn run(args: &PowerlawArgs) -> Result<serde_json::Value, CliError> {
     let rule: Rule = args.rule.parse().map_err(|e| stats_error("powerlaw", e))?;
     let level = Level::try_from(args.level).map_err(|e| stats_error("powerlaw", e))?;
-    let opts = PowerLawOptions::new(rule, args.k, args.bootstrap, args.seed, level).map_err(|e| stats_error("powerlaw", e))?;
+    let opts =
+        PowerLawOptions::new(rule, args.k, args.bootstrap, args.seed, level).map_err(|e| stats_error("powerlaw", e))?;
     let text = read_input(&args.file)?;
     let x = sgn_lab::data::text::parse_numbers(&text).map_err(CliError::input)?;
     let nonzero = x.iter().filter(|v| **v != 0.0).count();
@@ -67,5 +73,8 @@ pub fn run(args: &PowerlawArgs) -> Result<serde_json::Value, CliError> {
         )));
     }
     let report = power_law_test(&x, &opts, |_, _| true).map_err(|e| stats_error("powerlaw", e))?;
-    serde_json::to_value(&report).map_err(|e| CliError { message: e.to_string(), code: 1 })
+    serde_json::to_value(&report).map_err(|e| CliError {
+        message: e.to_string(),
+        code: 1,
+    })
 }

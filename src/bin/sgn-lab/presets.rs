@@ -4,5 +4,10 @@ use crate::CliError;
 use sgn_lab::experiment::PRESETS;
 
 pub fn run() -> Result<serde_json::Value, CliError> {
-    serde_json::to_value(PRESETS).map(|p| serde_json::json!({ "presets": p })).map_err(|e| CliError { message: e.to_string(), code: 1 })
+    serde_json::to_value(PRESETS)
+        .map(|p| serde_json::json!({ "presets": p }))
+        .map_err(|e| CliError {
+            message: e.to_string(),
+            code: 1,
+        })
 }

@@ -50,11 +50,18 @@ impl ConfigArgs {
     /// The configuration: the base (protocol default or `--quick`), then `--config`, then
     /// `--url` (which replaces it whole), then `--seed`; ranges checked.
     pub fn load(&self) -> Result<ExperimentConfig, CliError> {
-        let mut cfg = if self.quick { presets::reduced_base(0) } else { ExperimentConfig::default() };
+        let mut cfg = if self.quick {
+            presets::reduced_base(0)
+        } else {
+            ExperimentConfig::default()
+        };
         if let Some(path) = &self.config {
-            let text = std::fs::read_to_string(path).map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))?;
-            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
-            cfg = sgn_lab::experiment::with_overrides(&cfg, &v).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))?;
+            let v: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+            cfg = sgn_lab::experiment::with_overrides(&cfg, &v)
+                .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
         }
         if let Some(u) = &self.url {
             // A whole link (`https://…/#v1.…&embed=1`) or just its state.
@@ -76,8 +83,18 @@ pub fn input(e: ExperimentError) -> CliError {
     use sgn_lab::experiment::measure::MeasureError;
     use sgn_lab::spectrum::SpectrumError;
     match e {
-        ExperimentError::Measure(MeasureError::OutOfRange { .. } | MeasureError::Spectrum(SpectrumError::InvalidParam(_))) | ExperimentError::Spectrum(SpectrumError::InvalidParam(_)) => CliError::input(e),
-        ExperimentError::Cancelled | ExperimentError::Internal(_) | ExperimentError::Run(_) | ExperimentError::Measure(_) | ExperimentError::Spectrum(_) => CliError { message: e.to_string(), code: 1 },
+        ExperimentError::Measure(
+            MeasureError::OutOfRange { .. } | MeasureError::Spectrum(SpectrumError::InvalidParam(_)),
+        )
+        | ExperimentError::Spectrum(SpectrumError::InvalidParam(_)) => CliError::input(e),
+        ExperimentError::Cancelled
+        | ExperimentError::Internal(_)
+        | ExperimentError::Run(_)
+        | ExperimentError::Measure(_)
+        | ExperimentError::Spectrum(_) => CliError {
+            message: e.to_string(),
+            code: 1,
+        },
         e => CliError::input(e),
     }
 }
@@ -91,7 +108,13 @@ pub fn run(args: &RunArgs) -> Result<serde_json::Value, CliError> {
     let mut progress = |p: &Progress<'_>| {
         if p.fraction - last >= 0.01 || p.fraction >= 1.0 {
             last = p.fraction;
-            eprintln!("[{:6.1} s] {:5.1} % {} — {}", start.elapsed().as_secs_f64(), 100.0 * p.fraction, p.preset, p.stage);
+            eprintln!(
+                "[{:6.1} s] {:5.1} % {} — {}",
+                start.elapsed().as_secs_f64(),
+                100.0 * p.fraction,
+                p.preset,
+                p.stage
+            );
         }
         true
     };
@@ -103,7 +126,10 @@ pub fn run(args: &RunArgs) -> Result<serde_json::Value, CliError> {
     let seconds = start.elapsed().as_secs_f64();
     eprintln!("done in {seconds:.1} s");
     match &args.out {
-        None => serde_json::to_value(&report).map_err(|e| CliError { message: e.to_string(), code: 1 }),
+        None => serde_json::to_value(&report).map_err(|e| CliError {
+            message: e.to_string(),
+            code: 1,
+        }),
         Some(out) => {
             let files = write_outputs(out, &report, Some(seconds)).map_err(|e| CliError { message: e, code: 1 })?;
             Ok(serde_json::json!({
@@ -124,7 +150,16 @@ fn collect_verdicts(r: &Report) -> Vec<serde_json::Value> {
 }
 
 fn slug(s: &str) -> String {
-    let mut o: String = s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let mut o: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
     while o.contains("--") {
         o = o.replace("--", "-");
     }
@@ -143,7 +178,11 @@ pub fn write_outputs(dir: &Path, report: &Report, seconds: Option<f64>) -> Resul
     let mut files = Vec::new();
     let json = serde_json::to_string_pretty(report).map_err(|e| e.to_string())?;
     write(dir, "report.json", &json, &mut files)?;
-    let tables = format!("## Table A (power-law rates)\n\n{}\n## Table B (covariance spectra)\n\n{}", report.table_a_markdown(), report.table_b_markdown());
+    let tables = format!(
+        "## Table A (power-law rates)\n\n{}\n## Table B (covariance spectra)\n\n{}",
+        report.table_a_markdown(),
+        report.table_b_markdown()
+    );
     write(dir, "tables.md", &tables, &mut files)?;
     write(dir, "table_a.csv", &report.table_a_csv(), &mut files)?;
     write(dir, "table_b.csv", &report.table_b_csv(), &mut files)?;
@@ -159,7 +198,14 @@ pub fn write_outputs(dir: &Path, report: &Report, seconds: Option<f64>) -> Resul
     Ok(files)
 }
 
-fn svg<T>(dir: &Path, name: String, files: &mut Vec<String>, draw: impl FnOnce(&plotters::drawing::DrawingArea<plotters::backend::SVGBackend<'_>, plotters::coord::Shift>) -> plot::PlotResult<T>) -> Result<(), String> {
+fn svg<T>(
+    dir: &Path,
+    name: String,
+    files: &mut Vec<String>,
+    draw: impl FnOnce(
+        &plotters::drawing::DrawingArea<plotters::backend::SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> plot::PlotResult<T>,
+) -> Result<(), String> {
     let s = plot::to_svg(720, 420, draw).map_err(|e| e.to_string())?;
     write(dir, &name, &s, files)
 }
@@ -167,7 +213,11 @@ fn svg<T>(dir: &Path, name: String, files: &mut Vec<String>, draw: impl FnOnce(&
 fn ccdf(dir: &Path, name: String, t: &TailTest, files: &mut Vec<String>) -> Result<(), String> {
     let theme = Theme::default();
     let abs: Vec<f64> = t.sample.iter().map(|v| v.abs()).collect();
-    let data = tails::CcdfData { values: &abs, fit: Some(tails::TailFitLine::from_report(&t.power_law)), title: &t.label };
+    let data = tails::CcdfData {
+        values: &abs,
+        fit: Some(tails::TailFitLine::from_report(&t.power_law)),
+        title: &t.label,
+    };
     svg(dir, name, files, |a| tails::draw_ccdf(a, &theme, &data))
 }
 
@@ -180,7 +230,9 @@ fn arm_plots(dir: &Path, prefix: &str, arm: &ArmResult, files: &mut Vec<String>)
         eval_accuracy: arm.evals.iter().map(|e| e.test.accuracy).collect(),
     };
     let p = format!("{prefix}-{}", slug(&arm.label));
-    svg(dir, format!("{p}-training.svg"), files, |a| training::draw(a, &theme, &curves))?;
+    svg(dir, format!("{p}-training.svg"), files, |a| {
+        training::draw(a, &theme, &curves)
+    })?;
     for m in &arm.measurements {
         let q = format!("{p}-{}", slug(&m.label));
         let s = &m.structure;
@@ -192,9 +244,13 @@ fn arm_plots(dir: &Path, prefix: &str, arm: &ArmResult, files: &mut Vec<String>)
         ccdf(dir, format!("{q}-iter-sgn-ccdf.svg"), &s.iteration_sgn, files)?;
         if let Some(sp) = &s.spectrum {
             let views = plot::spectrum::spectrum_views(sp, &format!("{} — {}", arm.label, m.label));
-            svg(dir, format!("{q}-spectrum.svg"), files, |a| plot::spectrum::draw_rank_plot(a, &theme, &views.rank))?;
+            svg(dir, format!("{q}-spectrum.svg"), files, |a| {
+                plot::spectrum::draw_rank_plot(a, &theme, &views.rank)
+            })?;
             if let Some(dk) = &views.davis_kahan {
-                svg(dir, format!("{q}-davis-kahan.svg"), files, |a| plot::spectrum::draw_davis_kahan(a, &theme, dk))?;
+                svg(dir, format!("{q}-davis-kahan.svg"), files, |a| {
+                    plot::spectrum::draw_davis_kahan(a, &theme, dk)
+                })?;
             }
         }
     }
@@ -241,7 +297,11 @@ pub fn summary_markdown(report: &Report, files: &[String]) -> String {
         url::encode(c).unwrap_or_default(),
     );
     s += "**How to read this page.** Every outcome below is computed from the numbers of this run by the decision rules of `docs/PROTOCOL.md` §5.4 — nothing is hard-coded. The paper's own numeric tables were not available (see `reference/paper.md` §7.1), so \"agrees\" means the qualitative claim holds under our rule and thresholds. Each claim is split into clauses that hold, fail or could not be tested on this run (listed under *Why*): a claim **differs** when a tested clause fails and **could not be tested** when none fails but one could not be tested. Two caveats matter throughout: iteration-wise samples with T ≤ K values are tested whole by the paper rule (a test of the whole distribution, not of a tail), and verdicts move with the tail rule (Clauset's rule is shown beside the paper's in `heavy-tails`) and with K (the spectrum verdicts carry a K sweep).\n\n";
-    let parts: Vec<&Report> = if report.parts.is_empty() { vec![report] } else { report.parts.iter().collect() };
+    let parts: Vec<&Report> = if report.parts.is_empty() {
+        vec![report]
+    } else {
+        report.parts.iter().collect()
+    };
     s += "## Summary\n\n| preset | paper's claim | outcome |\n|---|---|---|\n";
     for p in &parts {
         for v in &p.verdicts {
@@ -249,15 +309,32 @@ pub fn summary_markdown(report: &Report, files: &[String]) -> String {
         }
     }
     for p in &parts {
-        s += &format!("\n## {} (`{}`)\n\n**Paper's claim.** {}\n\n", p.title, p.preset, p.claim);
+        s += &format!(
+            "\n## {} (`{}`)\n\n**Paper's claim.** {}\n\n",
+            p.title, p.preset, p.claim
+        );
         for v in &p.verdicts {
             s += &format!("**Outcome: {}.** {}\n\n*Why:* {}\n\n", v.outcome(), v.finding, v.why);
         }
         if !p.table_a.is_empty() {
-            s += &format!("Table A (power-law rates):\n\n{}\n", Report { parts: vec![], ..(*p).clone() }.table_a_markdown());
+            s += &format!(
+                "Table A (power-law rates):\n\n{}\n",
+                Report {
+                    parts: vec![],
+                    ..(*p).clone()
+                }
+                .table_a_markdown()
+            );
         }
         if !p.table_b.is_empty() {
-            s += &format!("Table B (covariance spectra):\n\n{}\n", Report { parts: vec![], ..(*p).clone() }.table_b_markdown());
+            s += &format!(
+                "Table B (covariance spectra):\n\n{}\n",
+                Report {
+                    parts: vec![],
+                    ..(*p).clone()
+                }
+                .table_b_markdown()
+            );
         }
         if let Some(m) = &p.mechanism {
             s += &format!("Mechanism demo, d = {}, T = {}:\n\n| setting | dimension-wise rate | mean α̂ | theory 1 + 2/s | iteration-wise rate |\n|---|---|---|---|---|\n", m.d, m.t);
@@ -277,7 +354,10 @@ pub fn summary_markdown(report: &Report, files: &[String]) -> String {
         // Every plot of this preset: the training curves, every spectrum and Davis–Kahan view,
         // and the CCDF of every tested sample kind of every measurement (the evidence the
         // verdicts cite), in the order they were written.
-        let imgs: Vec<&String> = files.iter().filter(|f| f.starts_with(&prefix) && f.ends_with(".svg")).collect();
+        let imgs: Vec<&String> = files
+            .iter()
+            .filter(|f| f.starts_with(&prefix) && f.ends_with(".svg"))
+            .collect();
         for f in &imgs {
             s += &format!("![{f}]({f})\n");
         }

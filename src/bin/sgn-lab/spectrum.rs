@@ -24,8 +24,8 @@ pub struct SpectrumArgs {
 }
 
 pub fn run(args: &SpectrumArgs) -> Result<serde_json::Value, CliError> {
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| CliError::input(format!("cannot read {}: {e}", args.file.display())))?;
+    let bytes =
+        std::fs::read(&args.file).map_err(|e| CliError::input(format!("cannot read {}: {e}", args.file.display())))?;
     let matrix = if npy::is_npy(&bytes) {
         npy::read_npy(&bytes).map_err(|e| CliError::input(format!("{}: {e}", args.file.display())))?
     } else {
@@ -42,5 +42,8 @@ pub fn run(args: &SpectrumArgs) -> Result<serde_json::Value, CliError> {
     }
     let params = FitParams::new(args.k, args.skip, Level::P05).map_err(CliError::input)?;
     let report = analyze_matrix(&matrix, &params).map_err(CliError::input)?;
-    serde_json::to_value(&report).map_err(|e| CliError { message: e.to_string(), code: 1 })
+    serde_json::to_value(&report).map_err(|e| CliError {
+        message: e.to_string(),
+        code: 1,
+    })
 }
