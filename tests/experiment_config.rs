@@ -264,18 +264,18 @@ fn every_validation_error_names_its_field() {
     // The mechanism preset's T × 4096 f64 buffer against the cap.
     let mut c = base.clone();
     c.analysis.draws = 5000;
-    let need = sgn_lab::experiment::config::mechanism_bytes(&c);
+    let need = sgn_lab::experiment::presets::mechanism::mechanism_bytes(&c);
     assert!(need >= 5000 * 4096 * 8);
     c.memory_cap = need - 1;
     assert_eq!(
-        sgn_lab::experiment::config::check_mechanism(&c),
+        sgn_lab::experiment::presets::mechanism::check_mechanism(&c),
         Err(ExperimentError::Memory {
             estimate: need,
             cap: need - 1
         })
     );
     c.memory_cap = need;
-    assert_eq!(sgn_lab::experiment::config::check_mechanism(&c), Ok(need));
+    assert_eq!(sgn_lab::experiment::presets::mechanism::check_mechanism(&c), Ok(need));
 }
 
 /// The memory error states both numbers in MiB with one decimal and in bytes: an estimate just

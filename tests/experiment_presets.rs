@@ -9,7 +9,20 @@ mod common {
 }
 use sgn_lab::experiment::presets::reduced_base;
 use sgn_lab::experiment::report::rate;
-use sgn_lab::experiment::{run_preset, ExperimentError, Report, PRESETS, SCHEMA_VERSION};
+use sgn_lab::experiment::view::verdict::view;
+use sgn_lab::experiment::{presets, run_preset, ExperimentError, Report, Verdict, SCHEMA_VERSION};
+
+/// Everything a verdict says in words: its clauses with their numbers, then the details.
+fn why(v: &Verdict) -> String {
+    let w = view(v);
+    let mut parts: Vec<String> = w
+        .clauses
+        .iter()
+        .map(|c| format!("{} {}: {}", c.mark, c.says, c.key))
+        .collect();
+    parts.extend(w.details);
+    parts.join("; ")
+}
 
 fn assets(name: &str) -> Option<Vec<u8>> {
     std::fs::read(format!("{}/assets/{name}", env!("CARGO_MANIFEST_DIR"))).ok()
@@ -34,7 +47,11 @@ fn run(name: &str, seed: u64) -> Report {
 fn every_preset_runs_at_reduced_size_and_states_a_verdict() {
     let tour = run("paper-tour", 1);
     let names: Vec<&str> = tour.parts.iter().map(|p| p.preset.as_str()).collect();
-    let want: Vec<&str> = PRESETS.iter().map(|p| p.name).filter(|n| *n != "paper-tour").collect();
+    let want: Vec<&str> = presets::infos()
+        .iter()
+        .map(|p| p.name)
+        .filter(|n| *n != "paper-tour")
+        .collect();
     assert_eq!(names, want);
     for p in &tour.parts {
         assert_eq!(p.schema_version, SCHEMA_VERSION);
@@ -42,7 +59,7 @@ fn every_preset_runs_at_reduced_size_and_states_a_verdict() {
         assert!(!p.claim.is_empty());
         assert_eq!(p.verdicts.len(), 1, "{}: {:?}", p.preset, p.verdicts);
         let v = &p.verdicts[0];
-        assert!(!v.finding.is_empty() && !v.why.is_empty(), "{}", p.preset);
+        assert!(!v.finding.is_empty() && !why(&v).is_empty(), "{}", p.preset);
         if p.preset != "mechanism" {
             assert!(!p.arms.is_empty(), "{}", p.preset);
             assert!(!p.table_a.is_empty(), "{}", p.preset);
@@ -53,9 +70,12 @@ fn every_preset_runs_at_reduced_size_and_states_a_verdict() {
         }
     }
     assert_eq!(tour.verdicts.len(), 1);
-    let agree = tour.parts.iter().filter(|p| p.verdicts[0].agrees).count();
-    let untested = tour.parts.iter().filter(|p| !p.verdicts[0].tested).count();
-    assert!(tour.parts.iter().all(|p| p.verdicts[0].tested || !p.verdicts[0].agrees));
+    let agree = tour.parts.iter().filter(|p| p.verdicts[0].agrees()).count();
+    let untested = tour.parts.iter().filter(|p| !p.verdicts[0].tested()).count();
+    assert!(tour
+        .parts
+        .iter()
+        .all(|p| p.verdicts[0].tested() || !p.verdicts[0].agrees()));
     assert_eq!(
         tour.verdicts[0].finding,
         format!(
@@ -77,8 +97,8 @@ fn heavy_tails_verdict_follows_the_numbers() {
     let expect = rate(&t.dimension_g) >= 0.5
         && t.iteration_g.as_ref().is_none_or(|x| rate(x) < 0.5)
         && rate(&t.iteration_sgn) < 0.5;
-    assert_eq!(r.verdicts[0].agrees, expect);
-    assert!(r.verdicts[0].why.contains("Clauset"), "{}", r.verdicts[0].why);
+    assert_eq!(r.verdicts[0].agrees(), expect);
+    assert!(why(&r.verdicts[0]).contains("Clauset"), "{}", why(&r.verdicts[0]));
     assert_eq!(r.table_a.len(), 2);
     assert_eq!(r.table_a[1].rule, "clauset");
 }
@@ -91,11 +111,11 @@ fn spectrum_and_mechanism_verdicts_follow_the_numbers() {
     let base = b.iter().find(|x| x.setting.contains("baseline")).unwrap();
     assert!(b.iter().any(|x| x.setting.contains("init")));
     let contrast = base.flat && !trained.flat && base.s < trained.s;
-    if trained.k >= sgn_lab::experiment::run::MIN_SPECTRUM_K {
-        assert!(r.verdicts[0].tested);
-        assert_eq!(r.verdicts[0].agrees, trained.power_law && contrast);
+    if trained.k >= sgn_lab::experiment::presets::shared::MIN_SPECTRUM_K {
+        assert!(r.verdicts[0].tested());
+        assert_eq!(r.verdicts[0].agrees(), trained.power_law && contrast);
     } else {
-        assert!(!r.verdicts[0].tested && r.verdicts[0].why.contains("too few eigenvalues"));
+        assert!(!r.verdicts[0].tested() && why(&r.verdicts[0]).contains("too few eigenvalues"));
     }
 
     let m = run("mechanism", 3);
@@ -105,7 +125,7 @@ fn spectrum_and_mechanism_verdicts_follow_the_numbers() {
     // The theory: s = 1 pooled is a power law with α = 1 + 2/s = 3; s = 0 has no tail.
     assert!((one.alpha_mean - 3.0).abs() < 0.5, "{}", one.alpha_mean);
     assert!(rate(&one.dimension) >= 0.5 && rate(&iso.dimension) <= 0.2);
-    assert!(m.verdicts[0].agrees, "{:?}", m.verdicts[0]);
+    assert!(m.verdicts[0].agrees(), "{:?}", m.verdicts[0]);
 }
 
 /// The tour keeps its first trained network and reuses it for the later arms with the same
@@ -210,14 +230,14 @@ fn a_configuration_error_is_an_error_not_a_verdict() {
 fn rule_specific_remarks_follow_the_rule() {
     let m = run("mechanism", 3);
     assert!(
-        m.verdicts[0].why.contains("T = 60 iterations ≤ K = 1000"),
+        why(&m.verdicts[0]).contains("T = 60 iterations ≤ K = 1000"),
         "{}",
-        m.verdicts[0].why
+        why(&m.verdicts[0])
     );
     let mut base = reduced_base(3);
     base.analysis.rule = sgn_lab::experiment::TailRule::Clauset;
     let m = run_preset("mechanism", &base, &mut assets, &mut |_| true).unwrap();
-    assert!(!m.verdicts[0].why.contains("whole-sample"), "{}", m.verdicts[0].why);
+    assert!(!why(&m.verdicts[0]).contains("whole-sample"), "{}", why(&m.verdicts[0]));
 
     let mut cfg = reduced_base(5);
     cfg.analysis.rule = sgn_lab::experiment::TailRule::Clauset;
@@ -228,12 +248,12 @@ fn rule_specific_remarks_follow_the_rule() {
         "{}",
         v.finding
     );
-    assert!(!v.why.contains("whole sample"), "{}", v.why);
+    assert!(!why(&v).contains("whole sample"), "{}", why(&v));
     cfg.analysis.rule = sgn_lab::experiment::TailRule::Paper;
     let r = sgn_lab::experiment::run_config(&cfg, &mut assets, &mut |_| true).unwrap();
     assert!(
-        r.verdicts[0].finding.starts_with("paper rule:") && r.verdicts[0].why.contains("whole sample"),
+        r.verdicts[0].finding.starts_with("paper rule:") && why(&r.verdicts[0]).contains("whole sample"),
         "{}",
-        r.verdicts[0].why
+        why(&r.verdicts[0])
     );
 }

@@ -181,11 +181,12 @@ function onEngineMessage(msg) {
       }
       const h = run.history;
       for (let k = 0; k < msg.steps.length; k++) { h.step.push(msg.steps[k]); h.loss.push(msg.losses[k]); }
-      if (msg.eval) { h.evalStep.push(msg.eval.step); h.evalAcc.push(msg.eval.accuracy); }
+      for (const e of msg.evals) { h.evalStep.push(e.step); h.evalAcc.push(e.accuracy); }
+      const lastEval = msg.evals[msg.evals.length - 1];
       $('r-step').textContent = String(msg.step);
       $('r-epoch').textContent = msg.epoch.toFixed(2);
       if (msg.losses.length) $('r-loss').textContent = msg.loss_ema.toFixed(4);
-      if (msg.eval) $('r-acc').textContent = `${(100 * msg.eval.accuracy).toFixed(1)} %`;
+      if (lastEval) $('r-acc').textContent = `${(100 * lastEval.accuracy).toFixed(1)} %`;
       $('r-lr').textContent = msg.lr.toPrecision(2);
       redraw();
       break;

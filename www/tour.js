@@ -5,8 +5,6 @@ import { fitCanvas, frameThrottle } from './canvas.js';
 import { setHover } from './hover.js';
 
 const q = (id) => document.querySelector(`[data-testid="${id}"]`);
-const fmt = (v) => (v === null || v === undefined ? '—' : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? Number(v.toPrecision(3)).toString() : v.toExponential(2));
-const rate = (r) => (!r ? '—' : r.rate === null ? '—' : `${(100 * r.rate).toFixed(0)} % (${r.power_law}/${r.tested})`);
 
 function table(el, head, rows) {
   const mk = (tag, text) => { const e = document.createElement(tag); e.textContent = text; return e; };
@@ -21,6 +19,26 @@ function table(el, head, rows) {
     tbody.append(row);
   }
   el.replaceChildren(...(rows.length ? [thead, tbody] : []));
+}
+
+/** One claim's verdict as the engine worded it (`experiment::view::verdict::VerdictView`): the
+ * badge and the plain sentence, the clauses with ✓ / ✗ / – and their numbers, the details. */
+function verdictBlock(c, named) {
+  const v = c.verdict;
+  const mk = (tag, props, ...kids) => {
+    const e = document.createElement(tag);
+    Object.assign(e, props);
+    e.append(...kids);
+    return e;
+  };
+  const head = mk('p', { className: 'verdict-head' },
+    mk('span', { className: `badge ${v.tone}` }, `${v.badge}.`), ' ', named ? `${c.title}: ` : '', v.headline);
+  const list = mk('ul', { className: 'clauses' }, ...v.clauses.map((k) => mk('li', { className: k.outcome },
+    mk('span', { className: 'mark', ariaHidden: 'true' }, k.mark), ' ',
+    mk('span', { className: 'sr-only' }, { holds: 'holds: ', fails: 'fails: ', not_tested: 'not tested: ' }[k.outcome]),
+    k.says, ' — ', mk('span', { className: 'key' }, k.key))));
+  const details = mk('details', {}, mk('summary', {}, 'Details'), mk('ul', {}, ...v.details.map((d) => mk('li', {}, d))));
+  return mk('section', { className: `verdict ${v.tone}` }, head, list, details);
 }
 
 // The hash as the page was opened (read at import, before the page rewrites it from the config).
@@ -152,29 +170,11 @@ export function initTour(wasm, { post, seed, setBusy }) {
       setBusy(false);
       const r = JSON.parse(msg.report);
       last = { name: msg.name, seed: r.seed, report: msg.report };
-      const parts = r.parts && r.parts.length ? [r, ...r.parts] : [r];
+      const view = JSON.parse(msg.view);
       const box = q('tour-verdicts');
-      box.replaceChildren();
-      for (const part of parts) {
-        for (const v of part.verdicts) {
-          const line = document.createElement('p');
-          line.className = 'verdict-line';
-          const tag = document.createElement('span');
-          // Three outcomes (report schema 2): a claim this run could not test is neither.
-          const outcome = v.tested === false ? 'untested' : v.agrees ? 'agrees' : 'differs';
-          tag.className = outcome;
-          tag.textContent = { agrees: 'Agrees with the paper. ', differs: 'Differs from the paper. ', untested: 'Could not be tested. ' }[outcome];
-          line.append(tag, document.createTextNode(`${v.finding} — ${v.why}`));
-          box.append(line);
-        }
-      }
-      const a = parts.flatMap((p) => p.table_a);
-      table(q('tour-table-a'), ['Table A: setting', 'rule', 'dim. g', 'dim. SGN', 'iter. g', 'iter. SGN'],
-        a.map((x) => [x.setting, x.rule, rate(x.dimension_g), rate(x.dimension_sgn), rate(x.iteration_g), rate(x.iteration_sgn)]));
-      const b = parts.flatMap((p) => p.table_b);
-      table(q('tour-table-b'), ['Table B: setting', 'K', 'd_ks', 'd_c', 'power law', 'β̂ ± σ', 'ŝ', 'LS slope'],
-        b.map((x) => [x.setting, String(x.k), fmt(x.ks_d), fmt(x.ks_critical), x.power_law ? 'yes' : 'no',
-          `${fmt(x.beta)} ± ${fmt(x.beta_stderr)}`, `${fmt(x.s)}${x.flat ? ' (flat)' : ''}`, fmt(x.ls_slope)]));
+      box.replaceChildren(...view.claims.map((c) => verdictBlock(c, view.claims.length > 1)));
+      table(q('tour-table-a'), view.table_a.head.map((h, k) => (k ? h : `Table A: ${h}`)), view.table_a.rows);
+      table(q('tour-table-b'), view.table_b.head.map((h, k) => (k ? h : `Table B: ${h}`)), view.table_b.rows);
       q('tour-result').hidden = false;
       showCharts(msg.charts ? JSON.parse(msg.charts) : [], msg.name);
     },

@@ -429,25 +429,6 @@ pub fn check_spectrum_skip(cfg: &ExperimentConfig, n_params: usize) -> Result<()
     Ok(())
 }
 
-/// Bytes the `mechanism` preset allocates (its T × d matrix of synthetic gradients, d = 4096
-/// (`run::MECHANISM_D`), T = `analysis.draws`, f64), per setting, upper bound: the matrix (T d),
-/// the scale and sign vectors (2 d), one coordinate's series and the example copies (2 T + d),
-/// and a tail test's |x| copy and sort (2 max(T, d)): `8 (T d + 3 d + 2 T + 2 max(T, d))`.
-pub fn mechanism_bytes(cfg: &ExperimentConfig) -> u64 {
-    let d = crate::experiment::run::MECHANISM_D as u64;
-    let t = cfg.analysis.draws as u64;
-    F64 * (t * d + 3 * d + 2 * t + 2 * t.max(d))
-}
-
-/// Refuses the `mechanism` preset when [`mechanism_bytes`] exceeds `memory_cap` (with the range
-/// checks first).
-pub fn check_mechanism(cfg: &ExperimentConfig) -> Result<u64, ExperimentError> {
-    cfg.check_ranges()?;
-    let estimate = mechanism_bytes(cfg);
-    check_memory(estimate, cfg.memory_cap)?;
-    Ok(estimate)
-}
-
 /// Refuses `estimate` above `cap` with [`ExperimentError::Memory`].
 pub fn check_memory(estimate: u64, cap: u64) -> Result<(), ExperimentError> {
     if estimate > cap {

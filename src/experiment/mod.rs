@@ -6,19 +6,25 @@
 
 pub mod analyze;
 pub mod config;
+pub mod context;
+pub mod driver;
 pub mod measure;
 pub mod presets;
 pub mod report;
-pub mod run;
 pub mod url;
+pub mod verdict;
+pub mod view;
 
 pub use config::{
     AnalysisConfig, CheckedConfig, DataConfig, ExperimentConfig, ExperimentError, LoggingConfig, TailRule,
     TrainingConfig,
 };
-pub use presets::{PresetInfo, PRESETS};
-pub use report::{Report, Verdict, SCHEMA_VERSION};
-pub use run::{run_config, run_preset, Progress};
+pub use context::Progress;
+pub use driver::ArmDriver;
+pub use presets::custom::{custom_report, run_config};
+pub use presets::{run_preset, Preset, PresetInfo, REGISTRY};
+pub use report::{Report, SCHEMA_VERSION};
+pub use verdict::Verdict;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

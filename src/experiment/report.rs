@@ -5,13 +5,15 @@
 
 use super::config::ExperimentConfig;
 use super::measure::{GradientStructure, TailTest};
+pub use super::verdict::Verdict;
 use crate::spectrum::SpectrumReport;
 use crate::stats::PowerLawRate;
 use crate::train::{EvalStats, StepStats};
 use serde::Serialize;
 
-/// Version of the report JSON layout; bump on any change of shape. 2: [`Verdict::tested`].
-pub const SCHEMA_VERSION: u32 = 2;
+/// Version of the report JSON layout; bump on any change of shape. 2: verdicts could be "not
+/// tested"; 3: verdicts as typed clauses ([`super::verdict`]), [`Measurement::at`].
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The engine version written into every report.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -69,7 +71,37 @@ pub struct EvalPoint {
 pub struct Measurement {
     /// e.g. "init", "trained", "trained, B = 64", "trained, Clauset rule".
     pub label: String,
+    /// Where it was measured.
+    pub at: MeasuredAt,
     pub structure: GradientStructure,
+}
+
+/// Where a measurement was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasuredAt {
+    /// At θ₀, before training.
+    Init,
+    /// At the end of training, with the arm's own analysis settings (one per arm).
+    Trained,
+    /// At the end of training with other settings (another minibatch size, another tail rule).
+    TrainedVariant,
+}
+
+impl ArmResult {
+    /// The measurement of the trained network with the arm's own settings.
+    pub fn trained(&self) -> Option<&GradientStructure> {
+        self.at(MeasuredAt::Trained)
+    }
+
+    /// The measurement at θ₀, when made.
+    pub fn init(&self) -> Option<&GradientStructure> {
+        self.at(MeasuredAt::Init)
+    }
+
+    fn at(&self, at: MeasuredAt) -> Option<&GradientStructure> {
+        self.measurements.iter().find(|m| m.at == at).map(|m| &m.structure)
+    }
 }
 
 /// A Table A row.
@@ -117,64 +149,7 @@ impl TableBRow {
     }
 }
 
-/// The paper's claim against what this run measured.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Verdict {
-    pub claim: String,
-    /// What was measured, in one line with the numbers.
-    pub finding: String,
-    /// The claim was tested and every tested clause holds. Always `false` when `tested` is false.
-    pub agrees: bool,
-    /// `false` when this run could not test the claim (e.g. an arm whose gradient is exactly
-    /// zero, or too few eigenvalues for a spectrum fit): then `why` says why, and the verdict is
-    /// neither an agreement nor a disagreement.
-    pub tested: bool,
-    /// Why the numbers agree or differ (or why the claim could not be tested), including the
-    /// decision rule applied and any clause of the claim that was not tested.
-    pub why: String,
-}
-
-impl Verdict {
-    /// A verdict that was tested: agrees or differs by `agrees`.
-    pub fn tested(
-        claim: impl Into<String>,
-        finding: impl Into<String>,
-        agrees: bool,
-        why: impl Into<String>,
-    ) -> Verdict {
-        Verdict {
-            claim: claim.into(),
-            finding: finding.into(),
-            agrees,
-            tested: true,
-            why: why.into(),
-        }
-    }
-
-    /// A claim this run could not test; `why` states the reason from the numbers.
-    pub fn not_tested(claim: impl Into<String>, finding: impl Into<String>, why: impl Into<String>) -> Verdict {
-        Verdict {
-            claim: claim.into(),
-            finding: finding.into(),
-            agrees: false,
-            tested: false,
-            why: why.into(),
-        }
-    }
-
-    /// "agrees with the paper" / "differs from the paper" / "could not be tested".
-    pub fn outcome(&self) -> &'static str {
-        if !self.tested {
-            "could not be tested"
-        } else if self.agrees {
-            "agrees with the paper"
-        } else {
-            "differs from the paper"
-        }
-    }
-}
-
-/// The synthetic mechanism demo (DESIGN §4): g_t ~ N(0, diag(k^(−s))).
+/// The synthetic mechanism demo (`docs/PROTOCOL.md` §6.8): g_t ~ N(0, diag(k^(−s))).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MechanismResult {
     /// Coordinates d.
@@ -297,19 +272,14 @@ impl Report {
         s
     }
 
-    /// Verdicts as Markdown (this report and its parts).
+    /// Verdicts as Markdown (this report and its parts), rendered by
+    /// [`super::view::verdict`].
     pub fn verdicts_markdown(&self) -> String {
         let mut s = String::new();
         for r in std::iter::once(self).chain(self.parts.iter()) {
             for v in &r.verdicts {
-                s += &format!(
-                    "- **{}** — {}\n  - Claim: {}\n  - Found: {}\n  - Why: {}\n",
-                    r.title,
-                    v.outcome(),
-                    v.claim,
-                    v.finding,
-                    v.why
-                );
+                s += &super::view::verdict::markdown(&r.title, &super::view::verdict::view(v));
+                s += "\n";
             }
         }
         s

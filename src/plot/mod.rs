@@ -12,6 +12,7 @@
 //! show the values under the pointer; see [`hover`].
 
 pub mod axis;
+pub mod chart;
 pub mod hover;
 pub mod legend;
 pub mod spectrum;
@@ -19,6 +20,7 @@ pub mod tails;
 pub mod theme;
 pub mod training;
 
+pub use chart::Chart;
 pub use hover::HoverIndex;
 pub use theme::Theme;
 

@@ -24,7 +24,7 @@ use crate::stats::{PowerLawReport, Rule};
 const MAX_POINTS: usize = 2000;
 
 /// The fitted tail drawn on the CCDF.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct TailFitLine {
     pub xmin: f64,
     /// Exponent α̂ of the density; the CCDF falls as x^(1−α̂).

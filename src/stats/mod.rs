@@ -54,6 +54,9 @@ pub enum StatsError {
     /// Too many values for the test (e.g. Shapiro–Wilk above 5000).
     #[error("{test} accepts at most {max} values, got {got}")]
     TooMany { test: &'static str, max: usize, got: usize },
+    /// Every value is exactly zero (e.g. a gradient whose softmax saturated): nothing to test.
+    #[error("{what}: every value is exactly zero")]
+    AllZero { what: &'static str },
     /// All values (or all tail values) are equal: nothing to fit.
     #[error("{what}: all values are equal")]
     AllEqual { what: &'static str },

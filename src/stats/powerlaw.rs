@@ -832,6 +832,9 @@ pub fn power_law_test<F: FnMut(usize, usize) -> bool>(
             return Err(StatsError::AllEqual { what: "power-law test" });
         }
     }
+    if n == 0 {
+        return Err(StatsError::AllZero { what: "power-law test" });
+    }
     let needed = match opts.rule {
         Rule::Paper => PAPER_MIN_N,
         Rule::Clauset => opts.clauset.min_tail,

@@ -1,18 +1,18 @@
-//! The engine session owned by the page's Web Worker: a dataset, a trainer and the test set,
-//! built from an `ExperimentConfig` (the page's URL state) and stepped in time-boxed slices
-//! (`train_for`) so the worker can answer pause between slices.
+//! The engine session owned by the page's Web Worker: one arm of an `ExperimentConfig` (the
+//! page's URL state) trained through the shared `experiment::ArmDriver` in time-boxed slices
+//! (`train_for`), so the worker can answer pause between slices and the report for a link is
+//! the one `sgn-lab run --url` writes.
 
 use super::js_err;
 use super::state::config_from_json;
-use crate::data::{Dataset, DatasetSpec, PrepareParams};
+use crate::data::{DatasetSpec, PrepareParams};
 use crate::experiment::config::ExperimentConfig;
-use crate::experiment::config::{level_of, CheckedConfig, TailRule};
-use crate::experiment::measure::{measure, GradientStructure};
-use crate::experiment::report::{self, ArmResult, Measurement};
-use crate::experiment::run::custom_report;
+use crate::experiment::config::{level_of, TailRule};
+use crate::experiment::measure::GradientStructure;
+use crate::experiment::report::MeasuredAt;
+use crate::experiment::{custom_report, ArmDriver};
 use crate::plot::spectrum::spectrum_views;
 use crate::plot::training::{Ema, LOSS_EMA_BETA};
-use crate::train::{StepStats, Trainer};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -70,7 +70,7 @@ struct LabInfo {
 }
 
 #[derive(Debug, Serialize)]
-struct EvalPoint {
+struct EvalRecord {
     step: u64,
     loss: f64,
     accuracy: f64,
@@ -86,7 +86,9 @@ struct Slice {
     epoch: f64,
     lr: f64,
     loss_ema: f64,
-    eval: Option<EvalPoint>,
+    /// The test evaluations made since the last slice (step 0, then after every epoch: the
+    /// cadence of `sgn-lab run`, from the shared `ArmDriver`).
+    evals: Vec<EvalRecord>,
     finished: bool,
     /// The engine's error when a step of this slice failed (divergence); the records before it
     /// are kept so the loss curve shows the run up to the failing step.
@@ -94,20 +96,17 @@ struct Slice {
     error: Option<String>,
 }
 
-/// A training session in the worker.
+/// A training session in the worker: the configuration's arm trained through the same
+/// [`ArmDriver`] as `sgn-lab run`, in time-boxed slices.
 #[wasm_bindgen]
 pub struct Lab {
     /// The configuration as the page sent it (the URL state): the full report's `config`.
     requested: ExperimentConfig,
-    checked: CheckedConfig,
-    trainer: Trainer,
-    test: Dataset,
-    eval_every: u64,
+    driver: ArmDriver,
     loss_ema: Ema,
     info: LabInfo,
-    /// Every step's record and every test evaluation so far (the full report's history).
-    history: Vec<StepStats>,
-    evals: Vec<report::EvalPoint>,
+    /// Test evaluations already sent to the page.
+    evals_sent: usize,
 }
 
 #[wasm_bindgen]
@@ -121,13 +120,14 @@ impl Lab {
     pub fn new(config_json: &str, dataset_bytes: &[u8]) -> Result<Lab, JsError> {
         let cfg = config_from_json(config_json)?;
         let bytes = cfg.data.dataset.asset().map(|_| dataset_bytes);
-        let (train, test) = cfg.prepare_data(bytes).map_err(js_err)?;
-        let checked = cfg.check(&train).map_err(js_err)?;
+        let driver = ArmDriver::new(&cfg, bytes).map_err(js_err)?;
+        let checked = driver.checked();
         let tc = &checked.train;
+        let train = driver.trainer().train_data();
         let info = LabInfo {
             dataset: describe_data(&cfg.data.dataset, &cfg.prepare_params()),
             n_train: train.n,
-            n_test: test.n,
+            n_test: driver.test_set().n,
             n_features: train.d,
             model: describe_model(&tc.params.model, train.d, train.n_classes),
             n_params: tc.n_params,
@@ -144,18 +144,12 @@ impl Lab {
             memory_mib: checked.memory_estimate as f64 / f64::from(1 << 20),
             engine_version: env!("CARGO_PKG_VERSION"),
         };
-        let eval_every = (tc.steps_per_epoch / 2).max(1);
-        let trainer = Trainer::new(tc.clone(), train).map_err(js_err)?;
         Ok(Lab {
             requested: cfg,
-            checked,
-            trainer,
-            test,
-            eval_every,
+            driver,
             loss_ema: Ema::new(LOSS_EMA_BETA),
             info,
-            history: Vec::new(),
-            evals: Vec::new(),
+            evals_sent: 0,
         })
     }
 
@@ -165,54 +159,46 @@ impl Lab {
     }
 
     /// Takes SGD steps until `budget_ms` has passed (at least one step) or `max_steps` were
-    /// taken or training finished; evaluates the test set every half epoch. Returns the slice's
-    /// records as JSON. A step that fails (divergence) ends the slice: with no step taken the
-    /// engine's error is returned, otherwise the slice with the steps before it and `error` set.
+    /// taken or training finished ([`ArmDriver::advance`]). Returns the slice's records as
+    /// JSON. A step that fails (divergence) ends the slice: with no step taken the engine's
+    /// error is returned, otherwise the slice with the steps before it and `error` set.
     pub fn train_for(&mut self, budget_ms: f64, max_steps: u32) -> Result<String, JsError> {
         let t0 = js_sys::Date::now();
+        let a = self
+            .driver
+            .advance(u64::from(max_steps), || js_sys::Date::now() - t0 < budget_ms);
+        if a.steps.is_empty() {
+            if let Some(e) = a.error {
+                return Err(js_err(e));
+            }
+        }
         let mut out = Slice {
-            steps: Vec::new(),
-            losses: Vec::new(),
-            step: 0,
+            steps: Vec::with_capacity(a.steps.len()),
+            losses: Vec::with_capacity(a.steps.len()),
+            step: self.driver.trainer().step_index(),
             epoch: 0.0,
-            lr: self.trainer.current_lr(),
+            lr: self.driver.trainer().current_lr(),
             loss_ema: self.loss_ema.value(),
-            eval: None,
-            finished: false,
-            error: None,
+            evals: Vec::new(),
+            finished: self.driver.trainer().is_finished(),
+            error: a.error.map(|e| e.to_string()),
         };
-        while !self.trainer.is_finished() && out.steps.len() < max_steps as usize {
-            let s = match self.trainer.step() {
-                Ok(s) => s,
-                Err(e) if out.steps.is_empty() => return Err(js_err(e)),
-                Err(e) => {
-                    out.error = Some(e.to_string());
-                    break;
-                }
-            };
+        for s in &a.steps {
             out.steps.push(s.step);
             out.losses.push(s.loss);
             out.lr = s.lr;
             out.loss_ema = self.loss_ema.push(s.loss);
-            let step = s.step;
-            self.history.push(s);
-            let done = self.trainer.step_index();
-            if done.is_multiple_of(self.eval_every) || self.trainer.is_finished() {
-                let e = self.trainer.evaluate(&self.test).map_err(js_err)?;
-                out.eval = Some(EvalPoint {
-                    step,
-                    loss: e.loss,
-                    accuracy: e.accuracy,
-                });
-                self.evals.push(report::EvalPoint { step: done, test: e });
-            }
-            if js_sys::Date::now() - t0 >= budget_ms {
-                break;
-            }
         }
-        out.step = self.trainer.step_index();
-        out.epoch = out.step as f64 / self.trainer.config().steps_per_epoch.max(1) as f64;
-        out.finished = self.trainer.is_finished();
+        let evals = self.driver.evals();
+        for e in &evals[self.evals_sent.min(evals.len())..] {
+            out.evals.push(EvalRecord {
+                step: e.step,
+                loss: e.test.loss,
+                accuracy: e.test.accuracy,
+            });
+        }
+        self.evals_sent = evals.len();
+        out.epoch = out.step as f64 / self.driver.checked().train.steps_per_epoch.max(1) as f64;
         serde_json::to_string(&out).map_err(js_err)
     }
 
@@ -221,67 +207,63 @@ impl Lab {
     /// training batch size and the run's seed; `request_json` is `{"rule": "paper" | "clauset",
     /// "level": 0.1 | 0.05 | 0.01, "draws": M, "n_cov": N_cov}` (the page's measurement options,
     /// which need no retraining). Clauset's rule adds its 1000-replicate bootstrap p-value
-    /// on the iteration-wise examples (DESIGN §4). `progress(stage, fraction)` is called
-    /// between units of work. Returns an object with `report` (JSON of the measurement, samples
-    /// excluded), `views` (JSON of the spectrum chart data) and the samples `dim_g`,
-    /// `dim_sgn`, `iter_g`, `iter_sgn` as Float64Arrays.
+    /// on the iteration-wise examples. `progress(stage, fraction)` is called between units of
+    /// work. Returns an object with `report` (JSON of the measurement, samples excluded),
+    /// `views` (JSON of the spectrum chart data), `full_report` (the CLI's report) and the
+    /// samples `dim_g`, `dim_sgn`, `iter_g`, `iter_sgn` as Float64Arrays.
     pub fn measure(&self, request_json: &str, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
         let req: MeasureRequest =
             serde_json::from_str(request_json).map_err(|e| js_err(format!("bad measure request: {e}")))?;
         level_of(req.level).map_err(js_err)?;
-        let cfg = req.apply(self.checked.config.clone());
+        let cfg = req.apply(self.driver.checked().config.clone());
         // Ranges and the memory estimate of the requested measurement, before anything is allocated.
-        let (_, mc) = self
-            .checked
+        let (cfg, _) = self
+            .driver
+            .checked()
             .check_measurement(&cfg, cfg.analysis.bootstrap)
             .map_err(js_err)?;
-        let g = measure(&self.trainer, &mc, |stage, f| {
+        let report_progress = |stage: &str, f: f64| {
             // A throwing callback is treated as "go on": progress is best effort.
             let _ = progress.call2(&JsValue::NULL, &JsValue::from_str(stage), &JsValue::from_f64(f));
             true
-        })
+        };
+        let b = cfg.training.batch_size;
+        let mut measurements = Vec::new();
+        if cfg.analysis.measure_init {
+            let init = self.driver.initial_trainer().map_err(js_err)?;
+            measurements
+                .push(ArmDriver::measure(&init, &cfg, b, "init", MeasuredAt::Init, report_progress).map_err(js_err)?);
+        }
+        let m = ArmDriver::measure(
+            self.driver.trainer(),
+            &cfg,
+            b,
+            "trained",
+            MeasuredAt::Trained,
+            report_progress,
+        )
         .map_err(js_err)?;
-        let out = measurement_to_js(&g)?;
+        let out = measurement_to_js(&m.structure)?;
+        measurements.push(m);
+        let mut arm = self.driver.result("custom", measurements);
+        arm.config = cfg;
+        let report = custom_report(
+            &req.apply(self.requested.clone()),
+            arm,
+            self.driver.trainer().train_data().n_classes,
+        )
+        .map_err(js_err)?;
         set(
             &out,
             "full_report",
-            &JsValue::from_str(&self.full_report(&cfg, req.apply(self.requested.clone()), g)?),
+            &JsValue::from_str(&serde_json::to_string(&report).map_err(js_err)?),
         )?;
         Ok(out)
     }
 
-    /// The full report of this session (the CLI's schema, `experiment::report::Report`, preset
-    /// `custom`): the configuration as in the URL with this measurement's options, the seed,
-    /// the training history so far, the measurement at the current θ (labelled "trained"),
-    /// Tables A and B and the verdicts — built by `experiment::run::custom_report`, as
-    /// `sgn-lab run --config` builds its report. `used`: the session's checked configuration
-    /// with the request applied (the arm's); `cfg`: the URL's configuration with it (the report's).
-    fn full_report(
-        &self,
-        used: &ExperimentConfig,
-        cfg: ExperimentConfig,
-        g: GradientStructure,
-    ) -> Result<String, JsError> {
-        let arm = ArmResult {
-            label: "custom".into(),
-            config: used.clone(),
-            n_params: g.n_params,
-            n_train: self.trainer.train_data().n,
-            n_test: self.test.n,
-            history: self.history.clone(),
-            evals: self.evals.clone(),
-            measurements: vec![Measurement {
-                label: "trained".into(),
-                structure: g,
-            }],
-        };
-        let r = custom_report(&cfg, arm, self.trainer.train_data().n_classes).map_err(js_err)?;
-        serde_json::to_string(&r).map_err(js_err)
-    }
-
     /// A fingerprint of the current weights (bit-exact comparison across runs and platforms).
     pub fn fingerprint(&self) -> String {
-        format!("{:016x}", self.trainer.fingerprint())
+        format!("{:016x}", self.driver.trainer().fingerprint())
     }
 }
 

@@ -9,7 +9,7 @@
 use crate::CliError;
 use sgn_lab::experiment::measure::TailTest;
 use sgn_lab::experiment::report::{ArmResult, Report};
-use sgn_lab::experiment::{presets, run_config, run_preset, url, ExperimentConfig, ExperimentError, Progress};
+use sgn_lab::experiment::{presets, run_config, run_preset, url, view, ExperimentConfig, ExperimentError, Progress};
 use sgn_lab::plot::{self, tails, training, Theme};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -145,7 +145,7 @@ pub fn run(args: &RunArgs) -> Result<serde_json::Value, CliError> {
 fn collect_verdicts(r: &Report) -> Vec<serde_json::Value> {
     std::iter::once(r)
         .chain(r.parts.iter())
-        .flat_map(|p| p.verdicts.iter().map(move |v| serde_json::json!({"preset": p.preset, "agrees": v.agrees, "outcome": v.outcome(), "finding": v.finding})))
+        .flat_map(|p| p.verdicts.iter().map(move |v| serde_json::json!({"preset": p.preset, "agrees": v.agrees(), "outcome": v.outcome_text(), "finding": v.finding})))
         .collect()
 }
 
@@ -296,7 +296,7 @@ pub fn summary_markdown(report: &Report, files: &[String]) -> String {
         c.analysis.n_cov,
         url::encode(c).unwrap_or_default(),
     );
-    s += "**How to read this page.** Every outcome below is computed from the numbers of this run by the decision rules of `docs/PROTOCOL.md` §5.4 — nothing is hard-coded. The paper's own numeric tables were not available (see `reference/paper.md` §7.1), so \"agrees\" means the qualitative claim holds under our rule and thresholds. Each claim is split into clauses that hold, fail or could not be tested on this run (listed under *Why*): a claim **differs** when a tested clause fails and **could not be tested** when none fails but one could not be tested. Two caveats matter throughout: iteration-wise samples with T ≤ K values are tested whole by the paper rule (a test of the whole distribution, not of a tail), and verdicts move with the tail rule (Clauset's rule is shown beside the paper's in `heavy-tails`) and with K (the spectrum verdicts carry a K sweep).\n\n";
+    s += "**How to read this page.** Every outcome below is computed from the numbers of this run by the decision rules of `docs/PROTOCOL.md` §5.4 — nothing is hard-coded. The paper's own numeric tables are not reproduced here, so \"agrees\" means the qualitative claim holds under our rule and thresholds. Each claim is split into clauses that hold, fail or could not be tested on this run (listed under *Why*): a claim **differs** when a tested clause fails and **could not be tested** when none fails but one could not be tested. Two caveats matter throughout: iteration-wise samples with T ≤ K values are tested whole by the paper rule (a test of the whole distribution, not of a tail), and verdicts move with the tail rule (Clauset's rule is shown beside the paper's in `heavy-tails`) and with K (the spectrum verdicts carry a K sweep).\n\n";
     let parts: Vec<&Report> = if report.parts.is_empty() {
         vec![report]
     } else {
@@ -305,7 +305,7 @@ pub fn summary_markdown(report: &Report, files: &[String]) -> String {
     s += "## Summary\n\n| preset | paper's claim | outcome |\n|---|---|---|\n";
     for p in &parts {
         for v in &p.verdicts {
-            s += &format!("| {} | {} | **{}** |\n", p.preset, v.claim, v.outcome());
+            s += &format!("| {} | {} | **{}** |\n", p.preset, v.claim, v.outcome_text());
         }
     }
     for p in &parts {
@@ -314,7 +314,8 @@ pub fn summary_markdown(report: &Report, files: &[String]) -> String {
             p.title, p.preset, p.claim
         );
         for v in &p.verdicts {
-            s += &format!("**Outcome: {}.** {}\n\n*Why:* {}\n\n", v.outcome(), v.finding, v.why);
+            s += &view::verdict::markdown("Outcome", &view::verdict::view(v));
+            s += "\n";
         }
         if !p.table_a.is_empty() {
             s += &format!(

@@ -1,0 +1,260 @@
+//! The presets: each tests one claim of Xie et al. (2023) (or the lab's mechanism demo) and is
+//! one type implementing [`Preset`], in one file of this folder. [`REGISTRY`] is the only list
+//! of them: the CLI (`sgn-lab presets`, `sgn-lab run --preset`), the page's tour (names, titles,
+//! the assets a step fetches, its charts) and `www/` all read it. Adding a preset is one new
+//! file and one line in [`REGISTRY`] (walk-through in `docs/ARCHITECTURE.md`).
+
+pub mod batch_sweep;
+pub mod custom;
+pub mod depth_width;
+pub mod heavy_tails;
+pub mod labels;
+pub mod mechanism;
+pub mod non_image;
+pub mod sgn_batch;
+pub mod shared;
+pub mod spectrum;
+pub mod subspace;
+pub mod tour;
+
+use super::config::{ExperimentConfig, ExperimentError};
+use super::context::{Assets, Ctx, ProgressFn};
+use super::report::{Report, TableARow, TableBRow, ENGINE_VERSION, SCHEMA_VERSION};
+use super::verdict::Verdict;
+use crate::data::DatasetSpec;
+use crate::plot::Chart;
+use serde::Serialize;
+
+/// A preset's description: what it tests and how, shown by the CLI and the page's tour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PresetInfo {
+    pub name: &'static str,
+    pub title: &'static str,
+    /// The claim tested, in one sentence.
+    pub claim: &'static str,
+    /// Where the claim comes from ([P] the paper, [R] a review of it, [S] the authors' sibling
+    /// paper on parameter spectra, [I] the lab's inference; `docs/PROTOCOL.md` §6).
+    pub source: &'static str,
+    /// What the preset varies.
+    pub varies: &'static str,
+    /// What to look at in the result (shown by the page's tour).
+    pub look: &'static str,
+}
+
+/// One preset: its description, the datasets it trains on, how it runs, and its charts.
+pub trait Preset: Sync {
+    fn info(&self) -> &'static PresetInfo;
+
+    /// The datasets it trains on when run on `base` (the page fetches exactly their assets).
+    fn datasets(&self, base: &ExperimentConfig) -> Vec<DatasetSpec> {
+        vec![base.data.dataset.clone()]
+    }
+
+    /// Trains its arms on top of `base` (changing only the knob it studies), records them in
+    /// `report` and states its verdict there. An arm that cannot be measured
+    /// ([`ExperimentError::ArmFailed`]) may be returned as an error: the claim is then reported
+    /// as not tested with that reason.
+    fn run(&self, ctx: &mut Ctx<'_, '_>, base: &ExperimentConfig, report: &mut Report) -> Result<(), ExperimentError>;
+
+    /// The charts its "what to look at" refers to, from a report it made.
+    fn charts(&self, report: &Report) -> Vec<Chart>;
+}
+
+/// Every preset, in tour order (`paper-tour` last): the only list.
+pub static REGISTRY: &[&dyn Preset] = &[
+    &heavy_tails::HeavyTails,
+    &sgn_batch::SgnBatch,
+    &spectrum::Spectrum,
+    &batch_sweep::BatchSweep,
+    &labels::Labels,
+    &depth_width::DepthWidth,
+    &non_image::NonImage,
+    &mechanism::Mechanism,
+    &subspace::Subspace,
+    &tour::PaperTour,
+];
+
+/// The preset called `name`.
+pub fn find(name: &str) -> Option<&'static dyn Preset> {
+    REGISTRY.iter().copied().find(|p| p.info().name == name)
+}
+
+/// The preset called `name`, or [`ExperimentError::UnknownPreset`].
+pub fn get(name: &str) -> Result<&'static dyn Preset, ExperimentError> {
+    find(name).ok_or_else(|| ExperimentError::UnknownPreset(name.to_string()))
+}
+
+/// Every preset's description, in tour order.
+pub fn infos() -> Vec<&'static PresetInfo> {
+    REGISTRY.iter().map(|p| p.info()).collect()
+}
+
+/// The asset files preset `name` reads when run on `base`, each once, in order.
+pub fn assets_of(name: &str, base: &ExperimentConfig) -> Result<Vec<&'static str>, ExperimentError> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for d in get(name)?.datasets(base) {
+        if let Some(a) = d.asset() {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs the preset `name` on top of `base` — the presets change only the knob they study, so a
+/// small `base` (e.g. [`reduced_base`]) gives a reduced run. `assets` returns the bytes of a file
+/// under `assets/`; `progress` is called between units of work and cancels the run by returning
+/// `false`.
+pub fn run_preset(
+    name: &str,
+    base: &ExperimentConfig,
+    assets: &mut Assets<'_>,
+    progress: &mut ProgressFn<'_>,
+) -> Result<Report, ExperimentError> {
+    base.check_ranges()?;
+    let preset = get(name)?;
+    let mut ctx = Ctx::new(
+        assets,
+        progress,
+        name,
+        preset.info().name == tour::PaperTour.info().name,
+    );
+    run_in(&mut ctx, preset, base)
+}
+
+/// Runs one preset in `ctx` into its report: its arms, Tables A and B, its verdicts. An arm that
+/// could not be measured leaves the claim not tested, with the reason.
+pub(crate) fn run_in(
+    ctx: &mut Ctx<'_, '_>,
+    preset: &dyn Preset,
+    base: &ExperimentConfig,
+) -> Result<Report, ExperimentError> {
+    let info = preset.info();
+    ctx.preset = info.name.to_string();
+    let mut r = new_report(info, base);
+    match preset.run(ctx, base, &mut r) {
+        Err(ExperimentError::ArmFailed { arm, message }) => {
+            let mut failed = new_report(info, base);
+            failed.verdicts.push(Verdict::not_tested(
+                info.claim,
+                "arm",
+                format!("{arm}: the arm can be measured"),
+                format!("{arm} could not be measured: {message}"),
+            ));
+            r = failed;
+        }
+        other => other?,
+    }
+    fill_tables(&mut r);
+    ctx.tick("done", 1.0)?;
+    Ok(r)
+}
+
+/// An empty report of `info` on `base`.
+pub fn new_report(info: &PresetInfo, base: &ExperimentConfig) -> Report {
+    Report {
+        schema_version: SCHEMA_VERSION,
+        engine_version: ENGINE_VERSION.to_string(),
+        preset: info.name.to_string(),
+        title: info.title.to_string(),
+        claim: info.claim.to_string(),
+        config: base.clone(),
+        seed: base.seed,
+        arms: Vec::new(),
+        mechanism: None,
+        table_a: Vec::new(),
+        table_b: Vec::new(),
+        verdicts: Vec::new(),
+        parts: Vec::new(),
+    }
+}
+
+/// Fills Tables A and B from the arms' measurements (a part of the tour has its own).
+pub fn fill_tables(r: &mut Report) {
+    if !r.table_a.is_empty() || !r.table_b.is_empty() {
+        return;
+    }
+    for arm in &r.arms {
+        for m in &arm.measurements {
+            let s = &m.structure;
+            let setting = format!("{} — {} (step {})", arm.label, m.label, s.step);
+            r.table_a.push(TableARow {
+                setting: setting.clone(),
+                rule: format!("{:?}", s.dimension_g.power_law.rule).to_lowercase(),
+                dimension_g: s.table_a.dimension_g.clone(),
+                dimension_sgn: s.table_a.dimension_sgn.clone(),
+                iteration_g: s.table_a.iteration_g.clone(),
+                iteration_sgn: s.table_a.iteration_sgn.clone(),
+            });
+            if let Some(sp) = &s.spectrum {
+                r.table_b.push(TableBRow::new(setting.clone(), &sp.report));
+                if let Some(b) = &sp.baseline {
+                    r.table_b
+                        .push(TableBRow::new(format!("{} — Gaussian baseline", arm.label), b));
+                }
+            }
+        }
+    }
+}
+
+/// A reduced base configuration for quick runs and tests: 8×8 digits (1,000 train / 400 test),
+/// FCN 64→32→10, B = 32, 2 epochs, m = 20 tracked parameters, snapshots off, 3 dimension-wise
+/// draws, M = 60 draws, N_cov = 200. Presets vary their own knob on top of it.
+pub fn reduced_base(seed: u64) -> ExperimentConfig {
+    use super::config::*;
+    use crate::nn::{ActivationKind, ModelSpec};
+    ExperimentConfig {
+        data: DataConfig {
+            dataset: DatasetSpec::Digits8x8,
+            n_train: Some(1000),
+            n_test: Some(400),
+            ..DataConfig::default()
+        },
+        model: ModelSpec::Fcn {
+            hidden: vec![32],
+            activation: ActivationKind::Relu,
+        },
+        training: TrainingConfig {
+            batch_size: 32,
+            epochs: 2,
+            ..TrainingConfig::default()
+        },
+        logging: LoggingConfig {
+            n_tracked: 20,
+            full_every: 0,
+        },
+        analysis: AnalysisConfig {
+            draws: 60,
+            dim_draws: 3,
+            n_cov: 200,
+            ..AnalysisConfig::default()
+        },
+        seed,
+        ..ExperimentConfig::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_names_every_preset_once_and_ends_with_the_tour() {
+        let names: Vec<&str> = REGISTRY.iter().map(|p| p.info().name).collect();
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        assert_eq!(names.last(), Some(&"paper-tour"));
+        assert!(find("nope").is_none());
+        assert_eq!(
+            assets_of("mechanism", &ExperimentConfig::default()).unwrap(),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            assets_of("non-image", &ExperimentConfig::default()).unwrap(),
+            vec!["breast-cancer.csv"]
+        );
+    }
+}

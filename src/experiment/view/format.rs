@@ -1,0 +1,90 @@
+//! Number formatting for every text the lab shows: the page, the CLI's Markdown and the
+//! generated docs use these functions, so a number reads the same everywhere.
+
+use crate::stats::PowerLawRate;
+
+/// A number with `digits` significant digits: plain notation for 10⁻³ ≤ |v| < 10⁵ (trailing
+/// zeros dropped), scientific otherwise; "—" for a missing or non-finite value, "0" for zero.
+///
+/// ```
+/// use sgn_lab::experiment::view::format::num;
+/// assert_eq!(num(0.123456, 3), "0.123");
+/// assert_eq!(num(2.50, 3), "2.5");
+/// assert_eq!(num(1.5e-5, 3), "1.50e-5");
+/// assert_eq!(num(f64::NAN, 3), "—");
+/// ```
+pub fn num(v: f64, digits: usize) -> String {
+    if !v.is_finite() {
+        return if v.is_nan() {
+            "—".into()
+        } else if v > 0.0 {
+            "∞".into()
+        } else {
+            "−∞".into()
+        };
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    let digits = digits.max(1);
+    let a = v.abs();
+    if (1e-3..1e5).contains(&a) {
+        let magnitude = a.log10().floor() as i32;
+        let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
+        let s = format!("{v:.decimals$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    } else {
+        format!("{v:.prec$e}", prec = digits - 1)
+    }
+}
+
+/// [`num`] with 3 significant digits.
+pub fn n3(v: f64) -> String {
+    num(v, 3)
+}
+
+/// A power-law rate as "80 % (8/10)", or "—" when nothing could be tested.
+pub fn rate(r: &PowerLawRate) -> String {
+    match r.rate {
+        Some(v) => format!("{} % ({}/{})", (100.0 * v).round(), r.power_law, r.tested),
+        None => "—".into(),
+    }
+}
+
+/// A share in [0, 1] as a whole percentage, "87 %".
+pub fn percent(v: f64) -> String {
+    if v.is_finite() {
+        format!("{} %", (100.0 * v).round())
+    } else {
+        "—".into()
+    }
+}
+
+/// A significance level as written in the text: 0.1, 0.05, 0.01.
+pub fn level(alpha: f64) -> String {
+    num(alpha, 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::rate_from_verdicts;
+
+    #[test]
+    fn numbers_read_the_same_everywhere() {
+        assert_eq!(num(123456.0, 3), "1.23e5");
+        assert_eq!(num(-0.5, 3), "-0.5");
+        assert_eq!(num(99.96, 3), "100");
+        assert_eq!(num(0.001, 3), "0.001");
+        assert_eq!(num(f64::INFINITY, 3), "∞");
+        assert_eq!(rate(&rate_from_verdicts(&[true, true, false, true], 0)), "75 % (3/4)");
+        assert_eq!(rate(&rate_from_verdicts(&[], 2)), "—");
+        assert_eq!(level(0.05), "0.05");
+        assert_eq!(level(0.1), "0.1");
+        assert_eq!(percent(0.866), "87 %");
+    }
+}
