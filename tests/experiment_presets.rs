@@ -59,7 +59,7 @@ fn every_preset_runs_at_reduced_size_and_states_a_verdict() {
         assert!(!p.claim.is_empty());
         assert_eq!(p.verdicts.len(), 1, "{}: {:?}", p.preset, p.verdicts);
         let v = &p.verdicts[0];
-        assert!(!v.finding.is_empty() && !why(&v).is_empty(), "{}", p.preset);
+        assert!(!v.finding.is_empty() && !why(v).is_empty(), "{}", p.preset);
         if p.preset != "mechanism" {
             assert!(!p.arms.is_empty(), "{}", p.preset);
             assert!(!p.table_a.is_empty(), "{}", p.preset);
@@ -248,7 +248,7 @@ fn rule_specific_remarks_follow_the_rule() {
         "{}",
         v.finding
     );
-    assert!(!why(&v).contains("whole sample"), "{}", why(&v));
+    assert!(!why(v).contains("whole sample"), "{}", why(v));
     cfg.analysis.rule = sgn_lab::experiment::TailRule::Paper;
     let r = sgn_lab::experiment::run_config(&cfg, &mut assets, &mut |_| true).unwrap();
     assert!(

@@ -1,7 +1,8 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): charts really draw on a real canvas.
 #![cfg(target_arch = "wasm32")]
 
-use sgn_lab::web::charts::draw_training_chart;
+use sgn_lab::plot::Chart;
+use sgn_lab::web::charts::{draw_chart, TrainingChart};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -42,7 +43,14 @@ fn training_chart_changes_pixels_and_draws_the_loss_line() {
 
     let step: Vec<f64> = (0..300).map(f64::from).collect();
     let loss: Vec<f64> = step.iter().map(|s| 2.3 * (-s / 80.0).exp() + 0.05).collect();
-    let hover = draw_training_chart(c.clone(), 2.0, &step, &loss, &[100.0, 200.0, 299.0], &[0.8, 0.9, 0.95]).unwrap();
+    let mut chart = TrainingChart::new();
+    // Appended in two slices, as the worker reports them.
+    chart.append(&step[..120], &loss[..120], &[100.0], &[0.8]).unwrap();
+    chart
+        .append(&step[120..], &loss[120..], &[200.0, 299.0], &[0.9, 0.95])
+        .unwrap();
+    assert_eq!(chart.steps(), 300);
+    let hover = chart.draw(c.clone(), 2.0).unwrap();
 
     let after = pixels(&c);
     let changed = before.chunks(4).zip(after.chunks(4)).filter(|(a, b)| a != b).count();
@@ -54,7 +62,7 @@ fn training_chart_changes_pixels_and_draws_the_loss_line() {
     assert!(blue > 500, "loss line missing: {blue} blue pixels");
 
     // The hover index: series with points inside the canvas, on the drawn (blue) line.
-    let idx: serde_json::Value = serde_json::from_str(&hover).unwrap();
+    let idx: serde_json::Value = serde_wasm_bindgen::from_value(hover).unwrap();
     let series = idx["series"].as_array().unwrap();
     assert_eq!(series[0]["name"], "minibatch loss");
     assert_eq!(series[2]["y"].as_array().unwrap().len(), 3, "three accuracy points");
@@ -81,5 +89,23 @@ fn training_chart_changes_pixels_and_draws_the_loss_line() {
 #[wasm_bindgen_test]
 fn mismatched_arrays_are_an_error_not_a_panic() {
     let c = canvas(200, 100);
-    assert!(draw_training_chart(c, 1.0, &[0.0, 1.0], &[1.0], &[], &[]).is_err());
+    assert!(TrainingChart::new().append(&[0.0, 1.0], &[1.0], &[], &[]).is_err());
+    // A chart object that is not a chart: a readable error, and the canvas is untouched.
+    let bad = serde_wasm_bindgen::to_value(&serde_json::json!({"kind": "pie"})).unwrap();
+    assert!(draw_chart(c, 1.0, bad).is_err());
+}
+
+#[wasm_bindgen_test]
+fn a_chart_object_draws_once_from_what_the_engine_decided() {
+    let c = canvas(600, 400);
+    let chart = Chart::Ccdf {
+        title: "CCDF".into(),
+        points: (1..200).map(|i| [i as f64, (200 - i) as f64 / 200.0]).collect(),
+        n: 200,
+        fit: None,
+    };
+    let obj = serde_wasm_bindgen::to_value(&chart).unwrap();
+    let hover: serde_json::Value = serde_wasm_bindgen::from_value(draw_chart(c.clone(), 1.0, obj).unwrap()).unwrap();
+    assert!(!hover["series"].as_array().unwrap().is_empty());
+    assert!(blue_pixels(&pixels(&c)) > 100);
 }

@@ -4,10 +4,10 @@ import * as wasm from '../pkg/sgn_lab.js';
 import { fitCanvas, frameThrottle } from './canvas.js';
 import { setHover } from './hover.js';
 import { renderStructure } from './structure.js';
-import { SETTINGS, SETTING_GROUP, HIDEABLE, readHash, writeHash, defaultConfig } from './settings.js';
+import { CONTROLS, readHash, writeHash, defaultConfig, controlValues, applyControl, controlId } from './settings.js';
 import { initUpload, renderUpload } from './upload.js';
 import { addChartExports, jsonButton } from './exports.js';
-import { initTour, tourParam } from './tour.js';
+import { initTour, tourStep } from './tour.js';
 
 const $ = (id) => document.getElementById(id);
 wasm.init_engine();
@@ -35,7 +35,7 @@ const measuring = (on) => {
 };
 
 const initial = readHash(location.hash);
-const view = { embed: initial.embed, hide: initial.hide };
+const view = { embed: initial.flags.embed, hide: initial.flags.hide };
 const run = {
   /** The experiment (`ExperimentConfig` JSON): the URL state, the seed included. */
   config: initial.config ?? defaultConfig(),
@@ -50,7 +50,8 @@ const run = {
   ready: false,
   /** Training failed (divergence): θ is not finite, so nothing can be measured until a new run. */
   diverged: false,
-  history: { step: [], loss: [], evalStep: [], evalAcc: [] },
+  /** The loss and accuracy history, kept by the engine's chart object and appended to. */
+  chart: new wasm.TrainingChart(),
 };
 
 if (!initial.seeded) run.config.seed = randomSeed();
@@ -73,10 +74,8 @@ function setRunning(running) {
 
 const redraw = frameThrottle(() => {
   const dpr = fitCanvas(ui.chart);
-  const h = run.history;
   try {
-    setHover(ui.chart, wasm.draw_training_chart(ui.chart, dpr, Float64Array.from(h.step), Float64Array.from(h.loss),
-      Float64Array.from(h.evalStep), Float64Array.from(h.evalAcc)));
+    setHover(ui.chart, run.chart.draw(ui.chart, dpr));
   } catch (err) {
     setStatus(`chart error: ${err.message || err}`, true);
   }
@@ -124,7 +123,7 @@ function restartEngine(notice, { replay = true, bad = true, crash = true } = {})
   measuring(false);
   tourBusy(false);
   spawnWorker();
-  const steps = run.history.step.length;
+  const steps = run.chart.steps();
   start({ replayTo: fromZero ? 0 : steps, notice: fromZero && steps > 0 ? `${notice} The run starts over from step 0.` : notice, bad });
 }
 const CRASH_LIMIT = 3;
@@ -149,12 +148,11 @@ function onEngineMessage(msg) {
   switch (msg.type) {
     case 'ready': {
       $('load-progress').hidden = true;
-      const i = msg.info;
-      $('data-desc').textContent = `${i.dataset}: ${i.n_train} train / ${i.n_test} test, ${i.n_features} features`;
-      $('model-desc').textContent = `${i.model} (${i.n_params.toLocaleString('en')} parameters; `
-        + `about ${Math.ceil(i.memory_mib)} MiB with the measurement, cap ${Math.round(run.config.memory_cap / 2 ** 20)} MiB)`;
-      $('opt-desc').textContent = i.optimizer;
-      $('engine-version').textContent = `engine ${i.engine_version}`;
+      const f = msg.facts; // worded by the engine (src/experiment/view/session.rs)
+      $('data-desc').textContent = f.data;
+      $('model-desc').textContent = f.model;
+      $('opt-desc').textContent = f.optimizer;
+      $('engine-version').textContent = f.engine;
       if (run.replayTo > 0) {
         setStatus(`Restoring the run: replaying ${run.replayTo} steps with seed ${run.config.seed}…`);
         worker.postMessage({ type: 'step', steps: run.replayTo });
@@ -179,21 +177,19 @@ function onEngineMessage(msg) {
         handBack(`Back at step ${msg.step}.`);
         break;
       }
-      const h = run.history;
-      for (let k = 0; k < msg.steps.length; k++) { h.step.push(msg.steps[k]); h.loss.push(msg.losses[k]); }
-      for (const e of msg.evals) { h.evalStep.push(e.step); h.evalAcc.push(e.accuracy); }
-      const lastEval = msg.evals[msg.evals.length - 1];
-      $('r-step').textContent = String(msg.step);
-      $('r-epoch').textContent = msg.epoch.toFixed(2);
-      if (msg.losses.length) $('r-loss').textContent = msg.loss_ema.toFixed(4);
-      if (lastEval) $('r-acc').textContent = `${(100 * lastEval.accuracy).toFixed(1)} %`;
-      $('r-lr').textContent = msg.lr.toPrecision(2);
+      run.chart.append(msg.steps, msg.losses, msg.eval_steps, msg.eval_accuracy);
+      const r = msg.readout; // worded by the engine (src/experiment/view/session.rs)
+      $('r-step').textContent = r.step;
+      $('r-epoch').textContent = r.epoch;
+      if (r.loss !== null) $('r-loss').textContent = r.loss;
+      if (r.accuracy !== null) $('r-acc').textContent = r.accuracy;
+      $('r-lr').textContent = r.lr;
       redraw();
       break;
     }
     case 'stopped':
       setRunning(false);
-      setStatus(msg.reason === 'finished' ? `Finished at step ${run.history.step.length}.` : 'Paused.');
+      setStatus(msg.reason === 'finished' ? `Finished at step ${run.chart.steps()}.` : 'Paused.');
       break;
     case 'measure-progress':
       ui.measureProgress.value = msg.fraction;
@@ -202,10 +198,10 @@ function onEngineMessage(msg) {
     case 'measured':
       measuring(false);
       try {
-        lastReport = msg.full_report; // the CLI's report schema (src/web/lab.rs full_report)
+        lastReport = msg.report; // the CLI's report schema, as `sgn-lab run` writes report.json
         $('report-json').hidden = false;
         redrawStructure = renderStructure(wasm, msg);
-        setStatus(`Measured the gradients at step ${run.history.step.length}.`);
+        setStatus(`Measured the gradients at step ${run.chart.steps()}.`);
       } catch (err) {
         setStatus(`could not show the measurement: ${err.message || err}`, true);
       }
@@ -267,7 +263,7 @@ function start({ replayTo = 0, notice = null, bad = true } = {}) {
   run.replayTo = replayTo;
   if (notice) { run.notice = notice; run.noticeBad = bad; }
   if (!replayTo) {
-    run.history = { step: [], loss: [], evalStep: [], evalAcc: [] };
+    run.chart.clear();
     for (const id of ['r-loss', 'r-acc', 'r-lr']) $(id).textContent = '—';
     $('r-step').textContent = '0';
     $('r-epoch').textContent = '0.00';
@@ -275,7 +271,7 @@ function start({ replayTo = 0, notice = null, bad = true } = {}) {
   for (const id of ['data-desc', 'model-desc', 'opt-desc']) $(id).textContent = 'loading…';
   ui.seed.value = String(run.config.seed);
   try {
-    history.replaceState(null, '', writeHash(run.config, view) + tourParam());
+    history.replaceState(null, '', writeHash(run.config, { ...view, tour: tourStep() }));
   } catch (err) {
     run.notice = `These settings cannot be shared as a link: ${err.message || err}`;
   }
@@ -302,7 +298,7 @@ ui.measure.addEventListener('click', () => {
   if (!run.ready || run.diverged) return;
   measuring(true);
   setStatus('Measuring the gradient structure at the current weights…');
-  worker.postMessage({ type: 'measure', options: measureOptions() });
+  worker.postMessage({ type: 'measure', analysis: run.config.analysis });
 });
 ui.step.addEventListener('click', () => worker.postMessage({ type: 'step', steps: 1 }));
 $('upload-cancel').addEventListener('click', () => { restartEngine('Analysis cancelled.', { bad: false, crash: false }); uploadError('Analysis cancelled.', false); });
@@ -316,25 +312,13 @@ ui.seed.addEventListener('change', () => {
   if (Number.isSafeInteger(v) && v >= 0) { run.config = { ...run.config, seed: v }; start(); } else { ui.seed.value = String(run.config.seed); }
 });
 
-/** The tail rule and level: part of the shared state, but changing them needs no retraining. */
-function measureOptions() {
-  return { rule: $('tail-rule').value, level: Number($('tail-level').value), draws: Number($('tail-draws').value), n_cov: Number($('spectrum-n').value) };
-}
-for (const id of ['tail-rule', 'tail-level', 'tail-draws', 'spectrum-n']) {
-  $(id).addEventListener('change', () => {
-    run.config = { ...run.config, analysis: { ...run.config.analysis, ...measureOptions() } };
-    history.replaceState(null, '', writeHash(run.config, view) + tourParam());
-    applyView();
-  });
-}
-/** Embed mode and hidden parts (from the URL), applied to the page. */
+/** Embed mode and hidden parts (from the URL), applied to the page: every element marked with
+ * a `data-part` the link hides. */
 function applyView() {
   document.body.classList.toggle('embed', view.embed);
-  for (const part of HIDEABLE) {
-    for (const el of document.querySelectorAll(`[data-part="${part}"]`)) el.classList.toggle('is-hidden', view.hide.includes(part));
-  }
+  for (const el of document.querySelectorAll('[data-part]')) el.classList.toggle('is-hidden', view.hide.includes(el.dataset.part));
   // The Setup box goes when every group in it is hidden.
-  const groups = new Set(Object.values(SETTING_GROUP));
+  const groups = new Set(CONTROLS.filter((c) => c.when === 'training').map((c) => c.group));
   const empty = [...groups].every((g) => view.hide.includes(g));
   $('settings').closest('details').classList.toggle('is-hidden', empty || view.hide.includes('setup'));
   $('open-full').href = `${location.pathname}${location.hash.replace(/&.*$/, '')}`;
@@ -345,7 +329,7 @@ function applyView() {
  * upload in embed mode), so only the classroom link needs the list. */
 function shareHash(embed) {
   const hide = embed ? [] : [...document.querySelectorAll('.hide-parts input:checked')].map((b) => b.value);
-  return writeHash(run.config, { embed, hide }) + tourParam();
+  return writeHash(run.config, { embed, hide, tour: tourStep() });
 }
 
 function offerCopy(text) {
@@ -356,9 +340,7 @@ function offerCopy(text) {
   if (navigator.clipboard) navigator.clipboard.writeText(text).catch(() => {});
 }
 
-addChartExports(ui.chart, 'sgn-lab-training', () => ({
-  step: run.history.step, minibatch_loss: run.history.loss, eval_step: run.history.evalStep, test_accuracy: run.history.evalAcc,
-}));
+addChartExports(ui.chart, 'sgn-lab-training', () => run.chart.csv());
 jsonButton($('report-json'), () => `sgn-lab-report-seed${run.config.seed}.json`, () => lastReport);
 
 /** The embed's height in CSS pixels: the run panel and the training chart side by side, with
@@ -371,10 +353,11 @@ $('copy-embed').addEventListener('click', () => {
 $('copy-link').addEventListener('click', () => offerCopy(`${location.origin}${location.pathname}${shareHash(false)}`));
 
 window.addEventListener('hashchange', () => {
-  const { config, seeded, embed, hide, error } = readHash(location.hash);
-  if (embed !== view.embed || hide.join() !== view.hide.join()) {
-    view.embed = embed;
-    view.hide = hide;
+  const { config, seeded, flags, error } = readHash(location.hash);
+  if (flags.tour) tour.goTo(flags.tour);
+  if (flags.embed !== view.embed || flags.hide.join() !== view.hide.join()) {
+    view.embed = flags.embed;
+    view.hide = flags.hide;
     applyView();
   }
   if (error) { setStatus(error, true); return; }
@@ -386,56 +369,57 @@ window.addEventListener('hashchange', () => {
   }
 });
 
-// The setup controls, built from the settings table; any change rebuilds the run.
-const settingsBox = $('settings');
-for (const s of SETTINGS) {
+// The menus, built from the engine's control table (src/experiment/controls.rs). A training
+// setting starts a new run; a measurement setting only changes the next measurement (and the link).
+for (const c of CONTROLS) {
   const select = document.createElement('select');
-  select.id = `set-${s.key}`;
-  select.dataset.testid = `set-${s.key}`;
-  for (const [value, text] of s.options) select.append(new Option(text, value));
+  select.id = controlId(c);
+  select.dataset.testid = controlId(c);
+  select.dataset.part = c.group;
+  for (const [value, text] of c.options) select.append(new Option(text, value));
   const lab = document.createElement('label');
   lab.htmlFor = select.id;
-  lab.textContent = s.label;
-  lab.dataset.part = SETTING_GROUP[s.key];
-  select.dataset.part = SETTING_GROUP[s.key];
+  lab.textContent = c.label;
+  lab.dataset.part = c.group;
   select.addEventListener('change', () => {
-    if (select.selectedOptions[0]?.dataset.extra === 'fixed') return;
-    const config = structuredClone(run.config);
-    s.set(config, select.value);
-    run.config = config;
-    start();
+    if (select.selectedOptions[0]?.dataset.extra) return; // the value already in the config
+    run.config = applyControl(run.config, c.key, select.value);
+    if (c.when === 'training') { start(); return; }
+    history.replaceState(null, '', writeHash(run.config, { ...view, tour: tourStep() }));
+    applyView();
   });
-  settingsBox.append(lab, select);
+  if (c.when === 'training') {
+    $('settings').append(lab, select);
+  } else {
+    lab.className = 'opt';
+    lab.append(' ', select);
+    $('measure-settings').append(lab);
+  }
 }
 
-/** Shows the config in the controls. A value no option names (a link from the CLI, say) gets
- * an extra option so the control tells the truth; a control that does not apply is disabled. */
+/** Shows the config in the menus. A value no option names (a link from the CLI, say) gets an
+ * extra option so the menu tells the truth; a menu that does not apply is disabled. */
 function syncControls() {
-  for (const s of SETTINGS) {
-    const select = $(`set-${s.key}`);
+  const shown = controlValues(run.config);
+  for (const c of CONTROLS) {
+    const select = $(controlId(c));
     for (const o of [...select.options]) if (o.dataset.extra) o.remove();
-    const v = s.get(run.config);
-    select.disabled = v === null;
-    if (v === null || v === undefined) {
-      const o = new Option(v === null ? 'n/a' : 'as in the link', '');
+    const v = shown[c.key];
+    select.disabled = v.kind === 'not_applicable';
+    if (v.kind === 'option') {
+      select.value = v.value;
+    } else if (v.kind === 'other') {
+      // A value no option names (a link from the CLI, say), shown as it is.
+      const o = new Option(v.value, v.value);
+      o.dataset.extra = 'value';
+      select.append(o);
+      select.value = v.value;
+    } else {
+      const o = new Option('n/a', '');
       o.dataset.extra = 'fixed';
       select.append(o);
       select.value = '';
-    } else {
-      if (![...select.options].some((o) => o.value === v)) {
-        const o = new Option(v, v);
-        o.dataset.extra = 'value';
-        select.append(o);
-      }
-      select.value = v;
     }
-  }
-  $('tail-rule').value = run.config.analysis.rule;
-  $('tail-level').value = String(run.config.analysis.level);
-  for (const [id, v] of [['tail-draws', run.config.analysis.draws], ['spectrum-n', run.config.analysis.n_cov]]) {
-    const select = $(id);
-    if (![...select.options].some((o) => o.value === String(v))) select.append(new Option(String(v), String(v)));
-    select.value = String(v);
   }
 }
 
@@ -445,7 +429,7 @@ start();
 window.sgnLab = {
   crashEngine: () => worker.postMessage({ type: 'selftest-panic' }),
   failWorker: () => worker.postMessage({ type: 'selftest-throw' }),
-  history: () => structuredClone(run.history),
+  history: () => run.chart.history(),
   engineStats: () => new Promise((resolve) => {
     const w = worker;
     const on = ({ data }) => { if (data.type === 'stats') { w.removeEventListener('message', on); resolve(data); } };
@@ -459,8 +443,11 @@ function tourBusy(on) {
   $('tour-cancel').hidden = !on;
   if (on) $('tour-stage').textContent = 'starting…';
 }
-const tour = initTour(wasm, { post: (msg) => worker.postMessage(msg), seed: () => run.config.seed, setBusy: tourBusy });
-initUpload((msg, transfer) => worker.postMessage(msg, transfer), measureOptions);
+const tour = initTour(wasm, {
+  post: (msg) => worker.postMessage(msg), seed: () => run.config.seed, setBusy: tourBusy, fromLink: initial.flags.tour,
+  rememberStep: () => history.replaceState(null, '', writeHash(run.config, { ...view, tour: tourStep() })),
+});
+initUpload((msg, transfer) => worker.postMessage(msg, transfer), () => run.config.analysis);
 
 // Offline support (www/sw.js). Registration failing (e.g. file:// or a private window) only
 // means no offline copy; the lab works the same.

@@ -12,18 +12,10 @@ function download(name, blob) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** CSV with a header row from equal-length columns. */
-export function toCsv(columns) {
-  const names = Object.keys(columns);
-  const n = Math.max(0, ...names.map((k) => columns[k].length));
-  const lines = [names.join(',')];
-  for (let i = 0; i < n; i++) lines.push(names.map((k) => (i < columns[k].length ? String(columns[k][i]) : '')).join(','));
-  return lines.join('\n') + '\n';
-}
-
-/** Adds "PNG" and "CSV" buttons under the chart `canvas` (once); `columns()` gives the CSV's
- * data and `baseName` (a string, or a function for a name that changes) the file name. */
-export function addChartExports(canvas, baseName, columns) {
+/** Adds "PNG" and "CSV" buttons under the chart `canvas` (once); `csv()` gives the CSV text (made
+ * by the engine: `chart_csv`, `sample_csv`, `TrainingChart.csv`) and `baseName` (a string, or a
+ * function for a name that changes) the file name. */
+export function addChartExports(canvas, baseName, csv) {
   const name = () => (typeof baseName === 'function' ? baseName() : baseName);
   const figure = canvas.closest('figure');
   if (!figure || figure.querySelector('.exports')) return;
@@ -34,12 +26,12 @@ export function addChartExports(canvas, baseName, columns) {
   png.textContent = 'PNG';
   png.dataset.testid = `png-${canvas.dataset.testid}`;
   png.addEventListener('click', () => canvas.toBlob((b) => b && download(`${name()}.png`, b), 'image/png'));
-  const csv = document.createElement('button');
-  csv.type = 'button';
-  csv.textContent = 'CSV';
-  csv.dataset.testid = `csv-${canvas.dataset.testid}`;
-  csv.addEventListener('click', () => download(`${name()}.csv`, new Blob([toCsv(columns())], { type: 'text/csv' })));
-  bar.append(png, csv);
+  const csvButton = document.createElement('button');
+  csvButton.type = 'button';
+  csvButton.textContent = 'CSV';
+  csvButton.dataset.testid = `csv-${canvas.dataset.testid}`;
+  csvButton.addEventListener('click', () => download(`${name()}.csv`, new Blob([csv()], { type: 'text/csv' })));
+  bar.append(png, csvButton);
   figure.append(bar);
 }
 

@@ -9,15 +9,6 @@ const RADIUS_CSS = 12; // how near (CSS px) the pointer must be to a point
 const RADIUS_TOUCH_CSS = 24;
 const charts = new WeakMap();
 
-/** A number to 4 significant digits (integers such as steps and ranks exactly). */
-export function fmt4(v) {
-  if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v) && Math.abs(v) < 1e7) return String(v);
-  const a = Math.abs(v);
-  if (a >= 1e-3 && a < 1e5) return String(Number(v.toPrecision(4)));
-  return v.toExponential(3);
-}
-
 function div(cls, parent) {
   const e = document.createElement('div');
   e.className = cls;
@@ -41,7 +32,7 @@ function helpId() {
 function attach(canvas) {
   const box = canvas.parentElement;
   const s = {
-    json: null, index: null, shown: null, pointer: null,
+    index: null, shown: null, pointer: null,
     tip: div('hover-tip', box), v: div('hover-line hover-v', box), h: div('hover-line hover-h', box), dot: div('hover-dot', box),
   };
   if (canvas.dataset.testid) s.tip.dataset.testid = `hover-${canvas.dataset.testid}`;
@@ -50,12 +41,7 @@ function attach(canvas) {
   if (!canvas.hasAttribute('tabindex')) canvas.tabIndex = 0;
   canvas.setAttribute('aria-describedby', helpId());
 
-  const index = () => {
-    if (!s.index && s.json) {
-      try { s.index = JSON.parse(s.json); } catch { s.index = { area: [0, 0, 0, 0], series: [] }; }
-    }
-    return s.index;
-  };
+  const index = () => s.index;
   const scale = () => canvas.width / Math.max(1, canvas.getBoundingClientRect().width);
   const at = (e) => {
     const r = canvas.getBoundingClientRect();
@@ -153,7 +139,7 @@ function show(s, canvas, idx, hit, k) {
   const name = document.createElement('div');
   name.className = 'name';
   name.textContent = ser.name;
-  s.tip.replaceChildren(name, line(ser.x_name, fmt4(ser.x[hit.i])), line(ser.y_name, fmt4(ser.y[hit.i])));
+  s.tip.replaceChildren(name, line(ser.x_name, ser.x_text[hit.i]), line(ser.y_name, ser.y_text[hit.i]));
   s.tip.dataset.series = ser.name;
   s.tip.dataset.x = String(ser.x[hit.i]);
   s.tip.dataset.y = String(ser.y[hit.i]);
@@ -184,27 +170,24 @@ function show(s, canvas, idx, hit, k) {
 }
 
 /**
- * Gives `canvas` (inside a positioned .chart-box) the hover index `json` returned by a wasm
- * draw_* call; the first call attaches the listeners. A shown read-out follows the new data.
+ * Gives `canvas` (inside a positioned .chart-box) the hover index returned by a wasm draw call
+ * (an object: the plotting area and the series with their points, values and read-out texts);
+ * the first call attaches the listeners. A shown read-out follows the new data.
  */
-export function setHover(canvas, json) {
-  if (typeof json !== 'string') return;
+export function setHover(canvas, index) {
+  if (!index || !Array.isArray(index.series)) return;
   const s = charts.get(canvas) || attach(canvas);
-  s.json = json;
-  s.index = null;
+  s.index = index;
   // The drawn series' names, for tests and tools (e.g. whether a CCDF carries its fit line).
-  // (Read from the text, so the index itself is still parsed only on the first pointer event.)
-  canvas.dataset.series = [...json.matchAll(/"name":"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`)).join(' | ');
+  canvas.dataset.series = index.series.map((ser) => ser.name).join(' | ');
   if (!s.shown) return;
-  const idx = JSON.parse(json);
-  s.index = idx;
   const k = canvas.width / Math.max(1, canvas.getBoundingClientRect().width);
   if (s.shown.key) {
-    const ser = idx.series[s.shown.series];
-    if (ser && ser.x.length) show(s, canvas, idx, { ...s.shown, i: Math.min(s.shown.i, ser.x.length - 1) }, k);
+    const ser = index.series[s.shown.series];
+    if (ser && ser.x.length) show(s, canvas, index, { ...s.shown, i: Math.min(s.shown.i, ser.x.length - 1) }, k);
     else hide(s);
   } else {
-    const hit = s.pointer && nearest(idx, s.pointer);
-    if (hit) show(s, canvas, idx, hit, k); else hide(s);
+    const hit = s.pointer && nearest(index, s.pointer);
+    if (hit) show(s, canvas, index, hit, k); else hide(s);
   }
 }

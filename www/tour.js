@@ -41,57 +41,28 @@ function verdictBlock(c, named) {
   return mk('section', { className: `verdict ${v.tone}` }, head, list, details);
 }
 
-// The hash as the page was opened (read at import, before the page rewrites it from the config).
-const INITIAL_HASH = typeof location === 'undefined' ? '' : location.hash;
-
-/** The tour step (1-based) in a hash's `tour=N` part (a parameter beside the `v1.` state, not
- * part of it), or null. */
-export function tourStepOf(hash) {
-  const m = hash.replace(/^#/, '').match(/(?:^|&)tour=(\d{1,4})(?:&|$)/);
-  return m ? Number(m[1]) : null;
-}
-
 /** The step to keep in the URL (1-based; null until a link or the user picked one). */
 let current = null;
 
-/** The `&tour=N` part for the page's hash ('' when no step was picked). */
-export function tourParam() {
-  return current ? `&tour=${current}` : '';
+/** The open tour step for the page's link (`flags.tour`), or null when none was picked. */
+export function tourStep() {
+  return current;
 }
 
-/** Draws chart `c` (one of the step's `charts`, src/web/tour.rs `TourChart`) on `canvas`. */
+/** Draws chart `c` (one of the step's `charts`, a `plot::Chart` decided by the preset) on `canvas`. */
 function drawChart(wasm, canvas, c) {
-  const dpr = fitCanvas(canvas);
-  if (c.kind === 'ccdf') {
-    const f = c.fit;
-    setHover(canvas, wasm.draw_ccdf_summary(canvas, dpr, Float64Array.from(c.points, (p) => p[0]), Float64Array.from(c.points, (p) => p[1]),
-      c.n, f.xmin, f.alpha, f.n_tail, c.title));
-  } else if (c.kind === 'rank') setHover(canvas, wasm.draw_rank_plot(canvas, dpr, JSON.stringify(c.data)));
-  else if (c.kind === 'trace_share') setHover(canvas, wasm.draw_trace_share(canvas, dpr, JSON.stringify(c.data)));
-  else if (c.kind === 'davis_kahan') setHover(canvas, wasm.draw_davis_kahan(canvas, dpr, JSON.stringify(c.data)));
+  setHover(canvas, wasm.draw_chart(canvas, fitCanvas(canvas), c));
 }
 
-const LABEL = { ccdf: (c) => c.title, rank: (c) => c.data.title, trace_share: () => 'Cumulative trace share of the covariance spectrum',
-  davis_kahan: () => 'Davis–Kahan: eigenvector angles between two half-sample estimates against the bound' };
-
-/** The data behind chart `c`, as CSV columns. */
-function columns(c) {
-  if (c.kind === 'ccdf') return { x: c.points.map((p) => p[0]), ccdf: c.points.map((p) => p[1]) };
-  if (c.kind === 'rank') return { eigenvalue: c.data.eigenvalues, baseline: c.data.baseline || [] };
-  if (c.kind === 'trace_share') return { share: c.data.share };
-  const d = c.data.davis_kahan;
-  return { k: d.k, sin_angle: d.sin_angle, bound: d.bound.map((b) => (b === null ? 'inf' : b)), min_gap: d.min_gap };
-}
-
-export function initTour(wasm, { post, seed, setBusy }) {
-  const presets = JSON.parse(wasm.presets_json());
-  const fromLink = tourStepOf(INITIAL_HASH);
+/** Builds the tour. `fromLink` is the step the page's link opened (its `flags.tour`, read by
+ * the engine), `remember()` rewrites the page's link after the step changed. */
+export function initTour(wasm, { post, seed, setBusy, fromLink, rememberStep }) {
+  const presets = wasm.presets();
   let i = fromLink ? Math.min(Math.max(fromLink, 1), presets.length) - 1 : 0;
   if (fromLink) current = i + 1;
   const remember = () => {
     current = i + 1;
-    const base = location.hash.replace(/&tour=\d*/g, '');
-    history.replaceState(null, '', `${base || '#'}${tourParam()}`);
+    rememberStep();
   };
   const show = () => {
     const p = presets[i];
@@ -107,11 +78,7 @@ export function initTour(wasm, { post, seed, setBusy }) {
   };
   q('tour-prev').addEventListener('click', () => { if (i > 0) { i -= 1; show(); remember(); } });
   q('tour-next').addEventListener('click', () => { if (i < presets.length - 1) { i += 1; show(); remember(); } });
-  // A link edited by hand (or pasted into the same tab) to another step.
-  window.addEventListener('hashchange', () => {
-    const n = tourStepOf(location.hash);
-    if (n && n >= 1 && n <= presets.length && n - 1 !== i) { i = n - 1; current = n; show(); }
-  });
+
   q('tour-run').addEventListener('click', () => {
     setBusy(true);
     post({ type: 'tour-run', name: presets[i].name, seed: seed(), assetBase: new URL('assets/', document.baseURI).href });
@@ -147,11 +114,11 @@ export function initTour(wasm, { post, seed, setBusy }) {
       canvas.dataset.testid = `tour-chart-${k}`;
       canvas.dataset.kind = c.kind;
       canvas.setAttribute('role', 'img');
-      canvas.setAttribute('aria-label', LABEL[c.kind](c));
+      canvas.setAttribute('aria-label', wasm.chart_label(c));
       wrap.append(canvas);
       fig.append(wrap);
       box.append(fig);
-      addChartExports(canvas, `sgn-lab-${name}-chart${k + 1}-${c.kind}`, () => columns(c));
+      addChartExports(canvas, `sgn-lab-${name}-chart${k + 1}-${c.kind}`, () => wasm.chart_csv(c));
     });
     drawAll();
   };
@@ -162,21 +129,24 @@ export function initTour(wasm, { post, seed, setBusy }) {
     q('tour').scrollIntoView({ block: 'start' });
   }
   return {
+    /** A link edited by hand (or pasted into the same tab) to another step. */
+    goTo(n) {
+      if (n && n >= 1 && n <= presets.length && n - 1 !== i) { i = n - 1; current = n; show(); }
+    },
     progress(msg) {
       q('tour-progress').value = msg.fraction;
       document.getElementById('tour-stage').textContent = msg.stage;
     },
     report(msg) {
       setBusy(false);
-      const r = JSON.parse(msg.report);
-      last = { name: msg.name, seed: r.seed, report: msg.report };
-      const view = JSON.parse(msg.view);
+      last = { name: msg.name, seed: seed(), report: msg.report };
+      const view = msg.view;
       const box = q('tour-verdicts');
       box.replaceChildren(...view.claims.map((c) => verdictBlock(c, view.claims.length > 1)));
       table(q('tour-table-a'), view.table_a.head.map((h, k) => (k ? h : `Table A: ${h}`)), view.table_a.rows);
       table(q('tour-table-b'), view.table_b.head.map((h, k) => (k ? h : `Table B: ${h}`)), view.table_b.rows);
       q('tour-result').hidden = false;
-      showCharts(msg.charts ? JSON.parse(msg.charts) : [], msg.name);
+      showCharts(msg.charts, msg.name);
     },
   };
 }

@@ -1,5 +1,6 @@
 // "Analyze your own gradients": reads a dropped/picked file in the page, hands its bytes to the
 // worker, and renders the analysis (text via textContent only; charts via the wasm code).
+import { sample_csv } from '../pkg/sgn_lab.js';
 import { fitCanvas } from './canvas.js';
 import { setHover } from './hover.js';
 import { addChartExports, jsonButton } from './exports.js';
@@ -60,7 +61,7 @@ export function clearUpload() {
   for (const id of ['upload-ccdf', 'upload-hist', 'upload-rank']) {
     const c = q(id);
     c.getContext('2d').clearRect(0, 0, c.width, c.height);
-    setHover(c, '{"area":[0,0,0,0],"series":[]}');
+    setHover(c, { area: [0, 0, 0, 0], series: [] });
   }
 }
 
@@ -70,9 +71,10 @@ export function initUpload(post, ruleAndLevel) {
   const zone = q('drop-zone');
   const status = q('upload-status');
   const base = () => `sgn-lab-upload-${shown ? shown.name.replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_') : 'none'}`;
-  addChartExports(q('upload-ccdf'), () => `${base()}-row0-ccdf`, () => ({ row0: shown ? shown.row0 : [] }));
-  addChartExports(q('upload-hist'), () => `${base()}-column0`, () => ({ column0: shown ? shown.col0 : [] }));
-  addChartExports(q('upload-rank'), () => `${base()}-spectrum`, () => ({ eigenvalue: shown && shown.rank ? shown.rank.eigenvalues : [] }));
+  addChartExports(q('upload-ccdf'), () => `${base()}-row0-ccdf`, () => sample_csv('row0', shown ? shown.row0 : new Float64Array(0)));
+  addChartExports(q('upload-hist'), () => `${base()}-column0`, () => sample_csv('column0', shown ? shown.col0 : new Float64Array(0)));
+  addChartExports(q('upload-rank'), () => `${base()}-spectrum`,
+    () => sample_csv('eigenvalue', Float64Array.from(shown && shown.rank ? shown.rank.eigenvalues : [])));
   jsonButton(q('upload-json'), () => `${base()}-analysis.json`, () => (shown ? shown.report : '{}'));
   const send = async (file) => {
     if (!file) return;
@@ -148,13 +150,14 @@ export function renderUpload(wasm, msg) {
   const r = a.dimension_wise.skipped === 0 ? a.example_row : null;
   const draw = () => {
     let c = q('upload-ccdf');
-    setHover(c, wasm.draw_ccdf(c, fitCanvas(c), msg.row0, r ? r.xmin : 0, r ? r.alpha : 0, r ? r.n_tail : 0, r ? r.n : 0, `Row 0: CCDF of |x| (${a.cols} values)`));
+    setHover(c, wasm.draw_sample(c, fitCanvas(c), 'ccdf', msg.row0, `Row 0: CCDF of |x| (${a.cols} values)`,
+      r ? { xmin: r.xmin, alpha: r.alpha, n_tail: r.n_tail, n: r.n } : null));
     c = q('upload-hist');
-    setHover(c, wasm.draw_histogram(c, fitCanvas(c), msg.col0, `Column 0 over the ${a.rows} ${rowsAre}s`));
+    setHover(c, wasm.draw_sample(c, fitCanvas(c), 'hist', msg.col0, `Column 0 over the ${a.rows} ${rowsAre}s`, null));
     c = q('upload-rank');
     c.setAttribute('aria-label', msg.rank_plot ? 'Covariance spectrum of the rows' : 'Covariance spectrum of the rows: not available (see the table)');
-    if (msg.rank_plot) setHover(c, wasm.draw_rank_plot(c, fitCanvas(c), msg.rank_plot));
-    else setHover(c, wasm.draw_histogram(c, fitCanvas(c), new Float64Array(0), 'Covariance spectrum: not available (see the table)'));
+    if (msg.rank_plot) setHover(c, wasm.draw_chart(c, fitCanvas(c), { kind: 'rank', data: JSON.parse(msg.rank_plot) }));
+    else setHover(c, wasm.draw_sample(c, fitCanvas(c), 'hist', new Float64Array(0), 'Covariance spectrum: not available (see the table)', null));
   };
   draw();
   return draw;

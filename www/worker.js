@@ -69,12 +69,13 @@ async function datasetBytes(url, onProgress) {
   return datasetCache.get(url);
 }
 
-/** Runs one slice and posts its records; returns false when training has finished. */
+/** Runs one slice and posts its records (the steps' losses and the evaluations as typed arrays,
+ * transferred; the read-out worded by the engine); returns false when training has finished. */
 function slice(budgetMs, maxSteps) {
-  const out = JSON.parse(lab.train_for(budgetMs, maxSteps));
-  const step = Float64Array.from(out.steps);
-  const loss = Float64Array.from(out.losses);
-  post({ type: 'progress', ...out, steps: step, losses: loss }, [step.buffer, loss.buffer]);
+  const out = lab.train_for(budgetMs, maxSteps);
+  const arrays = ['steps', 'losses', 'eval_steps', 'eval_accuracy'];
+  for (const k of arrays) out[k] = Float64Array.from(out[k]);
+  post({ type: 'progress', ...out }, arrays.map((k) => out[k].buffer));
   // A step that failed after others in this slice (divergence): those were posted above.
   if (out.error) throw new Error(out.error);
   return !out.finished;
@@ -105,14 +106,13 @@ self.onmessage = async (event) => {
         generation += 1;
         const gen = generation;
         if (lab) { lab.free(); lab = null; }
-        const request = JSON.stringify(msg.config);
-        const asset = wasm.dataset_asset(request);
+        const asset = wasm.dataset_asset(msg.config);
         const bytes = asset ? await datasetBytes(new URL(asset, msg.assetBase).href, (done, total) => {
           if (gen === generation) post({ type: 'load-progress', file: asset, done, total });
         }) : new Uint8Array(0);
         if (gen !== generation) break; // a newer start arrived while the dataset was loading
-        lab = new wasm.Lab(request, bytes);
-        post({ type: 'ready', info: JSON.parse(lab.info()) });
+        lab = new wasm.Lab(msg.config, bytes);
+        post({ type: 'ready', facts: lab.facts() });
         break;
       }
       case 'play':
@@ -133,11 +133,8 @@ self.onmessage = async (event) => {
           running = false;
           post({ type: 'stopped', reason: 'paused' });
         }
-        const r = lab.measure(JSON.stringify(msg.options), (stage, fraction) => post({ type: 'measure-progress', stage, fraction }));
-        const arrays = ['dim_g', 'dim_sgn', 'iter_sgn', 'iter_g'].filter((k) => r[k]);
-        const out = { type: 'measured', report: r.report, full_report: r.full_report, views: r.views || null };
-        for (const k of arrays) out[k] = r[k];
-        post(out, arrays.map((k) => r[k].buffer));
+        const r = lab.measure(msg.analysis, (stage, fraction) => post({ type: 'measure-progress', stage, fraction }));
+        post({ type: 'measured', view: r.view, report: r.report, samples: r.samples }, Object.values(r.samples).map((a) => a.buffer));
         break;
       }
       case 'analyze': {
@@ -155,9 +152,9 @@ self.onmessage = async (event) => {
           assets[name] = await datasetBytes(new URL(name, msg.assetBase).href, (done, total) =>
             post({ type: 'tour-progress', stage: `loading ${name} (${i + 1}/${files.length}): ${mb(done)}${total ? ` of ${mb(total)}` : ''} MB`, fraction: 0 }));
         }
-        const r = wasm.run_preset_json(msg.name, BigInt(msg.seed), assets,
+        const r = wasm.run_preset_step(msg.name, BigInt(msg.seed), assets,
           (stage, fraction) => post({ type: 'tour-progress', stage, fraction }));
-        post({ type: 'tour-report', name: msg.name, report: r.report, charts: r.charts });
+        post({ type: 'tour-report', name: msg.name, report: r.report, charts: r.charts, view: r.view });
         break;
       }
       case 'step':

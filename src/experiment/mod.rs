@@ -7,6 +7,7 @@
 pub mod analyze;
 pub mod config;
 pub mod context;
+pub mod controls;
 pub mod driver;
 pub mod measure;
 pub mod presets;

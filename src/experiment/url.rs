@@ -1,63 +1,164 @@
-//! Compact URL-hash codec for [`ExperimentConfig`] — the one source of truth used by the page
-//! and the CLI.
+//! Links: the compact URL-hash codec for [`ExperimentConfig`] and the page's presentation flags —
+//! the one place a link is read ([`Link::parse`]) and written ([`Link::hash`]), by the page and
+//! the CLI alike.
 //!
 //! `encode(c)` = `"v1." + base64url(JSON of the keys of c that differ from the default)`,
 //! without padding (RFC 4648 §5). Nested objects are diffed recursively; arrays, enums and
 //! scalars are written whole when they differ. The default configuration encodes as `"v1."`.
 //! `decode` applies the keys on the default ([`super::with_overrides`]), so unknown keys and
 //! wrong types are refused, and `decode(encode(c)) == c` for every configuration.
+//!
+//! A page link is `#v1.<config>` followed by presentation flags that are not part of the
+//! experiment (the CLI ignores them): `&embed=1`, `&hide=data,model,…` ([`HIDEABLE`]) and
+//! `&tour=N` (the open tour step). Older `#seed=7&data=digits&lr=0.3` links still open: their
+//! keys are the page's control keys ([`super::controls::CONTROLS`]).
 
 use super::config::{ExperimentConfig, ExperimentError};
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Version prefix of the hash format.
 pub const PREFIX: &str = "v1.";
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/// Parts of the page a classroom or embed link can hide: the setting groups (`data`, `model`,
+/// `optimizer`, `measurement`), the seed, the upload and the tour each separately; `setup`,
+/// `training`, `structure` from older links.
+pub const HIDEABLE: &[&str] = &[
+    "data",
+    "model",
+    "optimizer",
+    "seed",
+    "measurement",
+    "upload",
+    "tour",
+    "setup",
+    "training",
+    "structure",
+];
 
 /// base64url without padding.
 pub fn b64url_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Inverse of [`b64url_encode`] (padding `=` tolerated); `None` on a bad character or length.
+/// Inverse of [`b64url_encode`]; padding `=` and the standard alphabet (`+`, `/`) are accepted
+/// too. `None` on a bad character or length.
 pub fn b64url_decode(s: &str) -> Option<Vec<u8>> {
     let s = s.trim_end_matches('=');
-    let val = |c: u8| -> Option<u32> {
-        match c {
-            b'A'..=b'Z' => Some(u32::from(c - b'A')),
-            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
-            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
-            b'-' | b'+' => Some(62),
-            b'_' | b'/' => Some(63),
-            _ => None,
+    URL_SAFE_NO_PAD.decode(s).or_else(|_| STANDARD_NO_PAD.decode(s)).ok()
+}
+
+/// How the page is shown: not part of the experiment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Flags {
+    /// Minimal chrome for an `<iframe>`.
+    pub embed: bool,
+    /// Parts hidden in a classroom link (each one of [`HIDEABLE`]).
+    pub hide: Vec<String>,
+    /// The open tour step (1-based).
+    pub tour: Option<usize>,
+}
+
+/// A link read: its configuration (none when the link holds none, or when it could not be
+/// read: then `error` says why) and its presentation flags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub config: Option<ExperimentConfig>,
+    /// The link fixed the seed (a `v1.` state always does; an older link with `seed=`).
+    pub seeded: bool,
+    pub flags: Flags,
+    pub error: Option<ExperimentError>,
+}
+
+impl Link {
+    /// Reads a whole link (`https://…/#v1.…&embed=1`), a hash (`#…`) or the state alone. Never
+    /// fails: a state that cannot be read leaves `config` empty with the reason in `error`, and
+    /// the flags are still read.
+    pub fn parse(link: &str) -> Link {
+        let hash = link.rsplit_once('#').map_or(link, |(_, h)| h);
+        let (state, params) = if hash.starts_with('v') {
+            hash.split_once('&').unwrap_or((hash, ""))
+        } else {
+            ("", hash)
+        };
+        let pairs: Vec<(&str, &str)> = params.split('&').filter_map(|p| p.split_once('=')).collect();
+        let get = |k: &str| pairs.iter().rev().find(|(key, _)| *key == k).map(|(_, v)| *v);
+        let flags = Flags {
+            embed: get("embed") == Some("1"),
+            hide: get("hide")
+                .map(|h| {
+                    h.split([',', '%'])
+                        .filter(|p| HIDEABLE.contains(p))
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            tour: get("tour")
+                .and_then(|t| t.parse().ok())
+                .filter(|t| (1..=1000).contains(t)),
+        };
+        if !state.is_empty() {
+            return match decode(state) {
+                Ok(c) => Link {
+                    config: Some(c),
+                    seeded: true,
+                    flags,
+                    error: None,
+                },
+                Err(e) => Link {
+                    config: None,
+                    seeded: false,
+                    flags,
+                    error: Some(e),
+                },
+            };
         }
-    };
-    let bytes = s.as_bytes();
-    if bytes.len() % 4 == 1 {
-        return None;
+        // An older link (`seed=7&data=digits`) or none: control values on the page's defaults.
+        let mut config = ExperimentConfig::lab_default();
+        let mut legacy = false;
+        for c in super::controls::CONTROLS {
+            if let Some(next) = get(c.key).and_then(|v| c.apply(&config, v)) {
+                config = next;
+                legacy = true;
+            }
+        }
+        let seed = get("seed")
+            .filter(|s| (1..=15).contains(&s.len()))
+            .and_then(|s| s.parse::<u64>().ok());
+        if let Some(s) = seed {
+            config.seed = s;
+        }
+        Link {
+            config: (legacy || seed.is_some()).then_some(config),
+            seeded: seed.is_some(),
+            flags,
+            error: None,
+        }
     }
-    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let mut n = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            n |= val(c)? << (18 - 6 * i);
+
+    /// The hash of a configuration and flags: `#v1.…` then `&embed=1`, `&hide=…`, `&tour=N`.
+    pub fn hash(config: &ExperimentConfig, flags: &Flags) -> Result<String, ExperimentError> {
+        let mut h = format!("#{}", encode(config)?);
+        if flags.embed {
+            h += "&embed=1";
         }
-        let produced = chunk.len() - 1;
-        for i in 0..produced {
-            out.push(((n >> (16 - 8 * i)) & 0xff) as u8);
+        let hide: Vec<&str> = flags
+            .hide
+            .iter()
+            .map(String::as_str)
+            .filter(|p| HIDEABLE.contains(p))
+            .collect();
+        if !hide.is_empty() {
+            h += &format!("&hide={}", hide.join(","));
         }
+        if let Some(t) = flags.tour {
+            h += &format!("&tour={t}");
+        }
+        Ok(h)
     }
-    Some(out)
 }
 
 /// The keys of `v` that differ from `base` (recursively for objects); `None` if equal.
@@ -127,6 +228,43 @@ mod tests {
         }
         assert!(b64url_decode("a").is_none());
         assert!(b64url_decode("ab*c").is_none());
+    }
+
+    #[test]
+    fn a_link_gives_its_config_and_flags_and_older_links_still_open() {
+        let mut c = ExperimentConfig::lab_default();
+        c.seed = 7;
+        c.training.lr = 0.3;
+        let flags = Flags {
+            embed: true,
+            hide: vec!["seed".into(), "tour".into()],
+            tour: Some(3),
+        };
+        let h = Link::hash(&c, &flags).unwrap();
+        let l = Link::parse(&format!("https://example.org/lab/{h}"));
+        assert_eq!(
+            (l.config.as_ref(), l.seeded, &l.flags, &l.error),
+            (Some(&c), true, &flags, &None)
+        );
+        // An older link: control keys on the page's defaults.
+        let l = Link::parse("#seed=7&data=digits&lr=0.3&embed=1&hide=data,bogus");
+        let mut want = ExperimentConfig::lab_default();
+        want.seed = 7;
+        want.training.lr = 0.3;
+        want.data.dataset = crate::data::DatasetSpec::Digits8x8;
+        assert_eq!(l.config, Some(want));
+        assert_eq!(
+            l.flags,
+            Flags {
+                embed: true,
+                hide: vec!["data".into()],
+                tour: None
+            }
+        );
+        // Nothing to read: no config; a bad state: no config, the reason, the flags still read.
+        assert_eq!(Link::parse("").config, None);
+        let l = Link::parse("#v1.%%%&tour=2");
+        assert!(l.config.is_none() && l.error.is_some() && l.flags.tour == Some(2));
     }
 
     #[test]

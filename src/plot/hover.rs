@@ -45,6 +45,9 @@ pub struct HoverSeries {
     /// Data values of the points (same order as `px`).
     pub x: Vec<f64>,
     pub y: Vec<f64>,
+    /// The values as the read-out shows them ([`crate::format::readout`]).
+    pub x_text: Vec<String>,
+    pub y_text: Vec<String>,
 }
 
 impl HoverSeries {
@@ -106,6 +109,8 @@ impl HoverIndex {
             px: Vec::with_capacity(2 * keep.len()),
             x: Vec::with_capacity(keep.len()),
             y: Vec::with_capacity(keep.len()),
+            x_text: Vec::with_capacity(keep.len()),
+            y_text: Vec::with_capacity(keep.len()),
         };
         for i in keep {
             let p = points[i];
@@ -113,6 +118,8 @@ impl HoverIndex {
             s.px.extend([bx, by]);
             s.x.push(p.0);
             s.y.push(p.1);
+            s.x_text.push(crate::format::readout(p.0));
+            s.y_text.push(crate::format::readout(p.1));
         }
         self.series.push(s);
     }

@@ -61,23 +61,9 @@ pub struct TraceSharePlot {
 }
 
 /// A compact number: up to 3 significant digits in plain notation for 1e-3 ≤ |v| < 1e5,
-/// otherwise `1e-5` style.
+/// otherwise `1e-5` style ([`crate::format::tick`]).
 pub fn fmt_num(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return if v == 0.0 { "0".into() } else { String::new() };
-    }
-    let a = v.abs();
-    if (1e-3..1e5).contains(&a) {
-        let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
-        let t = format!("{v:.decimals$}");
-        if t.contains('.') {
-            t.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            t
-        }
-    } else {
-        format!("{v:.0e}")
-    }
+    crate::format::tick(v, 1e5)
 }
 
 /// A chart with logarithmic axes on both sides.

@@ -63,24 +63,9 @@ fn thin_ranks(n: usize, max: usize) -> Vec<usize> {
     log_tail(n, max)
 }
 
-/// Tick label: plain decimals between 10⁻³ and 10⁴, otherwise `1e-5` style.
+/// Tick label: plain decimals between 10⁻³ and 10⁴, otherwise `1e-5` style ([`crate::format::tick`]).
 fn tick(v: f64) -> String {
-    let a = v.abs();
-    if a == 0.0 {
-        "0".into()
-    } else if (1e-3..1e4).contains(&a) {
-        // Three significant digits (0.0012 stays 0.0012, not 0.001).
-        let decimals = (2 - a.log10().floor() as i32).max(0) as usize;
-        let s = format!("{v:.decimals$}");
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    } else {
-        let s = format!("{v:.1e}");
-        s.replace(".0e", "e")
-    }
+    crate::format::tick(v, 1e4)
 }
 
 fn log_range(lo: f64, hi: f64) -> (f64, f64) {

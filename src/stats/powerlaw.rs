@@ -786,6 +786,10 @@ pub struct PowerLawReport {
     pub vs_exponential: LikelihoodRatio,
 }
 
+/// The bootstrap p-value above which a power law is plausible (Clauset, Shalizi & Newman 2009,
+/// SIAM Review 51(4), §4.1: "if p ≤ 0.1 the power law is ruled out").
+pub const CLAUSET_P_PLAUSIBLE: f64 = 0.1;
+
 /// Fewest non-zero values [`power_law_test`] accepts with the paper rule (a KS test on fewer
 /// than 10 values says nothing; the asymptotic critical values need more still).
 pub const PAPER_MIN_N: usize = 10;
@@ -894,7 +898,7 @@ pub fn power_law_test<F: FnMut(usize, usize) -> bool>(
         p_value = Some(b.p_value);
         used = b.replicates;
         if opts.rule == Rule::Clauset {
-            power_law = b.p_value > 0.1;
+            power_law = b.p_value > CLAUSET_P_PLAUSIBLE;
         }
     }
     let (vs_lognormal, _) = super::vuong::vs_lognormal(tail, xmin, alpha)?;

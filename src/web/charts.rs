@@ -1,12 +1,18 @@
-//! Canvas charts: each function takes a `<canvas>` whose backing store the page has sized to
-//! CSS size × devicePixelRatio, the ratio itself (to scale fonts and strokes), and plain arrays.
-//! Each returns the chart's hover index as JSON (`plot::HoverIndex`: series names, points in
-//! backing-store pixels and their data values) for `www/hover.js`.
+//! Canvas charts, drawn on the main thread: each function takes a `<canvas>` whose backing store
+//! the page has sized to CSS size × devicePixelRatio and the ratio itself (to scale fonts and
+//! strokes). Each returns the chart's hover index as a JS object (`plot::HoverIndex`: series
+//! names, points in backing-store pixels, their values and the read-out texts) for
+//! `www/hover.js`.
+//!
+//! - [`draw_chart`]: any [`Chart`] the engine decided (the tour's, the spectrum view's), passed
+//!   once as a JS object.
+//! - [`draw_sample`]: a raw sample (CCDF, histogram or Q–Q) from a typed array.
+//! - [`TrainingChart`]: the loss and accuracy history, kept on the Rust side and appended to,
+//!   never recopied.
 
-use super::js_err;
-use crate::plot::spectrum::{self as spectrum_plot, DavisKahanPlot, EigengapPlot, RankPlot, TraceSharePlot};
+use super::{from_js, js_err, to_js};
 use crate::plot::tails::{self, CcdfData, HistogramData, QqData, TailFitLine};
-use crate::plot::{self, training::TrainingCurves, Theme};
+use crate::plot::{self, training::TrainingCurves, Chart, Theme};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -20,148 +26,159 @@ fn theme_for(canvas: &HtmlCanvasElement, dpr: f64) -> Theme {
     Theme::for_canvas(t.scale, canvas.width() as f64 / t.scale)
 }
 
-fn backend(canvas: HtmlCanvasElement) -> Result<CanvasBackend, JsError> {
-    CanvasBackend::with_canvas_object(canvas).ok_or_else(|| JsError::new("the canvas has no 2-D context"))
-}
-
-/// Draws the training chart (loss per step, its moving average, test accuracy); returns the hover
-/// index JSON.
-#[wasm_bindgen]
-pub fn draw_training_chart(
-    canvas: HtmlCanvasElement,
-    dpr: f64,
-    step: &[f64],
-    loss: &[f64],
-    eval_step: &[f64],
-    eval_accuracy: &[f64],
-) -> Result<String, JsError> {
-    if step.len() != loss.len() || eval_step.len() != eval_accuracy.len() {
-        return Err(JsError::new("draw_training_chart: arrays of different lengths"));
-    }
-    let data = TrainingCurves {
-        step: step.to_vec(),
-        loss: loss.to_vec(),
-        eval_step: eval_step.to_vec(),
-        eval_accuracy: eval_accuracy.to_vec(),
-    };
-    let theme = theme_for(&canvas, dpr);
-    on_canvas(canvas, |a| plot::training::draw(a, &theme, &data))
-}
-
-/// Draws `draw` on the canvas, presents it, and returns the hover index as JSON.
-fn on_canvas<F>(canvas: HtmlCanvasElement, draw: F) -> Result<String, JsError>
+/// Draws `draw` on the canvas, presents it, and returns the hover index.
+fn on_canvas<F>(canvas: HtmlCanvasElement, dpr: f64, draw: F) -> Result<JsValue, JsError>
 where
-    F: FnOnce(&DrawingArea<CanvasBackend, Shift>) -> plot::PlotResult<plot::HoverIndex>,
+    F: FnOnce(&DrawingArea<CanvasBackend, Shift>, &Theme) -> plot::PlotResult<plot::HoverIndex>,
 {
-    let area = backend(canvas)?.into_drawing_area();
-    let hover = draw(&area).map_err(js_err)?;
+    let theme = theme_for(&canvas, dpr);
+    let area = CanvasBackend::with_canvas_object(canvas)
+        .ok_or_else(|| JsError::new("the canvas has no 2-D context"))?
+        .into_drawing_area();
+    let hover = draw(&area, &theme).map_err(js_err)?;
     area.present().map_err(js_err)?;
-    Ok(hover.to_json())
+    to_js(&hover)
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T, JsError> {
-    serde_json::from_str(json).map_err(|e| JsError::new(&format!("{what}: bad chart data: {e}")))
-}
-
-/// CCDF of |x| on log–log axes with the fitted power law from `xmin` (n_tail values ≥ xmin,
-/// exponent `alpha`); pass `n_tail = 0` to draw no fit. (Flat numbers rather than a struct: the
-/// page passes them straight from the report.)
-#[allow(clippy::too_many_arguments)]
+/// Draws a chart (a `plot::Chart` as a JS object, e.g. one of a tour step's `charts`).
 #[wasm_bindgen]
-pub fn draw_ccdf(
-    canvas: HtmlCanvasElement,
-    dpr: f64,
-    values: &[f64],
-    xmin: f64,
-    alpha: f64,
-    n_tail: usize,
-    n: usize,
-    title: &str,
-) -> Result<String, JsError> {
-    let fit = (n_tail > 0).then_some(TailFitLine { xmin, alpha, n_tail, n });
-    let theme = theme_for(&canvas, dpr);
-    on_canvas(canvas, |a| {
-        tails::draw_ccdf(a, &theme, &CcdfData { values, fit, title })
-    })
+pub fn draw_chart(canvas: HtmlCanvasElement, dpr: f64, chart: JsValue) -> Result<JsValue, JsError> {
+    let chart: Chart = from_js(chart, "chart")?;
+    on_canvas(canvas, dpr, |a, t| chart.draw(a, t))
 }
 
-/// CCDF from a summary (a report's `TailTest::ccdf`): `xs[i]`, `ps[i]` = P(|X| ≥ xs[i]) over
-/// `n` values, with the fit as in [`draw_ccdf`] (`n_tail = 0`: none).
-#[allow(clippy::too_many_arguments)]
+/// A chart's text alternative and its data as CSV (the page's "CSV" export).
 #[wasm_bindgen]
-pub fn draw_ccdf_summary(
-    canvas: HtmlCanvasElement,
-    dpr: f64,
-    xs: &[f64],
-    ps: &[f64],
-    n: usize,
-    xmin: f64,
-    alpha: f64,
-    n_tail: usize,
-    title: &str,
-) -> Result<String, JsError> {
-    if xs.len() != ps.len() {
-        return Err(JsError::new("draw_ccdf_summary: arrays of different lengths"));
+pub fn chart_label(chart: JsValue) -> Result<String, JsError> {
+    Ok(from_js::<Chart>(chart, "chart")?.label())
+}
+
+/// A chart's data as CSV: a header of column names, then rows (columns of different lengths
+/// leave their cells empty; infinities are written `inf`).
+#[wasm_bindgen]
+pub fn chart_csv(chart: JsValue) -> Result<String, JsError> {
+    Ok(csv(&from_js::<Chart>(chart, "chart")?.columns()))
+}
+
+/// CSV of named columns.
+pub(crate) fn csv(columns: &[(String, Vec<f64>)]) -> String {
+    let n = columns.iter().map(|c| c.1.len()).max().unwrap_or(0);
+    let mut s = columns.iter().map(|c| c.0.as_str()).collect::<Vec<_>>().join(",") + "\n";
+    for i in 0..n {
+        let row: Vec<String> = columns
+            .iter()
+            .map(|c| c.1.get(i).map_or(String::new(), |v| format!("{v}")))
+            .collect();
+        s += &row.join(",");
+        s.push('\n');
     }
-    let pts: Vec<(f64, f64)> = xs.iter().copied().zip(ps.iter().copied()).collect();
-    let fit = (n_tail > 0).then_some(TailFitLine { xmin, alpha, n_tail, n });
-    let theme = theme_for(&canvas, dpr);
-    on_canvas(canvas, |a| tails::draw_ccdf_summary(a, &theme, &pts, n, fit, title))
+    s
 }
 
-/// Histogram of `values` with the fitted normal density.
+/// A raw sample's chart: `view` is `ccdf` (CCDF of |x| with the power-law fit `fit`, a
+/// `TailFitLine` object or `null`), `hist` (histogram with the fitted normal) or `qq` (normal
+/// Q–Q plot).
 #[wasm_bindgen]
-pub fn draw_histogram(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], title: &str) -> Result<String, JsError> {
-    let theme = theme_for(&canvas, dpr);
-    on_canvas(canvas, |a| {
-        tails::draw_histogram(
-            a,
-            &theme,
-            &HistogramData {
-                values,
-                bins: None,
-                title,
-            },
+pub fn draw_sample(
+    canvas: HtmlCanvasElement,
+    dpr: f64,
+    view: &str,
+    values: &[f64],
+    title: &str,
+    fit: JsValue,
+) -> Result<JsValue, JsError> {
+    let fit: Option<TailFitLine> = from_js(fit, "tail fit")?;
+    match view {
+        "ccdf" => on_canvas(canvas, dpr, |a, t| {
+            tails::draw_ccdf(a, t, &CcdfData { values, fit, title })
+        }),
+        "hist" => on_canvas(canvas, dpr, |a, t| {
+            tails::draw_histogram(
+                a,
+                t,
+                &HistogramData {
+                    values,
+                    bins: None,
+                    title,
+                },
+            )
+        }),
+        "qq" => on_canvas(canvas, dpr, |a, t| tails::draw_qq(a, t, &QqData { values, title })),
+        other => Err(js_err(format!("no chart view {other:?}"))),
+    }
+}
+
+/// A sample as CSV: one column `name`.
+#[wasm_bindgen]
+pub fn sample_csv(name: &str, values: &[f64]) -> String {
+    csv(&[(name.to_string(), values.to_vec())])
+}
+
+/// The training chart's data on the main thread: the loss of every step and the test accuracy
+/// of every evaluation, appended slice by slice as the worker reports them.
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct TrainingChart {
+    curves: TrainingCurves,
+}
+
+#[wasm_bindgen]
+impl TrainingChart {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> TrainingChart {
+        TrainingChart::default()
+    }
+
+    /// Appends a slice: the steps and their losses, the evaluations' steps and accuracies.
+    pub fn append(
+        &mut self,
+        steps: &[f64],
+        losses: &[f64],
+        eval_steps: &[f64],
+        eval_accuracy: &[f64],
+    ) -> Result<(), JsError> {
+        if steps.len() != losses.len() || eval_steps.len() != eval_accuracy.len() {
+            return Err(JsError::new("TrainingChart.append: arrays of different lengths"));
+        }
+        let c = &mut self.curves;
+        c.step.extend_from_slice(steps);
+        c.loss.extend_from_slice(losses);
+        c.eval_step.extend_from_slice(eval_steps);
+        c.eval_accuracy.extend_from_slice(eval_accuracy);
+        Ok(())
+    }
+
+    /// Forgets everything (a new run).
+    pub fn clear(&mut self) {
+        self.curves = TrainingCurves::default();
+    }
+
+    /// Steps recorded so far.
+    pub fn steps(&self) -> usize {
+        self.curves.step.len()
+    }
+
+    /// Draws it; returns the hover index.
+    pub fn draw(&self, canvas: HtmlCanvasElement, dpr: f64) -> Result<JsValue, JsError> {
+        on_canvas(canvas, dpr, |a, t| plot::training::draw(a, t, &self.curves))
+    }
+
+    /// The history as an object `{step, loss, eval_step, eval_accuracy}` (for the page's tests).
+    pub fn history(&self) -> Result<JsValue, JsError> {
+        let c = &self.curves;
+        to_js(
+            &serde_json::json!({"step": c.step, "loss": c.loss, "eval_step": c.eval_step, "eval_accuracy": c.eval_accuracy}),
         )
-    })
-}
+    }
 
-/// Normal Q–Q plot of `values`.
-#[wasm_bindgen]
-pub fn draw_qq(canvas: HtmlCanvasElement, dpr: f64, values: &[f64], title: &str) -> Result<String, JsError> {
-    let theme = theme_for(&canvas, dpr);
-    on_canvas(canvas, |a| tails::draw_qq(a, &theme, &QqData { values, title }))
-}
-
-/// Rank plot of a covariance spectrum (JSON of `plot::spectrum::RankPlot`).
-#[wasm_bindgen]
-pub fn draw_rank_plot(canvas: HtmlCanvasElement, dpr: f64, rank_plot_json: &str) -> Result<String, JsError> {
-    let data: RankPlot = from_json(rank_plot_json, "rank plot")?;
-    let theme = theme_for(&canvas, dpr);
-    on_canvas(canvas, |a| spectrum_plot::draw_rank_plot(a, &theme, &data))
-}
-
-/// Cumulative trace share (JSON of `plot::spectrum::TraceSharePlot`).
-#[wasm_bindgen]
-pub fn draw_trace_share(canvas: HtmlCanvasElement, dpr: f64, trace_share_json: &str) -> Result<String, JsError> {
-    let data: TraceSharePlot = from_json(trace_share_json, "trace share")?;
-    let theme = theme_for(&canvas, dpr);
-    on_canvas(canvas, |a| spectrum_plot::draw_trace_share(a, &theme, &data))
-}
-
-/// Eigengaps by rank and re-sorted (JSON of `plot::spectrum::EigengapPlot`).
-#[wasm_bindgen]
-pub fn draw_eigengaps(canvas: HtmlCanvasElement, dpr: f64, eigengaps_json: &str) -> Result<String, JsError> {
-    let data: EigengapPlot = from_json(eigengaps_json, "eigengaps")?;
-    let theme = theme_for(&canvas, dpr);
-    on_canvas(canvas, |a| spectrum_plot::draw_eigengaps(a, &theme, &data))
-}
-
-/// Davis–Kahan view: sin∠ between eigenvectors of two half-sample estimates against the bound
-/// (JSON of `plot::spectrum::DavisKahanPlot`).
-#[wasm_bindgen]
-pub fn draw_davis_kahan(canvas: HtmlCanvasElement, dpr: f64, davis_kahan_json: &str) -> Result<String, JsError> {
-    let data: DavisKahanPlot = from_json(davis_kahan_json, "Davis–Kahan")?;
-    let theme = theme_for(&canvas, dpr);
-    on_canvas(canvas, |a| spectrum_plot::draw_davis_kahan(a, &theme, &data))
+    /// The history as CSV (step, minibatch loss; evaluation step, test accuracy).
+    pub fn csv(&self) -> String {
+        let c = &self.curves;
+        csv(&[
+            ("step".into(), c.step.clone()),
+            ("minibatch_loss".into(), c.loss.clone()),
+            ("eval_step".into(), c.eval_step.clone()),
+            ("test_accuracy".into(), c.eval_accuracy.clone()),
+        ])
+    }
 }

@@ -1,168 +1,98 @@
 //! The engine session owned by the page's Web Worker: one arm of an `ExperimentConfig` (the
-//! page's URL state) trained through the shared `experiment::ArmDriver` in time-boxed slices
-//! (`train_for`), so the worker can answer pause between slices and the report for a link is
-//! the one `sgn-lab run --url` writes.
+//! page's URL state) trained through the shared [`ArmDriver`] in time-boxed slices
+//! ([`Lab::train_for`]), so the worker can answer pause between slices and the report for a
+//! link is the one `sgn-lab run --url` writes. What the page shows (facts, read-out, the
+//! measurement's panel) comes worded from [`crate::experiment::view`].
 
-use super::js_err;
-use super::state::config_from_json;
-use crate::data::{DatasetSpec, PrepareParams};
-use crate::experiment::config::ExperimentConfig;
-use crate::experiment::config::{level_of, TailRule};
-use crate::experiment::measure::GradientStructure;
+use super::state::config_from_js;
+use super::{from_js, js_err, to_js};
+use crate::experiment::config::AnalysisConfig;
 use crate::experiment::report::MeasuredAt;
-use crate::experiment::{custom_report, ArmDriver};
-use crate::plot::spectrum::spectrum_views;
+use crate::experiment::view::measurement::{measurement_view, MeasurementView};
+use crate::experiment::view::session::{facts, readout, Facts, Readout};
+use crate::experiment::{custom_report, ArmDriver, ExperimentConfig};
 use crate::plot::training::{Ema, LOSS_EMA_BETA};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-/// The asset file (under `assets/`) the configuration's dataset needs, or `undefined` for
-/// synthetic data.
+/// The dataset asset (under `assets/`) a configuration needs, or `undefined` for synthetic data.
 #[wasm_bindgen]
-pub fn dataset_asset(config_json: &str) -> Result<Option<String>, JsError> {
-    Ok(config_from_json(config_json)?.data.dataset.asset().map(str::to_string))
-}
-
-/// The page's measurement options: the tail rule and level can change after training without
-/// retraining, so they come with each measurement rather than from the session's config.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MeasureRequest {
-    rule: TailRule,
-    level: f64,
-    /// M minibatch draws at the frozen θ (iteration-wise SGN).
-    draws: usize,
-    /// N_cov per-sample gradients for the spectrum (0: none; capped at the training-set size).
-    n_cov: usize,
-}
-
-impl MeasureRequest {
-    /// `c` with this request's measurement options; under Clauset's rule also the page's 1000
-    /// bootstrap replicates for the example tail tests, so a report's configuration states the
-    /// bootstrap that was made (`sgn-lab run --config` on it makes the same).
-    fn apply(&self, mut c: ExperimentConfig) -> ExperimentConfig {
-        c.analysis.rule = self.rule;
-        c.analysis.level = self.level;
-        c.analysis.draws = self.draws;
-        c.analysis.n_cov = self.n_cov;
-        if self.rule == TailRule::Clauset {
-            c.analysis.bootstrap = 1000;
-        }
-        c
-    }
-}
-
-/// Shown by the page next to the controls.
-#[derive(Debug, Serialize)]
-struct LabInfo {
-    dataset: String,
-    n_train: usize,
-    n_test: usize,
-    n_features: usize,
-    model: String,
-    n_params: usize,
-    optimizer: String,
-    total_steps: u64,
-    seed: u64,
-    /// Estimated memory of training + measurement (MiB).
-    memory_mib: f64,
-    engine_version: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-struct EvalRecord {
-    step: u64,
-    loss: f64,
-    accuracy: f64,
+pub fn dataset_asset(config: JsValue) -> Result<Option<String>, JsError> {
+    Ok(config_from_js(config)?.data.dataset.asset().map(str::to_string))
 }
 
 /// The records of one slice, sent to the page.
 #[derive(Debug, Serialize)]
 struct Slice {
-    steps: Vec<u64>,
+    /// Step indices and minibatch losses of the steps taken.
+    steps: Vec<f64>,
     losses: Vec<f64>,
-    /// Steps taken so far.
-    step: u64,
-    epoch: f64,
-    lr: f64,
-    loss_ema: f64,
     /// The test evaluations made since the last slice (step 0, then after every epoch: the
     /// cadence of `sgn-lab run`, from the shared `ArmDriver`).
-    evals: Vec<EvalRecord>,
+    eval_steps: Vec<f64>,
+    eval_accuracy: Vec<f64>,
+    readout: Readout,
+    /// Steps taken so far.
+    step: u64,
     finished: bool,
     /// The engine's error when a step of this slice failed (divergence); the records before it
     /// are kept so the loss curve shows the run up to the failing step.
-    #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
 
-/// A training session in the worker: the configuration's arm trained through the same
-/// [`ArmDriver`] as `sgn-lab run`, in time-boxed slices.
+/// What a measurement gives the page.
+#[derive(Serialize)]
+struct Measured {
+    /// The panel, worded.
+    view: MeasurementView,
+    /// The full report (the CLI's schema, pretty-printed as `sgn-lab run` writes `report.json`),
+    /// for "Download report (JSON)".
+    report: String,
+}
+
+/// A training session in the worker.
 #[wasm_bindgen]
 pub struct Lab {
     /// The configuration as the page sent it (the URL state): the full report's `config`.
     requested: ExperimentConfig,
     driver: ArmDriver,
+    facts: Facts,
     loss_ema: Ema,
-    info: LabInfo,
     /// Test evaluations already sent to the page.
     evals_sent: usize,
 }
 
 #[wasm_bindgen]
 impl Lab {
-    /// Builds a session from an `ExperimentConfig` JSON (keys not given keep the protocol's
-    /// defaults) and the dataset asset's bytes. The configuration is checked whole, measurement
-    /// included ([`crate::experiment::ExperimentConfig::check`]): bad JSON, unknown keys,
-    /// corrupt bytes, out-of-range values and a memory estimate above the cap are readable
-    /// errors, and nothing is allocated for a refused config.
+    /// Builds a session from an `ExperimentConfig` object (keys not given keep the protocol's
+    /// defaults) and the dataset asset's bytes, through [`ArmDriver::new`]: bad keys, corrupt
+    /// bytes, out-of-range values and a memory estimate above the cap are readable errors, and
+    /// nothing is allocated for a refused configuration.
     #[wasm_bindgen(constructor)]
-    pub fn new(config_json: &str, dataset_bytes: &[u8]) -> Result<Lab, JsError> {
-        let cfg = config_from_json(config_json)?;
+    pub fn new(config: JsValue, dataset_bytes: &[u8]) -> Result<Lab, JsError> {
+        let cfg = config_from_js(config)?;
         let bytes = cfg.data.dataset.asset().map(|_| dataset_bytes);
         let driver = ArmDriver::new(&cfg, bytes).map_err(js_err)?;
-        let checked = driver.checked();
-        let tc = &checked.train;
-        let train = driver.trainer().train_data();
-        let info = LabInfo {
-            dataset: describe_data(&cfg.data.dataset, &cfg.prepare_params()),
-            n_train: train.n,
-            n_test: driver.test_set().n,
-            n_features: train.d,
-            model: describe_model(&tc.params.model, train.d, train.n_classes),
-            n_params: tc.n_params,
-            optimizer: format!(
-                "SGD η = {}, momentum {}, weight decay {}, batch {}, {} epochs",
-                tc.params.sgd.lr,
-                tc.params.sgd.momentum,
-                tc.params.sgd.weight_decay,
-                tc.params.batch_size,
-                tc.params.epochs
-            ),
-            total_steps: tc.total_steps,
-            seed: tc.params.seed,
-            memory_mib: checked.memory_estimate as f64 / f64::from(1 << 20),
-            engine_version: env!("CARGO_PKG_VERSION"),
-        };
+        let facts = facts(&cfg, &driver);
         Ok(Lab {
             requested: cfg,
             driver,
+            facts,
             loss_ema: Ema::new(LOSS_EMA_BETA),
-            info,
             evals_sent: 0,
         })
     }
 
-    /// The session's description as JSON.
-    pub fn info(&self) -> Result<String, JsError> {
-        serde_json::to_string(&self.info).map_err(js_err)
+    /// What is being trained, worded for the run panel.
+    pub fn facts(&self) -> Result<JsValue, JsError> {
+        to_js(&self.facts)
     }
 
     /// Takes SGD steps until `budget_ms` has passed (at least one step) or `max_steps` were
-    /// taken or training finished ([`ArmDriver::advance`]). Returns the slice's records as
-    /// JSON. A step that fails (divergence) ends the slice: with no step taken the engine's
-    /// error is returned, otherwise the slice with the steps before it and `error` set.
-    pub fn train_for(&mut self, budget_ms: f64, max_steps: u32) -> Result<String, JsError> {
+    /// taken or training finished ([`ArmDriver::advance`]); returns the slice's records and the
+    /// read-out. A step that fails (divergence) ends the slice: with no step taken the engine's
+    /// error is thrown, otherwise the slice has the steps before it and `error` set.
+    pub fn train_for(&mut self, budget_ms: f64, max_steps: u32) -> Result<JsValue, JsError> {
         let t0 = js_sys::Date::now();
         let a = self
             .driver
@@ -172,55 +102,53 @@ impl Lab {
                 return Err(js_err(e));
             }
         }
-        let mut out = Slice {
-            steps: Vec::with_capacity(a.steps.len()),
-            losses: Vec::with_capacity(a.steps.len()),
-            step: self.driver.trainer().step_index(),
-            epoch: 0.0,
-            lr: self.driver.trainer().current_lr(),
-            loss_ema: self.loss_ema.value(),
-            evals: Vec::new(),
-            finished: self.driver.trainer().is_finished(),
-            error: a.error.map(|e| e.to_string()),
-        };
+        let t = self.driver.trainer();
+        let mut loss_ema = None;
         for s in &a.steps {
-            out.steps.push(s.step);
-            out.losses.push(s.loss);
-            out.lr = s.lr;
-            out.loss_ema = self.loss_ema.push(s.loss);
+            loss_ema = Some(self.loss_ema.push(s.loss));
         }
         let evals = self.driver.evals();
-        for e in &evals[self.evals_sent.min(evals.len())..] {
-            out.evals.push(EvalRecord {
-                step: e.step,
-                loss: e.test.loss,
-                accuracy: e.test.accuracy,
-            });
-        }
+        let new = &evals[self.evals_sent.min(evals.len())..];
         self.evals_sent = evals.len();
-        out.epoch = out.step as f64 / self.driver.checked().train.steps_per_epoch.max(1) as f64;
-        serde_json::to_string(&out).map_err(js_err)
+        let per_epoch = self.driver.checked().train.steps_per_epoch;
+        let out = Slice {
+            steps: a.steps.iter().map(|s| s.step as f64).collect(),
+            losses: a.steps.iter().map(|s| s.loss).collect(),
+            eval_steps: new.iter().map(|e| e.step as f64).collect(),
+            eval_accuracy: new.iter().map(|e| e.test.accuracy).collect(),
+            readout: readout(
+                t.step_index(),
+                per_epoch,
+                loss_ema.or((t.step_index() > 0).then(|| self.loss_ema.value())),
+                evals.last().map(|e| e.test.accuracy),
+                a.steps.last().map_or(t.current_lr(), |s| s.lr),
+            ),
+            step: t.step_index(),
+            finished: t.is_finished(),
+            error: a.error.map(|e| e.to_string()),
+        };
+        to_js(&out)
     }
 
-    /// Measures the gradient structure at the current θ (`experiment::measure`) with the
-    /// session's analysis settings (the same as `sgn-lab run` for this configuration), the
-    /// training batch size and the run's seed; `request_json` is `{"rule": "paper" | "clauset",
-    /// "level": 0.1 | 0.05 | 0.01, "draws": M, "n_cov": N_cov}` (the page's measurement options,
-    /// which need no retraining). Clauset's rule adds its 1000-replicate bootstrap p-value
-    /// on the iteration-wise examples. `progress(stage, fraction)` is called between units of
-    /// work. Returns an object with `report` (JSON of the measurement, samples excluded),
-    /// `views` (JSON of the spectrum chart data), `full_report` (the CLI's report) and the
-    /// samples `dim_g`, `dim_sgn`, `iter_g`, `iter_sgn` as Float64Arrays.
-    pub fn measure(&self, request_json: &str, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
-        let req: MeasureRequest =
-            serde_json::from_str(request_json).map_err(|e| js_err(format!("bad measure request: {e}")))?;
-        level_of(req.level).map_err(js_err)?;
-        let cfg = req.apply(self.driver.checked().config.clone());
+    /// Measures the gradient structure at the current θ with the page's measurement settings
+    /// `analysis` (an `AnalysisConfig` object: the tail rule, level, draws, N_cov… of the URL
+    /// state, which need no retraining), the training batch size and the run's seed — what
+    /// `sgn-lab run` measures for the same link. The request is checked against the memory cap
+    /// before anything is allocated. `progress(stage, fraction)` is called between units of
+    /// work. Returns `{view, report, samples: {dim_g, dim_sgn, iter_g?, iter_sgn}}`: the panel
+    /// worded ([`MeasurementView`]), the full report for download, and the samples as
+    /// Float64Arrays for the sample charts.
+    pub fn measure(&self, analysis: JsValue, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
+        let analysis: AnalysisConfig = from_js(analysis, "measurement settings")?;
+        let with = |c: &ExperimentConfig| ExperimentConfig {
+            analysis: analysis.clone(),
+            ..c.clone()
+        };
         // Ranges and the memory estimate of the requested measurement, before anything is allocated.
         let (cfg, _) = self
             .driver
             .checked()
-            .check_measurement(&cfg, cfg.analysis.bootstrap)
+            .check_measurement(&with(&self.driver.checked().config), analysis.bootstrap)
             .map_err(js_err)?;
         let report_progress = |stage: &str, f: f64| {
             // A throwing callback is treated as "go on": progress is best effort.
@@ -243,100 +171,37 @@ impl Lab {
             report_progress,
         )
         .map_err(js_err)?;
-        let out = measurement_to_js(&m.structure)?;
+        let samples = js_sys::Object::new();
+        let g = &m.structure;
+        let put = |k: &str, v: &[f64]| -> Result<(), JsError> {
+            js_sys::Reflect::set(&samples, &JsValue::from_str(k), &js_sys::Float64Array::from(v).into())
+                .map(|_| ())
+                .map_err(|_| JsError::new("could not build the result object"))
+        };
+        put("dim_g", &g.dimension_g.sample)?;
+        put("dim_sgn", &g.dimension_sgn.sample)?;
+        put("iter_sgn", &g.iteration_sgn.sample)?;
+        if let Some(t) = &g.iteration_g {
+            put("iter_g", &t.sample)?;
+        }
+        let view = measurement_view(g, cfg.analysis.level);
         measurements.push(m);
         let mut arm = self.driver.result("custom", measurements);
         arm.config = cfg;
-        let report = custom_report(
-            &req.apply(self.requested.clone()),
-            arm,
-            self.driver.trainer().train_data().n_classes,
-        )
-        .map_err(js_err)?;
-        set(
-            &out,
-            "full_report",
-            &JsValue::from_str(&serde_json::to_string(&report).map_err(js_err)?),
-        )?;
+        let classes = self.driver.trainer().train_data().n_classes;
+        let report = custom_report(&with(&self.requested), arm, classes).map_err(js_err)?;
+        let out: js_sys::Object = to_js(&Measured {
+            view,
+            report: serde_json::to_string_pretty(&report).map_err(js_err)?,
+        })?
+        .into();
+        js_sys::Reflect::set(&out, &JsValue::from_str("samples"), &samples)
+            .map_err(|_| JsError::new("could not build the result object"))?;
         Ok(out)
     }
 
     /// A fingerprint of the current weights (bit-exact comparison across runs and platforms).
     pub fn fingerprint(&self) -> String {
         format!("{:016x}", self.driver.trainer().fingerprint())
-    }
-}
-
-fn describe_model(m: &crate::nn::ModelSpec, d: usize, k: usize) -> String {
-    match m {
-        crate::nn::ModelSpec::Fcn { hidden, activation } => {
-            let widths: Vec<String> = std::iter::once(d)
-                .chain(hidden.iter().copied())
-                .chain(std::iter::once(k))
-                .map(|w| w.to_string())
-                .collect();
-            format!("FCN {} ({})", widths.join("→"), activation_name(*activation))
-        }
-        crate::nn::ModelSpec::Lenet { activation } => format!("LeNet-5 ({})", activation_name(*activation)),
-    }
-}
-
-fn activation_name(a: crate::nn::ActivationKind) -> &'static str {
-    match a {
-        crate::nn::ActivationKind::Relu => "ReLU",
-        crate::nn::ActivationKind::Tanh => "tanh",
-    }
-}
-
-fn set(obj: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), JsError> {
-    js_sys::Reflect::set(obj, &JsValue::from_str(key), value)
-        .map(|_| ())
-        .map_err(|_| JsError::new("could not build the result object"))
-}
-
-fn f64_array(v: &[f64]) -> JsValue {
-    js_sys::Float64Array::from(v).into()
-}
-
-fn measurement_to_js(g: &GradientStructure) -> Result<js_sys::Object, JsError> {
-    let out = js_sys::Object::new();
-    set(
-        &out,
-        "report",
-        &JsValue::from_str(&serde_json::to_string(g).map_err(js_err)?),
-    )?;
-    if let Some(sp) = &g.spectrum {
-        let views = spectrum_views(sp, &format!("gradients at step {}", g.step));
-        set(
-            &out,
-            "views",
-            &JsValue::from_str(&serde_json::to_string(&views).map_err(js_err)?),
-        )?;
-    }
-    set(&out, "dim_g", &f64_array(&g.dimension_g.sample))?;
-    set(&out, "dim_sgn", &f64_array(&g.dimension_sgn.sample))?;
-    set(&out, "iter_sgn", &f64_array(&g.iteration_sgn.sample))?;
-    if let Some(t) = &g.iteration_g {
-        set(&out, "iter_g", &f64_array(&t.sample))?;
-    }
-    Ok(out)
-}
-
-fn describe_data(spec: &DatasetSpec, p: &PrepareParams) -> String {
-    let name = match spec {
-        DatasetSpec::Mnist { downsample: 1 } => "MNIST subset".to_string(),
-        DatasetSpec::Mnist { downsample } => format!("MNIST subset ({}×{})", 28 / downsample, 28 / downsample),
-        DatasetSpec::Digits8x8 => "8×8 digits".into(),
-        DatasetSpec::BreastCancer => "breast cancer (tabular)".into(),
-        DatasetSpec::Wine => "wine (tabular)".into(),
-        DatasetSpec::GaussianMixture(_) => "Gaussian mixture (synthetic)".into(),
-        DatasetSpec::Teacher(_) => "teacher network (synthetic)".into(),
-    };
-    if p.random_labels {
-        format!("{name}, random labels")
-    } else if p.label_noise > 0.0 {
-        format!("{name}, {:.0} % label noise", 100.0 * p.label_noise)
-    } else {
-        name
     }
 }

@@ -2,9 +2,12 @@
 //! `web-sys` and `js-sys` appear. It converts between JS values and the core's plain types,
 //! and maps every error to a `JsError` with a readable message (nothing panics across it).
 //!
+//! Values cross as plain JS objects ([`to_js`] / [`from_js`], serde-wasm-bindgen) and samples as
+//! typed arrays; nothing is passed as a JSON string except a report meant for download.
+//!
 //! - [`charts`]: drawing functions called on the main thread (plotters needs the DOM for text).
 //! - [`lab`]: the engine session owned by the Web Worker.
-//! - [`state`]: the page's URL-hash state (the CLI's codec).
+//! - [`state`]: the page's link (the CLI's codec) and its control table.
 //! - [`tour`]: the presets of the guided tour, run in the worker.
 //! - [`upload`]: "analyze your own gradients" on a dropped `.npy` / CSV file (in the worker).
 
@@ -14,11 +17,25 @@ pub mod state;
 pub mod tour;
 pub mod upload;
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// Any engine error as a JS `Error` carrying its readable message.
 pub(crate) fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
+}
+
+/// A Rust value as a plain JS value (objects for structs and maps, arrays for vectors, numbers,
+/// strings, `null` for `None`): what crosses the boundary, instead of JSON strings.
+pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(js_err)
+}
+
+/// A JS value as a Rust value; `what` names it in the error.
+pub(crate) fn from_js<T: DeserializeOwned>(v: JsValue, what: &str) -> Result<T, JsError> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| js_err(format!("{what}: {e}")))
 }
 
 /// One-time setup: route Rust panics (bugs, never user errors) to the console with a stack.

@@ -1,14 +1,14 @@
 //! The guided tour: the presets of the registry (`experiment::presets::REGISTRY`) run one at a
 //! time in the worker, each with the paper's claim, what this run found, and its charts.
 
-use super::js_err;
+use super::{js_err, to_js};
 use crate::experiment::{presets, run_preset, view, ExperimentConfig, Progress};
 use wasm_bindgen::prelude::*;
 
-/// The presets in tour order, as JSON (`[{name, title, claim, source, varies, look}, …]`).
+/// The presets in tour order (`[{name, title, claim, source, varies, look}, …]`).
 #[wasm_bindgen]
-pub fn presets_json() -> Result<String, JsError> {
-    serde_json::to_string(&presets::infos()).map_err(js_err)
+pub fn presets() -> Result<JsValue, JsError> {
+    to_js(&presets::infos())
 }
 
 /// The asset files preset `name` reads on the default configuration (the worker fetches these,
@@ -24,16 +24,16 @@ pub fn preset_assets(name: &str) -> Result<Vec<String>, JsError> {
 
 /// Runs preset `name` on the default configuration with `seed`. `assets` maps file names to
 /// `Uint8Array`s; `progress(stage, fraction)` is called between units of work. Returns
-/// `{report, charts, view}`: the report as JSON (the CLI's schema), the step's charts as JSON
-/// (`Preset::charts`, each a `plot::Chart`) and what the page shows of the report
+/// `{report, charts, view}`: the report as JSON text for download (the CLI's schema), the
+/// step's charts (`Preset::charts`, each a `plot::Chart`) and what the page shows of the report
 /// (`experiment::view::report::ReportView`: verdicts in words, Tables A and B as text).
 #[wasm_bindgen]
-pub fn run_preset_json(
+pub fn run_preset_step(
     name: &str,
     seed: u64,
     assets: &js_sys::Object,
     progress: &js_sys::Function,
-) -> Result<js_sys::Object, JsError> {
+) -> Result<JsValue, JsError> {
     let base = ExperimentConfig {
         seed,
         ..ExperimentConfig::default()
@@ -54,18 +54,15 @@ pub fn run_preset_json(
         true
     };
     let r = run_preset(name, &base, &mut load, &mut report_progress).map_err(js_err)?;
-    let charts = presets::get(name).map_err(js_err)?.charts(&r);
-    let out = js_sys::Object::new();
-    let set = |k: &str, v: String| {
-        js_sys::Reflect::set(&out, &JsValue::from_str(k), &JsValue::from_str(&v))
-            .map(|_| ())
-            .map_err(|_| JsError::new("could not build the result object"))
-    };
-    set("report", serde_json::to_string(&r).map_err(js_err)?)?;
-    set("charts", serde_json::to_string(&charts).map_err(js_err)?)?;
-    set(
-        "view",
-        serde_json::to_string(&view::report::report_view(&r)).map_err(js_err)?,
-    )?;
-    Ok(out)
+    #[derive(serde::Serialize)]
+    struct Step {
+        report: String,
+        charts: Vec<crate::plot::Chart>,
+        view: view::report::ReportView,
+    }
+    to_js(&Step {
+        report: serde_json::to_string_pretty(&r).map_err(js_err)?,
+        charts: presets::get(name).map_err(js_err)?.charts(&r),
+        view: view::report::report_view(&r),
+    })
 }

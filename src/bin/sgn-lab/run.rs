@@ -64,10 +64,15 @@ impl ConfigArgs {
                 .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
         }
         if let Some(u) = &self.url {
-            // A whole link (`https://…/#v1.…&embed=1`) or just its state.
-            let state = u.rsplit_once('#').map_or(u.as_str(), |(_, h)| h);
-            let state = state.split('&').next().unwrap_or(state);
-            cfg = url::decode(state).map_err(input)?;
+            // A whole link (`https://…/#v1.…&embed=1`), its hash or just its state; the
+            // presentation flags are the page's, not the experiment's.
+            let link = url::Link::parse(u);
+            if let Some(e) = link.error {
+                return Err(input(e));
+            }
+            cfg = link
+                .config
+                .ok_or_else(|| CliError::input(format!("{u}: the link holds no configuration")))?;
         }
         if let Some(s) = self.seed {
             cfg.seed = s;

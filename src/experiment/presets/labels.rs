@@ -55,13 +55,16 @@ impl Preset for Labels {
     }
 }
 
+/// Each arm's trained spectrum keyed by its label, and the arms that could not be measured.
+pub type SpectrumArms = (Vec<(String, SpecArm)>, Vec<String>);
+
 /// Trains every arm ([`Ctx::for_each_arm`]) into `r`, keeping each arm's trained spectrum
 /// (keyed by its label) and the arms that could not be measured.
 pub fn spectrum_arms(
     ctx: &mut Ctx<'_, '_>,
     r: &mut Report,
     arms: &[(String, ExperimentConfig)],
-) -> Result<(Vec<(String, SpecArm)>, Vec<String>), ExperimentError> {
+) -> Result<SpectrumArms, ExperimentError> {
     let mut rows = Vec::new();
     let mut failed = Vec::new();
     ctx.for_each_arm(arms, &mut failed, |label, tr| {

@@ -197,7 +197,6 @@ fn mechanism(ctx: &mut Ctx<'_, '_>, b: &ExperimentConfig) -> Result<MechanismRes
 /// (2) s = 0 pooled rate ≤ 0.2; (3) every iteration-wise rate ≤ 0.2 (Gaussianity over
 /// iterations is judged by this rate only); (4) the rotation lowers the pooled rate or raises α̂ by
 /// more than 0.5. The whole-sample remark (T ≤ K) only for the paper rule with T ≤ K.
-
 pub fn verdict(info: &PresetInfo, m: &MechanismResult, rule: TailRule, k: Option<usize>) -> Verdict {
     let row = |s: f64, rot: bool| m.rows.iter().find(|r| r.s == s && r.rotated == rot);
     let (Some(iso), Some(one), Some(rot)) = (row(0.0, false), row(1.0, false), row(1.0, true)) else {

@@ -1,9 +1,9 @@
 //! A report as shown: its verdicts in words ([`super::verdict`]) and Tables A and B as text
 //! cells, for the page's tour and the CLI's Markdown.
 
-use super::format::{n3, num, rate};
 use super::verdict::{view, VerdictView};
 use crate::experiment::report::{Report, TableARow, TableBRow};
+use crate::format::{n3, num, rate};
 use serde::Serialize;
 
 /// A table as text: a header row and body rows of cells.

@@ -3,8 +3,8 @@
 //! (the finding and the remarks). The page, the CLI's Markdown and `docs/RESULTS.md` all show
 //! this [`VerdictView`].
 
-use super::format::{n3, num, rate};
 use crate::experiment::verdict::{Clause, Cmp, Evidence, FitEvidence, Outcome, Quantity, Verdict, VerdictOutcome};
+use crate::format::{n3, num, rate};
 use serde::Serialize;
 
 /// How a verdict is shown: the page's CSS class and the mark beside it. Colour is never the only
@@ -166,7 +166,7 @@ fn evidence_text(e: &Evidence) -> String {
                 "{what}: power-law in {} {} {}",
                 rate(r),
                 relation(*cmp, v, *bound),
-                super::format::percent(*bound)
+                crate::format::percent(*bound)
             )
         }
         Evidence::Trend { from, cmp, to } => {

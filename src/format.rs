@@ -1,5 +1,6 @@
-//! Number formatting for every text the lab shows: the page, the CLI's Markdown and the
-//! generated docs use these functions, so a number reads the same everywhere.
+//! Number formatting for every text the lab shows — the page's verdicts and tables, the charts'
+//! hover read-outs and tick labels, the CLI's Markdown and the generated docs — so a number
+//! reads the same everywhere (`www/` formats none itself).
 
 use crate::stats::PowerLawRate;
 
@@ -7,7 +8,7 @@ use crate::stats::PowerLawRate;
 /// zeros dropped), scientific otherwise; "—" for a missing or non-finite value, "0" for zero.
 ///
 /// ```
-/// use sgn_lab::experiment::view::format::num;
+/// use sgn_lab::format::num;
 /// assert_eq!(num(0.123456, 3), "0.123");
 /// assert_eq!(num(2.50, 3), "2.5");
 /// assert_eq!(num(1.5e-5, 3), "1.50e-5");
@@ -39,6 +40,39 @@ pub fn num(v: f64, digits: usize) -> String {
         }
     } else {
         format!("{v:.prec$e}", prec = digits - 1)
+    }
+}
+
+/// A tick label: 3 significant digits in plain notation for 10⁻³ ≤ |v| < `plain_below`,
+/// otherwise the compact `2.5e-5` style (two significant digits, `2e-5` when the second is 0).
+///
+/// ```
+/// use sgn_lab::format::tick;
+/// assert_eq!(tick(0.0012, 1e4), "0.0012");
+/// assert_eq!(tick(2.0e-5, 1e4), "2e-5");
+/// assert_eq!(tick(2.5e-5, 1e4), "2.5e-5");
+/// ```
+pub fn tick(v: f64, plain_below: f64) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    let a = v.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if (1e-3..plain_below).contains(&a) {
+        num(v, 3)
+    } else {
+        format!("{v:.1e}").replace(".0e", "e")
+    }
+}
+
+/// A value in a chart's hover read-out: integers (steps, ranks) exactly, else 4 significant
+/// digits.
+pub fn readout(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e7 {
+        format!("{v}")
+    } else {
+        num(v, 4)
     }
 }
 
