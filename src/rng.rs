@@ -24,8 +24,39 @@ pub fn substream(seed: u64, stream: u64) -> SeededRng {
     seeded(z)
 }
 
+/// Stream id of the replicate seeds.
+const REPLICATE_STREAM: u64 = 0x5245_504c;
+
+/// The seed of replicate `r` of a run with seed `seed`: replicate 0 is the run's own seed (one
+/// replicate is the run as before); replicate r ≥ 1 is SplitMix64 of `seed ⊕ (stream + r)·φ`,
+/// cut to 53 bits so a page (JS numbers) holds it exactly. Derived rather than `seed + r`, so
+/// the replicates of seed 0 are not the runs of seeds 1, 2, ….
+pub fn replicate_seed(seed: u64, r: usize) -> u64 {
+    if r == 0 {
+        return seed;
+    }
+    let mut z = seed ^ REPLICATE_STREAM.wrapping_add(r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) & ((1 << 53) - 1)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn replicate_seeds_are_distinct_and_fit_a_js_number() {
+        use super::replicate_seed;
+        assert_eq!(replicate_seed(7, 0), 7);
+        let s: Vec<u64> = (0..50).map(|r| replicate_seed(0, r)).collect();
+        let mut u = s.clone();
+        u.sort_unstable();
+        u.dedup();
+        assert_eq!(u.len(), 50);
+        assert!(s.iter().all(|&x| x < 1 << 53));
+        // Not the neighbouring seeds: replicate 1 of seed 0 is not seed 1.
+        assert_ne!(replicate_seed(0, 1), 1);
+    }
+
     use super::*;
     use rand::RngExt;
 

@@ -112,6 +112,11 @@ impl Ctx<'_, '_> {
         r
     }
 
+    /// Forgets the kept network (a new replicate trains its own).
+    pub fn forget_kept(&mut self) {
+        self.kept = None;
+    }
+
     /// The bytes of asset `name`, or [`ExperimentError::MissingAsset`].
     pub fn asset(&mut self, name: &'static str) -> Result<Vec<u8>, ExperimentError> {
         (self.assets)(name).ok_or(ExperimentError::MissingAsset(name))

@@ -12,6 +12,7 @@ pub mod driver;
 pub mod measure;
 pub mod presets;
 pub mod report;
+pub mod summary;
 pub mod url;
 pub mod verdict;
 pub mod view;

@@ -5,6 +5,7 @@
 
 use super::config::ExperimentConfig;
 use super::measure::{GradientStructure, TailTest};
+use super::summary::Summary;
 pub use super::verdict::Verdict;
 use crate::spectrum::SpectrumReport;
 use crate::stats::PowerLawRate;
@@ -12,7 +13,8 @@ use crate::train::{EvalStats, StepStats};
 use serde::Serialize;
 
 /// Version of the report JSON layout; bump on any change of shape. 2: verdicts could be "not
-/// tested"; 3: verdicts as typed clauses ([`super::verdict`]), [`Measurement::at`].
+/// tested"; 3: verdicts as typed clauses ([`super::verdict`]), [`Measurement::at`],
+/// [`Report::replicates`] and [`Report::summary`].
 pub const SCHEMA_VERSION: u32 = 3;
 
 /// The engine version written into every report.
@@ -42,6 +44,15 @@ pub struct Report {
     pub verdicts: Vec<Verdict>,
     /// Sub-reports (the paper tour).
     pub parts: Vec<Report>,
+    /// The other replicates of a preset (this report is replicate 0, the one whose charts are
+    /// drawn; replicate r ran at seed `rng::replicate_seed(seed, r)`), each a report of its own
+    /// without parts and raw samples. Empty for one replicate and for a single configuration.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replicates: Vec<Report>,
+    /// Every claim over all replicates (and Tables A and B pooled), when there are replicates
+    /// or parts ([`super::summary`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
 }
 
 /// One trained network (an "arm" of a preset).
@@ -86,6 +97,31 @@ pub enum MeasuredAt {
     Trained,
     /// At the end of training with other settings (another minibatch size, another tail rule).
     TrainedVariant,
+}
+
+impl Report {
+    /// Drops the raw samples kept for the charts (a replicate other than the first is never
+    /// drawn), keeping every number of the report.
+    pub fn drop_samples(&mut self) {
+        for arm in &mut self.arms {
+            for m in &mut arm.measurements {
+                let g = &mut m.structure;
+                for t in [Some(&mut g.dimension_g), Some(&mut g.dimension_sgn), g.iteration_g.as_mut(), Some(&mut g.iteration_sgn)]
+                    .into_iter()
+                    .flatten()
+                {
+                    t.sample = Vec::new();
+                }
+            }
+        }
+        if let Some(mech) = &mut self.mechanism {
+            for row in &mut mech.rows {
+                row.example_dimension.sample = Vec::new();
+                row.example_iteration.sample = Vec::new();
+            }
+        }
+        self.parts.iter_mut().for_each(Report::drop_samples);
+    }
 }
 
 impl ArmResult {

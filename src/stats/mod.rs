@@ -20,6 +20,7 @@
 mod lilliefors_table;
 pub mod normality;
 pub mod powerlaw;
+pub mod proportion;
 pub mod rate;
 pub mod tail_index;
 pub mod vuong;

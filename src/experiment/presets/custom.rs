@@ -50,6 +50,8 @@ pub fn custom_report(cfg: &ExperimentConfig, arm: ArmResult, n_classes: usize) -
         table_b: Vec::new(),
         verdicts: vec![heavy_v],
         parts: Vec::new(),
+        replicates: Vec::new(),
+        summary: None,
     };
     if let Some(v) = spectrum::arm_verdict(spec, "trained", &arm, n_classes, cfg)? {
         r.verdicts.push(v);

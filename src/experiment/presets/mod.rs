@@ -20,6 +20,8 @@ pub mod tour;
 use super::config::{ExperimentConfig, ExperimentError};
 use super::context::{Assets, Ctx, ProgressFn};
 use super::report::{Report, TableARow, TableBRow, ENGINE_VERSION, SCHEMA_VERSION};
+use super::summary::summarize;
+use crate::rng::replicate_seed;
 use super::verdict::Verdict;
 use crate::data::DatasetSpec;
 use crate::plot::Chart;
@@ -103,8 +105,11 @@ pub fn assets_of(name: &str, base: &ExperimentConfig) -> Result<Vec<&'static str
 }
 
 /// Runs the preset `name` on top of `base` — the presets change only the knob they study, so a
-/// small `base` (e.g. [`reduced_base`]) gives a reduced run. `assets` returns the bytes of a file
-/// under `assets/`; `progress` is called between units of work and cancels the run by returning
+/// small `base` (e.g. [`reduced_base`]) gives a reduced run — over `base.replicates` independent
+/// replicates: replicate r runs at seed [`replicate_seed`]`(base.seed, r)` (data split and
+/// order, initialisation and every measurement draw follow from it), and each claim is decided
+/// from the replicates' outcomes ([`super::summary`]). `assets` returns the bytes of a file under
+/// `assets/`; `progress` is called between units of work and cancels the run by returning
 /// `false`.
 pub fn run_preset(
     name: &str,
@@ -114,13 +119,45 @@ pub fn run_preset(
 ) -> Result<Report, ExperimentError> {
     base.check_ranges()?;
     let preset = get(name)?;
-    let mut ctx = Ctx::new(
-        assets,
-        progress,
-        name,
-        preset.info().name == tour::PaperTour.info().name,
-    );
-    run_in(&mut ctx, preset, base)
+    let is_tour = preset.info().name == tour::PaperTour.info().name;
+    let mut ctx = Ctx::new(assets, progress, name, is_tour);
+    let n = base.replicates.max(1);
+    let mut runs = Vec::with_capacity(n);
+    for r in 0..n {
+        let seeded = ExperimentConfig { seed: replicate_seed(base.seed, r), ..base.clone() };
+        ctx.forget_kept();
+        let mut report = ctx.within(r, n, |ctx| run_in(ctx, preset, &seeded))?;
+        if r > 0 {
+            report.drop_samples();
+        }
+        runs.push(report);
+    }
+    Ok(replicated(runs))
+}
+
+/// One report from the replicates' reports (replicate 0 first): replicate 0 carries the others
+/// and the summary; for the tour, each part carries its own replicates and summary, and the
+/// tour's summary lists every part's claims.
+fn replicated(mut runs: Vec<Report>) -> Report {
+    let mut first = runs.remove(0);
+    if first.parts.is_empty() {
+        let summary = summarize(&std::iter::once(&first).chain(runs.iter()).collect::<Vec<_>>());
+        first.summary = (!runs.is_empty()).then_some(summary);
+        first.replicates = runs;
+        return first;
+    }
+    for (p, part) in first.parts.iter_mut().enumerate() {
+        let others: Vec<Report> = runs.iter_mut().filter_map(|r| (p < r.parts.len()).then(|| std::mem::replace(&mut r.parts[p], new_report(tour::PaperTour.info(), &r.config)))).collect();
+        part.summary = Some(summarize(&std::iter::once(&*part).chain(others.iter()).collect::<Vec<_>>()));
+        part.replicates = others;
+    }
+    for r in &mut runs {
+        r.parts.clear();
+    }
+    let claims = first.parts.iter().flat_map(|p| p.summary.iter().flat_map(|s| s.claims.iter().cloned())).collect();
+    first.summary = Some(super::summary::Summary { claims, table_a: Vec::new(), table_b: Vec::new() });
+    first.replicates = runs;
+    first
 }
 
 /// Runs one preset in `ctx` into its report: its arms, Tables A and B, its verdicts. An arm that
@@ -167,6 +204,8 @@ pub fn new_report(info: &PresetInfo, base: &ExperimentConfig) -> Report {
         table_b: Vec::new(),
         verdicts: Vec::new(),
         parts: Vec::new(),
+        replicates: Vec::new(),
+        summary: None,
     }
 }
 
@@ -200,7 +239,7 @@ pub fn fill_tables(r: &mut Report) {
 
 /// A reduced base configuration for quick runs and tests: 8×8 digits (1,000 train / 400 test),
 /// FCN 64→32→10, B = 32, 2 epochs, m = 20 tracked parameters, snapshots off, 3 dimension-wise
-/// draws, M = 60 draws, N_cov = 200. Presets vary their own knob on top of it.
+/// draws, M = 60 draws, N_cov = 200, one replicate. Presets vary their own knob on top of it.
 pub fn reduced_base(seed: u64) -> ExperimentConfig {
     use super::config::*;
     use crate::nn::{ActivationKind, ModelSpec};
@@ -231,6 +270,7 @@ pub fn reduced_base(seed: u64) -> ExperimentConfig {
             ..AnalysisConfig::default()
         },
         seed,
+        replicates: 1,
         ..ExperimentConfig::default()
     }
 }
