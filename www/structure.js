@@ -131,12 +131,12 @@ function buildTails(onView) {
         b.addEventListener('click', () => onView(t, v));
         return b;
       }));
-    const canvas = el('canvas', { testid: `tail-${t.key}`, role: 'img', 'data-view': t.view });
+    const canvas = el('canvas', { testid: `tail-${t.key}`, role: 'img', 'data-view': t.view, 'data-describedby': `verdict-${t.key} normality-${t.key}` });
     box.append(el('figure', { testid: `fig-${t.key}` },
       el('div', { class: 'fig-head' }, el('span', { class: 'fig-title', title: t.what }, t.name), switcher),
       el('div', { class: 'chart-box sq' }, canvas),
-      el('figcaption', { class: 'verdict', testid: `verdict-${t.key}` }),
-      el('div', { class: 'verdict', testid: `normality-${t.key}` })));
+      el('figcaption', { class: 'verdict', testid: `verdict-${t.key}`, id: `verdict-${t.key}` }),
+      el('div', { class: 'verdict', testid: `normality-${t.key}`, id: `normality-${t.key}` })));
   }
 }
 

@@ -129,6 +129,7 @@ export function initTour(wasm, { post, seed, setBusy }) {
       canvas.dataset.testid = `tour-chart-${k}`;
       canvas.dataset.kind = c.kind;
       canvas.setAttribute('role', 'img');
+      canvas.dataset.describedby = 'tour-verdicts';
       canvas.setAttribute('aria-label', LABEL[c.kind](c));
       wrap.append(canvas);
       fig.append(wrap);

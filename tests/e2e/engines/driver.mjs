@@ -133,6 +133,27 @@ class Tab {
     }, before);
   }
 
+  /**
+   * Proves the recorder sees this engine's traffic: from about:blank (no CSP) the page fetches a
+   * name under `.invalid`, which must reach the proxy; the record is then cleared. Without this a
+   * silent proxy would look like a private page.
+   */
+  async checkRecorder() {
+    await this.goto('about:blank');
+    const probe = `http://recorder-check-${this.engine}.invalid/probe`;
+    await this.run((u) => fetch(u).then(() => 0, () => 0), probe);
+    const end = Date.now() + 10_000;
+    while (!this.proxied.some((u) => u.includes(`recorder-check-${this.engine}.invalid`))) {
+      if (Date.now() > end) throw new Error(`${this.engine}: the recording proxy did not see a request to ${probe}: ${this.proxied}`);
+      await sleep(50);
+    }
+    this.proxied.length = 0;
+    // (The refused probe is logged as a CORS error in Firefox: not the page's.)
+    this.log.consoleErrors.length = 0;
+    if (this.log.foreignRequests) this.log.foreignRequests.length = 0;
+    if (this.log.requests) this.log.requests.length = 0;
+  }
+
   /** Console errors and uncaught exceptions seen so far. */
   async errors() {
     return [...this.log.consoleErrors, ...(await this.hookErrors())];
@@ -199,6 +220,7 @@ class FirefoxTab extends Tab {
     await t.page.setViewport(viewport);
     t.frame = t.page;
     t.log = { consoleErrors: [], requests: [], foreignRequests: [] };
+    t.checkBeforeUse = true;
     t.page.on('console', (m) => { if (m.type() === 'error') t.log.consoleErrors.push(m.text()); });
     t.page.on('pageerror', (e) => t.log.consoleErrors.push(`pageerror: ${e.message}`));
     t.page.on('request', (r) => {
@@ -278,6 +300,7 @@ class WebKitTab extends Tab {
     t.session = `/session/${s.sessionId}`;
     t.browserVersion = s.capabilities.browserVersion;
     await t.setViewport(viewport);
+    t.checkBeforeUse = true;
     return t;
   }
 
@@ -414,7 +437,15 @@ function freePort() {
  */
 export async function openTab(engine, { origin, viewport = { width: 1280, height: 860 }, deviceScaleFactor = 1 } = {}) {
   if (engine === 'chromium') return ChromiumTab.open({ origin, viewport, deviceScaleFactor });
-  if (engine === 'firefox') return FirefoxTab.open({ origin, viewport });
-  if (engine === 'webkit') return WebKitTab.open({ origin, viewport });
+  if (engine === 'firefox' || engine === 'webkit') {
+    const tab = await (engine === 'firefox' ? FirefoxTab : WebKitTab).open({ origin, viewport });
+    try {
+      await tab.checkRecorder();
+    } catch (e) {
+      await tab.close().catch(() => {});
+      throw e;
+    }
+    return tab;
+  }
   throw new Error(`unknown engine ${engine}`);
 }
