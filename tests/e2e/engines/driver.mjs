@@ -154,9 +154,24 @@ class Tab {
     if (this.log.requests) this.log.requests.length = 0;
   }
 
+  /** Whether `preload` is available (not in classic WebDriver). */
+  get canPreload() { return true; }
+
+  /** Counts the pixels of a canvas that are not white/transparent (as harness.mjs `canvasInk`). */
+  canvasInk(testid) {
+    return this.run((id) => {
+      const c = document.querySelector(`[data-testid="${id}"]`);
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let ink = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235)) ink += 1;
+      return ink;
+    }, testid);
+  }
+
   /** Console errors and uncaught exceptions seen so far. */
   async errors() {
-    return [...this.log.consoleErrors, ...(await this.hookErrors())];
+    // (The recorder check's refused probe is logged as a CORS error by Firefox, sometimes late.)
+    return [...this.log.consoleErrors, ...(await this.hookErrors())].filter((e) => !e.includes('recorder-check-'));
   }
 
   async hookErrors() {
@@ -187,6 +202,8 @@ class ChromiumTab extends Tab {
     this.frame = await handle.contentFrame();
   }
   async leaveFrame() { this.frame = this.page; }
+  /** Runs `fn` in every new document before its own scripts. */
+  async preload(fn) { await this.context.addInitScript(fn); }
   requests() { return this.log.requests; }
   get proxied() { return this.log.proxied; }
   /** Chromium's own service calls reach the proxy too (harness.mjs), so only page requests count here. */
@@ -232,7 +249,13 @@ class FirefoxTab extends Tab {
   }
 
   async goto(url) { this.frame = this.page; await this.page.goto(url, { waitUntil: 'load' }); }
-  async reload() { this.frame = this.page; await this.page.reload({ waitUntil: 'load' }); }
+  async reload() {
+    this.frame = this.page;
+    // BiDi's reload can return before the new document replaced the old one: wait for that.
+    await this.page.evaluate(() => { window.__e2eOld = true; });
+    await this.page.reload({ waitUntil: 'load' });
+    await this.until(() => !window.__e2eOld && document.readyState === 'complete', null, { what: 'the reloaded document' });
+  }
   run(fn, arg) { return this.frame.evaluate(fn, arg); }
   click(testid) { return this.frame.click(sel(testid)); }
   async select(testid, value) { await this.frame.select(sel(testid), value); }
@@ -248,6 +271,8 @@ class FirefoxTab extends Tab {
     this.frame = await handle.contentFrame();
   }
   async leaveFrame() { this.frame = this.page; }
+  /** Runs `fn` in every new document before its own scripts (BiDi script.addPreloadScript). */
+  async preload(fn) { await this.page.evaluateOnNewDocument(fn); }
   requests() { return this.log.requests; }
   get proxied() { return this.recorder.seen; }
   async close() {
@@ -406,6 +431,8 @@ class WebKitTab extends Tab {
 
   requests() { return null; }
   get proxied() { return this.recorder.seen; }
+  /** Classic WebDriver cannot run a script before the page's own. */
+  get canPreload() { return false; }
 
   kill() {
     try { process.kill(-this.driver.pid, 'SIGTERM'); } catch { /* gone */ }
