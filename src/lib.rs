@@ -10,6 +10,7 @@
 
 pub mod data;
 pub mod experiment;
+pub mod libm_f64;
 pub mod nn;
 pub mod plot;
 pub mod rng;

@@ -8,6 +8,7 @@ use super::measure::{measure, GradientStructure, MeasureError, TableA, TailTest}
 use super::presets::{self, PRESETS};
 use super::report::*;
 use crate::data::{standard_normal, DatasetSpec};
+use crate::libm_f64::LibmF64;
 use crate::nn::{ActivationKind, ModelSpec};
 use crate::rng::substream;
 use crate::stats::powerlaw::{power_law_test, PowerLawOptions};
@@ -412,7 +413,7 @@ pub fn collapse_note(
     random_labels: bool,
 ) -> Option<String> {
     let c = n_classes.max(2) as f64;
-    let (chance, ln_c) = (1.0 / c, c.ln());
+    let (chance, ln_c) = (1.0 / c, c.ln_());
     let mut r = Vec::new();
     if let Some(a) = test_accuracy.filter(|a| !random_labels && *a <= chance + 0.05) {
         r.push(format!(

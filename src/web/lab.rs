@@ -146,6 +146,15 @@ impl Lab {
         };
         let eval_every = (tc.steps_per_epoch / 2).max(1);
         let trainer = Trainer::new(tc.clone(), train).map_err(js_err)?;
+        // The report's test evaluations follow `sgn-lab run` (experiment::run): θ₀, then the end
+        // of every epoch and of training, so the same link gives the same report in both.
+        let mut evals = Vec::new();
+        if test.n > 0 {
+            evals.push(report::EvalPoint {
+                step: 0,
+                test: trainer.evaluate(&test).map_err(js_err)?,
+            });
+        }
         Ok(Lab {
             requested: cfg,
             checked,
@@ -155,7 +164,7 @@ impl Lab {
             loss_ema: Ema::new(LOSS_EMA_BETA),
             info,
             history: Vec::new(),
-            evals: Vec::new(),
+            evals,
         })
     }
 
@@ -197,14 +206,20 @@ impl Lab {
             let step = s.step;
             self.history.push(s);
             let done = self.trainer.step_index();
-            if done.is_multiple_of(self.eval_every) || self.trainer.is_finished() {
+            let finished = self.trainer.is_finished();
+            // The chart's points every half epoch; the report's at each epoch's end (as the CLI).
+            let for_report =
+                self.test.n > 0 && (done.is_multiple_of(self.checked.train.steps_per_epoch.max(1)) || finished);
+            if done.is_multiple_of(self.eval_every) || finished || for_report {
                 let e = self.trainer.evaluate(&self.test).map_err(js_err)?;
                 out.eval = Some(EvalPoint {
                     step,
                     loss: e.loss,
                     accuracy: e.accuracy,
                 });
-                self.evals.push(report::EvalPoint { step: done, test: e });
+                if for_report {
+                    self.evals.push(report::EvalPoint { step: done, test: e });
+                }
             }
             if js_sys::Date::now() - t0 >= budget_ms {
                 break;
@@ -276,7 +291,8 @@ impl Lab {
             }],
         };
         let r = custom_report(&cfg, arm, self.trainer.train_data().n_classes).map_err(js_err)?;
-        serde_json::to_string(&r).map_err(js_err)
+        // Pretty-printed as `sgn-lab run --out DIR` writes report.json: the same bytes.
+        serde_json::to_string_pretty(&r).map_err(js_err)
     }
 
     /// A fingerprint of the current weights (bit-exact comparison across runs and platforms).

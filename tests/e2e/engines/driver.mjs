@@ -63,7 +63,7 @@ const sel = (testid) => `[data-testid="${testid}"]`;
 /** In-page helpers installed into every document: console-error capture (WebKit) and download capture. */
 const HOOKS = `(() => {
   if (window.__e2e) return;
-  const e2e = window.__e2e = { errors: [], downloads: [], blobs: new Map() };
+  const e2e = window.__e2e = { errors: [], downloads: [], blobs: new Map(), capture: true };
   const err = console.error.bind(console);
   console.error = (...a) => { e2e.errors.push(a.map((x) => (x && x.message) || String(x)).join(' ')); err(...a); };
   addEventListener('error', (e) => e2e.errors.push('pageerror: ' + (e.message || e.type)));
@@ -72,7 +72,7 @@ const HOOKS = `(() => {
   URL.createObjectURL = (b) => { const u = make(b); if (b instanceof Blob) e2e.blobs.set(u, b); return u; };
   const click = HTMLAnchorElement.prototype.click;
   HTMLAnchorElement.prototype.click = function () {
-    const blob = this.hasAttribute('download') ? e2e.blobs.get(this.href) : null;
+    const blob = e2e.capture && this.hasAttribute('download') ? e2e.blobs.get(this.href) : null;
     if (!blob) return click.call(this);
     e2e.downloads.push({ name: this.download, blob });
   };
