@@ -68,6 +68,7 @@ for (const engine of enginesUnderTest()) {
       assert.ok(await tab.canvasInk('tour-chart-0') > 3000, 'the first chart is drawn');
       const { text } = await tab.download('tour-json');
       assert.equal(JSON.parse(text).preset, 'heavy-tails');
+      await tab.run(() => document.querySelector('[data-testid="tour-verdicts"]').scrollIntoView());
       await tab.shot(screenshotPath(`engine-${engine}-tour.png`));
     }));
 
@@ -85,6 +86,7 @@ for (const engine of enginesUnderTest()) {
       for (const id of ['upload-ccdf', 'upload-hist', 'upload-rank']) assert.ok(await tab.canvasInk(id) > 3000, `${id} drawn`);
       const analysis = JSON.parse((await tab.download('upload-json')).text);
       assert.deepEqual([analysis.rows, analysis.cols], [150, 60]);
+      await tab.run(() => document.querySelector('[data-testid="upload-table"]').scrollIntoView());
       await tab.shot(screenshotPath(`engine-${engine}-upload.png`));
       await tab.upload('upload-file', 'bad.csv', '1,2,3\n4,5\n');
       await tab.until(() => document.querySelector('[data-testid="upload-status"]').classList.contains('bad'), null, { what: 'the error' });
