@@ -1,5 +1,6 @@
 // Slow devices and phones (Chromium; docs/ACCESSIBILITY.md "Slow devices and phones").
-//   1. A budget-Chromebook stand-in: DevTools CPU throttling 4× (Emulation.setCPUThrottlingRate).
+//   1. A budget-Chromebook stand-in: DevTools CPU throttling 4× (Emulation.setCPUThrottlingRate) on a
+//      1366 × 768 screen at device pixel ratio 1.
 //      Play → the first loss point on the chart within 1 s; no main-thread task over 200 ms while
 //      training (longtask observer; the Long Animation Frames name the script when one is long);
 //      a tour step completes. Screenshot: test-results/throttled-4x.png.
@@ -33,7 +34,8 @@ function observeLongTasks() {
 const longestSince = (page, t) => page.evaluate((since) => Math.max(0, ...window.longTasks.filter((x) => x.at >= since).map((x) => x.ms)), t);
 
 test('4× CPU throttling: first loss point within 1 s of Play, no task over 200 ms while training, a tour step completes', { timeout: 600_000 }, async () => {
-  const { context, page, log, close } = await launch({ origin: server.origin });
+  // A budget Chromebook: a 1366 × 768 screen at device pixel ratio 1, and a CPU 4× slower.
+  const { context, page, log, close } = await launch({ origin: server.origin, viewport: { width: 1366, height: 768 }, deviceScaleFactor: 1 });
   try {
     await page.addInitScript(observeLongTasks);
     const cdp = await context.newCDPSession(page);
