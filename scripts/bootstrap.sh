@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Idempotent bootstrap for sgn-lab on a fresh Debian 12 machine (see docs/ARCHITECTURE.md, "Toolchain").
 #   scripts/bootstrap.sh          wasm target, wasm-bindgen-cli (pinned), npm ci
-#   scripts/bootstrap.sh --test   the above, plus Debian's chromium + chromium-driver for the browser tests
+#   scripts/bootstrap.sh --test   the above, plus the browsers of the tests, all from Debian: chromium +
+#                                 chromium-driver, firefox-esr (driven over WebDriver BiDi), and
+#                                 webkit2gtk-driver (WebKitWebDriver; MiniBrowser comes with its
+#                                 libwebkit2gtk-4.1-0) with xvfb + xauth (xvfb-run: MiniBrowser needs a display)
 # Every step is skipped when what it installs is already there at the right version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,13 +45,22 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# 4. Browser for the tests.
+# 4. Browsers for the tests (tests/e2e/engines/driver.mjs names the same paths).
+MINIBROWSER=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
 if [ "${1:-}" = "--test" ]; then
-  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-    log "installing Debian chromium + chromium-driver"
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/firefox-esr ] \
+    || [ ! -x /usr/bin/WebKitWebDriver ] || [ ! -x "$MINIBROWSER" ] || [ ! -x /usr/bin/xvfb-run ] || [ ! -x /usr/bin/xauth ]; then
+    log "installing Debian chromium, chromium-driver, firefox-esr, webkit2gtk-driver, xvfb, xauth"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq chromium chromium-driver >/dev/null
+    # apt may be held by another installer for a while: retry the lock, not the failure.
+    for i in 1 2 3 4 5 6; do
+      if apt-get update -qq && apt-get install -y -qq chromium chromium-driver firefox-esr webkit2gtk-driver xvfb xauth >/dev/null; then
+        break
+      fi
+      [ "$i" = 6 ] && { echo "bootstrap: apt-get install failed" >&2; exit 1; }
+      log "apt busy or failing; retrying in 20 s"; sleep 20
+    done
   fi
+  [ -x "$MINIBROWSER" ] || { echo "bootstrap: MiniBrowser not at $MINIBROWSER (see: dpkg -L libwebkit2gtk-4.1-0 | grep MiniBrowser)" >&2; exit 1; }
 fi
 log "ready"

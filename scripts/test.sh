@@ -3,7 +3,10 @@
 #   1. native tests            cargo test
 #   2. the static site         scripts/build-web.sh → dist/
 #   3. browser unit tests      wasm-bindgen-test in headless Chromium (tests/web_*.rs)
-#   4. end-to-end tests        playwright-core driving Debian's Chromium against dist/ (tests/e2e/)
+#   4. end-to-end tests        playwright-core driving Debian's Chromium against dist/ (tests/e2e/*.test.mjs)
+#   5. cross-engine tests      Firefox ESR (puppeteer-core, WebDriver BiDi) and WebKitGTK (WebKitWebDriver +
+#                              MiniBrowser under xvfb-run): the cross-engine suite, and one link's report
+#                              byte-identical in Chromium, Firefox, WebKit and the CLI (tests/e2e/engines/)
 # Screenshots land in test-results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +34,13 @@ web_tests=$(ls tests/web_*.rs | xargs -n1 basename | sed 's/\.rs$//' | sed 's/^/
 cargo test --target wasm32-unknown-unknown --no-default-features $web_tests
 
 section "end-to-end tests (playwright-core + Chromium)"
-node --test --test-concurrency=1 tests/e2e/
+t=$(date +%s)
+node --test --test-concurrency=1 tests/e2e/*.test.mjs
+printf 'Chromium end-to-end tests: %ss\n' "$(( $(date +%s) - t ))"
+
+section "cross-engine tests (Firefox ESR, WebKitGTK; one link in every engine and the CLI)"
+t=$(date +%s)
+node --test --test-concurrency=1 tests/e2e/engines/
+printf 'cross-engine tests: %ss\n' "$(( $(date +%s) - t ))"
 
 printf '\nall test suites passed in %ss\n' "$(( $(date +%s) - start ))"

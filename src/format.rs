@@ -30,7 +30,7 @@ pub fn num(v: f64, digits: usize) -> String {
     let digits = digits.max(1);
     let a = v.abs();
     if (1e-3..1e5).contains(&a) {
-        let magnitude = a.log10().floor() as i32;
+        let magnitude = libm::log10(a).floor() as i32;
         let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
         let s = format!("{v:.decimals$}");
         if s.contains('.') {

@@ -11,6 +11,7 @@
 pub mod data;
 pub mod experiment;
 pub mod format;
+pub mod libm_f64;
 pub mod nn;
 pub mod plot;
 pub mod rng;

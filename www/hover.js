@@ -16,17 +16,31 @@ function div(cls, parent) {
   return e;
 }
 
-/** The shared, visually hidden keyboard hint the charts point to with aria-describedby. */
-function helpId() {
-  let help = document.getElementById('hover-help');
-  if (!help) {
-    help = document.createElement('p');
-    help.id = 'hover-help';
-    help.className = 'visually-hidden';
-    help.textContent = 'Chart values: use the left and right arrow keys to step through the points, up and down to change series, Escape to hide.';
-    (document.querySelector('main') || document.body).append(help);
+/** A shared, visually hidden note the charts point to with aria-describedby (made once). */
+function noteId(id, text) {
+  if (!document.getElementById(id)) {
+    const p = document.createElement('p');
+    p.id = id;
+    p.className = 'visually-hidden';
+    p.textContent = text;
+    (document.querySelector('main') || document.body).append(p);
   }
-  return help.id;
+  return id;
+}
+
+/**
+ * A chart's description for assistive technology (aria-describedby, in this order): what the
+ * numbers say — the verdict, table or readout the canvas names in `data-describedby` —, that the
+ * CSV export is the chart's long description (every value drawn), and how to read values with
+ * the keyboard.
+ */
+function describe(canvas) {
+  const ids = (canvas.dataset.describedby || '').split(/\s+/).filter((id) => id && document.getElementById(id));
+  ids.push(noteId('chart-longdesc', 'Long description: the CSV button under this chart downloads every value it draws; '
+    + 'the verdict and tables beside it state what the numbers show.'));
+  ids.push(noteId('hover-help', 'Chart values: use the left and right arrow keys to step through the points, '
+    + 'up and down to change series, Escape to hide.'));
+  canvas.setAttribute('aria-describedby', ids.join(' '));
 }
 
 function attach(canvas) {
@@ -39,7 +53,7 @@ function attach(canvas) {
   s.tip.setAttribute('aria-live', 'polite');
   hide(s);
   if (!canvas.hasAttribute('tabindex')) canvas.tabIndex = 0;
-  canvas.setAttribute('aria-describedby', helpId());
+  describe(canvas);
 
   const index = () => s.index;
   const scale = () => canvas.width / Math.max(1, canvas.getBoundingClientRect().width);

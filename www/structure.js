@@ -63,12 +63,13 @@ function buildTails(samples, onView) {
         b.addEventListener('click', () => onView(t.key, v));
         return b;
       }));
-    const canvas = el('canvas', { testid: `tail-${t.key}`, role: 'img', 'data-view': t.initial_view });
+    const canvas = el('canvas', { testid: `tail-${t.key}`, role: 'img', 'data-view': t.initial_view,
+      'data-describedby': `verdict-${t.key} normality-${t.key}` });
     box.append(el('figure', { testid: `fig-${t.key}` },
       el('div', { class: 'fig-head' }, el('span', { class: 'fig-title', title: t.what }, t.name), switcher),
       el('div', { class: 'chart-box sq' }, canvas),
-      el('figcaption', { class: 'verdict', testid: `verdict-${t.key}` }),
-      el('div', { class: 'verdict', testid: `normality-${t.key}` })));
+      el('figcaption', { class: 'verdict', testid: `verdict-${t.key}`, id: `verdict-${t.key}` }),
+      el('div', { class: 'verdict', testid: `normality-${t.key}`, id: `normality-${t.key}` })));
   }
 }
 

@@ -114,6 +114,7 @@ export function initTour(wasm, { post, seed, setBusy, fromLink, rememberStep }) 
       canvas.dataset.testid = `tour-chart-${k}`;
       canvas.dataset.kind = c.kind;
       canvas.setAttribute('role', 'img');
+      canvas.dataset.describedby = 'tour-verdicts';
       canvas.setAttribute('aria-label', wasm.chart_label(c));
       wrap.append(canvas);
       fig.append(wrap);

@@ -11,6 +11,7 @@
 //!   power-law fit, the Gaussian baseline and the theory views.
 
 use crate::data::permutation;
+use crate::libm_f64::LibmF64;
 use crate::nn::grad::draw_minibatch;
 use crate::rng::substream;
 use crate::spectrum::{analyze_grads_full, SpectrumAnalysis, SpectrumError, SpectrumOptions};
@@ -215,10 +216,10 @@ pub fn ccdf_summary(sample: &[f64], n_tail: usize) -> Vec<[f64; 2]> {
     ranks.insert(n);
     let room = CCDF_POINTS.saturating_sub(ranks.len());
     if room >= 2 {
-        let ln_n = (n as f64).ln();
+        let ln_n = (n as f64).ln_();
         let mut extra = Vec::with_capacity(room);
         for j in 0..room {
-            let r = (ln_n * j as f64 / (room - 1) as f64).exp().round() as usize;
+            let r = (ln_n * j as f64 / (room - 1) as f64).exp_().round() as usize;
             extra.push(r.clamp(1, n));
         }
         ranks.extend(extra);
@@ -500,7 +501,7 @@ mod tests {
         let sample: Vec<f64> = (0..50_000)
             .map(|i| {
                 let u = ((i as f64 * 0.618_033_988_7).fract() + 1e-6).min(1.0);
-                let v = (u.powf(-1.0 / 1.5) * 100.0).round() / 100.0;
+                let v = (u.powf_(-1.0 / 1.5) * 100.0).round() / 100.0;
                 if i % 7 == 0 {
                     0.0
                 } else if i % 2 == 0 {

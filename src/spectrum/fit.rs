@@ -10,6 +10,7 @@
 //! (an i.i.d. Gaussian baseline gives ŝ ≈ 0.02–0.3; paper.md §4.5).
 
 use super::SpectrumError;
+use crate::libm_f64::LibmF64;
 use crate::stats::{fit_top_k, Level};
 use serde::{Deserialize, Serialize};
 
@@ -144,8 +145,8 @@ pub fn fit_spectrum(eigenvalues: &[f64], rank: usize, params: &FitParams) -> Res
     let (k, skip) = params.resolve(rank)?;
     let top = &eigenvalues[skip..skip + k];
     let f = fit_top_k(top, k, params.level())?;
-    let xs: Vec<f64> = (skip + 1..=skip + k).map(|r| (r as f64).ln()).collect();
-    let ys: Vec<f64> = top.iter().map(|v| v.ln()).collect();
+    let xs: Vec<f64> = (skip + 1..=skip + k).map(|r| (r as f64).ln_()).collect();
+    let ys: Vec<f64> = top.iter().map(|v| v.ln_()).collect();
     let (ls_slope, _, ls_r2) = least_squares(&xs, &ys);
     Ok(SpectrumFit {
         k: f.k,
@@ -175,7 +176,7 @@ pub fn k_sweep_grid(rank: usize, skip: usize, steps: usize) -> Vec<usize> {
     let mut out: Vec<usize> = (0..steps)
         .map(|i| {
             let t = i as f64 / (steps - 1) as f64;
-            ((kmin as f64) * (kmax as f64 / kmin as f64).powf(t)).round() as usize
+            ((kmin as f64) * (kmax as f64 / kmin as f64).powf_(t)).round() as usize
         })
         .collect();
     out.dedup();

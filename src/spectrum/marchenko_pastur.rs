@@ -9,6 +9,7 @@
 
 use super::eigen::{eigenvalues_desc, SymMatrix};
 use super::SpectrumError;
+use crate::libm_f64::LibmF64;
 use crate::rng::substream;
 use rand::RngExt;
 use rand_distr::{ChiSquared, Distribution, StandardNormal};
@@ -87,7 +88,7 @@ impl MpParams {
         let mut prev_d = 0.0;
         for i in 0..=g {
             let t = std::f64::consts::FRAC_PI_2 * i as f64 / g as f64;
-            let l = self.lambda_minus + w * t.sin() * t.sin();
+            let l = self.lambda_minus + w * t.sin_() * t.sin_();
             let d = self.density(l);
             acc += 0.5 * (d + prev_d) * (l - prev_l);
             lam.push(l);

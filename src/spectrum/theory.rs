@@ -4,6 +4,7 @@
 
 use super::eigen::{eigen_desc, eigenvalues_desc, SymMatrix};
 use super::SpectrumError;
+use crate::libm_f64::LibmF64;
 use crate::rng::substream;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
@@ -57,10 +58,10 @@ pub fn effective_rank(eigenvalues: &[f64]) -> f64 {
         .filter(|v| **v > 0.0)
         .map(|v| {
             let p = v / total;
-            -p * p.ln()
+            -p * p.ln_()
         })
         .sum();
-    h.exp()
+    h.exp_()
 }
 
 /// Davis–Kahan demo: C estimated on two disjoint halves a, b of the samples.
@@ -278,7 +279,7 @@ pub fn power_law_bound(dk: &DavisKahan, s: f64) -> Vec<f64> {
     dk.k.iter()
         .map(|&k| {
             if l1 > 0.0 {
-                2.0 * dk.delta_norm * ((k + 1) as f64).powf(s + 1.0) / l1
+                2.0 * dk.delta_norm * ((k + 1) as f64).powf_(s + 1.0) / l1
             } else {
                 f64::INFINITY
             }

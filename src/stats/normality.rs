@@ -5,10 +5,11 @@
 //! reference implementation named in its doc comment, and is checked against it by the fixtures
 //! in `tests/fixtures/` (scipy 1.17, statsmodels 0.15).
 
+use crate::libm_f64::erfc;
 use serde::Serialize;
-use statrs::function::erf::erfc;
 
 use super::StatsError;
+use crate::libm_f64::LibmF64;
 
 /// Standard normal CDF Φ(z) = ½ erfc(−z/√2).
 pub(crate) fn norm_cdf(z: f64) -> f64 {
@@ -55,8 +56,8 @@ fn check(x: &[f64], test: &'static str, min: usize) -> Result<(), StatsError> {
 fn rescaled(x: &[f64]) -> (std::borrow::Cow<'_, [f64]>, f64) {
     let m = x.iter().fold(0.0f64, |a, v| a.max(v.abs()));
     if m > 1e60 || (m < 1e-60 && m > 0.0) {
-        let k = m.log2().round();
-        let f = 2f64.powf(k);
+        let k = m.log2_().round();
+        let f = 2f64.powf_(k);
         (std::borrow::Cow::Owned(x.iter().map(|v| v / f).collect()), f)
     } else {
         (std::borrow::Cow::Borrowed(x), 1.0)
@@ -93,7 +94,7 @@ fn moments_unscaled(x: &[f64]) -> Result<Moments, StatsError> {
     if !(m2 > 0.0) {
         return Err(StatsError::AllEqual { what: "sample moments" });
     }
-    let skewness = m3 / m2.powf(1.5);
+    let skewness = m3 / m2.powf_(1.5);
     let excess_kurtosis = m4 / (m2 * m2) - 3.0;
     if !(skewness.is_finite() && excess_kurtosis.is_finite() && std.is_finite()) {
         return Err(StatsError::Numerical("sample moments"));
@@ -149,7 +150,7 @@ fn ppnd7(p: f64) -> f64 {
     if r <= 0.0 {
         return 0.0;
     }
-    let mut r = (-r.ln()).sqrt();
+    let mut r = (-r.ln_()).sqrt();
     let v = if r <= 5.0 {
         r -= 1.6;
         (((0.17023821103 * r + 1.3067284816) * r + 2.7568153900) * r + 1.4234372777)
@@ -262,26 +263,26 @@ pub fn shapiro_wilk(x: &[f64]) -> Result<ShapiroWilk, StatsError> {
     let w = 1.0 - w1;
     if n == 3 {
         // AS R94 writes 6/π and π/3 as 1.909859 and 1.047198.
-        let p = 6.0 / std::f64::consts::PI * (w.sqrt().asin() - std::f64::consts::FRAC_PI_3);
+        let p = 6.0 / std::f64::consts::PI * (w.sqrt().asin_() - std::f64::consts::FRAC_PI_3);
         return Ok(ShapiroWilk {
             w,
             p: p.clamp(0.0, 1.0),
         });
     }
-    let mut y = w1.ln();
-    let xx = an.ln();
+    let mut y = w1.ln_();
+    let xx = an.ln_();
     let (m, s);
     if n <= 11 {
         let gamma = poly(&[-2.273, 0.459], an);
         if y >= gamma {
             return Ok(ShapiroWilk { w, p: 1e-19 });
         }
-        y = -(gamma - y).ln();
+        y = -(gamma - y).ln_();
         m = poly(&[0.544, -0.39978, 0.025054, -6.714e-4], an);
-        s = poly(&[1.3822, -0.77857, 0.062767, -0.0020322], an).exp();
+        s = poly(&[1.3822, -0.77857, 0.062767, -0.0020322], an).exp_();
     } else {
         m = poly(&[-1.5861, -0.31082, -0.083751, 0.0038915], xx);
-        s = poly(&[-0.4803, -0.082676, 0.0030302], xx).exp();
+        s = poly(&[-0.4803, -0.082676, 0.0030302], xx).exp_();
     }
     let p = norm_sf((y - m) / s);
     if !w.is_finite() || !p.is_finite() {
@@ -296,10 +297,10 @@ fn skew_z(g1: f64, n: f64) -> f64 {
     let beta2 =
         3.0 * (n * n + 27.0 * n - 70.0) * (n + 1.0) * (n + 3.0) / ((n - 2.0) * (n + 5.0) * (n + 7.0) * (n + 9.0));
     let w2 = -1.0 + (2.0 * (beta2 - 1.0)).sqrt();
-    let delta = 1.0 / (0.5 * w2.ln()).sqrt();
+    let delta = 1.0 / (0.5 * w2.ln_()).sqrt();
     let alpha = (2.0 / (w2 - 1.0)).sqrt();
     let y = if y == 0.0 { 1.0 } else { y };
-    delta * (y / alpha + ((y / alpha).powi(2) + 1.0).sqrt()).ln()
+    delta * (y / alpha + ((y / alpha).powi(2) + 1.0).sqrt()).ln_()
 }
 
 /// Anscombe & Glynn (1983) kurtosis test Z (scipy `kurtosistest`), b₂ = g₂ + 3.
@@ -315,7 +316,7 @@ fn kurtosis_z(b2: f64, n: f64) -> Option<f64> {
     if denom == 0.0 {
         return None;
     }
-    let term2 = denom.signum() * ((1.0 - 2.0 / a) / denom.abs()).powf(1.0 / 3.0);
+    let term2 = denom.signum() * ((1.0 - 2.0 / a) / denom.abs()).powf_(1.0 / 3.0);
     Some((term1 - term2) / (2.0 / (9.0 * a)).sqrt())
 }
 
@@ -334,7 +335,7 @@ pub fn dagostino_pearson(x: &[f64]) -> Result<DagostinoPearson, StatsError> {
     }
     Ok(DagostinoPearson {
         k2,
-        p: (-0.5 * k2).exp(),
+        p: (-0.5 * k2).exp_(),
     })
 }
 
@@ -346,7 +347,7 @@ pub fn jarque_bera(x: &[f64]) -> Result<JarqueBera, StatsError> {
     let jb = x.len() as f64 / 6.0 * (m.skewness * m.skewness + 0.25 * m.excess_kurtosis * m.excess_kurtosis);
     Ok(JarqueBera {
         jb,
-        p: (-0.5 * jb).exp(),
+        p: (-0.5 * jb).exp_(),
     })
 }
 
@@ -380,13 +381,13 @@ pub fn anderson_darling(x: &[f64]) -> Result<AndersonDarling, StatsError> {
     let a2 = -nf - s;
     let a = a2 * (1.0 + 0.75 / nf + 2.25 / (nf * nf));
     let p = if a < 0.2 {
-        1.0 - (-13.436 + 101.14 * a - 223.73 * a * a).exp()
+        1.0 - (-13.436 + 101.14 * a - 223.73 * a * a).exp_()
     } else if a < 0.34 {
-        1.0 - (-8.318 + 42.796 * a - 59.938 * a * a).exp()
+        1.0 - (-8.318 + 42.796 * a - 59.938 * a * a).exp_()
     } else if a < 0.6 {
-        (0.9177 - 4.279 * a - 1.38 * a * a).exp()
+        (0.9177 - 4.279 * a - 1.38 * a * a).exp_()
     } else if a <= 13.0 {
-        (1.2937 - 5.709 * a + 0.0186 * a * a).exp()
+        (1.2937 - 5.709 * a + 0.0186 * a * a).exp_()
     } else {
         0.0
     };
@@ -425,9 +426,9 @@ fn lilliefors_p(d: f64, n: f64) -> f64 {
     let mut cv = [0.0; 14];
     let nmax = SIZES[SIZES.len() - 1];
     if n > nmax {
-        let l = n.ln();
+        let l = n.ln_();
         for j in 0..k {
-            cv[j] = (ASYMP[j][0] + ASYMP[j][1] * l + ASYMP[j][2] * l * l).exp();
+            cv[j] = (ASYMP[j][0] + ASYMP[j][1] * l + ASYMP[j][2] * l * l).exp_();
         }
     } else {
         let mut r = 0;

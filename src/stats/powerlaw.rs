@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use super::vuong::LikelihoodRatio;
 use super::StatsError;
+use crate::libm_f64::LibmF64;
 
 /// Significance level of the KS decision (α = 0.10, 0.05 or 0.01).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -113,9 +114,9 @@ pub(crate) fn check_positive(values: &[f64]) -> Result<(), StatsError> {
 pub(crate) fn ln_ratio(x: f64, xmin: f64) -> f64 {
     let r = x / xmin;
     if r.is_finite() {
-        r.ln()
+        r.ln_()
     } else {
-        x.ln() - xmin.ln()
+        x.ln_() - xmin.ln_()
     }
 }
 
@@ -124,7 +125,7 @@ pub(crate) fn ln_ratio(x: f64, xmin: f64) -> f64 {
 /// D = max_i max(i/n − P(x_(i)), P(x_(i)) − (i−1)/n), i = 1..n (CSN §3.3).
 pub(crate) fn ks_distance_sorted(tail: &[f64], xmin: f64, alpha: f64) -> f64 {
     let _ = xmin; // the tail starts at x_min
-    let logs: Vec<f64> = tail.iter().map(|v| v.ln()).collect();
+    let logs: Vec<f64> = tail.iter().map(|v| v.ln_()).collect();
     ks_scan(&logs, 0, alpha, KsConvention::TwoSided, f64::INFINITY)
 }
 
@@ -319,9 +320,9 @@ fn candidates(x: &[f64], opts: &ClausetOptions, out: &mut Vec<usize>) {
         }
     } else {
         let g = opts.grid_size.max(2);
-        let ratio = (n as f64 / min_tail as f64).ln();
+        let ratio = (n as f64 / min_tail as f64).ln_();
         for k in (0..g).rev() {
-            let nt = (min_tail as f64 * (ratio * k as f64 / (g - 1) as f64).exp()).round() as usize;
+            let nt = (min_tail as f64 * (ratio * k as f64 / (g - 1) as f64).exp_()).round() as usize;
             let nt = nt.clamp(min_tail, n);
             let j = first_occ(n - nt);
             if x[j] < largest && out.last() != Some(&j) {
@@ -352,7 +353,7 @@ fn ks_scan_hint(lx: &[f64], j: usize, alpha: f64, ks: KsConvention, bound: f64, 
     let e = 1.0 - alpha;
     let l0 = tail[0];
     let dev = |r: usize, l: f64| -> f64 {
-        let p = 1.0 - (e * (l - l0)).exp();
+        let p = 1.0 - (e * (l - l0)).exp_();
         let lo = r as f64 * inv;
         match ks {
             KsConvention::TwoSided => (lo + inv - p).max(p - lo),
@@ -419,7 +420,7 @@ fn scan_sorted(x: &[f64], opts: &ClausetOptions, s: &mut Scratch) -> Result<Scan
         });
     }
     s.logs.clear();
-    s.logs.extend(x.iter().map(|v| v.ln()));
+    s.logs.extend(x.iter().map(|v| v.ln_()));
     s.suffix.clear();
     s.suffix.resize(n + 1, 0.0);
     for i in (0..n).rev() {
@@ -583,7 +584,7 @@ pub(crate) fn bootstrap_sorted<F: FnMut(usize, usize) -> bool>(
             if body.is_empty() || u < p_tail {
                 let v: f64 = rng.random();
                 // x_min (1 − v)^(−1/(α−1)), v ∈ [0, 1)
-                buf.push(xmin * (1.0 - v).powf(inv_exp));
+                buf.push(xmin * (1.0 - v).powf_(inv_exp));
             } else {
                 buf.push(body[rng.random_range(0..body.len())]);
             }
@@ -607,7 +608,7 @@ pub(crate) fn bootstrap_sorted<F: FnMut(usize, usize) -> bool>(
                 }
                 let a = 1.0 + k as f64 / sum;
                 s.logs.clear();
-                s.logs.extend(tail.iter().map(|v| v.ln()));
+                s.logs.extend(tail.iter().map(|v| v.ln_()));
                 ks_scan(&s.logs, 0, a, ks, f64::INFINITY)
             }
         };
@@ -939,7 +940,7 @@ mod tests {
         // Deterministic Pareto quantiles, α = 2.5, x_min = 1.
         let n = 2000;
         let v: Vec<f64> = (0..n)
-            .map(|i| (1.0 - (i as f64 + 0.5) / n as f64).powf(-1.0 / 1.5))
+            .map(|i| (1.0 - (i as f64 + 0.5) / n as f64).powf_(-1.0 / 1.5))
             .collect();
         let f = fit_top_k(&v, n, Level::P05).unwrap();
         assert!((f.alpha - 2.5).abs() < 0.05, "{f:?}");

@@ -18,6 +18,7 @@
 use serde::Serialize;
 
 use super::StatsError;
+use crate::libm_f64::LibmF64;
 
 /// Result of the tail-index estimate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -60,17 +61,17 @@ pub fn tail_index(values: &[f64], block_size: Option<usize>) -> Result<TailIndex
         });
     }
     let used = &x[..k1 * k2];
-    let mean_log_x = used.iter().map(|v| v.abs().ln()).sum::<f64>() / used.len() as f64;
+    let mean_log_x = used.iter().map(|v| v.abs().ln_()).sum::<f64>() / used.len() as f64;
     let mut s = 0.0;
     for block in used.chunks_exact(k2) {
         let y: f64 = block.iter().sum();
         if y == 0.0 {
             return Err(StatsError::Numerical("α-stable tail index (a block sums to exactly 0)"));
         }
-        s += y.abs().ln();
+        s += y.abs().ln_();
     }
     let mean_log_y = s / k1 as f64;
-    let inv = (mean_log_y - mean_log_x) / (k2 as f64).ln();
+    let inv = (mean_log_y - mean_log_x) / (k2 as f64).ln_();
     if !(inv > 0.0) || !inv.is_finite() {
         return Err(StatsError::Numerical("α-stable tail index (non-positive 1/α)"));
     }

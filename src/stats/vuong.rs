@@ -12,10 +12,11 @@
 //!   (|μ − mean ln x| ≤ 50(1 + sd ln x), σ ∈ [10⁻⁶·sd, 10³(1 + sd)]) so a power-law tail that
 //!   pushes μ → −∞ stops at the bound instead of running off.
 
+use crate::libm_f64::erfc;
 use serde::Serialize;
-use statrs::function::erf::erfc;
 
 use super::StatsError;
+use crate::libm_f64::LibmF64;
 
 /// A likelihood-ratio comparison: power law vs an alternative.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -39,7 +40,7 @@ pub struct LognormalFit {
 
 /// Per-point power-law log-likelihoods: ln(α−1) − ln x_min − α ln(x/x_min).
 fn ll_power_law(tail: &[f64], xmin: f64, alpha: f64, out: &mut Vec<f64>) {
-    let c = (alpha - 1.0).ln() - xmin.ln();
+    let c = (alpha - 1.0).ln_() - xmin.ln_();
     out.clear();
     out.extend(tail.iter().map(|&x| c - alpha * super::powerlaw::ln_ratio(x, xmin)));
 }
@@ -77,11 +78,11 @@ pub fn vuong(l1: &[f64], l2: &[f64]) -> LikelihoodRatio {
 /// ln Q(z), Q(z) = P(N(0,1) > z), accurate far into the upper tail (asymptotic series for z > 30).
 pub(crate) fn ln_normal_sf(z: f64) -> f64 {
     if z < 30.0 {
-        (0.5 * erfc(z / std::f64::consts::SQRT_2)).ln()
+        (0.5 * erfc(z / std::f64::consts::SQRT_2)).ln_()
     } else {
         let z2 = z * z;
-        -0.5 * z2 - z.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
-            + (1.0 - 1.0 / z2 + 3.0 / (z2 * z2) - 15.0 / (z2 * z2 * z2)).ln()
+        -0.5 * z2 - z.ln_() - 0.5 * (2.0 * std::f64::consts::PI).ln_()
+            + (1.0 - 1.0 / z2 + 3.0 / (z2 * z2) - 15.0 / (z2 * z2 * z2)).ln_()
     }
 }
 
@@ -111,7 +112,7 @@ impl LogMoments {
 /// evaluation is O(1) instead of a pass over the tail: the Nelder–Mead search below takes
 /// hundreds of them.
 fn nll_lognormal(m: &LogMoments, lxmin: f64, mu: f64, sigma: f64) -> f64 {
-    let c = 0.5 * (2.0 * std::f64::consts::PI).ln() + sigma.ln() + ln_normal_sf((lxmin - mu) / sigma);
+    let c = 0.5 * (2.0 * std::f64::consts::PI).ln_() + sigma.ln_() + ln_normal_sf((lxmin - mu) / sigma);
     let d = m.mean - mu;
     m.sum + (m.s2 + m.n * d * d) / (2.0 * sigma * sigma) + m.n * c
 }
@@ -195,7 +196,7 @@ pub fn fit_truncated_lognormal(tail: &[f64], xmin: f64) -> Result<LognormalFit, 
             got: tail.len(),
         });
     }
-    let lx: Vec<f64> = tail.iter().map(|v| v.ln()).collect();
+    let lx: Vec<f64> = tail.iter().map(|v| v.ln_()).collect();
     let moments = LogMoments::new(&lx);
     let m = moments.mean;
     let sd = (moments.s2 / moments.n).sqrt();
@@ -204,14 +205,14 @@ pub fn fit_truncated_lognormal(tail: &[f64], xmin: f64) -> Result<LognormalFit, 
             what: "truncated lognormal fit",
         });
     }
-    let lxmin = xmin.ln();
+    let lxmin = xmin.ln_();
     let (mu_lo, mu_hi) = (m - 50.0 * (1.0 + sd), m + 50.0 * (1.0 + sd));
-    let (ls_lo, ls_hi) = ((1e-6 * sd).ln(), (1e3 * (1.0 + sd)).ln());
+    let (ls_lo, ls_hi) = ((1e-6 * sd).ln_(), (1e3 * (1.0 + sd)).ln_());
     let f = |t: [f64; 2]| {
         if t[0] < mu_lo || t[0] > mu_hi || t[1] < ls_lo || t[1] > ls_hi {
             return f64::INFINITY;
         }
-        let v = nll_lognormal(&moments, lxmin, t[0], t[1].exp());
+        let v = nll_lognormal(&moments, lxmin, t[0], t[1].exp_());
         if v.is_finite() {
             v
         } else {
@@ -219,7 +220,7 @@ pub fn fit_truncated_lognormal(tail: &[f64], xmin: f64) -> Result<LognormalFit, 
         }
     };
     // Two restarts from the previous optimum guard against a premature collapse of the simplex.
-    let (mut t, mut fv) = nelder_mead2(f, [m, sd.ln()], [sd.max(0.1), 0.5], 4000);
+    let (mut t, mut fv) = nelder_mead2(f, [m, sd.ln_()], [sd.max(0.1), 0.5], 4000);
     for _ in 0..2 {
         let (t2, f2) = nelder_mead2(f, t, [0.1 * sd.max(0.1), 0.1], 4000);
         if f2 < fv {
@@ -236,7 +237,7 @@ pub fn fit_truncated_lognormal(tail: &[f64], xmin: f64) -> Result<LognormalFit, 
     let at_bound = t[0] - mu_lo < tol || mu_hi - t[0] < tol || t[1] - ls_lo < tol || ls_hi - t[1] < tol;
     Ok(LognormalFit {
         mu: t[0],
-        sigma: t[1].exp(),
+        sigma: t[1].exp_(),
         at_bound,
     })
 }
@@ -246,12 +247,12 @@ pub fn vs_lognormal(tail: &[f64], xmin: f64, alpha: f64) -> Result<(LikelihoodRa
     let fit = fit_truncated_lognormal(tail, xmin)?;
     let mut l1 = Vec::new();
     ll_power_law(tail, xmin, alpha, &mut l1);
-    let lxmin = xmin.ln();
-    let c = 0.5 * (2.0 * std::f64::consts::PI).ln() + fit.sigma.ln() + ln_normal_sf((lxmin - fit.mu) / fit.sigma);
+    let lxmin = xmin.ln_();
+    let c = 0.5 * (2.0 * std::f64::consts::PI).ln_() + fit.sigma.ln_() + ln_normal_sf((lxmin - fit.mu) / fit.sigma);
     let l2: Vec<f64> = tail
         .iter()
         .map(|&x| {
-            let l = x.ln();
+            let l = x.ln_();
             let z = (l - fit.mu) / fit.sigma;
             -l - 0.5 * z * z - c
         })
@@ -284,12 +285,12 @@ pub fn vs_exponential(tail: &[f64], xmin: f64, alpha: f64) -> Result<(Likelihood
     let mut l1 = Vec::new();
     ll_power_law(tail, xmin, alpha, &mut l1);
     let l2: Vec<f64> = if lambda.is_finite() {
-        let ll = lambda.ln();
+        let ll = lambda.ln_();
         tail.iter().map(|&x| ll - lambda * (x - xmin)).collect()
     } else {
         // mean is subnormal (a tail of subnormal values): 1/mean overflows, so use
         // ln λ̂ = −ln mean and λ̂(x − x_min) = (x − x_min)/mean.
-        let ll = -mean.ln();
+        let ll = -mean.ln_();
         tail.iter().map(|&x| ll - (x - xmin) / mean).collect()
     };
     Ok((vuong(&l1, &l2), lambda))
@@ -304,13 +305,13 @@ mod tests {
     #[test]
     fn moment_nll_equals_the_direct_sum() {
         let tail: Vec<f64> = (0..500)
-            .map(|i| 1.0 + (i as f64 * 0.37).sin().abs() * 40.0 + i as f64 * 0.01)
+            .map(|i| 1.0 + (i as f64 * 0.37).sin_().abs() * 40.0 + i as f64 * 0.01)
             .collect();
-        let lx: Vec<f64> = tail.iter().map(|x| x.ln()).collect();
+        let lx: Vec<f64> = tail.iter().map(|x| x.ln_()).collect();
         let m = LogMoments::new(&lx);
-        let lxmin = 1.0f64.ln();
+        let lxmin = 1.0f64.ln_();
         for (mu, sigma) in [(0.5, 1.2), (-3.0, 0.4), (2.5, 3.0)] {
-            let c = 0.5 * (2.0 * std::f64::consts::PI).ln() + f64::ln(sigma) + ln_normal_sf((lxmin - mu) / sigma);
+            let c = 0.5 * (2.0 * std::f64::consts::PI).ln_() + f64::ln(sigma) + ln_normal_sf((lxmin - mu) / sigma);
             let direct: f64 = lx.iter().map(|l| l + 0.5 * ((l - mu) / sigma).powi(2) + c).sum();
             let fast = nll_lognormal(&m, lxmin, mu, sigma);
             assert!(
@@ -325,7 +326,7 @@ mod tests {
         let a = ln_normal_sf(29.999999);
         let b = ln_normal_sf(30.0);
         assert!((a - b).abs() < 1e-4, "{a} {b}");
-        assert!((ln_normal_sf(0.0) - 0.5f64.ln()).abs() < 1e-14);
+        assert!((ln_normal_sf(0.0) - 0.5f64.ln_()).abs() < 1e-14);
     }
 
     #[test]

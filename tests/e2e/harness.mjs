@@ -45,12 +45,20 @@ export function takeUnclaimedForeign() {
 }
 
 /**
- * Starts the static server; resolves to { origin, base, close }. `headers: false` serves without
- * the security headers (what a bare static host does), for the tests that show the difference.
+ * Starts the static server; resolves to { origin, base, close, served, setOffline }. `headers:
+ * false` serves without the security headers (what a bare static host does), for the tests that
+ * show the difference. `served` lists every request the server received (`host` header + path),
+ * so a test can check what reached it in an engine without a request event; `setOffline(true)`
+ * makes the server drop every connection unanswered (the network gone, for any engine) until
+ * `setOffline(false)`.
  */
 export function serveDist({ headers = true } = {}) {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is not built: run scripts/build-web.sh');
+  const served = [];
+  let offline = false;
   const server = http.createServer((req, res) => {
+    if (offline) { req.socket.destroy(); return; }
+    served.push({ host: req.headers.host, url: req.url });
     const url = new URL(req.url, 'http://x');
     const notFound = () => res.writeHead(404, headers ? SECURITY_HEADERS : {}).end();
     if (!url.pathname.startsWith(SUBPATH)) { notFound(); return; }
@@ -66,6 +74,8 @@ export function serveDist({ headers = true } = {}) {
       resolve({
         origin,
         base: origin + SUBPATH,
+        served,
+        setOffline: (on) => { offline = on; if (on) server.closeAllConnections?.(); },
         close: async () => {
           server.closeAllConnections?.();
           await new Promise((r) => server.close(r));
@@ -81,7 +91,7 @@ export function serveDist({ headers = true } = {}) {
  * absolute URL, HTTPS by its CONNECT host) and refuses it (403 / closed). Chromium sends it
  * everything that is not loopback.
  */
-function startRecorder() {
+export function startRecorder() {
   const seen = [];
   const server = http.createServer((req, res) => { seen.push(req.url); res.writeHead(403).end(); });
   server.on('connect', (req, socket) => { seen.push(`https://${req.url}`); socket.end('HTTP/1.1 403 Forbidden\r\n\r\n'); });

@@ -33,7 +33,7 @@ pub fn collapse_note(
     random_labels: bool,
 ) -> Option<String> {
     let c = n_classes.max(2) as f64;
-    let (chance, ln_c) = (1.0 / c, c.ln());
+    let (chance, ln_c) = (1.0 / c, crate::libm_f64::LibmF64::ln_(c));
     let mut r = Vec::new();
     if let Some(a) = test_accuracy.filter(|a| !random_labels && *a <= chance + 0.05) {
         r.push(format!(

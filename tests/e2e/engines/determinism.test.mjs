@@ -1,0 +1,145 @@
+// Cross-engine determinism: fixed links, trained to the end and measured in Chromium, Firefox
+// and WebKit, and run by the native CLI (`sgn-lab run --url LINK --out DIR`); the report JSON the
+// page downloads ("Download report (JSON)") is compared byte for byte. Every number in it
+// (the training history, test evaluations, tail fits, likelihood ratios, Gaussianity tests,
+// eigenvalues, spectrum fits, verdict text) comes from the same Rust code: in the page as
+// wasm32 + simd128 in a Web Worker, natively as x86-64.
+//
+//   TAILS (no spectrum): byte-identical in all four — the three engines and the CLI.
+//   SPECTRUM (N_cov = 250): byte-identical in the three engines (one wasm binary); the CLI's
+//     report has the same bytes everywhere except the values computed from the covariance
+//     eigenvalues (`…structure.spectrum` and `table_b`), which agree to 1e-12 relative: the
+//     eigensolver (faer) picks its kernels at run time — AVX2/FMA and rayon natively, simd128
+//     in wasm — so its sums run in another order (docs/PROTOCOL.md §5.2).
+// Both links: 8×8 digits, FCN 64→100→100→10, batch 64, 2 epochs (44 steps), the paper's tail
+// rule, M = 50 draws — small, so each engine takes seconds.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { serveDist, ROOT, RESULTS } from '../harness.mjs';
+import { openTab } from './driver.mjs';
+
+/** The fixed links' states (`sgn-lab url --config` of the configurations above; the page writes the same). */
+export const TAILS = 'v1.eyJhbmFseXNpcyI6eyJkcmF3cyI6NTAsIm5fY292IjowfSwiZGF0YSI6eyJkYXRhc2V0Ijp7ImtpbmQiOiJkaWdpdHM4eDgifX0sInNlZWQiOjE3LCJ0cmFpbmluZyI6eyJiYXRjaF9zaXplIjo2NCwiZXBvY2hzIjoyfX0';
+export const SPECTRUM = 'v1.eyJhbmFseXNpcyI6eyJkcmF3cyI6NTAsIm5fY292IjoyNTB9LCJkYXRhIjp7ImRhdGFzZXQiOnsia2luZCI6ImRpZ2l0czh4OCJ9fSwic2VlZCI6MTcsInRyYWluaW5nIjp7ImJhdGNoX3NpemUiOjY0LCJlcG9jaHMiOjJ9fQ';
+const LINKS = { tails: TAILS, spectrum: SPECTRUM };
+const ENGINES = ['chromium', 'firefox', 'webkit'];
+
+let server;
+before(async () => { server = await serveDist(); });
+after(async () => { await server.close(); });
+
+/** The CLI's report.json for the link (built by `cargo test`, rebuilt if needed). */
+function cliReport(link) {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sgn-lab-cli-'));
+  try {
+    execFileSync('cargo', ['run', '--quiet', '--bin', 'sgn-lab', '--', 'run', '--url', link, '--out', out],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    return fs.readFileSync(path.join(out, 'report.json'), 'utf8');
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Loads each link in one fresh browser of `engine`, trains to the end, measures, downloads the report. */
+async function pageReports(engine) {
+  const tab = await openTab(engine, { origin: server.origin });
+  const out = {};
+  try {
+    for (const [name, link] of Object.entries(LINKS)) {
+      await tab.goto('about:blank');
+      await tab.goto(`${server.base}#${link}`);
+      await tab.until(() => !document.querySelector('[data-testid="play"]').disabled
+        && /^Ready/.test(document.querySelector('[data-testid="status"]').textContent), null, { what: 'the run to be ready' });
+      assert.equal(await tab.run(() => location.hash.slice(1)), link, `${engine}: the page writes back the same link`);
+      await tab.click('play');
+      await tab.until(() => /^Finished/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 120_000, what: 'training to finish' });
+      await tab.click('measure');
+      await tab.until(() => /^Measured/.test(document.querySelector('[data-testid="status"]').textContent)
+        || document.querySelector('[data-testid="status"]').classList.contains('bad'), null, { timeout: 180_000, what: 'the measurement' });
+      assert.match(await tab.text('status'), /^Measured/, engine);
+      const { name: file, text } = await tab.download('report-json');
+      assert.equal(file, 'sgn-lab-report-seed17.json');
+      out[name] = text;
+    }
+    if (engine === 'chromium') {
+      // The capture reads the Blob the page hands to its download link; Chromium's real download
+      // of the same button has the same bytes.
+      await tab.run(() => { window.__e2e.capture = false; });
+      const [dl] = await Promise.all([tab.page.waitForEvent('download'), tab.click('report-json')]);
+      assert.equal(fs.readFileSync(await dl.path(), 'utf8'), out.spectrum, 'the real download has the captured bytes');
+    }
+    assert.deepEqual(await tab.errors(), [], `${engine}: console errors`);
+    return out;
+  } finally {
+    await tab.close();
+  }
+}
+
+/** The first place two JSON texts differ, as a path and both values (for a readable failure). */
+function firstDifference(a, b, at = '$') {
+  if (typeof a !== typeof b || Array.isArray(a) !== Array.isArray(b) || (a === null) !== (b === null)) return `${at}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+  if (a && typeof a === 'object') {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) {
+      const d = firstDifference(a[k], b[k], `${at}.${k}`);
+      if (d) return d;
+    }
+    return null;
+  }
+  return Object.is(a, b) ? null : `${at}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+}
+
+/** Every leaf of the two reports is identical, except where `tolerance(path)` gives a scale: there
+ * numbers agree to 1e-12 of max(|a|, |b|, scale). */
+function compareExcept(a, b, tolerance, at = '$', found = []) {
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    if (Array.isArray(a) !== Array.isArray(b) || Object.keys(a).length !== Object.keys(b).length) found.push(`${at}: shape`);
+    for (const k of Object.keys(a)) compareExcept(a[k], b[k], tolerance, `${at}.${k}`, found);
+  } else if (tolerance(at) !== null && typeof a === 'number' && typeof b === 'number') {
+    if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), tolerance(at))) found.push(`${at}: ${a} vs ${b}`);
+  } else if (!Object.is(a, b)) {
+    found.push(`${at}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+  }
+  return found;
+}
+
+test('fixed links: byte-identical report JSON in Chromium, Firefox and WebKit, and with the native CLI', { timeout: 900_000 }, async () => {
+  const reports = {};
+  for (const [name, link] of Object.entries(LINKS)) reports[name] = { cli: cliReport(`${server.base}#${link}`) };
+  for (const engine of ENGINES) {
+    const r = await pageReports(engine);
+    for (const name of Object.keys(LINKS)) reports[name][engine] = r[name];
+  }
+  fs.mkdirSync(RESULTS, { recursive: true });
+  for (const [name, by] of Object.entries(reports)) {
+    for (const [who, text] of Object.entries(by)) fs.writeFileSync(path.join(RESULTS, `determinism-${name}-${who}.json`), text);
+  }
+  const tails = JSON.parse(reports.tails.cli);
+  const spectrum = JSON.parse(reports.spectrum.cli);
+  assert.equal(tails.seed, 17);
+  assert.equal(tails.arms[0].measurements[0].structure.step, 44, 'trained to the end: 2 epochs of 22 steps');
+  assert.equal(tails.arms[0].evals.length, 3, 'test evaluations at θ₀ and after each epoch');
+  assert.equal(tails.arms[0].measurements[0].structure.spectrum, null, 'no spectrum in the TAILS link');
+  assert.ok(spectrum.arms[0].measurements[0].structure.spectrum.report.eigenvalues.length >= 200, 'the SPECTRUM link measured one');
+  for (const engine of ENGINES) {
+    assert.ok(reports.tails[engine] === reports.tails.cli,
+      `${engine}'s TAILS report differs from the CLI's (test-results/determinism-tails-*.json): ${firstDifference(JSON.parse(reports.tails[engine]), tails) || 'same values, other bytes'}`);
+    assert.ok(reports.spectrum[engine] === reports.spectrum.chromium,
+      `${engine}'s SPECTRUM report differs from Chromium's: ${firstDifference(JSON.parse(reports.spectrum[engine]), JSON.parse(reports.spectrum.chromium)) || 'same values, other bytes'}`);
+  }
+  // Eigenvalues (and their gaps) are accurate relative to λ₁ (docs/PROTOCOL.md §4): the small ones
+  // are compared on that scale; every other value from the spectrum to 1e-12 of itself.
+  const sp = spectrum.arms[0].measurements[0].structure.spectrum;
+  const tolerance = (at) => {
+    if (!/^\$\.(arms\.0\.measurements\.0\.structure\.spectrum|table_b)\./.test(at)) return null;
+    if (/\.baseline\.eigenvalues\./.test(at)) return sp.baseline.eigenvalues[0];
+    if (/\.(eigenvalues|eigengaps)\./.test(at)) return sp.report.eigenvalues[0];
+    return 0;
+  };
+  const off = compareExcept(JSON.parse(reports.spectrum.chromium), spectrum, tolerance);
+  assert.deepEqual(off, [], 'the page\'s SPECTRUM report vs the CLI\'s: identical outside the values from the eigensolver, those within 1e-12');
+});
