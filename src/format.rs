@@ -89,6 +89,14 @@ pub fn rate(r: &PowerLawRate) -> String {
     }
 }
 
+/// A power-law rate as "0.80 (8/10)" (the findings' form), or "–" when nothing was tested.
+pub fn rate_fraction(r: &PowerLawRate) -> String {
+    match r.rate {
+        Some(v) => format!("{v:.2} ({}/{})", r.power_law, r.tested),
+        None => "–".into(),
+    }
+}
+
 /// A share in [0, 1] as a whole percentage, "87 %".
 pub fn percent(v: f64) -> String {
     if v.is_finite() {

@@ -35,7 +35,10 @@ pub fn replicate_seed(seed: u64, r: usize) -> u64 {
     if r == 0 {
         return seed;
     }
-    let mut z = seed ^ REPLICATE_STREAM.wrapping_add(r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut z = seed
+        ^ REPLICATE_STREAM
+            .wrapping_add(r as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     (z ^ (z >> 31)) & ((1 << 53) - 1)

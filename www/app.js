@@ -390,6 +390,10 @@ for (const c of CONTROLS) {
   });
   if (c.when === 'training') {
     $('settings').append(lab, select);
+  } else if (c.when === 'tour') {
+    lab.className = 'opt';
+    lab.append(' ', select);
+    $('tour-settings').append(lab);
   } else {
     lab.className = 'opt';
     lab.append(' ', select);
@@ -444,7 +448,8 @@ function tourBusy(on) {
   if (on) $('tour-stage').textContent = 'starting…';
 }
 const tour = initTour(wasm, {
-  post: (msg) => worker.postMessage(msg), seed: () => run.config.seed, setBusy: tourBusy, fromLink: initial.flags.tour,
+  post: (msg) => worker.postMessage(msg), seed: () => run.config.seed, replicates: () => run.config.replicates,
+  setBusy: tourBusy, fromLink: initial.flags.tour,
   rememberStep: () => history.replaceState(null, '', writeHash(run.config, { ...view, tour: tourStep() })),
 });
 initUpload((msg, transfer) => worker.postMessage(msg, transfer), () => run.config.analysis);

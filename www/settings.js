@@ -38,5 +38,5 @@ export function applyControl(config, key, value) {
 
 /** The element id of a menu (the measurement menus keep their historical ids). */
 export function controlId(c) {
-  return c.when === 'measurement' ? c.key : `set-${c.key}`;
+  return c.when === 'measurement' ? c.key : `set-${c.key}`; // set-replicates for the tour's
 }

@@ -56,7 +56,7 @@ function drawChart(wasm, canvas, c) {
 
 /** Builds the tour. `fromLink` is the step the page's link opened (its `flags.tour`, read by
  * the engine), `remember()` rewrites the page's link after the step changed. */
-export function initTour(wasm, { post, seed, setBusy, fromLink, rememberStep }) {
+export function initTour(wasm, { post, seed, replicates, setBusy, fromLink, rememberStep }) {
   const presets = wasm.presets();
   let i = fromLink ? Math.min(Math.max(fromLink, 1), presets.length) - 1 : 0;
   if (fromLink) current = i + 1;
@@ -81,7 +81,7 @@ export function initTour(wasm, { post, seed, setBusy, fromLink, rememberStep }) 
 
   q('tour-run').addEventListener('click', () => {
     setBusy(true);
-    post({ type: 'tour-run', name: presets[i].name, seed: seed(), assetBase: new URL('assets/', document.baseURI).href });
+    post({ type: 'tour-run', name: presets[i].name, seed: seed(), replicates: replicates(), assetBase: new URL('assets/', document.baseURI).href });
   });
   /** The last step's report (the CLI's schema, as `sgn-lab run --preset NAME` writes it). */
   let last = null;

@@ -152,7 +152,7 @@ self.onmessage = async (event) => {
           assets[name] = await datasetBytes(new URL(name, msg.assetBase).href, (done, total) =>
             post({ type: 'tour-progress', stage: `loading ${name} (${i + 1}/${files.length}): ${mb(done)}${total ? ` of ${mb(total)}` : ''} MB`, fraction: 0 }));
         }
-        const r = wasm.run_preset_step(msg.name, BigInt(msg.seed), assets,
+        const r = wasm.run_preset_step(msg.name, BigInt(msg.seed), msg.replicates, assets,
           (stage, fraction) => post({ type: 'tour-progress', stage, fraction }));
         post({ type: 'tour-report', name: msg.name, report: r.report, charts: r.charts, view: r.view });
         break;

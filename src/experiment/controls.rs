@@ -18,6 +18,7 @@ pub enum Group {
     Model,
     Optimizer,
     Measurement,
+    Tour,
 }
 
 /// When a control's setting is used: changing a training setting starts a new run; changing a
@@ -27,6 +28,8 @@ pub enum Group {
 pub enum When {
     Training,
     Measurement,
+    /// Used by the paper tour's steps (not the lab's own run).
+    Tour,
 }
 
 /// What a control shows for a configuration.
@@ -195,6 +198,7 @@ const DRAWS: &[(&str, &str)] = &[
     ("500", "500"),
     ("1000", "1000"),
 ];
+const REPLICATES: &[(&str, &str)] = &[("1", "1"), ("3", "3"), ("5", "5"), ("10", "10")];
 const N_COV: &[(&str, &str)] = &[
     ("0", "off"),
     ("250", "250"),
@@ -453,6 +457,15 @@ pub static CONTROLS: &[Control] = &[
         options: N_COV,
         get: |c| shown(N_COV, c.analysis.n_cov.to_string()),
         set: |c, v| c.analysis.n_cov = v.parse().unwrap_or(c.analysis.n_cov),
+    },
+    Control {
+        key: "replicates",
+        label: "Replicates",
+        group: Group::Tour,
+        when: When::Tour,
+        options: REPLICATES,
+        get: |c| shown(REPLICATES, c.replicates.to_string()),
+        set: |c, v| c.replicates = v.parse().unwrap_or(c.replicates),
     },
 ];
 

@@ -106,9 +106,14 @@ impl Report {
         for arm in &mut self.arms {
             for m in &mut arm.measurements {
                 let g = &mut m.structure;
-                for t in [Some(&mut g.dimension_g), Some(&mut g.dimension_sgn), g.iteration_g.as_mut(), Some(&mut g.iteration_sgn)]
-                    .into_iter()
-                    .flatten()
+                for t in [
+                    Some(&mut g.dimension_g),
+                    Some(&mut g.dimension_sgn),
+                    g.iteration_g.as_mut(),
+                    Some(&mut g.iteration_sgn),
+                ]
+                .into_iter()
+                .flatten()
                 {
                     t.sample = Vec::new();
                 }
@@ -215,131 +220,7 @@ pub struct MechanismRow {
     pub example_iteration: TailTest,
 }
 
-/// Renders a rate as "0.80 (8/10)" or "–".
-pub fn fmt_rate(r: &PowerLawRate) -> String {
-    match r.rate {
-        Some(v) => format!("{v:.2} ({}/{})", r.power_law, r.tested),
-        None => "–".into(),
-    }
-}
-
 /// Rate value, 0 when nothing was tested.
 pub fn rate(r: &PowerLawRate) -> f64 {
     r.rate.unwrap_or(0.0)
-}
-
-impl Report {
-    /// Table A as Markdown.
-    pub fn table_a_markdown(&self) -> String {
-        let mut s = String::from(
-            "| setting | rule | dim-wise g | dim-wise SGN | iter-wise g | iter-wise SGN |\n|---|---|---|---|---|---|\n",
-        );
-        for r in self.all_table_a() {
-            s += &format!(
-                "| {} | {} | {} | {} | {} | {} |\n",
-                r.setting,
-                r.rule,
-                fmt_rate(&r.dimension_g),
-                fmt_rate(&r.dimension_sgn),
-                r.iteration_g.as_ref().map_or("–".into(), fmt_rate),
-                fmt_rate(&r.iteration_sgn)
-            );
-        }
-        s
-    }
-
-    /// Table B as Markdown.
-    pub fn table_b_markdown(&self) -> String {
-        let mut s = String::from("| setting | K | d_ks | d_c | power law | β̂ ± σ | ŝ | LS slope | flat |\n|---|---|---|---|---|---|---|---|---|\n");
-        for r in self.all_table_b() {
-            s += &format!(
-                "| {} | {} | {:.4} | {:.4} | {} | {:.3} ± {:.3} | {:.3} | {:.3} | {} |\n",
-                r.setting,
-                r.k,
-                r.ks_d,
-                r.ks_critical,
-                if r.power_law { "Yes" } else { "No" },
-                r.beta,
-                r.beta_stderr,
-                r.s,
-                r.ls_slope,
-                if r.flat { "yes" } else { "no" }
-            );
-        }
-        s
-    }
-
-    /// Table A as CSV.
-    pub fn table_a_csv(&self) -> String {
-        let mut s = String::from("setting,rule,dimension_g,dimension_sgn,iteration_g,iteration_sgn\n");
-        let f = |r: &PowerLawRate| r.rate.map_or(String::new(), |v| format!("{v}"));
-        for r in self.all_table_a() {
-            s += &format!(
-                "\"{}\",{},{},{},{},{}\n",
-                r.setting.replace('"', "'"),
-                r.rule,
-                f(&r.dimension_g),
-                f(&r.dimension_sgn),
-                r.iteration_g.as_ref().map_or(String::new(), f),
-                f(&r.iteration_sgn)
-            );
-        }
-        s
-    }
-
-    /// Table B as CSV.
-    pub fn table_b_csv(&self) -> String {
-        let mut s = String::from("setting,k,ks_d,ks_critical,power_law,beta,beta_stderr,s,ls_slope,flat\n");
-        for r in self.all_table_b() {
-            s += &format!(
-                "\"{}\",{},{},{},{},{},{},{},{},{}\n",
-                r.setting.replace('"', "'"),
-                r.k,
-                r.ks_d,
-                r.ks_critical,
-                r.power_law,
-                r.beta,
-                r.beta_stderr,
-                r.s,
-                r.ls_slope,
-                r.flat
-            );
-        }
-        s
-    }
-
-    /// Verdicts as Markdown (this report and its parts), rendered by
-    /// [`super::view::verdict`].
-    pub fn verdicts_markdown(&self) -> String {
-        let mut s = String::new();
-        for r in std::iter::once(self).chain(self.parts.iter()) {
-            for v in &r.verdicts {
-                s += &super::view::verdict::markdown(&r.title, &super::view::verdict::view(v));
-                s += "\n";
-            }
-        }
-        s
-    }
-
-    fn all_table_a(&self) -> Vec<TableARow> {
-        let mut v = self.table_a.clone();
-        for p in &self.parts {
-            v.extend(p.table_a.iter().map(|r| TableARow {
-                setting: format!("{}: {}", p.preset, r.setting),
-                ..r.clone()
-            }));
-        }
-        v
-    }
-
-    fn all_table_b(&self) -> Vec<TableBRow> {
-        let mut v = self.table_b.clone();
-        for p in &self.parts {
-            v.extend(p.table_b.iter().map(|r| TableBRow {
-                setting: format!("{}: {}", p.preset, r.setting),
-                ..r.clone()
-            }));
-        }
-        v
-    }
 }

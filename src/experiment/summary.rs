@@ -81,8 +81,16 @@ impl Spread {
         }
         v.sort_by(f64::total_cmp);
         let n = v.len();
-        let median = if n % 2 == 1 { v[n / 2] } else { 0.5 * (v[n / 2 - 1] + v[n / 2]) };
-        Some(Spread { median, min: v[0], max: v[n - 1] })
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            0.5 * (v[n / 2 - 1] + v[n / 2])
+        };
+        Some(Spread {
+            median,
+            min: v[0],
+            max: v[n - 1],
+        })
     }
 }
 
@@ -128,14 +136,21 @@ fn add(p: &mut (usize, usize), r: &crate::stats::PowerLawRate) {
 /// The summary of `runs` (replicate 0 first; each a single-seed report of the same preset).
 pub fn summarize(runs: &[&Report]) -> Summary {
     let Some(first) = runs.first() else {
-        return Summary { claims: Vec::new(), table_a: Vec::new(), table_b: Vec::new() };
+        return Summary {
+            claims: Vec::new(),
+            table_a: Vec::new(),
+            table_b: Vec::new(),
+        };
     };
     let claims = (0..first.verdicts.len())
         .map(|i| {
             let vs: Vec<_> = runs.iter().filter_map(|r| r.verdicts.get(i)).collect();
             let count = |o: VerdictOutcome| vs.iter().filter(|v| v.outcome == o).count();
-            let (agree, differ, not_tested) =
-                (count(VerdictOutcome::Agrees), count(VerdictOutcome::Differs), count(VerdictOutcome::NotTested));
+            let (agree, differ, not_tested) = (
+                count(VerdictOutcome::Agrees),
+                count(VerdictOutcome::Differs),
+                count(VerdictOutcome::NotTested),
+            );
             let agreement = wilson95(agree, agree + differ);
             let mut clauses: Vec<ClauseCount> = Vec::new();
             let mut reasons: Vec<(String, usize)> = Vec::new();
@@ -144,7 +159,13 @@ pub fn summarize(runs: &[&Report]) -> Summary {
                     let e = match clauses.iter_mut().position(|x| x.key == c.key) {
                         Some(j) => &mut clauses[j],
                         None => {
-                            clauses.push(ClauseCount { key: c.key.clone(), says: c.says.clone(), holds: 0, fails: 0, not_tested: 0 });
+                            clauses.push(ClauseCount {
+                                key: c.key.clone(),
+                                says: c.says.clone(),
+                                holds: 0,
+                                fails: 0,
+                                not_tested: 0,
+                            });
                             clauses.last_mut().expect("just pushed")
                         }
                     };
@@ -218,7 +239,11 @@ pub fn summarize(runs: &[&Report]) -> Summary {
             }
         })
         .collect();
-    Summary { claims, table_a, table_b }
+    Summary {
+        claims,
+        table_a,
+        table_b,
+    }
 }
 
 /// A Table A/B setting without its " (step N)" (the step is the same in every replicate, but
@@ -239,7 +264,11 @@ mod tests {
         assert_eq!(decide(&wilson95(9, 10)), ReplicatedOutcome::Agrees);
         assert_eq!(decide(&wilson95(8, 10)), ReplicatedOutcome::Mixed);
         assert_eq!(decide(&wilson95(1, 10)), ReplicatedOutcome::Differs);
-        assert_eq!(decide(&wilson95(3, 3)), ReplicatedOutcome::Mixed, "3 of 3 cannot exclude a coin flip");
+        assert_eq!(
+            decide(&wilson95(3, 3)),
+            ReplicatedOutcome::Mixed,
+            "3 of 3 cannot exclude a coin flip"
+        );
         assert_eq!(decide(&wilson95(5, 5)), ReplicatedOutcome::Agrees);
         assert_eq!(decide(&wilson95(0, 0)), ReplicatedOutcome::NotTested);
     }

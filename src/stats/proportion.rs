@@ -33,7 +33,13 @@ pub struct Proportion {
 /// ```
 pub fn wilson(k: usize, n: usize, z: f64) -> Proportion {
     if n == 0 {
-        return Proportion { k, n, p: f64::NAN, lo: 0.0, hi: 1.0 };
+        return Proportion {
+            k,
+            n,
+            p: f64::NAN,
+            lo: 0.0,
+            hi: 1.0,
+        };
     }
     let nf = n as f64;
     let p = k.min(n) as f64 / nf;
@@ -41,7 +47,13 @@ pub fn wilson(k: usize, n: usize, z: f64) -> Proportion {
     let denom = 1.0 + z2 / nf;
     let centre = (p + z2 / (2.0 * nf)) / denom;
     let half = z / denom * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
-    Proportion { k, n, p, lo: (centre - half).max(0.0), hi: (centre + half).min(1.0) }
+    Proportion {
+        k,
+        n,
+        p,
+        lo: (centre - half).max(0.0),
+        hi: (centre + half).min(1.0),
+    }
 }
 
 /// [`wilson`] at 95 %.

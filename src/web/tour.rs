@@ -22,7 +22,7 @@ pub fn preset_assets(name: &str) -> Result<Vec<String>, JsError> {
         .collect())
 }
 
-/// Runs preset `name` on the default configuration with `seed`. `assets` maps file names to
+/// Runs preset `name` on the default configuration with `seed` over `replicates` replicates. `assets` maps file names to
 /// `Uint8Array`s; `progress(stage, fraction)` is called between units of work. Returns
 /// `{report, charts, view}`: the report as JSON text for download (the CLI's schema), the
 /// step's charts (`Preset::charts`, each a `plot::Chart`) and what the page shows of the report
@@ -31,6 +31,7 @@ pub fn preset_assets(name: &str) -> Result<Vec<String>, JsError> {
 pub fn run_preset_step(
     name: &str,
     seed: u64,
+    replicates: usize,
     assets: &js_sys::Object,
     progress: &js_sys::Function,
 ) -> Result<JsValue, JsError> {

@@ -19,6 +19,8 @@ static INFO: PresetInfo = PresetInfo {
     source: "Xie et al. 2023 via review, 'universal across batch sizes' [R]; sibling Fig. 27, 'the larger the batch, the smaller the eigenvalues' [S]",
     varies: "training batch size B (same epochs)",
     look: "ŝ in Table B across the batch sizes: it should stay about the same while the scale of the spectrum shifts.",
+    finding: "the spectrum stayed a power law with about the same exponent at every batch size, and larger batches gave smaller eigenvalues",
+    lab_scale: "Each batch size trains its own small network for the same 16 epochs, so a batch size that trains worse changes the spectrum's shape, not only its scale (see the K sweep and the accuracies).",
 };
 
 impl Preset for BatchSweep {

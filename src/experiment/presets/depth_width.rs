@@ -21,6 +21,8 @@ static INFO: PresetInfo = PresetInfo {
     source: "Xie et al. 2023 via review, 'universal across models' [R]; sibling Fig. 26 [S]",
     varies: "hidden layers (1, 2, 4 of width 100) and width (10, 30, 100, one layer)",
     look: "ŝ and the KS verdict across depths, then across widths: the narrow network (width 10) should be the least straight.",
+    finding: "the spectrum was a power law at every depth and the narrowest network was the least power-law",
+    lab_scale: "Narrow and shallow networks at lab scale have few parameters per layer, so their spectra have short power-law ranges; the ordering of widths is judged on one fit each and is noisy.",
 };
 
 /// An arm of the preset: hidden layers of one width.

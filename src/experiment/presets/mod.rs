@@ -21,10 +21,10 @@ use super::config::{ExperimentConfig, ExperimentError};
 use super::context::{Assets, Ctx, ProgressFn};
 use super::report::{Report, TableARow, TableBRow, ENGINE_VERSION, SCHEMA_VERSION};
 use super::summary::summarize;
-use crate::rng::replicate_seed;
 use super::verdict::Verdict;
 use crate::data::DatasetSpec;
 use crate::plot::Chart;
+use crate::rng::replicate_seed;
 use serde::Serialize;
 
 /// A preset's description: what it tests and how, shown by the CLI and the page's tour.
@@ -41,6 +41,11 @@ pub struct PresetInfo {
     pub varies: &'static str,
     /// What to look at in the result (shown by the page's tour).
     pub look: &'static str,
+    /// The claim as a finding, to complete "In 9 of 10 runs …, as the paper says".
+    pub finding: &'static str,
+    /// What at lab scale most likely explains a disagreement with the paper (shown when a claim
+    /// differs or is mixed).
+    pub lab_scale: &'static str,
 }
 
 /// One preset: its description, the datasets it trains on, how it runs, and its charts.
@@ -124,7 +129,10 @@ pub fn run_preset(
     let n = base.replicates.max(1);
     let mut runs = Vec::with_capacity(n);
     for r in 0..n {
-        let seeded = ExperimentConfig { seed: replicate_seed(base.seed, r), ..base.clone() };
+        let seeded = ExperimentConfig {
+            seed: replicate_seed(base.seed, r),
+            ..base.clone()
+        };
         ctx.forget_kept();
         let mut report = ctx.within(r, n, |ctx| run_in(ctx, preset, &seeded))?;
         if r > 0 {
@@ -147,15 +155,31 @@ fn replicated(mut runs: Vec<Report>) -> Report {
         return first;
     }
     for (p, part) in first.parts.iter_mut().enumerate() {
-        let others: Vec<Report> = runs.iter_mut().filter_map(|r| (p < r.parts.len()).then(|| std::mem::replace(&mut r.parts[p], new_report(tour::PaperTour.info(), &r.config)))).collect();
-        part.summary = Some(summarize(&std::iter::once(&*part).chain(others.iter()).collect::<Vec<_>>()));
+        let others: Vec<Report> = runs
+            .iter_mut()
+            .filter_map(|r| {
+                (p < r.parts.len())
+                    .then(|| std::mem::replace(&mut r.parts[p], new_report(tour::PaperTour.info(), &r.config)))
+            })
+            .collect();
+        part.summary = Some(summarize(
+            &std::iter::once(&*part).chain(others.iter()).collect::<Vec<_>>(),
+        ));
         part.replicates = others;
     }
     for r in &mut runs {
         r.parts.clear();
     }
-    let claims = first.parts.iter().flat_map(|p| p.summary.iter().flat_map(|s| s.claims.iter().cloned())).collect();
-    first.summary = Some(super::summary::Summary { claims, table_a: Vec::new(), table_b: Vec::new() });
+    let claims = first
+        .parts
+        .iter()
+        .flat_map(|p| p.summary.iter().flat_map(|s| s.claims.iter().cloned()))
+        .collect();
+    first.summary = Some(super::summary::Summary {
+        claims,
+        table_a: Vec::new(),
+        table_b: Vec::new(),
+    });
     first.replicates = runs;
     first
 }

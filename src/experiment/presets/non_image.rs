@@ -19,6 +19,8 @@ static INFO: PresetInfo = PresetInfo {
     source: "Xie et al. 2023 via review, 'even in non-image data' (Avila) [R]; here the breast-cancer table",
     varies: "dataset: breast-cancer table (30 features, 2 classes), FCN 30→100→100→2",
     look: "The same Table B columns on tabular data: is the spectrum still a power law without images?",
+    finding: "the covariance spectrum on the breast-cancer table was a power law, unlike Gaussian noise",
+    lab_scale: "The table has only 455 training samples, so the spectrum has at most 454 eigenvalues and the fit's K is small; the network fits the table within a few epochs, which bends the spectrum.",
 };
 
 /// The configuration of the arm: `base` on the breast-cancer table (its default 80 % split),

@@ -19,6 +19,8 @@ static INFO: PresetInfo = PresetInfo {
     source: "Xie et al. 2023 (NeurIPS) via review [R]; Davis–Kahan argument of the sibling [S]",
     varies: "nothing; two disjoint halves of N_cov samples at the trained θ",
     look: "The Davis–Kahan view: sin∠ between the top eigenvectors of two independent halves stays small, and grows along the tail where eigengaps shrink.",
+    finding: "the top eigendirections of two independent estimates agreed while the lower ones did not",
+    lab_scale: "Each half holds only N_cov/2 = 500 per-sample gradients; when a few samples dominate the covariance no direction is determined by half of them.",
 };
 
 impl Preset for Subspace {

@@ -19,6 +19,8 @@ static INFO: PresetInfo = PresetInfo {
     source: "all presets",
     varies: "runs every preset",
     look: "Each preset's verdict line: agrees or differs, with the numbers that decide it.",
+    finding: "every claim of the tour agreed with the paper",
+    lab_scale: "Each step says what at lab scale explains its own outcome.",
 };
 
 /// The presets the tour runs, in order.

@@ -2,6 +2,7 @@
 //! words ([`verdict`]), a report's claims and tables ([`report`]), numbers formatted one way
 //! ([`crate::format`]).
 
+pub mod markdown;
 pub mod measurement;
 pub mod report;
 pub mod session;

@@ -1,9 +1,11 @@
 //! A report as shown: its verdicts in words ([`super::verdict`]) and Tables A and B as text
 //! cells, for the page's tour and the CLI's Markdown.
 
-use super::verdict::{view, VerdictView};
+use super::verdict::{replicated_view, view, VerdictView};
 use crate::experiment::report::{Report, TableARow, TableBRow};
+use crate::experiment::summary::{PooledTableARow, Spread, TableBSummaryRow};
 use crate::format::{n3, num, rate};
+use crate::stats::proportion::Proportion;
 use serde::Serialize;
 
 /// A table as text: a header row and body rows of cells.
@@ -98,48 +100,167 @@ pub fn table_b(rows: &[TableBRow]) -> TableView {
     }
 }
 
-/// The report as shown.
-pub fn report_view(r: &Report) -> ReportView {
-    let mut claims = Vec::new();
-    for p in std::iter::once(r).chain(r.parts.iter()) {
-        for v in &p.verdicts {
-            claims.push(ClaimView {
-                preset: p.preset.clone(),
-                title: p.title.clone(),
-                claim: v.claim.clone(),
-                verdict: view(v),
-            });
-        }
+/// The claims of one report (not its parts): over its replicates when it has a summary, else
+/// its one run's verdicts.
+fn claims_of(p: &Report) -> Vec<ClaimView> {
+    let info = crate::experiment::presets::find(&p.preset).map(|x| x.info());
+    let claim = |claim: &str, verdict: VerdictView| ClaimView {
+        preset: p.preset.clone(),
+        title: p.title.clone(),
+        claim: claim.to_string(),
+        verdict,
+    };
+    match (&p.summary, info) {
+        (Some(s), Some(info)) if p.parts.is_empty() => s
+            .claims
+            .iter()
+            .map(|c| claim(&c.claim, replicated_view(c, info)))
+            .collect(),
+        _ => p.verdicts.iter().map(|v| claim(&v.claim, view(v))).collect(),
     }
-    let prefixed = |p: &Report, s: &str| {
+}
+
+/// "87 % [83–90 %] (261/300)": a pooled rate with its Wilson interval.
+pub fn pooled(p: &Proportion) -> String {
+    if p.n == 0 {
+        return "—".into();
+    }
+    format!(
+        "{} % [{}–{} %] ({}/{})",
+        (100.0 * p.p).round(),
+        (100.0 * p.lo).round(),
+        (100.0 * p.hi).round(),
+        p.k,
+        p.n
+    )
+}
+
+/// "1.1 [0.84–1.3]": a median with its range over the replicates.
+pub fn spread(s: &Option<Spread>) -> String {
+    s.map_or("—".into(), |s| {
+        format!("{} [{}–{}]", n3(s.median), n3(s.min), n3(s.max))
+    })
+}
+
+/// Table A pooled over the replicates.
+pub fn pooled_table_a(rows: &[(String, &PooledTableARow)]) -> TableView {
+    TableView {
+        head: [
+            "setting",
+            "rule",
+            "dim-wise g",
+            "dim-wise SGN",
+            "iter-wise g",
+            "iter-wise SGN",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows
+            .iter()
+            .map(|(setting, r)| {
+                vec![
+                    setting.clone(),
+                    r.rule.clone(),
+                    pooled(&r.dimension_g),
+                    pooled(&r.dimension_sgn),
+                    r.iteration_g.as_ref().map_or("—".into(), pooled),
+                    pooled(&r.iteration_sgn),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Table B summarised over the replicates.
+pub fn summary_table_b(rows: &[(String, &TableBSummaryRow)]) -> TableView {
+    TableView {
+        head: [
+            "setting",
+            "power law in",
+            "ŝ median [range]",
+            "β̂ median [range]",
+            "d_ks/d_c median [range]",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows
+            .iter()
+            .map(|(setting, r)| {
+                vec![
+                    setting.clone(),
+                    format!("{} of {}", r.power_law, r.rows),
+                    spread(&r.s),
+                    spread(&r.beta),
+                    spread(&r.ks_ratio),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The report as shown: every claim (over the replicates when there are several), Table A
+/// (pooled, with Wilson intervals, when there are replicates) and Table B (median and range).
+pub fn report_view(r: &Report) -> ReportView {
+    let mut claims = if r.parts.is_empty() { claims_of(r) } else { Vec::new() };
+    for p in &r.parts {
+        claims.extend(claims_of(p));
+    }
+    let reports: Vec<&Report> = if r.parts.is_empty() {
+        vec![r]
+    } else {
+        r.parts.iter().collect()
+    };
+    let name = |p: &Report, s: &str| {
         if r.parts.is_empty() {
             s.to_string()
         } else {
             format!("{}: {s}", p.preset)
         }
     };
-    let a: Vec<TableARow> = std::iter::once(r)
-        .chain(r.parts.iter())
-        .flat_map(|p| {
-            p.table_a.iter().map(move |x| TableARow {
-                setting: prefixed(p, &x.setting),
-                ..x.clone()
+    let replicated = reports.iter().any(|p| p.summary.is_some());
+    let (table_a, table_b) = if replicated {
+        let a: Vec<(String, &PooledTableARow)> = reports
+            .iter()
+            .flat_map(|p| {
+                p.summary
+                    .iter()
+                    .flat_map(move |s| s.table_a.iter().map(move |x| (name(p, &x.setting), x)))
             })
-        })
-        .collect();
-    let b: Vec<TableBRow> = std::iter::once(r)
-        .chain(r.parts.iter())
-        .flat_map(|p| {
-            p.table_b.iter().map(move |x| TableBRow {
-                setting: prefixed(p, &x.setting),
-                ..x.clone()
+            .collect();
+        let b: Vec<(String, &TableBSummaryRow)> = reports
+            .iter()
+            .flat_map(|p| {
+                p.summary
+                    .iter()
+                    .flat_map(move |s| s.table_b.iter().map(move |x| (name(p, &x.setting), x)))
             })
-        })
-        .collect();
+            .collect();
+        (pooled_table_a(&a), summary_table_b(&b))
+    } else {
+        let a: Vec<TableARow> = reports
+            .iter()
+            .flat_map(|p| {
+                p.table_a.iter().map(move |x| TableARow {
+                    setting: name(p, &x.setting),
+                    ..x.clone()
+                })
+            })
+            .collect();
+        let b: Vec<TableBRow> = reports
+            .iter()
+            .flat_map(|p| {
+                p.table_b.iter().map(move |x| TableBRow {
+                    setting: name(p, &x.setting),
+                    ..x.clone()
+                })
+            })
+            .collect();
+        (table_a(&a), table_b(&b))
+    };
     ReportView {
         title: r.title.clone(),
         claims,
-        table_a: table_a(&a),
-        table_b: table_b(&b),
+        table_a,
+        table_b,
     }
 }

@@ -3,6 +3,8 @@
 //! (the finding and the remarks). The page, the CLI's Markdown and `docs/RESULTS.md` all show
 //! this [`VerdictView`].
 
+use crate::experiment::presets::PresetInfo;
+use crate::experiment::summary::{ClaimSummary, ReplicatedOutcome};
 use crate::experiment::verdict::{Clause, Cmp, Evidence, FitEvidence, Outcome, Quantity, Verdict, VerdictOutcome};
 use crate::format::{n3, num, rate};
 use serde::Serialize;
@@ -212,6 +214,119 @@ fn upper_first(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// "44–100 %": a Wilson interval in whole percent.
+fn interval(lo: f64, hi: f64) -> String {
+    format!("{}–{} %", (100.0 * lo).round(), (100.0 * hi).round())
+}
+
+/// A claim over replicates as shown: the headline is one sentence from the count of runs
+/// ("In 9 of 10 runs …, as the paper says"), with what at lab scale likely explains a
+/// disagreement; each clause line counts the runs it held in; the details give the interval, the
+/// rule and why runs could not test the claim.
+pub fn replicated_view(s: &ClaimSummary, info: &PresetInfo) -> VerdictView {
+    let tone = match s.outcome {
+        ReplicatedOutcome::Agrees => Tone::Agrees,
+        ReplicatedOutcome::Differs => Tone::Differs,
+        ReplicatedOutcome::Mixed => Tone::Mixed,
+        ReplicatedOutcome::NotTested => Tone::Untested,
+    };
+    let tested = s.agree + s.differ;
+    let runs = |n: usize| if n == 1 { "run".to_string() } else { "runs".to_string() };
+    let (lo, hi) = (s.agreement.lo, s.agreement.hi);
+    let mut headline = match s.outcome {
+        ReplicatedOutcome::Agrees => format!("In {} of {tested} {} {}, as the paper says.", s.agree, runs(tested), info.finding),
+        ReplicatedOutcome::Differs if s.agree == 0 => {
+            format!("In none of {tested} {} {}: the lab does not see what the paper reports. {}", runs(tested), info.finding, info.lab_scale)
+        }
+        ReplicatedOutcome::Differs => format!(
+            "In only {} of {tested} {} {}: the lab does not see what the paper reports. {}",
+            s.agree,
+            runs(tested),
+            info.finding,
+            info.lab_scale
+        ),
+        ReplicatedOutcome::Mixed if s.differ == 0 => format!(
+            "In {} of {tested} {} {}, as the paper says, but {tested} {} are too few to be sure (it could be a coin flip: the 95 % interval is {}).",
+            s.agree,
+            runs(tested),
+            info.finding,
+            runs(tested),
+            interval(lo, hi)
+        ),
+        ReplicatedOutcome::Mixed => format!(
+            "In {} of {tested} {} {}, but not in the other {}: the runs split, so the lab cannot confirm the paper here (95 % interval {}). {}",
+            s.agree,
+            runs(tested),
+            info.finding,
+            s.differ,
+            interval(lo, hi),
+            info.lab_scale
+        ),
+        ReplicatedOutcome::NotTested => format!(
+            "None of the {} {} could test this claim: {}.",
+            s.replicates,
+            runs(s.replicates),
+            s.reasons.first().map_or("no reason recorded", |r| r.0.as_str())
+        ),
+    };
+    if s.not_tested > 0 && s.outcome != ReplicatedOutcome::NotTested {
+        headline += &format!(
+            " ({} of the {} {} could not test it.)",
+            s.not_tested,
+            s.replicates,
+            runs(s.replicates)
+        );
+    }
+    let clauses = s
+        .clauses
+        .iter()
+        .map(|c| {
+            let outcome = if c.holds == 0 && c.fails == 0 {
+                Outcome::NotTested
+            } else if c.holds > c.fails {
+                Outcome::Holds
+            } else {
+                Outcome::Fails
+            };
+            let mut key = format!(
+                "held in {} of {} {}",
+                c.holds,
+                c.holds + c.fails,
+                runs(c.holds + c.fails)
+            );
+            if c.not_tested > 0 {
+                key += &format!(", not tested in {}", c.not_tested);
+            }
+            ClauseView {
+                mark: mark(outcome),
+                outcome,
+                says: c.says.clone(),
+                key,
+            }
+        })
+        .collect();
+    let mut details = vec![format!(
+        "{} of {} runs agree, {} differ, {} could not test the claim. Rule: agrees when the 95 % Wilson interval of the agreeing share ({}) lies above one half, differs when it lies below, mixed otherwise (docs/PROTOCOL.md §6.1).",
+        s.agree,
+        s.replicates,
+        s.differ,
+        s.not_tested,
+        if tested > 0 { interval(lo, hi) } else { "none".into() }
+    )];
+    details.extend(
+        s.reasons
+            .iter()
+            .map(|(r, n)| format!("Not tested in {n} {}: {r}", runs(*n))),
+    );
+    VerdictView {
+        tone,
+        badge: tone.badge(),
+        headline,
+        clauses,
+        details,
     }
 }
 
