@@ -316,8 +316,8 @@ fn bootstrap_knob_defaults_to_none_and_is_wired() {
         t.run(100).unwrap();
     }
     let g = sgn_lab::experiment::measure::measure(&t, &checked.measure, |_, _| true).unwrap();
-    assert!(g.iteration_sgn.power_law.p_value.is_some());
-    assert!(g.dimension_g.power_law.p_value.is_none());
+    assert!(g.iteration_sgn.as_ref().unwrap().power_law.p_value.is_some());
+    assert!(g.dimension_g.as_ref().unwrap().power_law.p_value.is_none());
 }
 
 /// Fuzz finding (`config_json` target): `from_json("[]")` was the default configuration (serde

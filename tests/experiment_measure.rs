@@ -68,12 +68,12 @@ fn measurements_match_their_definitions() {
     assert_eq!(g.step, 60);
     assert_eq!(g.n_params, 64 * 32 + 32 + 32 * 10 + 10);
     // Dimension-wise samples hold every coordinate; SGN = g_B − ∇L recomputed independently.
-    assert_eq!(g.dimension_g.sample.len(), g.n_params);
+    assert_eq!(g.dimension_g.as_ref().unwrap().sample.len(), g.n_params);
     let full = t.full_batch_grad().unwrap().grad;
     for i in (0..g.n_params).step_by(97) {
-        let xi = g.dimension_g.sample[i] - full[i];
+        let xi = g.dimension_g.as_ref().unwrap().sample[i] - full[i];
         assert!(
-            (g.dimension_sgn.sample[i] - xi).abs() <= 1e-12 * (1.0 + xi.abs()),
+            (g.dimension_sgn.as_ref().unwrap().sample[i] - xi).abs() <= 1e-12 * (1.0 + xi.abs()),
             "ξ[{i}]"
         );
     }
@@ -81,7 +81,7 @@ fn measurements_match_their_definitions() {
     assert_eq!(g.logged_steps, 60);
     assert_eq!(g.tracked, t.log().unwrap().tracked);
     assert_eq!(g.iteration_g.as_ref().unwrap().sample.len(), 60);
-    assert_eq!(g.iteration_sgn.sample.len(), 60);
+    assert_eq!(g.iteration_sgn.as_ref().unwrap().sample.len(), 60);
     let a = &g.table_a;
     assert_eq!(a.dimension_g.tested + a.dimension_g.skipped, 3);
     assert_eq!(a.iteration_sgn.tested + a.iteration_sgn.skipped, 20);
@@ -90,7 +90,7 @@ fn measurements_match_their_definitions() {
         20
     );
     // The mean of the SGN over draws tends to 0: |mean| well below its spread.
-    let s = &g.iteration_sgn.sample;
+    let s = &g.iteration_sgn.as_ref().unwrap().sample;
     let mean = s.iter().sum::<f64>() / s.len() as f64;
     let sd = (s.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (s.len() - 1) as f64).sqrt();
     assert!(
@@ -172,12 +172,18 @@ fn clauset_rule_bootstraps_only_the_iteration_wise_examples() {
         true
     })
     .unwrap();
-    assert_eq!(g.iteration_sgn.power_law.bootstrap, 50);
-    let p = g.iteration_sgn.power_law.p_value.expect("bootstrap p-value");
+    assert_eq!(g.iteration_sgn.as_ref().unwrap().power_law.bootstrap, 50);
+    let p = g
+        .iteration_sgn
+        .as_ref()
+        .unwrap()
+        .power_law
+        .p_value
+        .expect("bootstrap p-value");
     assert!((0.0..=1.0).contains(&p));
     assert_eq!(g.iteration_g.as_ref().unwrap().power_law.bootstrap, 50);
-    assert_eq!(g.dimension_g.power_law.bootstrap, 0);
-    assert!(g.dimension_g.power_law.p_value.is_none());
+    assert_eq!(g.dimension_g.as_ref().unwrap().power_law.bootstrap, 0);
+    assert!(g.dimension_g.as_ref().unwrap().power_law.p_value.is_none());
     assert!(g.spectrum.is_none(), "n_cov = 0 skips the spectrum");
     assert!(calls > 10, "the bootstrap reports progress ({calls} calls)");
     // Cancelling inside the bootstrap is a typed cancel, not a statistics error.
@@ -204,5 +210,8 @@ fn too_few_logged_steps_leave_the_iteration_wise_g_untested_not_failed() {
     assert!(g.iteration_g.is_none());
     let rate = g.table_a.iteration_g.as_ref().expect("the rate is reported");
     assert_eq!((rate.tested, rate.skipped, rate.rate), (0, 20, None));
-    assert!(g.iteration_sgn.power_law.n > 0, "the frozen-θ draws are still tested");
+    assert!(
+        g.iteration_sgn.as_ref().unwrap().power_law.n > 0,
+        "the frozen-θ draws are still tested"
+    );
 }

@@ -260,14 +260,45 @@ pub struct GradientStructure {
     pub tracked: Vec<usize>,
     /// Mean data loss over the training set at θ.
     pub full_loss: f64,
-    pub dimension_g: TailTest,
-    pub dimension_sgn: TailTest,
-    /// Tracked parameter 0 over the logged steps.
+    /// The tail rule and level α of every tail test here.
+    pub rule: crate::stats::Rule,
+    pub level: f64,
+    /// The first dimension-wise draw whose g (and whose ξ) could be tested (`None`: none could;
+    /// see `untested`).
+    pub dimension_g: Option<TailTest>,
+    pub dimension_sgn: Option<TailTest>,
+    /// The first tracked parameter that could be tested, over the logged steps.
     pub iteration_g: Option<TailTest>,
-    /// Tracked parameter 0 over the M draws.
-    pub iteration_sgn: TailTest,
+    /// The first tracked parameter that could be tested, over the M draws.
+    pub iteration_sgn: Option<TailTest>,
     pub table_a: TableA,
     pub spectrum: Option<SpectrumAnalysis>,
+    /// Samples that could not be tested and why (a degenerate sample is reported, never an
+    /// error of the whole measurement).
+    pub untested: Vec<Untested>,
+}
+
+/// A sample that could not be tested.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Untested {
+    pub sample: String,
+    pub reason: String,
+}
+
+/// Records why `label` could not be tested (each sample kind once per reason).
+fn note(untested: &mut Vec<Untested>, label: &str, e: &StatsError) {
+    let sample = label
+        .split(" (")
+        .next()
+        .unwrap_or(label)
+        .split(" of parameter")
+        .next()
+        .unwrap_or(label)
+        .to_string();
+    let reason = e.to_string();
+    if !untested.iter().any(|u| u.sample == sample && u.reason == reason) {
+        untested.push(Untested { sample, reason });
+    }
 }
 
 /// Stage names reported to the progress callback, in order.
@@ -325,46 +356,53 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(
     let full = trainer.full_batch_grad()?;
     let n_params = full.grad.len();
 
-    // Dimension-wise: all coordinates of g_B and ξ for `dim_draws` minibatches.
+    // Dimension-wise: all coordinates of g_B and ξ for `dim_draws` minibatches. The example of
+    // each kind (kept with its sample for the charts) is the first draw it could be tested on; a
+    // draw whose sample is degenerate (all zero, all equal, too few non-zero values) is counted
+    // as skipped and its reason kept, never failing the measurement.
     let mut dim_g_verdicts = Vec::new();
     let mut dim_sgn_verdicts = Vec::new();
     let (mut skipped_g, mut skipped_sgn) = (0, 0);
-    let mut first: Option<(TailTest, TailTest)> = None;
+    let (mut dimension_g, mut dimension_sgn): (Option<TailTest>, Option<TailTest>) = (None, None);
+    let mut untested = Vec::new();
     for r in 0..p.dim_draws {
         tick(1, r, p.dim_draws)?;
         let batch = trainer.draw_batch(p.batch_size, p.seed, DIM_DRAW_STREAM ^ r as u64)?;
         let g = trainer.minibatch_grad(&batch)?.grad;
         let xi: Vec<f64> = g.iter().zip(&full.grad).map(|(a, b)| a - b).collect();
-        if r == 0 {
-            let tg = TailTest::new(
-                format!("dimension-wise g (all {n_params} coordinates of one minibatch gradient)"),
-                g,
-                &rate_opts,
-            )?;
-            let ts = TailTest::new(
-                format!("dimension-wise SGN (all {n_params} coordinates of ξ = g_B − ∇L)"),
+        let labels = [
+            format!("dimension-wise g (all {n_params} coordinates of one minibatch gradient)"),
+            format!("dimension-wise SGN (all {n_params} coordinates of ξ = g_B − ∇L)"),
+        ];
+        for (sample, label, example, verdicts, skipped) in [
+            (g, &labels[0], &mut dimension_g, &mut dim_g_verdicts, &mut skipped_g),
+            (
                 xi,
-                &rate_opts,
-            )?;
-            dim_g_verdicts.push(tg.power_law.power_law);
-            dim_sgn_verdicts.push(ts.power_law.power_law);
-            first = Some((tg, ts));
-        } else {
-            match power_law_test(&g, &rate_opts, |_, _| true) {
-                Ok(r) => dim_g_verdicts.push(r.power_law),
-                Err(_) => skipped_g += 1,
-            }
-            match power_law_test(&xi, &rate_opts, |_, _| true) {
-                Ok(r) => dim_sgn_verdicts.push(r.power_law),
-                Err(_) => skipped_sgn += 1,
+                &labels[1],
+                &mut dimension_sgn,
+                &mut dim_sgn_verdicts,
+                &mut skipped_sgn,
+            ),
+        ] {
+            let outcome = if example.is_none() {
+                TailTest::new(label.clone(), sample, &rate_opts).map(|t| {
+                    let v = t.power_law.power_law;
+                    *example = Some(t);
+                    v
+                })
+            } else {
+                power_law_test(&sample, &rate_opts, |_, _| true).map(|r| r.power_law)
+            };
+            match outcome {
+                Ok(v) => verdicts.push(v),
+                Err(StatsError::Cancelled) => return Err(MeasureError::Cancelled),
+                Err(e) => {
+                    *skipped += 1;
+                    note(&mut untested, label, &e);
+                }
             }
         }
     }
-    let (dimension_g, dimension_sgn) = first.ok_or(MeasureError::OutOfRange {
-        field: "dim_draws",
-        value: 0,
-        range: "1..=100".into(),
-    })?;
 
     // Iteration-wise: the tracked parameters over the logged steps, and over M draws at θ.
     tick(2, 0, 1)?;
@@ -385,15 +423,23 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(
     // ReLU unit that died during training has an all-zero sample).
     let testable = |s: &[f64]| s.iter().filter(|v| **v != 0.0).count() >= crate::stats::powerlaw::PAPER_MIN_N;
     let ex = (0..m).find(|&i| testable(&iter_sgn_samples[i])).unwrap_or(0);
-    let iteration_sgn = TailTest::with_progress(
-        format!(
-            "iteration-wise SGN of parameter #{} over {} minibatch draws",
-            tracked[ex], p.draws
-        ),
+    let iter_sgn_label = format!(
+        "iteration-wise SGN of parameter #{} over {} minibatch draws",
+        tracked[ex], p.draws
+    );
+    let iteration_sgn = match TailTest::with_progress(
+        iter_sgn_label.clone(),
         iter_sgn_samples[ex].clone(),
         &example_opts,
         |done, total| tick(2, done, 2 * total).is_ok(),
-    )?;
+    ) {
+        Ok(t) => Some(t),
+        Err(StatsError::Cancelled) => return Err(MeasureError::Cancelled),
+        Err(e) => {
+            note(&mut untested, &iter_sgn_label, &e);
+            None
+        }
+    };
     let (iteration_g, iteration_g_rate, logged_steps) = match log {
         Some(l) => {
             let samples: Vec<Vec<f64>> = (0..m).map(|i| column(&l.tracked_grads, i)).collect();
@@ -402,19 +448,37 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(
             // there is no example, rather than failing the whole measurement.
             let rate = rate_of(&samples, &rate_opts);
             match (0..m).find(|&i| testable(&samples[i])) {
-                None => (None, Some(rate), l.steps.len()),
-                Some(ex) => {
-                    let t = TailTest::with_progress(
-                        format!(
-                            "iteration-wise g of parameter #{} over {} training steps",
-                            tracked[ex],
+                None => {
+                    untested.push(Untested {
+                        sample: "iteration-wise g".into(),
+                        reason: format!(
+                            "no tracked parameter has {} non-zero values over the {} logged steps",
+                            crate::stats::powerlaw::PAPER_MIN_N,
                             l.steps.len()
                         ),
+                    });
+                    (None, Some(rate), l.steps.len())
+                }
+                Some(ex) => {
+                    let label = format!(
+                        "iteration-wise g of parameter #{} over {} training steps",
+                        tracked[ex],
+                        l.steps.len()
+                    );
+                    let t = match TailTest::with_progress(
+                        label.clone(),
                         samples[ex].clone(),
                         &example_opts,
                         |done, total| tick(2, total + done, 2 * total).is_ok(),
-                    )?;
-                    (Some(t), Some(rate), l.steps.len())
+                    ) {
+                        Ok(t) => Some(t),
+                        Err(StatsError::Cancelled) => return Err(MeasureError::Cancelled),
+                        Err(e) => {
+                            note(&mut untested, &label, &e);
+                            None
+                        }
+                    };
+                    (t, Some(rate), l.steps.len())
                 }
             }
         }
@@ -429,7 +493,21 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(
         tick(4, 0, 1)?;
         let mut opts = p.spectrum.clone();
         opts.batch_size = Some(p.batch_size.min(p.n_cov - 1).max(1));
-        Some(analyze_grads_full(&grads, &opts)?)
+        match analyze_grads_full(&grads, &opts) {
+            Ok(a) => Some(a),
+            // Parameters and shapes are the configuration's or the engine's: they propagate.
+            Err(e @ (SpectrumError::InvalidParam(_) | SpectrumError::Shape(_))) => return Err(e.into()),
+            Err(SpectrumError::Stats(StatsError::Cancelled)) => return Err(MeasureError::Cancelled),
+            // A degenerate covariance (all-zero or non-finite gradients, eigenvalues all equal)
+            // leaves the spectrum untested with its reason.
+            Err(e) => {
+                untested.push(Untested {
+                    sample: "covariance spectrum".into(),
+                    reason: e.to_string(),
+                });
+                None
+            }
+        }
     } else {
         None
     };
@@ -449,11 +527,14 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(
             iteration_g: iteration_g_rate,
             iteration_sgn: iteration_sgn_rate,
         },
+        rule: p.tail.rule,
+        level: p.tail.level.alpha(),
         dimension_g,
         dimension_sgn,
         iteration_g,
         iteration_sgn,
         spectrum,
+        untested,
     })
 }
 

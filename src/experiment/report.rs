@@ -107,10 +107,10 @@ impl Report {
             for m in &mut arm.measurements {
                 let g = &mut m.structure;
                 for t in [
-                    Some(&mut g.dimension_g),
-                    Some(&mut g.dimension_sgn),
+                    g.dimension_g.as_mut(),
+                    g.dimension_sgn.as_mut(),
                     g.iteration_g.as_mut(),
-                    Some(&mut g.iteration_sgn),
+                    g.iteration_sgn.as_mut(),
                 ]
                 .into_iter()
                 .flatten()

@@ -178,11 +178,15 @@ impl Lab {
                 .map(|_| ())
                 .map_err(|_| JsError::new("could not build the result object"))
         };
-        put("dim_g", &g.dimension_g.sample)?;
-        put("dim_sgn", &g.dimension_sgn.sample)?;
-        put("iter_sgn", &g.iteration_sgn.sample)?;
-        if let Some(t) = &g.iteration_g {
-            put("iter_g", &t.sample)?;
+        for (k, t) in [
+            ("dim_g", &g.dimension_g),
+            ("dim_sgn", &g.dimension_sgn),
+            ("iter_g", &g.iteration_g),
+            ("iter_sgn", &g.iteration_sgn),
+        ] {
+            if let Some(t) = t {
+                put(k, &t.sample)?;
+            }
         }
         let view = measurement_view(g, cfg.analysis.level);
         measurements.push(m);

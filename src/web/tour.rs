@@ -37,6 +37,7 @@ pub fn run_preset_step(
 ) -> Result<JsValue, JsError> {
     let base = ExperimentConfig {
         seed,
+        replicates,
         ..ExperimentConfig::default()
     };
     let mut load = |file: &str| -> Option<Vec<u8>> {

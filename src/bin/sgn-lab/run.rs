@@ -246,12 +246,16 @@ fn arm_plots(dir: &Path, prefix: &str, arm: &ArmResult, files: &mut Vec<String>)
     for m in &arm.measurements {
         let q = format!("{p}-{}", slug(&m.label));
         let s = &m.structure;
-        ccdf(dir, format!("{q}-dim-g-ccdf.svg"), &s.dimension_g, files)?;
-        ccdf(dir, format!("{q}-dim-sgn-ccdf.svg"), &s.dimension_sgn, files)?;
-        if let Some(ig) = &s.iteration_g {
-            ccdf(dir, format!("{q}-iter-g-ccdf.svg"), ig, files)?;
+        for (kind, t) in [
+            ("dim-g", &s.dimension_g),
+            ("dim-sgn", &s.dimension_sgn),
+            ("iter-g", &s.iteration_g),
+            ("iter-sgn", &s.iteration_sgn),
+        ] {
+            if let Some(t) = t {
+                ccdf(dir, format!("{q}-{kind}-ccdf.svg"), t, files)?;
+            }
         }
-        ccdf(dir, format!("{q}-iter-sgn-ccdf.svg"), &s.iteration_sgn, files)?;
         if let Some(sp) = &s.spectrum {
             let views = plot::spectrum::spectrum_views(sp, &format!("{} — {}", arm.label, m.label));
             svg(dir, format!("{q}-spectrum.svg"), files, |a| {

@@ -61,10 +61,10 @@ impl Preset for HeavyTails {
         measurement_charts(r, false, |m, what| {
             let g = &m.structure;
             [
-                Some(&g.dimension_g),
-                Some(&g.dimension_sgn),
+                g.dimension_g.as_ref(),
+                g.dimension_sgn.as_ref(),
                 g.iteration_g.as_ref(),
-                Some(&g.iteration_sgn),
+                g.iteration_sgn.as_ref(),
             ]
             .into_iter()
             .flatten()

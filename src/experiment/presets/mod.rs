@@ -244,7 +244,7 @@ pub fn fill_tables(r: &mut Report) {
             let setting = format!("{} — {} (step {})", arm.label, m.label, s.step);
             r.table_a.push(TableARow {
                 setting: setting.clone(),
-                rule: format!("{:?}", s.dimension_g.power_law.rule).to_lowercase(),
+                rule: format!("{:?}", s.rule).to_lowercase(),
                 dimension_g: s.table_a.dimension_g.clone(),
                 dimension_sgn: s.table_a.dimension_sgn.clone(),
                 iteration_g: s.table_a.iteration_g.clone(),

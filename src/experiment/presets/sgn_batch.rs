@@ -56,8 +56,8 @@ impl Preset for SgnBatch {
                 let gauss = m
                     .structure
                     .iteration_sgn
-                    .normality
                     .as_ref()
+                    .and_then(|t| t.normality.as_ref())
                     .map(|n| Gauss::of(n, c.analysis.level));
                 rows.push(SgnRow {
                     b: bs,
@@ -80,10 +80,11 @@ impl Preset for SgnBatch {
     /// The iteration-wise SGN's CCDF at each B.
     fn charts(&self, r: &Report) -> Vec<Chart> {
         measurement_charts(r, false, |m, what| {
-            vec![ccdf_chart(
-                format!("Iteration-wise SGN, {what}: CCDF of |x|"),
-                &m.structure.iteration_sgn,
-            )]
+            m.structure
+                .iteration_sgn
+                .iter()
+                .map(|t| ccdf_chart(format!("Iteration-wise SGN, {what}: CCDF of |x|"), t))
+                .collect()
         })
     }
 }

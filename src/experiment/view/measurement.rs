@@ -67,6 +67,8 @@ pub struct MeasurementView {
 
 struct Kind {
     key: &'static str,
+    /// The sample's name in `GradientStructure::untested`.
+    sample: &'static str,
     name: &'static str,
     what: &'static str,
     noun: &'static str,
@@ -76,6 +78,7 @@ struct Kind {
 const KINDS: [Kind; 4] = [
     Kind {
         key: "dim-g",
+        sample: "dimension-wise g",
         name: "Dimension-wise g",
         what: "all coordinates of one minibatch gradient",
         noun: "these coordinates",
@@ -83,6 +86,7 @@ const KINDS: [Kind; 4] = [
     },
     Kind {
         key: "dim-sgn",
+        sample: "dimension-wise SGN",
         name: "Dimension-wise ξ",
         what: "all coordinates of the noise ξ = g − ∇L of the same minibatch",
         noun: "these coordinates",
@@ -90,6 +94,7 @@ const KINDS: [Kind; 4] = [
     },
     Kind {
         key: "iter-g",
+        sample: "iteration-wise g",
         name: "Iteration-wise g",
         what: "one parameter's gradient across the logged training steps",
         noun: "this parameter's gradient",
@@ -97,6 +102,7 @@ const KINDS: [Kind; 4] = [
     },
     Kind {
         key: "iter-sgn",
+        sample: "iteration-wise SGN",
         name: "Iteration-wise ξ",
         what: "one parameter's noise across minibatch draws at the frozen weights",
         noun: "this parameter's noise",
@@ -286,10 +292,10 @@ pub fn measurement_view(g: &GradientStructure, alpha: f64) -> MeasurementView {
         .iter()
         .map(|k| {
             let t = match k.key {
-                "dim-g" => Some(&g.dimension_g),
-                "dim-sgn" => Some(&g.dimension_sgn),
+                "dim-g" => g.dimension_g.as_ref(),
+                "dim-sgn" => g.dimension_sgn.as_ref(),
                 "iter-g" => g.iteration_g.as_ref(),
-                _ => Some(&g.iteration_sgn),
+                _ => g.iteration_sgn.as_ref(),
             };
             let n = t.map_or(0, |t| t.power_law.n);
             let titles = ChartTitles {
@@ -316,21 +322,24 @@ pub fn measurement_view(g: &GradientStructure, alpha: f64) -> MeasurementView {
                         ),
                     },
                 }),
-                missing: t.is_none().then(|| {
-                    format!(
-                        "{}: not measured — the run has only {} logged steps, too few for a tail test.",
-                        k.name, g.logged_steps
-                    )
-                }),
+                missing: t
+                    .is_none()
+                    .then(|| match g.untested.iter().find(|u| u.sample == k.sample) {
+                        Some(u) => format!("{}: could not be tested — {}.", k.name, u.reason),
+                        None => format!(
+                            "{}: not measured — the run has only {} logged steps, too few for a tail test.",
+                            k.name, g.logged_steps
+                        ),
+                    }),
                 titles,
                 fit: t.map(|t| crate::plot::tails::TailFitLine::from_report(&t.power_law)),
             }
         })
         .collect();
-    let rule = format!("{:?}", g.dimension_g.power_law.rule).to_lowercase();
+    let rule = format!("{:?}", g.rule).to_lowercase();
     let table_a_caption = format!(
         "({rule} rule, level {}; {} minibatch draws dimension-wise, {} tracked parameters over {} steps and {} draws iteration-wise; paper: dimension-wise high, iteration-wise low)",
-        fmt_level(g.dimension_g.power_law.level),
+        fmt_level(g.level),
         ta.dimension_g.tested,
         g.tracked.len(),
         g.logged_steps,
