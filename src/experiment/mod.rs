@@ -7,13 +7,14 @@
 pub mod analyze;
 pub mod config;
 pub mod measure;
+pub mod memory;
 pub mod presets;
 pub mod report;
 pub mod run;
 pub mod url;
 
 pub use config::{
-    AnalysisConfig, CheckedConfig, DataConfig, ExperimentConfig, ExperimentError, LoggingConfig, TailRule,
+    AnalysisConfig, CheckedConfig, CheckedMeasurement, CheckedTraining, DataConfig, ExperimentConfig, ExperimentError, LoggingConfig, TailRule,
     TrainingConfig,
 };
 pub use presets::{PresetInfo, PRESETS};
