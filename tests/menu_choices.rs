@@ -148,25 +148,30 @@ fn with_choices(choices: &[(&str, &str)]) -> ExperimentConfig {
     serde_json::from_value(v).unwrap()
 }
 
-/// The training sets by dataset (the checks read their shape; labels do not change it).
+/// The training set of every dataset of the menu, as the defaults split it (the checks read its
+/// shape; the labels menu does not change it).
 struct Sets(HashMap<String, Dataset>);
 
 impl Sets {
     fn new() -> Sets {
-        Sets(HashMap::new())
+        let mut sets = HashMap::new();
+        for o in &menu(&menus(), "data").options {
+            let cfg = with_choices(&[("data", o)]);
+            let bytes = cfg
+                .data
+                .dataset
+                .asset()
+                .map(|name| std::fs::read(format!("{}/assets/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap());
+            sets.insert(
+                format!("{:?}", cfg.data.dataset),
+                cfg.prepare_data(bytes.as_deref()).unwrap().0,
+            );
+        }
+        Sets(sets)
     }
 
-    fn get(&mut self, cfg: &ExperimentConfig) -> &Dataset {
-        let key = format!("{:?}", cfg.data.dataset);
-        self.0.entry(key).or_insert_with(|| {
-            let mut clean = cfg.clone();
-            clean.data.label_noise = 0.0;
-            clean.data.random_labels = false;
-            let bytes = cfg.data.dataset.asset().map(|name| {
-                std::fs::read(format!("{}/assets/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-            });
-            clean.prepare_data(bytes.as_deref()).unwrap().0
-        })
+    fn get(&self, cfg: &ExperimentConfig) -> &Dataset {
+        &self.0[&format!("{:?}", cfg.data.dataset)]
     }
 }
 
@@ -259,7 +264,7 @@ fn fit_is_exact(cfg: &ExperimentConfig, train: &Dataset, fit: &Fit) -> Result<()
     };
     at(fit.largest).map_err(|e| format!("{fit:?}: its largest value is refused: {e}"))?;
     at(fit.round).map_err(|e| format!("{fit:?}: its round value is refused: {e}"))?;
-    if fit.largest + 1 <= fit.value && at(fit.largest + 1).is_ok() && fit.setting != FitSetting::NCov {
+    if fit.largest < fit.value && at(fit.largest + 1).is_ok() {
         return Err(format!("{fit:?}: one more fits too"));
     }
     Ok(())
@@ -273,27 +278,35 @@ fn fit_is_exact(cfg: &ExperimentConfig, train: &Dataset, fit: &Fit) -> Result<()
 #[test]
 fn every_menu_choice_from_the_defaults_trains_and_measures() {
     let all = menus();
-    let mut sets = Sets::new();
+    let sets = Sets::new();
     let mut record = BTreeMap::new();
     let mut failed = Vec::new();
+    let mut heaviest = (0, String::new());
     let mut n = 0;
     for m in &all {
         for o in &m.options {
             n += 1;
             let cfg = with_choices(&[(&m.key, o)]);
             let from_menu = m.id.starts_with("set-");
-            let train = sets.get(&cfg).clone();
-            let s = settle(cfg, &train, from_menu);
+            let train = sets.get(&cfg);
+            let s = settle(cfg, train, from_menu);
             let name = format!("{}={o}", m.id);
             match (&s.play, &s.measure) {
                 (Err(e), _) => failed.push(format!("{name}: Play refused: {e}")),
-                (Ok(_), Some(Measure::Fits(_))) => {}
+                (Ok(_), Some(Measure::Fits(est))) => heaviest = heaviest.max((*est, name.clone())),
+                (Ok(_), Some(Measure::Refused(e))) => failed.push(format!("{name}: Measure refused: {e}")),
                 (Ok(_), Some(Measure::Lowered(f, est))) => {
-                    eprintln!("{name}: {} lowered from {} to {} ({:.1} MiB)", f.name, f.value, f.round, mib(*est))
+                    eprintln!(
+                        "{name}: {} lowered from {} to {} ({:.1} MiB)",
+                        f.name,
+                        f.value,
+                        f.round,
+                        mib(*est)
+                    )
                 }
                 (Ok(_), Some(Measure::Offered(f))) if !from_menu => {
                     eprintln!("{name}: offers {} = {} (largest that fits)", f.name, f.largest);
-                    if let Err(e) = fit_is_exact(&s.config, &train, f) {
+                    if let Err(e) = fit_is_exact(&s.config, train, f) {
                         failed.push(format!("{name}: {e}"));
                     }
                 }
@@ -302,11 +315,16 @@ fn every_menu_choice_from_the_defaults_trains_and_measures() {
             record.insert(name, link_state(&s.config));
         }
     }
+    eprintln!(
+        "{n} choices; the heaviest that fits as chosen: {} ({:.1} MiB)",
+        heaviest.1,
+        mib(heaviest.0)
+    );
     assert!(failed.is_empty(), "{failed:#?}");
     assert_eq!(n, all.iter().map(|m| m.options.len()).sum::<usize>());
     // LeNet-5 from the menu, everything else at its default: N_cov lowered to a round value.
     let lenet = with_choices(&[("model", "lenet")]);
-    let s = settle(lenet, &sets.get(&with_choices(&[])).clone(), true);
+    let s = settle(lenet, sets.get(&with_choices(&[])), true);
     match s.measure {
         Some(Measure::Lowered(f, _)) => {
             assert_eq!((f.setting, f.value), (FitSetting::NCov, 1000));
@@ -344,9 +362,12 @@ fn mib(b: u64) -> f64 {
 fn the_product_of_the_memory_menus_trains_and_measures() {
     let all = menus();
     let t0 = Instant::now();
-    let mut sets = Sets::new();
+    let sets = Sets::new();
     let mut failed = Vec::new();
     let (mut sessions, mut measurements, mut lowered, mut lenet_refused) = (0, 0, 0, 0);
+    let mut above: BTreeMap<&str, usize> = BTreeMap::new();
+    // What the page lowers, by data and model: (least, most) round value over the other menus.
+    let mut lowerings: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     // The heaviest sessions and measurements (estimate, combination).
     let mut heaviest_train: Vec<(u64, String)> = Vec::new();
     let mut heaviest: Vec<(u64, String)> = Vec::new();
@@ -371,9 +392,9 @@ fn the_product_of_the_memory_menus_trains_and_measures() {
                             choices.extend([("bs", bs.as_str()), ("epochs", epochs.as_str()), ("tracked", tracked)]);
                             choices.push(("rule", "clauset"));
                             let session = with_choices(&choices);
-                            let train = sets.get(&session).clone();
+                            let train = sets.get(&session);
                             sessions += 1;
-                            let checked = match session.check_training(&train) {
+                            let checked = match session.check_training(train) {
                                 Ok(c) => c,
                                 Err(ExperimentError::ModelNeedsImages { .. })
                                     if model[0].1 == "lenet" && data != "mnist" =>
@@ -381,8 +402,24 @@ fn the_product_of_the_memory_menus_trains_and_measures() {
                                     lenet_refused += 1;
                                     continue;
                                 }
+                                // A batch larger than a small table, more tracked parameters than
+                                // a tiny network: the message names the setting and its largest
+                                // value, which Play then accepts.
+                                Err(ExperimentError::AboveLimit { field, largest, .. }) => {
+                                    *above.entry(field).or_insert(0) += 1;
+                                    let mut c = serde_json::to_value(&session).unwrap();
+                                    let (group, key) = field.split_once('.').unwrap();
+                                    c[group][key] = json!(largest);
+                                    let c: ExperimentConfig = serde_json::from_value(c).unwrap();
+                                    if let Err(e) = c.check_training(train) {
+                                        if !matches!(e, ExperimentError::AboveLimit { .. }) {
+                                            failed.push(format!("{field} = {largest}: {e} ({choices:?})"));
+                                        }
+                                    }
+                                    continue;
+                                }
                                 Err(e) => {
-                                    failed.push(format!("{choices:?}: Play refused: {e}"));
+                                    failed.push(format!("Play refused: {e} ({choices:?})"));
                                     continue;
                                 }
                             };
@@ -403,25 +440,38 @@ fn the_product_of_the_memory_menus_trains_and_measures() {
                                     cfg.analysis.draws = draws.parse().unwrap();
                                     cfg.analysis.n_cov = n_cov.parse().unwrap();
                                     let req = page_measurement(&checked, &cfg);
-                                    let est = match checked.check_measurement(&req, &train) {
+                                    let est = match checked.check_measurement(&req, train) {
                                         Ok(m) => m.memory_estimate,
                                         Err(ExperimentError::MeasurementMemory { fit: Some(f), .. })
                                             if matches!(f.setting, FitSetting::NCov | FitSetting::Draws) =>
                                         {
                                             lowered += 1;
+                                            let model = name(&[])
+                                                .split(' ')
+                                                .filter(|p| {
+                                                    p.starts_with("data=")
+                                                        || p.starts_with("model=")
+                                                        || p.starts_with("width=")
+                                                })
+                                                .collect::<Vec<_>>()
+                                                .join(" ");
+                                            let e = lowerings
+                                                .entry(format!("{model}: {} {}", f.name, f.value))
+                                                .or_insert((usize::MAX, 0));
+                                            *e = (e.0.min(f.round), e.1.max(f.round));
                                             let mut low = req.clone();
                                             f.setting.set(&mut low, f.round);
-                                            match checked.check_measurement(&low, &train) {
+                                            match checked.check_measurement(&low, train) {
                                                 Ok(m) => m.memory_estimate,
                                                 Err(e) => {
-                                                    failed.push(format!("{}: lowered, still {e}", name(&[])));
+                                                    failed.push(format!("lowered, still {e} ({})", name(&[])));
                                                     continue;
                                                 }
                                             }
                                         }
                                         Err(e) => {
                                             failed.push(format!(
-                                                "{}: Measure refused: {e}",
+                                                "Measure refused: {e} ({})",
                                                 name(&[("draws", draws), ("n_cov", n_cov)])
                                             ));
                                             continue;
@@ -442,18 +492,35 @@ fn the_product_of_the_memory_menus_trains_and_measures() {
     }
     let secs = t0.elapsed().as_secs_f64();
     eprintln!(
-        "{sessions} sessions ({lenet_refused} LeNet-5 on other data refused, naming the dataset), {measurements} measurements \
-         ({lowered} lowered to fit) in {secs:.1} s"
+        "{sessions} sessions ({lenet_refused} LeNet-5 on other data refused, naming the dataset; refused above a limit of \
+         the data, naming the largest value: {above:?}), {measurements} measurements ({lowered} lowered to fit) in {secs:.1} s"
     );
+    for (k, (lo, hi)) in &lowerings {
+        eprintln!("lowered: {k} → {lo}..={hi}");
+    }
     for (e, n) in &heaviest_train {
         eprintln!("heaviest training: {:.1} MiB  {n}", mib(*e));
     }
     for (e, n) in &heaviest {
         eprintln!("heaviest measurement: {:.1} MiB  {n}", mib(*e));
     }
-    assert!(failed.is_empty(), "{} failures, first: {:#?}", failed.len(), &failed[..failed.len().min(10)]);
+    // The failures by message, with a count and the first combination.
+    let mut kinds: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for f in &failed {
+        let (msg, combo) = f.split_once(" (").unwrap_or((f, ""));
+        kinds.entry(msg.to_string()).or_insert((0, combo.to_string())).0 += 1;
+    }
+    assert!(failed.is_empty(), "{} failures: {kinds:#?}", failed.len());
     assert_eq!(sessions, 7 * 4 * 16 * 6 * 6 * 5);
-    assert_eq!(lenet_refused, 6 * 4 * 6 * 6 * 5, "LeNet-5 is refused exactly off the 28×28 MNIST images");
+    assert_eq!(
+        lenet_refused,
+        6 * 4 * 6 * 6 * 5,
+        "LeNet-5 is refused exactly off the 28×28 MNIST images"
+    );
+    // wine (142 training samples) refuses B = 256 and 512, breast cancer (455) B = 512; wine on a
+    // 13 → 10 → 3 FCN has 173 parameters (m = 200 refused when B fits).
+    assert_eq!(above.get("training.batch_size"), Some(&(3 * 4 * 15 * 6 * 5)));
+    assert_eq!(above.get("logging.n_tracked"), Some(&(4 * 4 * 6)));
 }
 
 /// The menus left out of the product do not enter the memory estimate: from a light and two
@@ -462,36 +529,45 @@ fn the_product_of_the_memory_menus_trains_and_measures() {
 #[test]
 fn other_menus_leave_the_estimate_unchanged() {
     let all = menus();
-    let mut sets = Sets::new();
-    let estimates = |cfg: &ExperimentConfig, sets: &mut Sets| {
-        let train = sets.get(cfg).clone();
-        let t = cfg.check_training(&train).unwrap();
-        let m = t.check_measurement(&page_measurement(&t, cfg), &train).unwrap();
+    let sets = Sets::new();
+    let estimates = |cfg: &ExperimentConfig, sets: &Sets| {
+        let train = sets.get(cfg);
+        let t = cfg.check_training(train).unwrap();
+        let m = t.check_measurement(&page_measurement(&t, cfg), train).unwrap();
         (t.training_estimate, m.memory_estimate)
     };
     for base in [
         vec![],
         vec![("model", "lenet"), ("n_cov", "500"), ("tracked", "200"), ("bs", "16")],
-        vec![("model", "fcn4"), ("width", "256"), ("n_cov", "250"), ("draws", "1000"), ("epochs", "20")],
+        vec![
+            ("model", "fcn4"),
+            ("width", "256"),
+            ("n_cov", "250"),
+            ("draws", "1000"),
+            ("epochs", "20"),
+        ],
     ] {
-        let want = estimates(&with_choices(&base), &mut sets);
+        let want = estimates(&with_choices(&base), &sets);
         for key in ["act", "lr", "mom", "wd", "sched", "level", "rule"] {
             for o in &menu(&all, key).options {
                 let mut choices = base.clone();
                 choices.push((key, o));
-                assert_eq!(estimates(&with_choices(&choices), &mut sets), want, "{choices:?}");
+                assert_eq!(estimates(&with_choices(&choices), &sets), want, "{choices:?}");
             }
         }
         let mut noisy = Vec::new();
         for o in ["noise20", "noise40", "random"] {
             let mut choices = base.clone();
             choices.push(("labels", o));
-            noisy.push(estimates(&with_choices(&choices), &mut sets));
+            noisy.push(estimates(&with_choices(&choices), &sets));
         }
         assert!(noisy.windows(2).all(|w| w[0] == w[1]), "{noisy:?}");
         assert!(noisy[0].0 > want.0, "a relabelled copy is counted");
     }
 }
+
+/// Choices from the defaults, the setting that drives the measurement over a cap, its value.
+type Case = (Vec<(&'static str, &'static str)>, FitSetting, usize);
 
 /// The fit search against a scan of every value: for N_cov (two monotone pieces, the Gaussian
 /// baseline's switch from the N_cov × P matrix to the Bartlett factor), M and m, on the menu's
@@ -499,17 +575,25 @@ fn other_menus_leave_the_estimate_unchanged() {
 /// is the one the search reports; and below the cap nothing is reported.
 #[test]
 fn the_largest_value_that_fits_is_exact() {
-    let mut sets = Sets::new();
+    let sets = Sets::new();
     let mut checked_cases = 0;
     // (choices, the setting that drives it, its value)
-    let cases: Vec<(Vec<(&str, &str)>, FitSetting, usize)> = vec![
+    let cases: Vec<Case> = vec![
         (vec![("model", "lenet")], FitSetting::NCov, 1000),
         (vec![("model", "lenet"), ("tracked", "200")], FitSetting::NCov, 2000),
         (vec![("model", "fcn1"), ("width", "10")], FitSetting::NCov, 2000),
         (vec![("model", "fcn4"), ("width", "256")], FitSetting::NCov, 2000),
-        (vec![("data", "mnist14"), ("model", "fcn1"), ("width", "32")], FitSetting::NCov, 2000),
+        (
+            vec![("data", "mnist14"), ("model", "fcn1"), ("width", "32")],
+            FitSetting::NCov,
+            2000,
+        ),
         (vec![("data", "digits"), ("n_cov", "1000")], FitSetting::NCov, 1000),
-        (vec![("data", "teacher"), ("n_cov", "0"), ("tracked", "200")], FitSetting::Draws, 5000),
+        (
+            vec![("data", "teacher"), ("n_cov", "0"), ("tracked", "200")],
+            FitSetting::Draws,
+            5000,
+        ),
         (vec![("data", "mixture"), ("n_cov", "0")], FitSetting::Tracked, 1000),
     ];
     for (choices, setting, value) in cases {
@@ -523,15 +607,17 @@ fn the_largest_value_that_fits_is_exact() {
                 activation: sgn_lab::nn::ActivationKind::Relu,
             };
         }
-        let train = sets.get(&cfg).clone();
+        let train = sets.get(&cfg);
         // A cap that the least value fits and the value does not: a quarter of the way.
         let mut least = cfg.clone();
         setting.set(&mut least, setting.least());
         let est = |c: &ExperimentConfig| {
             let mut u = c.clone();
             u.memory_cap = 4 << 30;
-            let t = u.check_training(&train).unwrap();
-            t.check_measurement(&page_measurement(&t, &u), &train).unwrap().memory_estimate
+            let t = u.check_training(train).unwrap();
+            t.check_measurement(&page_measurement(&t, &u), train)
+                .unwrap()
+                .memory_estimate
         };
         let (lo, hi) = (est(&least), est(&cfg));
         assert!(lo < hi, "{choices:?}");
@@ -540,20 +626,17 @@ fn the_largest_value_that_fits_is_exact() {
             let passes = |v: usize| {
                 let mut c = cfg.clone();
                 setting.set(&mut c, v);
-                c.check_training(&train)
-                    .and_then(|t| t.check_measurement(&page_measurement(&t, &c), &train))
+                c.check_training(train)
+                    .and_then(|t| t.check_measurement(&page_measurement(&t, &c), train))
                     .is_ok()
             };
-            let t = cfg.check_training(&train).unwrap();
-            let fit = match t.check_measurement(&page_measurement(&t, &cfg), &train) {
+            let t = cfg.check_training(train).unwrap();
+            let fit = match t.check_measurement(&page_measurement(&t, &cfg), train) {
                 Err(ExperimentError::MeasurementMemory { fit: Some(f), .. }) => f,
                 other => panic!("{choices:?} cap {cap}: {other:?}"),
             };
             assert_eq!(fit.setting, setting, "{choices:?} cap {cap}: the driver");
-            let scan = (setting.least()..=fit.value)
-                .rev()
-                .find(|&v| passes(v))
-                .unwrap();
+            let scan = (setting.least()..=fit.value).rev().find(|&v| passes(v)).unwrap();
             assert_eq!(fit.largest, scan, "{choices:?} cap {cap}");
             assert!(passes(fit.round) && fit.round <= fit.largest, "{fit:?}");
             checked_cases += 1;

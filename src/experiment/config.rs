@@ -8,8 +8,8 @@
 //! once into a [`CheckedConfig`]. The checks reuse [`TrainParams::check`] and
 //! [`MeasureParams::check`]; nothing here allocates before the checks pass.
 
-use super::memory::{fit_measurement, F64};
 pub use super::memory::{data_bytes, measurement_bytes, Fit, FitSetting};
+use super::memory::{fit_measurement, F64};
 use crate::data::{prepare, DataError, Dataset, DatasetSpec, PrepareParams};
 use crate::experiment::measure::{MeasureConfig, MeasureError, MeasureParams};
 use crate::nn::ModelSpec;
@@ -220,6 +220,16 @@ pub enum ExperimentError {
     /// fits ([`crate::experiment::memory::fit_measurement`]), `None` when no single setting does.
     #[error("{}", measurement_memory_text(*estimate, *cap, fit.as_ref()))]
     MeasurementMemory { estimate: u64, cap: u64, fit: Option<Fit> },
+    /// A setting above what the data or the model hold (a batch larger than the training set,
+    /// more tracked parameters than the network has): `largest` is the most it can be.
+    #[error("{name} = {value} is more than {limit}: the largest value is {largest} ({field} ≤ {largest})")]
+    AboveLimit {
+        field: &'static str,
+        name: &'static str,
+        value: usize,
+        largest: usize,
+        limit: String,
+    },
     /// LeNet-5 on data that are not 1×28×28 images.
     #[error("model LeNet-5 needs 28×28 images, and the dataset {dataset} has {features}: choose the dataset \"MNIST subset, 28×28\" (data.dataset = mnist, downsample 1) or an FCN model")]
     ModelNeedsImages { dataset: String, features: String },
@@ -406,7 +416,11 @@ impl CheckedTraining {
     /// training + [`measurement_bytes`]) against `memory_cap` — above it
     /// [`ExperimentError::MeasurementMemory`] names the setting that drives it and the largest
     /// value that fits ([`fit_measurement`]). A refused request allocates nothing.
-    pub fn check_measurement(&self, cfg: &ExperimentConfig, train: &Dataset) -> Result<CheckedMeasurement, ExperimentError> {
+    pub fn check_measurement(
+        &self,
+        cfg: &ExperimentConfig,
+        train: &Dataset,
+    ) -> Result<CheckedMeasurement, ExperimentError> {
         let (config, measure, estimate) = self.measurement_parts(cfg, train)?;
         if estimate > config.memory_cap {
             let bytes = |c: &ExperimentConfig| self.estimate_of(c, train);
@@ -628,7 +642,9 @@ impl ExperimentConfig {
     }
 
     /// Checks what training needs against the prepared training set, before anything large is
-    /// allocated: ranges, the model against the data (LeNet-5 needs 28×28 images), training (via
+    /// allocated: ranges, the model against the data (LeNet-5 needs 28×28 images), a batch no
+    /// larger than the training set and at most P tracked parameters (both
+    /// [`ExperimentError::AboveLimit`], naming the largest value), training (via
     /// [`TrainParams::check`], its memory included), and [`data_bytes`] + training against
     /// `memory_cap`. N_cov is capped at the number of training samples. Settings only the
     /// measurement needs (N_cov, M, the spectrum fit, Davis–Kahan) are range-checked only: their
@@ -648,6 +664,27 @@ impl ExperimentConfig {
                     None => format!("{} features and no image shape", train.d),
                 },
             });
+        }
+        if self.training.batch_size > train.n {
+            return Err(ExperimentError::AboveLimit {
+                field: "training.batch_size",
+                name: "batch size",
+                value: self.training.batch_size,
+                largest: train.n,
+                limit: format!("the {} samples of the training set", train.n),
+            });
+        }
+        if let Ok(layers) = self.model.layers(train.d, train.image, train.n_classes) {
+            let n_params: usize = layers.iter().map(crate::nn::Layer::n_params).sum();
+            if self.logging.n_tracked > n_params {
+                return Err(ExperimentError::AboveLimit {
+                    field: "logging.n_tracked",
+                    name: "tracked parameters m",
+                    value: self.logging.n_tracked,
+                    largest: n_params,
+                    limit: format!("the {n_params} parameters of the network"),
+                });
+            }
         }
         let tc = self.train_params().check(train)?;
         let mut config = self.clone();

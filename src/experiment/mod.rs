@@ -14,8 +14,8 @@ pub mod run;
 pub mod url;
 
 pub use config::{
-    AnalysisConfig, CheckedConfig, CheckedMeasurement, CheckedTraining, DataConfig, ExperimentConfig, ExperimentError, LoggingConfig, TailRule,
-    TrainingConfig,
+    AnalysisConfig, CheckedConfig, CheckedMeasurement, CheckedTraining, DataConfig, ExperimentConfig, ExperimentError,
+    LoggingConfig, TailRule, TrainingConfig,
 };
 pub use presets::{PresetInfo, PRESETS};
 pub use report::{Report, Verdict, SCHEMA_VERSION};

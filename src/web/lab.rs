@@ -201,7 +201,11 @@ impl Lab {
             total_steps: tc.total_steps,
             seed: tc.params.seed,
             training_mib: checked.training_estimate as f64 / MIB,
-            measure: MeasureCheck::of(&checked, &MeasureRequest::of(&cfg).apply(checked.config.clone()), &train),
+            measure: MeasureCheck::of(
+                &checked,
+                &MeasureRequest::of(&cfg).apply(checked.config.clone()),
+                &train,
+            ),
             engine_version: env!("CARGO_PKG_VERSION"),
         };
         let eval_every = (tc.steps_per_epoch / 2).max(1);
