@@ -68,6 +68,8 @@ const run = {
   fitFrom: null,
   /** The measurement analysis settings the session was started with (JSON). */
   startedAnalysis: '',
+  /** The session's description (`Lab.info`). */
+  info: null,
   history: { step: [], loss: [], evalStep: [], evalAcc: [] },
 };
 
@@ -169,9 +171,8 @@ function onEngineMessage(msg) {
       $('load-progress').hidden = true;
       const i = msg.info;
       $('data-desc').textContent = `${i.dataset}: ${i.n_train} train / ${i.n_test} test, ${i.n_features} features`;
-      const m = i.measure;
-      $('model-desc').textContent = `${i.model} (${i.n_params.toLocaleString('en')} parameters; about ${Math.ceil(i.training_mib)} MiB to train`
-        + `${m.memory_mib == null ? '' : `, ${Math.ceil(m.memory_mib)} MiB with the measurement`}; cap ${Math.round(m.cap_mib)} MiB)`;
+      run.info = i;
+      describeModel(i.measure);
       $('opt-desc').textContent = i.optimizer;
       $('engine-version').textContent = `engine ${i.engine_version}`;
       const fromMenu = run.fromMenu;
@@ -275,6 +276,14 @@ function onEngineMessage(msg) {
 
 const DIVERGED_HINT = 'The weights are no longer finite, so there is nothing to measure: press Reset or change a setting.';
 
+/** The model line: parameters, the memory of training and of the measurement as now set. */
+function describeModel(check) {
+  const i = run.info;
+  if (!i) return;
+  $('model-desc').textContent = `${i.model} (${i.n_params.toLocaleString('en')} parameters; about ${i.training_mib.toFixed(1)} MiB to train`
+    + `${check.memory_mib == null ? '' : `, ${check.memory_mib.toFixed(1)} MiB with the measurement`}; cap ${Math.round(check.cap_mib)} MiB)`;
+}
+
 /** The session is ready: enable the run controls; the status shows a pending notice first. */
 function handBack(text) {
   run.ready = true;
@@ -301,6 +310,7 @@ function start({ replayTo = 0, notice = null, bad = true } = {}) {
     $('r-epoch').textContent = '0.00';
   }
   for (const id of ['data-desc', 'model-desc', 'opt-desc']) $(id).textContent = 'loading…';
+  run.info = null;
   run.measureFits = false;
   run.checkId += 1; // answers of the previous session are stale
   run.startedAnalysis = JSON.stringify(run.config.analysis);
@@ -416,6 +426,7 @@ function onMeasureCheck(check, { fromMenu = false } = {}) {
   }
   if (check.fits && fromMenu) run.fitFrom = null;
   run.measureFits = check.fits;
+  describeModel(check);
   refreshMeasure();
   if (check.fits) {
     if (ui.fitNote.dataset.kind !== 'lowered') showFit(null);
@@ -432,7 +443,7 @@ function onMeasureCheck(check, { fromMenu = false } = {}) {
  * the page chose). */
 function showFit(field, text = null, { apply = null, bad = true } = {}) {
   const note = ui.fitNote;
-  for (const el of document.querySelectorAll('.needs-fit')) { el.classList.remove('needs-fit'); el.removeAttribute('aria-describedby'); }
+  for (const el of document.querySelectorAll('[aria-describedby="fit-note"]')) { el.classList.remove('needs-fit'); el.removeAttribute('aria-describedby'); }
   if (!text) {
     note.hidden = true;
     note.dataset.kind = '';
@@ -443,7 +454,7 @@ function showFit(field, text = null, { apply = null, bad = true } = {}) {
   if (visible && control.closest('.settings')) control.after(note);
   else ui.measure.closest('.buttons').after(note);
   if (visible) {
-    control.classList.add('needs-fit');
+    if (bad) control.classList.add('needs-fit');
     control.setAttribute('aria-describedby', 'fit-note');
   }
   note.dataset.kind = apply ? 'refused' : bad ? 'error' : 'lowered';

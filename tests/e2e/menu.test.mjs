@@ -99,7 +99,7 @@ test('LeNet-5 from the menu trains and measures at the defaults, with N_cov lowe
     await page.getByTestId('set-model').selectOption('lenet');
     await settled(page);
     assert.equal(await page.getByTestId('spectrum-n').inputValue(), '700');
-    assert.match(await page.getByTestId('model-desc').textContent(), /LeNet-5 \(ReLU\) \(44,426 parameters; about \d+ MiB to train, \d+ MiB with the measurement; cap 512 MiB\)/);
+    assert.match(await page.getByTestId('model-desc').textContent(), /LeNet-5 \(ReLU\) \(44,426 parameters; about \d+\.\d MiB to train, 5\d\d\.\d MiB with the measurement; cap 512 MiB\)/);
     await page.screenshot({ path: screenshotPath('menu-lenet-lowered.png'), fullPage: true });
     for (let i = 1; i <= 10; i++) {
       await page.getByTestId('step').click();
