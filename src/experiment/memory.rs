@@ -294,7 +294,7 @@ pub fn round_down(v: usize) -> usize {
 /// measurement alone before one that trains (m: lowering it needs a new run, and the M × m
 /// draws shrink with M too); its largest value that fits
 /// is found by bisection on each range where the estimate is monotone in it (one range for M, m
-/// and Davis–Kahan, whose terms are linear or a switch; two for N_cov, [`n_cov_breaks`]), and
+/// and Davis–Kahan, whose terms are linear or a switch; two for N_cov, split where its Gaussian baseline switches to the Bartlett factor), and
 /// confirmed by `passes` (a value the spectrum fit's rank refuses falls back to the least value,
 /// N_cov = 0). `None` when no single setting brings the measurement under the cap.
 pub fn fit_measurement(

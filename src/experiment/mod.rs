@@ -5,6 +5,7 @@
 //! only carry what differs from the protocol's defaults.
 
 pub mod analyze;
+pub mod check;
 pub mod config;
 pub mod measure;
 pub mod memory;
