@@ -587,10 +587,12 @@ function syncControls() {
   $('tail-level').value = String(run.config.analysis.level);
   for (const [id, v] of [['tail-draws', run.config.analysis.draws], ['spectrum-n', run.config.analysis.n_cov]]) {
     const select = $(id);
+    for (const o of [...select.options]) if (o.dataset.extra && o.value !== String(v)) o.remove();
     if (![...select.options].some((o) => o.value === String(v))) {
-      // In numeric order among the menu's values (e.g. N_cov = 800 from a fit, or from a link).
-      const next = [...select.options].find((o) => Number(o.value) > v);
-      select.add(new Option(String(v), String(v)), next || null);
+      // In numeric order among the menu's values (e.g. N_cov = 700 from a fit, or from a link).
+      const o = new Option(String(v), String(v));
+      o.dataset.extra = 'value';
+      select.add(o, [...select.options].find((x) => Number(x.value) > v) || null);
     }
     select.value = String(v);
   }
