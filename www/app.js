@@ -16,6 +16,7 @@ const ui = {
   play: $('play'), step: $('step'), reset: $('reset'), seed: $('seed'), newSeed: $('new-seed'),
   status: $('status'), chart: $('loss-chart'), retry: $('retry'),
   measure: $('measure'), measureProgress: $('measure-progress'), measureStage: $('measure-stage'),
+  fitNote: $('fit-note'), fitApply: $('fit-apply'),
 };
 let redrawStructure = null;
 let redrawUpload = null;
@@ -27,9 +28,13 @@ function uploadError(text, bad = true) {
   s.textContent = text;
   s.classList.toggle('bad', bad);
 }
+/** Measure needs a ready, finite run whose measurement settings fit, and no measurement running. */
+const refreshMeasure = () => {
+  ui.measure.disabled = !ui.measureProgress.hidden || !run.ready || run.diverged || !run.measureFits;
+};
 const measuring = (on) => {
-  ui.measure.disabled = on || !run.ready || run.diverged;
   ui.measureProgress.hidden = !on;
+  refreshMeasure();
   $('measure-cancel').hidden = !on;
   if (!on) ui.measureStage.textContent = '';
 };
@@ -50,6 +55,21 @@ const run = {
   ready: false,
   /** Training failed (divergence): θ is not finite, so nothing can be measured until a new run. */
   diverged: false,
+  /** The engine's last word on the measurement settings (`Lab.check_measure`): Measure is enabled
+   * only when they fit under the memory cap. */
+  measureFits: false,
+  /** The id of the latest check asked of the worker (older answers are ignored). */
+  checkId: 0,
+  /** The run being built comes from a choice in the setup menus: if its measurement does not fit,
+   * the page lowers the setting that drives it to its largest round value that fits. */
+  fromMenu: false,
+  /** `{field, value}`: the user's value of a setting the page lowered after a menu choice; the
+   * next menu choice tries it again (a model-appropriate default, not a lasting change). */
+  fitFrom: null,
+  /** The measurement analysis settings the session was started with (JSON). */
+  startedAnalysis: '',
+  /** The session's description (`Lab.info`). */
+  info: null,
   history: { step: [], loss: [], evalStep: [], evalAcc: [] },
 };
 
@@ -151,10 +171,16 @@ function onEngineMessage(msg) {
       $('load-progress').hidden = true;
       const i = msg.info;
       $('data-desc').textContent = `${i.dataset}: ${i.n_train} train / ${i.n_test} test, ${i.n_features} features`;
-      $('model-desc').textContent = `${i.model} (${i.n_params.toLocaleString('en')} parameters; `
-        + `about ${Math.ceil(i.memory_mib)} MiB with the measurement, cap ${Math.round(run.config.memory_cap / 2 ** 20)} MiB)`;
+      run.info = i;
+      describeModel(i.measure);
       $('opt-desc').textContent = i.optimizer;
       $('engine-version').textContent = `engine ${i.engine_version}`;
+      const fromMenu = run.fromMenu;
+      run.fromMenu = false;
+      // The session's own check holds for the settings it was started with; they may have changed
+      // while it was loading.
+      if (JSON.stringify(run.config.analysis) === run.startedAnalysis) onMeasureCheck(i.measure, { fromMenu });
+      else requestCheck();
       if (run.replayTo > 0) {
         setStatus(`Restoring the run: replaying ${run.replayTo} steps with seed ${run.config.seed}…`);
         worker.postMessage({ type: 'step', steps: run.replayTo });
@@ -193,6 +219,9 @@ function onEngineMessage(msg) {
     case 'stopped':
       setRunning(false);
       setStatus(msg.reason === 'finished' ? `Finished at step ${run.history.step.length}.` : 'Paused.');
+      break;
+    case 'measure-check':
+      if (msg.id === run.checkId) onMeasureCheck(msg.check);
       break;
     case 'measure-progress':
       ui.measureProgress.value = msg.fraction;
@@ -247,10 +276,19 @@ function onEngineMessage(msg) {
 
 const DIVERGED_HINT = 'The weights are no longer finite, so there is nothing to measure: press Reset or change a setting.';
 
+/** The model line: parameters, the memory of training and of the measurement as now set. */
+function describeModel(check) {
+  const i = run.info;
+  if (!i) return;
+  $('model-desc').textContent = `${i.model} (${i.n_params.toLocaleString('en')} parameters; about ${i.training_mib.toFixed(1)} MiB to train`
+    + `${check.memory_mib == null ? '' : `, ${check.memory_mib.toFixed(1)} MiB with the measurement`}; cap ${Math.round(check.cap_mib)} MiB)`;
+}
+
 /** The session is ready: enable the run controls; the status shows a pending notice first. */
 function handBack(text) {
   run.ready = true;
-  for (const b of [ui.play, ui.step, ui.reset, ui.measure]) b.disabled = false;
+  for (const b of [ui.play, ui.step, ui.reset]) b.disabled = false;
+  measuring(false);
   setRunning(false);
   setStatus(run.notice ? `${run.notice} ${text}` : text, Boolean(run.notice) && run.noticeBad);
   run.notice = null;
@@ -272,6 +310,11 @@ function start({ replayTo = 0, notice = null, bad = true } = {}) {
     $('r-epoch').textContent = '0.00';
   }
   for (const id of ['data-desc', 'model-desc', 'opt-desc']) $(id).textContent = 'loading…';
+  run.info = null;
+  run.measureFits = false;
+  run.checkId += 1; // answers of the previous session are stale
+  run.startedAnalysis = JSON.stringify(run.config.analysis);
+  showFit(null);
   ui.seed.value = String(run.config.seed);
   try {
     history.replaceState(null, '', writeHash(run.config, view) + tourParam());
@@ -319,12 +362,118 @@ ui.seed.addEventListener('change', () => {
 function measureOptions() {
   return { rule: $('tail-rule').value, level: Number($('tail-level').value), draws: Number($('tail-draws').value), n_cov: Number($('spectrum-n').value) };
 }
+/** The link follows the configuration (a measurement setting needs no new session). */
+function updateLink() {
+  history.replaceState(null, '', writeHash(run.config, view) + tourParam());
+  applyView();
+}
 for (const id of ['tail-rule', 'tail-level', 'tail-draws', 'spectrum-n']) {
   $(id).addEventListener('change', () => {
     run.config = { ...run.config, analysis: { ...run.config.analysis, ...measureOptions() } };
-    history.replaceState(null, '', writeHash(run.config, view) + tourParam());
-    applyView();
+    // The user's own choice of the setting the page lowered: it is theirs now.
+    if (run.fitFrom && FIT_FIELDS[run.fitFrom.field].control === id) run.fitFrom = null;
+    updateLink();
+    showFit(null);
+    requestCheck();
   });
+}
+
+/** The settings a memory fit can name (`experiment::memory::FitSetting`): the control that shows
+ * each, and whether changing it needs a new session (a training setting, or one the measurement
+ * request does not carry). */
+const FIT_FIELDS = {
+  'analysis.n_cov': { control: 'spectrum-n', path: ['analysis', 'n_cov'], retrain: false },
+  'analysis.draws': { control: 'tail-draws', path: ['analysis', 'draws'], retrain: false },
+  'logging.n_tracked': { control: 'set-tracked', path: ['logging', 'n_tracked'], retrain: true },
+  'analysis.davis_kahan_top': { control: null, path: ['analysis', 'davis_kahan_top'], retrain: true },
+};
+const fieldOf = (config, field) => FIT_FIELDS[field].path.reduce((o, k) => o[k], config);
+function withField(config, field, value) {
+  const c = structuredClone(config);
+  const [group, key] = FIT_FIELDS[field].path;
+  c[group][key] = value;
+  return c;
+}
+const mib = (x) => `${x.toFixed(1)} MiB`;
+const capitalised = (t) => t.charAt(0).toUpperCase() + t.slice(1);
+
+/** Asks the engine whether the current measurement settings fit (answer: 'measure-check'). */
+function requestCheck() {
+  run.checkId += 1;
+  run.measureFits = false;
+  refreshMeasure();
+  // A session still loading ignores it; its 'ready' then asks again (the settings changed).
+  worker.postMessage({ type: 'check-measure', id: run.checkId, options: measureOptions() });
+}
+
+/** The engine's check of the measurement settings (`Lab.check_measure`): enables Measure, or
+ * shows beside the setting that drives a refusal the largest value that fits with a one-click
+ * "use …". After a menu choice (`fromMenu`) a setting the measurement alone needs is lowered to
+ * its largest round value that fits instead, and the note says so; the new value is part of the
+ * configuration and of the link. */
+function onMeasureCheck(check, { fromMenu = false } = {}) {
+  const fit = check.fit;
+  if (!check.fits && fromMenu && fit && !FIT_FIELDS[fit.field].retrain) {
+    const before = fieldOf(run.config, fit.field);
+    if (!run.fitFrom) run.fitFrom = { field: fit.field, value: before };
+    run.config = withField(run.config, fit.field, fit.round);
+    updateLink();
+    syncControls();
+    showFit(fit.field, `${capitalised(fit.name)} set to ${fit.round} for this setup: ${fit.value} would need about ${mib(check.memory_mib)} `
+      + `with training, above the cap of ${mib(check.cap_mib)} (the largest value that fits is ${fit.largest}).`, { bad: false });
+    requestCheck();
+    return;
+  }
+  if (check.fits && fromMenu) run.fitFrom = null;
+  run.measureFits = check.fits;
+  describeModel(check);
+  refreshMeasure();
+  if (check.fits) {
+    if (ui.fitNote.dataset.kind !== 'lowered') showFit(null);
+  } else if (fit) {
+    showFit(fit.field, `${capitalised(fit.name)} = ${fit.value} would need about ${mib(check.memory_mib)} with training, above the cap of `
+      + `${mib(check.cap_mib)}; the largest value that fits is ${fit.largest}.`, { apply: fit });
+  } else {
+    showFit(null, check.message);
+  }
+}
+
+/** The note beside the setting `field` (null: under the measurement controls); no text hides it.
+ * `apply`: a fit whose largest value a button applies; `bad`: a refusal (else a notice of a value
+ * the page chose). */
+function showFit(field, text = null, { apply = null, bad = true } = {}) {
+  const note = ui.fitNote;
+  for (const el of document.querySelectorAll('[aria-describedby="fit-note"]')) { el.classList.remove('needs-fit'); el.removeAttribute('aria-describedby'); }
+  if (!text) {
+    note.hidden = true;
+    note.dataset.kind = '';
+    return;
+  }
+  const control = field && FIT_FIELDS[field].control ? $(FIT_FIELDS[field].control) : null;
+  const visible = control && control.getClientRects().length > 0;
+  if (visible && control.closest('.settings')) control.after(note);
+  else ui.measure.closest('.buttons').after(note);
+  if (visible) {
+    if (bad) control.classList.add('needs-fit');
+    control.setAttribute('aria-describedby', 'fit-note');
+  }
+  note.dataset.kind = apply ? 'refused' : bad ? 'error' : 'lowered';
+  note.classList.toggle('bad', bad);
+  $('fit-text').textContent = text;
+  ui.fitApply.hidden = !apply;
+  if (apply) {
+    ui.fitApply.textContent = `use ${apply.name} = ${apply.largest}`;
+    ui.fitApply.onclick = () => {
+      run.config = withField(run.config, apply.field, apply.largest);
+      run.fitFrom = null;
+      showFit(null);
+      if (FIT_FIELDS[apply.field].retrain) { start(); return; }
+      updateLink();
+      syncControls();
+      requestCheck();
+    };
+  }
+  note.hidden = false;
 }
 /** Embed mode and hidden parts (from the URL), applied to the page. */
 function applyView() {
@@ -381,6 +530,7 @@ window.addEventListener('hashchange', () => {
   if (!seeded) config.seed = run.config.seed;
   if (writeHash(config) !== writeHash(run.config)) {
     run.config = config;
+    run.fitFrom = null; // a link's values are its own
     start();
   }
 });
@@ -399,9 +549,13 @@ for (const s of SETTINGS) {
   select.dataset.part = SETTING_GROUP[s.key];
   select.addEventListener('change', () => {
     if (select.selectedOptions[0]?.dataset.extra === 'fixed') return;
-    const config = structuredClone(run.config);
+    let config = structuredClone(run.config);
     s.set(config, select.value);
+    // A value the page lowered for the previous setup is tried again (and lowered again after
+    // the new session's check if it still does not fit).
+    if (run.fitFrom) config = withField(config, run.fitFrom.field, run.fitFrom.value);
     run.config = config;
+    run.fromMenu = true;
     start();
   });
   settingsBox.append(lab, select);
@@ -433,7 +587,13 @@ function syncControls() {
   $('tail-level').value = String(run.config.analysis.level);
   for (const [id, v] of [['tail-draws', run.config.analysis.draws], ['spectrum-n', run.config.analysis.n_cov]]) {
     const select = $(id);
-    if (![...select.options].some((o) => o.value === String(v))) select.append(new Option(String(v), String(v)));
+    for (const o of [...select.options]) if (o.dataset.extra && o.value !== String(v)) o.remove();
+    if (![...select.options].some((o) => o.value === String(v))) {
+      // In numeric order among the menu's values (e.g. N_cov = 700 from a fit, or from a link).
+      const o = new Option(String(v), String(v));
+      o.dataset.extra = 'value';
+      select.add(o, [...select.options].find((x) => Number(x.value) > v) || null);
+    }
     select.value = String(v);
   }
 }

@@ -140,6 +140,11 @@ self.onmessage = async (event) => {
         post(out, arrays.map((k) => r[k].buffer));
         break;
       }
+      case 'check-measure':
+        // Whether a measurement with these options fits, without running it (the page's Measure
+        // button and the suggestion beside the setting that drives a refusal).
+        if (lab) post({ type: 'measure-check', id: msg.id, check: JSON.parse(lab.check_measure(JSON.stringify(msg.options))) });
+        break;
       case 'analyze': {
         const r = wasm.analyze_upload(msg.name, new Uint8Array(msg.bytes), JSON.stringify(msg.options));
         const out = { type: 'analyzed', name: msg.name, report: r.report, rank_plot: r.rank_plot, row0: r.row0, col0: r.col0 };

@@ -5,16 +5,18 @@
 //! only carry what differs from the protocol's defaults.
 
 pub mod analyze;
+pub mod check;
 pub mod config;
 pub mod measure;
+pub mod memory;
 pub mod presets;
 pub mod report;
 pub mod run;
 pub mod url;
 
 pub use config::{
-    AnalysisConfig, CheckedConfig, DataConfig, ExperimentConfig, ExperimentError, LoggingConfig, TailRule,
-    TrainingConfig,
+    AnalysisConfig, CheckedConfig, CheckedMeasurement, CheckedTraining, DataConfig, ExperimentConfig, ExperimentError,
+    LoggingConfig, TailRule, TrainingConfig,
 };
 pub use presets::{PresetInfo, PRESETS};
 pub use report::{Report, Verdict, SCHEMA_VERSION};

@@ -6,7 +6,7 @@ use super::js_err;
 use super::state::config_from_json;
 use crate::data::{Dataset, DatasetSpec, PrepareParams};
 use crate::experiment::config::ExperimentConfig;
-use crate::experiment::config::{level_of, CheckedConfig, TailRule};
+use crate::experiment::config::{level_of, CheckedTraining, ExperimentError, Fit, TailRule};
 use crate::experiment::measure::{measure, GradientStructure};
 use crate::experiment::report::{self, ArmResult, Measurement};
 use crate::experiment::run::custom_report;
@@ -37,6 +37,17 @@ struct MeasureRequest {
 }
 
 impl MeasureRequest {
+    /// The request a configuration's own analysis settings make (the page's measurement
+    /// controls show them).
+    fn of(c: &ExperimentConfig) -> MeasureRequest {
+        MeasureRequest {
+            rule: c.analysis.rule,
+            level: c.analysis.level,
+            draws: c.analysis.draws,
+            n_cov: c.analysis.n_cov,
+        }
+    }
+
     /// `c` with this request's measurement options; under Clauset's rule also the page's 1000
     /// bootstrap replicates for the example tail tests, so a report's configuration states the
     /// bootstrap that was made (`sgn-lab run --config` on it makes the same).
@@ -64,9 +75,55 @@ struct LabInfo {
     optimizer: String,
     total_steps: u64,
     seed: u64,
-    /// Estimated memory of training + measurement (MiB).
-    memory_mib: f64,
+    /// Estimated memory of data + training (MiB): what Play needs.
+    training_mib: f64,
+    /// The measurement with the configuration's own settings.
+    measure: MeasureCheck,
     engine_version: &'static str,
+}
+
+/// Whether a measurement can run ([`CheckedTraining::check_measurement`]), for the page's
+/// Measure button and the suggestion beside the setting that drives a refusal.
+#[derive(Debug, Serialize)]
+struct MeasureCheck {
+    fits: bool,
+    /// Data + training + measurement (MiB), when the measurement's settings are valid.
+    memory_mib: Option<f64>,
+    cap_mib: f64,
+    /// Why it cannot run (the engine's message), else `None`.
+    message: Option<String>,
+    /// Over the cap: the setting that drives it and the largest value that fits.
+    fit: Option<Fit>,
+}
+
+const MIB: f64 = (1u64 << 20) as f64;
+
+impl MeasureCheck {
+    fn of(checked: &CheckedTraining, cfg: &ExperimentConfig, train: &Dataset) -> MeasureCheck {
+        let cap_mib = checked.config.memory_cap as f64 / MIB;
+        match checked.check_measurement(cfg, train) {
+            Ok(m) => MeasureCheck {
+                fits: true,
+                memory_mib: Some(m.memory_estimate as f64 / MIB),
+                cap_mib,
+                message: None,
+                fit: None,
+            },
+            Err(e) => MeasureCheck {
+                fits: false,
+                memory_mib: match &e {
+                    ExperimentError::MeasurementMemory { estimate, .. } => Some(*estimate as f64 / MIB),
+                    _ => None,
+                },
+                cap_mib,
+                message: Some(e.to_string()),
+                fit: match e {
+                    ExperimentError::MeasurementMemory { fit, .. } => fit,
+                    _ => None,
+                },
+            },
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -99,7 +156,7 @@ struct Slice {
 pub struct Lab {
     /// The configuration as the page sent it (the URL state): the full report's `config`.
     requested: ExperimentConfig,
-    checked: CheckedConfig,
+    checked: CheckedTraining,
     trainer: Trainer,
     test: Dataset,
     eval_every: u64,
@@ -113,16 +170,18 @@ pub struct Lab {
 #[wasm_bindgen]
 impl Lab {
     /// Builds a session from an `ExperimentConfig` JSON (keys not given keep the protocol's
-    /// defaults) and the dataset asset's bytes. The configuration is checked whole, measurement
-    /// included ([`crate::experiment::ExperimentConfig::check`]): bad JSON, unknown keys,
-    /// corrupt bytes, out-of-range values and a memory estimate above the cap are readable
-    /// errors, and nothing is allocated for a refused config.
+    /// defaults) and the dataset asset's bytes. What training needs is checked
+    /// ([`crate::experiment::ExperimentConfig::check_training`]): bad JSON, unknown keys,
+    /// corrupt bytes, out-of-range values and a data + training estimate above the cap are
+    /// readable errors, and nothing is allocated for a refused config. The measurement is
+    /// checked separately (`info().measure`, [`Lab::check_measure`], and again by
+    /// [`Lab::measure`]), so a setting only the measurement needs never blocks Play.
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str, dataset_bytes: &[u8]) -> Result<Lab, JsError> {
         let cfg = config_from_json(config_json)?;
         let bytes = cfg.data.dataset.asset().map(|_| dataset_bytes);
         let (train, test) = cfg.prepare_data(bytes).map_err(js_err)?;
-        let checked = cfg.check(&train).map_err(js_err)?;
+        let checked = cfg.check_training(&train).map_err(js_err)?;
         let tc = &checked.train;
         let info = LabInfo {
             dataset: describe_data(&cfg.data.dataset, &cfg.prepare_params()),
@@ -141,7 +200,12 @@ impl Lab {
             ),
             total_steps: tc.total_steps,
             seed: tc.params.seed,
-            memory_mib: checked.memory_estimate as f64 / f64::from(1 << 20),
+            training_mib: checked.training_estimate as f64 / MIB,
+            measure: MeasureCheck::of(
+                &checked,
+                &MeasureRequest::of(&cfg).apply(checked.config.clone()),
+                &train,
+            ),
             engine_version: env!("CARGO_PKG_VERSION"),
         };
         let eval_every = (tc.steps_per_epoch / 2).max(1);
@@ -246,10 +310,11 @@ impl Lab {
         level_of(req.level).map_err(js_err)?;
         let cfg = req.apply(self.checked.config.clone());
         // Ranges and the memory estimate of the requested measurement, before anything is allocated.
-        let (_, mc) = self
+        let mc = self
             .checked
-            .check_measurement(&cfg, cfg.analysis.bootstrap)
-            .map_err(js_err)?;
+            .check_measurement(&cfg, self.trainer.train_data())
+            .map_err(js_err)?
+            .measure;
         let g = measure(&self.trainer, &mc, |stage, f| {
             // A throwing callback is treated as "go on": progress is best effort.
             let _ = progress.call2(&JsValue::NULL, &JsValue::from_str(stage), &JsValue::from_f64(f));
@@ -263,6 +328,17 @@ impl Lab {
             &JsValue::from_str(&self.full_report(&cfg, req.apply(self.requested.clone()), g)?),
         )?;
         Ok(out)
+    }
+
+    /// Whether a measurement with `request_json` (as for [`Lab::measure`]) can run, without
+    /// running it: JSON `{fits, memory_mib, cap_mib, message, fit}`; over the cap, `fit` is
+    /// `{setting, field, name, value, largest, round}` (the setting that drives it, the largest
+    /// value that fits, and the largest round one: `experiment::memory::fit_measurement`).
+    pub fn check_measure(&self, request_json: &str) -> Result<String, JsError> {
+        let req: MeasureRequest =
+            serde_json::from_str(request_json).map_err(|e| js_err(format!("bad measure request: {e}")))?;
+        let cfg = req.apply(self.checked.config.clone());
+        serde_json::to_string(&MeasureCheck::of(&self.checked, &cfg, self.trainer.train_data())).map_err(js_err)
     }
 
     /// The full report of this session (the CLI's schema, `experiment::report::Report`, preset
