@@ -292,6 +292,181 @@ fn memory_error_states_both_numbers_exactly() {
     );
 }
 
+/// The messages of the refusals that name a setting: the measurement over the cap (the setting
+/// that drives it, its key and the largest value that fits; or that none does alone), a setting
+/// above what the data hold, LeNet-5 on other data.
+#[test]
+fn refusals_name_the_setting_and_the_value_that_fits() {
+    use sgn_lab::experiment::config::{Fit, FitSetting};
+    let fit = |setting: FitSetting, value, largest| Fit {
+        setting,
+        field: setting.field(),
+        name: setting.name(),
+        value,
+        largest,
+        round: largest / 100 * 100,
+    };
+    let e = ExperimentError::MeasurementMemory {
+        estimate: 625_391_992,
+        cap: 512 << 20,
+        fit: Some(fit(FitSetting::NCov, 1000, 716)),
+    };
+    assert_eq!(
+        e.to_string(),
+        "the measurement would need about 596.4 MiB (625391992 bytes) with the data and training, above the cap of 512.0 MiB \
+         (536870912 bytes); spectrum N_cov = 1000 drives it: the largest value that fits is 716 (analysis.n_cov = 716, \
+         everything else unchanged)"
+    );
+    let e = ExperimentError::MeasurementMemory {
+        estimate: 600 << 20,
+        cap: 512 << 20,
+        fit: Some(fit(FitSetting::DavisKahanTop, 20, 0)),
+    };
+    assert!(e
+        .to_string()
+        .contains("Davis–Kahan top = 20 drives it: the largest value that fits is 0 (off)"));
+    let e = ExperimentError::MeasurementMemory {
+        estimate: 600 << 20,
+        cap: 512 << 20,
+        fit: None,
+    };
+    assert!(e.to_string().ends_with(
+        "no single measurement setting (spectrum N_cov, draws M, tracked parameters m, Davis–Kahan top) brings it under \
+         the cap: lower several, or raise memory_cap (at most 4 GiB)"
+    ));
+    // Above what the data hold.
+    let mut c = ExperimentConfig::lab_default();
+    c.data.dataset = DatasetSpec::Wine;
+    c.training.batch_size = 512;
+    let train = {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/wine.csv")).unwrap();
+        c.prepare_data(Some(&bytes)).unwrap().0
+    };
+    let e = c.check_training(&train).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "batch size = 512 is more than the {0} samples of the training set: the largest value is {0} \
+             (training.batch_size ≤ {0})",
+            train.n
+        )
+    );
+    c.training.batch_size = train.n;
+    assert!(c.check_training(&train).is_ok());
+    c.model = ModelSpec::Fcn {
+        hidden: vec![10],
+        activation: ActivationKind::Relu,
+    };
+    c.logging.n_tracked = 200;
+    let p = 13 * 10 + 10 + 10 * 3 + 3;
+    assert!(matches!(
+        c.check_training(&train),
+        Err(ExperimentError::AboveLimit { field: "logging.n_tracked", value: 200, largest, .. }) if largest == p
+    ));
+    c.logging.n_tracked = p;
+    assert!(c.check_training(&train).is_ok());
+    // LeNet-5 on the 8×8 digits.
+    let mut c = reduced_base(0);
+    c.model = ModelSpec::Lenet {
+        activation: ActivationKind::Relu,
+    };
+    assert_eq!(
+        c.check_training(&digits_train(&c)).unwrap_err().to_string(),
+        "model LeNet-5 needs 28×28 images, and the dataset 8×8 digits has 8×8 images: choose the dataset \"MNIST subset, \
+         28×28\" (data.dataset = mnist, downsample 1) or an FCN model"
+    );
+}
+
+/// Training is checked for what training needs: LeNet-5 at the page's defaults (N_cov = 1000,
+/// whose measurement needs more than the 512 MiB cap) trains; the measurement of the same
+/// configuration is refused naming N_cov and the largest value that fits, which then passes
+/// (and one more does not); a measurement-only setting out of the spectrum's rank (the fit's
+/// skip) refuses the measurement, not training. `sgn-lab run` checks both before training and
+/// says the same.
+#[test]
+fn a_measurement_setting_never_blocks_training() {
+    use sgn_lab::experiment::config::FitSetting;
+    let mnist = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/mnist-10k.bin.gz")).unwrap();
+    let mut c = ExperimentConfig::lab_default();
+    c.model = ModelSpec::Lenet {
+        activation: ActivationKind::Relu,
+    };
+    let (train, _) = c.prepare_data(Some(&mnist)).unwrap();
+    let t = c.check_training(&train).expect("LeNet-5 at the defaults trains");
+    assert!(t.training_estimate <= c.memory_cap);
+    let fit = match t.check_measurement(&t.config, &train) {
+        Err(ExperimentError::MeasurementMemory {
+            estimate,
+            cap,
+            fit: Some(fit),
+        }) => {
+            assert!(estimate > cap && cap == 512 << 20);
+            fit
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        (fit.setting, fit.field, fit.value),
+        (FitSetting::NCov, "analysis.n_cov", 1000)
+    );
+    assert!(
+        fit.round % 100 == 0 && fit.round <= fit.largest && fit.largest < 1000,
+        "{fit:?}"
+    );
+    let mut ok = t.config.clone();
+    ok.analysis.n_cov = fit.largest;
+    let m = t.check_measurement(&ok, &train).unwrap();
+    assert!(m.memory_estimate <= c.memory_cap);
+    ok.analysis.n_cov += 1;
+    assert!(t.check_measurement(&ok, &train).is_err());
+    // The whole check (the CLI's) refuses the same way.
+    assert!(matches!(c.check(&train), Err(ExperimentError::MeasurementMemory { fit: Some(f), .. }) if f == fit));
+    // A spectrum fit beyond the rank: the measurement is refused, training is not.
+    let mut c = reduced_base(0);
+    c.analysis.n_cov = 50;
+    c.analysis.spectrum_skip = 60;
+    let train = digits_train(&c);
+    let t = c.check_training(&train).expect("trains");
+    assert!(matches!(
+        t.check_measurement(&t.config, &train),
+        Err(ExperimentError::OutOfRange {
+            field: "analysis.spectrum_skip",
+            ..
+        })
+    ));
+    assert!(c.check(&train).is_err());
+}
+
+/// The CLI's refusal of a measurement over the cap names the setting, its key and the largest
+/// value that fits (exit code 2, before any training).
+#[test]
+fn the_cli_names_the_setting_and_the_largest_value_that_fits() {
+    let dir = std::env::temp_dir().join(format!("sgn-lab-menu-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("lenet.json");
+    std::fs::write(
+        &file,
+        r#"{"model": {"kind": "lenet"}, "logging": {"full_every": 0}, "analysis": {"davis_kahan_top": 20}}"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sgn-lab"))
+        .args(["run", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let line = err.lines().last().unwrap();
+    assert!(line.starts_with("sgn-lab: the measurement would need about "), "{line}");
+    assert!(
+        line.contains("spectrum N_cov = 1000 drives it: the largest value that fits is ")
+            && line.contains("(analysis.n_cov = "),
+        "{line}"
+    );
+    assert!(!err.contains("— training"), "refused before training: {err}");
+}
+
 /// `analysis.bootstrap` (default 0, serde default): the default hash is still "v1.", a config
 /// without the key reads as 0, and the knob reaches the example tests' bootstrap.
 #[test]

@@ -16,6 +16,7 @@ const ui = {
   play: $('play'), step: $('step'), reset: $('reset'), seed: $('seed'), newSeed: $('new-seed'),
   status: $('status'), chart: $('loss-chart'), retry: $('retry'),
   measure: $('measure'), measureProgress: $('measure-progress'), measureStage: $('measure-stage'),
+  fitNote: $('fit-note'), fitApply: $('fit-apply'),
 };
 let redrawStructure = null;
 let redrawUpload = null;
@@ -27,9 +28,14 @@ function uploadError(text, bad = true) {
   s.textContent = text;
   s.classList.toggle('bad', bad);
 }
+/** Measure needs a ready, finite run whose measurement fits (the engine's check), and no
+ * measurement running. */
+const refreshMeasure = () => {
+  ui.measure.disabled = !ui.measureProgress.hidden || !run.ready || run.diverged || !run.measureFits;
+};
 const measuring = (on) => {
-  ui.measure.disabled = on || !run.ready || run.diverged;
   ui.measureProgress.hidden = !on;
+  refreshMeasure();
   $('measure-cancel').hidden = !on;
   if (!on) ui.measureStage.textContent = '';
 };
@@ -50,6 +56,15 @@ const run = {
   ready: false,
   /** Training failed (divergence): θ is not finite, so nothing can be measured until a new run. */
   diverged: false,
+  /** The engine's last word on the measurement settings (`Lab.check_measure`). */
+  measureFits: false,
+  /** The id of the latest check asked of the worker (older answers are ignored). */
+  checkId: 0,
+  /** The run being built comes from a choice in the setup menus (see `Lab.check_measure`). */
+  fromMenu: false,
+  /** The measurement settings before the engine lowered one after a menu choice: the next menu
+   * choice tries them again (a model-appropriate value, not a lasting change). */
+  fitFrom: null,
   /** The loss and accuracy history, kept by the engine's chart object and appended to. */
   chart: new wasm.TrainingChart(),
 };
@@ -153,6 +168,8 @@ function onEngineMessage(msg) {
       $('model-desc').textContent = f.model;
       $('opt-desc').textContent = f.optimizer;
       $('engine-version').textContent = f.engine;
+      requestCheck(run.fromMenu);
+      run.fromMenu = false;
       if (run.replayTo > 0) {
         setStatus(`Restoring the run: replaying ${run.replayTo} steps with seed ${run.config.seed}…`);
         worker.postMessage({ type: 'step', steps: run.replayTo });
@@ -190,6 +207,9 @@ function onEngineMessage(msg) {
     case 'stopped':
       setRunning(false);
       setStatus(msg.reason === 'finished' ? `Finished at step ${run.chart.steps()}.` : 'Paused.');
+      break;
+    case 'measure-check':
+      if (msg.id === run.checkId) onMeasureCheck(msg.check);
       break;
     case 'measure-progress':
       ui.measureProgress.value = msg.fraction;
@@ -247,7 +267,8 @@ const DIVERGED_HINT = 'The weights are no longer finite, so there is nothing to 
 /** The session is ready: enable the run controls; the status shows a pending notice first. */
 function handBack(text) {
   run.ready = true;
-  for (const b of [ui.play, ui.step, ui.reset, ui.measure]) b.disabled = false;
+  for (const b of [ui.play, ui.step, ui.reset]) b.disabled = false;
+  measuring(false);
   setRunning(false);
   setStatus(run.notice ? `${run.notice} ${text}` : text, Boolean(run.notice) && run.noticeBad);
   run.notice = null;
@@ -269,6 +290,9 @@ function start({ replayTo = 0, notice = null, bad = true } = {}) {
     $('r-epoch').textContent = '0.00';
   }
   for (const id of ['data-desc', 'model-desc', 'opt-desc']) $(id).textContent = 'loading…';
+  run.measureFits = false;
+  run.checkId += 1; // answers about the previous session are stale
+  showFit(null);
   ui.seed.value = String(run.config.seed);
   try {
     history.replaceState(null, '', writeHash(run.config, { ...view, tour: tourStep() }));
@@ -311,6 +335,81 @@ ui.seed.addEventListener('change', () => {
   const v = Number(ui.seed.value);
   if (Number.isSafeInteger(v) && v >= 0) { run.config = { ...run.config, seed: v }; start(); } else { ui.seed.value = String(run.config.seed); }
 });
+
+const pick = (o, keys) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]));
+
+/** The link follows the configuration (a measurement setting needs no new session). */
+function updateLink() {
+  history.replaceState(null, '', writeHash(run.config, { ...view, tour: tourStep() }));
+  applyView();
+}
+
+/** Asks the engine whether the measurement as now set fits (answer: 'measure-check'). */
+function requestCheck(fromMenu = false) {
+  run.checkId += 1;
+  run.measureFits = false;
+  refreshMeasure();
+  worker.postMessage({ type: 'check-measure', id: run.checkId, config: run.config, fromMenu });
+}
+
+/** The engine's check of the measurement (`Lab.check_measure`, worded there): enables Measure,
+ * or shows its note beside the setting that drives a refusal with a one-click fix; after a menu
+ * choice the engine lowers a measurement-only setting instead (the new value is part of the
+ * configuration and of the link). */
+function onMeasureCheck(check) {
+  $('model-desc').textContent = check.model;
+  if (check.lowered) {
+    if (!run.fitFrom) run.fitFrom = structuredClone(run.config.analysis);
+    run.config = check.lowered;
+    updateLink();
+    syncControls();
+    showFit(check.note);
+    requestCheck();
+    return;
+  }
+  run.measureFits = check.fits;
+  refreshMeasure();
+  if (check.fits) {
+    if (ui.fitNote.dataset.kind !== 'lowered') showFit(null);
+  } else {
+    showFit(check.note);
+  }
+}
+
+/** The note (`FitNote`) beside the control of the setting it names (under the measurement
+ * controls when that control is not shown); null hides it. */
+function showFit(note) {
+  const box = ui.fitNote;
+  for (const el of document.querySelectorAll('[aria-describedby="fit-note"]')) { el.classList.remove('needs-fit'); el.removeAttribute('aria-describedby'); }
+  if (!note) { box.hidden = true; box.dataset.kind = ''; return; }
+  const spec = note.control && CONTROLS.find((c) => c.key === note.control);
+  const control = spec ? $(controlId(spec)) : null;
+  const visible = control && control.getClientRects().length > 0;
+  if (visible && control.closest('.settings')) control.after(box);
+  else ui.measure.closest('.buttons').after(box);
+  const bad = note.kind !== 'lowered';
+  if (visible) {
+    if (bad) control.classList.add('needs-fit');
+    control.setAttribute('aria-describedby', 'fit-note');
+  }
+  box.dataset.kind = note.kind;
+  box.classList.toggle('bad', bad);
+  $('fit-text').textContent = note.text;
+  ui.fitApply.hidden = !note.apply;
+  if (note.apply) {
+    ui.fitApply.textContent = note.apply.label;
+    ui.fitApply.onclick = () => {
+      run.config = note.apply.config;
+      run.fitFrom = null;
+      showFit(null);
+      if (note.apply.retrain) { start(); return; }
+      updateLink();
+      syncControls();
+      requestCheck();
+    };
+  }
+  box.hidden = false;
+}
 
 /** Embed mode and hidden parts (from the URL), applied to the page: every element marked with
  * a `data-part` the link hides. */
@@ -365,6 +464,7 @@ window.addEventListener('hashchange', () => {
   if (!seeded) config.seed = run.config.seed;
   if (writeHash(config) !== writeHash(run.config)) {
     run.config = config;
+    run.fitFrom = null; // a link's values are its own
     start();
   }
 });
@@ -384,9 +484,16 @@ for (const c of CONTROLS) {
   select.addEventListener('change', () => {
     if (select.selectedOptions[0]?.dataset.extra) return; // the value already in the config
     run.config = applyControl(run.config, c.key, select.value);
-    if (c.when === 'training') { start(); return; }
-    history.replaceState(null, '', writeHash(run.config, { ...view, tour: tourStep() }));
-    applyView();
+    if (c.when === 'training') {
+      // Measurement settings the engine lowered for the previous setup are tried again (and
+      // lowered again after the new session's check if they still do not fit).
+      if (run.fitFrom) run.config = { ...run.config, analysis: { ...run.fitFrom, ...pick(run.config.analysis, ['rule', 'bootstrap', 'level']) } };
+      run.fromMenu = true;
+      start();
+      return;
+    }
+    if (c.when === 'measurement') { run.fitFrom = null; showFit(null); requestCheck(); }
+    updateLink();
   });
   if (c.when === 'training') {
     $('settings').append(lab, select);

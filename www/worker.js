@@ -137,6 +137,11 @@ self.onmessage = async (event) => {
         post({ type: 'measured', view: r.view, report: r.report, samples: r.samples }, Object.values(r.samples).map((a) => a.buffer));
         break;
       }
+      case 'check-measure':
+        // Whether a measurement with these settings fits, without running it (the page's Measure
+        // button and the note beside the setting that drives a refusal).
+        if (lab) post({ type: 'measure-check', id: msg.id, check: lab.check_measure(msg.config, msg.fromMenu) });
+        break;
       case 'analyze': {
         const r = wasm.analyze_upload(msg.name, new Uint8Array(msg.bytes), JSON.stringify(msg.options));
         const out = { type: 'analyzed', name: msg.name, report: r.report, rank_plot: r.rank_plot, row0: r.row0, col0: r.col0 };

@@ -1,19 +1,20 @@
 //! [`ExperimentConfig`]: every knob of one experiment (data, model, training, gradient logging,
-//! analysis) with the defaults of DESIGN §5 / `docs/PROTOCOL.md`, serde JSON with
-//! `deny_unknown_fields`, and [`ExperimentConfig::check`] into a [`CheckedConfig`] (ranges,
-//! model against data, memory estimate under the cap) with typed [`ExperimentError`]s. The
-//! checks reuse [`TrainParams::check`] and [`MeasureParams::check`]; nothing here allocates
-//! before the checks pass.
+//! analysis) with the defaults of `docs/PROTOCOL.md`, serde JSON with `deny_unknown_fields`, the
+//! data-free range checks ([`ExperimentConfig::check_ranges`]) and the typed
+//! [`ExperimentError`]s. The checks against the prepared data — training
+//! ([`ExperimentConfig::check_training`] into a [`CheckedTraining`]), a measurement
+//! ([`CheckedTraining::check_measurement`]) and both ([`ExperimentConfig::check`] into a
+//! [`CheckedConfig`]) — are in [`super::check`], the memory estimate in [`super::memory`].
 
+pub use super::check::{CheckedConfig, CheckedMeasurement, CheckedTraining};
+pub use super::memory::{data_bytes, measurement_bytes, Fit, FitSetting};
 use crate::data::{prepare, DataError, Dataset, DatasetSpec, PrepareParams};
-use crate::experiment::measure::{MeasureConfig, MeasureError, MeasureParams};
+use crate::experiment::measure::{MeasureError, MeasureParams};
 use crate::nn::ModelSpec;
 use crate::spectrum::{FitParams, SpectrumError, SpectrumOptions};
 use crate::stats::powerlaw::{PowerLawOptions, Rule};
 use crate::stats::Level;
-use crate::train::{
-    ConfigError, LogParams, LrSchedule, Precision, SgdParams, TrainConfig, TrainParams, DEFAULT_MEMORY_CAP,
-};
+use crate::train::{ConfigError, LogParams, LrSchedule, Precision, SgdParams, TrainParams, DEFAULT_MEMORY_CAP};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -215,6 +216,24 @@ pub enum ExperimentError {
     /// number twice).
     #[error("the experiment would need about {:.1} MiB ({estimate} bytes), above the cap of {:.1} MiB ({cap} bytes)", mib(*estimate), mib(*cap))]
     Memory { estimate: u64, cap: u64 },
+    /// The measurement would take data + training + measurement (`estimate`) above the cap
+    /// (training alone fits): `fit` names the setting that drives it and the largest value that
+    /// fits ([`crate::experiment::memory::fit_measurement`]), `None` when no single setting does.
+    #[error("{}", measurement_memory_text(*estimate, *cap, fit.as_ref()))]
+    MeasurementMemory { estimate: u64, cap: u64, fit: Option<Fit> },
+    /// A setting above what the data or the model hold (a batch larger than the training set,
+    /// more tracked parameters than the network has): `largest` is the most it can be.
+    #[error("{name} = {value} is more than {limit}: the largest value is {largest} ({field} ≤ {largest})")]
+    AboveLimit {
+        field: &'static str,
+        name: &'static str,
+        value: usize,
+        largest: usize,
+        limit: String,
+    },
+    /// LeNet-5 on data that are not 1×28×28 images.
+    #[error("model LeNet-5 needs 28×28 images, and the dataset {dataset} has {features}: choose the dataset \"MNIST subset, 28×28\" (data.dataset = mnist, downsample 1) or an FCN model")]
+    ModelNeedsImages { dataset: String, features: String },
     #[error("configuration: {0}")]
     Json(String),
     #[error("URL state: {0}")]
@@ -261,153 +280,39 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / f64::from(1u32 << 20)
 }
 
+/// [`ExperimentError::MeasurementMemory`]'s message: both numbers in MiB and bytes, then the
+/// setting with its configuration key and the largest value that fits (the CLI's user edits the
+/// key; the page offers the value).
+fn measurement_memory_text(estimate: u64, cap: u64, fit: Option<&Fit>) -> String {
+    let head = format!(
+        "the measurement would need about {:.1} MiB ({estimate} bytes) with the data and training, above the cap of {:.1} MiB ({cap} bytes)",
+        mib(estimate),
+        mib(cap)
+    );
+    match fit {
+        Some(f) => {
+            let off = if f.largest == 0 && matches!(f.setting, FitSetting::NCov | FitSetting::DavisKahanTop) {
+                " (off)"
+            } else {
+                ""
+            };
+            format!(
+                "{head}; {} = {} drives it: the largest value that fits is {}{off} ({} = {}, everything else unchanged)",
+                f.name, f.value, f.largest, f.field, f.largest
+            )
+        }
+        None => format!(
+            "{head}; no single measurement setting (spectrum N_cov, draws M, tracked parameters m, Davis–Kahan top) brings it under the cap: lower several, or raise memory_cap (at most 4 GiB)"
+        ),
+    }
+}
+
 fn oor(field: &'static str, value: impl ToString, range: &'static str) -> ExperimentError {
     ExperimentError::OutOfRange {
         field,
         value: value.to_string(),
         range,
     }
-}
-
-/// A configuration that passed every check, with the derived engine parameters.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckedConfig {
-    pub config: ExperimentConfig,
-    pub train: TrainConfig,
-    pub measure: MeasureConfig,
-    /// Upper bound of the bytes the experiment allocates: data ([`data_bytes`]) + training
-    /// ([`crate::train::estimate_memory`]) + measurement ([`measurement_bytes`]).
-    pub memory_estimate: u64,
-}
-
-const F64: u64 = 8;
-
-/// Upper bound of the bytes [`ExperimentConfig::prepare_data`] allocates, known before anything
-/// is loaded (checked against `memory_cap` there, and part of [`CheckedConfig::memory_estimate`]).
-/// A dataset of `n` samples and `d` features is `n (4 d + 4)` bytes (f32 features, u32 labels);
-/// [`crate::data::prepare`] holds the whole set (n), the split (n_train + n_test, each at most n)
-/// and, with label noise or random labels, a relabelled copy of the training part (n_train):
-/// `(4 d + 4)(n + n_train + n_test [+ n_train])`, the split's permutation (8 n) and the
-/// standardiser's means and scales (16 d). On top:
-/// - asset images (MNIST 10,000 × 784, 8×8 digits 1,797 × 64): the gunzipped bytes, `n (d + 1)`
-///   plus a 4 KiB header, twice for `read_to_end`'s doubling growth; a 2× downsampled copy
-///   `n (d/4 · 4 + 4)`;
-/// - tables (569 × 30, 178 × 13): the parsed f64 cells `8 n d` twice (values and rows);
-/// - synthetic: the class means `8 K d`; the teacher's f64 network `8 (d h + h + h K + K)` and
-///   one 512-row f64 chunk of input, hidden and output activations `8 · 512 (d + 2 h + 2 K)`.
-pub fn data_bytes(cfg: &ExperimentConfig) -> u64 {
-    use crate::data::DatasetSpec as S;
-    let row = |d: u128| 4 * d + 4;
-    let gz = |n: u128, d: u128| 2 * (n * (d + 1) + 4096);
-    // (samples, features, decoding buffers) of the whole set. n, d, K and h of synthetic data
-    // come from the URL or a config file, unchecked before loading: clamped to 2⁴⁰ (the estimate
-    // then still exceeds any cap, ≤ 4 GiB) so that the u128 products below cannot overflow.
-    let c = |x: usize| (x as u128).min(1 << 40);
-    let (n, d, extra): (u128, u128, u128) = match &cfg.data.dataset {
-        S::Mnist { downsample } => (
-            10_000,
-            784,
-            gz(10_000, 784) + if *downsample > 1 { 10_000 * row(196) } else { 0 },
-        ),
-        S::Digits8x8 => (1797, 64, gz(1797, 64)),
-        S::BreastCancer => (569, 30, 2 * 8 * 570 * 32),
-        S::Wine => (178, 13, 2 * 8 * 179 * 14),
-        S::GaussianMixture(p) => (c(p.n), c(p.d), 8 * c(p.n_classes) * c(p.d)),
-        S::Teacher(p) => {
-            let (d, k, h) = (c(p.d), c(p.n_classes), c(p.hidden));
-            (c(p.n), d, 8 * (d * h + h + h * k + k) + 8 * 512 * (d + 2 * h + 2 * k))
-        }
-    };
-    let pp = cfg.prepare_params();
-    // The split's sizes as `prepare` takes them (at most the whole set each; a split larger
-    // than the set is refused by `Dataset::split` before copying).
-    let n_train = pp.n_train.map_or(n * 4 / 5, |t| c(t).min(n));
-    let n_test = pp.n_test.map_or(n.saturating_sub(n_train), |t| c(t).min(n));
-    let relabel = if pp.label_noise > 0.0 || pp.random_labels {
-        n_train
-    } else {
-        0
-    };
-    sat(row(d) * (n + n_train + n_test + relabel) + 8 * n + 16 * d + extra)
-}
-
-fn sat(x: u128) -> u64 {
-    u64::try_from(x).unwrap_or(u64::MAX)
-}
-
-/// Upper bound of the bytes [`crate::experiment::measure::measure`] allocates besides the
-/// trainer, for the checked training config `tc` (P parameters, N training samples, T logged
-/// steps = total steps, m tracked, M = `draws`, R = `dim_draws`, N_c = `n_cov`). Every buffer of
-/// one stage is counted as live at once, and the stages are added (results of earlier stages are
-/// kept to the end of `measure`); all values f64:
-/// - **dimension-wise**: ∇L(θ) (P), per draw g_B and ξ (2P), |x| for the tail test (P) and the
-///   Gaussianity tests' sorted copy (P), the kept first pair (2P), the minibatch draw's index
-///   pool (N usize): `8 (7P + N)`;
-/// - **iteration-wise**: the N × m tracked per-sample matrix with one chunk of full per-sample
-///   gradients ([`crate::nn::grad::per_sample_bytes_of_layers`] of min(512, N)) and its index list (N), the M draws of g and
-///   ξ (2Mm) and their m columns (Mm), the log's m columns of T steps (Tm), the two examples and
-///   their tail copies (2M + 2T), a bootstrap replicate's synthetic sample and its sorted copy
-///   (4M + 4T): `8 (Nm + N + 3Mm + Tm + 6M + 6T + m)` + chunk;
-/// - **spectrum** (N_c ≥ 2): the sample permutation (N usize), the per-sample gradients of N_c
-///   samples ([`crate::nn::grad::per_sample_bytes_of_layers`]), the Gram K (N_c²) and the largest of
-///   - its construction: two N_c² syrk buffers (`gram::gram`);
-///   - the spectrum: the centred copy (N_c²) and [`evd_bytes`](crate::spectrum::eigen::evd_bytes)`(N_c)`;
-///   - the Gaussian baseline (P = d): the N_c × P matrix when N_c·P ≤
-///     [`MAX_MATERIALISED`](crate::spectrum::marchenko_pastur::MAX_MATERIALISED) or P < N_c, else
-///     the Bartlett factor (N_c²); its Gram (N_c²); then the eigenvalues of the centred Gram
-///     (`evd_bytes(N_c)`);
-///   - Davis–Kahan (`davis_kahan_top` > 0, N_c ≥ 4): the three centred half blocks (¾ N_c²), the two
-///     halves' eigenvectors (½ N_c²) and one half's decomposition with vectors
-///     (`evd_bytes(N_c/2 + 1, true)` + its input copy), then the stacked Gram z, its eigenvectors,
-///     W = QΛ^½, DW and M (5 N_c²) and M's eigenvalues (`evd_bytes(N_c)`), or z's decomposition
-///     with vectors (`evd_bytes(N_c, true)`), whichever is larger;
-///
-///   plus the eigenvalue lists, trace shares and fits (16 N_c).
-pub fn measurement_bytes(cfg: &ExperimentConfig, tc: &TrainConfig) -> u64 {
-    use crate::spectrum::eigen::evd_bytes;
-    let a = &cfg.analysis;
-    let p = tc.n_params as u64;
-    let n = tc.n_train as u64;
-    let m = cfg.logging.n_tracked.min(tc.n_params) as u64;
-    let t = tc.total_steps;
-    let draws = a.draws as u64;
-    let dim = F64 * (7 * p + n);
-    let chunk = crate::nn::grad::per_sample_bytes_of_layers(&tc.layers, tc.n_train.min(crate::nn::grad::CHUNK));
-    let iter = F64 * (n * m + n + 3 * draws * m + t * m + 6 * draws + 6 * t + m) + chunk;
-    let nc = a.n_cov.min(tc.n_train);
-    let spectrum = if nc >= 2 {
-        let c = nc as u64;
-        let sq = c * c * F64;
-        let build = 2 * sq;
-        let spec = sq + evd_bytes(nc, false);
-        let baseline = if a.baseline {
-            let x = if c.saturating_mul(p) <= crate::spectrum::marchenko_pastur::MAX_MATERIALISED as u64 || p < c {
-                c * p * F64
-            } else {
-                sq
-            };
-            (x + sq).max(2 * sq + evd_bytes(nc, false))
-        } else {
-            0
-        };
-        let dk = if a.davis_kahan_top > 0 && nc >= 4 {
-            let half = nc / 2 + 1;
-            let blocks = 3 * sq / 4 + sq / 2;
-            let first = (half as u64 * half as u64 * F64) + evd_bytes(half, true);
-            let later = (5 * sq + evd_bytes(nc, false)).max(sq + evd_bytes(nc, true));
-            blocks + first.max(later)
-        } else {
-            0
-        };
-        F64 * n
-            + crate::nn::grad::per_sample_bytes_of_layers(&tc.layers, nc)
-            + sq
-            + build.max(spec).max(baseline).max(dk)
-            + 16 * F64 * c
-    } else {
-        0
-    };
-    dim + iter + spectrum
 }
 
 /// With a spectrum (`n_cov` ≥ 1 after capping at N), its numerical rank is at most
@@ -452,32 +357,6 @@ pub const DEFAULT_REPLICATES: usize = 10;
 /// Replicates of a preset in the page (the page's time budget: the tour at R = 3 takes about as
 /// long as it took at R = 1 before the worker pool).
 pub const PAGE_REPLICATES: usize = 3;
-
-impl CheckedConfig {
-    /// Re-checks a measurement with other analysis settings at the trained network of this
-    /// config (the page's measurement request: `cfg` is [`CheckedConfig::config`] with rule,
-    /// level, draws and N_cov replaced; `example_bootstrap` replicates for the example tail
-    /// tests): ranges, N_cov capped at the training-set size, and the memory estimate
-    /// ([`data_bytes`] + training + [`measurement_bytes`] of `cfg`) against `memory_cap`, so a
-    /// refused request allocates nothing. Returns the config as measured and its
-    /// [`MeasureConfig`].
-    pub fn check_measurement(
-        &self,
-        cfg: &ExperimentConfig,
-        example_bootstrap: usize,
-    ) -> Result<(ExperimentConfig, MeasureConfig), ExperimentError> {
-        cfg.check_ranges()?;
-        let mut cfg = cfg.clone();
-        cfg.memory_cap = self.config.memory_cap;
-        cfg.analysis.n_cov = cfg.analysis.n_cov.min(self.train.n_train);
-        let mut params = cfg.measure_params(cfg.training.batch_size)?;
-        params.example_bootstrap = example_bootstrap;
-        let measure = params.check(self.train.n_train)?;
-        let estimate = data_bytes(&cfg) + self.train.memory.total + measurement_bytes(&cfg, &self.train);
-        check_memory(estimate, cfg.memory_cap)?;
-        Ok((cfg, measure))
-    }
-}
 
 impl ExperimentConfig {
     /// The page's starting point: the protocol's default experiment without the periodic full
@@ -631,26 +510,6 @@ impl ExperimentConfig {
         check_memory(data_bytes(self), self.memory_cap)?;
         let all = self.data.dataset.load(asset)?;
         Ok(prepare(&all, &self.prepare_params())?)
-    }
-
-    /// Validates everything against the prepared training set: ranges, the model against the
-    /// data, N_cov capped at the number of training samples, training (via [`TrainParams::check`]), measurement (via [`MeasureParams::check`]),
-    /// and the memory estimate (training + measurement) against `memory_cap`.
-    pub fn check(&self, train: &Dataset) -> Result<CheckedConfig, ExperimentError> {
-        self.check_ranges()?;
-        let tc = self.train_params().check(train)?;
-        let mut config = self.clone();
-        config.analysis.n_cov = config.analysis.n_cov.min(train.n);
-        check_spectrum_skip(&config, tc.n_params)?;
-        let measure = config.measure_params(config.training.batch_size)?.check(train.n)?;
-        let estimate = data_bytes(&config) + tc.memory.total + measurement_bytes(&config, &tc);
-        check_memory(estimate, config.memory_cap)?;
-        Ok(CheckedConfig {
-            config,
-            train: tc,
-            measure,
-            memory_estimate: estimate,
-        })
     }
 
     /// Parses a JSON object; keys not given keep their defaults, unknown keys are refused.

@@ -163,7 +163,8 @@ impl Ctx<'_, '_> {
             None => None,
         };
         let (train, test) = cfg.prepare_data(asset.as_deref())?;
-        let checked = cfg.check(&train)?;
+        // Training and the measurement are checked before anything trains.
+        let checked = cfg.check(&train)?.training();
         // The checked config (N_cov capped at N) is what the measurements use.
         let used = checked.config.clone();
         let key = format!(

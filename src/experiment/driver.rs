@@ -4,7 +4,8 @@
 //! (step 0, then after every epoch) and report the same history: a link run in the page and by
 //! `sgn-lab run --url` gives the same report.
 
-use super::config::{CheckedConfig, ExperimentConfig, ExperimentError};
+use super::check::CheckedTraining;
+use super::config::{ExperimentConfig, ExperimentError};
 use super::measure::{measure, MeasureError};
 use super::report::{ArmResult, EvalPoint, MeasuredAt, Measurement};
 use crate::data::Dataset;
@@ -13,7 +14,7 @@ use crate::train::{StepStats, TrainError, Trainer};
 /// One arm being trained: its checked configuration, its trainer and the test evaluations so far.
 #[derive(Debug)]
 pub struct ArmDriver {
-    checked: CheckedConfig,
+    checked: CheckedTraining,
     trainer: Trainer,
     test: Dataset,
     evals: Vec<EvalPoint>,
@@ -32,17 +33,18 @@ pub struct Advance {
 
 impl ArmDriver {
     /// Prepares the data of `cfg` from the dataset asset's bytes (`None` for synthetic data),
-    /// checks the configuration against it ([`ExperimentConfig::check`]) and builds the network at
-    /// θ₀; evaluates the test set at step 0 (when there is one).
+    /// checks what training needs against it ([`ExperimentConfig::check_training`]: a setting only
+    /// a measurement needs never blocks training) and builds the network at θ₀; evaluates the test
+    /// set at step 0 (when there is one).
     pub fn new(cfg: &ExperimentConfig, asset: Option<&[u8]>) -> Result<ArmDriver, ExperimentError> {
         let (train, test) = cfg.prepare_data(asset)?;
-        let checked = cfg.check(&train)?;
+        let checked = cfg.check_training(&train)?;
         ArmDriver::from_checked(checked, train, test)
     }
 
     /// [`ArmDriver::new`] from data already prepared and a configuration already checked
     /// against `train`.
-    pub fn from_checked(checked: CheckedConfig, train: Dataset, test: Dataset) -> Result<ArmDriver, ExperimentError> {
+    pub fn from_checked(checked: CheckedTraining, train: Dataset, test: Dataset) -> Result<ArmDriver, ExperimentError> {
         let trainer = Trainer::new(checked.train.clone(), train)?;
         let mut d = ArmDriver {
             checked,
@@ -119,7 +121,7 @@ impl ArmDriver {
         Ok(())
     }
 
-    pub fn checked(&self) -> &CheckedConfig {
+    pub fn checked(&self) -> &CheckedTraining {
         &self.checked
     }
 

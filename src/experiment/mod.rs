@@ -5,11 +5,13 @@
 //! only carry what differs from the protocol's defaults.
 
 pub mod analyze;
+pub mod check;
 pub mod config;
 pub mod context;
 pub mod controls;
 pub mod driver;
 pub mod measure;
+pub mod memory;
 pub mod presets;
 pub mod report;
 pub mod summary;
@@ -18,8 +20,8 @@ pub mod verdict;
 pub mod view;
 
 pub use config::{
-    AnalysisConfig, CheckedConfig, DataConfig, ExperimentConfig, ExperimentError, LoggingConfig, TailRule,
-    TrainingConfig,
+    AnalysisConfig, CheckedConfig, CheckedMeasurement, CheckedTraining, DataConfig, ExperimentConfig, ExperimentError,
+    LoggingConfig, TailRule, TrainingConfig,
 };
 pub use context::Progress;
 pub use driver::ArmDriver;

@@ -58,8 +58,10 @@ fn faer_evd(a: MatRef<'_, f64>, vectors: bool, par: Par) -> Result<(Vec<f64>, Op
 
 /// Upper bound of the bytes one eigendecomposition of an `n × n` matrix allocates besides its
 /// input ([`eigenvalues_desc`] when `vectors` is false, [`eigen_desc`] when true), for
-/// [`crate::experiment::config::measurement_bytes`]: faer's scratch
-/// (`self_adjoint_evd_scratch(n, …, par())`, exact, plus its alignment), the n eigenvalues and,
+/// [`crate::experiment::config::measurement_bytes`]: faer's scratch for sequential execution
+/// (`self_adjoint_evd_scratch(n, …, Par::Seq)`, exact in wasm32, plus its alignment — natively
+/// each further thread adds about 8 n bytes, which this leaves out so that a configuration gets
+/// the same memory decision on every platform and thread count), the n eigenvalues and,
 /// with vectors, faer's n × n eigenvector matrix (columns padded to a multiple of 8) and the
 /// n² descending copy; plus the n × n power-of-two scaled copy [`scaled`] makes for extreme
 /// entries and the n output values.
@@ -69,7 +71,7 @@ pub fn evd_bytes(n: usize, vectors: bool) -> u64 {
     } else {
         ComputeEigenvectors::No
     };
-    let req = self_adjoint_evd_scratch::<f64>(n, want, par(), Default::default());
+    let req = self_adjoint_evd_scratch::<f64>(n, want, Par::Seq, Default::default());
     let n = n as u64;
     let scratch = req.size_bytes() as u64 + req.align_bytes() as u64;
     let padded = n.div_ceil(8) * 8;

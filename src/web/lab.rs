@@ -9,7 +9,7 @@ use super::{from_js, js_err, to_js};
 use crate::experiment::config::AnalysisConfig;
 use crate::experiment::report::MeasuredAt;
 use crate::experiment::view::measurement::{measurement_view, MeasurementView};
-use crate::experiment::view::session::{facts, readout, Facts, Readout};
+use crate::experiment::view::session::{facts, measure_check, readout, Facts, Readout};
 use crate::experiment::{custom_report, ArmDriver, ExperimentConfig};
 use crate::plot::training::{Ema, LOSS_EMA_BETA};
 use serde::Serialize;
@@ -130,11 +130,21 @@ impl Lab {
         to_js(&out)
     }
 
+    /// Whether the measurement with the page's configuration `config` (its measurement settings)
+    /// can run, worded (`experiment::view::session::MeasureCheckView`): Measure is enabled only
+    /// when it fits; otherwise the note names the setting and the largest value that fits.
+    /// `from_menu`: the session was just built from a setup menu choice (a measurement-only
+    /// setting over the cap is then lowered to its largest round value that fits, and said so).
+    pub fn check_measure(&self, config: JsValue, from_menu: bool) -> Result<JsValue, JsError> {
+        let cfg = config_from_js(config)?;
+        to_js(&measure_check(&cfg, &self.driver, from_menu))
+    }
+
     /// Measures the gradient structure at the current θ with the page's measurement settings
     /// `analysis` (an `AnalysisConfig` object: the tail rule, level, draws, N_cov… of the URL
     /// state, which need no retraining), the training batch size and the run's seed — what
     /// `sgn-lab run` measures for the same link. The request is checked against the memory cap
-    /// before anything is allocated. `progress(stage, fraction)` is called between units of
+    /// before anything is allocated ([`crate::experiment::check::CheckedTraining::check_measurement`]). `progress(stage, fraction)` is called between units of
     /// work. Returns `{view, report, samples: {dim_g, dim_sgn, iter_g?, iter_sgn}}`: the panel
     /// worded ([`MeasurementView`]), the full report for download, and the samples as
     /// Float64Arrays for the sample charts.
@@ -145,11 +155,12 @@ impl Lab {
             ..c.clone()
         };
         // Ranges and the memory estimate of the requested measurement, before anything is allocated.
-        let (cfg, _) = self
+        let cfg = self
             .driver
             .checked()
-            .check_measurement(&with(&self.driver.checked().config), analysis.bootstrap)
-            .map_err(js_err)?;
+            .check_measurement(&with(&self.driver.checked().config), self.driver.trainer().train_data())
+            .map_err(js_err)?
+            .config;
         let report_progress = |stage: &str, f: f64| {
             // A throwing callback is treated as "go on": progress is best effort.
             let _ = progress.call2(&JsValue::NULL, &JsValue::from_str(stage), &JsValue::from_f64(f));
