@@ -4,8 +4,10 @@
 //!
 //! **The rule.** Among the n replicates that tested the claim, k agree. With the 95 % Wilson
 //! interval [lo, hi] of k/n ([`wilson95`]): the claim *agrees* when lo > ½ (the paper's claim
-//! holds in most runs, beyond a coin flip), *differs* when hi < ½, and is *mixed* when the
-//! interval contains ½ (the runs split, or too few runs to tell); *not tested* when n = 0.
+//! holds in most runs, beyond a coin flip), *differs* when hi < ½; when the interval contains ½ it
+//! is *mixed* if the runs split (some agree, some differ) and *too few* if they all agree (or all
+//! differ) but are too few to exclude a coin flip (3 of 3 agreeing: [0.44, 1]); *not tested*
+//! when n = 0.
 //! The Wilson interval keeps its coverage at small n and at k = 0 or n (Brown, Cai & DasGupta
 //! 2001), where the normal approximation collapses to a point.
 
@@ -20,7 +22,10 @@ use serde::Serialize;
 pub enum ReplicatedOutcome {
     Agrees,
     Differs,
+    /// The runs split.
     Mixed,
+    /// Every tested run went one way, but too few runs to be sure.
+    TooFew,
     NotTested,
 }
 
@@ -123,6 +128,8 @@ pub fn decide(agreement: &Proportion) -> ReplicatedOutcome {
         ReplicatedOutcome::Agrees
     } else if agreement.hi < 0.5 {
         ReplicatedOutcome::Differs
+    } else if agreement.k == 0 || agreement.k == agreement.n {
+        ReplicatedOutcome::TooFew
     } else {
         ReplicatedOutcome::Mixed
     }

@@ -80,8 +80,12 @@ pub fn takeaway(s: &ClaimSummary, info: &PresetInfo) -> String {
             )),
             info.lab_scale
         ),
+        ReplicatedOutcome::TooFew => format!(
+            "{} of {tested} runs went the same way, too few to decide; run more replicates (sgn-lab run --replicates 10) before drawing a conclusion.",
+            if s.agree > 0 { s.agree } else { s.differ }
+        ),
         ReplicatedOutcome::Mixed => format!(
-            "The evidence is split or too thin to decide: {} of {tested} runs agree{}. {}",
+            "The evidence is split: {} of {tested} runs agree{}. {}",
             s.agree,
             worst.map_or(String::new(), |c| format!(
                 "; \"{}\" failed in {} of {} runs",

@@ -114,7 +114,8 @@ fn claims_of(p: &Report) -> Vec<ClaimView> {
         (Some(s), Some(info)) if p.parts.is_empty() => s
             .claims
             .iter()
-            .map(|c| claim(&c.claim, replicated_view(c, info)))
+            .enumerate()
+            .map(|(i, c)| claim(&c.claim, replicated_view(c, info, p.verdicts.get(i))))
             .collect(),
         _ => p.verdicts.iter().map(|v| claim(&v.claim, view(v))).collect(),
     }

@@ -18,6 +18,7 @@ pub enum Tone {
     Differs,
     Untested,
     Mixed,
+    TooFew,
 }
 
 impl Tone {
@@ -36,6 +37,7 @@ impl Tone {
             Tone::Differs => "Differs from the paper",
             Tone::Untested => "Could not be tested",
             Tone::Mixed => "Mixed",
+            Tone::TooFew => "Not enough runs",
         }
     }
 }
@@ -226,11 +228,12 @@ fn interval(lo: f64, hi: f64) -> String {
 /// ("In 9 of 10 runs …, as the paper says"), with what at lab scale likely explains a
 /// disagreement; each clause line counts the runs it held in; the details give the interval, the
 /// rule and why runs could not test the claim.
-pub fn replicated_view(s: &ClaimSummary, info: &PresetInfo) -> VerdictView {
+pub fn replicated_view(s: &ClaimSummary, info: &PresetInfo, first: Option<&Verdict>) -> VerdictView {
     let tone = match s.outcome {
         ReplicatedOutcome::Agrees => Tone::Agrees,
         ReplicatedOutcome::Differs => Tone::Differs,
         ReplicatedOutcome::Mixed => Tone::Mixed,
+        ReplicatedOutcome::TooFew => Tone::TooFew,
         ReplicatedOutcome::NotTested => Tone::Untested,
     };
     let tested = s.agree + s.differ;
@@ -248,7 +251,15 @@ pub fn replicated_view(s: &ClaimSummary, info: &PresetInfo) -> VerdictView {
             info.finding,
             info.lab_scale
         ),
-        ReplicatedOutcome::Mixed if s.differ == 0 => format!(
+        ReplicatedOutcome::TooFew if s.agree == 0 => format!(
+            "In none of {tested} {} {}, but {tested} {} are too few to say the lab differs from the paper (the 95 % interval of agreement is {}). {}",
+            runs(tested),
+            info.finding,
+            runs(tested),
+            interval(lo, hi),
+            info.lab_scale
+        ),
+        ReplicatedOutcome::TooFew => format!(
             "In {} of {tested} {} {}, as the paper says, but {tested} {} are too few to be sure (it could be a coin flip: the 95 % interval is {}).",
             s.agree,
             runs(tested),
@@ -309,7 +320,7 @@ pub fn replicated_view(s: &ClaimSummary, info: &PresetInfo) -> VerdictView {
         })
         .collect();
     let mut details = vec![format!(
-        "{} of {} runs agree, {} differ, {} could not test the claim. Rule: agrees when the 95 % Wilson interval of the agreeing share ({}) lies above one half, differs when it lies below, mixed otherwise (docs/PROTOCOL.md §6.1).",
+        "{} of {} runs agree, {} differ, {} could not test the claim. Rule: agrees when the 95 % Wilson interval of the agreeing share ({}) lies above one half, differs when it lies below; otherwise mixed when the runs split, not enough runs when they all went one way (docs/PROTOCOL.md §6.1).",
         s.agree,
         s.replicates,
         s.differ,
@@ -321,6 +332,14 @@ pub fn replicated_view(s: &ClaimSummary, info: &PresetInfo) -> VerdictView {
             .iter()
             .map(|(r, n)| format!("Not tested in {n} {}: {r}", runs(*n))),
     );
+    if let Some(v) = first {
+        details.push(format!(
+            "The first run (its charts are shown) {}: {}",
+            v.outcome_text(),
+            v.finding
+        ));
+        details.extend(v.notes.iter().map(|n| upper_first(n)));
+    }
     VerdictView {
         tone,
         badge: tone.badge(),

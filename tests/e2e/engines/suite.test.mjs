@@ -61,7 +61,7 @@ for (const engine of enginesUnderTest()) {
         && document.querySelector('[data-testid="tour-charts"]').getAttribute('aria-busy') === 'false', null,
       { timeout: 540_000, interval: 500, what: 'the tour step' });
       const verdicts = await tab.text('tour-verdicts');
-      assert.match(verdicts, /^(Agrees with the paper|Differs from the paper|Could not be tested)\./, verdicts);
+      assert.match(verdicts, /^(Agrees with the paper|Differs from the paper|Mixed|Not enough runs|Could not be tested)\./, verdicts);
       assert.match(await tab.text('tour-table-a'), /\d+ % \(\d+\/\d+\)/, 'Table A has rates');
       const charts = await tab.run(() => document.querySelectorAll('[data-testid^="tour-chart-"]').length);
       assert.ok(charts >= 1, `${charts} charts`);
