@@ -6,7 +6,7 @@
 use super::plan::Plan;
 use super::simd::Simd;
 use super::{Job, GROUP, MAX_L, MR, PANEL_CHUNK};
-use crate::nn::Scalar;
+use num_traits::Zero;
 
 /// Every panel × every plan, on this thread.
 #[inline(always)]

@@ -5,7 +5,7 @@
 //! [`Workspace`]: super::Workspace
 
 use super::workspace::{ensure, Lists};
-use super::{Op, COPY_A, MR};
+use super::{Op, MR};
 use crate::nn::Scalar;
 
 /// op(B) as column panels `width` columns wide: panel q (columns q·width ..) starts at
@@ -143,7 +143,7 @@ pub(super) struct ViewA<'a, E> {
 }
 
 /// How one block of rows of op(A) is computed: over the `len` kept positions `idx[at..]`
-/// (increasing p; `at = 0, len = k` is the list of all positions), with [`COPY_A`] their A
+/// (increasing p; `at = 0, len = k` is the list of all positions), with [`COPY_A`](super::COPY_A) their A
 /// values from `vals[vat..]`.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Plan {
@@ -194,7 +194,7 @@ pub(super) struct Costs {
     /// vector per multiply-add instead of one per four rows and has fewer accumulators:
     /// measured ≈ 2.3× the 4-row kernel's cost per multiply-add with AVX-512, ≈ 1.3× in V8.
     pub(super) row_cost: usize,
-    /// See [`COPY_A`].
+    /// See [`COPY_A`](super::COPY_A).
     pub(super) copy_a: bool,
 }
 
@@ -202,7 +202,7 @@ pub(super) struct Costs {
 /// or with row p of op(B) not finite (0·inf = NaN must still be added) — and which kernel runs
 /// it. `lists.idx` starts with the list of all positions 0..k (shared by every block that keeps
 /// them all); the other lists follow, written without branches (each list may be written one
-/// position past its end). With [`COPY_A`] the lists finally hold p·ld (the offset of row p in a
+/// position past its end). With [`COPY_A`](super::COPY_A) the lists finally hold p·ld (the offset of row p in a
 /// panel) instead of p, and the blocks' A values go to `lists.vals`. `nf[p]` = 1 when row p of
 /// op(B) is not finite; `lists.keep` and `lists.last_keep` hold k bytes, `lists.plans` is empty.
 #[cfg_attr(target_arch = "wasm32", inline(never))]
@@ -345,7 +345,7 @@ fn compact(out: &mut [u32], keep: &[u8]) -> usize {
     w
 }
 
-/// Row i's kept positions into `idx` from `w` on, with [`COPY_A`] their values into `vals`
+/// Row i's kept positions into `idx` from `w` on, with [`COPY_A`](super::COPY_A) their values into `vals`
 /// from `wv` on (both grown to hold k + 1 entries there); returns how many.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
