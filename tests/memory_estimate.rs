@@ -246,8 +246,16 @@ fn a_measurement_leaves_no_memory_behind() {
     assert!(measure(&t, &mc, |_, f| f < 0.5).is_err(), "cancelled");
     let cancelled = live();
     eprintln!("live bytes: {before} before, {after} after a measurement, {cancelled} after a cancelled one");
-    assert!((after - before).abs() <= 64 << 10, "a measurement left {} B", after - before);
-    assert!((cancelled - before).abs() <= 64 << 10, "a cancelled one left {} B", cancelled - before);
+    assert!(
+        (after - before).abs() <= 64 << 10,
+        "a measurement left {} B",
+        after - before
+    );
+    assert!(
+        (cancelled - before).abs() <= 64 << 10,
+        "a cancelled one left {} B",
+        cancelled - before
+    );
 }
 
 /// The protocol's default experiment and the page's default (MNIST, 784→100→100→10, N_cov =

@@ -559,7 +559,14 @@ impl<T: Scalar> Network<T> {
             None => (0.0, 0),
         };
         let mut blocks = Vec::new();
-        self.backward_from(x, &tape.acts, tape.batch, &mut tape.ws, dz, &mut Sink::PerSample(&mut blocks));
+        self.backward_from(
+            x,
+            &tape.acts,
+            tape.batch,
+            &mut tape.ws,
+            dz,
+            &mut Sink::PerSample(&mut blocks),
+        );
         (PerSampleGrads { n: b, blocks }, total)
     }
 }

@@ -428,7 +428,12 @@ fn run_plans<E: Scalar>(job: &Job<'_, E>, plans: &[Plan], c: &mut [E], work: usi
 /// plan's first row to the next chunk's: every row has exactly one owner, and the chunks are
 /// disjoint mutable slices (no shared writes).
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-fn row_chunks<'p, 'c, E>(plans: &'p [Plan], c: &'c mut [E], n: usize, chunks: usize) -> Vec<(&'p [Plan], &'c mut [E], usize)> {
+fn row_chunks<'p, 'c, E>(
+    plans: &'p [Plan],
+    c: &'c mut [E],
+    n: usize,
+    chunks: usize,
+) -> Vec<(&'p [Plan], &'c mut [E], usize)> {
     let mut parts = Vec::with_capacity(chunks);
     let (mut rest, mut row) = (c, 0);
     for q in 0..chunks {

@@ -207,7 +207,15 @@ pub(super) struct Costs {
 /// op(B) is not finite; `lists.keep` and `lists.last_keep` hold k bytes, `lists.plans` is empty.
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-pub(super) fn plan_a<E: Scalar>(m: usize, k: usize, a: ViewA<'_, E>, nf: &[u8], ld: usize, costs: Costs, lists: &mut Lists<E>) {
+pub(super) fn plan_a<E: Scalar>(
+    m: usize,
+    k: usize,
+    a: ViewA<'_, E>,
+    nf: &[u8],
+    ld: usize,
+    costs: Costs,
+    lists: &mut Lists<E>,
+) {
     let copy_a = costs.copy_a;
     ensure(&mut lists.idx, k + 1, 0);
     for (p, v) in lists.idx[..k].iter_mut().enumerate() {

@@ -26,7 +26,13 @@ fn a_workspace_grows_to_the_largest_product_and_is_reused() {
     // its own list of about k/2 positions. B is used in place (n a multiple of every lane count).
     let (m, k, n) = (300, 200, 16);
     let a: Vec<f32> = (0..m * k)
-        .map(|_| if rng.random::<f64>() < 0.5 { 0.0 } else { rng.random::<f32>() - 0.5 })
+        .map(|_| {
+            if rng.random::<f64>() < 0.5 {
+                0.0
+            } else {
+                rng.random::<f32>() - 0.5
+            }
+        })
         .collect();
     let b: Vec<f32> = (0..k * n).map(|_| rng.random::<f32>() - 0.5).collect();
     let want = reference(m, k, n, 1.0, &a, &b, 0.0, &vec![0.0; m * n]);
@@ -43,7 +49,11 @@ fn a_workspace_grows_to_the_largest_product_and_is_reused() {
     let mut fresh = Workspace::new();
     fresh.gemm(m, k, n, 1.0, &vec![0.0f32; m * k], Op::N, &b, Op::N, 0.0, &mut c);
     assert!(c.iter().all(|&v| v.to_bits() == 0));
-    assert!(fresh.bytes() < grown / 4, "an all-zero A keeps no positions: {} bytes", fresh.bytes());
+    assert!(
+        fresh.bytes() < grown / 4,
+        "an all-zero A keeps no positions: {} bytes",
+        fresh.bytes()
+    );
     assert_eq!(ws.clone().bytes(), 0, "a clone is a fresh workspace");
 }
 
@@ -143,7 +153,15 @@ fn check_all<T: Scalar>(
                 let costs = Costs { row_cost, copy_a };
                 macro_rules! go {
                     ($l:literal) => {
-                        run::<simd::Arr<T, $l>>(&args, ws, &mut c, width, dense, costs, serial_safe::<simd::Arr<T, $l>>)
+                        run::<simd::Arr<T, $l>>(
+                            &args,
+                            ws,
+                            &mut c,
+                            width,
+                            dense,
+                            costs,
+                            serial_safe::<simd::Arr<T, $l>>,
+                        )
                     };
                 }
                 match lanes {
@@ -205,7 +223,18 @@ fn gemm_matches_the_sequential_definition_bit_for_bit() {
                 })
                 .collect();
             let c0: Vec<f32> = (0..m * n).map(|_| rng.random::<f32>() - 0.5).collect();
-            check_all(&mut ws32, m, k, n, 0.7f32, &a, &b, 0.3f32, &c0, &format!("f32 zeros {zeros}"));
+            check_all(
+                &mut ws32,
+                m,
+                k,
+                n,
+                0.7f32,
+                &a,
+                &b,
+                0.3f32,
+                &c0,
+                &format!("f32 zeros {zeros}"),
+            );
             check_all(
                 &mut ws32,
                 m,
@@ -291,13 +320,23 @@ fn every_x86_kernel_matches_the_definition() {
         if std::is_x86_feature_detected!("avx2") {
             let (mut c, mut d) = (c0.clone(), c64.clone());
             // SAFETY: AVX2 is present (checked just above).
-            unsafe { (x86::f32_avx2(&args32, &mut ws32, &mut c), x86::f64_avx2(&args64, &mut ws64, &mut d)) };
+            unsafe {
+                (
+                    x86::f32_avx2(&args32, &mut ws32, &mut c),
+                    x86::f64_avx2(&args64, &mut ws64, &mut d),
+                )
+            };
             runs.push(("avx2", c, d));
         }
         if std::is_x86_feature_detected!("avx512f") {
             let (mut c, mut d) = (c0.clone(), c64.clone());
             // SAFETY: AVX-512F is present (checked just above).
-            unsafe { (x86::f32_avx512(&args32, &mut ws32, &mut c), x86::f64_avx512(&args64, &mut ws64, &mut d)) };
+            unsafe {
+                (
+                    x86::f32_avx512(&args32, &mut ws32, &mut c),
+                    x86::f64_avx512(&args64, &mut ws64, &mut d),
+                )
+            };
             runs.push(("avx512", c, d));
         }
         for (isa, c, d) in runs {
@@ -366,7 +405,10 @@ fn products_are_bit_identical_with_1_2_and_3_threads() {
                 let mut c = vec![f64::NAN; ms * ms];
                 ws64.syrk_lower(ms, ks, a, op, &mut c);
                 for i in 0..ms {
-                    assert!(same_bits(&c[i * ms..i * ms + i + 1], &gram[i * ms..i * ms + i + 1]), "{t} threads, syrk {op:?} row {i}");
+                    assert!(
+                        same_bits(&c[i * ms..i * ms + i + 1], &gram[i * ms..i * ms + i + 1]),
+                        "{t} threads, syrk {op:?} row {i}"
+                    );
                 }
             }
         });
@@ -385,7 +427,10 @@ fn row_chunks_give_every_row_one_owner() {
         let mut ws = Workspace::new();
         let s = ws.start(k, 0);
         scan_b(8, &b, s.nf);
-        let costs = Costs { row_cost: 3, copy_a: false };
+        let costs = Costs {
+            row_cost: 3,
+            copy_a: false,
+        };
         plan_a(m, k, ViewA { a: &a, row: k, col: 1 }, s.nf, 8, costs, s.lists);
         let plans = &s.lists.plans;
         for chunks in 1..=plans.len().min(12) {
@@ -395,10 +440,17 @@ fn row_chunks_give_every_row_one_owner() {
             let (mut next_plan, mut next_row) = (0, 0);
             for (part, rows, row0) in &parts {
                 assert!(!part.is_empty());
-                assert!(std::ptr::eq(&part[0], &plans[next_plan]), "chunks are consecutive plans");
+                assert!(
+                    std::ptr::eq(&part[0], &plans[next_plan]),
+                    "chunks are consecutive plans"
+                );
                 assert_eq!((*row0, part[0].first_row()), (next_row, next_row));
                 let last = part.iter().map(Plan::last_row).max().unwrap();
-                assert_eq!(rows.len(), (last + 1 - row0) * 8, "a chunk owns exactly its plans' rows");
+                assert_eq!(
+                    rows.len(),
+                    (last + 1 - row0) * 8,
+                    "a chunk owns exactly its plans' rows"
+                );
                 next_plan += part.len();
                 next_row = last + 1;
             }
