@@ -334,7 +334,7 @@ fn run<S: Simd>(
     assert!(k <= u32::MAX as usize, "internal gemm: inner size too large");
     let in_place = b_in_place(n, op_b, S::L);
     let packed = if in_place { 0 } else { n.div_ceil(width) * k * width };
-    let s = ws.start(k, packed);
+    let s = ws.start(m, k, packed, copy_a);
     let pb = if in_place {
         if k > 0 {
             scan_b(n, b, s.nf);

@@ -16,44 +16,44 @@ fn transpose<T: Scalar>(x: &[T], rows: usize, cols: usize) -> Vec<T> {
 }
 
 /// One workspace serves products of any shape in any order (stale contents never leak into a
-/// result: every check below reuses it), grows to the largest product and is reused as is by a
-/// product of the same shape; its lists grow only as far as the plan reaches (an all-zero A
-/// keeps no positions).
+/// result: the checks below reuse one workspace throughout), holds at most the documented
+/// worst case for the largest product, and is reused as is by that product and smaller ones.
 #[test]
 fn a_workspace_grows_to_the_largest_product_and_is_reused() {
     let mut rng = crate::rng::seeded(3);
     // Half of A's entries are exact zeros, in a different pattern in every row: each row keeps
-    // its own list of about k/2 positions. B is used in place (n a multiple of every lane count).
-    let (m, k, n) = (300, 200, 16);
-    let a: Vec<f32> = (0..m * k)
-        .map(|_| {
-            if rng.random::<f64>() < 0.5 {
-                0.0
-            } else {
-                rng.random::<f32>() - 0.5
-            }
-        })
-        .collect();
-    let b: Vec<f32> = (0..k * n).map(|_| rng.random::<f32>() - 0.5).collect();
-    let want = reference(m, k, n, 1.0, &a, &b, 0.0, &vec![0.0; m * n]);
+    // its own list of about k/2 positions. op(B) = Bᵀ is packed.
+    let (m, k, n) = (300, 200, 20);
+    let a: Vec<f32> = sparse(&mut rng, m * k, 0.5);
+    let bt: Vec<f32> = sparse(&mut rng, n * k, 0.0);
+    let want = reference(m, k, n, 1.0, &a, &transpose(&bt, n, k), 0.0, &vec![0.0; m * n]);
     let mut ws = Workspace::new();
     assert_eq!(ws.bytes(), 0);
     let mut c = vec![f32::NAN; m * n];
-    ws.gemm(m, k, n, 1.0, &a, Op::N, &b, Op::N, 0.0, &mut c);
+    ws.gemm(m, k, n, 1.0, &a, Op::N, &bt, Op::T, 0.0, &mut c);
     assert!(same_bits(&c, &want));
     let grown = ws.bytes();
-    assert!(grown > m * k, "about m·k/2 positions of 4 bytes: {grown} bytes");
-    ws.gemm(m, k, n, 1.0, &a, Op::N, &b, Op::N, 0.0, &mut c);
+    // Packed panels (≤ 64 columns wide), lists, copied A values, flags and plans.
+    let bound = (n + 63) * k * 4 + (k + m * k + 1) * 4 + (m * k + 1) * 4 + 3 * k + m * std::mem::size_of::<Plan>();
+    assert!(grown > m * k && grown <= bound, "{grown} bytes, bound {bound}");
+    ws.gemm(m, k, n, 1.0, &a, Op::N, &bt, Op::T, 0.0, &mut c);
     assert_eq!(ws.bytes(), grown, "the same product allocates nothing more");
     assert!(same_bits(&c, &want));
-    let mut fresh = Workspace::new();
-    fresh.gemm(m, k, n, 1.0, &vec![0.0f32; m * k], Op::N, &b, Op::N, 0.0, &mut c);
-    assert!(c.iter().all(|&v| v.to_bits() == 0));
-    assert!(
-        fresh.bytes() < grown / 4,
-        "an all-zero A keeps no positions: {} bytes",
-        fresh.bytes()
+    let half = m / 2 * k;
+    ws.gemm(
+        m / 2,
+        k,
+        n,
+        1.0,
+        &vec![0.0f32; half],
+        Op::N,
+        &bt,
+        Op::T,
+        0.0,
+        &mut c[..m / 2 * n],
     );
+    assert_eq!(ws.bytes(), grown, "nor does a smaller one");
+    assert!(c[..m / 2 * n].iter().all(|&v| v.to_bits() == 0));
     assert_eq!(ws.clone().bytes(), 0, "a clone is a fresh workspace");
 }
 
@@ -425,7 +425,7 @@ fn row_chunks_give_every_row_one_owner() {
         let a: Vec<f32> = sparse(&mut rng, m * k, zeros);
         let b: Vec<f32> = sparse(&mut rng, k * 8, 0.0);
         let mut ws = Workspace::new();
-        let s = ws.start(k, 0);
+        let s = ws.start(m, k, 0, false);
         scan_b(8, &b, s.nf);
         let costs = Costs {
             row_cost: 3,

@@ -14,9 +14,11 @@ use std::any::TypeId;
 /// kept per thread or per process). The threads of a large product only read what the calling
 /// thread planned here, so one workspace serves them all.
 ///
-/// Growth: the packed panels take ⌈n/width⌉·k·width values of op(B) (at most n·k + 63·k);
-/// the lists take at most k + m·k + 1 positions (u32) and, with copied A, m·k + 1 values,
-/// but grow only as far as the planned lists reach (exact zeros shrink them).
+/// Size: the packed panels take ⌈n/width⌉·k·width values of op(B) (at most n·k + 63·k); the
+/// lists are given their worst case up front, k + m·k + 1 positions (u32) and, with copied A,
+/// m·k + 1 values, so that planning never reallocates (a reallocation holds the old and the new
+/// buffer at once, and in wasm32 that high-water mark is kept for the rest of the session); only
+/// the part the plan writes is ever touched (exact zeros shrink it).
 pub struct Workspace<T> {
     /// Packed panels of op(B).
     packed: Vec<T>,
@@ -86,8 +88,13 @@ impl<T> Workspace<T> {
 }
 
 impl<T: Scalar> Workspace<T> {
-    /// Prepares the buffers for a product with inner size k and `packed` values of packed B.
-    pub(super) fn start(&mut self, k: usize, packed: usize) -> Scratch<'_, T> {
+    /// Prepares the buffers for a product of m rows with inner size k, `packed` values of packed
+    /// B and (`copy_a`) the planned A values.
+    pub(super) fn start(&mut self, m: usize, k: usize, packed: usize, copy_a: bool) -> Scratch<'_, T> {
+        reserve_total(&mut self.lists.idx, k + m * k + 1);
+        if copy_a {
+            reserve_total(&mut self.lists.vals, m * k + 1);
+        }
         if self.packed.len() < packed {
             // Every value is written by the packing, padding included.
             self.packed.resize(packed, T::zero());
@@ -108,7 +115,16 @@ impl<T: Scalar> Workspace<T> {
     }
 }
 
-/// `v[..len]` exists (grown with `fill`; the capacity grows geometrically, as with `Vec::push`).
+/// Gives `v` a capacity of at least `cap` in one allocation (emptied first when it has to grow:
+/// the old contents are stale scratch, not worth copying).
+fn reserve_total<V>(v: &mut Vec<V>, cap: usize) {
+    if v.capacity() < cap {
+        v.clear();
+        v.reserve_exact(cap);
+    }
+}
+
+/// `v[..len]` exists (grown with `fill`; within the capacity [`Workspace::start`] reserved).
 #[inline(always)]
 pub(super) fn ensure<V: Copy>(v: &mut Vec<V>, len: usize, fill: V) {
     if v.len() < len {
