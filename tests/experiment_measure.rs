@@ -117,19 +117,6 @@ fn same_seed_same_numbers_and_no_log_still_measures() {
     assert_eq!(a.tracked.len(), 20);
 }
 
-/// A measurement frees the product buffers it grew, also when cancelled (the page would
-/// otherwise keep measurement-sized memory between measurements: wasm memory never shrinks).
-#[test]
-fn a_measurement_leaves_no_product_buffers_behind() {
-    use sgn_lab::nn::linalg::release_buffers;
-    let t = trained(5, false);
-    let cfg = params().check(t.train_data().n).unwrap();
-    measure(&t, &cfg, |_, _| true).unwrap();
-    assert_eq!(release_buffers(), 0, "after a measurement");
-    assert_eq!(measure(&t, &cfg, |_, f| f < 0.5).unwrap_err(), MeasureError::Cancelled);
-    assert_eq!(release_buffers(), 0, "after a cancelled one");
-}
-
 #[test]
 fn bad_params_and_cancel_are_typed_errors() {
     let t = trained(5, false);

@@ -313,18 +313,15 @@ pub const STAGES: [&str; 5] = [
 /// Measures the gradient structure at the trainer's current θ. `progress(stage, fraction)`
 /// is called between units of work; returning `false` cancels with [`MeasureError::Cancelled`].
 ///
-/// The engine's product buffers grow to the largest product of the measurement (full-batch
-/// gradients, the per-sample factors); they are freed when it ends, success or not
-/// ([`crate::nn::linalg::release_buffers`]), so the page keeps no measurement-sized memory
-/// between measurements.
+/// The engine's product scratch lives in the workspaces of the gradient passes' own tapes
+/// ([`crate::nn::linalg::Workspace`]), freed with them, success or not, so the page keeps no
+/// measurement-sized memory between measurements.
 pub fn measure<F: FnMut(&str, f64) -> bool>(
     trainer: &Trainer,
     cfg: &MeasureConfig,
     progress: F,
 ) -> Result<GradientStructure, MeasureError> {
-    let r = measure_inner(trainer, cfg, progress);
-    crate::nn::linalg::release_buffers();
-    r
+    measure_inner(trainer, cfg, progress)
 }
 
 fn measure_inner<F: FnMut(&str, f64) -> bool>(

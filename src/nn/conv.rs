@@ -11,7 +11,7 @@
 //! ∂X_col = Wᵀ Δ then col2im. Per-sample gradients are materialised ([`GradBlock::Dense`]).
 //! Parameter order: W in (o, c, u, v) row-major order, then b.
 
-use super::linalg::{gemm, Op};
+use super::linalg::{Op, Workspace};
 use super::{GradBlock, Scalar};
 
 /// Convolution shape (input geometry included).
@@ -83,14 +83,14 @@ impl Conv2d {
     }
 
     /// Forward for `batch` samples.
-    pub fn forward<T: Scalar>(&self, p: &[T], a: &[T], batch: usize, y: &mut [T]) {
+    pub fn forward<T: Scalar>(&self, ws: &mut Workspace<T>, p: &[T], a: &[T], batch: usize, y: &mut [T]) {
         let (w, bias) = p.split_at(self.out_c * self.ckk());
         let hw = self.out_h() * self.out_w();
         let mut cols = vec![T::zero(); self.ckk() * hw];
         for j in 0..batch {
             self.im2col(&a[j * self.in_size()..(j + 1) * self.in_size()], &mut cols);
             let yj = &mut y[j * self.out_size()..(j + 1) * self.out_size()];
-            gemm(
+            ws.gemm(
                 self.out_c,
                 self.ckk(),
                 hw,
@@ -109,8 +109,10 @@ impl Conv2d {
     }
 
     /// Accumulates parameter gradients (summed over samples) and writes ∂/∂a.
+    #[allow(clippy::too_many_arguments)]
     pub fn backward<T: Scalar>(
         &self,
+        ws: &mut Workspace<T>,
         p: &[T],
         a: &[T],
         delta: &[T],
@@ -127,7 +129,7 @@ impl Conv2d {
             if let Some(g) = grad.as_deref_mut() {
                 self.im2col(&a[j * self.in_size()..(j + 1) * self.in_size()], &mut cols);
                 let (gw, gb) = g.split_at_mut(self.out_c * self.ckk());
-                gemm(
+                ws.gemm(
                     self.out_c,
                     hw,
                     self.ckk(),
@@ -144,7 +146,7 @@ impl Conv2d {
                 }
             }
             if let Some(da) = da.as_deref_mut() {
-                gemm(
+                ws.gemm(
                     self.ckk(),
                     self.out_c,
                     hw,
@@ -162,7 +164,7 @@ impl Conv2d {
     }
 
     /// Materialised per-sample gradients (N × n_params, f64).
-    pub fn per_sample<T: Scalar>(&self, a: &[T], delta: &[T], batch: usize) -> GradBlock {
+    pub fn per_sample<T: Scalar>(&self, ws: &mut Workspace<T>, a: &[T], delta: &[T], batch: usize) -> GradBlock {
         let p = self.n_params();
         let hw = self.out_h() * self.out_w();
         let nw = self.out_c * self.ckk();
@@ -172,7 +174,7 @@ impl Conv2d {
         for j in 0..batch {
             let dj = &delta[j * self.out_size()..(j + 1) * self.out_size()];
             self.im2col(&a[j * self.in_size()..(j + 1) * self.in_size()], &mut cols);
-            gemm(
+            ws.gemm(
                 self.out_c,
                 hw,
                 self.ckk(),

@@ -9,7 +9,7 @@
 //! Per sample j the weight gradient is the outer product δ_j a_jᵀ, kept factored as
 //! [`GradBlock::Outer`]. Parameter order: W row-major (index o·fan_in + i), then b.
 
-use super::linalg::{gemm, Op};
+use super::linalg::{Op, Workspace};
 use super::{GradBlock, Scalar};
 
 /// Dense layer shape.
@@ -26,9 +26,9 @@ impl Dense {
     }
 
     /// Y = A Wᵀ + b for `b` samples.
-    pub fn forward<T: Scalar>(&self, p: &[T], a: &[T], batch: usize, y: &mut [T]) {
+    pub fn forward<T: Scalar>(&self, ws: &mut Workspace<T>, p: &[T], a: &[T], batch: usize, y: &mut [T]) {
         let (w, bias) = p.split_at(self.fan_out * self.fan_in);
-        gemm(
+        ws.gemm(
             batch,
             self.fan_in,
             self.fan_out,
@@ -48,8 +48,10 @@ impl Dense {
     }
 
     /// Accumulates ∂/∂W += Δᵀ A and ∂/∂b += Σ_j δ_j into `grad`; writes ∂/∂A = Δ W into `da`.
+    #[allow(clippy::too_many_arguments)]
     pub fn backward<T: Scalar>(
         &self,
+        ws: &mut Workspace<T>,
         p: &[T],
         a: &[T],
         delta: &[T],
@@ -60,7 +62,7 @@ impl Dense {
         let (w, _) = p.split_at(self.fan_out * self.fan_in);
         if let Some(g) = grad {
             let (gw, gb) = g.split_at_mut(self.fan_out * self.fan_in);
-            gemm(
+            ws.gemm(
                 self.fan_out,
                 batch,
                 self.fan_in,
@@ -79,7 +81,7 @@ impl Dense {
             }
         }
         if let Some(da) = da {
-            gemm(
+            ws.gemm(
                 batch,
                 self.fan_out,
                 self.fan_in,

@@ -6,6 +6,7 @@
 use super::activation::{Activation, ActivationKind};
 use super::conv::Conv2d;
 use super::dense::Dense;
+use super::linalg::Workspace;
 use super::loss::LossKind;
 use super::pool::MaxPool2;
 use super::{GradBlock, NnError, PerSampleGrads, Scalar};
@@ -215,11 +216,14 @@ pub struct ParamGroup {
 /// Activations recorded by a forward pass: `acts[0]` is the input batch (filled by
 /// [`Network::forward`]; the loss/gradient methods, which have the input at hand, leave it
 /// empty instead of copying it), `acts[i + 1]` the output of layer i (each `batch × size`,
-/// row-major). Reused across steps to avoid allocation.
+/// row-major), and the scratch of the layers' matrix products (`ws`). Reused across steps to
+/// avoid allocation; everything it holds is freed with it.
 #[derive(Debug, Clone, Default)]
 pub struct Tape<T> {
     pub batch: usize,
     pub acts: Vec<Vec<T>>,
+    /// Scratch of the forward and backward products (packed panels, plans).
+    pub ws: Workspace<T>,
 }
 
 /// Where the backward pass puts parameter gradients.
@@ -418,6 +422,7 @@ impl<T: Scalar> Network<T> {
         tape.batch = batch;
         tape.acts.resize_with(self.layers.len() + 1, Vec::new);
         tape.acts[0].clear();
+        let ws = &mut tape.ws;
         for (i, l) in self.layers.iter().enumerate() {
             let (prev, rest) = tape.acts.split_at_mut(i + 1);
             let a = if i == 0 { x } else { &prev[i] };
@@ -426,28 +431,37 @@ impl<T: Scalar> Network<T> {
             y.resize(batch * l.out_size(), T::zero());
             let p = self.layer_params(i);
             match l {
-                Layer::Dense(d) => d.forward(p, a, batch, y),
+                Layer::Dense(d) => d.forward(ws, p, a, batch, y),
                 Layer::Activation(f) => f.forward(a, y),
-                Layer::Conv(c) => c.forward(p, a, batch, y),
+                Layer::Conv(c) => c.forward(ws, p, a, batch, y),
                 Layer::Pool(q) => q.forward(a, batch, y),
             }
         }
     }
 
-    /// Backward pass from the output errors `dz` (batch × K) through the recorded tape.
-    pub fn backward(&self, tape: &Tape<T>, dz: Vec<T>, sink: &mut Sink<'_, T>) {
-        self.backward_from(&tape.acts[0], tape, dz, sink)
+    /// Backward pass from the output errors `dz` (batch × K) through the recorded tape (whose
+    /// workspace the products use).
+    pub fn backward(&self, tape: &mut Tape<T>, dz: Vec<T>, sink: &mut Sink<'_, T>) {
+        let Tape { batch, acts, ws } = tape;
+        self.backward_from(&acts[0], acts, *batch, ws, dz, sink)
     }
 
-    /// [`Network::backward`] with the network input `x` given separately (`tape.acts[0]` is
-    /// not read).
-    fn backward_from(&self, x: &[T], tape: &Tape<T>, dz: Vec<T>, sink: &mut Sink<'_, T>) {
-        let batch = tape.batch;
+    /// [`Network::backward`] with the network input `x` given separately (`acts[0]` is not
+    /// read): `acts` and `batch` are the tape's, `ws` its workspace.
+    fn backward_from(
+        &self,
+        x: &[T],
+        acts: &[Vec<T>],
+        batch: usize,
+        ws: &mut Workspace<T>,
+        dz: Vec<T>,
+        sink: &mut Sink<'_, T>,
+    ) {
         let mut delta = dz;
         let mut blocks_rev: Vec<GradBlock> = Vec::new();
         for i in (0..self.layers.len()).rev() {
             let l = &self.layers[i];
-            let a = if i == 0 { x } else { &tape.acts[i] };
+            let a = if i == 0 { x } else { &acts[i] };
             let need_dx = i > 0;
             let mut dx = if need_dx {
                 vec![T::zero(); batch * l.in_size()]
@@ -465,21 +479,21 @@ impl<T: Scalar> Network<T> {
                             None
                         }
                     };
-                    d.backward(p, a, &delta, batch, g, need_dx.then_some(dx.as_mut_slice()));
+                    d.backward(ws, p, a, &delta, batch, g, need_dx.then_some(dx.as_mut_slice()));
                 }
                 Layer::Conv(c) => {
                     let g = match sink {
                         Sink::Sum(g) => Some(&mut g[off..off + c.n_params()]),
                         Sink::PerSample(_) => {
-                            blocks_rev.push(c.per_sample(a, &delta, batch));
+                            blocks_rev.push(c.per_sample(ws, a, &delta, batch));
                             None
                         }
                     };
-                    c.backward(p, a, &delta, batch, g, need_dx.then_some(dx.as_mut_slice()));
+                    c.backward(ws, p, a, &delta, batch, g, need_dx.then_some(dx.as_mut_slice()));
                 }
                 Layer::Activation(f) => {
                     if need_dx {
-                        f.backward(&tape.acts[i + 1], &delta, &mut dx);
+                        f.backward(&acts[i + 1], &delta, &mut dx);
                     }
                 }
                 Layer::Pool(q) => {
@@ -518,7 +532,7 @@ impl<T: Scalar> Network<T> {
             None => (0.0, 0),
         };
         dz.iter_mut().for_each(|v| *v *= scale);
-        self.backward_from(x, tape, dz, &mut Sink::Sum(grad));
+        self.backward_from(x, &tape.acts, tape.batch, &mut tape.ws, dz, &mut Sink::Sum(grad));
         out
     }
 
@@ -545,7 +559,14 @@ impl<T: Scalar> Network<T> {
             None => (0.0, 0),
         };
         let mut blocks = Vec::new();
-        self.backward_from(x, tape, dz, &mut Sink::PerSample(&mut blocks));
+        self.backward_from(
+            x,
+            &tape.acts,
+            tape.batch,
+            &mut tape.ws,
+            dz,
+            &mut Sink::PerSample(&mut blocks),
+        );
         (PerSampleGrads { n: b, blocks }, total)
     }
 }

@@ -30,25 +30,6 @@ pub trait Scalar:
     fn from_f32_slice(src: &[f32]) -> Option<&[Self]>;
     /// Appends `src` converted to this type (exact: every f32 is an f64, and f32 → f32 is a copy).
     fn extend_from_f32(dst: &mut Vec<Self>, src: &[f32]);
-    /// Takes this thread's reusable scratch buffer of this type (empty the first time, or while
-    /// taken), so hot loops need not allocate per call; give it back with [`Scalar::put_scratch`].
-    fn take_scratch() -> Vec<Self>;
-    /// Returns a buffer taken with [`Scalar::take_scratch`].
-    fn put_scratch(v: Vec<Self>);
-}
-
-/// Frees this thread's scratch buffers (they grow to the largest product since the last call).
-/// Called when a measurement ends: one full-batch MNIST measurement leaves ≈ 118 MiB of
-/// buffers, which in the page (wasm memory never shrinks) no later allocation could use.
-/// Returns the bytes freed.
-pub fn release_scratch() -> usize {
-    let f = SCRATCH_F32.with(|c| c.take()).capacity() * 4;
-    f + SCRATCH_F64.with(|c| c.take()).capacity() * 8
-}
-
-thread_local! {
-    static SCRATCH_F32: std::cell::Cell<Vec<f32>> = const { std::cell::Cell::new(Vec::new()) };
-    static SCRATCH_F64: std::cell::Cell<Vec<f64>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 impl Scalar for f32 {
@@ -82,12 +63,6 @@ impl Scalar for f32 {
     fn extend_from_f32(dst: &mut Vec<Self>, src: &[f32]) {
         dst.extend_from_slice(src);
     }
-    fn take_scratch() -> Vec<Self> {
-        SCRATCH_F32.with(|c| c.take())
-    }
-    fn put_scratch(v: Vec<Self>) {
-        SCRATCH_F32.with(|c| c.replace(v));
-    }
 }
 
 impl Scalar for f64 {
@@ -120,11 +95,5 @@ impl Scalar for f64 {
     }
     fn extend_from_f32(dst: &mut Vec<Self>, src: &[f32]) {
         dst.extend(src.iter().map(|&v| v as f64));
-    }
-    fn take_scratch() -> Vec<Self> {
-        SCRATCH_F64.with(|c| c.take())
-    }
-    fn put_scratch(v: Vec<Self>) {
-        SCRATCH_F64.with(|c| c.replace(v));
     }
 }

@@ -12,8 +12,9 @@ use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd::{self_adjoint_evd, self_adjoint_evd_scratch, ComputeEigenvectors};
 use faer::{Mat, MatRef, Par};
 
-/// How faer may split its work: natively between `nn::linalg::threads()` rayon tasks
-/// (`SGN_LAB_THREADS=1` makes it sequential), in wasm32 sequentially. The reduction to
+/// How faer may split its work: natively between the threads of the current rayon pool
+/// (`nn::linalg::threads()`: the global pool, sized by `RAYON_NUM_THREADS` — 1 makes it
+/// sequential — or the pool the caller installed), in wasm32 sequentially. The reduction to
 /// tridiagonal form is the O(n³) part of a spectrum; two threads take the N = 2000 spectrum of
 /// the bench from 0.73 s to 0.6 s (docs/BENCHMARKS.md). Results agree with the sequential
 /// ones to round-off, not bit for bit.

@@ -13,9 +13,7 @@
 
 use super::eigen::SymMatrix;
 use super::SpectrumError;
-#[cfg(target_arch = "wasm32")]
-use crate::nn::linalg;
-use crate::nn::linalg::Op;
+use crate::nn::linalg::{Op, Workspace};
 use crate::nn::{GradBlock, PerSampleGrads};
 use crate::rng::substream;
 use rand::seq::SliceRandom;
@@ -58,18 +56,20 @@ pub fn validate(grads: &PerSampleGrads) -> Result<(), SpectrumError> {
 /// (`Op::N`) or as the transpose of a d × n row-major matrix (`Op::T`); entries above the
 /// diagonal are unspecified.
 ///
-/// In wasm32 this is the engine's fixed-order product (`nn::linalg::syrk_lower`): exact zeros
+/// In wasm32 this is the engine's fixed-order product ([`Workspace::syrk_lower`], scratch in
+/// `ws`, which the caller drops with its other buffers): exact zeros
 /// (ReLU activations and errors, constant pixels) skipped, simd128 — 3–4× faster there than
 /// faer, which has no SIMD path in wasm32. Natively faer's FMA kernels are faster on dense
 /// factors (measured: 0.10 s against 0.13–0.19 s for the N = 2000 Gram of the spectrum bench),
 /// so faer stays; the Gram needs agreement to round-off, not bit-identity, across platforms.
-fn syrk_lower(dst: &mut [f64], n: usize, d: usize, x: &[f64], op: Op) {
+fn syrk_lower(ws: &mut Workspace<f64>, dst: &mut [f64], n: usize, d: usize, x: &[f64], op: Op) {
     #[cfg(target_arch = "wasm32")]
     {
-        linalg::syrk_lower(n, d, x, op, dst);
+        ws.syrk_lower(n, d, x, op, dst);
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
+        let _ = ws;
         use faer::linalg::matmul::triangular::{matmul, BlockStructure};
         use faer::{Accum, MatMut, MatRef};
         let dst = MatMut::from_row_major_slice_mut(dst, n, n);
@@ -108,6 +108,7 @@ pub fn gram(grads: &PerSampleGrads) -> Result<SymMatrix, SpectrumError> {
     let mut k = SymMatrix::zeros(n);
     let mut s1 = vec![0.0; n * n];
     let mut s2 = vec![0.0; n * n];
+    let mut ws = Workspace::new();
     for block in &grads.blocks {
         match block {
             GradBlock::Outer {
@@ -118,8 +119,8 @@ pub fn gram(grads: &PerSampleGrads) -> Result<SymMatrix, SpectrumError> {
                 bias,
                 ..
             } => {
-                syrk_lower(&mut s1, n, *fan_in, a, Op::N);
-                syrk_lower(&mut s2, n, *fan_out, delta, Op::N);
+                syrk_lower(&mut ws, &mut s1, n, *fan_in, a, Op::N);
+                syrk_lower(&mut ws, &mut s2, n, *fan_out, delta, Op::N);
                 let one = if *bias { 1.0 } else { 0.0 };
                 for i in 0..n {
                     let r = i * n..i * n + i + 1;
@@ -129,7 +130,7 @@ pub fn gram(grads: &PerSampleGrads) -> Result<SymMatrix, SpectrumError> {
                 }
             }
             GradBlock::Dense { p, g, .. } => {
-                syrk_lower(&mut s1, n, *p, g, Op::N);
+                syrk_lower(&mut ws, &mut s1, n, *p, g, Op::N);
                 for i in 0..n {
                     let r = i * n..i * n + i + 1;
                     for (kv, &v) in k.data[r.clone()].iter_mut().zip(&s1[r]) {
@@ -157,7 +158,7 @@ pub fn gram_dense(g: &[f64], n: usize, p: usize) -> Result<SymMatrix, SpectrumEr
     }
     let mut k = SymMatrix::zeros(n);
     if p > 0 {
-        syrk_lower(&mut k.data, n, p, g, Op::N);
+        syrk_lower(&mut Workspace::new(), &mut k.data, n, p, g, Op::N);
     }
     mirror_lower(&mut k);
     Ok(k)
@@ -191,7 +192,7 @@ pub fn cross_product_centred(x: &[f64], n: usize, p: usize) -> Result<SymMatrix,
     let mut c = SymMatrix::zeros(p);
     if n > 0 {
         // XᶜᵀXᶜ: the rows of Xᶜᵀ are the columns of the n × p matrix Xᶜ.
-        syrk_lower(&mut c.data, p, n, &xc, Op::T);
+        syrk_lower(&mut Workspace::new(), &mut c.data, p, n, &xc, Op::T);
     }
     mirror_lower(&mut c);
     Ok(c)

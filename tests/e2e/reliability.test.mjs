@@ -336,7 +336,7 @@ test('soak: many experiments in one page, memory stops growing and live bytes co
   const hashOf = (i) => (dataOf(i) === 'mnist' ? `#seed=${100 + i}&epochs=1&bs=256` : `#seed=${100 + i}&data=${dataOf(i)}&epochs=1&bs=32`);
   const samples = [];
   /** Live engine bytes when a run of each dataset is ready (the previous run freed). A measurement
-   * frees the product buffers it grew (`nn::linalg::release_buffers`), so MNIST's second run may
+   * frees the product scratch it grew (each gradient pass owns a `nn::linalg::Workspace`), so MNIST's second run may
    * start at most 1 MiB above its first (small one-time caches; it was 118 MiB while the buffers
    * were kept); from run 11 on, each dataset's first value is its baseline (±64 KiB). */
   const liveBase = {};
