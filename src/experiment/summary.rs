@@ -273,9 +273,11 @@ mod tests {
         assert_eq!(decide(&wilson95(1, 10)), ReplicatedOutcome::Differs);
         assert_eq!(
             decide(&wilson95(3, 3)),
-            ReplicatedOutcome::Mixed,
+            ReplicatedOutcome::TooFew,
             "3 of 3 cannot exclude a coin flip"
         );
+        assert_eq!(decide(&wilson95(0, 3)), ReplicatedOutcome::TooFew);
+        assert_eq!(decide(&wilson95(2, 3)), ReplicatedOutcome::Mixed);
         assert_eq!(decide(&wilson95(5, 5)), ReplicatedOutcome::Agrees);
         assert_eq!(decide(&wilson95(0, 0)), ReplicatedOutcome::NotTested);
     }

@@ -162,24 +162,28 @@ fn replicated(mut runs: Vec<Report>) -> Report {
                     .then(|| std::mem::replace(&mut r.parts[p], new_report(tour::PaperTour.info(), &r.config)))
             })
             .collect();
-        part.summary = Some(summarize(
-            &std::iter::once(&*part).chain(others.iter()).collect::<Vec<_>>(),
-        ));
+        if !others.is_empty() {
+            part.summary = Some(summarize(
+                &std::iter::once(&*part).chain(others.iter()).collect::<Vec<_>>(),
+            ));
+        }
         part.replicates = others;
     }
     for r in &mut runs {
         r.parts.clear();
     }
-    let claims = first
+    let claims: Vec<_> = first
         .parts
         .iter()
         .flat_map(|p| p.summary.iter().flat_map(|s| s.claims.iter().cloned()))
         .collect();
-    first.summary = Some(super::summary::Summary {
-        claims,
-        table_a: Vec::new(),
-        table_b: Vec::new(),
-    });
+    if !claims.is_empty() {
+        first.summary = Some(super::summary::Summary {
+            claims,
+            table_a: Vec::new(),
+            table_b: Vec::new(),
+        });
+    }
     first.replicates = runs;
     first
 }
