@@ -1,7 +1,9 @@
 //! `sgn-lab spectrum`: the JSON contract and the bad-input behaviour (one line on stderr,
-//! exit code 2, nothing on stdout, no panic).
+//! exit code 2, nothing on stdout, no panic); and `-` for stdin (text and `.npy` bytes) in the
+//! matrix-reading commands `spectrum` and `analyze` and in `url --config -`.
 
-use std::process::Command;
+use std::io::Write;
+use std::process::{Command, Stdio};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/spectrum");
 
@@ -11,6 +13,25 @@ fn run(args: &[&str]) -> (i32, String, String) {
         .args(args)
         .output()
         .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `sgn-lab ARGS` with `stdin` piped in: (exit code, stdout, stderr).
+fn run_stdin(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sgn-lab"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The binary may exit before reading stdin (bad option): ignore a broken pipe.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -99,4 +120,54 @@ fn bad_input_exits_2_with_one_line() {
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: stderr {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
+}
+
+/// `spectrum -` and `analyze -` read the matrix from stdin, as text or as `.npy` bytes, and give
+/// exactly what the same file gives (the README's "`-` reads stdin"; it used to fail with
+/// "cannot read -").
+#[test]
+fn matrix_commands_read_stdin() {
+    for (cmd, extra) in [("spectrum", vec!["--k", "10"]), ("analyze", vec!["--no-spectrum"])] {
+        for file in ["powerlaw.txt", "powerlaw.npy"] {
+            let path = format!("{DIR}/{file}");
+            let bytes = std::fs::read(&path).unwrap();
+            let mut from_file = vec![cmd, path.as_str()];
+            from_file.extend(extra.iter());
+            let (code, want, err) = run_stdin(&from_file, b"");
+            assert_eq!(code, 0, "{cmd} {file}: {err}");
+            let mut from_stdin = vec![cmd, "-"];
+            from_stdin.extend(extra.iter());
+            let (code, got, err) = run_stdin(&from_stdin, &bytes);
+            assert_eq!(code, 0, "{cmd} - < {file}: {err}");
+            assert_eq!(got, want, "{cmd} - < {file} differs from {cmd} {file}");
+        }
+        // Bad bytes on stdin: one line naming stdin, exit code 2.
+        for bad in [&b"1 2 3\n4 5\n"[..], &[0xff, 0xfe, 0x00, 0x81][..], &b""[..]] {
+            let (code, out, err) = run_stdin(&[cmd, "-"], bad);
+            assert_eq!(code, 2, "{cmd}: {err}");
+            assert!(out.is_empty() && err.trim_end().lines().count() == 1, "{cmd}: {err}");
+            assert!(err.contains("stdin") && !err.contains("panicked"), "{cmd}: {err}");
+        }
+    }
+    // Truncated .npy on stdin: the reader's typed error, not a panic.
+    let npy = std::fs::read(format!("{DIR}/tall.npy")).unwrap();
+    let (code, _, err) = run_stdin(&["spectrum", "-"], &npy[..100]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("stdin") && !err.contains("panicked"), "{err}");
+}
+
+/// `url --config -` (and so `run --config -`, which reads it with the same function) takes the
+/// configuration JSON from stdin.
+#[test]
+fn config_reads_stdin() {
+    let cfg = br#"{"training": {"epochs": 3}, "seed": 11}"#;
+    let path = tmp("cfg.json", cfg);
+    let (code, want, err) = run_stdin(&["url", "--config", &path], b"");
+    assert_eq!(code, 0, "{err}");
+    let (code, got, err) = run_stdin(&["url", "--config", "-"], cfg);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(got, want);
+    let (code, out, err) = run_stdin(&["url", "--config", "-"], b"{not json");
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty() && err.contains("stdin"), "{err}");
 }

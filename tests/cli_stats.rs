@@ -1,10 +1,15 @@
 //! `sgn-lab powerlaw` and `sgn-lab normality` through the binary: the JSON contract and every
-//! bad-input case (one-line error on stderr, exit code 2, nothing on stdout, no panic).
+//! bad-input case (one-line error on stderr, exit code 2, nothing on stdout, no panic), with the
+//! data piped through stdin (`-`) as text or as `.npy` bytes.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
+    run_bytes(args, stdin.as_bytes())
+}
+
+fn run_bytes(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sgn-lab"))
         .args(args)
         .stdin(Stdio::piped())
@@ -13,7 +18,7 @@ fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
         .spawn()
         .unwrap();
     // The binary may exit before reading stdin (bad option, missing file): ignore a broken pipe.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    let _ = child.stdin.take().unwrap().write_all(stdin);
     let out = child.wait_with_output().unwrap();
     (
         out.status.code().unwrap_or(-1),
@@ -177,4 +182,36 @@ fn bad_input_cases() {
     assert_bad(&["powerlaw", "-", "--level", "0.2"], &pareto_text(100), "level");
     assert_bad(&["powerlaw", "-", "--rule", "magic"], &pareto_text(100), "rule");
     assert_bad(&["powerlaw", "-", "--k", "1"], &pareto_text(100), "k");
+}
+
+/// The same numbers piped as text, as a `.npy` array (1-D and 2-D: all values) or read from a
+/// file give the same JSON, for both commands.
+#[test]
+fn stdin_text_npy_and_file_agree() {
+    let text = pareto_text(600);
+    let x = sgn_lab::data::text::parse_numbers(&text).unwrap();
+    let npy_1d = sgn_lab::data::npy::write_npy_f64(1, x.len(), &x);
+    let npy_2d = sgn_lab::data::npy::write_npy_f64(30, 20, &x);
+    let path = std::env::temp_dir().join(format!("sgn-lab-cli-stats-{}.txt", std::process::id()));
+    std::fs::write(&path, &text).unwrap();
+    for cmd in ["powerlaw", "normality"] {
+        let (code, want, err) = run(&[cmd, "-"], &text);
+        assert_eq!(code, 0, "{cmd}: {err}");
+        for (what, bytes) in [("1-D .npy", &npy_1d), ("2-D .npy", &npy_2d)] {
+            let (code, got, err) = run_bytes(&[cmd, "-"], bytes);
+            assert_eq!(code, 0, "{cmd} {what}: {err}");
+            assert_eq!(got, want, "{cmd}: {what} on stdin differs from text");
+        }
+        let (code, got, err) = run(&[cmd, path.to_str().unwrap()], "");
+        assert_eq!(code, 0, "{cmd} file: {err}");
+        assert_eq!(got, want, "{cmd}: file differs from stdin");
+        // Bytes that are neither text nor .npy, and a truncated .npy: one line naming stdin.
+        let (code, out, err) = run_bytes(&[cmd, "-"], &[0xff, 0xfe, 0x00]);
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty() && err.contains("stdin"), "{err}");
+        let (code, _, err) = run_bytes(&[cmd, "-"], &npy_1d[..140]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("stdin") && !err.contains("panicked"), "{err}");
+    }
+    let _ = std::fs::remove_file(path);
 }

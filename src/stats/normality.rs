@@ -397,12 +397,10 @@ pub fn anderson_darling(x: &[f64]) -> Result<AndersonDarling, StatsError> {
     Ok(AndersonDarling { a2, p })
 }
 
-/// Lilliefors' test (Lilliefors 1967): KS distance D = max(D⁺, D⁻) between the ECDF of
-/// z = (x − x̄)/s (s with n − 1) and Φ. p-value: statsmodels' table method (`lilliefors(x,
-/// pvalmethod='table')`): critical values from 10⁷ simulations per sample size
-/// (`src/stats/lilliefors_table.rs`), linearly interpolated in n (4 ≤ n ≤ 1600) or from the fitted
-/// asymptotic form exp(a₀ + a₁ ln n + a₂ ln² n) (n > 1600), then p linearly interpolated between
-/// the tabulated upper-tail probabilities; clamped to [0.001, 0.99] outside the table. n ≥ 4.
+/// Lilliefors' test (Lilliefors 1967, *JASA* 62(318):399–402): KS distance
+/// D = maxᵢ max(i/n − Φ(z₍ᵢ₎), Φ(z₍ᵢ₎) − (i − 1)/n) between the ECDF of the sorted
+/// z = (x − x̄)/s (s with n − 1) and Φ, as statsmodels' `lilliefors`. p-value from the simulated
+/// null distribution of D ([`lilliefors_p`]), accurate to ±0.01. n ≥ 4.
 pub fn lilliefors(x: &[f64]) -> Result<Lilliefors, StatsError> {
     check(x, "Lilliefors", 4)?;
     let z = standardized_sorted(x)?;
@@ -415,47 +413,64 @@ pub fn lilliefors(x: &[f64]) -> Result<Lilliefors, StatsError> {
     }
     Ok(Lilliefors {
         d,
-        p: lilliefors_p(d, nf),
+        p: lilliefors_p(d, n),
     })
 }
 
-/// statsmodels' `TableDist.prob` for the normal Lilliefors table.
-fn lilliefors_p(d: f64, n: f64) -> f64 {
-    use super::lilliefors_table::{ALPHA, ASYMP, CRIT, SIZES};
-    let k = ALPHA.len();
-    let mut cv = [0.0; 14];
-    let nmax = SIZES[SIZES.len() - 1];
-    if n > nmax {
-        let l = n.ln_();
-        for j in 0..k {
-            cv[j] = (ASYMP[j][0] + ASYMP[j][1] * l + ASYMP[j][2] * l * l).exp_();
+/// Upper-tail probability P(D ≥ d) of Lilliefors' statistic at sample size n under the null,
+/// from the Monte Carlo table `lilliefors_table.rs` (made by
+/// `tests/fixtures/make_lilliefors_table.py`: 200 000 null samples per tabulated n, seeded).
+/// The table holds, for each n in `SIZES` (every n from 4 to 25, then 30 … 5000) and each knot
+/// pⱼ in `P` (0.001 … 0.999, steps of at most 0.02), the quantile tⱼ(n) at level 1 − pⱼ of
+/// Stephens' modified statistic T = D (√n − 0.01 + 0.85/√n) (Stephens 1974, *JASA*
+/// 69(347):730–737, Table 1A), whose distribution barely depends on n. Then:
+/// 1. tⱼ(n): the row at a tabulated n; between rows r and r + 1 linear in u = 1/√n,
+///    tⱼ = tⱼ(r) + (u − u_r)/(u_{r+1} − u_r) · (tⱼ(r+1) − tⱼ(r)); for n > 5000 the same between
+///    the n = 5000 row and the asymptotic row `T_INF` at u = 0 (the n → ∞ limit of the
+///    least-squares fit tⱼ(n) = aⱼ + bⱼ/√n to the rows n ≥ 400), i.e.
+///    tⱼ = tⱼ(5000) + (1 − √5000/√n) · (T_INFⱼ − tⱼ(5000));
+/// 2. T = d (√n − 0.01 + 0.85/√n), and p linear in T between the bracketing knots,
+///    p = pⱼ + (T − tⱼ)/(tⱼ₊₁ − tⱼ) · (pⱼ₊₁ − pⱼ);
+/// 3. clamped to [0.001, 0.999]: 0.001 means p ≤ 0.001 and 0.999 means p ≥ 0.999.
+///
+/// Accurate to ±0.01 in p against simulation at every n ≥ 4 (the script checks sizes between the
+/// rows and up to n = 10 000 with fresh draws; `tests/stats_normality.rs` checks it with this
+/// crate's own generator; figures in `docs/PROTOCOL.md` §3). Only +, −, ×, ÷ and √, so the value
+/// is bit-identical natively and in wasm.
+fn lilliefors_p(d: f64, n: usize) -> f64 {
+    use super::lilliefors_table::{P, SIZES, T, T_INF};
+    let nf = n as f64;
+    let last = SIZES.len() - 1;
+    let t = if nf >= SIZES[last] {
+        // Between the last row (u_last = 1/√5000) and T_INF (u = 0), linear in u.
+        let w = 1.0 - SIZES[last].sqrt() / nf.sqrt();
+        let mut t = T[last];
+        for (tj, &inf) in t.iter_mut().zip(T_INF.iter()) {
+            *tj += w * (inf - *tj);
         }
+        t
     } else {
-        let mut r = 0;
-        while r + 2 < SIZES.len() && SIZES[r + 1] < n {
-            r += 1;
+        // SIZES[r] ≤ n < SIZES[r + 1] (n ≥ 4 = SIZES[0]).
+        let r = SIZES.partition_point(|&s| s <= nf).max(1) - 1;
+        let (u, u0, u1) = (1.0 / nf.sqrt(), 1.0 / SIZES[r].sqrt(), 1.0 / SIZES[r + 1].sqrt());
+        let w = (u - u0) / (u1 - u0);
+        let mut t = T[r];
+        for (tj, &next) in t.iter_mut().zip(T[r + 1].iter()) {
+            *tj += w * (next - *tj);
         }
-        let t = ((n - SIZES[r]) / (SIZES[r + 1] - SIZES[r])).clamp(0.0, 1.0);
-        for j in 0..k {
-            cv[j] = CRIT[r][j] + t * (CRIT[r + 1][j] - CRIT[r][j]);
-        }
+        t
+    };
+    let k = P.len();
+    let stat = d * (nf.sqrt() - 0.01 + 0.85 / nf.sqrt());
+    if !(stat < t[0]) {
+        return P[0];
     }
-    // cv decreasing in ALPHA (ascending); walk it increasing.
-    let cvi = |i: usize| cv[k - 1 - i];
-    let al = |i: usize| ALPHA[k - 1 - i];
-    if d < cvi(0) {
-        return al(0);
+    if stat <= t[k - 1] {
+        return P[k - 1];
     }
-    if d > cvi(k - 1) {
-        return al(k - 1);
-    }
-    for i in 0..k - 1 {
-        if d <= cvi(i + 1) {
-            let t = (d - cvi(i)) / (cvi(i + 1) - cvi(i));
-            return al(i) + t * (al(i + 1) - al(i));
-        }
-    }
-    al(k - 1)
+    // t decreases: t[j] > stat ≥ t[j + 1]… find the last j with t[j] ≥ stat.
+    let j = t.partition_point(|&v| v >= stat) - 1;
+    P[j] + (stat - t[j]) / (t[j + 1] - t[j]) * (P[j + 1] - P[j])
 }
 
 /// All Gaussianity results for one sample (the `sgn-lab normality` JSON).

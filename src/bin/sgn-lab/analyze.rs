@@ -5,16 +5,15 @@
 //! difference along training for iterations; its power-law rates are `dimension_wise_noise` and
 //! `column_wise_noise` in the output.
 
+use crate::input::{read_matrix, source_name};
 use crate::CliError;
-use sgn_lab::data::{npy, text};
 use sgn_lab::experiment::analyze::{analyze_dump, AnalyzeOptions, RowKind};
 use sgn_lab::experiment::TailRule;
-use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct AnalyzeArgs {
-    /// Gradient matrix: .npy or text, one row per sample or iteration.
-    pub file: PathBuf,
+    /// Gradient matrix: .npy or text, one row per sample or iteration; `-` reads stdin.
+    pub file: String,
     /// What the rows are, which decides the SGN-like noise tested beside the raw values: samples
     /// (per-sample gradients at one θ; noise = row − mean row) or iterations (minibatch gradients
     /// along training; noise = (g_t − g_{t−1})/√2, which removes the slowly drifting mean).
@@ -32,15 +31,8 @@ pub struct AnalyzeArgs {
 }
 
 pub fn run(args: &AnalyzeArgs) -> Result<serde_json::Value, CliError> {
-    let path = args.file.display();
-    let bytes = std::fs::read(&args.file).map_err(|e| CliError::input(format!("cannot read {path}: {e}")))?;
-    let matrix = if npy::is_npy(&bytes) {
-        npy::read_npy(&bytes).map_err(|e| CliError::input(format!("{path}: {e}")))?
-    } else {
-        let s = std::str::from_utf8(&bytes)
-            .map_err(|_| CliError::input(format!("{path}: not text (and not a .npy file)")))?;
-        text::parse_matrix(s).map_err(|e| CliError::input(format!("{path}: {e}")))?
-    };
+    let path = source_name(&args.file);
+    let matrix = read_matrix(&args.file)?;
     let opts = AnalyzeOptions {
         rows: if args.rows == "iterations" {
             RowKind::Iterations

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod analyze;
+mod input;
 mod normality;
 mod powerlaw;
 mod presets;

@@ -2,19 +2,19 @@
 
 use sgn_lab::stats::normality::{normality, NORMALITY_MIN_N};
 
-use crate::powerlaw::{read_input, stats_error};
+use crate::input::read_numbers;
+use crate::powerlaw::stats_error;
 use crate::CliError;
 
 /// Arguments of `sgn-lab normality`.
 #[derive(clap::Args, Debug)]
 pub struct NormalityArgs {
-    /// Numbers separated by whitespace, commas or newlines; `-` reads stdin.
+    /// Numbers separated by whitespace, commas or newlines, or a .npy array; `-` reads stdin.
     pub file: String,
 }
 
 pub fn run(args: &NormalityArgs) -> Result<serde_json::Value, CliError> {
-    let text = read_input(&args.file)?;
-    let x = sgn_lab::data::text::parse_numbers(&text).map_err(CliError::input)?;
+    let x = read_numbers(&args.file)?;
     if x.len() < NORMALITY_MIN_N {
         return Err(CliError::input(format!(
             "normality: too few values: the tests need at least {NORMALITY_MIN_N}, got {}",

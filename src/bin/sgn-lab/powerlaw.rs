@@ -4,12 +4,13 @@
 use sgn_lab::stats::powerlaw::PAPER_MIN_N;
 use sgn_lab::stats::{power_law_test, Level, PowerLawOptions, Rule, StatsError};
 
+use crate::input::read_numbers;
 use crate::CliError;
 
 /// Arguments of `sgn-lab powerlaw`.
 #[derive(clap::Args, Debug)]
 pub struct PowerlawArgs {
-    /// Numbers separated by whitespace, commas or newlines; `-` reads stdin.
+    /// Numbers separated by whitespace, commas or newlines, or a .npy array; `-` reads stdin.
     pub file: String,
     /// Tail rule: `paper` (top-K, KS verdict) or `clauset` (x_min scan, bootstrap p-value).
     #[arg(long, default_value = "paper")]
@@ -28,20 +29,6 @@ pub struct PowerlawArgs {
     pub level: f64,
 }
 
-/// Reads FILE or stdin (`-`) as text.
-pub fn read_input(file: &str) -> Result<String, CliError> {
-    use std::io::Read;
-    let mut s = String::new();
-    if file == "-" {
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| CliError::input(format!("cannot read stdin: {e}")))?;
-    } else {
-        s = std::fs::read_to_string(file).map_err(|e| CliError::input(format!("cannot read {file}: {e}")))?;
-    }
-    Ok(s)
-}
-
 /// Maps a library error on user data to a bad-input CLI error (exit 2).
 pub fn stats_error(cmd: &str, e: StatsError) -> CliError {
     match e {
@@ -58,8 +45,7 @@ pub fn run(args: &PowerlawArgs) -> Result<serde_json::Value, CliError> {
     let level = Level::try_from(args.level).map_err(|e| stats_error("powerlaw", e))?;
     let opts =
         PowerLawOptions::new(rule, args.k, args.bootstrap, args.seed, level).map_err(|e| stats_error("powerlaw", e))?;
-    let text = read_input(&args.file)?;
-    let x = sgn_lab::data::text::parse_numbers(&text).map_err(CliError::input)?;
+    let x = read_numbers(&args.file)?;
     let nonzero = x.iter().filter(|v| **v != 0.0).count();
     let needed = match rule {
         Rule::Paper => PAPER_MIN_N,

@@ -32,9 +32,9 @@ pub struct RunArgs {
 /// Where an experiment configuration comes from (shared by `run` and `url`).
 #[derive(clap::Args)]
 pub struct ConfigArgs {
-    /// Configuration JSON (keys not given keep their defaults). With --preset: the base the preset varies.
+    /// Configuration JSON (keys not given keep their defaults; `-` reads stdin). With --preset: the base the preset varies.
     #[arg(long)]
-    pub config: Option<PathBuf>,
+    pub config: Option<String>,
     /// Configuration as a URL-hash string (`v1.…`, as in the page's address; a whole link works too).
     #[arg(long)]
     pub url: Option<String>,
@@ -60,12 +60,11 @@ impl ConfigArgs {
             ExperimentConfig::default()
         };
         if let Some(path) = &self.config {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| CliError::input(format!("cannot read {}: {e}", path.display())))?;
+            let text = crate::input::read_text(path)?;
+            let name = crate::input::source_name(path);
             let v: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
-            cfg = sgn_lab::experiment::with_overrides(&cfg, &v)
-                .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+                serde_json::from_str(&text).map_err(|e| CliError::input(format!("{name}: {e}")))?;
+            cfg = sgn_lab::experiment::with_overrides(&cfg, &v).map_err(|e| CliError::input(format!("{name}: {e}")))?;
         }
         if let Some(u) = &self.url {
             // A whole link (`https://…/#v1.…&embed=1`), its hash or just its state; the

@@ -3,18 +3,18 @@
 //! parameters for the same shape and total variance, and the "flat" flag.
 //!
 //! FILE is text (columns separated by whitespace or commas, `#` comments, an optional header
-//! line) or a `.npy` file (recognised by its magic bytes; float32/float64, C order, 1-D or 2-D).
+//! line) or a `.npy` file (recognised by its magic bytes; float32/float64, C order, 1-D or 2-D);
+//! `-` reads either from stdin.
 
+use crate::input::{read_matrix, source_name};
 use crate::CliError;
-use sgn_lab::data::{npy, text};
 use sgn_lab::spectrum::{analyze_matrix, FitParams};
 use sgn_lab::stats::Level;
-use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct SpectrumArgs {
-    /// Matrix file: one sample per line (whitespace or commas), or a .npy array.
-    pub file: PathBuf,
+    /// Matrix file: one sample per line (whitespace or commas), or a .npy array; `-` reads stdin.
+    pub file: String,
     /// Number of top eigenvalues to fit (default min(1000, rank/2)).
     #[arg(long)]
     pub k: Option<usize>,
@@ -24,19 +24,11 @@ pub struct SpectrumArgs {
 }
 
 pub fn run(args: &SpectrumArgs) -> Result<serde_json::Value, CliError> {
-    let bytes =
-        std::fs::read(&args.file).map_err(|e| CliError::input(format!("cannot read {}: {e}", args.file.display())))?;
-    let matrix = if npy::is_npy(&bytes) {
-        npy::read_npy(&bytes).map_err(|e| CliError::input(format!("{}: {e}", args.file.display())))?
-    } else {
-        let s = std::str::from_utf8(&bytes)
-            .map_err(|_| CliError::input(format!("{}: not text (and not a .npy file)", args.file.display())))?;
-        text::parse_matrix(s).map_err(|e| CliError::input(format!("{}: {e}", args.file.display())))?
-    };
+    let matrix = read_matrix(&args.file)?;
     if matrix.rows < 2 {
         return Err(CliError::input(format!(
             "{}: need at least 2 rows (samples), got {}",
-            args.file.display(),
+            source_name(&args.file),
             matrix.rows
         )));
     }
