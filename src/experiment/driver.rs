@@ -169,9 +169,18 @@ impl ArmDriver {
     }
 
     /// The arm's result: its configuration as checked, sizes, the trainer's history, the test
-    /// evaluations and `measurements`.
+    /// evaluations, the training set's evaluation at the current step and `measurements`.
     pub fn result(&self, label: &str, measurements: Vec<Measurement>) -> ArmResult {
+        let train = self.trainer.train_data();
+        let train_eval = (train.n > 0)
+            .then(|| self.trainer.evaluate(train).ok())
+            .flatten()
+            .map(|test| EvalPoint {
+                step: self.trainer.step_index(),
+                test,
+            });
         ArmResult {
+            train_eval,
             label: label.to_string(),
             config: self.checked.config.clone(),
             n_params: self.checked.train.n_params,

@@ -67,6 +67,9 @@ pub struct ArmResult {
     pub history: Vec<StepStats>,
     /// Test-set evaluation after every epoch (and at step 0).
     pub evals: Vec<EvalPoint>,
+    /// The training set at the last step (its own labels: noisy or random when the arm's are),
+    /// so a random-labels arm shows whether it fitted its labels.
+    pub train_eval: Option<EvalPoint>,
     pub measurements: Vec<Measurement>,
 }
 

@@ -97,7 +97,7 @@ pub fn verdict(info: &PresetInfo, arms: &[SweepArm], failed: &[String]) -> Verdi
     let mut clauses = every_arm_non_flat(&named, failed);
     const STABLE: &str = "The exponent ŝ is about the same at every batch size (spread ≤ 50 % of its mean)";
     const SMALLER: &str = "A larger batch gives smaller eigenvalues: λ₁(C_B) falls as B grows";
-    let tested: Vec<&SweepArm> = arms.iter().filter(|a| !a.spec.too_few()).collect();
+    let tested: Vec<&SweepArm> = arms.iter().filter(|a| a.spec.usable()).collect();
     if tested.len() >= 2 {
         let ss: Vec<f64> = tested.iter().map(|a| a.spec.row.s).collect();
         let mean = ss.iter().sum::<f64>() / ss.len() as f64;
@@ -116,9 +116,10 @@ pub fn verdict(info: &PresetInfo, arms: &[SweepArm], failed: &[String]) -> Verdi
             format!("needs two tested arms, got {}", tested.len()),
         ));
     }
-    if arms.len() >= 2 {
-        let down = arms.windows(2).all(|w| w[1].lambda1 < w[0].lambda1);
-        let values = arms
+    let trained: Vec<&SweepArm> = arms.iter().filter(|a| a.spec.excluded.is_none()).collect();
+    if trained.len() >= 2 {
+        let down = trained.windows(2).all(|w| w[1].lambda1 < w[0].lambda1);
+        let values = trained
             .iter()
             .map(|a| Quantity::new(format!("λ₁ at {}", a.key), a.lambda1))
             .collect();
@@ -129,7 +130,11 @@ pub fn verdict(info: &PresetInfo, arms: &[SweepArm], failed: &[String]) -> Verdi
             Evidence::Sequence { values, cmp: Cmp::Lt },
         ));
     } else {
-        clauses.push(Clause::not_tested("smaller", SMALLER, "needs two measured arms"));
+        clauses.push(Clause::not_tested(
+            "smaller",
+            SMALLER,
+            format!("needs two trained arms, got {}", trained.len()),
+        ));
     }
     let notes = arms
         .iter()

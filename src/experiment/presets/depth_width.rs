@@ -116,6 +116,11 @@ pub fn verdict(info: &PresetInfo, rows: &[(Shape, SpecArm)], failed: &[(Shape, S
     // d_ks/d_c of the arm of this shape, or why it is missing.
     let ratio = |shape: Shape| -> Result<Quantity, String> {
         match rows.iter().find(|(s, _)| *s == shape) {
+            Some((_, a)) if a.excluded.is_some() => Err(format!(
+                "{}: excluded: {}",
+                a.label,
+                a.excluded.as_deref().unwrap_or("")
+            )),
             Some((_, a)) if a.too_few() => Err(format!("{}: {}", a.label, too_few_text(&a.row))),
             Some((_, a)) => Ok(Quantity::new(
                 format!("d_ks/d_c at width {}", shape.width),

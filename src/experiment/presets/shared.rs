@@ -5,7 +5,7 @@
 use crate::experiment::config::ExperimentError;
 use crate::experiment::measure::{GradientStructure, TailTest};
 use crate::experiment::report::{ArmResult, TableBRow};
-use crate::experiment::verdict::{Clause, Evidence, FitEvidence};
+use crate::experiment::verdict::{Clause, Evidence, FitEvidence, Verdict};
 use crate::plot::spectrum::spectrum_views;
 use crate::plot::tails::TailFitLine;
 use crate::plot::Chart;
@@ -49,6 +49,44 @@ pub fn collapse_note(
     (!r.is_empty()).then(|| format!("training collapsed ({})", r.join(", ")))
 }
 
+/// Margin above chance (1/C for C classes) the final test accuracy of an arm must reach for it to
+/// count as trained.
+pub const TRAINED_MARGIN: f64 = 0.1;
+/// Training accuracy an arm with random labels must reach: the random-label claim is about a
+/// network that fitted (memorised) its labels.
+pub const MEMORISED: f64 = 0.9;
+
+/// Why an arm is not evidence for a claim about trained networks (`None`: it trained): with clean
+/// or noisy labels its final test accuracy is below 1/C + [`TRAINED_MARGIN`]; with random labels
+/// (whose test accuracy is at chance by construction) its final training accuracy is below
+/// [`MEMORISED`]. Such an arm is reported and excluded from the verdict, never used as evidence.
+pub fn not_trained(arm: &ArmResult, n_classes: usize) -> Option<String> {
+    let c = n_classes.max(2) as f64;
+    if arm.config.data.random_labels {
+        let a = arm.train_eval.as_ref().map_or(0.0, |e| e.test.accuracy);
+        (a < MEMORISED)
+            .then(|| format!("the network did not fit its random labels (training accuracy {a:.2} < {MEMORISED})"))
+    } else {
+        let a = arm.evals.last().map_or(0.0, |e| e.test.accuracy);
+        let need = 1.0 / c + TRAINED_MARGIN;
+        (a < need).then(|| {
+            format!(
+                "the network did not train (final test accuracy {a:.2} < chance 1/{c} + {TRAINED_MARGIN} = {need:.2})"
+            )
+        })
+    }
+}
+
+/// A verdict of one arm's claim when that arm did not train: every clause not tested, with why.
+pub fn excluded(v: Verdict, why: &str) -> Verdict {
+    let clauses = v
+        .clauses
+        .into_iter()
+        .map(|c| Clause::not_tested(c.key, c.says, format!("excluded: {why}")))
+        .collect();
+    Verdict::from_clauses(v.claim, v.finding, clauses, v.notes)
+}
+
 /// [`collapse_note`] of a trained arm (the training loss is the trained measurement's).
 pub fn arm_collapse(arm: &ArmResult, n_classes: usize) -> Option<String> {
     let loss = arm.trained().map_or(f64::NAN, |s| s.full_loss);
@@ -74,6 +112,8 @@ pub struct SpecArm {
     pub label: String,
     pub row: TableBRow,
     pub collapse: Option<String>,
+    /// Why the arm is not evidence ([`not_trained`]); its clauses are then not tested.
+    pub excluded: Option<String>,
 }
 
 impl SpecArm {
@@ -86,6 +126,7 @@ impl SpecArm {
             label: format!("{label}{acc}"),
             row: TableBRow::new("", &sp.report),
             collapse: arm_collapse(arm, n_classes),
+            excluded: not_trained(arm, n_classes),
         }))
     }
 
@@ -96,6 +137,11 @@ impl SpecArm {
     /// K < [`MIN_SPECTRUM_K`]: too few eigenvalues to decide anything.
     pub fn too_few(&self) -> bool {
         too_few(&self.row)
+    }
+
+    /// Usable as evidence: trained, with K ≥ [`MIN_SPECTRUM_K`].
+    pub fn usable(&self) -> bool {
+        self.excluded.is_none() && !self.too_few()
     }
 }
 
@@ -139,6 +185,9 @@ pub fn fmt_fit(r: &TableBRow) -> String {
 /// tested at K < [`MIN_SPECTRUM_K`].
 pub fn non_flat_power_law(key: impl Into<String>, arm: &SpecArm) -> Clause {
     let says = format!("{}: the spectrum is a power law, not flat", arm.label);
+    if let Some(why) = &arm.excluded {
+        return Clause::not_tested(key, says, format!("excluded: {why}"));
+    }
     if arm.too_few() {
         return Clause::not_tested(key, says, too_few_text(&arm.row));
     }
@@ -180,6 +229,13 @@ pub fn every_arm_non_flat(arms: &[(String, SpecArm)], failed: &[String]) -> Vec<
 pub fn spectrum_clauses(t: &SpecArm, baseline: Option<&TableBRow>) -> Vec<Clause> {
     const KS: &str = "The covariance spectrum is a power law λ_k ∝ k^(−s)";
     const BASE: &str = "It is unlike the flat spectrum of isotropic Gaussian noise";
+    if let Some(why) = &t.excluded {
+        let why = format!("excluded: {why}");
+        return vec![
+            Clause::not_tested("power-law", KS, why.clone()),
+            Clause::not_tested("baseline", BASE, why),
+        ];
+    }
     if t.too_few() {
         let why = format!(
             "{} (raise analysis.n_cov or lower analysis.spectrum_skip)",
