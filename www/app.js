@@ -5,7 +5,7 @@ import { fitCanvas, frameThrottle } from './canvas.js';
 import { setHover } from './hover.js';
 import { renderStructure } from './structure.js';
 import { SETTINGS, SETTING_GROUP, HIDEABLE, readHash, writeHash, defaultConfig } from './settings.js';
-import { initUpload, renderUpload } from './upload.js';
+import { initUpload, renderUpload, uploadProgress } from './upload.js';
 import { addChartExports, jsonButton } from './exports.js';
 import { initTour, tourParam } from './tour.js';
 
@@ -208,6 +208,9 @@ function onEngineMessage(msg) {
       } catch (err) {
         setStatus(`could not show the measurement: ${err.message || err}`, true);
       }
+      break;
+    case 'upload-progress':
+      uploadProgress(msg);
       break;
     case 'analyzed':
       $('upload-cancel').hidden = true;
@@ -459,7 +462,7 @@ function tourBusy(on) {
   if (on) $('tour-stage').textContent = 'starting…';
 }
 const tour = initTour(wasm, { post: (msg) => worker.postMessage(msg), seed: () => run.config.seed, setBusy: tourBusy });
-initUpload((msg, transfer) => worker.postMessage(msg, transfer), measureOptions);
+initUpload((msg) => worker.postMessage(msg), measureOptions, () => run.config.memory_cap, wasm.upload_max_bytes);
 
 // Offline support (www/sw.js). Registration failing (e.g. file:// or a private window) only
 // means no offline copy; the lab works the same.
