@@ -45,19 +45,41 @@ fn verdicts_match(model: &str, o: &AnalyzeOptions) {
     let dim_g = plain(&format!("{model}-dim_g.npy"), RowKind::Samples, o);
     let dim_s = plain(&format!("{model}-dim_sgn.npy"), RowKind::Samples, o);
     let it_s = plain(&format!("{model}-iter_sgn.npy"), RowKind::Samples, o);
-    assert_eq!(a.table_a.dimension_g.as_ref(), Some(&dim_g.dimension_wise), "{model} {o:?}");
-    assert_eq!(a.table_a.dimension_sgn.as_ref(), Some(&dim_s.dimension_wise), "{model} {o:?}");
-    assert_eq!(a.table_a.iteration_sgn.as_ref(), Some(&it_s.column_wise), "{model} {o:?}");
+    assert_eq!(
+        a.table_a.dimension_g.as_ref(),
+        Some(&dim_g.dimension_wise),
+        "{model} {o:?}"
+    );
+    assert_eq!(
+        a.table_a.dimension_sgn.as_ref(),
+        Some(&dim_s.dimension_wise),
+        "{model} {o:?}"
+    );
+    assert_eq!(
+        a.table_a.iteration_sgn.as_ref(),
+        Some(&it_s.column_wise),
+        "{model} {o:?}"
+    );
     let dim = a.dim.as_ref().unwrap();
     // Draw 1 is the example; the plain file's example row is row 0 whenever row 0 is testable.
     assert_eq!(dim.example_g.power_law, dim_g.example_row, "{model}");
-    assert_eq!(dim.example_sgn.as_ref().unwrap().power_law, dim_s.example_row, "{model}");
+    assert_eq!(
+        dim.example_sgn.as_ref().unwrap().power_law,
+        dim_s.example_row,
+        "{model}"
+    );
     let it = a.iter.as_ref().unwrap();
-    assert_eq!(it.example_sgn.as_ref().and_then(|s| s.power_law.clone()), it_s.example_column);
+    assert_eq!(
+        it.example_sgn.as_ref().and_then(|s| s.power_law.clone()),
+        it_s.example_column
+    );
     if std::path::Path::new(&format!("{DIR}/{model}-iter_g.npy")).exists() {
         let it_g = plain(&format!("{model}-iter_g.npy"), RowKind::Iterations, o);
         assert_eq!(a.table_a.iteration_g.as_ref(), Some(&it_g.column_wise), "{model} {o:?}");
-        assert_eq!(it.example_g.as_ref().and_then(|s| s.power_law.clone()), it_g.example_column);
+        assert_eq!(
+            it.example_g.as_ref().and_then(|s| s.power_law.clone()),
+            it_g.example_column
+        );
     } else {
         assert!(a.table_a.iteration_g.is_none() && it.example_g.is_none());
     }
@@ -108,8 +130,7 @@ fn gram_spectrum_equals_numpy_and_the_explicit_route() {
         let a = bundle_analysis(&format!("{model}.npz"), &AnalyzeOptions::default());
         let g = a.gram.as_ref().unwrap();
         let s = g.spectrum.as_ref().unwrap();
-        let expected: serde_json::Value =
-            serde_json::from_slice(&bytes(&format!("{model}-expected.json"))).unwrap();
+        let expected: serde_json::Value = serde_json::from_slice(&bytes(&format!("{model}-expected.json"))).unwrap();
         let lam: Vec<f64> = serde_json::from_value(expected["eigenvalues"].clone()).unwrap();
         let rank = expected["rank"].as_u64().unwrap() as usize;
         assert_eq!(s.rank, rank);
@@ -127,7 +148,11 @@ fn gram_spectrum_equals_numpy_and_the_explicit_route() {
         assert_eq!(s.fit.power_law, e.fit.power_law);
         assert!((s.fit.beta - e.fit.beta).abs() < 1e-8 * e.fit.beta);
         // The checks measured round-off only: the recipe symmetrises, and K is PSD.
-        assert!(g.check.asymmetry == 0.0 && g.check.lambda_min_relative > -1e-12, "{:?}", g.check);
+        assert!(
+            g.check.asymmetry == 0.0 && g.check.lambda_min_relative > -1e-12,
+            "{:?}",
+            g.check
+        );
         assert_eq!(g.p, a.header.p as usize);
     }
 }
@@ -167,7 +192,10 @@ fn zip_of(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
 }
 
 fn u8_npy(text: &str) -> Vec<u8> {
-    let mut header = format!("{{'descr': '|u1', 'fortran_order': False, 'shape': ({},), }}", text.len());
+    let mut header = format!(
+        "{{'descr': '|u1', 'fortran_order': False, 'shape': ({},), }}",
+        text.len()
+    );
     header.push_str(&" ".repeat((64 - (11 + header.len()) % 64) % 64));
     header.push('\n');
     let mut out = b"\x93NUMPY\x01\x00".to_vec();
@@ -194,8 +222,14 @@ fn broken_bundles_are_typed_errors() {
         BundleError::UnknownMember(k) if k == "dim_G"
     ));
     assert_eq!(err(&[("header.npy", u8_npy(HEADER))]), BundleError::Empty);
-    let e = err(&[("header.npy", u8_npy(&HEADER.replace("\"p\": 5", "\"p\": 6"))), ("dim_g.npy", g())]);
-    assert!(e.to_string().contains("dim_g has 5 columns but the header says p = 6"), "{e}");
+    let e = err(&[
+        ("header.npy", u8_npy(&HEADER.replace("\"p\": 5", "\"p\": 6"))),
+        ("dim_g.npy", g()),
+    ]);
+    assert!(
+        e.to_string().contains("dim_g has 5 columns but the header says p = 6"),
+        "{e}"
+    );
     let e = err(&[
         ("header.npy", u8_npy(HEADER)),
         ("dim_g.npy", g()),
@@ -204,17 +238,35 @@ fn broken_bundles_are_typed_errors() {
     assert!(e.to_string().contains("dim_full has shape [4, 1]"), "{e}");
     let e = err(&[("header.npy", u8_npy(HEADER)), ("iter_draws.npy", g())]);
     assert!(e.to_string().contains("iter_draws and iter_full go together"), "{e}");
-    let e = err(&[("header.npy", u8_npy(HEADER)), ("gram.npy", f64_npy(3, 3, |i, j| (i == j) as u8 as f64))]);
+    let e = err(&[
+        ("header.npy", u8_npy(HEADER)),
+        ("gram.npy", f64_npy(3, 3, |i, j| (i == j) as u8 as f64)),
+    ]);
     assert!(e.to_string().contains("needs a header 'gram' section"), "{e}");
-    let e = err(&[("header.npy", u8_npy(&HEADER.replace("\"p\"", "\"centered\": true, \"p\"")))]);
-    assert!(matches!(&e, BundleError::Header(m) if m.contains("unknown field `centered`")), "{e}");
-    let e = err(&[("header.npy", u8_npy(&HEADER.replace("\"version\": 1", "\"version\": 2"))), ("dim_g.npy", g())]);
+    let e = err(&[(
+        "header.npy",
+        u8_npy(&HEADER.replace("\"p\"", "\"centered\": true, \"p\"")),
+    )]);
+    assert!(
+        matches!(&e, BundleError::Header(m) if m.contains("unknown field `centered`")),
+        "{e}"
+    );
+    let e = err(&[
+        (
+            "header.npy",
+            u8_npy(&HEADER.replace("\"version\": 1", "\"version\": 2")),
+        ),
+        ("dim_g.npy", g()),
+    ]);
     assert!(e.to_string().contains("version 2"), "{e}");
     let e = err(&[("header.npy", u8_npy(HEADER)), ("notes.txt", b"hello".to_vec())]);
     assert!(matches!(e, BundleError::Npz(NpzError::Member { .. })), "{e}");
     let e = err(&[("header.npy", f64_npy(2, 2, |_, _| 0.0)), ("dim_g.npy", g())]);
     assert!(matches!(e, BundleError::Npy { member: "header", .. }), "{e}");
-    assert!(matches!(read_bundle(b"PK\x03\x04 not really", 1 << 20), Err(BundleError::Npz(NpzError::NotZip(_)))));
+    assert!(matches!(
+        read_bundle(b"PK\x03\x04 not really", 1 << 20),
+        Err(BundleError::Npz(NpzError::NotZip(_)))
+    ));
 
     // A flipped data byte in a stored member: its CRC-32 no longer matches.
     let mut z = zip_of(&[("header.npy", u8_npy(HEADER)), ("dim_g.npy", g())]);
@@ -233,7 +285,10 @@ fn broken_bundles_are_typed_errors() {
         }
     }
     let e = read_bundle(&z, 1 << 20).unwrap_err();
-    assert!(e.to_string().contains("only stored") || e.to_string().contains("not a zip"), "{e}");
+    assert!(
+        e.to_string().contains("only stored") || e.to_string().contains("not a zip"),
+        "{e}"
+    );
 }
 
 fn gram_err(k: Array2<f64>, trace: Option<f64>) -> GramError {
@@ -248,7 +303,10 @@ fn each_gram_check_names_its_failure() {
     let (s, c) = check_gram(k.view(), Some(k.diag().sum())).unwrap();
     assert_eq!(s.n, 4);
     assert!(c.lambda_min_relative.abs() < 1e-14 && c.asymmetry == 0.0, "{c:?}");
-    assert_eq!(gram_err(Array2::zeros((2, 3)), None), GramError::NotSquare { rows: 2, cols: 3 });
+    assert_eq!(
+        gram_err(Array2::zeros((2, 3)), None),
+        GramError::NotSquare { rows: 2, cols: 3 }
+    );
     assert_eq!(gram_err(Array2::ones((1, 1)), None), GramError::TooSmall(1));
     let mut bad = k.clone();
     bad[[2, 1]] = f64::NAN;
@@ -256,23 +314,35 @@ fn each_gram_check_names_its_failure() {
     assert_eq!(gram_err(bad, None), GramError::NonFinite { row: 2, col: 1 });
     let mut bad = k.clone();
     bad[[3, 3]] = -1e-3;
-    assert!(matches!(gram_err(bad, None), GramError::NegativeDiagonal { index: 3, .. }));
+    assert!(matches!(
+        gram_err(bad, None),
+        GramError::NegativeDiagonal { index: 3, .. }
+    ));
     assert_eq!(gram_err(Array2::zeros((3, 3)), None), GramError::Zero);
     // Asymmetry just above and just below the tolerance (1e-6 · max K_ii).
     let max_diag = k.diag().iter().cloned().fold(0.0, f64::max);
     let mut bad = k.clone();
     bad[[0, 2]] += 2e-6 * max_diag;
-    assert!(matches!(gram_err(bad, None), GramError::NotSymmetric { row: 2, col: 0, .. }));
+    assert!(matches!(
+        gram_err(bad, None),
+        GramError::NotSymmetric { row: 2, col: 0, .. }
+    ));
     let mut ok = k.clone();
     ok[[0, 2]] += 0.5e-6 * max_diag;
     assert!(check_gram(ok.view(), None).is_ok());
     // Not PSD: eigenvalues 3 and −1.
     let indefinite = Array2::from_shape_vec((2, 2), vec![1.0, 2.0, 2.0, 1.0]).unwrap();
     let e = gram_err(indefinite, None);
-    assert!(matches!(e, GramError::NotPsd { lambda_min, .. } if (lambda_min + 1.0).abs() < 1e-12), "{e}");
+    assert!(
+        matches!(e, GramError::NotPsd { lambda_min, .. } if (lambda_min + 1.0).abs() < 1e-12),
+        "{e}"
+    );
     assert!(e.to_string().contains("not positive semi-definite"));
     // The declared trace must match.
-    assert!(matches!(gram_err(k.clone(), Some(k.diag().sum() * 1.01)), GramError::TraceMismatch { .. }));
+    assert!(matches!(
+        gram_err(k.clone(), Some(k.diag().sum() * 1.01)),
+        GramError::TraceMismatch { .. }
+    ));
 }
 
 #[test]

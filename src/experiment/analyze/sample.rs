@@ -245,7 +245,7 @@ impl SampleAcc {
         if let Some(v) = &self.values {
             return power_law_test(v, opts, |_, _| true);
         }
-        if self.rule != Rule::Paper || opts.replicates() > 0 {
+        if self.rule != Rule::Paper || opts.rule != Rule::Paper || opts.replicates() > 0 {
             return Err(StatsError::TooMany {
                 test: "Clauset's rule and the bootstrap (they need the whole sample in memory)",
                 max: EXACT_MAX,
