@@ -110,7 +110,7 @@ impl OnePass {
     fn moments(&self) -> Result<Moments, StatsError> {
         let n = self.n as f64;
         let (m2, m3, m4) = (self.m2 / n, self.m3 / n, self.m4 / n);
-        if !(m2 > 0.0) {
+        if m2.is_nan() || m2 <= 0.0 {
             return Err(StatsError::AllEqual { what: "sample moments" });
         }
         let (skewness, excess_kurtosis, std) = (m3 / m2.powf(1.5), m4 / (m2 * m2) - 3.0, (self.m2 / (n - 1.0)).sqrt());

@@ -180,24 +180,20 @@ pub fn walk_bytes(rows: usize, cols: usize, spectrum: bool) -> u64 {
         }
 }
 
-/// Feeds the values of the row-major `tile` (`h` × `w`, rows `r0..`, columns `c0..`) to the
-/// row accumulators (`row_idx` → acc index) and column accumulators.
-fn feed(
-    tile: &[f64],
-    w: usize,
-    r0: usize,
-    c0: usize,
-    rows: &[(usize, Keep)],
-    racc: &mut [SampleAcc],
-    cols: &[(usize, Keep)],
-    cacc: &mut [SampleAcc],
-) {
+/// Accumulators for chosen rows or columns: the (ascending) indices and their accumulators.
+type Chosen<'a> = (&'a [(usize, Keep)], &'a mut [SampleAcc]);
+
+/// Feeds the values of the row-major `tile` (`w` columns; rows `r0..`, columns `c0..` of the
+/// matrix) to the chosen rows' and columns' accumulators.
+fn feed(tile: &[f64], w: usize, (r0, c0): (usize, usize), rows: Chosen<'_>, cols: Chosen<'_>) {
     let h = tile.len() / w.max(1);
+    let (rows, racc) = rows;
     let rr = rows.partition_point(|(i, _)| *i < r0)..rows.partition_point(|(i, _)| *i < r0 + h);
     for a in rr {
         let i = rows[a].0 - r0;
         tile[i * w..(i + 1) * w].iter().for_each(|&x| racc[a].push(x));
     }
+    let (cols, cacc) = cols;
     let cr = cols.partition_point(|(j, _)| *j < c0)..cols.partition_point(|(j, _)| *j < c0 + w);
     for a in cr {
         let j = cols[a].0 - c0;
@@ -242,7 +238,13 @@ pub fn walk(
             let bw = c1 - c0;
             tile.clear();
             src.read_tile(0..r, c0..c1, &mut tile).map_err(WalkError::Read)?;
-            feed(&tile, bw, 0, c0, &want.rows, &mut out.rows, &want.cols, &mut out.cols);
+            feed(
+                &tile,
+                bw,
+                (0, c0),
+                (&want.rows, &mut out.rows),
+                (&want.cols, &mut out.cols),
+            );
             nt.clear();
             match noise {
                 Noise::None => {}
@@ -276,12 +278,9 @@ pub fn walk(
                 feed(
                     &nt,
                     bw,
-                    0,
-                    c0,
-                    &want.noise_rows,
-                    &mut out.noise_rows,
-                    &want.noise_cols,
-                    &mut out.noise_cols,
+                    (0, c0),
+                    (&want.noise_rows, &mut out.noise_rows),
+                    (&want.noise_cols, &mut out.noise_cols),
                 );
             }
             if let Some(k) = &mut cov {
@@ -327,7 +326,13 @@ pub fn walk(
             let r1 = (r0 + h).min(r);
             tile.clear();
             src.read_tile(r0..r1, 0..c, &mut tile).map_err(WalkError::Read)?;
-            feed(&tile, c, r0, 0, &want.rows, &mut out.rows, &want.cols, &mut out.cols);
+            feed(
+                &tile,
+                c,
+                (r0, 0),
+                (&want.rows, &mut out.rows),
+                (&want.cols, &mut out.cols),
+            );
             nt.clear();
             let noise_r0 = match noise {
                 Noise::None => r0,
@@ -362,12 +367,9 @@ pub fn walk(
                 feed(
                     &nt,
                     c,
-                    noise_r0,
-                    0,
-                    &want.noise_rows,
-                    &mut out.noise_rows,
-                    &want.noise_cols,
-                    &mut out.noise_cols,
+                    (noise_r0, 0),
+                    (&want.noise_rows, &mut out.noise_rows),
+                    (&want.noise_cols, &mut out.noise_cols),
                 );
             }
             if let Some(k) = &mut cov {
