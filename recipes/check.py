@@ -262,10 +262,16 @@ def main():
             if os.path.exists(os.path.join(a.out, name + suffix)):
                 shutil.copy(os.path.join(a.out, name + suffix), os.path.join(a.fixtures, name + suffix))
         if a.framework == "jax":
-            # The same bundle deflated (np.savez_compressed), for the reader's other path.
+            # The same bundle deflated (np.savez_compressed), for the reader's other path; its
+            # gram part alone (the other parts absent); and a Gram matrix that is not PSD.
             b = bundle.read_bundle(path)
             head = b.pop("header")
             bundle.write_bundle(os.path.join(a.fixtures, f"{name}-deflated.npz"), head, compressed=True, **b)
+            gram_head = {k: v for k, v in head.items() if k != "iter"}
+            bundle.write_bundle(os.path.join(a.fixtures, f"{name}-gram-only.npz"), gram_head, gram=b["gram"])
+            bad = bundle.header("hand-made", 7, model="an indefinite 2 x 2 'Gram' matrix",
+                                gram={"n": 2, "p": 7, "trace": 2.0, "centred": False})
+            bundle.write_bundle(os.path.join(a.fixtures, "bad-gram.npz"), bad, gram=np.array([[1.0, 2.0], [2.0, 1.0]]))
         with open(os.path.join(a.fixtures, f"{name}-expected.json"), "w") as f:
             json.dump(expected, f, indent=1, sort_keys=True)
             f.write("\n")

@@ -107,7 +107,9 @@ export function initUpload(post, options, memoryCap, maxBytes) {
     // The File itself goes to the worker (a structured clone is a handle, not the bytes).
     post({ type: 'analyze', file, options: { rows: q('upload-rows').value, rule, level, memory_cap: memoryCap() } });
   };
-  input.addEventListener('change', () => send(input.files[0]));
+  // The input is emptied after each pick, so choosing the same file again (after a Cancel, say)
+  // is a change too.
+  input.addEventListener('change', () => { const f = input.files[0]; input.value = ''; send(f); });
   zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
   zone.addEventListener('drop', (e) => { e.preventDefault(); zone.classList.remove('over'); send(e.dataTransfer.files[0]); });

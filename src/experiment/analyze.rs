@@ -146,11 +146,13 @@ pub struct DumpAnalysis {
     pub spectrum_error: Option<String>,
 }
 
+/// `max` indices spread evenly over 0..n (all of them when n ≤ max), ascending. The product
+/// i·n is formed in u64: in wasm32 a usize overflows for n above ~4·10⁶ at max = 1000.
 fn spread(n: usize, max: usize) -> Vec<usize> {
     if n <= max {
         (0..n).collect()
     } else {
-        (0..max).map(|i| i * n / max).collect()
+        (0..max).map(|i| (i as u64 * n as u64 / max as u64) as usize).collect()
     }
 }
 

@@ -43,7 +43,7 @@ pub enum GramError {
     #[error("the Gram matrix is zero (every gradient is 0): nothing to analyse")]
     Zero,
     #[error(
-        "the Gram matrix is not symmetric: |K[{row},{col}] − K[{col},{row}]| = {diff:e} exceeds {SYMMETRY_TOL:e} × max K_ii = {tol:e}"
+        "the Gram matrix is not symmetric: |K[{row},{col}] − K[{col},{row}]| = {diff:.3e} exceeds {SYMMETRY_TOL:e} × max K_ii = {tol:.3e}"
     )]
     NotSymmetric {
         row: usize,
@@ -51,7 +51,7 @@ pub enum GramError {
         diff: f64,
         tol: f64,
     },
-    #[error("the Gram matrix is not positive semi-definite: its smallest eigenvalue {lambda_min:e} is below −{PSD_TOL:e} × trace = {tol:e}")]
+    #[error("the Gram matrix is not positive semi-definite: its smallest eigenvalue {lambda_min:.3e} is below −{PSD_TOL:e} × trace = −{tol:.3e}")]
     NotPsd { lambda_min: f64, tol: f64 },
     #[error(
         "the Gram matrix's trace {actual:e} differs from the declared {declared:e} by more than {TRACE_TOL:e} relative"

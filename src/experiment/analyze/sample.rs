@@ -171,7 +171,8 @@ impl SampleAcc {
             } else {
                 0
             }),
-            values: (keep_max > 0).then(|| Vec::with_capacity(len_hint.min(keep_max))),
+            // A sample known to exceed the limit is not kept at all (it would be dropped anyway).
+            values: (keep_max > 0 && len_hint <= keep_max).then(|| Vec::with_capacity(len_hint)),
             keep_max,
             moments: full.then(OnePass::default),
             bins: if full { vec![0; BINS] } else { Vec::new() },
