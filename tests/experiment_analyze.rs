@@ -267,6 +267,7 @@ fn reference(m: &Matrix, o: &AnalyzeOptions) -> DumpAnalysis {
         example_row,
         example_column,
         normality_column: normality(&col0(m)).ok().map(Into::into),
+        normality_row: normality(m.row(0)).ok().map(Into::into),
         row0_ccdf: Vec::new(),
         spectrum,
         spectrum_error: None,
@@ -282,6 +283,9 @@ fn assert_close(a: &DumpAnalysis, b: &DumpAnalysis, what: &str) {
     assert_eq!(a.example_row, b.example_row, "{what}");
     assert_eq!(a.example_column, b.example_column, "{what}");
     assert_eq!(a.normality_column, b.normality_column, "{what}");
+    if b.cols <= EXACT_MAX {
+        assert_eq!(a.normality_row, b.normality_row, "{what}");
+    }
     // The noise's column means are summed in the same order: identical, not just close.
     assert_eq!(a.normality_column_noise, b.normality_column_noise, "{what}");
     match (&a.spectrum, &b.spectrum) {

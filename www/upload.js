@@ -126,7 +126,7 @@ function matrixTable(a, body) {
     row(`noise ${a.noise}: ${colWise} power-law rate`, rate(a.column_wise_noise)),
     row('example row', verdict(a.example_row)),
     row('example column', verdict(a.example_column)));
-  for (const [label, n] of [['column 0 Gaussian?', a.normality_column], ['noise column 0 Gaussian?', a.normality_column_noise]]) {
+  for (const [label, n] of [['row 0 Gaussian?', a.normality_row], ['column 0 Gaussian?', a.normality_column], ['noise column 0 Gaussian?', a.normality_column_noise]]) {
     if (n) body.append(row(label, gaussian(n)));
   }
   if (a.spectrum) body.append(row('covariance spectrum of the rows', spectrumRow(a.spectrum)));

@@ -139,6 +139,9 @@ pub struct DumpAnalysis {
     pub example_column: Option<PowerLawReport>,
     /// Gaussianity of column 0.
     pub normality_column: Option<Gaussianity>,
+    /// Gaussianity of row 0 (a dimension-wise sample: moment tests only above
+    /// `sample::EXACT_MAX` values).
+    pub normality_row: Option<Gaussianity>,
     /// CCDF of |row 0| as points `[x, P(|X| ≥ x)]` (`sample::SampleAcc::ccdf`), for the chart.
     pub row0_ccdf: Vec<[f64; 2]>,
     pub spectrum: Option<SpectrumReport>,
@@ -312,6 +315,7 @@ pub fn analyze_source(
         example_row: example_row.map(|(_, r)| r),
         example_column: example_column.map(|(_, r)| r),
         normality_column: w.cols.first().and_then(|a| a.gaussianity()),
+        normality_row: w.rows.first().and_then(|a| a.gaussianity()),
         row0_ccdf,
         spectrum,
         spectrum_error,
