@@ -1,4 +1,4 @@
-"""The sgn-lab gradient bundle: one ``.npz`` the lab reads in one drop (docs/PROTOCOL.md §7,
+"""The sgn-lab gradient bundle: one ``.npz`` the lab reads in one drop (docs/PROTOCOL.md §6,
 docs/YOUR-GRADIENTS.md). numpy only: the framework recipes (jax_dump.py, torch_dump.py) compute
 gradients and hand them to the pieces here.
 

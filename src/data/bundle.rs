@@ -1,5 +1,5 @@
 //! The gradient bundle: one `.npz` written by the recipes in `recipes/` (`docs/PROTOCOL.md`
-//! §7, `docs/YOUR-GRADIENTS.md`) that carries everything the lab measures on a user's own model,
+//! §6, `docs/YOUR-GRADIENTS.md`) that carries everything the lab measures on a user's own model,
 //! in three optional parts:
 //!
 //! | member | shape | what |
@@ -48,7 +48,7 @@ pub enum BundleError {
     Npy { member: &'static str, error: NpyError },
     #[error("unknown member '{0}' (a bundle holds header, dim_g, dim_full, iter_g, iter_draws, iter_full and gram)")]
     UnknownMember(String),
-    #[error("the bundle has no 'header' member (a UTF-8 JSON uint8 array; see docs/PROTOCOL.md §7)")]
+    #[error("the bundle has no 'header' member (a UTF-8 JSON uint8 array; see docs/PROTOCOL.md §6)")]
     NoHeader,
     #[error("the header is not valid: {0}")]
     Header(String),

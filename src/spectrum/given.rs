@@ -1,4 +1,4 @@
-//! A Gram matrix handed in by a user (a bundle's `gram` member, `docs/PROTOCOL.md` §7): the
+//! A Gram matrix handed in by a user (a bundle's `gram` member, `docs/PROTOCOL.md` §6): the
 //! checks it must pass before its spectrum means anything.
 //!
 //! K = G Gᵀ of N per-sample gradients is square, finite, symmetric and positive semi-definite,

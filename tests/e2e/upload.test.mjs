@@ -117,9 +117,9 @@ const sgnLab = (...args) => JSON.parse(execFileSync('cargo', ['run', '--quiet', 
 /** Deep equality with numbers to `rtol` relative (the spectrum's eigensolver runs in wasm32
  * sequentially and natively threaded: round-off apart, PROTOCOL §5.2). */
 function close(a, b, where = '$', rtol = 1e-9) {
-  // The Vuong test against a lognormal fits the lognormal by numerical optimisation: its
-  // statistics move with the platform's last-bit differences in ln/exp (3e-8 relative seen), and its p-value far in the tail (1e-33) by 5e-6.
-  if (/vs_lognormal/.test(where)) rtol = Math.max(rtol, /\.p$/.test(where) ? 1e-4 : 1e-6);
+  // The truncated-lognormal fit inside the Vuong test is ill-conditioned on power-law tails and
+  // agrees across platforms to 1e-3 only (PROTOCOL §5.2); verdicts are compared exactly.
+  if (/vs_lognormal/.test(where)) rtol = Math.max(rtol, 1e-3);
   if (typeof a === 'number' && typeof b === 'number') {
     assert.ok(Math.abs(a - b) <= rtol * Math.max(Math.abs(a), Math.abs(b), 1e-300) || Math.abs(a - b) < 1e-300, `${where}: ${a} vs ${b}`);
   } else if (Array.isArray(a) && Array.isArray(b)) {

@@ -1,7 +1,7 @@
 //! `sgn-lab analyze FILE [--rows samples|iterations] [--rule paper|clauset] [--k K]`: the tail
 //! tests and the covariance spectrum on a user's gradient dump, in the page's report schema.
 //!
-//! - a **bundle** (`.npz` written by `recipes/`, `docs/PROTOCOL.md` §7): each part present
+//! - a **bundle** (`.npz` written by `recipes/`, `docs/PROTOCOL.md` §6): each part present
 //!   analysed (`experiment::analyze::bundle`); `--rows` does not apply;
 //! - a **`.npy`** (float32/float64, C order, 1-D or 2-D) or **CSV/whitespace text**: rows =
 //!   samples or iterations, columns = parameters. `--rows` decides the noise (see

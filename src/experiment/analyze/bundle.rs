@@ -1,5 +1,5 @@
 //! A gradient bundle (`data::bundle`) analysed part by part with the lab's own measurements
-//! (`experiment::measure`, `docs/PROTOCOL.md` §7):
+//! (`experiment::measure`, `docs/PROTOCOL.md` §6):
 //!
 //! - **dim** → Table A's dimension-wise cells: every row of `dim_g` (a minibatch gradient over
 //!   all P coordinates) and of ξ = `dim_g` − `dim_full` is one sample; the first draw's g and ξ
