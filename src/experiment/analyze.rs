@@ -206,8 +206,12 @@ pub(crate) fn rate_of(accs: &[SampleAcc], opts: &PowerLawOptions) -> (PowerLawRa
     (rate_from_verdicts(&v, skipped), first)
 }
 
-/// Bytes [`analyze_source`] allocates for a `rows × cols` matrix (an upper bound: one tile, the
-/// accumulators, the spectrum's matrices and eigensolver), the source itself not included.
+/// Bytes [`analyze_source`] allocates for a `rows × cols` matrix, the source itself not
+/// included (an upper bound, tested with a counting allocator in `tests/analyze_memory.rs`):
+/// the walk (one tile, its noise, the spectrum's accumulator: [`walk::walk_bytes`]), the
+/// accumulators of the data's and the noise's rows and columns ([`SampleAcc::bytes`]), then —
+/// after the walk — the spectrum's centred copy and eigensolver and the tests' copies of the
+/// largest kept sample (|x| for the tail test, standardised and sorted values for Gaussianity).
 pub fn dump_bytes(rows: usize, cols: usize, o: &AnalyzeOptions) -> u64 {
     let opts = tail_options(o).unwrap_or_default();
     let max = o.max_samples.clamp(1, 100_000);
@@ -216,13 +220,29 @@ pub fn dump_bytes(rows: usize, cols: usize, o: &AnalyzeOptions) -> u64 {
         SampleAcc::bytes(&opts, Keep::Full, len) + k.saturating_sub(1) * SampleAcc::bytes(&opts, Keep::Verdict, len)
     };
     let spectrum = o.spectrum && rows >= 2 && rows.min(cols) <= MAX_SPECTRUM_SIDE;
-    let side = rows.min(cols);
+    let side = rows.min(cols) as u64;
     let eig = if spectrum {
-        evd_bytes(side, false) + (side as u64).pow(2) * 8
+        evd_bytes(side as usize, false) + side * side * 8
     } else {
         0
     };
-    walk_bytes(rows, cols, spectrum) + 2 * accs(rows, cols) + 2 * accs(cols, rows) + eig
+    // The longest sample kept whole: every sample under Clauset's rule; under the paper rule
+    // row 0 (cols values) and column 0 (rows values) when at most EXACT_MAX long.
+    // The noise has one row fewer with `iterations` (first differences).
+    let nrows = match o.rows {
+        RowKind::Samples => rows,
+        RowKind::Iterations => rows.saturating_sub(1),
+    };
+    let kept = match opts.rule {
+        Rule::Clauset => rows.max(cols),
+        Rule::Paper => [rows, nrows, cols]
+            .into_iter()
+            .filter(|&n| n <= sample::EXACT_MAX)
+            .max()
+            .unwrap_or(0),
+    } as u64;
+    let accounts = accs(rows, cols) + accs(cols, rows) + accs(nrows, cols) + accs(cols, nrows);
+    walk_bytes(rows, cols, spectrum) + accounts + eig + 3 * 8 * kept
 }
 
 /// Tail tests (dimension-wise over rows, column-wise over columns), Gaussianity of column 0,

@@ -248,6 +248,7 @@ impl BlockedCovariance {
             )));
         }
         self.centred.clear();
+        self.centred.reserve(tile.len());
         self.centred.extend(
             tile.chunks_exact(d.max(1))
                 .flat_map(|row| row.iter().zip(mean).map(|(v, m)| v - m)),

@@ -95,7 +95,8 @@ pub struct BundleAnalysis {
     pub gram: Option<GramPart>,
 }
 
-fn sample(label: String, acc: &super::sample::SampleAcc, opts: &PowerLawOptions) -> TailSample {
+/// The report of one accumulated sample; `values`: keep its values (for the histogram).
+fn sample(label: String, acc: &super::sample::SampleAcc, opts: &PowerLawOptions, values: bool) -> TailSample {
     let (power_law, error) = match acc.power_law(opts) {
         Ok(r) => (Some(r), None),
         Err(e) => (None, Some(e.to_string())),
@@ -107,7 +108,11 @@ fn sample(label: String, acc: &super::sample::SampleAcc, opts: &PowerLawOptions)
         error,
         normality: acc.gaussianity(),
         ccdf,
-        values: acc.values().map(<[f64]>::to_vec),
+        values: if values {
+            acc.values().map(<[f64]>::to_vec)
+        } else {
+            None
+        },
     }
 }
 
@@ -151,6 +156,7 @@ fn dim_part(
         format!("dimension-wise g (all {p} coordinates of minibatch gradient 1 of {d})"),
         &w.rows[0],
         opts,
+        false,
     );
     let (sgn, example_sgn) = if full.is_some() {
         let (r, _) = rate_of(&w.noise_rows, opts);
@@ -158,6 +164,7 @@ fn dim_part(
             format!("dimension-wise SGN (all {p} coordinates of ξ = g_B − ∇L, draw 1 of {d})"),
             &w.noise_rows[0],
             opts,
+            false,
         );
         (Some(r), Some(s))
     } else {
@@ -220,7 +227,12 @@ fn iter_columns(
         .map_or(format!("column {j}"), |c| format!("parameter #{c}"));
     Ok((
         rate,
-        Some(sample(format!("{what} of {coord} ({} values)", acc.len()), acc, opts)),
+        Some(sample(
+            format!("{what} of {coord} ({} values)", acc.len()),
+            acc,
+            opts,
+            true,
+        )),
     ))
 }
 

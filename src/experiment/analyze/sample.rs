@@ -184,8 +184,8 @@ impl SampleAcc {
         let k = opts.k.unwrap_or(1000).min(len) as u64;
         let kept = match (opts.rule, keep) {
             (Rule::Clauset, _) => len,
-            (Rule::Paper, Keep::Full) => len.min(EXACT_MAX),
-            (Rule::Paper, Keep::Verdict) => 0,
+            (Rule::Paper, Keep::Full) if len <= EXACT_MAX => len,
+            (Rule::Paper, _) => 0,
         } as u64;
         let bins = if keep == Keep::Full { BINS as u64 * 8 } else { 0 };
         256 + 8 * (k + 1) + 8 * kept + bins

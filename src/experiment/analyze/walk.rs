@@ -162,19 +162,28 @@ pub fn is_wide(rows: usize, cols: usize) -> bool {
     rows <= cols
 }
 
-/// Bytes a walk allocates besides the accumulators: one tile, its noise row, the mean row or
-/// column means, and the spectrum's accumulator when asked for.
-pub fn walk_bytes(rows: usize, cols: usize, spectrum: bool) -> u64 {
-    let tile = TILE_VALUES.max(rows.min(cols)) as u64 * 8 * 2;
-    let means = if is_wide(rows, cols) {
-        3 * (TILE_VALUES / rows.max(1)).max(1)
+/// Values in one tile of a `rows × cols` walk (module doc).
+fn tile_values(rows: usize, cols: usize) -> usize {
+    if is_wide(rows, cols) {
+        rows * (TILE_VALUES / rows.max(1)).clamp(1, cols.max(1))
     } else {
-        3 * cols
-    } as u64
-        * 8;
-    tile + means
+        cols * (TILE_VALUES / cols.max(1)).clamp(1, rows.max(1))
+    }
+}
+
+/// Bytes a walk allocates besides the accumulators: the tile, its noise, the given row's slice
+/// or the cross-product's centred copy, the mean row (wide: of one tile) or column means and
+/// the previous row (tall), and the spectrum's accumulator when asked for.
+pub fn walk_bytes(rows: usize, cols: usize, spectrum: bool) -> u64 {
+    let t = tile_values(rows, cols) as u64;
+    let side = if is_wide(rows, cols) {
+        (t / rows.max(1) as u64).max(1)
+    } else {
+        cols as u64
+    };
+    8 * (3 * t + 3 * side)
         + if spectrum {
-            BlockedCovariance::bytes(rows, cols) + rows.min(cols) as u64 * 8
+            BlockedCovariance::bytes(rows, cols)
         } else {
             0
         }
