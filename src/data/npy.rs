@@ -1,12 +1,20 @@
 //! A small reader (and writer) for NumPy `.npy` files: float32 / float64, little-endian,
 //! C order, 1-D or 2-D (format versions 1.0, 2.0 and 3.0; NumPy NEP 1,
-//! <https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html>).
+//! <https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html>), plus 1-D uint8
+//! arrays for a bundle's JSON header ([`view_npy_u8`]).
 //!
-//! Written by hand rather than with the `npyz` crate (0.9.1) because this reader must return a
-//! typed error, never panic or abort, on any byte string a user drops on the page: npyz
-//! multiplies the header's shape without overflow checks (`shape.iter().product()`), sizes
-//! buffers from that header, and has `assert!`/`unwrap()` on some read paths. The format
-//! subset needed here is small; everything else is refused with a clear error.
+//! The header is parsed on its own ([`parse_npy_header`]: a size can be stated, and refused,
+//! before the data arrives), and an array can be viewed in place ([`NpyView`]: its values decoded
+//! tile by tile from bytes of any alignment — a memory map, a zip member, the page's upload
+//! buffer) or read whole into an f64 [`Matrix`] ([`read_npy`]).
+//!
+//! Written by hand rather than with the `npyz` crate (0.9.1) or `ndarray-npy` (0.10.0) because
+//! this reader must return a typed error, never panic or abort, on any byte string a user drops
+//! on the page: npyz multiplies the header's shape without overflow checks
+//! (`shape.iter().product()`), sizes buffers from that header, and has `assert!`/`unwrap()` on
+//! some read paths; ndarray-npy allocates the whole array from the header's shape before reading
+//! the data and views in place only aligned data (`docs/ARCHITECTURE.md`, toolchain decisions).
+//! The format subset needed here is small; everything else is refused with a clear error.
 //!
 //! A 1-D array of length n is read as n samples of one coordinate (an n × 1 matrix), the same
 //! as a text file with one number per line. Non-finite values are refused (as in
