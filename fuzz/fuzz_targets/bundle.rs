@@ -71,7 +71,7 @@ fn gram(c: &mut Cursor<'_>, n: usize, p: usize) -> (Vec<u8>, f64) {
     let trace: f64 = (0..n).map(|i| k[i * n + i]).sum();
     match c.u8() % 8 {
         0 => k[c.range(0, n * n - 1)] += c.f64(),
-        1 => k[1] -= 1e-3 * trace.max(1.0),
+        1 if n > 1 => k[1] -= 1e-3 * trace.max(1.0),
         _ => {}
     }
     (sgn_lab::data::npy::write_npy_f64(n, n, &k), trace)
