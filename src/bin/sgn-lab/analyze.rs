@@ -12,7 +12,7 @@
 //! `.npy` and `.npz` files are memory-mapped and read in tiles, so a dump larger than memory is
 //! analysed with memory that does not grow with the file (`experiment::analyze::dump_bytes`
 //! states it; the estimate is printed on stderr for files over 64 MiB, with progress). A
-//! deflated (`np.savez_compressed`) member is inflated into memory.
+//! deflated (`np.savez_compressed`) member is inflated into memory, up to [`MAX_INFLATED`].
 
 use crate::CliError;
 use sgn_lab::data::bundle::read_bundle;
@@ -28,6 +28,9 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 pub struct AnalyzeArgs {
     /// Gradient bundle (.npz from recipes/), or a matrix: .npy or text, one row per sample or iteration.
+    /// .npy and .npz files are memory-mapped and read in tiles: the memory used does not grow with
+    /// the file (the estimate is printed for files over 64 MiB); a deflated (np.savez_compressed)
+    /// member is inflated, up to 4 GiB.
     pub file: PathBuf,
     /// What the rows are, which decides the SGN-like noise tested beside the raw values: samples
     /// (per-sample gradients at one θ; noise = row − mean row) or iterations (minibatch gradients
@@ -48,6 +51,8 @@ pub struct AnalyzeArgs {
 
 /// Files above this size get a memory estimate and progress on stderr.
 const LOUD_BYTES: u64 = 64 << 20;
+/// Largest deflated bundle member inflated (stored members are read in place, at any size).
+const MAX_INFLATED: u64 = 4 << 30;
 
 fn progress_printer(loud: bool) -> impl FnMut(f64) -> bool {
     let mut last = -1i64;
@@ -103,7 +108,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<serde_json::Value, CliError> {
         code: 1,
     };
     if is_zip(bytes) {
-        let b = read_bundle(bytes, u64::MAX).map_err(|e| input(&e))?;
+        let b = read_bundle(bytes, MAX_INFLATED).map_err(|e| input(&e))?;
         if loud {
             eprintln!(
                 "analyze: bundle of {:.1} MiB, memory-mapped; the analysis needs about {:.1} MiB more",
