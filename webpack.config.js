@@ -59,6 +59,9 @@ module.exports = (env, argv) => ({
       { from: 'assets/*.gz', to: 'assets/[name][ext]' },
       { from: 'assets/*.csv', to: 'assets/[name][ext]' },
       { from: 'www/style.css', to: 'style.css' },
+      // "Your own gradients": the dump recipes and their documentation, linked from the upload view.
+      { from: 'recipes/*.py', to: 'recipes/[name][ext]' },
+      { from: 'docs/YOUR-GRADIENTS.md', to: 'recipes/YOUR-GRADIENTS.md' },
     ] }),
     new PrecachePlugin(),
   ],

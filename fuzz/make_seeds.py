@@ -240,5 +240,39 @@ write("stats", "spectrum_t", spectrum_prefix() + f64s([f64_small(v) for v in np.
 write("stats", "spectrum_wide", spectrum_prefix(d=8, n=5) + f64s([f64_raw(float(v)) for v in rng.standard_normal(40)]))
 write("stats", "spectrum_huge_mean", spectrum_prefix(d=2, n=3) + f64s([f64_raw(1e8 + float(v) * 1e-6) for v in rng.standard_normal(24)]))
 
+
+# --- bundle (mode u8: even = raw archive, odd = built; then rule bool, k: bool [+range], max_samples range) ---
+import sys as _sys  # noqa: E402
+
+_sys.path.insert(0, os.path.join(REPO, "recipes"))
+import bundle as _bundle  # noqa: E402
+
+
+def bundle_prefix(raw=True, paper=1, k=None, max_samples=4):
+    b = u8(0 if raw else 1) + u8(paper)
+    b += u8(1) if k is None else u8(0) + u16(k - 2)
+    return b + u16(max_samples - 1)
+
+
+def npz_bytes(head, compressed=False, **parts):
+    buf = io.BytesIO()
+    _bundle.write_bundle(buf, head, compressed=compressed, **parts)
+    return buf.getvalue()
+
+
+_g = rng.standard_t(3, size=(2, 20)) * 1e-3
+_gs = rng.standard_t(3, size=(5, 4))
+_k = _gs @ _gs.T
+_head = _bundle.header("seed", 20, model="tiny", n=100, b=8, step=3, seed=1, coordinates=[1, 5, 9], steps=30, draws=30,
+                       gram={"n": 5, "p": 4, "trace": float(np.trace(_k)), "centred": False})
+_parts = dict(dim_g=_g, dim_full=_g.mean(axis=0), iter_g=rng.standard_normal((30, 3)), iter_draws=rng.standard_normal((30, 3)),
+              iter_full=np.zeros(3), gram=_k)
+write("bundle", "all_parts", bundle_prefix() + npz_bytes(_head, **_parts))
+write("bundle", "all_parts_deflated", bundle_prefix(paper=0, k=12) + npz_bytes(_head, compressed=True, **_parts))
+write("bundle", "gram_only", bundle_prefix() + npz_bytes({k: v for k, v in _head.items() if k != "iter"}, gram=_k))
+write("bundle", "not_psd", bundle_prefix() + npz_bytes(_bundle.header("seed", 3, gram={"n": 2, "p": 3, "trace": 2.0, "centred": False}),
+                                                       gram=np.array([[1.0, 2.0], [2.0, 1.0]])))
+write("bundle", "built", bytes([1]) + bytes(range(1, 200)))
+
 total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(CORPUS) for f in fs)
 print(f"wrote seeds into {CORPUS}: {total} bytes")

@@ -5,7 +5,7 @@ import { fitCanvas, frameThrottle } from './canvas.js';
 import { setHover } from './hover.js';
 import { renderStructure } from './structure.js';
 import { CONTROLS, readHash, writeHash, defaultConfig, controlValues, applyControl, controlId } from './settings.js';
-import { initUpload, renderUpload } from './upload.js';
+import { initUpload, renderUpload, uploadProgress } from './upload.js';
 import { addChartExports, jsonButton } from './exports.js';
 import { initTour, tourStep } from './tour.js';
 
@@ -225,6 +225,9 @@ function onEngineMessage(msg) {
       } catch (err) {
         setStatus(`could not show the measurement: ${err.message || err}`, true);
       }
+      break;
+    case 'upload-progress':
+      uploadProgress(msg);
       break;
     case 'analyzed':
       $('upload-cancel').hidden = true;
@@ -559,7 +562,7 @@ const tour = initTour(wasm, {
   setBusy: tourBusy, fromLink: initial.flags.tour,
   rememberStep: () => history.replaceState(null, '', writeHash(run.config, { ...view, tour: tourStep() })),
 });
-initUpload((msg, transfer) => worker.postMessage(msg, transfer), () => run.config.analysis);
+initUpload((msg) => worker.postMessage(msg), () => run.config.analysis, () => run.config.memory_cap, wasm.upload_max_bytes);
 
 // Offline support (www/sw.js). Registration failing (e.g. file:// or a private window) only
 // means no offline copy; the lab works the same.

@@ -143,9 +143,26 @@ self.onmessage = async (event) => {
         if (lab) post({ type: 'measure-check', id: msg.id, check: lab.check_measure(msg.config, msg.fromMenu) });
         break;
       case 'analyze': {
-        const r = wasm.analyze_upload(msg.name, new Uint8Array(msg.bytes), JSON.stringify(msg.options));
-        const out = { type: 'analyzed', name: msg.name, report: r.report, rank_plot: r.rank_plot, row0: r.row0, col0: r.col0 };
-        post(out, [r.row0.buffer, r.col0.buffer]);
+        // "Your own gradients" (src/web/upload.rs): the File is streamed into the engine chunk by
+        // chunk, so its bytes exist once (in the engine); the size is checked before reading.
+        const file = msg.file;
+        const up = new wasm.Upload(file.name, file.size, msg.options.memory_cap || 0);
+        try {
+          const reader = file.stream().getReader();
+          let last = 0;
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            up.push(value);
+            if (performance.now() - last > 100) { last = performance.now(); post({ type: 'upload-progress', stage: 'reading', done: up.received(), total: file.size }); }
+          }
+          post({ type: 'upload-progress', stage: 'reading', done: up.received(), total: file.size });
+          const r = up.analyze(JSON.stringify(msg.options), (fraction) => post({ type: 'upload-progress', stage: 'analysing', fraction }));
+          const out = { type: 'analyzed', name: file.name, kind: r.kind, report: r.report, rank_plot: r.rank_plot, row0: r.row0, col0: r.col0, col0_title: r.col0_title };
+          post(out, [r.row0, r.col0].filter(Boolean).map((x) => x.buffer));
+        } finally {
+          up.free();
+        }
         break;
       }
       case 'tour-run': {

@@ -15,7 +15,7 @@ use sgn_lab::data::npy::{is_npy, read_npy_max};
 use sgn_lab::data::text::parse_matrix_max;
 use sgn_lab::experiment::analyze::{analyze_dump, AnalyzeOptions, RowKind};
 use sgn_lab::experiment::TailRule;
-use sgn_lab_fuzz::{check_normality, check_power_law, check_rate, check_spectrum_report, Cursor};
+use sgn_lab_fuzz::{check_gaussianity, check_power_law, check_rate, check_spectrum_report, Cursor};
 
 const MAX_VALUES: usize = 1024;
 
@@ -87,7 +87,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(a.example_row.is_some(), a.dimension_wise.tested > 0);
             assert_eq!(a.example_column.is_some(), a.column_wise.tested > 0);
             if let Some(r) = &a.normality_column {
-                check_normality(r, m.rows);
+                check_gaussianity(r, m.rows);
+            }
+            if let Some(r) = &a.normality_row {
+                check_gaussianity(r, m.cols);
             }
             match (&a.spectrum, &a.spectrum_error) {
                 (Some(s), None) => {

@@ -3,6 +3,7 @@
 //! invariant checks on the library's reports (p-values in [0, 1], statistics finite, spectra
 //! descending and non-negative) used by more than one target.
 
+use sgn_lab::experiment::analyze::sample::Gaussianity;
 use sgn_lab::spectrum::{Spectrum, SpectrumFit, SpectrumReport};
 use sgn_lab::stats::{LikelihoodRatio, NormalityReport, PowerLawRate, PowerLawReport, TopKFit};
 
@@ -185,6 +186,44 @@ pub fn check_normality(r: &NormalityReport, n: usize) {
     assert_finite(r.anderson_darling.a2, "A²");
     assert_p(r.lilliefors.p, "Lilliefors");
     assert!((0.0..=1.0).contains(&r.lilliefors.d), "{r:?}");
+}
+
+/// [`check_normality`] for the analysis's Gaussianity report: every test when the sample was
+/// kept whole, the moment tests only when `streamed`.
+pub fn check_gaussianity(g: &Gaussianity, n: usize) {
+    assert_eq!(g.n, n);
+    for (v, w) in [
+        (g.mean, "mean"),
+        (g.std, "std"),
+        (g.skewness, "skewness"),
+        (g.excess_kurtosis, "kurtosis"),
+    ] {
+        assert_finite(v, w);
+    }
+    assert!(g.std >= 0.0, "{g:?}");
+    if let Some(sw) = g.shapiro_wilk {
+        assert_p(sw.p, "Shapiro–Wilk");
+        assert!(sw.w.is_finite() && sw.w > 0.0 && sw.w <= 1.0 + 1e-12, "W {sw:?}");
+    } else {
+        assert!(n > 5000 || g.streamed);
+    }
+    assert_p(g.dagostino_pearson.p, "D'Agostino–Pearson");
+    assert!(
+        g.dagostino_pearson.k2 >= 0.0 && g.dagostino_pearson.k2.is_finite(),
+        "{g:?}"
+    );
+    assert_p(g.jarque_bera.p, "Jarque–Bera");
+    assert!(g.jarque_bera.jb >= 0.0 && g.jarque_bera.jb.is_finite(), "{g:?}");
+    assert_eq!(g.anderson_darling.is_none(), g.streamed);
+    assert_eq!(g.lilliefors.is_none(), g.streamed);
+    if let Some(ad) = g.anderson_darling {
+        assert_p(ad.p, "Anderson–Darling");
+        assert_finite(ad.a2, "A²");
+    }
+    if let Some(l) = g.lilliefors {
+        assert_p(l.p, "Lilliefors");
+        assert!((0.0..=1.0).contains(&l.d), "{g:?}");
+    }
 }
 
 pub fn check_rate(r: &PowerLawRate, samples: usize) {

@@ -6,9 +6,11 @@
 //! assets lazily, the CLI and the tests read files). Every random draw comes from
 //! [`crate::rng::substream`] of a user-visible seed, one stream per purpose ([`streams`]).
 
+pub mod bundle;
 pub mod images;
 pub mod mnist;
 pub mod npy;
+pub mod npz;
 pub mod spec;
 pub mod synthetic;
 pub mod tabular;

@@ -1,12 +1,20 @@
 //! A small reader (and writer) for NumPy `.npy` files: float32 / float64, little-endian,
 //! C order, 1-D or 2-D (format versions 1.0, 2.0 and 3.0; NumPy NEP 1,
-//! <https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html>).
+//! <https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html>), plus 1-D uint8
+//! arrays for a bundle's JSON header ([`view_npy_u8`]).
 //!
-//! Written by hand rather than with the `npyz` crate (0.9.1) because this reader must return a
-//! typed error, never panic or abort, on any byte string a user drops on the page: npyz
-//! multiplies the header's shape without overflow checks (`shape.iter().product()`), sizes
-//! buffers from that header, and has `assert!`/`unwrap()` on some read paths. The format
-//! subset needed here is small; everything else is refused with a clear error.
+//! The header is parsed on its own ([`parse_npy_header`]: a size can be stated, and refused,
+//! before the data arrives), and an array can be viewed in place ([`NpyView`]: its values decoded
+//! tile by tile from bytes of any alignment — a memory map, a zip member, the page's upload
+//! buffer) or read whole into an f64 [`Matrix`] ([`read_npy`]).
+//!
+//! Written by hand rather than with the `npyz` crate (0.9.1) or `ndarray-npy` (0.10.0) because
+//! this reader must return a typed error, never panic or abort, on any byte string a user drops
+//! on the page: npyz multiplies the header's shape without overflow checks
+//! (`shape.iter().product()`), sizes buffers from that header, and has `assert!`/`unwrap()` on
+//! some read paths; ndarray-npy allocates the whole array from the header's shape before reading
+//! the data and views in place only aligned data (`docs/ARCHITECTURE.md`, toolchain decisions).
+//! The format subset needed here is small; everything else is refused with a clear error.
 //!
 //! A 1-D array of length n is read as n samples of one coordinate (an n × 1 matrix), the same
 //! as a text file with one number per line. Non-finite values are refused (as in
@@ -195,16 +203,59 @@ fn parse_header(h: &str) -> Result<Header, NpyError> {
     })
 }
 
-/// Reads a `.npy` file's bytes as a row-major f64 matrix (see the module doc). No limit on the
-/// size beyond the bytes given: see [`read_npy_max`].
-pub fn read_npy(bytes: &[u8]) -> Result<Matrix, NpyError> {
-    read_npy_max(bytes, usize::MAX)
+/// The element type of a `.npy` array this reader accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dtype {
+    /// Little-endian IEEE float32, `'<f4'`.
+    F4,
+    /// Little-endian IEEE float64, `'<f8'`.
+    F8,
+    /// Unsigned bytes, `'|u1'` (only for a bundle's UTF-8 JSON header, [`view_npy_u8`]).
+    U1,
 }
 
-/// [`read_npy`] refusing arrays of more than `max_values` values with [`NpyError::TooLarge`]
-/// as soon as the header's shape is read, before the f64 matrix (`8 · rows · cols` bytes, twice
-/// a float32 file's data) is allocated.
-pub fn read_npy_max(bytes: &[u8], max_values: usize) -> Result<Matrix, NpyError> {
+impl Dtype {
+    /// Bytes per element.
+    pub fn size(self) -> usize {
+        match self {
+            Dtype::F4 => 4,
+            Dtype::F8 => 8,
+            Dtype::U1 => 1,
+        }
+    }
+}
+
+/// A `.npy` header: element type, shape as rows × cols (a 1-D array of n values is n × 1) and
+/// where the data starts. Parsed from the first bytes alone ([`parse_npy_header`]), so a reader
+/// can state the array's size before the data has arrived.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NpyHeader {
+    pub dtype: Dtype,
+    /// The shape as written in the file (1 or 2 dimensions, none zero).
+    pub shape: Vec<u64>,
+    pub rows: usize,
+    pub cols: usize,
+    /// Offset of the first data byte.
+    pub data_offset: usize,
+}
+
+impl NpyHeader {
+    /// rows · cols.
+    pub fn values(&self) -> usize {
+        self.rows * self.cols
+    }
+
+    /// Bytes of data the header promises.
+    pub fn data_bytes(&self) -> usize {
+        self.values() * self.dtype.size()
+    }
+}
+
+/// Parses the magic string, version, header dictionary, dtype and shape (see the module doc) of
+/// the `.npy` file that `bytes` starts with; the data need not be present. `allow_u8` admits
+/// `'|u1'` arrays (a bundle's header); otherwise only `'<f4'` and `'<f8'`. A shape holding more
+/// than `max_values` values is [`NpyError::TooLarge`].
+pub fn parse_npy_header(bytes: &[u8], allow_u8: bool, max_values: usize) -> Result<NpyHeader, NpyError> {
     if !is_npy(bytes) {
         return Err(NpyError::BadMagic);
     }
@@ -235,19 +286,20 @@ pub fn read_npy_max(bytes: &[u8], max_values: usize) -> Result<Matrix, NpyError>
         }
         _ => return Err(NpyError::UnsupportedVersion(major, minor)),
     };
-    let data_start = hstart
+    let data_offset = hstart
         .checked_add(hlen)
         .ok_or_else(|| NpyError::BadHeader("header length overflows".into()))?;
-    need("the header", data_start)?;
-    let header = std::str::from_utf8(&bytes[hstart..data_start])
+    need("the header", data_offset)?;
+    let header = std::str::from_utf8(&bytes[hstart..data_offset])
         .map_err(|_| NpyError::BadHeader("the header is not text".into()))?;
     let h = parse_header(header)?;
     if h.fortran {
         return Err(NpyError::FortranOrder);
     }
-    let size = match h.descr.as_str() {
-        "<f8" => 8,
-        "<f4" => 4,
+    let dtype = match h.descr.as_str() {
+        "<f8" => Dtype::F8,
+        "<f4" => Dtype::F4,
+        "|u1" | "<u1" | ">u1" | "=u1" if allow_u8 => Dtype::U1,
         other => return Err(NpyError::UnsupportedDtype(other.to_string())),
     };
     let (rows, cols) = match h.shape.as_slice() {
@@ -265,44 +317,144 @@ pub fn read_npy_max(bytes: &[u8], max_values: usize) -> Result<Matrix, NpyError>
             limit: max_values,
         });
     }
-    let count = rows
-        .checked_mul(cols)
+    rows.checked_mul(cols)
         .and_then(|c| usize::try_from(c).ok())
-        .filter(|c| c.checked_mul(size).is_some())
+        .filter(|c| c.checked_mul(dtype.size()).is_some())
         .ok_or_else(|| NpyError::UnsupportedShape(h.shape.clone()))?;
-    let nbytes = count * size;
-    let data = &bytes[data_start..];
+    Ok(NpyHeader {
+        dtype,
+        shape: h.shape,
+        rows: rows as usize,
+        cols: cols as usize,
+        data_offset,
+    })
+}
+
+/// A `.npy` array read in place: its header and its data bytes, decoded on demand (no copy of
+/// the file; the bytes may be a memory map, a zip member or the page's upload buffer, with any
+/// alignment).
+#[derive(Debug, Clone, Copy)]
+pub struct NpyView<'a> {
+    pub header: &'a NpyHeader,
+    /// Exactly [`NpyHeader::data_bytes`] bytes.
+    pub data: &'a [u8],
+}
+
+/// Checks that `bytes` hold exactly the data `header` (parsed from the same bytes) promises,
+/// and returns the data slice.
+fn data_of<'a>(bytes: &'a [u8], header: &NpyHeader) -> Result<&'a [u8], NpyError> {
+    let nbytes = header.data_bytes();
+    let data = &bytes[header.data_offset..];
     if data.len() < nbytes {
         return Err(NpyError::Truncated {
             what: "the data",
-            expected: data_start.saturating_add(nbytes),
+            expected: header.data_offset.saturating_add(nbytes),
             found: bytes.len(),
         });
     }
     if data.len() > nbytes {
         return Err(NpyError::TrailingBytes(data.len() - nbytes));
     }
-    let (rows, cols) = (rows as usize, cols as usize);
-    let mut out = Vec::with_capacity(count);
-    for (idx, chunk) in data.chunks_exact(size).enumerate() {
-        let v = if size == 8 {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(chunk);
-            f64::from_le_bytes(b)
-        } else {
-            let mut b = [0u8; 4];
-            b.copy_from_slice(chunk);
-            f32::from_le_bytes(b) as f64
-        };
-        if !v.is_finite() {
-            return Err(NpyError::NonFinite {
-                row: idx / cols + 1,
-                col: idx % cols + 1,
-            });
-        }
-        out.push(v);
+    Ok(data)
+}
+
+/// A float `.npy` file's header (at most `max_values` values, see [`parse_npy_header`]) and a
+/// check that its data is complete; [`NpyView::new`] then views it without copying.
+pub fn check_npy(bytes: &[u8], max_values: usize) -> Result<NpyHeader, NpyError> {
+    let header = parse_npy_header(bytes, false, max_values)?;
+    data_of(bytes, &header)?;
+    Ok(header)
+}
+
+/// The bytes of a 1-D `'|u1'` array (a bundle's UTF-8 JSON header), borrowed from `bytes`.
+pub fn view_npy_u8(bytes: &[u8], max_len: usize) -> Result<&[u8], NpyError> {
+    let header = parse_npy_header(bytes, true, max_len)?;
+    if header.dtype != Dtype::U1 || header.shape.len() != 1 {
+        return Err(NpyError::UnsupportedDtype(format!(
+            "{:?} of shape {:?} (expected a 1-D uint8 array)",
+            header.dtype, header.shape
+        )));
     }
-    Ok(Matrix { rows, cols, data: out })
+    data_of(bytes, &header)
+}
+
+impl<'a> NpyView<'a> {
+    /// The view of `bytes` described by `header` (from [`check_npy`] on the same bytes).
+    pub fn new(bytes: &'a [u8], header: &'a NpyHeader) -> Result<NpyView<'a>, NpyError> {
+        Ok(NpyView {
+            header,
+            data: data_of(bytes, header)?,
+        })
+    }
+
+    pub fn rows(&self) -> usize {
+        self.header.rows
+    }
+
+    pub fn cols(&self) -> usize {
+        self.header.cols
+    }
+
+    /// Appends the values of rows `r0..r1`, columns `c0..c1` (row-major) to `out` as f64;
+    /// a value that is not finite is [`NpyError::NonFinite`] with its 1-based row and column.
+    pub fn read_tile(
+        &self,
+        rows: std::ops::Range<usize>,
+        cols: std::ops::Range<usize>,
+        out: &mut Vec<f64>,
+    ) -> Result<(), NpyError> {
+        let (nc, size) = (self.header.cols, self.header.dtype.size());
+        out.reserve(rows.len() * cols.len());
+        for r in rows {
+            let bytes = &self.data[(r * nc + cols.start) * size..(r * nc + cols.end) * size];
+            let start = out.len();
+            match self.header.dtype {
+                Dtype::F8 => out.extend(bytes.chunks_exact(8).map(|c| {
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(c);
+                    f64::from_le_bytes(b)
+                })),
+                Dtype::F4 => out.extend(bytes.chunks_exact(4).map(|c| {
+                    let mut b = [0u8; 4];
+                    b.copy_from_slice(c);
+                    f32::from_le_bytes(b) as f64
+                })),
+                Dtype::U1 => out.extend(bytes.iter().map(|&b| b as f64)),
+            }
+            if let Some(j) = out[start..].iter().position(|v| !v.is_finite()) {
+                return Err(NpyError::NonFinite {
+                    row: r + 1,
+                    col: cols.start + j + 1,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The whole array as a row-major f64 matrix (8 bytes per value).
+    pub fn to_matrix(&self) -> Result<Matrix, NpyError> {
+        let mut data = Vec::new();
+        self.read_tile(0..self.rows(), 0..self.cols(), &mut data)?;
+        Ok(Matrix {
+            rows: self.rows(),
+            cols: self.cols(),
+            data,
+        })
+    }
+}
+
+/// Reads a `.npy` file's bytes as a row-major f64 matrix (see the module doc). No limit on the
+/// size beyond the bytes given: see [`read_npy_max`].
+pub fn read_npy(bytes: &[u8]) -> Result<Matrix, NpyError> {
+    read_npy_max(bytes, usize::MAX)
+}
+
+/// [`read_npy`] refusing arrays of more than `max_values` values with [`NpyError::TooLarge`]
+/// as soon as the header's shape is read, before the f64 matrix (`8 · rows · cols` bytes, twice
+/// a float32 file's data) is allocated.
+pub fn read_npy_max(bytes: &[u8], max_values: usize) -> Result<Matrix, NpyError> {
+    let header = check_npy(bytes, max_values)?;
+    NpyView::new(bytes, &header)?.to_matrix()
 }
 
 /// Encodes a row-major `rows × cols` f64 matrix as `.npy` (version 1.0, '<f8', C order) bytes.

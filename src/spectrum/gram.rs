@@ -62,7 +62,7 @@ pub fn validate(grads: &PerSampleGrads) -> Result<(), SpectrumError> {
 /// faer, which has no SIMD path in wasm32. Natively faer's FMA kernels are faster on dense
 /// factors (measured: 0.10 s against 0.13–0.19 s for the N = 2000 Gram of the spectrum bench),
 /// so faer stays; the Gram needs agreement to round-off, not bit-identity, across platforms.
-fn syrk_lower(ws: &mut Workspace<f64>, dst: &mut [f64], n: usize, d: usize, x: &[f64], op: Op) {
+pub(crate) fn syrk_lower(ws: &mut Workspace<f64>, dst: &mut [f64], n: usize, d: usize, x: &[f64], op: Op) {
     #[cfg(target_arch = "wasm32")]
     {
         ws.syrk_lower(n, d, x, op, dst);
@@ -92,7 +92,7 @@ fn syrk_lower(ws: &mut Workspace<f64>, dst: &mut [f64], n: usize, d: usize, x: &
 }
 
 /// Copies the lower triangle (row-major, j ≤ i) onto the upper one.
-fn mirror_lower(k: &mut SymMatrix) {
+pub(crate) fn mirror_lower(k: &mut SymMatrix) {
     let n = k.n;
     for i in 0..n {
         for j in 0..i {

@@ -14,6 +14,7 @@
 
 pub mod eigen;
 pub mod fit;
+pub mod given;
 pub mod gram;
 pub mod marchenko_pastur;
 pub mod theory;
@@ -104,7 +105,7 @@ pub struct SpectrumReport {
 }
 
 /// Eigen-decomposes the **centred** covariance-side matrix `a` scaled to C₁, keeps min(n, d).
-fn finish(mut a: SymMatrix, n: usize, d: usize) -> Result<Spectrum, SpectrumError> {
+pub(crate) fn finish(mut a: SymMatrix, n: usize, d: usize) -> Result<Spectrum, SpectrumError> {
     a.scale(1.0 / n as f64);
     let mut v = eigen::eigenvalues_desc(&a)?;
     v.truncate(n.min(d));

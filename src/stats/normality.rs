@@ -325,8 +325,20 @@ fn kurtosis_z(b2: f64, n: f64) -> Option<f64> {
 /// transformation; p = P(χ²₂ > K²) = exp(−K²/2). n ≥ 8.
 pub fn dagostino_pearson(x: &[f64]) -> Result<DagostinoPearson, StatsError> {
     check(x, "D'Agostino–Pearson", 8)?;
-    let m = moments(x)?;
-    let n = x.len() as f64;
+    dagostino_pearson_from_moments(&moments(x)?)
+}
+
+/// [`dagostino_pearson`] from a sample's [`Moments`] (n and the biased skewness and kurtosis
+/// are all it uses), for samples whose moments were accumulated in one pass. n ≥ 8.
+pub fn dagostino_pearson_from_moments(m: &Moments) -> Result<DagostinoPearson, StatsError> {
+    if m.n < 8 {
+        return Err(StatsError::TooFew {
+            test: "D'Agostino–Pearson",
+            needed: 8,
+            got: m.n,
+        });
+    }
+    let n = m.n as f64;
     let zs = skew_z(m.skewness, n);
     let zk = kurtosis_z(m.excess_kurtosis + 3.0, n).ok_or(StatsError::Numerical("D'Agostino–Pearson kurtosis test"))?;
     let k2 = zs * zs + zk * zk;
@@ -343,12 +355,16 @@ pub fn dagostino_pearson(x: &[f64]) -> Result<DagostinoPearson, StatsError> {
 /// (Jarque & Bera 1987; scipy `jarque_bera`); p = P(χ²₂ > JB) = exp(−JB/2). n ≥ 3.
 pub fn jarque_bera(x: &[f64]) -> Result<JarqueBera, StatsError> {
     check(x, "Jarque–Bera", 3)?;
-    let m = moments(x)?;
-    let jb = x.len() as f64 / 6.0 * (m.skewness * m.skewness + 0.25 * m.excess_kurtosis * m.excess_kurtosis);
-    Ok(JarqueBera {
+    Ok(jarque_bera_from_moments(&moments(x)?))
+}
+
+/// [`jarque_bera`] from a sample's [`Moments`] (n, skewness and excess kurtosis).
+pub fn jarque_bera_from_moments(m: &Moments) -> JarqueBera {
+    let jb = m.n as f64 / 6.0 * (m.skewness * m.skewness + 0.25 * m.excess_kurtosis * m.excess_kurtosis);
+    JarqueBera {
         jb,
         p: (-0.5 * jb).exp_(),
-    })
+    }
 }
 
 /// z_i = (x_i − x̄)/s (sample std, n − 1), sorted ascending; x is first rescaled like every

@@ -60,6 +60,12 @@ pub fn chart_csv(chart: JsValue) -> Result<String, JsError> {
     Ok(csv(&from_js::<Chart>(chart, "chart")?.columns()))
 }
 
+/// Named columns (`[[name, [values…]], …]`) as CSV (the upload view's exports).
+#[wasm_bindgen]
+pub fn columns_csv(columns: JsValue) -> Result<String, JsError> {
+    Ok(csv(&from_js::<Vec<(String, Vec<f64>)>>(columns, "columns")?))
+}
+
 /// CSV of named columns.
 pub(crate) fn csv(columns: &[(String, Vec<f64>)]) -> String {
     let n = columns.iter().map(|c| c.1.len()).max().unwrap_or(0);

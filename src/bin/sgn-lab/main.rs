@@ -38,7 +38,7 @@ enum Command {
     Run(run::RunArgs),
     /// List the presets with the paper's claim each one tests.
     Presets,
-    /// Tail tests and covariance spectrum of your own gradient dump (.npy or CSV).
+    /// Tail tests and covariance spectrum of your own gradients: a bundle (.npz from recipes/), or a .npy or CSV dump.
     Analyze(analyze::AnalyzeArgs),
     /// The lab's URL-hash state (`v1.…`) and link for a configuration.
     Url(url::UrlArgs),
