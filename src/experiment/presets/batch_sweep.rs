@@ -168,6 +168,7 @@ mod tests {
                 label: l.into(),
                 row,
                 collapse: None,
+                excluded: None,
             },
             lambda1,
         }

@@ -186,6 +186,7 @@ mod tests {
                 label: s.label(),
                 row,
                 collapse: None,
+                excluded: None,
             },
         )
     }

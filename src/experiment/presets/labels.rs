@@ -120,6 +120,7 @@ mod tests {
                 label: label.into(),
                 row,
                 collapse: None,
+                excluded: None,
             },
         )
     }

@@ -108,6 +108,7 @@ mod tests {
             label: "trained".into(),
             row: row(k, s, power_law),
             collapse: None,
+            excluded: None,
         }
     }
 

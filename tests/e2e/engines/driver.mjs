@@ -294,10 +294,37 @@ class FirefoxTab extends Tab {
 const MOZILLA_SERVICE = /^https:\/\/[a-z0-9.-]+\.(mozilla\.(com|org|net)|firefox\.com|mozaws\.net):443$/;
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+/** Bound on starting a WebKit session (a healthy start takes ≈ 2 s here). */
+const SESSION_TIMEOUT_MS = 60_000;
+/** Bound on one WebDriver command: above the session's own 120 s script and page-load timeouts. */
+const COMMAND_TIMEOUT_MS = 150_000;
 
 class WebKitTab extends Tab {
+  /**
+   * Starts WebKitWebDriver + MiniBrowser. A MiniBrowser that never connects back leaves the new-session
+   * request unanswered (seen once in CI: the request hung until undici's 300 s header timeout), so a
+   * start is bounded by SESSION_TIMEOUT_MS and tried up to three times with a fresh driver and display.
+   */
   static async open({ origin, viewport }) {
-    const t = new WebKitTab('webkit');
+    const failures = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const t = new WebKitTab('webkit');
+      try {
+        await t.start(origin);
+        await t.setViewport(viewport);
+        t.checkBeforeUse = true;
+        return t;
+      } catch (e) {
+        failures.push(`attempt ${attempt}: ${e.message}${t.driverLog ? ` (driver: ${t.driverLog.trim()})` : ''}`);
+        await t.close().catch(() => {});
+        process.stderr.write(`webkit: start failed, ${attempt < 3 ? 'retrying' : 'giving up'}: ${e.message}\n`);
+      }
+    }
+    throw new Error(`WebKit did not start in three attempts:\n${failures.join('\n')}`);
+  }
+
+  async start(origin) {
+    const t = this;
     t.origin = origin;
     t.log = { consoleErrors: [] };
     t.collected = [];
@@ -311,8 +338,8 @@ class WebKitTab extends Tab {
     t.driver.stderr.on('data', (d) => { t.driverLog = (t.driverLog + d).slice(-4000); });
     t.url = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
-      try { await t.http('GET', '/status'); break; } catch (e) {
-        if (i > 150) { t.kill(); throw new Error(`WebKitWebDriver did not start: ${e.message} ${t.driverLog}`); }
+      try { await t.http('GET', '/status', undefined, 2000); break; } catch (e) {
+        if (i > 150) throw new Error(`WebKitWebDriver did not start: ${e.message}`);
         await sleep(100);
       }
     }
@@ -321,24 +348,22 @@ class WebKitTab extends Tab {
       'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
       proxy: { proxyType: 'manual', httpProxy: proxy, sslProxy: proxy, noProxy: ['127.0.0.1', 'localhost'] },
       timeouts: { script: 120_000, pageLoad: 120_000 },
-    } } }).catch((e) => { t.kill(); throw e; });
+    } } }, SESSION_TIMEOUT_MS);
     t.session = `/session/${s.sessionId}`;
     t.browserVersion = s.capabilities.browserVersion;
-    await t.setViewport(viewport);
-    t.checkBeforeUse = true;
-    return t;
   }
 
   /** One WebDriver command; its `value`, or an Error carrying the WebDriver error. */
-  async http(method, route, body) {
+  async http(method, route, body, timeoutMs = COMMAND_TIMEOUT_MS) {
     const r = await fetch(this.url + route, { method, headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: body === undefined ? undefined : JSON.stringify(body) });
+      body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) })
+      .catch((e) => { throw new Error(`webkit ${method} ${route}: no answer (${e.name === 'TimeoutError' ? `${timeoutMs} ms` : e.message})`); });
     const j = await r.json();
     if (j.value && j.value.error) throw new Error(`webkit ${method} ${route}: ${j.value.error}: ${j.value.message}`);
     return j.value;
   }
 
-  cmd(method, route, body) { return this.http(method, this.session + route, body); }
+  cmd(method, route, body, timeoutMs) { return this.http(method, this.session + route, body, timeoutMs); }
 
   /** Sizes the window so that the page's viewport (innerWidth × innerHeight) is `viewport`. */
   async setViewport({ width, height }) {
@@ -439,11 +464,14 @@ class WebKitTab extends Tab {
   }
 
   async close() {
-    try { await this.cmd('DELETE', ''); } catch { /* the browser may be gone already */ }
-    this.kill();
-    await new Promise((r) => { if (this.driver.exitCode !== null) r(); else { this.driver.once('exit', r); setTimeout(r, 5000); } });
+    if (this.session) { try { await this.cmd('DELETE', '', undefined, 10_000); } catch { /* the browser may be gone already */ } }
+    if (this.driver) {
+      this.kill();
+      await new Promise((r) => { if (this.driver.exitCode !== null) r(); else { this.driver.once('exit', r); setTimeout(r, 5000); } });
+    }
+    if (!this.recorder) return;
     await this.recorder.close();
-    fs.rmSync(this.tmp, { recursive: true, force: true });
+    if (this.tmp) fs.rmSync(this.tmp, { recursive: true, force: true });
     if (this.recorder.seen.length) throw new Error(`webkit: requests left the machine's loopback: ${this.recorder.seen.join(', ')}`);
   }
 }
