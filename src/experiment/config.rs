@@ -351,7 +351,7 @@ pub fn check_memory(estimate: u64, cap: u64) -> Result<(), ExperimentError> {
 
 /// Replicates of a preset by default: enough that a claim holding in every replicate is decided
 /// ("agrees" needs the lower end of the 95 % Wilson interval above ½: 5 of 5 already gives 0.57;
-/// 10 resolves a 9-of-10 split: [0.60, 0.98]) — see `docs/PROTOCOL.md` §6.
+/// 10 resolves a 9-of-10 split: [0.60, 0.98]) — see `docs/PROTOCOL.md` §7.1.
 pub const DEFAULT_REPLICATES: usize = 10;
 
 /// Replicates of a preset in the page (the page's time budget: the tour at R = 3 takes about as

@@ -193,7 +193,7 @@ impl TableBRow {
     }
 }
 
-/// The synthetic mechanism demo (`docs/PROTOCOL.md` §6.8): g_t ~ N(0, diag(k^(−s))).
+/// The synthetic mechanism demo (`docs/PROTOCOL.md` §5.4, "Mechanism demo"): g_t ~ N(0, diag(k^(−s))).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MechanismResult {
     /// Coordinates d.

@@ -1,5 +1,5 @@
 //! A claim over replicates: how many independent replicates agree, differ or could not test it,
-//! and the outcome decided from that count (`docs/PROTOCOL.md` §6.1); Table A pooled over the
+//! and the outcome decided from that count (`docs/PROTOCOL.md` §7.1); Table A pooled over the
 //! replicates with Wilson intervals; Table B as median and range.
 //!
 //! **The rule.** Among the n replicates that tested the claim, k agree. With the 95 % Wilson

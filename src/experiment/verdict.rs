@@ -1,7 +1,7 @@
 //! Verdicts as typed values: a claim of the paper is split into [`Clause`]s, each decided on one
 //! run from its numbers ([`Outcome::Holds`], [`Outcome::Fails`] or [`Outcome::NotTested`]) with
 //! the [`Evidence`] that decided it. The verdict of a claim follows from its clauses by one rule
-//! ([`Verdict::from_clauses`], `docs/PROTOCOL.md` §6): it *differs* from the paper when a tested
+//! ([`Verdict::from_clauses`], `docs/PROTOCOL.md` §7.1): it *differs* from the paper when a tested
 //! clause fails, *could not be tested* when no clause fails but one could not be tested, and
 //! *agrees* otherwise. Nothing here is prose: the words are rendered from these values in one
 //! place, [`crate::experiment::view::verdict`].

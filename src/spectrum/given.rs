@@ -259,7 +259,14 @@ impl BlockedCovariance {
         );
         self.scratch.resize(d * d, 0.0);
         // (X_b − 1μᵀ)ᵀ(X_b − 1μᵀ): the rows of the transpose are the columns of the h × d block.
-        super::gram::syrk_lower(&mut self.ws, &mut self.scratch, d, h, &self.centred, crate::nn::linalg::Op::T);
+        super::gram::syrk_lower(
+            &mut self.ws,
+            &mut self.scratch,
+            d,
+            h,
+            &self.centred,
+            crate::nn::linalg::Op::T,
+        );
         self.add_lower(d);
         Ok(())
     }

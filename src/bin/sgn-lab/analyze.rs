@@ -79,8 +79,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<serde_json::Value, CliError> {
         stdin = read_bytes(&args.file)?;
         &stdin
     } else {
-        let file =
-            std::fs::File::open(&args.file).map_err(|e| CliError::input(format!("cannot read {path}: {e}")))?;
+        let file = std::fs::File::open(&args.file).map_err(|e| CliError::input(format!("cannot read {path}: {e}")))?;
         // SAFETY: the map is read-only and lives until the end of this function; the library reads
         // it through bounds-checked slices. Another process truncating the file while it is being
         // read would raise SIGBUS, as for any program that maps files (documented in RELIABILITY).

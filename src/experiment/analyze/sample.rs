@@ -113,7 +113,11 @@ impl OnePass {
         if m2.is_nan() || m2 <= 0.0 {
             return Err(StatsError::AllEqual { what: "sample moments" });
         }
-        let (skewness, excess_kurtosis, std) = (m3 / crate::libm_f64::LibmF64::powf_(m2, 1.5), m4 / (m2 * m2) - 3.0, (self.m2 / (n - 1.0)).sqrt());
+        let (skewness, excess_kurtosis, std) = (
+            m3 / crate::libm_f64::LibmF64::powf_(m2, 1.5),
+            m4 / (m2 * m2) - 3.0,
+            (self.m2 / (n - 1.0)).sqrt(),
+        );
         if !(skewness.is_finite() && excess_kurtosis.is_finite() && std.is_finite() && self.mean.is_finite()) {
             return Err(StatsError::Numerical("sample moments"));
         }

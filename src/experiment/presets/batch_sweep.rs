@@ -17,10 +17,10 @@ static INFO: PresetInfo = PresetInfo {
     title: "Batch-size sweep",
     claim: "The power-law covariance structure holds across batch sizes with about the same exponent ŝ; a larger batch only gives smaller eigenvalues.",
     source: "Xie et al. 2023 via review, 'universal across batch sizes' [R]; sibling Fig. 27, 'the larger the batch, the smaller the eigenvalues' [S]",
-    varies: "training batch size B (same epochs)",
+    varies: "training batch size B (same epochs), with the learning rate scaled linearly with B (Goyal et al. 2017)",
     look: "ŝ in Table B across the batch sizes: it should stay about the same while the scale of the spectrum shifts.",
     finding: "the spectrum stayed a power law with about the same exponent at every batch size, and larger batches gave smaller eigenvalues",
-    lab_scale: "Each batch size trains its own small network for the same 16 epochs, so a batch size that trains worse changes the spectrum's shape, not only its scale (see the K sweep and the accuracies).",
+    lab_scale: "Each batch size trains its own small network for the same epochs with η scaled as B/128 (at most 4×), so that every arm trains; an arm that still does not train is shown and left out of the verdict.",
 };
 
 impl Preset for BatchSweep {
@@ -39,7 +39,8 @@ impl Preset for BatchSweep {
             .map(|&bs| {
                 let mut c = b.clone();
                 c.training.batch_size = bs;
-                (format!("B = {bs}"), c)
+                c.training.lr = scaled_lr(b.training.lr, b.training.batch_size, bs);
+                (format!("B = {bs}, η = {}", crate::format::num(c.training.lr, 3)), c)
             })
             .collect();
         let mut rows = Vec::new();
@@ -65,6 +66,25 @@ impl Preset for BatchSweep {
     fn charts(&self, r: &Report) -> Vec<Chart> {
         measurement_charts(r, false, |_, _| Vec::new())
     }
+}
+
+/// Most the linear scaling rule raises the learning rate: η_B ≤ [`MAX_LR_SCALE`]·η₀.
+pub const MAX_LR_SCALE: f64 = 4.0;
+
+/// The learning rate of the arm with batch size `b`, by the linear scaling rule of Goyal et al.
+/// 2017 ("Accurate, Large Minibatch SGD", arXiv 1706.02677, §2.1): η_B = η₀ · B / B₀, with B₀
+/// the base configuration's batch size, capped at [`MAX_LR_SCALE`]·η₀. Keeping η/B fixed keeps
+/// the SGN's scale per step comparable across arms, so each arm trains (at the base η₀ and
+/// momentum 0.9 a B = 32 arm diverges to chance accuracy: docs/PROTOCOL.md §7.2).
+///
+/// ```
+/// use sgn_lab::experiment::presets::batch_sweep::scaled_lr;
+/// assert_eq!(scaled_lr(0.1, 128, 32), 0.025);
+/// assert_eq!(scaled_lr(0.1, 128, 512), 0.4);
+/// assert_eq!(scaled_lr(0.1, 128, 2048), 0.4); // capped at 4·η₀
+/// ```
+pub fn scaled_lr(lr0: f64, b0: usize, b: usize) -> f64 {
+    lr0 * (b as f64 / b0.max(1) as f64).min(MAX_LR_SCALE)
 }
 
 /// One batch size of the sweep: its spectrum and λ₁(C_B).

@@ -4,7 +4,7 @@
 //! gives the same report in both.
 
 use super::heavy_tails::{self, TailFacts};
-use super::shared::{arm_collapse, trained_of};
+use super::shared::{as_evidence, trained_of};
 use super::{fill_tables, spectrum, PresetInfo};
 use crate::experiment::config::{ExperimentConfig, ExperimentError};
 use crate::experiment::context::{Assets, Ctx, ProgressFn};
@@ -32,10 +32,8 @@ pub fn custom_report(cfg: &ExperimentConfig, arm: ArmResult, n_classes: usize) -
         .ok_or_else(|| ExperimentError::Internal("no heavy-tails preset".into()))?;
     let spec: &PresetInfo = &spectrum::INFO;
     let t = trained_of(&arm)?;
-    let mut heavy_v = heavy_tails::verdict(heavy, &TailFacts::of(t, cfg.analysis.rule, cfg.analysis.k), None);
-    if let Some(note) = arm_collapse(&arm, n_classes) {
-        heavy_v = heavy_v.note(format!("the network is of a run whose {note}"));
-    }
+    let heavy_v = heavy_tails::verdict(heavy, &TailFacts::of(t, cfg.analysis.rule, cfg.analysis.k), None);
+    let heavy_v = as_evidence(heavy_v, &arm, n_classes);
     let mut r = Report {
         schema_version: SCHEMA_VERSION,
         engine_version: ENGINE_VERSION.to_string(),

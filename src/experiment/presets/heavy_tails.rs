@@ -2,7 +2,7 @@
 //! and contribution 1): the trained default network, tested with the run's tail rule and again
 //! with Clauset's.
 
-use super::shared::{arm_collapse, ccdf_chart, measurement_charts, trained_of, USUALLY};
+use super::shared::{as_evidence, ccdf_chart, measurement_charts, trained_of, USUALLY};
 use super::{Preset, PresetInfo};
 use crate::experiment::config::{ExperimentConfig, ExperimentError, TailRule};
 use crate::experiment::context::Ctx;
@@ -40,15 +40,12 @@ impl Preset for HeavyTails {
             ctx.measure_at(tr.trainer(), &c, b.training.batch_size, label, 0.0, 1.0)
         })?;
         let paper = trained_of(&tr.arm)?;
-        let mut v = verdict(
+        let v = verdict(
             &INFO,
             &TailFacts::of(paper, b.analysis.rule, b.analysis.k),
             Some(&cm.structure.table_a),
         );
-        if let Some(note) = arm_collapse(&tr.arm, tr.n_classes()) {
-            v = v.note(format!("the network is of a run whose {note}"));
-        }
-        r.verdicts.push(v);
+        r.verdicts.push(as_evidence(v, &tr.arm, tr.n_classes()));
         let mut arm = tr.arm;
         arm.measurements.push(cm);
         r.arms.push(arm);

@@ -16,11 +16,32 @@ static INFO: PresetInfo = PresetInfo {
     title: "Clean vs random labels vs 40 % label noise",
     claim: "The power-law covariance spectrum is a property of trained networks that persists under random labels and label noise (which add top outliers and may bend it).",
     source: "sibling paper Figs. 15, 17 [S] as the hypothesis; the gradient paper's outcome is unknown",
-    varies: "training labels: clean, permuted, 40 % symmetric noise",
+    varies: "training labels: clean, permuted (on a subset of min(1000, N/4) samples, trained for 60 epochs until memorised), 40 % symmetric noise",
     look: "ŝ and the KS verdict for clean, random and noisy labels; random labels may add a few top outliers above the line.",
     finding: "the gradient covariance spectrum stayed a power law with clean labels, random labels and 40 % label noise",
     lab_scale: "Random labels are fitted by memorisation, which bends the top of the spectrum of a small network; a power law over K eigenvalues is then rejected although a smaller K may pass (see the K sweep).",
 };
+
+/// Most training samples of the random-label arm ([`random_subset`]).
+pub const RANDOM_SUBSET: usize = 1000;
+/// Fewest epochs of the random-label arm: memorising random labels takes far longer than
+/// learning real ones (Zhang et al. 2017, "Understanding deep learning requires rethinking
+/// generalization", arXiv 1611.03530, Fig. 1a), and the claim is about a network that fitted
+/// them (`shared::MEMORISED`).
+pub const RANDOM_EPOCHS: usize = 60;
+
+/// Training samples of the random-label arm for a training set of `n`: min(1000, ⌈n/4⌉), so a
+/// lab-sized network can memorise its labels within [`RANDOM_EPOCHS`] (at n = 8000: 1000 samples,
+/// 60 epochs, ≈ 480 steps at B = 128; the clean arm takes 1000).
+///
+/// ```
+/// use sgn_lab::experiment::presets::labels::random_subset;
+/// assert_eq!(random_subset(8000), 1000);
+/// assert_eq!(random_subset(1000), 250);
+/// ```
+pub fn random_subset(n: usize) -> usize {
+    RANDOM_SUBSET.min(n.div_ceil(4)).max(1)
+}
 
 /// The arms: label, random labels, label-noise rate.
 const ARMS: [(&str, bool, f64); 3] = [
@@ -35,12 +56,20 @@ impl Preset for Labels {
     }
 
     fn run(&self, ctx: &mut Ctx<'_, '_>, b: &ExperimentConfig, r: &mut Report) -> Result<(), ExperimentError> {
+        let n = ctx.train_size(b)?;
         let arms: Vec<(String, ExperimentConfig)> = ARMS
             .iter()
             .map(|(label, random, noise)| {
                 let mut c = b.clone();
                 c.data.random_labels = *random;
                 c.data.label_noise = *noise;
+                if *random {
+                    let m = random_subset(n);
+                    c.data.n_train = Some(m);
+                    c.training.epochs = c.training.epochs.max(RANDOM_EPOCHS);
+                    c.training.batch_size = c.training.batch_size.min(m / 2).max(1);
+                    return (format!("{label} ({m} samples, {} epochs)", c.training.epochs), c);
+                }
                 (label.to_string(), c)
             })
             .collect();

@@ -28,7 +28,7 @@ static INFO: PresetInfo = PresetInfo {
     name: "mechanism",
     title: "Mechanism demo: Gaussian per coordinate, power law when pooled",
     claim: "If g_t ~ N(0, diag(k^(−s))), every coordinate is Gaussian over iterations, yet the pooled coordinates are power-law with exponent 1 + 2/s; s = 0 removes the tail and a random rotation weakens it.",
-    source: "lab's synthesis (docs/PROTOCOL.md §6.8) [I]; not a claim of the paper",
+    source: "lab's synthesis (docs/PROTOCOL.md §5.4, Mechanism demo) [I]; not a claim of the paper",
     varies: "s ∈ {0, 1, 1.5}, and s = 1 after a random rotation; no network",
     look: "Every coordinate alone passes as Gaussian, yet the pooled values are power-law with exponent near 1 + 2/s; s = 0 and the rotated case should lose the tail.",
     finding: "every coordinate was Gaussian over iterations while the pooled coordinates had a power-law tail with exponent near 1 + 2/s",

@@ -35,7 +35,7 @@ pub struct PresetInfo {
     /// The claim tested, in one sentence.
     pub claim: &'static str,
     /// Where the claim comes from ([P] the paper, [R] a review of it, [S] the authors' sibling
-    /// paper on parameter spectra, [I] the lab's inference; `docs/PROTOCOL.md` §6).
+    /// paper on parameter spectra, [I] the lab's inference; `docs/PROTOCOL.md` §5.4).
     pub source: &'static str,
     /// What the preset varies.
     pub varies: &'static str,

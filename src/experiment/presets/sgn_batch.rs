@@ -1,7 +1,7 @@
 //! SGN at a frozen θ across batch sizes (Xie et al. 2023, abstract): the trained default network,
 //! its iteration-wise SGN drawn at B = 8, 32, 128, 512 (those ≤ N/2).
 
-use super::shared::{arm_collapse, ccdf_chart, measurement_charts, USUALLY};
+use super::shared::{as_evidence, ccdf_chart, measurement_charts, USUALLY};
 use super::{Preset, PresetInfo};
 use crate::experiment::config::{ExperimentConfig, ExperimentError};
 use crate::experiment::context::Ctx;
@@ -32,12 +32,12 @@ impl Preset for SgnBatch {
         let mut c = b.clone();
         c.analysis.n_cov = 0;
         let tr = ctx.within(0, 2, |ctx| ctx.train_arm("default", &c))?;
-        let collapse = arm_collapse(&tr.arm, tr.n_classes());
         let n = tr.trainer().train_data().n;
         let mut sizes: Vec<usize> = [8, 32, 128, 512].into_iter().filter(|&s| s <= n / 2).collect();
         if sizes.is_empty() {
             sizes.push(1.max(n / 2));
         }
+        let n_classes = tr.n_classes();
         let mut arm = tr.arm;
         let mut rows = Vec::new();
         ctx.within(1, 2, |ctx| {
@@ -68,11 +68,8 @@ impl Preset for SgnBatch {
             }
             Ok(())
         })?;
-        let mut v = verdict(&INFO, &rows, c.analysis.draws, c.analysis.level);
-        if let Some(note) = collapse {
-            v = v.note(format!("the network is of a run whose {note}"));
-        }
-        r.verdicts.push(v);
+        let v = verdict(&INFO, &rows, c.analysis.draws, c.analysis.level);
+        r.verdicts.push(as_evidence(v, &arm, n_classes));
         r.arms.push(arm);
         Ok(())
     }

@@ -87,6 +87,18 @@ pub fn excluded(v: Verdict, why: &str) -> Verdict {
     Verdict::from_clauses(v.claim, v.finding, clauses, v.notes)
 }
 
+/// A one-arm verdict as evidence: [`excluded`] when the arm did not train ([`not_trained`]),
+/// otherwise the verdict with a note when its run nevertheless looks collapsed ([`arm_collapse`]).
+pub fn as_evidence(v: Verdict, arm: &ArmResult, n_classes: usize) -> Verdict {
+    match not_trained(arm, n_classes) {
+        Some(why) => excluded(v, &why),
+        None => match arm_collapse(arm, n_classes) {
+            Some(note) => v.note(format!("the network is of a run whose {note}")),
+            None => v,
+        },
+    }
+}
+
 /// [`collapse_note`] of a trained arm (the training loss is the trained measurement's).
 pub fn arm_collapse(arm: &ArmResult, n_classes: usize) -> Option<String> {
     let loss = arm.trained().map_or(f64::NAN, |s| s.full_loss);

@@ -2,7 +2,7 @@
 //! paper): the top eigenvectors of the gradient covariance estimated from two disjoint halves of
 //! N_cov samples at the trained θ.
 
-use super::shared::{arm_collapse, fmt_fit, measurement_charts, too_few, too_few_text, trained_of};
+use super::shared::{as_evidence, fmt_fit, measurement_charts, too_few, too_few_text, trained_of};
 use super::{Preset, PresetInfo};
 use crate::experiment::config::{ExperimentConfig, ExperimentError};
 use crate::experiment::context::Ctx;
@@ -64,13 +64,8 @@ impl Preset for Subspace {
                     angles.lambda1,
                 );
                 let row = TableBRow::new("trained", &sp.report);
-                r.verdicts.push(verdict(
-                    &INFO,
-                    finding,
-                    &row,
-                    &angles,
-                    arm_collapse(&tr.arm, tr.n_classes()),
-                ));
+                let v = verdict(&INFO, finding, &row, &angles);
+                r.verdicts.push(as_evidence(v, &tr.arm, tr.n_classes()));
             }
         }
         r.arms.push(tr.arm);
@@ -103,13 +98,7 @@ pub struct Angles {
 /// Otherwise (1) the top directions move less than the lower ones (mean sin∠ over k = 1..3 below
 /// the mean over the last half of the top ones) and (2) the first is stable (sin∠ < 0.5).
 /// "Learning happens in that subspace" is not tested here.
-pub fn verdict(
-    info: &PresetInfo,
-    finding: String,
-    spectrum: &TableBRow,
-    a: &Angles,
-    collapse: Option<String>,
-) -> Verdict {
+pub fn verdict(info: &PresetInfo, finding: String, spectrum: &TableBRow, a: &Angles) -> Verdict {
     let mut notes = Vec::new();
     if a.delta_norm >= a.lambda1 {
         notes.push(format!(
@@ -120,9 +109,6 @@ pub fn verdict(
     notes.push(
         "the clause that learning happens in this subspace is an interpretation this measurement does not test".into(),
     );
-    if let Some(c) = collapse {
-        notes.push(format!("the network is of a run whose {c}"));
-    }
     const TOP: &str = "The top eigendirections move less between two independent estimates than the lower ones";
     const FIRST: &str = "The first eigendirection is stable (sin∠ < 0.5)";
     if too_few(spectrum) || !spectrum.power_law || spectrum.flat {
@@ -191,15 +177,15 @@ mod tests {
             lambda1: 2.0,
         };
         assert_eq!(
-            verdict(&INFO, "f".into(), &row(4.0, false), &a(0.1, 0.9, 0.1), None).outcome,
+            verdict(&INFO, "f".into(), &row(4.0, false), &a(0.1, 0.9, 0.1)).outcome,
             VerdictOutcome::NotTested
         );
         assert_eq!(
-            verdict(&INFO, "f".into(), &row(1.0, true), &a(0.1, 0.9, 0.1), None).outcome,
+            verdict(&INFO, "f".into(), &row(1.0, true), &a(0.1, 0.9, 0.1)).outcome,
             VerdictOutcome::Agrees
         );
         assert_eq!(
-            verdict(&INFO, "f".into(), &row(1.0, true), &a(0.9, 0.5, 0.9), None).outcome,
+            verdict(&INFO, "f".into(), &row(1.0, true), &a(0.9, 0.5, 0.9)).outcome,
             VerdictOutcome::Differs
         );
     }

@@ -320,7 +320,7 @@ pub fn replicated_view(s: &ClaimSummary, info: &PresetInfo, first: Option<&Verdi
         })
         .collect();
     let mut details = vec![format!(
-        "{} of {} runs agree, {} differ, {} could not test the claim. Rule: agrees when the 95 % Wilson interval of the agreeing share ({}) lies above one half, differs when it lies below; otherwise mixed when the runs split, not enough runs when they all went one way (docs/PROTOCOL.md §6.1).",
+        "{} of {} runs agree, {} differ, {} could not test the claim. Rule: agrees when the 95 % Wilson interval of the agreeing share ({}) lies above one half, differs when it lies below; otherwise mixed when the runs split, not enough runs when they all went one way (docs/PROTOCOL.md §7.1).",
         s.agree,
         s.replicates,
         s.differ,
