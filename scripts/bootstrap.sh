@@ -19,6 +19,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
+# rustfmt and clippy (the hygiene suite of scripts/test.sh); rustup's default profile has them.
+for c in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$c"; then
+    log "adding rust component $c"
+    rustup component add "$c"
+  fi
+done
 
 # 2. wasm-bindgen-cli at exactly the pinned version.
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Quick start 2/2: every test. Installs what is missing (scripts/bootstrap.sh --test), then
+#   0. hygiene                 cargo fmt --check, ESLint (eslint.config.mjs), clippy -D warnings (native, all
+#                              targets; wasm32 lib)
 #   1. native tests            cargo test
 #   2. the static site         scripts/build-web.sh → dist/
 #   3. browser unit tests      wasm-bindgen-test in headless Chromium (tests/web_*.rs)
@@ -29,6 +31,14 @@ trap 'rm -rf "$TMPDIR"' EXIT
 
 section "bootstrap"
 scripts/bootstrap.sh --test
+
+section "hygiene (rustfmt, ESLint, clippy native and wasm32)"
+t=$(date +%s)
+cargo fmt --check
+npx eslint .
+cargo clippy --all-targets -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
+printf 'hygiene: %ss\n' "$(( $(date +%s) - t ))"
 
 section "native tests (cargo test)"
 cargo test

@@ -13,7 +13,6 @@
 // `close()` of a launch, and `close()` of the server, throw if a foreign request was recorded
 // (so a test file fails even if a test forgot its own assertion).
 import http from 'node:http';
-import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';

@@ -152,7 +152,7 @@ test('a link keeps its N_cov: the page offers the largest value that fits beside
       cli = err.stderr;
       assert.equal(err.status, 2, cli);
     }
-    assert.match(cli, new RegExp(`spectrum N_cov = 1000 drives it: the largest value that fits is ${largest} \\(analysis\.n_cov = ${largest},`));
+    assert.match(cli, new RegExp(`spectrum N_cov = 1000 drives it: the largest value that fits is ${largest} \\(analysis\\.n_cov = ${largest},`));
     const before = page.url();
     await page.getByTestId('fit-apply').click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="measure"]').disabled, null, { timeout: 30_000 });
