@@ -12,6 +12,18 @@
 //!
 //! The trailing underscore keeps each call visibly apart from the platform's method.
 
+/// ln(x/x_min), exact as before when the ratio is finite; ln x − ln x_min when it overflows
+/// (x_min subnormal or tiny, x large: the ratio is +inf and its log would make α̂ = 1).
+#[inline]
+pub fn ln_ratio(x: f64, xmin: f64) -> f64 {
+    let r = x / xmin;
+    if r.is_finite() {
+        r.ln_()
+    } else {
+        x.ln_() - xmin.ln_()
+    }
+}
+
 /// `f64` transcendentals that give the same bits on every platform (see the module docs).
 pub trait LibmF64 {
     /// ln x.

@@ -297,7 +297,7 @@ fn memory_error_states_both_numbers_exactly() {
 /// above what the data hold, LeNet-5 on other data.
 #[test]
 fn refusals_name_the_setting_and_the_value_that_fits() {
-    use sgn_lab::experiment::config::{Fit, FitSetting};
+    use sgn_lab::experiment::error::{Fit, FitSetting};
     let fit = |setting: FitSetting, value, largest| Fit {
         setting,
         field: setting.field(),
@@ -385,7 +385,7 @@ fn refusals_name_the_setting_and_the_value_that_fits() {
 /// says the same.
 #[test]
 fn a_measurement_setting_never_blocks_training() {
-    use sgn_lab::experiment::config::FitSetting;
+    use sgn_lab::experiment::error::FitSetting;
     let mnist = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/mnist-10k.bin.gz")).unwrap();
     let mut c = ExperimentConfig::lab_default();
     c.model = ModelSpec::Lenet {

@@ -305,7 +305,7 @@ fn defaults_fit_under_the_default_cap() {
 }
 
 /// `c` with N_cov lowered as the page lowers it after a choice from its menus (to the largest
-/// round value that fits, `experiment::memory::Fit::round`) when its measurement does not fit.
+/// round value that fits, `experiment::error::Fit::round`) when its measurement does not fit.
 fn as_the_page_settles(mut c: ExperimentConfig, mnist: &[u8]) -> ExperimentConfig {
     use sgn_lab::experiment::ExperimentError;
     let (train, _) = c.prepare_data(Some(mnist)).unwrap();
@@ -403,7 +403,7 @@ fn oversized_data_is_refused_before_it_is_built() {
     match r {
         Err(sgn_lab::experiment::ExperimentError::Memory { estimate, cap }) => {
             assert_eq!(cap, 1 << 20);
-            assert_eq!(estimate, sgn_lab::experiment::config::data_bytes(&c));
+            assert_eq!(estimate, sgn_lab::experiment::memory::data_bytes(&c));
             assert!(estimate >= 2 * 4_000_000 * 36, "{estimate}"); // the set and its split
         }
         other => panic!("{other:?}"),
@@ -427,7 +427,7 @@ fn oversized_data_is_refused_before_it_is_built() {
 /// holds is measured within its estimate.
 #[test]
 fn a_measurement_request_is_held_to_the_cap() {
-    use sgn_lab::experiment::config::FitSetting;
+    use sgn_lab::experiment::error::FitSetting;
     use sgn_lab::experiment::ExperimentError;
     let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let bytes = digits();
@@ -462,7 +462,7 @@ fn a_measurement_request_is_held_to_the_cap() {
     t.run(5).unwrap();
     let (peak, _) = peak_of(|| measure(&t, &m.measure, |_, _| true).unwrap());
     assert!(
-        peak <= sgn_lab::experiment::config::measurement_bytes(&m.config, &checked.train),
+        peak <= sgn_lab::experiment::memory::measurement_bytes(&m.config, &checked.train),
         "{peak}"
     );
 }

@@ -14,9 +14,10 @@
 
 use serde_json::{json, Value};
 use sgn_lab::data::Dataset;
-use sgn_lab::experiment::config::{CheckedTraining, Fit, FitSetting};
 use sgn_lab::experiment::controls::{self, When, CONTROLS};
+use sgn_lab::experiment::error::{Fit, FitSetting};
 use sgn_lab::experiment::view::session::measure_check_of;
+use sgn_lab::experiment::CheckedTraining;
 use sgn_lab::experiment::{url, ExperimentConfig, ExperimentError};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;

@@ -5,13 +5,29 @@
 //! that fits), and [`ExperimentConfig::check`] for both (what `sgn-lab run` checks before it
 //! trains). Nothing is allocated before a check passes.
 
-use super::config::{check_memory, check_spectrum_skip, ExperimentConfig, ExperimentError};
+use super::config::{check_spectrum_skip, ExperimentConfig};
+use super::error::{check_memory, ExperimentError};
 use super::measure::MeasureConfig;
 use super::memory::{data_bytes, fit_measurement, measurement_bytes};
-use crate::data::{Dataset, DatasetSpec};
+use crate::data::{prepare, Dataset, DatasetSpec};
 use crate::nn::ModelSpec;
 use crate::train::{TrainConfig, TrainParams};
 use std::borrow::Cow;
+
+impl ExperimentConfig {
+    /// Loads and prepares (train, test) from the dataset's asset bytes (`None` for synthetic data).
+    pub fn prepare_data(&self, asset: Option<&[u8]>) -> Result<(Dataset, Dataset), ExperimentError> {
+        self.check_ranges()?;
+        if asset.is_none() {
+            if let Some(name) = self.data.dataset.asset() {
+                return Err(ExperimentError::MissingAsset(name));
+            }
+        }
+        check_memory(data_bytes(self), self.memory_cap)?;
+        let all = self.data.dataset.load(asset)?;
+        Ok(prepare(&all, &self.prepare_params())?)
+    }
+}
 
 /// A configuration whose training passed every check ([`ExperimentConfig::check_training`]):
 /// what the page needs to build its session and Play. The measurement is checked on its own

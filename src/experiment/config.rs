@@ -6,17 +6,16 @@
 //! ([`CheckedTraining::check_measurement`]) and both ([`ExperimentConfig::check`] into a
 //! [`CheckedConfig`]) — are in [`super::check`], the memory estimate in [`super::memory`].
 
-pub use super::check::{CheckedConfig, CheckedMeasurement, CheckedTraining};
-pub use super::memory::{data_bytes, measurement_bytes, Fit, FitSetting};
-use crate::data::{prepare, DataError, Dataset, DatasetSpec, PrepareParams};
-use crate::experiment::measure::{MeasureError, MeasureParams};
+/// The configuration's error type, defined in [`super::error`] (with the memory fit it carries).
+pub use super::error::ExperimentError;
+use crate::data::{DatasetSpec, PrepareParams};
+use crate::experiment::measure::MeasureParams;
 use crate::nn::ModelSpec;
-use crate::spectrum::{FitParams, SpectrumError, SpectrumOptions};
+use crate::spectrum::{FitParams, SpectrumOptions};
 use crate::stats::powerlaw::{PowerLawOptions, Rule};
 use crate::stats::Level;
-use crate::train::{ConfigError, LogParams, LrSchedule, Precision, SgdParams, TrainParams, DEFAULT_MEMORY_CAP};
+use crate::train::{LogParams, LrSchedule, Precision, SgdParams, TrainParams, DEFAULT_MEMORY_CAP};
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
 /// Data: which dataset, the split, label manipulations (PROTOCOL §1.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -203,108 +202,8 @@ impl Default for ExperimentConfig {
     }
 }
 
-/// Why an experiment configuration was refused or failed.
-#[derive(Debug, Clone, PartialEq, Error)]
-pub enum ExperimentError {
-    #[error("{field} = {value} is out of range ({range})")]
-    OutOfRange {
-        field: &'static str,
-        value: String,
-        range: &'static str,
-    },
-    /// Both in MiB with one decimal and in exact bytes (a rounded MiB alone can print the same
-    /// number twice).
-    #[error("the experiment would need about {:.1} MiB ({estimate} bytes), above the cap of {:.1} MiB ({cap} bytes)", mib(*estimate), mib(*cap))]
-    Memory { estimate: u64, cap: u64 },
-    /// The measurement would take data + training + measurement (`estimate`) above the cap
-    /// (training alone fits): `fit` names the setting that drives it and the largest value that
-    /// fits ([`crate::experiment::memory::fit_measurement`]), `None` when no single setting does.
-    #[error("{}", measurement_memory_text(*estimate, *cap, fit.as_ref()))]
-    MeasurementMemory { estimate: u64, cap: u64, fit: Option<Fit> },
-    /// A setting above what the data or the model hold (a batch larger than the training set,
-    /// more tracked parameters than the network has): `largest` is the most it can be.
-    #[error("{name} = {value} is more than {limit}: the largest value is {largest} ({field} ≤ {largest})")]
-    AboveLimit {
-        field: &'static str,
-        name: &'static str,
-        value: usize,
-        largest: usize,
-        limit: String,
-    },
-    /// LeNet-5 on data that are not 1×28×28 images.
-    #[error("model LeNet-5 needs 28×28 images, and the dataset {dataset} has {features}: choose the dataset \"MNIST subset, 28×28\" (data.dataset = mnist, downsample 1) or an FCN model")]
-    ModelNeedsImages { dataset: String, features: String },
-    #[error("configuration: {0}")]
-    Json(String),
-    #[error("URL state: {0}")]
-    Url(String),
-    #[error("unknown preset {0:?} (see `sgn-lab presets`)")]
-    UnknownPreset(String),
-    #[error("dataset needs asset {0} which was not provided")]
-    MissingAsset(&'static str),
-    #[error("data: {0}")]
-    Data(#[from] DataError),
-    #[error("training configuration: {0}")]
-    Train(#[from] ConfigError),
-    #[error("training: {0}")]
-    Run(#[from] crate::train::TrainError),
-    #[error("measurement: {0}")]
-    Measure(MeasureError),
-    #[error("spectrum: {0}")]
-    Spectrum(#[from] SpectrumError),
-    #[error("cancelled")]
-    Cancelled,
-    /// A broken invariant of the library (a bug, not bad input): reported, never a panic.
-    #[error("internal error (please report): {0}")]
-    Internal(String),
-    /// An arm trained but could not be measured (e.g. every gradient coordinate is exactly
-    /// zero because the f32 softmax saturated on a memorised training set).
-    #[error("{arm}: measurement failed: {message}")]
-    ArmFailed { arm: String, message: String },
-}
-
-impl From<MeasureError> for ExperimentError {
-    fn from(e: MeasureError) -> Self {
-        match e {
-            MeasureError::Cancelled => ExperimentError::Cancelled,
-            e => ExperimentError::Measure(e),
-        }
-    }
-}
-
 fn is_zero(v: &usize) -> bool {
     *v == 0
-}
-
-fn mib(bytes: u64) -> f64 {
-    bytes as f64 / f64::from(1u32 << 20)
-}
-
-/// [`ExperimentError::MeasurementMemory`]'s message: both numbers in MiB and bytes, then the
-/// setting with its configuration key and the largest value that fits (the CLI's user edits the
-/// key; the page offers the value).
-fn measurement_memory_text(estimate: u64, cap: u64, fit: Option<&Fit>) -> String {
-    let head = format!(
-        "the measurement would need about {:.1} MiB ({estimate} bytes) with the data and training, above the cap of {:.1} MiB ({cap} bytes)",
-        mib(estimate),
-        mib(cap)
-    );
-    match fit {
-        Some(f) => {
-            let off = if f.largest == 0 && matches!(f.setting, FitSetting::NCov | FitSetting::DavisKahanTop) {
-                " (off)"
-            } else {
-                ""
-            };
-            format!(
-                "{head}; {} = {} drives it: the largest value that fits is {}{off} ({} = {}, everything else unchanged)",
-                f.name, f.value, f.largest, f.field, f.largest
-            )
-        }
-        None => format!(
-            "{head}; no single measurement setting (spectrum N_cov, draws M, tracked parameters m, Davis–Kahan top) brings it under the cap: lower several, or raise memory_cap (at most 4 GiB)"
-        ),
-    }
 }
 
 fn oor(field: &'static str, value: impl ToString, range: &'static str) -> ExperimentError {
@@ -338,15 +237,6 @@ pub fn check_spectrum_skip(cfg: &ExperimentConfig, n_params: usize) -> Result<()
         });
     }
     Ok(())
-}
-
-/// Refuses `estimate` above `cap` with [`ExperimentError::Memory`].
-pub fn check_memory(estimate: u64, cap: u64) -> Result<(), ExperimentError> {
-    if estimate > cap {
-        Err(ExperimentError::Memory { estimate, cap })
-    } else {
-        Ok(())
-    }
 }
 
 /// Replicates of a preset by default: enough that a claim holding in every replicate is decided
@@ -497,19 +387,6 @@ impl ExperimentConfig {
             random_labels: self.data.random_labels,
             ..base
         }
-    }
-
-    /// Loads and prepares (train, test) from the dataset's asset bytes (`None` for synthetic data).
-    pub fn prepare_data(&self, asset: Option<&[u8]>) -> Result<(Dataset, Dataset), ExperimentError> {
-        self.check_ranges()?;
-        if asset.is_none() {
-            if let Some(name) = self.data.dataset.asset() {
-                return Err(ExperimentError::MissingAsset(name));
-            }
-        }
-        check_memory(data_bytes(self), self.memory_cap)?;
-        let all = self.data.dataset.load(asset)?;
-        Ok(prepare(&all, &self.prepare_params())?)
     }
 
     /// Parses a JSON object; keys not given keep their defaults, unknown keys are refused.

@@ -7,8 +7,8 @@
 //! largest value is found exactly, by bisection over the ranges where it is monotone.
 
 use super::config::ExperimentConfig;
+use super::error::{Fit, FitSetting};
 use crate::train::TrainConfig;
-use serde::Serialize;
 
 pub(crate) const F64: u64 = 8;
 
@@ -154,49 +154,7 @@ fn n_cov_breaks(cfg: &ExperimentConfig, n_params: usize) -> Option<usize> {
     (cfg.analysis.baseline && t < n_params).then_some(t + 1)
 }
 
-/// A measurement setting that [`fit_measurement`] can lower.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FitSetting {
-    /// `analysis.n_cov`: per-sample gradients of the spectrum (N_cov × P) and its N_cov² matrices.
-    NCov,
-    /// `analysis.draws`: the M × m minibatch draws of the iteration-wise SGN.
-    Draws,
-    /// `logging.n_tracked`: the N × m per-sample block and the log's T × m columns (training too).
-    Tracked,
-    /// `analysis.davis_kahan_top`: Davis–Kahan's ≈ 8 N_cov² of blocks and eigenvectors (0 = off).
-    DavisKahanTop,
-}
-
 impl FitSetting {
-    /// In the order a tie is decided (the one that trains last).
-    pub const ALL: [FitSetting; 4] = [
-        FitSetting::NCov,
-        FitSetting::Draws,
-        FitSetting::Tracked,
-        FitSetting::DavisKahanTop,
-    ];
-
-    /// The configuration key.
-    pub fn field(self) -> &'static str {
-        match self {
-            FitSetting::NCov => "analysis.n_cov",
-            FitSetting::Draws => "analysis.draws",
-            FitSetting::Tracked => "logging.n_tracked",
-            FitSetting::DavisKahanTop => "analysis.davis_kahan_top",
-        }
-    }
-
-    /// The name the page gives it.
-    pub fn name(self) -> &'static str {
-        match self {
-            FitSetting::NCov => "spectrum N_cov",
-            FitSetting::Draws => "draws M",
-            FitSetting::Tracked => "tracked parameters m",
-            FitSetting::DavisKahanTop => "Davis–Kahan top",
-        }
-    }
-
     /// Its value in `c`.
     pub fn get(self, c: &ExperimentConfig) -> usize {
         match self {
@@ -216,40 +174,6 @@ impl FitSetting {
             FitSetting::DavisKahanTop => c.analysis.davis_kahan_top = v,
         }
     }
-
-    /// Whether it changes training too (m: the gradient log records m coordinates every step),
-    /// so that lowering it needs a new run.
-    pub fn trains(self) -> bool {
-        self == FitSetting::Tracked
-    }
-
-    /// The least value of its range (`ExperimentConfig::check_ranges`): N_cov 0 (no spectrum),
-    /// M 10, m 1, Davis–Kahan 0 (off).
-    pub fn least(self) -> usize {
-        match self {
-            FitSetting::NCov | FitSetting::DavisKahanTop => 0,
-            FitSetting::Draws => 10,
-            FitSetting::Tracked => 1,
-        }
-    }
-}
-
-/// The setting that drives a measurement over the memory cap and the largest value of it that
-/// fits, everything else unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Fit {
-    pub setting: FitSetting,
-    /// [`FitSetting::field`], for the page.
-    pub field: &'static str,
-    /// [`FitSetting::name`], for the page.
-    pub name: &'static str,
-    /// The value that does not fit.
-    pub value: usize,
-    /// The largest value that fits.
-    pub largest: usize,
-    /// The largest multiple of 100 (of 10 below 100) at most `largest` that fits, else `largest`:
-    /// the value the page applies after a choice from its menus.
-    pub round: usize,
 }
 
 /// The largest `v` in `lo..=hi` with `ok(v)`, for `ok` true up to some value and false above it

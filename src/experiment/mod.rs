@@ -10,6 +10,7 @@ pub mod config;
 pub mod context;
 pub mod controls;
 pub mod driver;
+pub mod error;
 pub mod measure;
 pub mod memory;
 pub mod presets;
@@ -19,12 +20,11 @@ pub mod url;
 pub mod verdict;
 pub mod view;
 
-pub use config::{
-    AnalysisConfig, CheckedConfig, CheckedMeasurement, CheckedTraining, DataConfig, ExperimentConfig, ExperimentError,
-    LoggingConfig, TailRule, TrainingConfig,
-};
+pub use check::{CheckedConfig, CheckedMeasurement, CheckedTraining};
+pub use config::{AnalysisConfig, DataConfig, ExperimentConfig, LoggingConfig, TailRule, TrainingConfig};
 pub use context::Progress;
 pub use driver::ArmDriver;
+pub use error::ExperimentError;
 pub use presets::custom::{custom_report, run_config};
 pub use presets::{run_preset, Preset, PresetInfo, REGISTRY};
 pub use report::{Report, SCHEMA_VERSION};

@@ -5,9 +5,11 @@
 
 use super::config::ExperimentConfig;
 use super::measure::{GradientStructure, TailTest};
-use super::summary::Summary;
+use super::summary::{decide, ClaimSummary, ClauseCount, PooledTableARow, Spread, Summary, TableBSummaryRow};
 pub use super::verdict::Verdict;
+use super::verdict::{Outcome, VerdictOutcome};
 use crate::spectrum::SpectrumReport;
+use crate::stats::proportion::wilson95;
 use crate::stats::PowerLawRate;
 use crate::train::{EvalStats, StepStats};
 use serde::Serialize;
@@ -226,4 +228,143 @@ pub struct MechanismRow {
 /// Rate value, 0 when nothing was tested.
 pub fn rate(r: &PowerLawRate) -> f64 {
     r.rate.unwrap_or(0.0)
+}
+
+fn add(p: &mut (usize, usize), r: &crate::stats::PowerLawRate) {
+    p.0 += r.power_law;
+    p.1 += r.tested;
+}
+
+/// The summary of `runs` (replicate 0 first; each a single-seed report of the same preset):
+/// each claim counted over the replicates and decided by [`decide`], Table A pooled, Table B as
+/// median and range ([`super::summary`]).
+pub fn summarize(runs: &[&Report]) -> Summary {
+    let Some(first) = runs.first() else {
+        return Summary {
+            claims: Vec::new(),
+            table_a: Vec::new(),
+            table_b: Vec::new(),
+        };
+    };
+    let claims = (0..first.verdicts.len())
+        .map(|i| {
+            let vs: Vec<_> = runs.iter().filter_map(|r| r.verdicts.get(i)).collect();
+            let count = |o: VerdictOutcome| vs.iter().filter(|v| v.outcome == o).count();
+            let (agree, differ, not_tested) = (
+                count(VerdictOutcome::Agrees),
+                count(VerdictOutcome::Differs),
+                count(VerdictOutcome::NotTested),
+            );
+            let agreement = wilson95(agree, agree + differ);
+            let mut clauses: Vec<ClauseCount> = Vec::new();
+            let mut reasons: Vec<(String, usize)> = Vec::new();
+            for v in &vs {
+                for c in &v.clauses {
+                    let e = match clauses.iter_mut().position(|x| x.key == c.key) {
+                        Some(j) => &mut clauses[j],
+                        None => {
+                            clauses.push(ClauseCount {
+                                key: c.key.clone(),
+                                says: c.says.clone(),
+                                holds: 0,
+                                fails: 0,
+                                not_tested: 0,
+                            });
+                            clauses.last_mut().expect("just pushed")
+                        }
+                    };
+                    match c.outcome {
+                        Outcome::Holds => e.holds += 1,
+                        Outcome::Fails => e.fails += 1,
+                        Outcome::NotTested => {
+                            e.not_tested += 1;
+                            if let super::verdict::Evidence::Missing { reason } = &c.evidence {
+                                match reasons.iter_mut().find(|(r, _)| r == reason) {
+                                    Some(x) => x.1 += 1,
+                                    None => reasons.push((reason.clone(), 1)),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            ClaimSummary {
+                claim: first.verdicts[i].claim.clone(),
+                replicates: vs.len(),
+                agree,
+                differ,
+                not_tested,
+                outcome: decide(&agreement),
+                agreement,
+                clauses,
+                reasons,
+            }
+        })
+        .collect();
+    let table_a = first
+        .table_a
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let rows: Vec<&TableARow> = runs.iter().filter_map(|r| r.table_a.get(i)).collect();
+            let (mut dg, mut ds, mut ig, mut is) = ((0, 0), (0, 0), (0, 0), (0, 0));
+            for r in &rows {
+                add(&mut dg, &r.dimension_g);
+                add(&mut ds, &r.dimension_sgn);
+                if let Some(x) = &r.iteration_g {
+                    add(&mut ig, x);
+                }
+                add(&mut is, &r.iteration_sgn);
+            }
+            let w = |p: (usize, usize)| wilson95(p.0, p.1);
+            PooledTableARow {
+                setting: strip_step(&row.setting),
+                rule: row.rule.clone(),
+                dimension_g: w(dg),
+                dimension_sgn: w(ds),
+                iteration_g: row.iteration_g.as_ref().map(|_| w(ig)),
+                iteration_sgn: w(is),
+            }
+        })
+        .collect();
+    let table_b = first
+        .table_b
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let rows: Vec<&TableBRow> = runs.iter().filter_map(|r| r.table_b.get(i)).collect();
+            TableBSummaryRow {
+                setting: strip_step(&row.setting),
+                power_law: rows.iter().filter(|r| r.power_law).count(),
+                rows: rows.len(),
+                s: Spread::of(rows.iter().map(|r| r.s)),
+                beta: Spread::of(rows.iter().map(|r| r.beta)),
+                ks_ratio: Spread::of(rows.iter().map(|r| r.ks_d / r.ks_critical)),
+            }
+        })
+        .collect();
+    Summary {
+        claims,
+        table_a,
+        table_b,
+    }
+}
+
+/// A Table A/B setting without its " (step N)" (the step is the same in every replicate, but
+/// keep the label short in the pooled table).
+fn strip_step(s: &str) -> String {
+    match s.rfind(" (step ") {
+        Some(i) if s.ends_with(')') => s[..i].to_string(),
+        _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::strip_step;
+
+    #[test]
+    fn strip_step_drops_the_step() {
+        assert_eq!(strip_step("default — trained (step 992)"), "default — trained");
+    }
 }

@@ -59,7 +59,7 @@ fn faer_evd(a: MatRef<'_, f64>, vectors: bool, par: Par) -> Result<(Vec<f64>, Op
 
 /// Upper bound of the bytes one eigendecomposition of an `n × n` matrix allocates besides its
 /// input ([`eigenvalues_desc`] when `vectors` is false, [`eigen_desc`] when true), for
-/// [`crate::experiment::config::measurement_bytes`]: faer's scratch for sequential execution
+/// [`crate::experiment::memory::measurement_bytes`]: faer's scratch for sequential execution
 /// (`self_adjoint_evd_scratch(n, …, Par::Seq)`, exact in wasm32, plus its alignment — natively
 /// each further thread adds about 8 n bytes, which this leaves out so that a configuration gets
 /// the same memory decision on every platform and thread count), the n eigenvalues and,

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use super::vuong::LikelihoodRatio;
 use super::StatsError;
-use crate::libm_f64::LibmF64;
+use crate::libm_f64::{ln_ratio, LibmF64};
 
 /// Significance level of the KS decision (α = 0.10, 0.05 or 0.01).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -106,18 +106,6 @@ pub(crate) fn check_positive(values: &[f64]) -> Result<(), StatsError> {
         }
     }
     Ok(())
-}
-
-/// ln(x/x_min), exact as before when the ratio is finite; ln x − ln x_min when it overflows
-/// (x_min subnormal or tiny, x large: the ratio is +inf and its log would make α̂ = 1).
-#[inline]
-pub(crate) fn ln_ratio(x: f64, xmin: f64) -> f64 {
-    let r = x / xmin;
-    if r.is_finite() {
-        r.ln_()
-    } else {
-        x.ln_() - xmin.ln_()
-    }
 }
 
 /// KS distance between the empirical CDF of an ascending tail `tail` (all ≥ `xmin`) and the

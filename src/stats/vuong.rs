@@ -42,7 +42,7 @@ pub struct LognormalFit {
 fn ll_power_law(tail: &[f64], xmin: f64, alpha: f64, out: &mut Vec<f64>) {
     let c = (alpha - 1.0).ln_() - xmin.ln_();
     out.clear();
-    out.extend(tail.iter().map(|&x| c - alpha * super::powerlaw::ln_ratio(x, xmin)));
+    out.extend(tail.iter().map(|&x| c - alpha * crate::libm_f64::ln_ratio(x, xmin)));
 }
 
 /// Vuong statistic from two per-point log-likelihood vectors.

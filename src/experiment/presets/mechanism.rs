@@ -85,7 +85,7 @@ pub fn mechanism_bytes(cfg: &ExperimentConfig) -> u64 {
 pub fn check_mechanism(cfg: &ExperimentConfig) -> Result<u64, ExperimentError> {
     cfg.check_ranges()?;
     let estimate = mechanism_bytes(cfg);
-    super::super::config::check_memory(estimate, cfg.memory_cap)?;
+    super::super::error::check_memory(estimate, cfg.memory_cap)?;
     Ok(estimate)
 }
 

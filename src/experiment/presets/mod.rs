@@ -19,8 +19,8 @@ pub mod tour;
 
 use super::config::{ExperimentConfig, ExperimentError};
 use super::context::{Assets, Ctx, ProgressFn};
+use super::report::summarize;
 use super::report::{Report, TableARow, TableBRow, ENGINE_VERSION, SCHEMA_VERSION};
-use super::summary::summarize;
 use super::verdict::Verdict;
 use crate::data::DatasetSpec;
 use crate::plot::Chart;

@@ -5,7 +5,7 @@ use crate::data::Dataset;
 use crate::data::{DatasetSpec, PrepareParams};
 use crate::experiment::check::CheckedTraining;
 use crate::experiment::driver::ArmDriver;
-use crate::experiment::memory::FitSetting;
+use crate::experiment::error::FitSetting;
 use crate::experiment::{ExperimentConfig, ExperimentError};
 use crate::format::num;
 use crate::nn::{ActivationKind, ModelSpec};

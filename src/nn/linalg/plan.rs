@@ -4,9 +4,29 @@
 //!
 //! [`Workspace`]: super::Workspace
 
-use super::workspace::{ensure, Lists};
 use super::{Op, MR};
 use crate::nn::Scalar;
+
+/// What planning writes (see [`plan_a`]).
+pub(super) struct Lists<T> {
+    /// The list of all positions 0..k, then each block's kept positions (or p·ld with copied A).
+    pub(super) idx: Vec<u32>,
+    /// The blocks' A values in list order (copied A only).
+    pub(super) vals: Vec<T>,
+    /// A block's kept positions (k bytes) and the previous dense block's (k bytes).
+    pub(super) keep: Vec<u8>,
+    pub(super) last_keep: Vec<u8>,
+    /// One plan per row block, in increasing row order.
+    pub(super) plans: Vec<Plan>,
+}
+
+/// `v[..len]` exists (grown with `fill`; within the capacity [`super::Workspace::start`] reserved).
+#[inline(always)]
+pub(super) fn ensure<V: Copy>(v: &mut Vec<V>, len: usize, fill: V) {
+    if v.len() < len {
+        v.resize(len, fill);
+    }
+}
 
 /// op(B) as column panels `width` columns wide: panel q (columns q·width ..) starts at
 /// `data[q·step]`, its row p `ld` values further on. Either B itself (`Op::N` with whole

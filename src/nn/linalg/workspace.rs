@@ -1,6 +1,6 @@
 //! The scratch of the products, owned by whoever runs them.
 
-use super::plan::Plan;
+use super::plan::{Lists, Plan};
 use crate::nn::Scalar;
 use std::any::TypeId;
 
@@ -25,19 +25,6 @@ pub struct Workspace<T> {
     /// `nf[p]` = 1 when row p of op(B) has a non-finite value.
     nf: Vec<u8>,
     lists: Lists<T>,
-}
-
-/// What planning writes (see `plan::plan_a`).
-pub(super) struct Lists<T> {
-    /// The list of all positions 0..k, then each block's kept positions (or p·ld with copied A).
-    pub(super) idx: Vec<u32>,
-    /// The blocks' A values in list order (copied A only).
-    pub(super) vals: Vec<T>,
-    /// A block's kept positions (k bytes) and the previous dense block's (k bytes).
-    pub(super) keep: Vec<u8>,
-    pub(super) last_keep: Vec<u8>,
-    /// One plan per row block, in increasing row order.
-    pub(super) plans: Vec<Plan>,
 }
 
 /// The workspace prepared for one product, in disjoint parts.
@@ -121,14 +108,6 @@ fn reserve_total<V>(v: &mut Vec<V>, cap: usize) {
     if v.capacity() < cap {
         v.clear();
         v.reserve_exact(cap);
-    }
-}
-
-/// `v[..len]` exists (grown with `fill`; within the capacity [`Workspace::start`] reserved).
-#[inline(always)]
-pub(super) fn ensure<V: Copy>(v: &mut Vec<V>, len: usize, fill: V) {
-    if v.len() < len {
-        v.resize(len, fill);
     }
 }
 
