@@ -16,7 +16,7 @@ use sgn_lab::data::npy::{check_npy, read_npy, NpyView};
 use sgn_lab::data::npz::{npz_directory, read_npz, NpzError};
 use sgn_lab::experiment::analyze::bundle::{analyze_bundle, BundleAnalysis};
 use sgn_lab::experiment::analyze::{analyze_source, AnalyzeOptions, DumpAnalysis, RowKind};
-use sgn_lab::experiment::TailRule;
+use sgn_lab::experiment::Rule;
 use sgn_lab::spectrum::given::{check_gram, GramError};
 use std::io::Write;
 
@@ -103,7 +103,7 @@ fn verdicts_on_the_bundle_equal_those_on_the_plain_inputs() {
         verdicts_match(
             model,
             &AnalyzeOptions {
-                rule: TailRule::Clauset,
+                rule: Rule::Clauset,
                 ..AnalyzeOptions::default()
             },
         );

@@ -104,7 +104,6 @@ fn noise_of_a_tiny_matrix_is_exact() {
 use sgn_lab::experiment::analyze::sample::{Keep, SampleAcc, EXACT_MAX};
 use sgn_lab::experiment::analyze::walk::TILE_VALUES;
 use sgn_lab::experiment::analyze::{analyze_source, noise_of, DumpAnalysis};
-use sgn_lab::experiment::TailRule;
 use sgn_lab::spectrum::{analyze_matrix, FitParams};
 use sgn_lab::stats::powerlaw::{power_law_test, PowerLawOptions, Rule};
 use sgn_lab::stats::{normality, rate_from_verdicts, Level, PowerLawRate};
@@ -215,7 +214,7 @@ fn reference(m: &Matrix, o: &AnalyzeOptions) -> DumpAnalysis {
             (0..o.max_samples).map(|i| i * n / o.max_samples).collect()
         }
     };
-    let rule = if o.rule == TailRule::Paper {
+    let rule = if o.rule == Rule::Paper {
         Rule::Paper
     } else {
         Rule::Clauset
@@ -320,7 +319,7 @@ fn tiled_analysis_equals_the_in_memory_one() {
             data: heavy(r * c, 100 + i as u64),
         };
         for rows in [RowKind::Samples, RowKind::Iterations] {
-            for (rule, k) in [(TailRule::Paper, None), (TailRule::Paper, Some(25))] {
+            for (rule, k) in [(Rule::Paper, None), (Rule::Paper, Some(25))] {
                 let o = AnalyzeOptions {
                     rows,
                     rule,
@@ -342,7 +341,7 @@ fn tiled_analysis_equals_the_in_memory_one() {
         }
         if r * c <= 20_000 {
             let o = AnalyzeOptions {
-                rule: TailRule::Clauset,
+                rule: Rule::Clauset,
                 max_samples: 10,
                 spectrum: false,
                 ..AnalyzeOptions::default()

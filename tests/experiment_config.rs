@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use sgn_lab::data::{images, DatasetSpec};
 use sgn_lab::experiment::presets::reduced_base;
-use sgn_lab::experiment::{url, ExperimentConfig, ExperimentError, TailRule};
+use sgn_lab::experiment::{url, ExperimentConfig, ExperimentError, Rule};
 use sgn_lab::nn::{ActivationKind, ModelSpec};
 use sgn_lab::train::{ConfigError, LrSchedule, Precision};
 
@@ -47,7 +47,7 @@ fn defaults_are_the_protocol_defaults() {
             c.analysis.dim_draws,
             c.analysis.n_cov
         ),
-        (TailRule::Paper, 0.05, 200, 10, 1000)
+        (Rule::Paper, 0.05, 200, 10, 1000)
     );
     assert_eq!((c.seed, c.memory_cap), (0, 512 << 20));
     assert_eq!(c.prepare_params().n_train, Some(8000));
@@ -481,7 +481,7 @@ fn bootstrap_knob_defaults_to_none_and_is_wired() {
     assert_eq!((p.example_bootstrap, p.tail.bootstrap), (50, Some(50)));
     // The report's example test gets a p-value; the rates do not bootstrap.
     let mut c = reduced_base(0);
-    c.analysis.rule = TailRule::Clauset;
+    c.analysis.rule = Rule::Clauset;
     c.analysis.bootstrap = 20;
     c.analysis.n_cov = 0;
     let train = digits_train(&c);
@@ -627,7 +627,7 @@ fn arb_config() -> impl Strategy<Value = ExperimentConfig> {
             c.training.precision = if t.6 { Precision::F64 } else { Precision::F32 };
             c.logging.n_tracked = l.0;
             c.logging.full_every = l.1;
-            c.analysis.rule = if a.0 { TailRule::Clauset } else { TailRule::Paper };
+            c.analysis.rule = if a.0 { Rule::Clauset } else { Rule::Paper };
             c.analysis.level = a.1;
             c.analysis.k = a.2;
             c.analysis.draws = a.3;

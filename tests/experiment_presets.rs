@@ -235,12 +235,12 @@ fn rule_specific_remarks_follow_the_rule() {
         why(&m.verdicts[0])
     );
     let mut base = reduced_base(3);
-    base.analysis.rule = sgn_lab::experiment::TailRule::Clauset;
+    base.analysis.rule = sgn_lab::experiment::Rule::Clauset;
     let m = run_preset("mechanism", &base, &mut assets, &mut |_| true).unwrap();
     assert!(!why(&m.verdicts[0]).contains("whole-sample"), "{}", why(&m.verdicts[0]));
 
     let mut cfg = reduced_base(5);
-    cfg.analysis.rule = sgn_lab::experiment::TailRule::Clauset;
+    cfg.analysis.rule = sgn_lab::experiment::Rule::Clauset;
     let r = sgn_lab::experiment::run_config(&cfg, &mut assets, &mut |_| true).unwrap();
     let v = &r.verdicts[0];
     assert!(
@@ -249,7 +249,7 @@ fn rule_specific_remarks_follow_the_rule() {
         v.finding
     );
     assert!(!why(v).contains("whole sample"), "{}", why(v));
-    cfg.analysis.rule = sgn_lab::experiment::TailRule::Paper;
+    cfg.analysis.rule = sgn_lab::experiment::Rule::Paper;
     let r = sgn_lab::experiment::run_config(&cfg, &mut assets, &mut |_| true).unwrap();
     assert!(
         r.verdicts[0].finding.starts_with("paper rule:") && why(&r.verdicts[0]).contains("whole sample"),

@@ -19,7 +19,7 @@ use sgn_lab::data::npy::{read_npy, write_npy_f64};
 use sgn_lab::data::synthetic::{MixtureParams, TeacherParams};
 use sgn_lab::data::text::{parse_matrix, parse_numbers, Matrix};
 use sgn_lab::data::DatasetSpec;
-use sgn_lab::experiment::{url, ExperimentConfig, TailRule};
+use sgn_lab::experiment::{url, ExperimentConfig};
 use sgn_lab::nn::{ActivationKind, ModelSpec};
 use sgn_lab::spectrum::eigen::eigenvalues_desc;
 use sgn_lab::spectrum::gram::gram_dense;
@@ -147,7 +147,7 @@ fn wild_config() -> impl Strategy<Value = ExperimentConfig> {
                 c.analysis.dim_draws,
                 c.analysis.n_cov,
             ) = a;
-            c.analysis.rule = if clauset { TailRule::Clauset } else { TailRule::Paper };
+            c.analysis.rule = if clauset { Rule::Clauset } else { Rule::Paper };
             (
                 c.analysis.spectrum_k,
                 c.analysis.spectrum_skip,

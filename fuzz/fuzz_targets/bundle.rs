@@ -20,7 +20,7 @@ use sgn_lab::data::bundle::{read_bundle, MEMBERS};
 use sgn_lab::data::npz::read_npz;
 use sgn_lab::experiment::analyze::bundle::analyze_bundle;
 use sgn_lab::experiment::analyze::AnalyzeOptions;
-use sgn_lab::experiment::TailRule;
+use sgn_lab::experiment::Rule;
 use sgn_lab::spectrum::given::PSD_TOL;
 use sgn_lab_fuzz::{check_gaussianity, check_power_law, check_rate, check_spectrum_report, Cursor};
 use std::io::Write;
@@ -170,7 +170,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut c = Cursor::new(&data[1..]);
     let o = AnalyzeOptions {
-        rule: if c.bool() { TailRule::Paper } else { TailRule::Clauset },
+        rule: if c.bool() { Rule::Paper } else { Rule::Clauset },
         k: if c.bool() { None } else { Some(c.range(2, 60)) },
         max_samples: c.range(1, 8),
         ..AnalyzeOptions::default()

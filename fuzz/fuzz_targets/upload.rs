@@ -14,7 +14,7 @@ use libfuzzer_sys::fuzz_target;
 use sgn_lab::data::npy::{is_npy, read_npy_max};
 use sgn_lab::data::text::parse_matrix_max;
 use sgn_lab::experiment::analyze::{analyze_dump, AnalyzeOptions, RowKind};
-use sgn_lab::experiment::TailRule;
+use sgn_lab::experiment::Rule;
 use sgn_lab_fuzz::{check_gaussianity, check_power_law, check_rate, check_spectrum_report, Cursor};
 
 const MAX_VALUES: usize = 1024;
@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         RowKind::Iterations
     };
-    let rule = if c.bool() { TailRule::Paper } else { TailRule::Clauset };
+    let rule = if c.bool() { Rule::Paper } else { Rule::Clauset };
     let kb = c.u16();
     let k = if kb & 1 == 0 {
         None

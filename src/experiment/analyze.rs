@@ -26,7 +26,7 @@ pub mod bundle;
 pub mod sample;
 pub mod walk;
 
-use super::config::{level_of, ExperimentError, TailRule};
+use super::config::{level_of, ExperimentError};
 use crate::data::npy::NpyError;
 use crate::data::text::Matrix;
 use crate::spectrum::eigen::evd_bytes;
@@ -91,7 +91,7 @@ pub enum RowKind {
 #[serde(deny_unknown_fields, default)]
 pub struct AnalyzeOptions {
     pub rows: RowKind,
-    pub rule: TailRule,
+    pub rule: Rule,
     /// Paper rule's K (`None`: min(1000, n)).
     pub k: Option<usize>,
     pub level: f64,
@@ -106,7 +106,7 @@ impl Default for AnalyzeOptions {
     fn default() -> Self {
         AnalyzeOptions {
             rows: RowKind::Samples,
-            rule: TailRule::Paper,
+            rule: Rule::Paper,
             k: None,
             level: 0.05,
             max_samples: 1000,
@@ -177,10 +177,7 @@ pub(crate) fn tail_options(o: &AnalyzeOptions) -> Result<PowerLawOptions, Experi
         });
     }
     let level = level_of(o.level)?;
-    let rule = match o.rule {
-        TailRule::Paper => Rule::Paper,
-        TailRule::Clauset => Rule::Clauset,
-    };
+    let rule = o.rule;
     PowerLawOptions::new(rule, o.k, Some(0), o.seed, level).map_err(|e| ExperimentError::OutOfRange {
         field: "k",
         value: e.to_string(),

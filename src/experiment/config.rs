@@ -9,7 +9,7 @@
 /// The configuration's error type, defined in [`super::error`] (with the memory fit it carries).
 pub use super::error::ExperimentError;
 use crate::data::{DatasetSpec, PrepareParams};
-use crate::experiment::measure::MeasureParams;
+use crate::experiment::measure::{MeasureParams, MAX_BOOTSTRAP, MAX_TRACKED};
 use crate::nn::ModelSpec;
 use crate::spectrum::{FitParams, SpectrumOptions};
 use crate::stats::powerlaw::{PowerLawOptions, Rule};
@@ -97,22 +97,11 @@ impl Default for LoggingConfig {
     }
 }
 
-/// Which tail rule (PROTOCOL §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum TailRule {
-    /// Top-K tail, d_ks < d_c (the paper's rule).
-    #[default]
-    Paper,
-    /// Clauset–Shalizi–Newman x_min scan (rates: d_ks < c/√n_tail, no bootstrap).
-    Clauset,
-}
-
 /// Analyses at a frozen θ (PROTOCOL §5.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AnalysisConfig {
-    pub rule: TailRule,
+    pub rule: Rule,
     /// Significance level of the KS decisions: 0.10, 0.05 or 0.01.
     pub level: f64,
     /// Paper rule's K (`None`: min(1000, n)).
@@ -147,7 +136,7 @@ pub struct AnalysisConfig {
 impl Default for AnalysisConfig {
     fn default() -> Self {
         AnalysisConfig {
-            rule: TailRule::Paper,
+            rule: Rule::Paper,
             level: 0.05,
             k: None,
             draws: 200,
@@ -295,7 +284,7 @@ impl ExperimentConfig {
         if !(1..=100).contains(&a.dim_draws) {
             return Err(oor("analysis.dim_draws", a.dim_draws, "1..=100"));
         }
-        if a.bootstrap > 2000 {
+        if a.bootstrap > MAX_BOOTSTRAP {
             return Err(oor("analysis.bootstrap", a.bootstrap, "0..=2000"));
         }
         if a.spectrum_skip > 100_000 {
@@ -308,7 +297,7 @@ impl ExperimentConfig {
         if a.davis_kahan_top > 200 {
             return Err(oor("analysis.davis_kahan_top", a.davis_kahan_top, "0..=200"));
         }
-        if self.logging.n_tracked == 0 || self.logging.n_tracked > 1000 {
+        if self.logging.n_tracked == 0 || self.logging.n_tracked > MAX_TRACKED {
             return Err(oor("logging.n_tracked", self.logging.n_tracked, "1..=1000"));
         }
         if !(1..=100).contains(&self.replicates) {
@@ -351,10 +340,7 @@ impl ExperimentConfig {
     pub fn measure_params(&self, batch_size: usize) -> Result<MeasureParams, ExperimentError> {
         let a = &self.analysis;
         let level = level_of(a.level)?;
-        let rule = match a.rule {
-            TailRule::Paper => Rule::Paper,
-            TailRule::Clauset => Rule::Clauset,
-        };
+        let rule = a.rule;
         let tail = PowerLawOptions::new(rule, a.k, Some(a.bootstrap), self.seed, level)
             .map_err(|e| oor("analysis.k", e, "≥ 2"))?;
         let fit = FitParams::new(a.spectrum_k, a.spectrum_skip, level)?;
@@ -406,15 +392,8 @@ impl ExperimentConfig {
     }
 }
 
-/// α ∈ {0.10, 0.05, 0.01} → [`Level`].
+/// α ∈ {0.10, 0.05, 0.01} → [`Level`] (`Level::try_from`), refused as the configuration's
+/// `analysis.level`.
 pub fn level_of(level: f64) -> Result<Level, ExperimentError> {
-    if (level - 0.10).abs() < 1e-12 {
-        Ok(Level::P10)
-    } else if (level - 0.05).abs() < 1e-12 {
-        Ok(Level::P05)
-    } else if (level - 0.01).abs() < 1e-12 {
-        Ok(Level::P01)
-    } else {
-        Err(oor("analysis.level", level, "0.10, 0.05 or 0.01"))
-    }
+    Level::try_from(level).map_err(|_| oor("analysis.level", level, "0.10, 0.05 or 0.01"))
 }

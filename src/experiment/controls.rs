@@ -4,9 +4,10 @@
 //! [`Control::value`] and applies [`Control::apply`]; an older `#seed=7&data=digits` link is read
 //! with the same table ([`super::url::Link::parse`]); the test of every menu choice enumerates it.
 
-use super::config::{ExperimentConfig, TailRule};
+use super::config::ExperimentConfig;
 use crate::data::DatasetSpec;
 use crate::nn::{ActivationKind, ModelSpec};
+use crate::stats::Rule;
 use crate::train::LrSchedule;
 use serde::Serialize;
 
@@ -416,18 +417,14 @@ pub static CONTROLS: &[Control] = &[
         get: |c| {
             Shown::Option(
                 match c.analysis.rule {
-                    TailRule::Paper => "paper",
-                    TailRule::Clauset => "clauset",
+                    Rule::Paper => "paper",
+                    Rule::Clauset => "clauset",
                 }
                 .into(),
             )
         },
         set: |c, v| {
-            c.analysis.rule = if v == "clauset" {
-                TailRule::Clauset
-            } else {
-                TailRule::Paper
-            };
+            c.analysis.rule = if v == "clauset" { Rule::Clauset } else { Rule::Paper };
             c.analysis.bootstrap = if v == "clauset" { CLAUSET_BOOTSTRAP } else { 0 };
         },
     },

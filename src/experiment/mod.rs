@@ -20,8 +20,9 @@ pub mod url;
 pub mod verdict;
 pub mod view;
 
+pub use crate::stats::Rule;
 pub use check::{CheckedConfig, CheckedMeasurement, CheckedTraining};
-pub use config::{AnalysisConfig, DataConfig, ExperimentConfig, LoggingConfig, TailRule, TrainingConfig};
+pub use config::{AnalysisConfig, DataConfig, ExperimentConfig, LoggingConfig, TrainingConfig};
 pub use context::Progress;
 pub use driver::ArmDriver;
 pub use error::ExperimentError;

@@ -14,7 +14,7 @@
 //! * [`power_law_test`] — the whole test on a signed sample (|x|, zeros dropped, either rule,
 //!   optional bootstrap, Vuong tests from [`super::vuong`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::vuong::LikelihoodRatio;
 use super::StatsError;
@@ -657,8 +657,8 @@ pub fn fit_clauset_bootstrap<F: FnMut(usize, usize) -> bool>(
 // One call for a sample of signed values: |x|, zeros dropped, the chosen rule, Vuong tests.
 // ---------------------------------------------------------------------------------------------
 
-/// Which tail rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+/// Which tail rule (`docs/PROTOCOL.md` §2); in configurations and links `"paper"` or `"clauset"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Rule {
     /// Top-K tail, KS verdict d_ks < d_c (the paper's rule, default).

@@ -22,7 +22,7 @@ use sgn_lab::data::npz::is_zip;
 use sgn_lab::data::text;
 use sgn_lab::experiment::analyze::bundle::{analyze_bundle, bundle_bytes};
 use sgn_lab::experiment::analyze::{analyze_dump, analyze_source, dump_bytes, AnalyzeOptions, RowKind};
-use sgn_lab::experiment::TailRule;
+use sgn_lab::experiment::Rule;
 use std::io::Write;
 
 #[derive(clap::Args)]
@@ -101,9 +101,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<serde_json::Value, CliError> {
             RowKind::Samples
         },
         rule: if args.rule == "clauset" {
-            TailRule::Clauset
+            Rule::Clauset
         } else {
-            TailRule::Paper
+            Rule::Paper
         },
         k: args.k,
         spectrum: !args.no_spectrum,

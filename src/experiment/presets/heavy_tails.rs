@@ -4,13 +4,14 @@
 
 use super::shared::{as_evidence, ccdf_chart, measurement_charts, trained_of, USUALLY};
 use super::{Preset, PresetInfo};
-use crate::experiment::config::{ExperimentConfig, ExperimentError, TailRule};
+use crate::experiment::config::{ExperimentConfig, ExperimentError};
 use crate::experiment::context::Ctx;
 use crate::experiment::measure::{GradientStructure, TableA};
 use crate::experiment::report::{MeasuredAt, Report};
 use crate::experiment::verdict::{Clause, Cmp, Verdict};
 use crate::format::rate_fraction as fmt_rate;
 use crate::plot::Chart;
+use crate::stats::Rule;
 
 pub struct HeavyTails;
 
@@ -33,7 +34,7 @@ impl Preset for HeavyTails {
     fn run(&self, ctx: &mut Ctx<'_, '_>, b: &ExperimentConfig, r: &mut Report) -> Result<(), ExperimentError> {
         let tr = ctx.within(0, 2, |ctx| ctx.train_arm("default", b))?;
         let mut c = b.clone();
-        c.analysis.rule = TailRule::Clauset;
+        c.analysis.rule = Rule::Clauset;
         c.analysis.n_cov = 0;
         let label = ("trained, Clauset rule", MeasuredAt::TrainedVariant);
         let cm = ctx.within(1, 2, |ctx| {
@@ -75,7 +76,7 @@ impl Preset for HeavyTails {
 #[derive(Debug, Clone)]
 pub struct TailFacts<'a> {
     pub table: &'a TableA,
-    pub rule: TailRule,
+    pub rule: Rule,
     /// The paper rule's K (`None`: min(1000, n)).
     pub k: Option<usize>,
     /// T, logged training steps (the iteration-wise g sample length).
@@ -85,7 +86,7 @@ pub struct TailFacts<'a> {
 }
 
 impl<'a> TailFacts<'a> {
-    pub fn of(s: &'a GradientStructure, rule: TailRule, k: Option<usize>) -> Self {
+    pub fn of(s: &'a GradientStructure, rule: Rule, k: Option<usize>) -> Self {
         TailFacts {
             table: &s.table_a,
             rule,
@@ -96,10 +97,10 @@ impl<'a> TailFacts<'a> {
     }
 }
 
-fn rule_label(rule: TailRule) -> &'static str {
+fn rule_label(rule: Rule) -> &'static str {
     match rule {
-        TailRule::Paper => "paper rule",
-        TailRule::Clauset => "Clauset's rule",
+        Rule::Paper => "paper rule",
+        Rule::Clauset => "Clauset's rule",
     }
 }
 
@@ -143,7 +144,7 @@ pub fn verdict(info: &PresetInfo, f: &TailFacts<'_>, clauset: Option<&TableA>) -
         "dimension-wise SGN, not part of the decision: {}",
         ta.dimension_sgn.rate.map_or("–".into(), |v| format!("{v:.2}"))
     )];
-    if f.rule == TailRule::Paper {
+    if f.rule == Rule::Paper {
         let kk = f.k.unwrap_or(1000);
         if f.logged_steps > 0 && f.logged_steps <= kk {
             notes.push(format!(
@@ -196,7 +197,7 @@ mod tests {
         }
     }
 
-    fn facts(t: &TableA, rule: TailRule, logged_steps: usize) -> TailFacts<'_> {
+    fn facts(t: &TableA, rule: Rule, logged_steps: usize) -> TailFacts<'_> {
         TailFacts {
             table: t,
             rule,
@@ -210,22 +211,22 @@ mod tests {
     fn agrees_differs_and_is_untested_by_the_rates() {
         let t = table(1.0, Some(0.0), 0.1);
         assert_eq!(
-            verdict(&INFO, &facts(&t, TailRule::Paper, 62), None).outcome,
+            verdict(&INFO, &facts(&t, Rule::Paper, 62), None).outcome,
             VerdictOutcome::Agrees
         );
         let t = table(0.2, Some(0.0), 0.1);
-        let v = verdict(&INFO, &facts(&t, TailRule::Paper, 62), None);
+        let v = verdict(&INFO, &facts(&t, Rule::Paper, 62), None);
         assert_eq!(v.outcome, VerdictOutcome::Differs);
         assert_eq!(v.clauses[0].outcome, Outcome::Fails);
         // No training log: the iteration-wise g clause is untested, the others hold.
         let t = table(1.0, None, 0.1);
-        let v = verdict(&INFO, &facts(&t, TailRule::Paper, 0), None);
+        let v = verdict(&INFO, &facts(&t, Rule::Paper, 0), None);
         assert_eq!(v.outcome, VerdictOutcome::NotTested);
         assert_eq!(v.clauses[1].outcome, Outcome::NotTested);
         // A failing clause makes it differ even when another is untested.
         let t = table(1.0, None, 0.9);
         assert_eq!(
-            verdict(&INFO, &facts(&t, TailRule::Paper, 0), None).outcome,
+            verdict(&INFO, &facts(&t, Rule::Paper, 0), None).outcome,
             VerdictOutcome::Differs
         );
     }
@@ -233,14 +234,14 @@ mod tests {
     #[test]
     fn whole_sample_remarks_only_for_the_paper_rule_and_n_at_most_k() {
         let t = table(1.0, Some(0.0), 0.0);
-        let v = verdict(&INFO, &facts(&t, TailRule::Paper, 62), None);
+        let v = verdict(&INFO, &facts(&t, Rule::Paper, 62), None);
         assert!(
             v.finding.starts_with("paper rule:") && v.notes.iter().any(|n| n.contains("T = 62 ≤ K = 1000")),
             "{v:?}"
         );
-        let v = verdict(&INFO, &facts(&t, TailRule::Paper, 2000), None);
+        let v = verdict(&INFO, &facts(&t, Rule::Paper, 2000), None);
         assert!(!v.notes.iter().any(|n| n.contains("T = 2000")), "{v:?}");
-        let v = verdict(&INFO, &facts(&t, TailRule::Clauset, 62), None);
+        let v = verdict(&INFO, &facts(&t, Rule::Clauset, 62), None);
         assert!(v.finding.starts_with("Clauset's rule:"), "{}", v.finding);
         assert!(!v.notes.iter().any(|n| n.contains("whole sample")), "{v:?}");
     }

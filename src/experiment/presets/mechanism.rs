@@ -5,7 +5,7 @@
 use super::shared::{ccdf_chart, USUALLY};
 use super::{Preset, PresetInfo};
 use crate::data::{standard_normal, DatasetSpec};
-use crate::experiment::config::{ExperimentConfig, ExperimentError, TailRule};
+use crate::experiment::config::{ExperimentConfig, ExperimentError};
 use crate::experiment::context::Ctx;
 use crate::experiment::measure::{MeasureError, TailTest};
 use crate::experiment::report::{rate, MechanismResult, MechanismRow, Report};
@@ -15,6 +15,7 @@ use crate::plot::Chart;
 use crate::rng::substream;
 use crate::stats::powerlaw::{power_law_test, PowerLawOptions};
 use crate::stats::rate_from_verdicts;
+use crate::stats::Rule;
 
 /// Random stream of the mechanism demo.
 const MECHANISM_STREAM: u64 = 0x4d45_4348;
@@ -200,7 +201,7 @@ fn mechanism(ctx: &mut Ctx<'_, '_>, b: &ExperimentConfig) -> Result<MechanismRes
 /// (2) s = 0 pooled rate ≤ 0.2; (3) every iteration-wise rate ≤ 0.2 (Gaussianity over
 /// iterations is judged by this rate only); (4) the rotation lowers the pooled rate or raises α̂ by
 /// more than 0.5. The whole-sample remark (T ≤ K) only for the paper rule with T ≤ K.
-pub fn verdict(info: &PresetInfo, m: &MechanismResult, rule: TailRule, k: Option<usize>) -> Verdict {
+pub fn verdict(info: &PresetInfo, m: &MechanismResult, rule: Rule, k: Option<usize>) -> Verdict {
     let row = |s: f64, rot: bool| m.rows.iter().find(|r| r.s == s && r.rotated == rot);
     let (Some(iso), Some(one), Some(rot)) = (row(0.0, false), row(1.0, false), row(1.0, true)) else {
         return Verdict::not_tested(
@@ -278,7 +279,7 @@ pub fn verdict(info: &PresetInfo, m: &MechanismResult, rule: TailRule, k: Option
     ];
     let mut notes = Vec::new();
     let kk = k.unwrap_or(1000);
-    if rule == TailRule::Paper && m.t <= kk {
+    if rule == Rule::Paper && m.t <= kk {
         notes.push(format!(
             "T = {} iterations ≤ K = {kk}, so the iteration-wise tests are whole-sample tests",
             m.t
