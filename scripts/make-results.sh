@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/RESULTS.md (and the plots it shows, docs/results/*.svg, plus the tables as CSV)
-# from one full paper-tour run at the protocol's default size (DESIGN §5), natively.
+# from one full paper-tour run at the protocol's default size (docs/PROTOCOL.md §1.4), natively.
 #   scripts/make-results.sh            # seed 0
 #   SEED=3 scripts/make-results.sh
 set -euo pipefail

@@ -28,7 +28,7 @@
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let bytes: Vec<u8> = std::fs::read("assets/mnist-10k.bin.gz")?; // the page: fetch()
 //! let (train, test) = mnist::load_default(&bytes, 0)?;            // 8,000 / 2,000, standardised
-//! let params = TrainParams::default();                            // DESIGN §5 defaults
+//! let params = TrainParams::default();                            // the protocol's defaults
 //! let cfg = params.check(&train)?;                                // ranges + memory cap
 //! let mut trainer = Trainer::new(cfg, train)?;
 //! while !trainer.is_finished() {
@@ -187,7 +187,7 @@ pub struct TrainParams {
 }
 
 impl Default for TrainParams {
-    /// The lab's default experiment (DESIGN §5): FCN 784→100→100→10 ReLU (He init),
+    /// The lab's default experiment (`docs/PROTOCOL.md` §1.4): FCN 784→100→100→10 ReLU (He init),
     /// cross-entropy, SGD η = 0.1, μ = 0.9, λ = 5e-4, ÷10 at 40 % and 80 %, B = 128, 16 epochs
     /// (992 steps on 8,000 training images), seed 0, default log (m = 50, k = 50).
     fn default() -> Self {

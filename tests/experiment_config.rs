@@ -1,4 +1,4 @@
-//! `ExperimentConfig`: defaults from DESIGN §5, serde with unknown keys refused, typed
+//! `ExperimentConfig`: defaults from `docs/PROTOCOL.md` §1.4, serde with unknown keys refused, typed
 //! validation errors, and the URL-hash codec (property tests: decode(encode(c)) == c).
 #![cfg(not(target_arch = "wasm32"))]
 

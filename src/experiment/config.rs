@@ -153,7 +153,7 @@ impl Default for AnalysisConfig {
 }
 
 /// Every knob of one experiment. `ExperimentConfig::default()` is the protocol's default
-/// experiment (DESIGN §5): FCN 784→100→100→10 ReLU on the 8,000/2,000 MNIST subset, SGD
+/// experiment (`docs/PROTOCOL.md` §1.4): FCN 784→100→100→10 ReLU on the 8,000/2,000 MNIST subset, SGD
 /// η = 0.1, μ = 0.9, λ = 5·10⁻⁴, B = 128, 16 epochs, ÷10 at 40 % and 80 %, m = 50 tracked
 /// parameters, snapshots every 50 steps, paper tail rule at α = 0.05, M = 200, N_cov = 1000,
 /// seed 0, memory cap 512 MiB.

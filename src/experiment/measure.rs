@@ -59,7 +59,7 @@ pub struct MeasureParams {
 }
 
 impl Default for MeasureParams {
-    /// The protocol's defaults (DESIGN §4): B = 128, M = 200 draws, 10 dimension-wise draws,
+    /// The protocol's defaults (`docs/PROTOCOL.md` §5.1): B = 128, M = 200 draws, 10 dimension-wise draws,
     /// m = 50, N_cov = 1000, the paper's tail rule at level 0.05, spectrum fit with K =
     /// min(1000, rank/2), the Gaussian baseline, no Davis–Kahan view.
     fn default() -> Self {
@@ -556,7 +556,7 @@ fn rate_of(samples: &[Vec<f64>], opts: &PowerLawOptions) -> PowerLawRate {
 }
 
 /// m parameter indices drawn without replacement (seeded) among those whose full-batch
-/// gradient is non-zero (DESIGN §4, "tracked parameters").
+/// gradient is non-zero (`docs/PROTOCOL.md` §5.1, "tracked parameters").
 pub fn choose_tracked(full_grad: &[f64], m: usize, seed: u64) -> Vec<usize> {
     let candidates: Vec<usize> = (0..full_grad.len()).filter(|&i| full_grad[i] != 0.0).collect();
     let m = m.min(candidates.len());

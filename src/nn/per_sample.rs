@@ -1,7 +1,7 @@
 //! Per-sample gradients ∇ℓ_j(θ), j = 1..N, kept in factored form where the layer allows it.
 //!
 //! For a dense layer y = W a + b the per-sample gradients are outer products
-//! ∂ℓ_j/∂W = δ_j a_jᵀ and ∂ℓ_j/∂b = δ_j, with δ_j = ∂ℓ_j/∂y_j (DESIGN §6). Keeping (a_j, δ_j)
+//! ∂ℓ_j/∂W = δ_j a_jᵀ and ∂ℓ_j/∂b = δ_j, with δ_j = ∂ℓ_j/∂y_j (Goodfellow 2015, "Efficient per-example gradient computations", arXiv 1510.01799). Keeping (a_j, δ_j)
 //! instead of the N×P matrix lets the spectrum module build the Gram matrix
 //! ⟨∇ℓ_i, ∇ℓ_j⟩ = (δ_i·δ_j)(a_i·a_j + 1) without materialising any gradient.
 //! Layers without that structure (convolutions) give a materialised N×p block.

@@ -164,7 +164,7 @@ pub fn fit_spectrum(eigenvalues: &[f64], rank: usize, params: &FitParams) -> Res
     })
 }
 
-/// K values for a sensitivity sweep (DESIGN §4 "Sensitivity"): from min(50, K_max) to
+/// K values for a sensitivity sweep (`docs/PROTOCOL.md` §4): from min(50, K_max) to
 /// K_max = min(1000, rank − skip) in `steps` log-spaced, de-duplicated steps (K ≥ 2).
 pub fn k_sweep_grid(rank: usize, skip: usize, steps: usize) -> Vec<usize> {
     let kmax = DEFAULT_MAX_K.min(rank.saturating_sub(skip));

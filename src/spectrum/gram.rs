@@ -5,7 +5,7 @@
 //! K = G Gᵀ, H = I − 11ᵀ/N (the P × P and N × N products share their non-zero spectrum).
 //!
 //! For a dense layer y = W a + b the per-sample gradient is vec(δ_j a_jᵀ) ⊕ δ_j, so
-//! ⟨g_i, g_j⟩ = (δ_i·δ_j)(a_i·a_j) + δ_i·δ_j = (δ_i·δ_j)(a_i·a_j + 1) (DESIGN §6), i.e.
+//! ⟨g_i, g_j⟩ = (δ_i·δ_j)(a_i·a_j) + δ_i·δ_j = (δ_i·δ_j)(a_i·a_j + 1) (Goodfellow 2015, arXiv 1510.01799), i.e.
 //! K_layer = (ΔΔᵀ) ⊙ (AAᵀ + 11ᵀ) with Δ (N × fan_out) and A (N × fan_in) stacked by rows.
 //! Materialised blocks (convolutions) add G_b G_bᵀ. Every product is lower-triangular (see
 //! [`syrk_lower`]: faer natively, the engine's zero-skipping kernel in wasm32), mirrored at the

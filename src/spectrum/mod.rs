@@ -1,5 +1,4 @@
-//! Covariance spectra of stochastic gradients (Xie et al. 2023 §4; DESIGN §4 "Covariance
-//! spectrum"; `docs/PROTOCOL.md` §4).
+//! Covariance spectra of stochastic gradients (Xie et al. 2023 §4; `docs/PROTOCOL.md` §4).
 //!
 //! C₁(θ) = (1/N) Σ_j (∇ℓ_j − ∇L)(∇ℓ_j − ∇L)ᵀ over N samples. Its non-zero eigenvalues are those
 //! of the centred N × N Gram matrix (1/N) H K H ([`gram`]); for dense layers K is built from

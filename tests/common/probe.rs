@@ -27,7 +27,7 @@ pub struct Probe {
 /// path and the platform's `ln`/`exp` in the statistics differ in the last bits.
 pub const REPORT_RTOL: f64 = 1e-9;
 /// The truncated-lognormal MLE of the Vuong test is ill-conditioned on a power-law tail (its μ
-/// runs off towards −∞, DESIGN §7), so last-bit differences move it further: compared looser.
+/// runs off towards −∞, `docs/PROTOCOL.md` §5.2), so last-bit differences move it further: compared looser.
 pub const LOGNORMAL_RTOL: f64 = 1e-3;
 
 /// Compares two JSON values: structure, strings, booleans and integers exactly; floats to

@@ -43,7 +43,7 @@ test('measures tails, Table A and the spectrum at the current weights', { timeou
       assert.match(text, /^\d+ % \(\d+\/\d+\)$/, `${id}: ${text}`);
     }
     assert.match(await page.getByTestId('rate-iter-sgn').textContent(), /\(\d+\/50\)/, '50 tracked parameters');
-    // Verdict panels carry the numbers DESIGN §1 asks for.
+    // Verdict panels carry the numbers that decided them.
     const v = await page.getByTestId('verdict-dim-g').textContent();
     for (const part of ['paper rule', 'n = ', 'K = 1000', 'x_min = ', 'α̂ = ', '±', 'd_ks = ', 'd_c = ', 'α = 0.05']) {
       assert.ok(v.includes(part), `verdict mentions "${part}": ${v}`);
