@@ -81,10 +81,29 @@ pub fn n3(v: f64) -> String {
     num(v, 3)
 }
 
-/// A power-law rate as "80 % (8/10)", or "—" when nothing could be tested.
+/// A power-law rate as "80 % (8/10) [49–94 %]" — the share, the count, and its 95 % Wilson
+/// interval ([`crate::stats::proportion::wilson95`]), so a rate from a few draws shows how little
+/// it pins down — or "—" when nothing could be tested.
+///
+/// ```
+/// use sgn_lab::format::rate;
+/// use sgn_lab::stats::rate_from_verdicts;
+/// let r = rate_from_verdicts(&[true, true, true, true, true, true, true, true, false, false], 0);
+/// assert_eq!(rate(&r), "80 % (8/10) [49–94 %]");
+/// ```
 pub fn rate(r: &PowerLawRate) -> String {
     match r.rate {
-        Some(v) => format!("{} % ({}/{})", (100.0 * v).round(), r.power_law, r.tested),
+        Some(v) => {
+            let w = crate::stats::proportion::wilson95(r.power_law, r.tested);
+            format!(
+                "{} % ({}/{}) [{}–{} %]",
+                (100.0 * v).round(),
+                r.power_law,
+                r.tested,
+                (100.0 * w.lo).round(),
+                (100.0 * w.hi).round()
+            )
+        }
         None => "—".into(),
     }
 }

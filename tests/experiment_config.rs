@@ -47,7 +47,7 @@ fn defaults_are_the_protocol_defaults() {
             c.analysis.dim_draws,
             c.analysis.n_cov
         ),
-        (Rule::Paper, 0.05, 200, 10, 1000)
+        (Rule::Paper, 0.05, 200, 30, 1000)
     );
     assert_eq!((c.seed, c.memory_cap), (0, 512 << 20));
     assert_eq!(c.prepare_params().n_train, Some(8000));

@@ -146,6 +146,7 @@ export function initTour(wasm, { post, seed, replicates, setBusy, fromLink, reme
       box.replaceChildren(...view.claims.map((c) => verdictBlock(c, view.claims.length > 1)));
       table(q('tour-table-a'), view.table_a.head.map((h, k) => (k ? h : `Table A: ${h}`)), view.table_a.rows);
       table(q('tour-table-b'), view.table_b.head.map((h, k) => (k ? h : `Table B: ${h}`)), view.table_b.rows);
+      table(q('tour-table-arms'), view.arms.head.map((h, k) => (k ? h : `Arms: ${h}`)), view.arms.rows);
       q('tour-result').hidden = false;
       showCharts(msg.charts, msg.name);
     },

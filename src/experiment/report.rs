@@ -65,6 +65,8 @@ pub struct ArmResult {
     pub n_params: usize,
     pub n_train: usize,
     pub n_test: usize,
+    /// C, the classes of its training set (chance accuracy is 1/C).
+    pub n_classes: usize,
     /// Per-step training loss/accuracy on the minibatch, lr, gradient norm.
     pub history: Vec<StepStats>,
     /// Test-set evaluation after every epoch (and at step 0).

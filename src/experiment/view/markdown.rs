@@ -15,9 +15,10 @@ use crate::format::rate_fraction as fmt_rate;
 pub fn tables(r: &Report) -> String {
     let v = report_view(r);
     format!(
-        "## Table A (power-law rates)\n\n{}\n## Table B (covariance spectra)\n\n{}",
+        "## Table A (power-law rates)\n\n{}\n## Table B (covariance spectra)\n\n{}\n## Arms (training and test accuracy)\n\n{}",
         v.table_a.markdown(),
-        v.table_b.markdown()
+        v.table_b.markdown(),
+        v.arms.markdown()
     )
 }
 
@@ -216,6 +217,17 @@ pub fn summary(report: &Report, images: &[String]) -> String {
                     ""
                 },
                 single.table_b.markdown()
+            );
+        }
+        if !single.arms.rows.is_empty() {
+            s += &format!(
+                "Arms (final training accuracy on the arm's own labels, final test accuracy{}):\n\n{}\n",
+                if p.replicates.is_empty() {
+                    ""
+                } else {
+                    "; median [range] over the replicates"
+                },
+                single.arms.markdown()
             );
         }
         if let Some(m) = &p.mechanism {

@@ -45,6 +45,8 @@ pub struct ReportView {
     pub claims: Vec<ClaimView>,
     pub table_a: TableView,
     pub table_b: TableView,
+    /// Every arm's training and test accuracy, and whether it was evidence ([`arms_table`]).
+    pub arms: TableView,
 }
 
 /// Table A's rows (this report's, then each part's with the part's name in front).
@@ -258,10 +260,61 @@ pub fn report_view(r: &Report) -> ReportView {
             .collect();
         (table_a(&a), table_b(&b))
     };
+    let arms = arms_table(&reports.iter().map(|p| (name(p, ""), *p)).collect::<Vec<_>>());
     ReportView {
         title: r.title.clone(),
         claims,
         table_a,
         table_b,
+        arms,
+    }
+}
+
+/// One row per arm (of each report, its name in front): its final training accuracy (on its own
+/// labels) and test accuracy — with several replicates the median and range over them — and in
+/// how many runs it was evidence: an arm that did not train (`presets::shared::not_trained`) is
+/// left out of the verdict.
+pub fn arms_table(reports: &[(String, &Report)]) -> TableView {
+    use crate::experiment::presets::shared::not_trained;
+    let mut rows = Vec::new();
+    for (prefix, p) in reports {
+        let runs: Vec<&Report> = std::iter::once(*p).chain(p.replicates.iter()).collect();
+        for (i, arm) in p.arms.iter().enumerate() {
+            let arms: Vec<_> = runs.iter().filter_map(|r| r.arms.get(i)).collect();
+            let acc = |v: Vec<f64>| {
+                if v.len() == 1 {
+                    n3(v[0])
+                } else {
+                    spread(&Spread::of(v))
+                }
+            };
+            let train = acc(arms
+                .iter()
+                .filter_map(|a| a.train_eval.as_ref().map(|e| e.test.accuracy))
+                .collect());
+            let test = acc(arms
+                .iter()
+                .filter_map(|a| a.evals.last().map(|e| e.test.accuracy))
+                .collect());
+            let why: Vec<String> = arms.iter().filter_map(|a| not_trained(a, a.n_classes)).collect();
+            let evidence = match (why.len(), arms.len()) {
+                (0, 1) => "yes".to_string(),
+                (0, n) => format!("in all {n} runs"),
+                (_, 1) => format!("no: {}", why[0]),
+                (k, n) => format!("in {} of {n} runs (left out: {})", n - k, why[0]),
+            };
+            let label = if prefix.is_empty() {
+                arm.label.clone()
+            } else {
+                format!("{prefix}{}", arm.label)
+            };
+            rows.push(vec![label, train, test, evidence]);
+        }
+    }
+    TableView {
+        head: ["arm", "training accuracy", "test accuracy", "evidence"]
+            .map(String::from)
+            .to_vec(),
+        rows,
     }
 }
