@@ -40,7 +40,7 @@ test('measures tails, Table A and the spectrum at the current weights', { timeou
     // Table A: four cells, each a rate "x % (a/b)" (or the documented "no training log").
     for (const id of ['rate-dim-g', 'rate-dim-sgn', 'rate-iter-g', 'rate-iter-sgn']) {
       const text = await page.getByTestId(id).textContent();
-      assert.match(text, /^\d+ % \(\d+\/\d+\)$/, `${id}: ${text}`);
+      assert.match(text, /^\d+ % \(\d+\/\d+\) \[\d+–\d+ %\]$/, `${id}: ${text}`);
     }
     assert.match(await page.getByTestId('rate-iter-sgn').textContent(), /\(\d+\/50\)/, '50 tracked parameters');
     // Verdict panels carry the numbers that decided them.

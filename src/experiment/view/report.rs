@@ -123,18 +123,19 @@ fn claims_of(p: &Report) -> Vec<ClaimView> {
     }
 }
 
-/// "87 % [83–90 %] (261/300)": a pooled rate with its Wilson interval.
+/// "87 % (261/300) [83–90 %]": a pooled rate with its Wilson interval (the form of
+/// [`crate::format::rate`]).
 pub fn pooled(p: &Proportion) -> String {
     if p.n == 0 {
         return "—".into();
     }
     format!(
-        "{} % [{}–{} %] ({}/{})",
+        "{} % ({}/{}) [{}–{} %]",
         (100.0 * p.p).round(),
-        (100.0 * p.lo).round(),
-        (100.0 * p.hi).round(),
         p.k,
-        p.n
+        p.n,
+        (100.0 * p.lo).round(),
+        (100.0 * p.hi).round()
     )
 }
 
