@@ -24,8 +24,7 @@
 use plotters::prelude::{DrawingArea, IntoDrawingArea};
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
-    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
-    FontTransform,
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontTransform,
 };
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -160,12 +159,20 @@ pub type Extents = HashMap<(String, String), (u32, u32)>;
 /// What the context was last set to (so unchanged settings are not assigned again).
 #[derive(Default)]
 struct State {
-    fill: Option<BackendColor>,
-    stroke: Option<BackendColor>,
+    fill: Option<Rgba>,
+    stroke: Option<Rgba>,
     line_width: Option<f64>,
     font: Option<String>,
     align: Option<&'static str>,
     baseline: Option<&'static str>,
+}
+
+/// A colour as the cache compares it (plotters' `BackendColor` has no `PartialEq`): red, green,
+/// blue and the bits of the alpha.
+type Rgba = (u8, u8, u8, u64);
+
+fn rgba(c: BackendColor) -> Rgba {
+    (c.rgb.0, c.rgb.1, c.rgb.2, c.alpha.to_bits())
 }
 
 /// The backend: a 2-D context and its canvas' size in device pixels.
@@ -184,7 +191,12 @@ fn css_colour(c: BackendColor) -> String {
 
 /// The CSS font of a text style: `style size px family` (as plotters-canvas sets it).
 fn css_font<S: BackendTextStyle>(style: &S) -> String {
-    format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str())
+    format!(
+        "{} {}px {}",
+        style.style().as_str(),
+        style.size(),
+        style.family().as_str()
+    )
 }
 
 /// Horizontal and vertical lines moved half a pixel so a 1-pixel line covers one pixel column
@@ -242,18 +254,18 @@ impl<C: Context2d> Canvas2dBackend<C> {
 
     fn fill_colour(&self, c: BackendColor) {
         let mut s = self.state.borrow_mut();
-        if s.fill != Some(c) {
+        if s.fill != Some(rgba(c)) {
             self.ctx.set_fill_style_str(&css_colour(c));
-            s.fill = Some(c);
+            s.fill = Some(rgba(c));
         }
     }
 
     fn line_style(&self, style: &impl BackendStyle) {
         let mut s = self.state.borrow_mut();
         let c = style.color();
-        if s.stroke != Some(c) {
+        if s.stroke != Some(rgba(c)) {
             self.ctx.set_stroke_style_str(&css_colour(c));
-            s.stroke = Some(c);
+            s.stroke = Some(rgba(c));
         }
         let w = style.stroke_width() as f64;
         if s.line_width != Some(w) {
@@ -436,7 +448,7 @@ impl<C: Context2d> DrawingBackend for Canvas2dBackend<C> {
         if colour.alpha == 0.0 {
             return Ok(());
         }
-        let degrees = match style.transform() {
+        let degrees: f64 = match style.transform() {
             FontTransform::None => 0.0,
             FontTransform::Rotate90 => 90.0,
             FontTransform::Rotate180 => 180.0,
@@ -447,7 +459,9 @@ impl<C: Context2d> DrawingBackend for Canvas2dBackend<C> {
             // save() / restore() bring back every setting, which the cache then still knows.
             self.ctx.save();
             self.ctx.translate(x, y).map_err(js_error)?;
-            self.ctx.rotate(degrees.to_radians()).map_err(js_error)?;
+            self.ctx
+                .rotate(degrees / 180.0 * std::f64::consts::PI)
+                .map_err(js_error)?;
             (x, y) = (0.0, 0.0);
         }
         let baseline = match style.anchor().v_pos {

@@ -35,7 +35,11 @@ enum Job<'a> {
 }
 
 impl Job<'_> {
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, theme: &Theme) -> plot::PlotResult<plot::HoverIndex> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        theme: &Theme,
+    ) -> plot::PlotResult<plot::HoverIndex> {
         match self {
             Job::Chart(c) => c.draw(area, theme),
             Job::Ccdf(d) => tails::draw_ccdf(area, theme, d),
@@ -94,7 +98,9 @@ fn on_canvas(canvas: &JsValue, dpr: f64, job: &Job, extents: &Rc<RefCell<Extents
             .map_err(|_| no_context())?;
         run(ctx, (c.width(), c.height()), dpr, job, extents)
     } else {
-        Err(JsError::new("not a canvas: expected an HTMLCanvasElement or an OffscreenCanvas"))
+        Err(JsError::new(
+            "not a canvas: expected an HTMLCanvasElement or an OffscreenCanvas",
+        ))
     }
 }
 
