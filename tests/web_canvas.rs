@@ -473,3 +473,39 @@ fn an_offscreen_canvas_gets_the_same_chart_as_an_element() {
     let not_a_canvas = JsValue::from_str("canvas");
     assert!(chart.draw(not_a_canvas, 1.0).is_err());
 }
+
+/// What the hover index crossed as before: serde-wasm-bindgen's JSON-compatible serializer.
+fn to_js_as_before(h: &sgn_lab::plot::HoverIndex) -> JsValue {
+    use serde::Serialize;
+    h.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap()
+}
+
+/// `v` with every number as an f64 (a JS number holding 3.0 comes back from serde-wasm-bindgen
+/// as the integer 3; serde_json keeps the float 3.0 apart).
+fn numbers_as_f64(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => serde_json::json!(n.as_f64().unwrap()),
+        Value::Array(a) => Value::Array(a.into_iter().map(numbers_as_f64).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, numbers_as_f64(v))).collect()),
+        v => v,
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_hover_index_crosses_as_the_same_object_serde_makes() {
+    let c = canvas(900, 450);
+    let t = theme(900, 1.0);
+    let area = Canvas2dBackend::new(context(&c), (900, 450)).into_area();
+    let hover = sgn_lab::plot::training::draw(&area, &t, &curves()).unwrap();
+    assert!(hover.series.len() >= 3 && hover.series.iter().all(|s| !s.x_text.is_empty()));
+    let bulk: serde_json::Value =
+        serde_wasm_bindgen::from_value(sgn_lab::web::charts::hover_js(&hover).unwrap()).unwrap();
+    let serde: serde_json::Value = serde_wasm_bindgen::from_value(to_js_as_before(&hover)).unwrap();
+    assert_eq!(numbers_as_f64(bulk), numbers_as_f64(serde));
+    let empty = sgn_lab::plot::HoverIndex::default();
+    let bulk: serde_json::Value =
+        serde_wasm_bindgen::from_value(sgn_lab::web::charts::hover_js(&empty).unwrap()).unwrap();
+    let serde: serde_json::Value = serde_wasm_bindgen::from_value(to_js_as_before(&empty)).unwrap();
+    assert_eq!(numbers_as_f64(bulk), numbers_as_f64(serde));
+}
