@@ -145,9 +145,10 @@ impl std::fmt::Display for CanvasError {
 impl std::error::Error for CanvasError {}
 
 fn js_error(e: JsValue) -> DrawingErrorKind<CanvasError> {
-    let text = js_sys::Error::try_from(e.clone())
+    use wasm_bindgen::JsCast;
+    let text = e
+        .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
-        .ok()
         .or_else(|| e.as_string())
         .unwrap_or_else(|| format!("{e:?}"));
     DrawingErrorKind::DrawingError(CanvasError(text))
