@@ -132,6 +132,53 @@ macro_rules! context_2d {
 context_2d!(CanvasRenderingContext2d);
 context_2d!(OffscreenCanvasRenderingContext2d);
 
+/// Either context, chosen at run time: the page draws through one backend type, so the chart
+/// code (generic over the backend) is compiled once, not once per context type.
+pub enum AnyContext2d {
+    /// A `<canvas>` element's context (the main thread).
+    Element(CanvasRenderingContext2d),
+    /// An `OffscreenCanvas`'s context (a worker, or a canvas transferred from an element).
+    Offscreen(OffscreenCanvasRenderingContext2d),
+}
+
+/// Forwards a [`Context2d`] call to the context inside an [`AnyContext2d`].
+macro_rules! any_context_2d {
+    ($(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) $(-> $ret:ty)?;)*) => {
+        impl Context2d for AnyContext2d {
+            $(fn $name(&self $(, $arg: $ty)*) $(-> $ret)? {
+                match self {
+                    AnyContext2d::Element(c) => Context2d::$name(c $(, $arg)*),
+                    AnyContext2d::Offscreen(c) => Context2d::$name(c $(, $arg)*),
+                }
+            })*
+        }
+    };
+}
+
+any_context_2d! {
+    fn set_fill_style_str(&self, v: &str);
+    fn set_stroke_style_str(&self, v: &str);
+    fn set_line_width(&self, v: f64);
+    fn set_font(&self, v: &str);
+    fn set_text_align(&self, v: &str);
+    fn set_text_baseline(&self, v: &str);
+    fn fill_rect(&self, x: f64, y: f64, w: f64, h: f64);
+    fn stroke_rect(&self, x: f64, y: f64, w: f64, h: f64);
+    fn begin_path(&self);
+    fn move_to(&self, x: f64, y: f64);
+    fn line_to(&self, x: f64, y: f64);
+    fn close_path(&self);
+    fn stroke(&self);
+    fn fill(&self);
+    fn arc(&self, x: f64, y: f64, r: f64, a0: f64, a1: f64) -> Result<(), JsValue>;
+    fn save(&self);
+    fn restore(&self);
+    fn translate(&self, x: f64, y: f64) -> Result<(), JsValue>;
+    fn rotate(&self, angle: f64) -> Result<(), JsValue>;
+    fn fill_text(&self, text: &str, x: f64, y: f64) -> Result<(), JsValue>;
+    fn measure_text(&self, text: &str) -> Result<TextMetrics, JsValue>;
+}
+
 /// A canvas call failed (the message of the JS exception).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CanvasError(pub String);

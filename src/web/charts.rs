@@ -12,7 +12,7 @@
 //! - [`TrainingChart`]: the loss and accuracy history, kept on the Rust side and appended to,
 //!   never recopied.
 
-use super::canvas2d::{Canvas2dBackend, Extents};
+use super::canvas2d::{AnyContext2d, Canvas2dBackend, Extents};
 use super::{from_js, js_err, to_js};
 use crate::plot::tails::{self, CcdfData, HistogramData, QqData, TailFitLine};
 use crate::plot::{self, training::TrainingCurves, Chart, Theme};
@@ -64,31 +64,15 @@ const EXTENTS_KEPT: usize = 1024;
 /// Draws `job` on `canvas` (an `HTMLCanvasElement` or an `OffscreenCanvas`) and returns the hover
 /// index. `extents`: text extents measured by earlier draws, extended by this one.
 fn on_canvas(canvas: &JsValue, dpr: f64, job: &Job, extents: &Rc<RefCell<Extents>>) -> Result<JsValue, JsError> {
-    fn run<C: super::canvas2d::Context2d>(
-        ctx: C,
-        size: (u32, u32),
-        dpr: f64,
-        job: &Job,
-        extents: &Rc<RefCell<Extents>>,
-    ) -> Result<JsValue, JsError> {
-        if extents.borrow().len() > EXTENTS_KEPT {
-            extents.borrow_mut().clear();
-        }
-        let theme = theme_for(size.0, dpr);
-        let area = Canvas2dBackend::with_extents(ctx, size, Rc::clone(extents)).into_area();
-        let hover = job.draw(&area, &theme).map_err(js_err)?;
-        area.present().map_err(js_err)?;
-        hover_js(&hover)
-    }
     let no_context = || JsError::new("the canvas has no 2-D context");
-    if let Some(c) = canvas.dyn_ref::<OffscreenCanvas>() {
+    let (ctx, size) = if let Some(c) = canvas.dyn_ref::<OffscreenCanvas>() {
         let ctx: OffscreenCanvasRenderingContext2d = c
             .get_context("2d")
             .map_err(|_| no_context())?
             .ok_or_else(no_context)?
             .dyn_into()
             .map_err(|_| no_context())?;
-        run(ctx, (c.width(), c.height()), dpr, job, extents)
+        (AnyContext2d::Offscreen(ctx), (c.width(), c.height()))
     } else if let Some(c) = canvas.dyn_ref::<HtmlCanvasElement>() {
         let ctx: CanvasRenderingContext2d = c
             .get_context("2d")
@@ -96,12 +80,20 @@ fn on_canvas(canvas: &JsValue, dpr: f64, job: &Job, extents: &Rc<RefCell<Extents
             .ok_or_else(no_context)?
             .dyn_into()
             .map_err(|_| no_context())?;
-        run(ctx, (c.width(), c.height()), dpr, job, extents)
+        (AnyContext2d::Element(ctx), (c.width(), c.height()))
     } else {
-        Err(JsError::new(
+        return Err(JsError::new(
             "not a canvas: expected an HTMLCanvasElement or an OffscreenCanvas",
-        ))
+        ));
+    };
+    if extents.borrow().len() > EXTENTS_KEPT {
+        extents.borrow_mut().clear();
     }
+    let theme = theme_for(size.0, dpr);
+    let area = Canvas2dBackend::with_extents(ctx, size, Rc::clone(extents)).into_area();
+    let hover = job.draw(&area, &theme).map_err(js_err)?;
+    area.present().map_err(js_err)?;
+    hover_js(&hover)
 }
 
 /// Separates the read-out texts of a series while they cross the boundary (the ASCII unit
