@@ -41,15 +41,29 @@ export function fitCanvas(canvas) {
   return dpr;
 }
 
-/** Calls `draw` at most once per animation frame, however often it is requested. */
-export function frameThrottle(draw) {
+/**
+ * Calls `draw` at most once per animation frame, however often it is requested. With `maxShare`
+ * below 1, a draw that took d ms is followed by at least d / maxShare − d ms without one, so
+ * redrawing takes at most that share of the main thread: a chart redrawn while training keeps
+ * every frame on a fast machine (a draw of 2 ms) and slows to a few per second on a slow one,
+ * leaving the rest of the main thread to the page.
+ */
+export function frameThrottle(draw, { maxShare = 1 } = {}) {
   let pending = false;
+  let next = 0;
+  const run = (now) => {
+    if (now < next) {
+      requestAnimationFrame(run);
+      return;
+    }
+    pending = false;
+    const t0 = performance.now();
+    draw();
+    next = t0 + (performance.now() - t0) / maxShare;
+  };
   return () => {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      draw();
-    });
+    requestAnimationFrame(run);
   };
 }
