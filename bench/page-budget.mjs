@@ -57,6 +57,15 @@ async function session(server) {
   await page.addInitScript(() => {
     window.longTasks = [];
     new PerformanceObserver((l) => { for (const e of l.getEntries()) window.longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+    // Long animation frames name the script that ran in them (what a long task was).
+    window.longFrames = [];
+    try {
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) {
+          window.longFrames.push({ ms: Math.round(e.duration), what: e.scripts.map((x) => `${x.invoker} ${Math.round(x.duration)} ms`).join(', ') || 'no script (style, layout, paint)' });
+        }
+      }).observe({ type: 'long-animation-frame', buffered: true });
+    } catch { /* no LoAF */ }
   });
   try {
     await page.goto(server.base + '#seed=1');
@@ -67,7 +76,8 @@ async function session(server) {
     await page.getByTestId('measure').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="structure-body"]').getAttribute('aria-busy') === 'false', null, { timeout: 180_000 });
     const all = await page.evaluate(() => window.longTasks);
-    return { load: Math.max(0, ...all.slice(0, afterLoad)), session: Math.max(0, ...all.slice(afterLoad)) };
+    const frames = (await page.evaluate(() => window.longFrames)).sort((a, b) => b.ms - a.ms).slice(0, 3);
+    return { load: Math.max(0, ...all.slice(0, afterLoad)), session: Math.max(0, ...all.slice(afterLoad)), frames };
   } finally {
     await close();
   }
@@ -105,4 +115,5 @@ console.log(`| lab ready (dataset fetched, network built) | ${m.ready.toFixed(0)
 const lt = (ms) => (ms ? `${ms.toFixed(0)} ms` : 'none over 50 ms (the Long Tasks API threshold)');
 console.log(`| longest main-thread task: training, measuring, drawing | ${lt(longest.session)} | 50 ms | ${result.budget.main_thread_ok ? 'yes' : 'NO'} |`);
 console.log(`| longest main-thread task: page load (wasm compile) | ${lt(longest.load)} | — | — |`);
+console.log(`\nLongest animation frames of the session (whole page, load included): ${longest.frames.map((f) => `${f.ms} ms (${f.what})`).join('; ') || 'none over 50 ms'}`);
 console.log(`\nDataset assets (fetched by the worker when a run needs them, never in the bundle): ${s.assets.map((a) => `${a.file} ${(a.bytes / 1e3).toFixed(0)} kB`).join(', ')}`);

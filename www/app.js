@@ -94,7 +94,7 @@ const redraw = frameThrottle(() => {
   } catch (err) {
     setStatus(`chart error: ${err.message || err}`, true);
   }
-});
+}, { maxShare: 1 / 3 });
 new ResizeObserver(redraw).observe(ui.chart);
 const redrawStructureThrottled = frameThrottle(() => { if (redrawStructure) redrawStructure(); });
 new ResizeObserver(redrawStructureThrottled).observe(document.querySelector('[data-testid="structure-body"]'));

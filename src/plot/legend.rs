@@ -1,5 +1,5 @@
-//! Chart legends. On a wide chart the legend is plotters' series-label box over the plot, in the
-//! house style. On a narrow (phone-width) chart that box covers up to a third of the data, so
+//! Chart legends. On a wide chart the legend is a box over the plot laid out as plotters'
+//! series-label box, in the house style. On a narrow (phone-width) chart that box covers up to a third of the data, so
 //! the chart is drawn on the area above a band ([`Legend::split`]) and the legend is drawn by hand
 //! in the band, under the x axis: plotters clamps anything drawn outside a plotting area to its
 //! edge, so its own legend cannot be moved there, and the entries are therefore kept here as
@@ -101,8 +101,12 @@ impl Legend {
         self.entries.push((label, marker));
     }
 
-    /// Draws the legend: by hand in `band` when there is one (narrow chart), else plotters'
-    /// box over the plot at `pos`.
+    /// Draws the legend: in `band` when there is one (narrow chart), else as a box over the plot
+    /// at `pos`, laid out as plotters' series-label box is (`SeriesLabelStyle::draw`: a line every
+    /// 1.25 font sizes, the marker room and margins around the widest label, 5 px from the
+    /// plotting area's edges). Both are drawn here from the backend's own text measurement:
+    /// plotters' box measures its text through the font, not the backend (in a browser, a
+    /// `<span>` per label and a forced layout; in a worker, no document at all).
     pub fn draw<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
         &self,
         theme: &Theme,
@@ -113,19 +117,33 @@ impl Legend {
         if self.entries.is_empty() {
             return Ok(());
         }
+        let style = theme.font(FONT).color(&INK);
         let Some(band) = band else {
-            chart
-                .configure_series_labels()
-                .position(pos)
-                .legend_area_size(theme.px(MARKER_AREA))
-                .margin(theme.px(MARGIN))
-                .background_style(BG.mix(0.85))
-                .border_style(GRID)
-                .label_font(theme.font(FONT).color(&INK))
-                .draw()?;
+            let area = chart.plotting_area().strip_coord_spec();
+            let size = style.font.get_size();
+            let margin = theme.px(MARGIN) as i32;
+            let marker_room = theme.px(MARKER_AREA) as i32;
+            let mut rows = Vec::with_capacity(self.entries.len());
+            for (i, (label, _)) in self.entries.iter().enumerate() {
+                let (w, h) = area.estimate_text_size(label, &style)?;
+                rows.push(((i as f64 * 1.25 * size).round() as i32, w as i32, h as i32));
+            }
+            let text_w = rows.iter().map(|r| r.1).max().unwrap_or(0);
+            let text_h = rows.iter().map(|r| r.0 + r.2).max().unwrap_or(0);
+            let (w, h) = (text_w + marker_room + 2 * margin, text_h + 2 * margin);
+            let (x0, y0) = box_position(&pos, (w, h), area.dim_in_pixel());
+            area.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], BG.mix(0.85).filled()))?;
+            area.draw(&Rectangle::new([(x0, y0), (x0 + w, y0 + h)], GRID))?;
+            for ((label, _), &(dy, _, _)) in self.entries.iter().zip(&rows) {
+                let at = (x0 + marker_room + margin, y0 + margin + dy);
+                area.draw(&Text::new(label.clone(), at, style.clone()))?;
+            }
+            for ((_, marker), &(dy, _, th)) in self.entries.iter().zip(&rows) {
+                let top = y0 + margin + dy;
+                area.draw(&marker.element::<DB>(theme, (x0 + margin, (2 * top + th) / 2)))?;
+            }
             return Ok(());
         };
-        let style = theme.font(FONT).color(&INK);
         let row = (1.25 * FONT * theme.scale).round() as i32;
         let margin = theme.px(MARGIN) as i32;
         let text_w = self
@@ -153,4 +171,24 @@ impl Legend {
         }
         Ok(())
     }
+}
+
+/// The top left corner of a `size` legend box at `pos` in an area of `area` pixels (plotters'
+/// `SeriesLabelPosition::layout_label_area`, which is private: 5 px from the edges).
+fn box_position(pos: &SeriesLabelPosition, size: (i32, i32), area: (u32, u32)) -> (i32, i32) {
+    use SeriesLabelPosition::*;
+    let (w, h) = (area.0 as i32, area.1 as i32);
+    let x = match pos {
+        UpperLeft | MiddleLeft | LowerLeft => 5,
+        UpperMiddle | MiddleMiddle | LowerMiddle => (w - size.0) / 2,
+        UpperRight | MiddleRight | LowerRight => w - size.0 - 5,
+        Coordinate(x, _) => *x,
+    };
+    let y = match pos {
+        UpperLeft | UpperMiddle | UpperRight => 5,
+        MiddleLeft | MiddleMiddle | MiddleRight => (h - size.1) / 2,
+        LowerLeft | LowerMiddle | LowerRight => h - size.1 - 5,
+        Coordinate(_, y) => *y,
+    };
+    (x, y)
 }

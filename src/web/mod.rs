@@ -5,12 +5,14 @@
 //! Values cross as plain JS objects ([`to_js`] / [`from_js`], serde-wasm-bindgen) and samples as
 //! typed arrays; nothing is passed as a JSON string except a report meant for download.
 //!
-//! - [`charts`]: drawing functions called on the main thread (plotters needs the DOM for text).
+//! - [`charts`]: drawing functions, on a `<canvas>` or an `OffscreenCanvas`.
+//! - [`canvas2d`]: the plotters backend they draw through (text measured with `measureText`).
 //! - [`lab`]: the engine session owned by the Web Worker.
 //! - [`state`]: the page's link (the CLI's codec) and its control table.
 //! - [`tour`]: the presets of the guided tour, run in the worker.
 //! - [`upload`]: "analyze your own gradients" on a dropped `.npy` / CSV file (in the worker).
 
+pub mod canvas2d;
 pub mod charts;
 pub mod lab;
 pub mod state;
