@@ -8,8 +8,8 @@
 //! ⟨g_i, g_j⟩ = (δ_i·δ_j)(a_i·a_j) + δ_i·δ_j = (δ_i·δ_j)(a_i·a_j + 1) (DESIGN §6), i.e.
 //! K_layer = (ΔΔᵀ) ⊙ (AAᵀ + 11ᵀ) with Δ (N × fan_out) and A (N × fan_in) stacked by rows.
 //! Materialised blocks (convolutions) add G_b G_bᵀ. Every product is lower-triangular (see
-//! [`syrk_lower`]: faer natively, the engine's zero-skipping kernel in wasm32), mirrored at the
-//! end.
+//! [`syrk_lower`]: the engine's fixed-order, zero-skipping kernel on every platform), mirrored at
+//! the end, so the Gram matrix has the same bits natively and in wasm32.
 
 use super::eigen::SymMatrix;
 use super::SpectrumError;
@@ -56,39 +56,14 @@ pub fn validate(grads: &PerSampleGrads) -> Result<(), SpectrumError> {
 /// (`Op::N`) or as the transpose of a d × n row-major matrix (`Op::T`); entries above the
 /// diagonal are unspecified.
 ///
-/// In wasm32 this is the engine's fixed-order product ([`Workspace::syrk_lower`], scratch in
-/// `ws`, which the caller drops with its other buffers): exact zeros
-/// (ReLU activations and errors, constant pixels) skipped, simd128 — 3–4× faster there than
-/// faer, which has no SIMD path in wasm32. Natively faer's FMA kernels are faster on dense
-/// factors (measured: 0.10 s against 0.13–0.19 s for the N = 2000 Gram of the spectrum bench),
-/// so faer stays; the Gram needs agreement to round-off, not bit-identity, across platforms.
+/// The engine's fixed-order product [`Workspace::syrk_lower`] (scratch in `ws`, which the caller
+/// drops with its other buffers) on every platform: each entry is Σ_t x_it x_jt summed
+/// sequentially over t, with exact zeros (ReLU activations and errors, constant pixels) skipped,
+/// the same bits with AVX-512, AVX2, simd128 and any number of threads (`nn::linalg`). It
+/// replaced faer's FMA kernels natively so that the spectrum is bit-identical to the page's
+/// (docs/PROTOCOL.md §5.2); the cost is in docs/BENCHMARKS.md.
 fn syrk_lower(ws: &mut Workspace<f64>, dst: &mut [f64], n: usize, d: usize, x: &[f64], op: Op) {
-    #[cfg(target_arch = "wasm32")]
-    {
-        ws.syrk_lower(n, d, x, op, dst);
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let _ = ws;
-        use faer::linalg::matmul::triangular::{matmul, BlockStructure};
-        use faer::{Accum, MatMut, MatRef};
-        let dst = MatMut::from_row_major_slice_mut(dst, n, n);
-        let x = match op {
-            Op::N => MatRef::from_row_major_slice(x, n, d),
-            Op::T => MatRef::from_column_major_slice(x, n, d),
-        };
-        matmul(
-            dst,
-            BlockStructure::TriangularLower,
-            Accum::Replace,
-            x,
-            BlockStructure::Rectangular,
-            x.transpose(),
-            BlockStructure::Rectangular,
-            1.0,
-            super::eigen::par(),
-        );
-    }
+    ws.syrk_lower(n, d, x, op, dst);
 }
 
 /// Copies the lower triangle (row-major, j ≤ i) onto the upper one.
