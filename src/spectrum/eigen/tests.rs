@@ -222,7 +222,7 @@ fn non_finite_is_an_error() {
 fn extreme_entries_are_scaled_exactly() {
     let b = random_sym(50, 9);
     let v = eigenvalues_desc(&b).unwrap();
-    for k in [-1070, -600, -3, 5, 600, 1000] {
+    for k in [-1040, -600, -3, 5, 600, 1000] {
         let scaled = SymMatrix {
             n: b.n,
             data: b.data.iter().map(|x| libm::scalbn(*x, k)).collect(),
@@ -235,9 +235,10 @@ fn extreme_entries_are_scaled_exactly() {
             // Within the normal range: exactly 2^k times the eigenvalues of B.
             assert_eq!(bits(&back), bits(&v), "2^{k}: exactly scaled");
         } else {
-            // Entries near the subnormal range lost bits before the solver saw them.
+            // Subnormal entries (multiples of 2⁻¹⁰⁷⁴, i.e. 2⁻³⁴ of B's scale) lost bits before the
+            // solver saw them: |Δλ| ≤ ‖ΔB‖_F ≤ n·2⁻³⁵ ≈ 1.5e-9 (Weyl).
             for (x, y) in back.iter().zip(&v) {
-                assert!((x - y).abs() < 1e-6, "2^{k}: {x} vs {y}");
+                assert!((x - y).abs() < 1e-7, "2^{k}: {x} vs {y}");
             }
         }
     }
