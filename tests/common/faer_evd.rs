@@ -58,3 +58,66 @@ pub fn faer_evd(a: &[f64], n: usize, vectors: bool) -> (Vec<f64>, Option<Vec<f64
     });
     (values, vecs)
 }
+
+/// The Gram matrix of `grads` by the Hadamard trick as the library computed it before its
+/// fixed-order products (`spectrum::gram::gram`, with faer's triangular matmul for every
+/// X Xᵀ natively): the baseline of the benchmarks; lower triangle mirrored.
+pub fn faer_gram(grads: &sgn_lab::nn::PerSampleGrads) -> Vec<f64> {
+    use faer::linalg::matmul::triangular::{matmul, BlockStructure};
+    use faer::{Accum, MatMut};
+    use sgn_lab::nn::GradBlock;
+    let n = grads.n;
+    let syrk = |dst: &mut [f64], d: usize, x: &[f64]| {
+        let dst = MatMut::from_row_major_slice_mut(dst, n, n);
+        let x = MatRef::from_row_major_slice(x, n, d);
+        matmul(
+            dst,
+            BlockStructure::TriangularLower,
+            Accum::Replace,
+            x,
+            BlockStructure::Rectangular,
+            x.transpose(),
+            BlockStructure::Rectangular,
+            1.0,
+            par(),
+        );
+    };
+    let mut k = vec![0.0; n * n];
+    let mut s1 = vec![0.0; n * n];
+    let mut s2 = vec![0.0; n * n];
+    for block in &grads.blocks {
+        match block {
+            GradBlock::Outer {
+                fan_in,
+                fan_out,
+                a,
+                delta,
+                bias,
+                ..
+            } => {
+                syrk(&mut s1, *fan_in, a);
+                syrk(&mut s2, *fan_out, delta);
+                let one = if *bias { 1.0 } else { 0.0 };
+                for i in 0..n {
+                    for j in 0..=i {
+                        k[i * n + j] += s2[i * n + j] * (s1[i * n + j] + one);
+                    }
+                }
+            }
+            GradBlock::Dense { p, g, .. } => {
+                syrk(&mut s1, *p, g);
+                for i in 0..n {
+                    for j in 0..=i {
+                        k[i * n + j] += s1[i * n + j];
+                    }
+                }
+            }
+        }
+    }
+    for i in 0..n {
+        for j in 0..i {
+            k[j * n + i] = k[i * n + j];
+        }
+    }
+    k
+}

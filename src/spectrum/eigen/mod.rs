@@ -59,21 +59,32 @@ fn for_each_task<T: Send>(tasks: Vec<T>, parallel: bool, f: impl Fn(T) + Sync + 
 
 /// Upper bound of the bytes one eigendecomposition of an `n × n` matrix allocates besides its
 /// input ([`eigenvalues_desc`] when `vectors` is false, [`eigen_desc`] when true), for
-/// [`crate::experiment::config::measurement_bytes`]: the scaled working copy (n²), the
-/// reduction's scratch (d, e, τ, the panel's 2·32·n vectors, the product's n + n + ⌈n/64⌉·n
-/// partial sums), the eigenvalues and the sort's index (2n); with vectors also Qᵀ (n², which
-/// becomes the returned vectors), the rotation log and the permutation's scratch (2n). The same
-/// on every platform and thread count (threads share the scratch).
+/// [`crate::experiment::config::measurement_bytes`]. Eigenvalues: the scaled working copy W
+/// (n²), the reduction's scratch (d, e, τ, the panel's 2·32·n vectors, the product's
+/// n + n + ⌈n/64⌉·n partial sums), the eigenvalues and the sort's index (2n), the task lists (one
+/// entry of at most 48 bytes per 16 rows). With vectors, the largest of three phases: the
+/// reduction (as above), Qᵀ built next to W (W + d, e, τ + Qᵀ), and the QL iteration after W is
+/// freed (Qᵀ, which becomes the returned vectors, + d, e, τ + the rotation log + the per-segment
+/// row slices of a rotation batch, ⌈n/128⌉·n slices of 16 bytes, + the sort and the
+/// permutation's scratch, 4n). The same on every platform and thread count (threads share the
+/// scratch; a task allocates nothing); `tests/spectrum_memory.rs` checks it against a counting
+/// allocator.
 pub fn evd_bytes(n: usize, vectors: bool) -> u64 {
     let n64 = n as u64;
     let f = 8u64;
-    let base = n64 * n64 * f + tridiag::scratch_len(n) as u64 * f + 2 * n64 * f;
-    let vecs = if vectors {
-        n64 * n64 * f + vectors::rotation_log_bytes().min(n * n * 20) as u64 + 2 * n64 * f
-    } else {
-        0
-    };
-    base + vecs
+    let sq = n64 * n64 * f;
+    let tasks = (n64 / 16 + 2) * 48;
+    let reduction = sq + tridiag::scratch_len(n) as u64 * f + tasks;
+    if !vectors {
+        return reduction + 2 * n64 * f;
+    }
+    let q_built = sq + 3 * n64 * f + sq + tasks;
+    let ql = sq
+        + 3 * n64 * f
+        + vectors::rotation_log_bytes().min(n * n * 20) as u64
+        + vectors::flush_bytes(n) as u64
+        + 4 * n64 * f;
+    reduction.max(q_built).max(ql)
 }
 
 /// A symmetric `n × n` matrix stored densely (row-major = column-major, since it is symmetric).

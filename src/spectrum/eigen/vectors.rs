@@ -29,6 +29,11 @@ pub(super) fn rotation_log_bytes() -> usize {
     ROTATION_BATCH * (std::mem::size_of::<u32>() + std::mem::size_of::<[f64; 2]>())
 }
 
+/// Bytes of the per-segment lists of row slices one [`Rotations::flush`] builds.
+pub(super) fn flush_bytes(n: usize) -> usize {
+    n.div_ceil(SEGMENT) * n * std::mem::size_of::<&mut [f64]>()
+}
+
 /// Qᵀ (row-major n × n) of the reduction whose reflectors are left in `a` (row j from column
 /// j + 2 on, see [`super::tridiag`]) with factors `tau`.
 pub(super) fn q_transposed(a: &[f64], n: usize, tau: &[f64], k: &Kernels) -> Vec<f64> {
@@ -64,6 +69,8 @@ pub(super) struct Rotations<'u> {
     n: usize,
     index: Vec<u32>,
     cs: Vec<[f64; 2]>,
+    /// Rotations per batch: min(ROTATION_BATCH, n²), the log's fixed capacity.
+    cap: usize,
     k: Kernels,
 }
 
@@ -76,6 +83,7 @@ impl<'u> Rotations<'u> {
             n,
             index: Vec::with_capacity(cap),
             cs: Vec::with_capacity(cap),
+            cap,
             k,
         }
     }
@@ -85,7 +93,7 @@ impl<'u> Rotations<'u> {
     pub(super) fn push(&mut self, i: usize, c: f64, s: f64) {
         self.index.push(i as u32);
         self.cs.push([c, s]);
-        if self.index.len() == ROTATION_BATCH {
+        if self.index.len() == self.cap {
             self.flush();
         }
     }
