@@ -15,10 +15,10 @@
 //! `cargo bench --bench spectrum` (set `SGN_BENCH_NO_ANCHOR=1` to skip numpy,
 //! `SGN_BENCH_N` to change the larger N).
 
-#[path = "common/inputs.rs"]
-mod inputs;
 #[path = "../tests/common/faer_evd.rs"]
 mod faer_evd;
+#[path = "common/inputs.rs"]
+mod inputs;
 
 use criterion::Criterion;
 use inputs::{fcn_grads, to_grads, SIZES};
@@ -58,7 +58,11 @@ fn compare_paths(n: usize, grads: &sgn_lab::nn::PerSampleGrads, reps: usize) -> 
     let (t_gram, k) = time(reps, || gram::gram(grads).expect("gram"));
     let (t_gram_faer, k_faer) = time(reps, || faer_evd::faer_gram(grads));
     let kmax = k.data.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-    let dk = k.data.iter().zip(&k_faer).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+    let dk = k
+        .data
+        .iter()
+        .zip(&k_faer)
+        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
     let mut kc = k.clone();
     gram::centre(&mut kc);
     kc.scale(1.0 / n as f64);
@@ -69,7 +73,10 @@ fn compare_paths(n: usize, grads: &sgn_lab::nn::PerSampleGrads, reps: usize) -> 
     let (t_vec_faer, _) = time(1, || faer_evd::faer_evd(&kc.data, n, true));
     let (t_total, spec) = time(reps, || spectrum_of_grads(grads).expect("spectrum"));
     let (t_total_faer, _) = time(reps, || faer_spectrum(grads));
-    println!("N = {n} (rayon pool: {} threads)            fixed order    faer   ratio", rayon::current_num_threads());
+    println!(
+        "N = {n} (rayon pool: {} threads)            fixed order    faer   ratio",
+        rayon::current_num_threads()
+    );
     let row = |what: &str, a: f64, b: f64| println!("  {what:<36} {a:8.3} s {b:7.3} s  {:5.2}×", a / b);
     row("Gram (Hadamard trick)", t_gram, t_gram_faer);
     row("eigenvalues of the centred Gram", t_eig, t_eig_faer);
@@ -171,7 +178,9 @@ fn main() {
         g.bench_function(format!("spectrum_of_grads/fcn_n{m}"), |b| {
             b.iter(|| spectrum_of_grads(gr).expect("spectrum"))
         });
-        g.bench_function(format!("spectrum_of_grads_faer/fcn_n{m}"), |b| b.iter(|| faer_spectrum(gr)));
+        g.bench_function(format!("spectrum_of_grads_faer/fcn_n{m}"), |b| {
+            b.iter(|| faer_spectrum(gr))
+        });
         g.bench_function(format!("gram/fcn_n{m}"), |b| b.iter(|| gram::gram(gr).expect("gram")));
         g.bench_function(format!("gram_faer/fcn_n{m}"), |b| b.iter(|| faer_evd::faer_gram(gr)));
     }

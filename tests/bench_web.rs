@@ -21,10 +21,10 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::field_reassign_with_default)]
 
-#[path = "../benches/common/inputs.rs"]
-mod inputs;
 #[path = "common/faer_evd.rs"]
 mod faer_evd;
+#[path = "../benches/common/inputs.rs"]
+mod inputs;
 use inputs::{fcn_grads, sample, to_grads};
 
 use sgn_lab::data::mnist;
@@ -131,7 +131,9 @@ fn spectrum_tasks(n: usize, reps: usize) {
     bench(&format!("spectrum/spectrum_of_grads_fcn_n{n}"), 0, reps, || {
         spectrum_of_grads(&grads).expect("spectrum")
     });
-    bench(&format!("spectrum/spectrum_of_grads_faer_fcn_n{n}"), 0, reps, || faer_spectrum(&grads));
+    bench(&format!("spectrum/spectrum_of_grads_faer_fcn_n{n}"), 0, reps, || {
+        faer_spectrum(&grads)
+    });
     // Same input as natively: compare with the "rank … λ1 …" line `cargo bench --bench spectrum`
     // prints for this N.
     let spec = spectrum_of_grads(&grads).expect("spectrum");
@@ -143,7 +145,9 @@ fn spectrum_tasks(n: usize, reps: usize) {
     bench(&format!("spectrum/gram_fcn_n{n}"), 0, reps, || {
         gram::gram(&grads).expect("gram")
     });
-    bench(&format!("spectrum/gram_faer_fcn_n{n}"), 0, reps, || faer_evd::faer_gram(&grads));
+    bench(&format!("spectrum/gram_faer_fcn_n{n}"), 0, reps, || {
+        faer_evd::faer_gram(&grads)
+    });
 }
 
 #[wasm_bindgen_test]

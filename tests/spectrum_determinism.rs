@@ -25,10 +25,13 @@ fn same_bits_with_one_two_three_threads_and_the_fixture() {
     assert_eq!(runs[0], runs[1], "1 vs 2 threads");
     assert_eq!(runs[0], runs[2], "1 vs 3 threads");
     if std::env::var_os("SGN_LAB_BLESS").is_some() {
-        std::fs::write(FIXTURE, serde_json::to_string_pretty(&runs[0].to_json()).unwrap() + "\n").unwrap();
+        std::fs::write(
+            FIXTURE,
+            serde_json::to_string_pretty(&runs[0].to_json()).unwrap() + "\n",
+        )
+        .unwrap();
     }
-    let want = SpectrumProbe::from_json(
-        &std::fs::read_to_string(FIXTURE).expect("fixture missing: run with SGN_LAB_BLESS=1"),
-    );
+    let want =
+        SpectrumProbe::from_json(&std::fs::read_to_string(FIXTURE).expect("fixture missing: run with SGN_LAB_BLESS=1"));
     assert_eq!(runs[0], want, "native bits differ from the committed fixture");
 }

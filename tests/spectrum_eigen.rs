@@ -132,7 +132,13 @@ fn check(name: &str, a: &SymMatrix) -> f64 {
     for k in 0..n {
         let d = (ours[k] - theirs[k]).abs() / norm;
         worst = worst.max(d);
-        assert!(d <= tol, "{name}: λ_{} = {} vs faer {} ({d:.2e} of ‖A‖ > {tol:.2e})", k + 1, ours[k], theirs[k]);
+        assert!(
+            d <= tol,
+            "{name}: λ_{} = {} vs faer {} ({d:.2e} of ‖A‖ > {tol:.2e})",
+            k + 1,
+            ours[k],
+            theirs[k]
+        );
     }
     let e = eigen_desc(a).unwrap();
     assert!(
@@ -151,14 +157,30 @@ fn check(name: &str, a: &SymMatrix) -> f64 {
             orth = orth.max((d - if j == k { 1.0 } else { 0.0 }).abs());
         }
     }
-    assert!(res <= tol && orth <= tol, "{name}: residual {res:.2e}, orthogonality {orth:.2e} (tol {tol:.2e})");
-    println!("{name}: n = {n}, max |Δλ|/‖A‖ = {worst:.2e}, residual {res:.2e}, orthogonality {orth:.2e} (tol {tol:.2e})");
+    assert!(
+        res <= tol && orth <= tol,
+        "{name}: residual {res:.2e}, orthogonality {orth:.2e} (tol {tol:.2e})"
+    );
+    println!(
+        "{name}: n = {n}, max |Δλ|/‖A‖ = {worst:.2e}, residual {res:.2e}, orthogonality {orth:.2e} (tol {tol:.2e})"
+    );
     worst
 }
 
 #[test]
 fn random_symmetric_and_spd() {
-    for (n, seed) in [(1, 1), (2, 2), (3, 3), (31, 4), (32, 5), (33, 6), (63, 7), (64, 8), (65, 9), (129, 10)] {
+    for (n, seed) in [
+        (1, 1),
+        (2, 2),
+        (3, 3),
+        (31, 4),
+        (32, 5),
+        (33, 6),
+        (63, 7),
+        (64, 8),
+        (65, 9),
+        (129, 10),
+    ] {
         check(&format!("random symmetric n = {n}"), &random_sym(n, seed));
     }
     check("random symmetric n = 300", &random_sym(300, 11));
@@ -173,8 +195,15 @@ fn rank_deficient_wishart() {
     check("Wishart n = 200, m = 60", &a);
     let v = eigenvalues_desc(&a).unwrap();
     let tol = 4.0 * 200.0 * f64::EPSILON * v[0];
-    assert!(v[60] > tol * 1e6 || v[59] > tol, "the 60 non-zero eigenvalues stand out");
-    assert!(v[60..].iter().all(|x| x.abs() <= tol), "the zeros are round-off: {:e}", v[60]);
+    assert!(
+        v[60] > tol * 1e6 || v[59] > tol,
+        "the 60 non-zero eigenvalues stand out"
+    );
+    assert!(
+        v[60..].iter().all(|x| x.abs() <= tol),
+        "the zeros are round-off: {:e}",
+        v[60]
+    );
 }
 
 #[test]
@@ -191,12 +220,20 @@ fn power_law_spectra_and_their_top_eigenvectors() {
         for k in 0..10 {
             let (u, w) = (e.vector(k), &theirs[k * n..(k + 1) * n]);
             let dot: f64 = u.iter().zip(w).map(|(x, y)| x * y).sum();
-            let gap = (lambda[k] - lambda[k + 1]).min(if k > 0 { lambda[k - 1] - lambda[k] } else { f64::INFINITY });
+            let gap = (lambda[k] - lambda[k + 1]).min(if k > 0 {
+                lambda[k - 1] - lambda[k]
+            } else {
+                f64::INFINITY
+            });
             // ‖u − sign(uᵀw)·w‖₂ = 2 sin(∠/2) ≈ sin ∠ (no cancellation, unlike √(1 − (uᵀw)²)).
             let sign = if dot >= 0.0 { 1.0 } else { -1.0 };
             let sin = u.iter().zip(w).map(|(x, y)| (x - sign * y).powi(2)).sum::<f64>().sqrt();
             let bound = 8.0 * n as f64 * f64::EPSILON / gap;
-            assert!(sin <= bound, "α = {alpha}: u_{} vs faer: sin ∠ = {sin:.2e} > {bound:.2e}", k + 1);
+            assert!(
+                sin <= bound,
+                "α = {alpha}: u_{} vs faer: sin ∠ = {sin:.2e} > {bound:.2e}",
+                k + 1
+            );
         }
     }
 }

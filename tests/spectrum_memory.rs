@@ -69,7 +69,10 @@ fn evd_bytes_bounds_the_peak() {
                     };
                     let est = evd_bytes(n, vectors);
                     eprintln!("{threads} threads, n = {n}, vectors {vectors}: peak {peak} B, estimate {est} B");
-                    assert!(peak <= est, "{threads} threads, n = {n}, vectors {vectors}: peak {peak} > estimate {est}");
+                    assert!(
+                        peak <= est,
+                        "{threads} threads, n = {n}, vectors {vectors}: peak {peak} > estimate {est}"
+                    );
                     assert!(
                         est as f64 <= 1.5 * peak as f64 + 65536.0,
                         "{threads} threads, n = {n}, vectors {vectors}: estimate {est} ≫ peak {peak}"

@@ -337,7 +337,15 @@ impl Kernels {
 
     /// See [`symv_rows_body`].
     #[inline]
-    pub(super) fn symv_rows(&self, a: &[f64], n: usize, v: &[f64], rows: (usize, usize), dots: &mut [f64], y: &mut [f64]) {
+    pub(super) fn symv_rows(
+        &self,
+        a: &[f64],
+        n: usize,
+        v: &[f64],
+        rows: (usize, usize),
+        dots: &mut [f64],
+        y: &mut [f64],
+    ) {
         assert!(rows.0 <= rows.1 && rows.1 <= n && a.len() >= n * n && v.len() >= n && y.len() >= n);
         assert!(dots.len() >= rows.1 - rows.0);
         // SAFETY: as in `dot`.
@@ -367,7 +375,14 @@ impl Kernels {
         cols: (usize, usize),
     ) {
         let nq = alpha.len();
-        assert!(nq <= MAX_Q && beta.len() == nq && vt.len() >= nq * n && wt.len() >= nq * n && cols.1 <= n && y.len() >= cols.1);
+        assert!(
+            nq <= MAX_Q
+                && beta.len() == nq
+                && vt.len() >= nq * n
+                && wt.len() >= nq * n
+                && cols.1 <= n
+                && y.len() >= cols.1
+        );
         // SAFETY: as in `dot`.
         unsafe { (self.rank2_vec)(y, alpha, beta, vt, wt, n, cols.0, cols.1) }
     }

@@ -290,4 +290,3 @@ pub fn clamp_and_rank_centred(values: &mut [f64], n: usize, d: usize) -> usize {
         rank
     }
 }
-

@@ -42,7 +42,11 @@ fn sign(r: f64, p: f64) -> f64 {
 /// matrix with sub-diagonal `e` (`e[i]` = T_{i+1,i}, i < n − 1; `e` is destroyed), calling
 /// `rotation(i, c, s)` for every plane rotation in order: columns i and i + 1 of the eigenvector
 /// matrix Z become (c·z_i − s·z_{i+1}, s·z_i + c·z_{i+1}).
-pub(super) fn tql2(d: &mut [f64], e: &mut [f64], mut rotation: impl FnMut(usize, f64, f64)) -> Result<(), SpectrumError> {
+pub(super) fn tql2(
+    d: &mut [f64],
+    e: &mut [f64],
+    mut rotation: impl FnMut(usize, f64, f64),
+) -> Result<(), SpectrumError> {
     let n = d.len();
     assert_eq!(e.len(), n, "internal: tql2 needs n sub-diagonal slots");
     if n == 0 {

@@ -85,7 +85,11 @@ fn recovers_a_known_spectrum_with_vectors() {
         assert!((v[k] - lambda[k]).abs() < 1e-13, "λ_{k}: {} vs {}", v[k], lambda[k]);
     }
     let e = eigen_desc(&a).unwrap();
-    assert_eq!(bits(&e.values), bits(&v), "eigen_desc and eigenvalues_desc give the same bits");
+    assert_eq!(
+        bits(&e.values),
+        bits(&v),
+        "eigen_desc and eigenvalues_desc give the same bits"
+    );
     let (res, orth) = residuals(&a, &e);
     assert!(res < 1e-13 && orth < 1e-13, "residual {res:e}, orthogonality {orth:e}");
 }
@@ -103,13 +107,19 @@ fn every_small_size() {
             continue;
         }
         let (res, orth) = residuals(&a, &e);
-        assert!(res < 1e-12 && orth < 1e-12, "n = {n}: residual {res:e}, orthogonality {orth:e}");
+        assert!(
+            res < 1e-12 && orth < 1e-12,
+            "n = {n}: residual {res:e}, orthogonality {orth:e}"
+        );
         let tr: f64 = (0..n).map(|i| a.get(i, i)).sum();
         let fro: f64 = a.data.iter().map(|x| x * x).sum();
         let s1: f64 = e.values.iter().sum();
         let s2: f64 = e.values.iter().map(|x| x * x).sum();
         assert!((s1 - tr).abs() < 1e-12 * (n as f64), "n = {n}: Σλ {s1} vs tr {tr}");
-        assert!((s2 - fro).abs() < 1e-12 * fro.max(1.0), "n = {n}: Σλ² {s2} vs ‖A‖² {fro}");
+        assert!(
+            (s2 - fro).abs() < 1e-12 * fro.max(1.0),
+            "n = {n}: Σλ² {s2} vs ‖A‖² {fro}"
+        );
     }
 }
 
@@ -132,7 +142,11 @@ fn same_bits_with_every_kernel_set_and_thread_count() {
             });
             assert_eq!(bits(&v), bits(&ref_values), "{isa:?}, {threads} threads: eigenvalues");
             assert_eq!(bits(&e.values), bits(&ref_values), "{isa:?}, {threads} threads: values");
-            assert_eq!(bits(&e.vectors), bits(&reference.vectors), "{isa:?}, {threads} threads: vectors");
+            assert_eq!(
+                bits(&e.vectors),
+                bits(&reference.vectors),
+                "{isa:?}, {threads} threads: vectors"
+            );
         }
     }
 }
@@ -229,7 +243,11 @@ fn extreme_entries_are_scaled_exactly() {
         };
         let w = eigenvalues_desc(&scaled).unwrap();
         let e = eigen_desc(&scaled).unwrap();
-        assert_eq!(bits(&e.values), bits(&w), "2^{k}: the same bits with and without vectors");
+        assert_eq!(
+            bits(&e.values),
+            bits(&w),
+            "2^{k}: the same bits with and without vectors"
+        );
         let back: Vec<f64> = w.iter().map(|x| libm::scalbn(*x, -k)).collect();
         if k > -1000 {
             // Within the normal range: exactly 2^k times the eigenvalues of B.
@@ -284,8 +302,12 @@ fn hypot_is_safe() {
 /// t mod 8 summed in order, then ((s₀+s₄)+(s₂+s₆))+((s₁+s₅)+(s₃+s₇)).
 #[test]
 fn dot_product_order_is_the_stated_one() {
-    let x: Vec<f64> = (0..37).map(|t| 1.0 + (t as f64) * 1e-3 + if t % 5 == 0 { 1e16 } else { 0.0 }).collect();
-    let y: Vec<f64> = (0..37).map(|t| if t % 3 == 0 { -1.0 } else { 1.0 + 1e-9 * t as f64 }).collect();
+    let x: Vec<f64> = (0..37)
+        .map(|t| 1.0 + (t as f64) * 1e-3 + if t % 5 == 0 { 1e16 } else { 0.0 })
+        .collect();
+    let y: Vec<f64> = (0..37)
+        .map(|t| if t % 3 == 0 { -1.0 } else { 1.0 + 1e-9 * t as f64 })
+        .collect();
     let mut s = [0.0f64; 8];
     for t in 0..37 {
         s[t % 8] += x[t] * y[t];

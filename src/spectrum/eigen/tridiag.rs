@@ -180,12 +180,7 @@ pub(super) fn tridiagonalize(a: &mut [f64], n: usize, k: &Kernels) -> Tridiagona
 fn symv(a: &[f64], n: usize, start: usize, u: &[f64], p: &mut [f64], dots: &mut [f64], y: &mut [f64], k: &Kernels) {
     let b0 = start / SYMV_ROWS;
     let blocks = (n - 1) / SYMV_ROWS + 1 - b0;
-    let bounds = |b: usize| {
-        (
-            ((b0 + b) * SYMV_ROWS).max(start),
-            ((b0 + b + 1) * SYMV_ROWS).min(n),
-        )
-    };
+    let bounds = |b: usize| (((b0 + b) * SYMV_ROWS).max(start), ((b0 + b + 1) * SYMV_ROWS).min(n));
     {
         let mut tasks = Vec::with_capacity(blocks);
         let mut dots_rest = &mut dots[start..n];
