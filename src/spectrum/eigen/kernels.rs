@@ -355,7 +355,7 @@ impl Kernels {
     /// See [`rank2_rows_body`].
     #[inline]
     pub(super) fn rank2_rows(&self, rows: &mut [f64], n: usize, r0: usize, vt: &[f64], wt: &[f64], nq: usize) {
-        assert!(rows.len() % n.max(1) == 0 && r0 + rows.len() / n.max(1) <= n);
+        assert!(rows.len().is_multiple_of(n.max(1)) && r0 + rows.len() / n.max(1) <= n);
         assert!(nq <= MAX_Q && vt.len() >= nq * n && wt.len() >= nq * n);
         // SAFETY: as in `dot`.
         unsafe { (self.rank2_rows)(rows, n, r0, vt, wt, nq) }
