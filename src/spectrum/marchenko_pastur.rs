@@ -9,8 +9,8 @@
 
 use super::eigen::{eigenvalues_desc, SymMatrix};
 use super::SpectrumError;
-use crate::libm_f64::LibmF64;
 use crate::data::standard_normal;
+use crate::libm_f64::LibmF64;
 use crate::rng::{substream, SeededRng};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
