@@ -1,17 +1,22 @@
-//! Covariance spectrum of C₁ for FCN 784→100→100→10 (P = 89,610), N = 2000, natively, against
-//! numpy timed in the same run (`bench/anchors/spectrum_anchor.py`) on exactly the same numbers.
+//! Covariance spectrum of C₁ for FCN 784→100→100→10 (P = 89,610), N = 1000 (the page's default
+//! N_cov) and N = 2000, natively: the library's fixed-order path (Gram by `nn::linalg`'s
+//! `syrk_lower`, the hand-written Householder + QL eigensolver) against the faer path it replaced
+//! (faer's triangular matmul for the Gram, faer's `self_adjoint_evd`; `tests/common/faer_evd.rs`)
+//! timed in the same run on the same matrices, and against numpy (`bench/anchors/spectrum_anchor.py`).
+//! Both paths use the same rayon pool (`RAYON_NUM_THREADS`, else every core).
 //!
 //! The per-sample gradients are synthetic but shaped like the real ones: layer inputs
 //! a₀ (MNIST-like: 80 % zeros, else U(0, 1)), a₁, a₂ = ReLU(N(0, 1)); output errors
 //! δ₂ = softmax(z) − onehot (10), δ₁, δ₀ = N(0, 0.05²) masked where the next ReLU is off.
 //! They are written to `target/spectrum-bench/*.npy` and numpy loads them, so both sides do
-//! the same work. Rust: Gram by the Hadamard trick (faer, one thread), centring, faer
-//! eigenvalues. numpy: (1) the same Hadamard trick then `eigvalsh`; (2) the dense route
+//! the same work. numpy: (1) the same Hadamard trick then `eigvalsh`; (2) the dense route
 //! (materialise the centred N × P matrix G, G·Gᵀ with OpenBLAS, `eigvalsh`).
 //!
 //! `cargo bench --bench spectrum` (set `SGN_BENCH_NO_ANCHOR=1` to skip numpy,
-//! `SGN_BENCH_N` to change N).
+//! `SGN_BENCH_N` to change the larger N).
 
+#[path = "../tests/common/faer_evd.rs"]
+mod faer_evd;
 #[path = "common/inputs.rs"]
 mod inputs;
 
@@ -19,7 +24,7 @@ use criterion::Criterion;
 use inputs::{fcn_grads, to_grads, SIZES};
 use sgn_lab::data::npy::write_npy_f64;
 
-use sgn_lab::spectrum::{eigen, gram, spectrum_of_grads};
+use sgn_lab::spectrum::{eigen, gram, spectrum_of_grads, SymMatrix};
 use std::time::Instant;
 
 fn time<F: FnMut() -> R, R>(reps: usize, mut f: F) -> (f64, R) {
@@ -34,28 +39,71 @@ fn time<F: FnMut() -> R, R>(reps: usize, mut f: F) -> (f64, R) {
     (best, last.expect("reps ≥ 1"))
 }
 
+/// The faer path the library ran before (Gram, centring, faer eigenvalues, the same clamp).
+fn faer_spectrum(grads: &sgn_lab::nn::PerSampleGrads) -> Vec<f64> {
+    let n = grads.n;
+    let mut k = SymMatrix {
+        n,
+        data: faer_evd::faer_gram(grads),
+    };
+    gram::centre(&mut k);
+    k.scale(1.0 / n as f64);
+    let (mut v, _) = faer_evd::faer_evd(&k.data, n, false);
+    eigen::clamp_and_rank_centred(&mut v, n, grads.p());
+    v
+}
+
+/// Stage timings (best of `reps`) of both paths at one N, with the ratio and their agreement.
+fn compare_paths(n: usize, grads: &sgn_lab::nn::PerSampleGrads, reps: usize) -> f64 {
+    let (t_gram, k) = time(reps, || gram::gram(grads).expect("gram"));
+    let (t_gram_faer, k_faer) = time(reps, || faer_evd::faer_gram(grads));
+    let kmax = k.data.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let dk = k
+        .data
+        .iter()
+        .zip(&k_faer)
+        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+    let mut kc = k.clone();
+    gram::centre(&mut kc);
+    kc.scale(1.0 / n as f64);
+    let (t_eig, ours) = time(reps, || eigen::eigenvalues_desc(&kc).expect("eig"));
+    let (t_eig_faer, theirs) = time(reps, || faer_evd::faer_evd(&kc.data, n, false).0);
+    let dl = ours.iter().zip(&theirs).fold(0.0f64, |m, (x, y)| m.max((x - y).abs())) / ours[0];
+    let (t_vec, _) = time(1, || eigen::eigen_desc(&kc).expect("eig"));
+    let (t_vec_faer, _) = time(1, || faer_evd::faer_evd(&kc.data, n, true));
+    let (t_total, spec) = time(reps, || spectrum_of_grads(grads).expect("spectrum"));
+    let (t_total_faer, _) = time(reps, || faer_spectrum(grads));
+    println!(
+        "N = {n} (rayon pool: {} threads)            fixed order    faer   ratio",
+        rayon::current_num_threads()
+    );
+    let row = |what: &str, a: f64, b: f64| println!("  {what:<36} {a:8.3} s {b:7.3} s  {:5.2}×", a / b);
+    row("Gram (Hadamard trick)", t_gram, t_gram_faer);
+    row("eigenvalues of the centred Gram", t_eig, t_eig_faer);
+    row("eigenvalues + eigenvectors", t_vec, t_vec_faer);
+    row("total spectrum_of_grads", t_total, t_total_faer);
+    println!(
+        "  agreement: Gram max |Δ| = {:.1e} of max |K|, eigenvalues max |Δλ| = {dl:.1e} of λ₁; rank {}  λ1 {:.6e}",
+        dk / kmax,
+        spec.rank,
+        spec.eigenvalues[0]
+    );
+    t_total
+}
+
 fn main() {
     let n: usize = std::env::var("SGN_BENCH_N")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(2000);
+    let (a1, d1) = fcn_grads(1000, 2024);
+    let grads_1000 = to_grads(1000, &a1, &d1);
     let (a, d) = fcn_grads(n, 2024);
     let grads = to_grads(n, &a, &d);
-    println!("spectrum bench: FCN 784→100→100→10, P = {}, N = {n}", grads.p());
-
-    // Stage timings (best of 3).
-    let (t_gram, k) = time(3, || gram::gram(&grads).expect("gram"));
-    let mut kc = k.clone();
-    gram::centre(&mut kc);
-    kc.scale(1.0 / n as f64);
-    let (t_eig, _) = time(3, || eigen::eigenvalues_desc(&kc).expect("eig"));
-    let (t_total, spec) = time(3, || spectrum_of_grads(&grads).expect("spectrum"));
-    println!("rust  gram (Hadamard, faer, 1 thread)   {t_gram:8.3} s");
-    println!("rust  eigenvalues (faer, 1 thread)      {t_eig:8.3} s");
-    println!(
-        "rust  total spectrum_of_grads           {t_total:8.3} s   rank {}  λ1 {:.6e}",
-        spec.rank, spec.eigenvalues[0]
-    );
+    println!("spectrum bench: FCN 784→100→100→10, P = {}", grads.p());
+    compare_paths(1000, &grads_1000, 3);
+    let t_total = compare_paths(n, &grads, 3);
+    let spec = spectrum_of_grads(&grads).expect("spectrum");
 
     // Davis–Kahan view on the first 1000 samples (three eigendecompositions with vectors).
     let n_dk = n.min(1000);
@@ -126,12 +174,16 @@ fn main() {
     let mut c = Criterion::default().sample_size(10).configure_from_args();
     let mut g = c.benchmark_group("spectrum");
     g.sample_size(10);
-    g.bench_function(format!("spectrum_of_grads/fcn_n{n}"), |b| {
-        b.iter(|| spectrum_of_grads(&grads).expect("spectrum"))
-    });
-    g.bench_function(format!("gram/fcn_n{n}"), |b| {
-        b.iter(|| gram::gram(&grads).expect("gram"))
-    });
+    for (m, gr) in [(1000, &grads_1000), (n, &grads)] {
+        g.bench_function(format!("spectrum_of_grads/fcn_n{m}"), |b| {
+            b.iter(|| spectrum_of_grads(gr).expect("spectrum"))
+        });
+        g.bench_function(format!("spectrum_of_grads_faer/fcn_n{m}"), |b| {
+            b.iter(|| faer_spectrum(gr))
+        });
+        g.bench_function(format!("gram/fcn_n{m}"), |b| b.iter(|| gram::gram(gr).expect("gram")));
+        g.bench_function(format!("gram_faer/fcn_n{m}"), |b| b.iter(|| faer_evd::faer_gram(gr)));
+    }
     g.finish();
     c.final_summary();
 }

@@ -21,13 +21,15 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::field_reassign_with_default)]
 
+#[path = "common/faer_evd.rs"]
+mod faer_evd;
 #[path = "../benches/common/inputs.rs"]
 mod inputs;
 use inputs::{fcn_grads, sample, to_grads};
 
 use sgn_lab::data::mnist;
 use sgn_lab::nn::{full_batch_grad, per_sample_grads, LossKind};
-use sgn_lab::spectrum::{gram, spectrum_of_grads};
+use sgn_lab::spectrum::{eigen, gram, spectrum_of_grads, SymMatrix};
 use sgn_lab::stats::{
     fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, ClausetOptions, Level, PowerLawOptions,
 };
@@ -108,31 +110,57 @@ fn engine_full_batch_grad() {
 
 // ---- spectrum: the synthetic FCN gradients of benches/spectrum.rs, byte for byte ----
 
-#[wasm_bindgen_test]
-fn spectrum_of_grads_n2000() {
-    // Warm-up on N = 200: the same code paths (Gram, centring, faer eigenvalues) in ~50 ms.
-    let (a, d) = fcn_grads(200, 7);
-    let small = to_grads(200, &a, &d);
-    for _ in 0..2 {
-        black_box(spectrum_of_grads(&small).expect("spectrum"));
-    }
-    let n = 2000;
+/// The faer path the library ran before (as `benches/spectrum.rs`'s `faer_spectrum`).
+fn faer_spectrum(grads: &sgn_lab::nn::PerSampleGrads) -> Vec<f64> {
+    let n = grads.n;
+    let mut k = SymMatrix {
+        n,
+        data: faer_evd::faer_gram(grads),
+    };
+    gram::centre(&mut k);
+    k.scale(1.0 / n as f64);
+    let (mut v, _) = faer_evd::faer_evd(&k.data, n, false);
+    eigen::clamp_and_rank_centred(&mut v, n, grads.p());
+    v
+}
+
+/// The fixed-order path and the faer path it replaced, at one N.
+fn spectrum_tasks(n: usize, reps: usize) {
     let (a, d) = fcn_grads(n, 2024);
     let grads = to_grads(n, &a, &d);
-    bench(&format!("spectrum/spectrum_of_grads_fcn_n{n}"), 0, 3, || {
+    bench(&format!("spectrum/spectrum_of_grads_fcn_n{n}"), 0, reps, || {
         spectrum_of_grads(&grads).expect("spectrum")
     });
-    // Same input as natively: compare with the "rust total spectrum_of_grads … rank … λ1 …" line
-    // that `cargo bench --bench spectrum` prints.
+    bench(&format!("spectrum/spectrum_of_grads_faer_fcn_n{n}"), 0, reps, || {
+        faer_spectrum(&grads)
+    });
+    // Same input as natively: compare with the "rank … λ1 …" line `cargo bench --bench spectrum`
+    // prints for this N.
     let spec = spectrum_of_grads(&grads).expect("spectrum");
     console_log!(
         "CHECK spectrum N = {n}: rank {}  λ1 {:.6e}",
         spec.rank,
         spec.eigenvalues[0]
     );
-    bench(&format!("spectrum/gram_fcn_n{n}"), 0, 3, || {
+    bench(&format!("spectrum/gram_fcn_n{n}"), 0, reps, || {
         gram::gram(&grads).expect("gram")
     });
+    bench(&format!("spectrum/gram_faer_fcn_n{n}"), 0, reps, || {
+        faer_evd::faer_gram(&grads)
+    });
+}
+
+#[wasm_bindgen_test]
+fn spectrum_of_grads_n1000_n2000() {
+    // Warm-up on N = 200: the same code paths (Gram, centring, both eigensolvers) in ~50 ms.
+    let (a, d) = fcn_grads(200, 7);
+    let small = to_grads(200, &a, &d);
+    for _ in 0..2 {
+        black_box(spectrum_of_grads(&small).expect("spectrum"));
+        black_box(faer_spectrum(&small));
+    }
+    spectrum_tasks(1000, 5);
+    spectrum_tasks(2000, 3);
 }
 
 // ---- power-law tests: the data of benches/stats.rs ----

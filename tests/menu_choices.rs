@@ -492,7 +492,7 @@ fn other_menus_leave_the_estimate_unchanged() {
     };
     for base in [
         vec![],
-        vec![("model", "lenet"), ("n_cov", "500"), ("tracked", "200"), ("bs", "16")],
+        vec![("model", "lenet"), ("n_cov", "250"), ("tracked", "200"), ("bs", "16")],
         vec![
             ("model", "fcn4"),
             ("width", "256"),

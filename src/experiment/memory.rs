@@ -80,21 +80,23 @@ fn sat(x: u128) -> u64 {
 ///   (4M + 4T): `8 (Nm + N + 3Mm + Tm + 6M + 6T + m)` + chunk;
 /// - **spectrum** (N_c ≥ 2): the sample permutation (N usize), the per-sample gradients of N_c
 ///   samples ([`crate::nn::grad::per_sample_bytes_of_layers`]), the Gram K (N_c²) and the largest of
-///   - its construction: two N_c² syrk buffers (`gram::gram`);
+///   - its construction: two N_c² syrk buffers (`gram::gram`) and the product's workspace for the
+///     widest factor ([`product_scratch_bytes`](crate::spectrum::gram::product_scratch_bytes));
 ///   - the spectrum: the centred copy (N_c²) and [`evd_bytes`](crate::spectrum::eigen::evd_bytes)`(N_c)`;
 ///   - the Gaussian baseline (P = d): the N_c × P matrix when N_c·P ≤
 ///     [`MAX_MATERIALISED`](crate::spectrum::marchenko_pastur::MAX_MATERIALISED) or P < N_c, else
-///     the Bartlett factor (N_c²); its Gram (N_c²); then the eigenvalues of the centred Gram
+///     the Bartlett factor (N_c²); its Gram (N_c²) and the product's workspace; then the eigenvalues of the centred Gram
 ///     (`evd_bytes(N_c)`);
 ///   - Davis–Kahan (`davis_kahan_top` > 0, N_c ≥ 4): the three centred half blocks (¾ N_c²), the two
 ///     halves' eigenvectors (½ N_c²) and one half's decomposition with vectors
 ///     (`evd_bytes(N_c/2 + 1, true)` + its input copy), then the stacked Gram z, its eigenvectors,
-///     W = QΛ^½, DW and M (5 N_c²) and M's eigenvalues (`evd_bytes(N_c)`), or z's decomposition
+///     W = QΛ^½, DW and M (5 N_c²) and the larger of M's product workspace and M's eigenvalues (`evd_bytes(N_c)`), or z's decomposition
 ///     with vectors (`evd_bytes(N_c, true)`), whichever is larger;
 ///
 ///   plus the eigenvalue lists, trace shares and fits (16 N_c).
 pub fn measurement_bytes(cfg: &ExperimentConfig, tc: &TrainConfig) -> u64 {
     use crate::spectrum::eigen::evd_bytes;
+    use crate::spectrum::gram::product_scratch_bytes;
     let a = &cfg.analysis;
     let p = tc.n_params as u64;
     let n = tc.n_train as u64;
@@ -108,15 +110,26 @@ pub fn measurement_bytes(cfg: &ExperimentConfig, tc: &TrainConfig) -> u64 {
     let spectrum = if nc >= 2 {
         let c = nc as u64;
         let sq = c * c * F64;
-        let build = 2 * sq;
+        // The widest factor of a Gram product (dense layers: fan_in and fan_out; others: their block).
+        let widest = tc
+            .layers
+            .iter()
+            .map(|l| match l {
+                crate::nn::Layer::Dense(d) => d.fan_in.max(d.fan_out),
+                crate::nn::Layer::Conv(v) => v.n_params(),
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0);
+        let build = 2 * sq + product_scratch_bytes(nc, nc, widest);
         let spec = sq + evd_bytes(nc, false);
         let baseline = if a.baseline {
-            let x = if c.saturating_mul(p) <= crate::spectrum::marchenko_pastur::MAX_MATERIALISED as u64 || p < c {
-                c * p * F64
+            let (x, k) = if c.saturating_mul(p) <= crate::spectrum::marchenko_pastur::MAX_MATERIALISED as u64 || p < c {
+                (c * p * F64, tc.n_params)
             } else {
-                sq
+                (sq, nc)
             };
-            (x + sq).max(2 * sq + evd_bytes(nc, false))
+            (x + sq + product_scratch_bytes(nc, nc, k)).max(2 * sq + evd_bytes(nc, false))
         } else {
             0
         };
@@ -124,7 +137,8 @@ pub fn measurement_bytes(cfg: &ExperimentConfig, tc: &TrainConfig) -> u64 {
             let half = nc / 2 + 1;
             let blocks = 3 * sq / 4 + sq / 2;
             let first = (half as u64 * half as u64 * F64) + evd_bytes(half, true);
-            let later = (5 * sq + evd_bytes(nc, false)).max(sq + evd_bytes(nc, true));
+            let later =
+                (5 * sq + evd_bytes(nc, false).max(product_scratch_bytes(nc, nc, nc))).max(sq + evd_bytes(nc, true));
             blocks + first.max(later)
         } else {
             0

@@ -8,8 +8,8 @@
 //! ⟨g_i, g_j⟩ = (δ_i·δ_j)(a_i·a_j) + δ_i·δ_j = (δ_i·δ_j)(a_i·a_j + 1) (Goodfellow 2015, arXiv 1510.01799), i.e.
 //! K_layer = (ΔΔᵀ) ⊙ (AAᵀ + 11ᵀ) with Δ (N × fan_out) and A (N × fan_in) stacked by rows.
 //! Materialised blocks (convolutions) add G_b G_bᵀ. Every product is lower-triangular (see
-//! [`syrk_lower`]: faer natively, the engine's zero-skipping kernel in wasm32), mirrored at the
-//! end.
+//! [`syrk_lower`]: the engine's fixed-order, zero-skipping kernel on every platform), mirrored at
+//! the end, so the Gram matrix has the same bits natively and in wasm32.
 
 use super::eigen::SymMatrix;
 use super::SpectrumError;
@@ -52,43 +52,62 @@ pub fn validate(grads: &PerSampleGrads) -> Result<(), SpectrumError> {
     Ok(())
 }
 
+/// Rows of op(A) per call of the engine's product in [`syrk_lower`] and Davis–Kahan's product
+/// (bounds the position lists and copied values of the workspace, which grow with the rows).
+pub(crate) const PRODUCT_ROWS: usize = 256;
+
 /// dst (n × n, row-major) ← X Xᵀ on and below the diagonal, X = `x` read as n × d row-major
 /// (`Op::N`) or as the transpose of a d × n row-major matrix (`Op::T`); entries above the
 /// diagonal are unspecified.
 ///
-/// In wasm32 this is the engine's fixed-order product ([`Workspace::syrk_lower`], scratch in
-/// `ws`, which the caller drops with its other buffers): exact zeros
-/// (ReLU activations and errors, constant pixels) skipped, simd128 — 3–4× faster there than
-/// faer, which has no SIMD path in wasm32. Natively faer's FMA kernels are faster on dense
-/// factors (measured: 0.10 s against 0.13–0.19 s for the N = 2000 Gram of the spectrum bench),
-/// so faer stays; the Gram needs agreement to round-off, not bit-identity, across platforms.
+/// The engine's fixed-order products ([`Workspace::syrk_lower`], [`Workspace::gemm`]; scratch in
+/// `ws`, which the caller drops with its other buffers) on every platform: each entry is
+/// Σ_t x_it x_jt summed sequentially over t, with exact zeros (ReLU activations and errors,
+/// constant pixels) skipped, the same bits with AVX-512, AVX2, simd128 and any number of threads
+/// (`nn::linalg`). It replaced faer's FMA kernels natively so that the spectrum is bit-identical
+/// to the page's (docs/PROTOCOL.md §5.2); the cost is in docs/BENCHMARKS.md. With `Op::N` and
+/// n > [`PRODUCT_ROWS`] it runs block row by block row, rows r₀..r₁ against X's first r₁ rows
+/// (the same entries, the same bits: an entry's sum does not depend on the blocking), so that
+/// the workspace's lists hold [`PRODUCT_ROWS`] rows, not n ([`product_scratch_bytes`]).
 pub(crate) fn syrk_lower(ws: &mut Workspace<f64>, dst: &mut [f64], n: usize, d: usize, x: &[f64], op: Op) {
-    #[cfg(target_arch = "wasm32")]
-    {
+    if op == Op::T || n <= PRODUCT_ROWS {
         ws.syrk_lower(n, d, x, op, dst);
+        return;
     }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let _ = ws;
-        use faer::linalg::matmul::triangular::{matmul, BlockStructure};
-        use faer::{Accum, MatMut, MatRef};
-        let dst = MatMut::from_row_major_slice_mut(dst, n, n);
-        let x = match op {
-            Op::N => MatRef::from_row_major_slice(x, n, d),
-            Op::T => MatRef::from_column_major_slice(x, n, d),
-        };
-        matmul(
-            dst,
-            BlockStructure::TriangularLower,
-            Accum::Replace,
-            x,
-            BlockStructure::Rectangular,
-            x.transpose(),
-            BlockStructure::Rectangular,
+    let mut block = vec![0.0; PRODUCT_ROWS * n];
+    for r0 in (0..n).step_by(PRODUCT_ROWS) {
+        let r1 = (r0 + PRODUCT_ROWS).min(n);
+        let c = &mut block[..(r1 - r0) * r1];
+        ws.gemm(
+            r1 - r0,
+            d,
+            r1,
             1.0,
-            super::eigen::par(),
+            &x[r0 * d..r1 * d],
+            Op::N,
+            &x[..r1 * d],
+            Op::T,
+            0.0,
+            c,
         );
+        for (i, row) in c.chunks_exact(r1).enumerate() {
+            dst[(r0 + i) * n..(r0 + i) * n + r1].copy_from_slice(row);
+        }
     }
+}
+
+/// Upper bound of the bytes one product with an m × k op(A) and a k × n op(B) allocates in a
+/// [`Workspace<f64>`] and around it, run as [`syrk_lower`] and Davis–Kahan run it (by blocks of
+/// m' = min(m, [`PRODUCT_ROWS`]) rows), by the workspace's layout (`nn::linalg::workspace`): the
+/// packed panels of op(B), at most (n + 63)·k values; the position lists, k + m'·k + 1 u32; the
+/// copied A values where a kernel set copies them, m'·k + 1 values (counted always, so that the
+/// bound is the same on every platform); three k-byte flag rows; at most one plan of ≤ 40 bytes
+/// per row in a list that may have doubled (80·m'); and [`syrk_lower`]'s m' × n block of C.
+/// For the memory estimate (`experiment::memory`).
+pub fn product_scratch_bytes(m: usize, n: usize, k: usize) -> u64 {
+    let mb = m.min(PRODUCT_ROWS) as u64;
+    let (n, k) = (n as u64, k as u64);
+    8 * (n + 63) * k + 4 * (k + mb * k + 1) + 8 * (mb * k + 1) + 3 * k + 80 * mb + 8 * mb * n
 }
 
 /// Copies the lower triangle (row-major, j ≤ i) onto the upper one.

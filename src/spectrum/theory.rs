@@ -3,8 +3,10 @@
 //! share and effective rank.
 
 use super::eigen::{eigen_desc, eigenvalues_desc, SymMatrix};
+use super::gram::PRODUCT_ROWS;
 use super::SpectrumError;
 use crate::libm_f64::LibmF64;
+use crate::nn::linalg::{Op, Workspace};
 use crate::rng::substream;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
@@ -203,17 +205,19 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
             wd[c * n + i] *= dvec[i];
         }
     }
-    let wm = faer::MatRef::from_column_major_slice(&w, n, n);
-    let wdm = faer::MatRef::from_column_major_slice(&wd, n, n);
+    // M_ij = Σ_k W_ki (WD)_kj: with the columns of W and WD stored contiguously (rows of `w`
+    // and `wd` read row-major), M = w · wdᵀ, by the engine's fixed-order product (the same bits
+    // on every platform; the zero columns of W, eigenvalues 0, are skipped).
     let mut mdata = vec![0.0; n * n];
-    faer::linalg::matmul::matmul(
-        faer::MatMut::from_column_major_slice_mut(&mut mdata, n, n),
-        faer::Accum::Replace,
-        wm.transpose(),
-        wdm,
-        1.0,
-        faer::Par::Seq,
-    );
+    // By blocks of rows (the same bits: an entry's sum does not depend on the blocking), so that
+    // the workspace's lists hold `PRODUCT_ROWS` rows (`gram::product_scratch_bytes`).
+    let mut ws = Workspace::<f64>::new();
+    for (b, m) in mdata.chunks_mut(PRODUCT_ROWS * n).enumerate() {
+        let r0 = b * PRODUCT_ROWS;
+        let rows = m.len() / n;
+        ws.gemm(rows, n, n, 1.0, &w[r0 * n..(r0 + rows) * n], Op::N, &wd, Op::T, 0.0, m);
+    }
+    drop(ws);
     // Symmetrise against round-off.
     for i in 0..n {
         for j in 0..i {
