@@ -142,7 +142,10 @@ mod tests {
         assert_eq!(num(99.96, 3), "100");
         assert_eq!(num(0.001, 3), "0.001");
         assert_eq!(num(f64::INFINITY, 3), "∞");
-        assert_eq!(rate(&rate_from_verdicts(&[true, true, false, true], 0)), "75 % (3/4) [30–95 %]");
+        assert_eq!(
+            rate(&rate_from_verdicts(&[true, true, false, true], 0)),
+            "75 % (3/4) [30–95 %]"
+        );
         assert_eq!(rate(&rate_from_verdicts(&[], 2)), "—");
         assert_eq!(level(0.05), "0.05");
         assert_eq!(level(0.1), "0.1");

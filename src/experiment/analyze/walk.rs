@@ -173,17 +173,25 @@ fn tile_values(rows: usize, cols: usize) -> usize {
 
 /// Bytes a walk allocates besides the accumulators: the tile, its noise, the given row's slice
 /// or the cross-product's centred copy, the mean row (wide: of one tile) or column means and
-/// the previous row (tall), and the spectrum's accumulator when asked for.
+/// the previous row (tall), and the spectrum's accumulator with the workspace of its tile
+/// product when asked for (wide: the rows × rows Gram of a tile w columns wide; tall: the
+/// cols × cols cross-product of a tile h rows high; `spectrum::gram::product_scratch_bytes`).
 pub fn walk_bytes(rows: usize, cols: usize, spectrum: bool) -> u64 {
+    use crate::spectrum::gram::product_scratch_bytes;
     let t = tile_values(rows, cols) as u64;
     let side = if is_wide(rows, cols) {
         (t / rows.max(1) as u64).max(1)
     } else {
         cols as u64
     };
+    let product = if is_wide(rows, cols) {
+        product_scratch_bytes(rows, rows, side as usize)
+    } else {
+        product_scratch_bytes(cols, cols, (t / cols.max(1) as u64).max(1) as usize)
+    };
     8 * (3 * t + 3 * side)
         + if spectrum {
-            BlockedCovariance::bytes(rows, cols)
+            BlockedCovariance::bytes(rows, cols) + product
         } else {
             0
         }

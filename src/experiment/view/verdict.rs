@@ -380,7 +380,10 @@ mod tests {
         assert_eq!(key_text(&c), "rate 0.3 < 0.5");
         let r = rate_from_verdicts(&[true, true, true, false], 0);
         let c = Clause::rate("k", "s", "dimension-wise g", &r, Cmp::Ge, 0.5);
-        assert_eq!(key_text(&c), "dimension-wise g: power-law in 75 % (3/4) [30–95 %] ≥ 50 %");
+        assert_eq!(
+            key_text(&c),
+            "dimension-wise g: power-law in 75 % (3/4) [30–95 %] ≥ 50 %"
+        );
         let v = Verdict::from_clauses(
             "claim",
             "f",
