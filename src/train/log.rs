@@ -1,4 +1,5 @@
-//! The [`GradientLog`]: everything a run records (all f64, flattening order of [`crate::nn`]).
+//! What a run records: the per-step [`StepStats`] (the trainer's history) and the [`GradientLog`]
+//! (all f64, flattening order of [`crate::nn`]), which holds:
 //!
 //! - the minibatch data-loss gradient g_t of m tracked parameters at every step;
 //! - full vectors every k steps ([`GradSnapshot`]): g_t, ∇L(θ_t) and ξ_t = g_t − ∇L(θ_t);
@@ -6,6 +7,23 @@
 //!   parameters (see `docs/PROTOCOL.md` §1).
 
 use serde::{Deserialize, Serialize};
+
+/// One training step's numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StepStats {
+    /// Index t of this step (0-based).
+    pub step: u64,
+    /// Epoch of this step (0-based).
+    pub epoch: u64,
+    /// Mean minibatch data loss L_B(θ_t) before the update.
+    pub loss: f64,
+    /// Minibatch accuracy at θ_t.
+    pub accuracy: f64,
+    /// η_t used for the update.
+    pub lr: f64,
+    /// ‖g_t‖₂ of the data-loss minibatch gradient.
+    pub grad_norm: f64,
+}
 
 /// Full vectors recorded at one step t.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,11 +6,13 @@
 use super::log::FrozenDraws;
 use super::params::{ConfigError, Precision};
 use super::trainer::{EvalStats, TrainError, Trainer};
-use super::FROZEN_STREAM;
 use crate::data::Dataset;
 use crate::nn::grad::{self, gather, GradEval, Sgn, CHUNK};
 use crate::nn::{LossKind, Network, NnError, PerSampleGrads, Tape};
 use crate::rng::substream;
+
+/// Stream id of the frozen-θ minibatch draws (xored with the step index).
+pub const FROZEN_STREAM: u64 = 0x4652_5a4e;
 
 impl Trainer {
     /// Mean loss and accuracy of the current θ on `ds` (f32 forward, f64 sums, chunks of 512).

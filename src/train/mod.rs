@@ -49,8 +49,9 @@
 //! - [`params`]: [`TrainParams`] and its parts ([`SgdParams`], [`LrSchedule`], [`LogParams`],
 //!   [`FrozenParams`], [`Precision`]), the range and memory checks ([`TrainParams::check`],
 //!   [`ConfigError`], [`estimate_memory`]) giving a [`TrainConfig`];
-//! - [`log`]: the [`GradientLog`] (tracked series, full snapshots, frozen-θ draws);
-//! - [`trainer`]: the [`Trainer`] state machine (the SGD update, [`StepStats`], [`TrainError`]);
+//! - [`log`]: what a run records: [`StepStats`] per step and the [`GradientLog`] (tracked series,
+//!   full snapshots, frozen-θ draws);
+//! - [`trainer`]: the [`Trainer`] state machine (the SGD update, [`TrainError`]);
 //! - [`measure`]: the trainer's gradient measurements at the current θ (full-batch, minibatch,
 //!   SGN, per-sample, frozen-θ draws) and [`evaluate`].
 
@@ -59,17 +60,10 @@ pub mod measure;
 pub mod params;
 pub mod trainer;
 
-pub use log::{FrozenDraws, GradSnapshot, GradientLog};
-pub use measure::{evaluate, tracked_per_sample};
+pub use log::{FrozenDraws, GradSnapshot, GradientLog, StepStats};
+pub use measure::{evaluate, tracked_per_sample, FROZEN_STREAM};
 pub use params::{
     estimate_memory, ConfigError, FrozenParams, LogParams, LrSchedule, MemoryEstimate, Precision, SgdParams,
     TrainConfig, TrainParams, DEFAULT_MEMORY_CAP,
 };
-pub use trainer::{Divergence, EvalStats, StepStats, TrainError, Trainer};
-
-/// Stream id of the per-epoch shuffles.
-pub const SHUFFLE_STREAM: u64 = 0x5348_5546;
-/// Stream id of the choice of tracked parameters.
-pub const TRACK_STREAM: u64 = 0x5452_434b;
-/// Stream id of the frozen-θ minibatch draws (xored with the step index).
-pub const FROZEN_STREAM: u64 = 0x4652_5a4e;
+pub use trainer::{Divergence, EvalStats, TrainError, Trainer, SHUFFLE_STREAM, TRACK_STREAM};

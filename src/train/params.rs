@@ -6,7 +6,7 @@
 //! η_t = η₀ · factor^{#{m : t ≥ ⌊m·T⌋}} for the milestones m (default 0.4 and 0.8, factor 0.1).
 //! [`estimate_memory`] bounds the bytes a run allocates before anything large is allocated.
 
-use super::trainer::StepStats;
+use super::log::StepStats;
 use crate::data::Dataset;
 use crate::nn::grad::CHUNK;
 use crate::nn::{InitKind, Layer, LossKind, ModelSpec, NnError};

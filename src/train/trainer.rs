@@ -1,11 +1,10 @@
 //! The step-wise [`Trainer`]: minibatch SGD as a resumable state machine (the batches, the
 //! update d_t = g_t + λ θ_t; v_{t+1} = μ v_t + d_t; θ_{t+1} = θ_t − η_t v_{t+1}, the logging and
-//! the divergence stop are described in the [module doc of `train`](super)), its per-step
-//! [`StepStats`] and its [`TrainError`].
+//! the divergence stop are described in the [module doc of `train`](super)), [`EvalStats`] and
+//! its [`TrainError`].
 
-use super::log::{GradSnapshot, GradientLog};
+use super::log::{GradSnapshot, GradientLog, StepStats};
 use super::params::{ConfigError, Precision, TrainConfig};
-use super::{SHUFFLE_STREAM, TRACK_STREAM};
 use crate::data::Dataset;
 use crate::nn::grad::{self, gather};
 use crate::nn::{Network, NnError, Tape};
@@ -13,22 +12,10 @@ use crate::rng::{substream, SeededRng};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// One training step's numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct StepStats {
-    /// Index t of this step (0-based).
-    pub step: u64,
-    /// Epoch of this step (0-based).
-    pub epoch: u64,
-    /// Mean minibatch data loss L_B(θ_t) before the update.
-    pub loss: f64,
-    /// Minibatch accuracy at θ_t.
-    pub accuracy: f64,
-    /// η_t used for the update.
-    pub lr: f64,
-    /// ‖g_t‖₂ of the data-loss minibatch gradient.
-    pub grad_norm: f64,
-}
+/// Stream id of the per-epoch shuffles.
+pub const SHUFFLE_STREAM: u64 = 0x5348_5546;
+/// Stream id of the choice of tracked parameters.
+pub const TRACK_STREAM: u64 = 0x5452_434b;
 
 /// Loss and accuracy on a dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
