@@ -6,7 +6,7 @@
 //!   (`substream(seed, SHUFFLE_STREAM)`, one stream for the whole run) and cuts it into
 //!   ⌊N/B⌋ minibatches of exactly B samples; the N mod B left-over samples of that epoch are
 //!   not used (drop-last). Total steps T = epochs · ⌊N/B⌋.
-//! - **Loss.** L_B(θ) = (1/B) Σ_{j∈B} ℓ_j(θ) (cross-entropy or MSE, [`LossKind`]).
+//! - **Loss.** L_B(θ) = (1/B) Σ_{j∈B} ℓ_j(θ) (cross-entropy or MSE, [`LossKind`](crate::nn::LossKind)).
 //! - **Update** (PyTorch's `SGD` with `dampening = 0`, `nesterov = false`): with the data
 //!   gradient g_t = ∇L_B(θ_t), weight decay λ added to the gradient (L2 on every parameter,
 //!   biases included), momentum μ and learning rate η_t:

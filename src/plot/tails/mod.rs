@@ -2,7 +2,7 @@
 //! region, a histogram with the fitted normal density, a normal Q–Q plot, and the verdict panel.
 //!
 //! Each function follows the convention of [`crate::plot`]: generic over the backend, takes the
-//! area, a [`Theme`] and plain data; values that cannot be drawn (non-finite, or ≤ 0 on log axes)
+//! area, a [`Theme`](crate::plot::Theme) and plain data; values that cannot be drawn (non-finite, or ≤ 0 on log axes)
 //! are dropped; an empty series draws the frame with a "no data" note.
 //!
 //! By chart: [`ccdf`] (the CCDF of the full sample or of a summary, with the fitted tail),

@@ -33,7 +33,8 @@ pub struct TopKFit {
 
 /// The paper's rule on positive values (any order): the tail is the `k` largest values,
 /// x_min = the k-th largest, β̂ = 1 + k / Σ ln(x_i/x_min) (continuous MLE, CSN eq. 3.1),
-/// σ = (β̂ − 1)/√k, d_ks = KS distance to 1 − (x/x_min)^(1−β̂) (both sides of each ECDF step, see [`KsConvention::TwoSided`]),
+/// σ = (β̂ − 1)/√k, d_ks = KS distance to 1 − (x/x_min)^(1−β̂) (both sides of each ECDF step, see
+/// [`KsConvention::TwoSided`](super::KsConvention::TwoSided)),
 /// d_c = c(level)/√k (1.22, 1.36, 1.63), verdict d_ks < d_c.
 ///
 /// `k` is clamped to `values.len()`; it must be at least 2. Errors on non-positive or
