@@ -1,5 +1,5 @@
 // The README's screenshots, one per view, from the real page: `node scripts/readme-images.mjs`
-// after `scripts/build-web.sh`. Writes docs/img/{lab,tails,spectrum,tour,upload}.png.
+// after `scripts/build-web.sh`. Writes docs/img/{lab,tails,spectrum,tour-heavy-tails,tour,upload}.png.
 import path from 'node:path';
 import { serveDist, launch, ROOT } from '../tests/e2e/harness.mjs';
 
@@ -21,10 +21,17 @@ try {
   await page.getByTestId('tails').screenshot({ path: out('tails') });
   await page.locator('.figs.four').screenshot({ path: out('spectrum') });
 
-  // The tour's mechanism demo.
+  // The tour's first step (heavy tails, over the page's replicates), then the mechanism demo.
+  const runStep = async () => {
+    await page.getByTestId('tour-run').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="tour-result"]').hidden, null, { timeout: 900_000 });
+    await page.waitForTimeout(500);
+  };
+  for (let i = 0; i < 12 && !/Heavy tails/.test(await page.getByTestId('tour-heading').textContent()); i++) await page.getByTestId('tour-prev').click();
+  await runStep();
+  await page.getByTestId('tour').screenshot({ path: out('tour-heavy-tails') });
   for (let i = 0; i < 12 && !/Mechanism/.test(await page.getByTestId('tour-heading').textContent()); i++) await page.getByTestId('tour-next').click();
-  await page.getByTestId('tour-run').click();
-  await page.waitForFunction(() => !document.querySelector('[data-testid="tour-result"]').hidden, null, { timeout: 180_000 });
+  await runStep();
   await page.getByTestId('tour').screenshot({ path: out('tour') });
 
   // Your own gradients: 150 rows of heavy-tailed per-sample gradients.
@@ -36,7 +43,7 @@ try {
   await page.waitForFunction(() => !document.querySelector('[data-testid="upload-body"]').hidden, null, { timeout: 60_000 });
   await page.waitForTimeout(300);
   await page.getByTestId('upload').screenshot({ path: out('upload') });
-  console.log('wrote docs/img/{lab,tails,spectrum,tour,upload}.png');
+  console.log('wrote docs/img/{lab,tails,spectrum,tour-heavy-tails,tour,upload}.png');
 } finally {
   await close();
   await server.close();
