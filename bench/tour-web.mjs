@@ -26,10 +26,11 @@ try {
   const s = (performance.now() - t0) / 1e3;
   const status = await page.getByTestId('status').textContent();
   if (await page.getByTestId('tour-result').isHidden()) throw new Error(`the tour failed: ${status}`);
-  const verdict = (await page.locator('[data-testid="tour-verdicts"] .verdict-line').first().textContent()).slice(0, 120);
+  const replicates = await page.getByTestId('set-replicates').inputValue().catch(() => '?');
+  console.log(`${heading}: ${s.toFixed(1)} s in the page (seed ${SEED}, ${replicates} replicates)`);
+  const verdict = (await page.locator('[data-testid="tour-verdicts"] .verdict-head').first().textContent()).slice(0, 120);
   if (log.consoleErrors.length) throw new Error(`console errors: ${log.consoleErrors.join('; ')}`);
-  console.log(`${heading}: ${s.toFixed(1)} s in the page (seed ${SEED})`);
-  console.log(`TOUR ${JSON.stringify({ s, seed: SEED, heading, verdict })}`);
+  console.log(`TOUR ${JSON.stringify({ s, seed: SEED, replicates, heading, verdict })}`);
 } finally {
   await close();
   await server.close();
