@@ -2,8 +2,8 @@
 //! payload, ±inf, subnormals, ±f64::MAX, f32-rounded values, values spread over 24 decades):
 //! the paper's top-K rule, the full power-law test (paper and Clauset rules, small bootstraps),
 //! the Clauset scan and bootstrap, the power-law rate, every Gaussianity test, the α-stable
-//! tail index, the covariance spectrum of a small data matrix (Gram / cross-product route + faer
-//! eigensolver), the eigen-decomposition of a small symmetric matrix, the spectrum fit and the
+//! tail index, the covariance spectrum of a small data matrix (Gram / cross-product route + the
+//! fixed-order eigensolver), the eigen-decomposition of a small symmetric matrix, the spectrum fit and the
 //! theory views.
 //!
 //! Input: byte 0 picks the expensive paths and the parameters, then values (see

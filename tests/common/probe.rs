@@ -22,9 +22,11 @@ pub struct Probe {
     pub report: serde_json::Value,
 }
 
-/// Relative tolerance for floats in reports across platforms. Training, gradients and logs
-/// are bit-identical (fixed-order arithmetic and libm in the engine); the eigensolver's SIMD
-/// path and the platform's `ln`/`exp` in the statistics differ in the last bits.
+/// Relative tolerance for floats in reports compared with a committed fixture. Training,
+/// gradients, logs, statistics and spectra are bit-identical across platforms (fixed-order
+/// arithmetic, the fixed-order eigensolver and libm everywhere; the engines' byte identity is
+/// `tests/e2e/engines/determinism.test.mjs`); the tolerance keeps a re-blessed fixture's
+/// comparison readable when a deliberate change moves the last bits.
 pub const REPORT_RTOL: f64 = 1e-9;
 /// The truncated-lognormal MLE of the Vuong test is ill-conditioned on a power-law tail (its μ
 /// runs off towards −∞, `docs/PROTOCOL.md` §5.2), so last-bit differences move it further: compared looser.

@@ -448,7 +448,7 @@ fn row_chunks<'p, 'c, E>(
 
 /// Threads a large product is split between: the size of the current rayon pool (the global
 /// pool, sized by `RAYON_NUM_THREADS` or the machine's cores, or the pool a caller entered with
-/// `ThreadPool::install`, which so caps every product and faer's spectrum work inside it).
+/// `ThreadPool::install`, which so caps every product and the spectrum's eigensolver inside it).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn threads() -> usize {
     rayon::current_num_threads()
