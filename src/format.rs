@@ -2,6 +2,7 @@
 //! hover read-outs and tick labels, the CLI's Markdown and the generated docs — so a number
 //! reads the same everywhere (`www/` formats none itself).
 
+use crate::stats::proportion::Proportion;
 use crate::stats::PowerLawRate;
 
 /// A number with `digits` significant digits: plain notation for 10⁻³ ≤ |v| < 10⁵ (trailing
@@ -92,20 +93,23 @@ pub fn n3(v: f64) -> String {
 /// assert_eq!(rate(&r), "80 % (8/10) [49–94 %]");
 /// ```
 pub fn rate(r: &PowerLawRate) -> String {
-    match r.rate {
-        Some(v) => {
-            let w = crate::stats::proportion::wilson95(r.power_law, r.tested);
-            format!(
-                "{} % ({}/{}) [{}–{} %]",
-                (100.0 * v).round(),
-                r.power_law,
-                r.tested,
-                (100.0 * w.lo).round(),
-                (100.0 * w.hi).round()
-            )
-        }
-        None => "—".into(),
+    proportion(&crate::stats::proportion::wilson95(r.power_law, r.tested))
+}
+
+/// A share k/n with its interval, "87 % (261/300) [83–90 %]" (a rate pooled over replicates
+/// reads like one run's, [`rate`]), or "—" when n = 0.
+pub fn proportion(p: &Proportion) -> String {
+    if p.n == 0 {
+        return "—".into();
     }
+    format!(
+        "{} % ({}/{}) [{}–{} %]",
+        (100.0 * p.p).round(),
+        p.k,
+        p.n,
+        (100.0 * p.lo).round(),
+        (100.0 * p.hi).round()
+    )
 }
 
 /// A power-law rate as "0.80 (8/10)" (the findings' form), or "–" when nothing was tested.

@@ -4,8 +4,7 @@
 use super::verdict::{replicated_view, view, VerdictView};
 use crate::experiment::report::{Report, TableARow, TableBRow};
 use crate::experiment::summary::{PooledTableARow, Spread, TableBSummaryRow};
-use crate::format::{n3, num, rate};
-use crate::stats::proportion::Proportion;
+use crate::format::{n3, num, proportion, rate};
 use serde::Serialize;
 
 /// A table as text: a header row and body rows of cells.
@@ -123,22 +122,6 @@ fn claims_of(p: &Report) -> Vec<ClaimView> {
     }
 }
 
-/// "87 % (261/300) [83–90 %]": a pooled rate with its Wilson interval (the form of
-/// [`crate::format::rate`]).
-pub fn pooled(p: &Proportion) -> String {
-    if p.n == 0 {
-        return "—".into();
-    }
-    format!(
-        "{} % ({}/{}) [{}–{} %]",
-        (100.0 * p.p).round(),
-        p.k,
-        p.n,
-        (100.0 * p.lo).round(),
-        (100.0 * p.hi).round()
-    )
-}
-
 /// "1.1 [0.84–1.3]": a median with its range over the replicates.
 pub fn spread(s: &Option<Spread>) -> String {
     s.map_or("—".into(), |s| {
@@ -165,10 +148,10 @@ pub fn pooled_table_a(rows: &[(String, &PooledTableARow)]) -> TableView {
                 vec![
                     setting.clone(),
                     r.rule.clone(),
-                    pooled(&r.dimension_g),
-                    pooled(&r.dimension_sgn),
-                    r.iteration_g.as_ref().map_or("—".into(), pooled),
-                    pooled(&r.iteration_sgn),
+                    proportion(&r.dimension_g),
+                    proportion(&r.dimension_sgn),
+                    r.iteration_g.as_ref().map_or("—".into(), proportion),
+                    proportion(&r.iteration_sgn),
                 ]
             })
             .collect(),
