@@ -59,6 +59,8 @@ module.exports = (env, argv) => ({
       { from: 'assets/*.gz', to: 'assets/[name][ext]' },
       { from: 'assets/*.csv', to: 'assets/[name][ext]' },
       { from: 'www/style.css', to: 'style.css' },
+      // The embeds' posters (src/experiment/embed.rs; made by scripts/embed-posters.mjs).
+      { from: 'www/posters/*.png', to: 'posters/[name][ext]', noErrorOnMissing: true },
       // "Your own gradients": the dump recipes and their documentation, linked from the upload view.
       { from: 'recipes/*.py', to: 'recipes/[name][ext]' },
       { from: 'docs/YOUR-GRADIENTS.md', to: 'recipes/YOUR-GRADIENTS.md' },

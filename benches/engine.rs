@@ -26,7 +26,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("engine");
     g.throughput(Throughput::Elements(1));
     let mut p = TrainParams::default();
-    p.epochs = 1000;
+    p.sgd.epochs = 1000;
     p.log = None;
     let mut tr = Trainer::new(p.check(&train).unwrap(), train.clone()).unwrap();
     g.bench_function("sgd_step_fcn784-100-100-10_b128", |b| {

@@ -24,7 +24,8 @@ use criterion::Criterion;
 use inputs::{fcn_grads, to_grads, SIZES};
 use sgn_lab::data::npy::write_npy_f64;
 
-use sgn_lab::spectrum::{eigen, gram, spectrum_of_grads, SymMatrix};
+use ndarray::Array2;
+use sgn_lab::spectrum::{eigen, gram, spectrum_of_grads};
 use std::time::Instant;
 
 fn time<F: FnMut() -> R, R>(reps: usize, mut f: F) -> (f64, R) {
@@ -42,13 +43,11 @@ fn time<F: FnMut() -> R, R>(reps: usize, mut f: F) -> (f64, R) {
 /// The faer path the library ran before (Gram, centring, faer eigenvalues, the same clamp).
 fn faer_spectrum(grads: &sgn_lab::nn::PerSampleGrads) -> Vec<f64> {
     let n = grads.n;
-    let mut k = SymMatrix {
-        n,
-        data: faer_evd::faer_gram(grads),
-    };
+    let mut k = Array2::from_shape_vec((n, n), faer_evd::faer_gram(grads)).expect("n × n");
     gram::centre(&mut k);
-    k.scale(1.0 / n as f64);
-    let (mut v, _) = faer_evd::faer_evd(&k.data, n, false);
+    let c = 1.0 / n as f64;
+    k.iter_mut().for_each(|x| *x *= c);
+    let (mut v, _) = faer_evd::faer_evd(k.as_slice().expect("standard layout"), n, false);
     eigen::clamp_and_rank_centred(&mut v, n, grads.p());
     v
 }
@@ -57,20 +56,18 @@ fn faer_spectrum(grads: &sgn_lab::nn::PerSampleGrads) -> Vec<f64> {
 fn compare_paths(n: usize, grads: &sgn_lab::nn::PerSampleGrads, reps: usize) -> f64 {
     let (t_gram, k) = time(reps, || gram::gram(grads).expect("gram"));
     let (t_gram_faer, k_faer) = time(reps, || faer_evd::faer_gram(grads));
-    let kmax = k.data.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-    let dk = k
-        .data
-        .iter()
-        .zip(&k_faer)
-        .fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
+    let kmax = k.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let dk = k.iter().zip(&k_faer).fold(0.0f64, |m, (x, y)| m.max((x - y).abs()));
     let mut kc = k.clone();
     gram::centre(&mut kc);
-    kc.scale(1.0 / n as f64);
-    let (t_eig, ours) = time(reps, || eigen::eigenvalues_desc(&kc).expect("eig"));
-    let (t_eig_faer, theirs) = time(reps, || faer_evd::faer_evd(&kc.data, n, false).0);
+    let c = 1.0 / n as f64;
+    kc.iter_mut().for_each(|x| *x *= c);
+    let kc_data = kc.as_slice().expect("standard layout");
+    let (t_eig, ours) = time(reps, || eigen::eigenvalues_desc(kc.view()).expect("eig"));
+    let (t_eig_faer, theirs) = time(reps, || faer_evd::faer_evd(kc_data, n, false).0);
     let dl = ours.iter().zip(&theirs).fold(0.0f64, |m, (x, y)| m.max((x - y).abs())) / ours[0];
-    let (t_vec, _) = time(1, || eigen::eigen_desc(&kc).expect("eig"));
-    let (t_vec_faer, _) = time(1, || faer_evd::faer_evd(&kc.data, n, true));
+    let (t_vec, _) = time(1, || eigen::eigen_desc(kc.view()).expect("eig"));
+    let (t_vec_faer, _) = time(1, || faer_evd::faer_evd(kc_data, n, true));
     let (t_total, spec) = time(reps, || spectrum_of_grads(grads).expect("spectrum"));
     let (t_total_faer, _) = time(reps, || faer_spectrum(grads));
     println!(
@@ -119,7 +116,9 @@ fn main() {
             .collect::<Vec<_>>(),
     );
     let k_dk = gram::gram(&sub).expect("gram");
-    let (t_dk, dk) = time(1, || sgn_lab::spectrum::davis_kahan(&k_dk, 50, 1).expect("davis-kahan"));
+    let (t_dk, dk) = time(1, || {
+        sgn_lab::spectrum::davis_kahan(k_dk.view(), 50, 1).expect("davis-kahan")
+    });
     println!(
         "rust  davis_kahan (N = {n_dk}, top 50)       {t_dk:8.3} s   sin∠(u1) {:.3}",
         dk.sin_angle[0]

@@ -7,10 +7,11 @@
 #                                 bench/anchors/spectrum_anchor.py itself, with 1 and 2 BLAS threads)
 #   3. the browser bench          tests/bench_web.rs: wasm-bindgen-test in headless Chromium
 #   4. the anchors                bench/anchors/network_anchor.py (numpy, JAX), powerlaw_anchor.py
-#   5. the paper tour             sgn-lab run --preset paper-tour natively, bench/tour-web.mjs in the page
+#   5. the paper tour             sgn-lab run --preset paper-tour natively, bench/tour-web.mjs in the page; then its
+#                                 units on 1 and 2 threads natively and 1 and 2 workers in the page (the ratios)
 #   6. the table                  task | native | Chromium | anchor | Chromium/native | anchor/native
 #   7. the page's budget          bench/page-budget.mjs
-# Environment: BENCH_SKIP_NATIVE=1, BENCH_SKIP_WEB=1, BENCH_SKIP_ANCHORS=1, BENCH_SKIP_TOUR=1 skip a stage (the table
+# Environment: BENCH_SKIP_NATIVE=1, BENCH_SKIP_WEB=1, BENCH_SKIP_ANCHORS=1, BENCH_SKIP_TOUR=1, BENCH_SKIP_SCALING=1 skip a stage (the table
 # then reuses that stage's last results, if any, else shows "—"); BENCH_MEASUREMENT_TIME (criterion
 # seconds per bench, default 3). A bench that is missing or fails shows "—" and the run goes on.
 # Logs land in bench/results/ (git-ignored).
@@ -89,6 +90,41 @@ if [ "${BENCH_SKIP_TOUR:-}" != 1 ]; then
   rm -rf "$tour_dir"
   [ -f dist/index.html ] || scripts/build-web.sh
   node bench/tour-web.mjs 2>&1 | tee "$out/tour-web.log" || echo "bench: the tour in the page failed"
+fi
+
+if [ "${BENCH_SKIP_TOUR:-}" != 1 ] && [ "${BENCH_SKIP_SCALING:-}" != 1 ]; then
+  # The units of a preset run on 1 and 2 threads natively and on 1 and 2 workers in the page, in one run so
+  # the ratios share the machine's load (docs/BENCHMARKS.md, "Every core").
+  section "scaling: the tour's units on 1 and 2 threads (native) and 1 and 2 workers (page), seed 0"
+  for n in 1 2; do
+    target/release/sgn-lab run --preset paper-tour --seed 0 --threads "$n" > "$out/tour-native-t$n.json" 2> "$out/tour-native-t$n.log" \
+      || echo "bench: the native tour on $n thread(s) failed"
+  done
+  for n in 1 2; do
+    WORKERS=$n node bench/tour-web.mjs 2>&1 | tee "$out/tour-web-w$n.log" || echo "bench: the tour on $n worker(s) failed"
+  done
+  python3 - "$out" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+def native(n):
+    try:
+        return json.load(open(os.path.join(out, f"tour-native-t{n}.json")))["seconds"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+def page(n):
+    try:
+        for line in open(os.path.join(out, f"tour-web-w{n}.log")):
+            if line.startswith("TOUR "):
+                return json.loads(line[5:])
+    except OSError:
+        pass
+    return None
+n1, n2, w1, w2 = native(1), native(2), page(1), page(2)
+if n1 and n2:
+    print(f"native tour: {n1:.1f} s on 1 thread, {n2:.1f} s on 2: {n1 / n2:.2f}x")
+if w1 and w2:
+    print(f"page tour: {w1['s']:.1f} s on 1 worker ({w1['units']} units), {w2['s']:.1f} s on 2 ({w2['units']} units): {w1['s'] / w2['s']:.2f}x")
+PY
 fi
 
 section "table"

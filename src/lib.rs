@@ -13,6 +13,7 @@ pub mod experiment;
 pub mod format;
 pub mod libm_f64;
 pub mod nn;
+pub mod params;
 pub mod plot;
 pub mod rng;
 pub mod spectrum;

@@ -301,7 +301,7 @@ fn each_gram_check_names_its_failure() {
     let g = Array2::from_shape_fn((4, 3), |(i, j)| ((1 + i * 3 + j) as f64).cos());
     let k = g.dot(&g.t());
     let (s, c) = check_gram(k.view(), Some(k.diag().sum())).unwrap();
-    assert_eq!(s.n, 4);
+    assert_eq!(s.nrows(), 4);
     assert!(c.lambda_min_relative.abs() < 1e-14 && c.asymmetry == 0.0, "{c:?}");
     assert_eq!(
         gram_err(Array2::zeros((2, 3)), None),
@@ -358,5 +358,5 @@ fn a_bundle_gram_that_fails_a_check_is_refused_with_its_reason() {
     assert!(e.to_string().contains("not positive semi-definite"), "{e}");
     // The same matrix read back from the member equals what was written.
     let m = read_npy(&f64_npy(2, 2, |i, j| if i == j { 1.0 } else { 2.0 })).unwrap();
-    assert_eq!(m.data, vec![1.0, 2.0, 2.0, 1.0]);
+    assert_eq!(m, ndarray::array![[1.0, 2.0], [2.0, 1.0]]);
 }

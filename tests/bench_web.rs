@@ -27,9 +27,10 @@ mod faer_evd;
 mod inputs;
 use inputs::{fcn_grads, sample, to_grads};
 
+use ndarray::Array2;
 use sgn_lab::data::mnist;
 use sgn_lab::nn::{full_batch_grad, per_sample_grads, LossKind};
-use sgn_lab::spectrum::{eigen, gram, spectrum_of_grads, SymMatrix};
+use sgn_lab::spectrum::{eigen, gram, spectrum_of_grads};
 use sgn_lab::stats::{
     fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, ClausetOptions, Level, PowerLawOptions,
 };
@@ -72,7 +73,7 @@ fn bench<R>(task: &str, warmup: usize, reps: usize, mut f: impl FnMut() -> R) {
 fn trainer() -> Trainer {
     let (train, _) = mnist::load_default(MNIST, 0).expect("decode the MNIST asset");
     let mut p = TrainParams::default();
-    p.epochs = 1000;
+    p.sgd.epochs = 1000;
     p.log = None;
     Trainer::new(p.check(&train).expect("config"), train).expect("trainer")
 }
@@ -113,13 +114,11 @@ fn engine_full_batch_grad() {
 /// The faer path the library ran before (as `benches/spectrum.rs`'s `faer_spectrum`).
 fn faer_spectrum(grads: &sgn_lab::nn::PerSampleGrads) -> Vec<f64> {
     let n = grads.n;
-    let mut k = SymMatrix {
-        n,
-        data: faer_evd::faer_gram(grads),
-    };
+    let mut k = Array2::from_shape_vec((n, n), faer_evd::faer_gram(grads)).expect("n × n");
     gram::centre(&mut k);
-    k.scale(1.0 / n as f64);
-    let (mut v, _) = faer_evd::faer_evd(&k.data, n, false);
+    let c = 1.0 / n as f64;
+    k.iter_mut().for_each(|x| *x *= c);
+    let (mut v, _) = faer_evd::faer_evd(k.as_slice().expect("standard layout"), n, false);
     eigen::clamp_and_rank_centred(&mut v, n, grads.p());
     v
 }

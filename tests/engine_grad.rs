@@ -78,7 +78,7 @@ fn assert_close_coordinatewise(analytic: &[f64], fd: &[f64], what: &str) {
 }
 
 fn check_all_params(net: &Network<f64>, ds: &Dataset, loss: LossKind, what: &str) {
-    let idx: Vec<usize> = (0..ds.n).collect();
+    let idx: Vec<usize> = (0..ds.n()).collect();
     let analytic = mean_grad(net, ds, &idx, loss).unwrap().grad;
     let which: Vec<usize> = (0..net.n_params()).collect();
     let fd = fd_grad(net, ds, &idx, loss, &which);
@@ -200,13 +200,14 @@ fn per_sample_rows_equal_single_sample_backprop_and_finite_differences() {
     ] {
         let ds = random_data(7, d, k, image, 8);
         let net = random_net(layers, 9, 0.5);
-        let idx: Vec<usize> = (0..ds.n).collect();
+        let idx: Vec<usize> = (0..ds.n()).collect();
         let ps = per_sample_grads(&net, &ds, &idx, LossKind::CrossEntropy).unwrap();
         assert_eq!((ps.n, ps.p()), (7, net.n_params()));
-        let dense = ps.to_dense();
+        let dense_m = ps.to_dense();
+        let dense = dense_m.as_slice().unwrap();
         let p = net.n_params();
         let all: Vec<usize> = (0..p).collect();
-        for j in 0..ds.n {
+        for j in 0..ds.n() {
             let single = mean_grad(&net, &ds, &[j], LossKind::CrossEntropy).unwrap().grad;
             let row = &dense[j * p..(j + 1) * p];
             assert!(rel_err(row, &single) < 1e-12, "sample {j}: {}", rel_err(row, &single));
@@ -216,7 +217,7 @@ fn per_sample_rows_equal_single_sample_backprop_and_finite_differences() {
                 assert_eq!(ps.get(j, i), Some(row[i]));
             }
         }
-        assert_eq!(ps.get(ds.n, 0), None);
+        assert_eq!(ps.get(ds.n(), 0), None);
         assert_eq!(ps.get(0, p), None);
     }
 }
@@ -229,7 +230,7 @@ fn mean_of_per_sample_gradients_is_the_full_batch_gradient() {
     ] {
         let ds = random_data(1100, d, k, image, 10);
         let net = random_net(layers, 11, 0.4);
-        let idx: Vec<usize> = (0..ds.n).collect();
+        let idx: Vec<usize> = (0..ds.n()).collect();
         let ps = per_sample_grads(&net, &ds, &idx, LossKind::CrossEntropy).unwrap();
         let full = full_batch_grad(&net, &ds, LossKind::CrossEntropy).unwrap();
         let r = rel_err(&ps.mean(), &full.grad);
@@ -248,7 +249,7 @@ fn sgn_has_mean_zero_over_many_draws() {
     let mut mean = vec![0.0; p];
     let mut sq = 0.0;
     for _ in 0..draws {
-        let b = draw_minibatch(ds.n, 16, &mut rng).unwrap();
+        let b = draw_minibatch(ds.n(), 16, &mut rng).unwrap();
         let s = sgn_with_full(&net, &ds, &b, LossKind::CrossEntropy, &full).unwrap();
         // ξ = g_B − ∇L exactly.
         let g = minibatch_grad(&net, &ds, &b, LossKind::CrossEntropy).unwrap().grad;

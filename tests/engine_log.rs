@@ -18,7 +18,7 @@ fn rel(a: &[f64], b: &[f64]) -> f64 {
 
 fn digits() -> (Dataset, Dataset) {
     let all = images::decode_digits8x8(&asset("digits-8x8.bin.gz")).unwrap();
-    assert_eq!((all.n, all.d, all.n_classes), (1797, 64, 10));
+    assert_eq!((all.n(), all.d(), all.n_classes), (1797, 64, 10));
     prepare(
         &all,
         &PrepareParams {
@@ -34,15 +34,15 @@ fn digits() -> (Dataset, Dataset) {
 fn logged_gradients_match_measurements_at_the_same_theta() {
     let (train, _) = digits();
     let mut p = TrainParams::default();
-    p.epochs = 2;
+    p.sgd.epochs = 2;
     p.log = Some(LogParams {
         n_tracked: 30,
         full_every: 4,
-        frozen: Some(FrozenParams {
-            at_steps: vec![5],
-            draws: 400,
-            batch_size: 32,
-        }),
+    });
+    p.frozen = Some(FrozenParams {
+        at_steps: vec![5],
+        draws: 400,
+        batch_size: 32,
     });
     let cfg = p.check(&train).unwrap();
     let mut tr = Trainer::new(cfg, train).unwrap();
@@ -91,9 +91,9 @@ fn logged_gradients_match_measurements_at_the_same_theta() {
 fn trainer_gradient_api_is_consistent() {
     let (train, _) = digits();
     let mut p = TrainParams::default();
-    p.epochs = 1;
+    p.sgd.epochs = 1;
     p.log = None;
-    p.precision = Precision::F64;
+    p.sgd.precision = Precision::F64;
     let mut tr = Trainer::new(p.check(&train).unwrap(), train.clone()).unwrap();
     tr.run(5).unwrap();
     assert_eq!(tr.step_index(), 5);
@@ -135,12 +135,11 @@ fn lenet_trains_on_mnist_and_loss_falls() {
     };
     p.sgd.lr = 0.02;
     p.sgd.schedule = LrSchedule::Constant;
-    p.batch_size = 64;
-    p.epochs = 1;
+    p.sgd.batch_size = 64;
+    p.sgd.epochs = 1;
     p.log = Some(LogParams {
         n_tracked: 10,
         full_every: 0,
-        frozen: None,
     });
     let cfg = p.check(&train).unwrap();
     assert_eq!(cfg.n_params, 44_426);
@@ -158,9 +157,9 @@ fn lenet_trains_on_mnist_and_loss_falls() {
 fn other_datasets_train() {
     // Non-image table.
     let bc = tabular::decode_breast_cancer(&asset("breast-cancer.csv")).unwrap();
-    assert_eq!((bc.n, bc.d, bc.n_classes), (569, 30, 2));
+    assert_eq!((bc.n(), bc.d(), bc.n_classes), (569, 30, 2));
     let wine = tabular::decode_wine(&asset("wine.csv")).unwrap();
-    assert_eq!((wine.n, wine.d, wine.n_classes), (178, 13, 3));
+    assert_eq!((wine.n(), wine.d(), wine.n_classes), (178, 13, 3));
     // Synthetic.
     let gm = synthetic::gaussian_mixture(&synthetic::MixtureParams {
         n: 1000,
@@ -189,8 +188,8 @@ fn other_datasets_train() {
             p.loss = loss;
             p.sgd.lr = 0.02;
             p.sgd.schedule = LrSchedule::Constant;
-            p.batch_size = 16;
-            p.epochs = 20;
+            p.sgd.batch_size = 16;
+            p.sgd.epochs = 20;
             p.log = None;
             let mut tr = Trainer::new(p.check(&train).unwrap(), train.clone()).unwrap();
             tr.run(u64::MAX).unwrap();
@@ -215,7 +214,7 @@ fn label_manipulations_in_prepare_touch_only_training_labels() {
     p.random_labels = true;
     let random = prepare(&all, &p).unwrap();
     assert_eq!(random.0.class_counts(), clean.0.class_counts());
-    assert_eq!(random.0.x, clean.0.x);
+    assert_eq!(random.0.x(), clean.0.x());
 }
 
 #[test]
@@ -231,7 +230,7 @@ fn corrupt_and_truncated_mnist_bytes_are_typed_errors() {
     // The digits asset is a valid SGNI file but not MNIST-shaped.
     assert!(mnist::decode(&asset("digits-8x8.bin.gz")).is_err());
     let down = images::downsample(&mnist::decode(&bytes).unwrap(), 2).unwrap();
-    assert_eq!(down.d, 196);
+    assert_eq!(down.d(), 196);
 }
 
 #[test]
@@ -239,12 +238,11 @@ fn f32_and_f64_measurements_agree() {
     let (train, _) = digits();
     let run = |precision| {
         let mut p = TrainParams::default();
-        p.epochs = 1;
-        p.precision = precision;
+        p.sgd.epochs = 1;
+        p.sgd.precision = precision;
         p.log = Some(LogParams {
             n_tracked: 20,
             full_every: 10,
-            frozen: None,
         });
         let mut tr = Trainer::new(p.check(&train).unwrap(), train.clone()).unwrap();
         tr.run(11).unwrap();
@@ -267,7 +265,7 @@ fn f32_and_f64_measurements_agree() {
         "{}",
         rel(&f32_full.grad, &f64_full.grad)
     );
-    assert!(rel(&f32_ps, &f64_ps) < 1e-5);
+    assert!(rel(f32_ps.as_slice().unwrap(), f64_ps.as_slice().unwrap()) < 1e-5);
     for (a, b) in f32_log.snapshots.iter().zip(&f64_log.snapshots) {
         assert_eq!(a.g, b.g);
         assert!(rel(&a.xi, &b.xi) < 1e-4, "{}", rel(&a.xi, &b.xi));
@@ -290,8 +288,8 @@ fn every_dataset_spec_loads_from_its_asset() {
     ] {
         let bytes = asset(spec.asset().unwrap());
         let ds = spec.load(Some(&bytes)).unwrap();
-        assert_eq!((ds.n, ds.d), (n, d), "{spec:?}");
+        assert_eq!((ds.n(), ds.d()), (n, d), "{spec:?}");
         let (train, test) = prepare(&ds, &spec.default_prepare(0)).unwrap();
-        assert_eq!(train.n + test.n, n);
+        assert_eq!(train.n() + test.n(), n);
     }
 }

@@ -5,6 +5,7 @@
 use sgn_lab::data::{mnist, Dataset};
 use sgn_lab::nn::grad::full_batch_grad;
 use sgn_lab::nn::LossKind;
+use sgn_lab::params::OutOfRange;
 use sgn_lab::train::{ConfigError, Divergence, LogParams, TrainError, TrainParams, Trainer};
 
 fn mnist_split(seed: u64) -> (Dataset, Dataset) {
@@ -15,9 +16,9 @@ fn mnist_split(seed: u64) -> (Dataset, Dataset) {
 #[test]
 fn default_network_beats_90_percent_on_mnist_subset() {
     let (train, test) = mnist_split(0);
-    assert_eq!((train.n, test.n, train.d), (8000, 2000, 784));
+    assert_eq!((train.n(), test.n(), train.d()), (8000, 2000, 784));
     let mut p = TrainParams::default();
-    p.epochs = 3;
+    p.sgd.epochs = 3;
     p.log = None;
     let cfg = p.check(&train).unwrap();
     let mut tr = Trainer::new(cfg, train).unwrap();
@@ -39,11 +40,10 @@ fn same_seed_gives_bit_identical_weights_and_logs() {
     let (train, _) = mnist_split(1);
     let small = train.subset(1024, 2).unwrap();
     let mut p = TrainParams::default();
-    p.epochs = 2;
+    p.sgd.epochs = 2;
     p.log = Some(LogParams {
         n_tracked: 20,
         full_every: 5,
-        frozen: None,
     });
     let run = |p: &TrainParams| {
         let mut tr = Trainer::new(p.check(&small).unwrap(), small.clone()).unwrap();
@@ -71,7 +71,7 @@ fn divergence_is_a_typed_error_naming_the_step() {
     let mut p = TrainParams::default();
     p.sgd.lr = 10.0;
     p.sgd.momentum = 0.99;
-    p.epochs = 50;
+    p.sgd.epochs = 50;
     p.log = None;
     let mut tr = Trainer::new(p.check(&small).unwrap(), small).unwrap();
     let err = tr.run(u64::MAX).unwrap_err();
@@ -91,19 +91,19 @@ fn divergence_is_a_typed_error_naming_the_step() {
 fn configs_are_validated_before_allocation() {
     let (train, _) = mnist_split(0);
     let mut p = TrainParams::default();
-    p.batch_size = 0;
+    p.sgd.batch_size = 0;
     assert!(matches!(
         p.check(&train),
-        Err(ConfigError::OutOfRange {
+        Err(ConfigError::OutOfRange(OutOfRange {
             field: "batch_size",
             ..
-        })
+        }))
     ));
     let mut p = TrainParams::default();
     p.sgd.lr = f64::NAN;
     assert!(matches!(
         p.check(&train),
-        Err(ConfigError::OutOfRange { field: "lr", .. })
+        Err(ConfigError::OutOfRange(OutOfRange { field: "lr", .. }))
     ));
     let mut p = TrainParams::default();
     p.memory_cap = 1 << 20;
@@ -125,8 +125,8 @@ fn sgd_update_follows_the_pytorch_convention() {
     let (train, _) = mnist_split(0);
     let small = train.subset(256, 1).unwrap();
     let mut p = TrainParams::default();
-    p.batch_size = 256;
-    p.epochs = 4;
+    p.sgd.batch_size = 256;
+    p.sgd.epochs = 4;
     p.sgd.lr = 0.05;
     p.log = None;
     let mut tr = Trainer::new(p.check(&small).unwrap(), small.clone()).unwrap();
@@ -167,13 +167,12 @@ fn batch_size_one_and_slices_resume_identically() {
     let (train, _) = mnist_split(0);
     let small = train.subset(300, 1).unwrap();
     let mut p = TrainParams::default();
-    p.batch_size = 1;
-    p.epochs = 1;
+    p.sgd.batch_size = 1;
+    p.sgd.epochs = 1;
     p.sgd.lr = 0.01;
     p.log = Some(LogParams {
         n_tracked: 5,
         full_every: 100,
-        frozen: None,
     });
     let cfg = p.check(&small).unwrap();
     assert_eq!(cfg.total_steps, 300);
@@ -211,7 +210,7 @@ fn initial_network_is_theta_zero() {
     let small = train.subset(256, 1).unwrap();
     let mut p = TrainParams::default();
     p.log = None;
-    p.epochs = 1;
+    p.sgd.epochs = 1;
     let cfg = p.check(&small).unwrap();
     let fresh = Trainer::new(cfg.clone(), small.clone()).unwrap();
     let mut tr = Trainer::new(cfg, small).unwrap();
@@ -242,15 +241,15 @@ fn golden_fingerprints_shared_with_the_browser() {
         cols: 28,
     });
     let mut p = TrainParams::default();
-    p.epochs = 3;
+    p.sgd.epochs = 3;
     p.log = Some(LogParams {
         n_tracked: 20,
         full_every: 7,
-        frozen: Some(FrozenParams {
-            at_steps: vec![10],
-            draws: 50,
-            batch_size: 32,
-        }),
+    });
+    p.frozen = Some(FrozenParams {
+        at_steps: vec![10],
+        draws: 50,
+        batch_size: 32,
     });
     let mut tr = Trainer::new(p.check(&ds).unwrap(), ds.clone()).unwrap();
     tr.run(u64::MAX).unwrap();
@@ -272,7 +271,7 @@ fn golden_fingerprints_shared_with_the_browser() {
     p.model = ModelSpec::Lenet {
         activation: ActivationKind::Relu,
     };
-    p.epochs = 1;
+    p.sgd.epochs = 1;
     p.sgd.lr = 0.01;
     let mut tr = Trainer::new(p.check(&ds).unwrap(), ds).unwrap();
     tr.run(u64::MAX).unwrap();

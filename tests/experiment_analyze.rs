@@ -2,9 +2,9 @@
 //! forms (row − mean row; (g_t − g_{t−1})/√2) decides the noise verdicts, on a matrix where they
 //! differ.
 
+use ndarray::Array2;
 use rand::RngExt;
 use sgn_lab::data::standard_normal;
-use sgn_lab::data::text::Matrix;
 use sgn_lab::experiment::analyze::{analyze_dump, AnalyzeOptions, RowKind};
 
 /// T × P: every column is a slowly drifting mean plus N(0, 1) noise. The mean moves at 0.5 per
@@ -12,7 +12,7 @@ use sgn_lab::experiment::analyze::{analyze_dump, AnalyzeOptions, RowKind};
 /// Pareto (P(|y| > x) = x^(−3)), so the time spent near |m| = x is ∝ the number of ramps
 /// crossing x ∝ x^(−3): the column's values have a power-law tail, while consecutive
 /// differences are the Gaussian noise plus a drift of at most 0.5.
-fn drifting(t_len: usize, p: usize, seed: u64) -> Matrix {
+fn drifting(t_len: usize, p: usize, seed: u64) -> Array2<f64> {
     let mut rng = sgn_lab::rng::seeded(seed);
     let mut cols = Vec::new();
     for _ in 0..p {
@@ -34,11 +34,7 @@ fn drifting(t_len: usize, p: usize, seed: u64) -> Matrix {
         );
     }
     let data = (0..t_len).flat_map(|t| cols.iter().map(move |c| c[t])).collect();
-    Matrix {
-        rows: t_len,
-        cols: p,
-        data,
-    }
+    Array2::from_shape_vec((t_len, p), data).unwrap()
 }
 
 #[test]
@@ -49,8 +45,8 @@ fn rows_decide_the_noise_and_its_verdict() {
         spectrum: false,
         ..AnalyzeOptions::default()
     };
-    let s = analyze_dump(&m, &opts(RowKind::Samples)).unwrap();
-    let i = analyze_dump(&m, &opts(RowKind::Iterations)).unwrap();
+    let s = analyze_dump(m.view(), &opts(RowKind::Samples)).unwrap();
+    let i = analyze_dump(m.view(), &opts(RowKind::Iterations)).unwrap();
     // The raw columns are the same test in both modes.
     assert_eq!(s.column_wise, i.column_wise);
     // Samples: the noise is each row minus the mean row — the drift stays in it, power-law.
@@ -74,26 +70,16 @@ fn rows_decide_the_noise_and_its_verdict() {
 #[test]
 fn noise_of_a_tiny_matrix_is_exact() {
     use sgn_lab::experiment::analyze::noise_of;
-    let m = Matrix {
-        rows: 3,
-        cols: 2,
-        data: vec![1.0, 10.0, 2.0, 20.0, 6.0, 60.0],
-    };
+    let m = Array2::from_shape_vec((3, 2), vec![1.0, 10.0, 2.0, 20.0, 6.0, 60.0]).unwrap();
     // Samples: mean row (3, 30); noise = row − mean row.
-    let (s, _) = noise_of(&m, RowKind::Samples);
-    assert_eq!((s.rows, s.cols), (3, 2));
-    assert_eq!(s.data, vec![-2.0, -20.0, -1.0, -10.0, 3.0, 30.0]);
+    let (s, _) = noise_of(m.view(), RowKind::Samples);
+    assert_eq!(s, ndarray::array![[-2.0, -20.0], [-1.0, -10.0], [3.0, 30.0]]);
     // Iterations: (g_t − g_{t−1})/√2, T − 1 = 2 rows.
-    let (i, _) = noise_of(&m, RowKind::Iterations);
+    let (i, _) = noise_of(m.view(), RowKind::Iterations);
     let r = std::f64::consts::FRAC_1_SQRT_2;
-    assert_eq!((i.rows, i.cols), (2, 2));
-    assert_eq!(i.data, vec![r, 10.0 * r, 4.0 * r, 40.0 * r]);
-    let one = Matrix {
-        rows: 1,
-        cols: 2,
-        data: vec![1.0, 2.0],
-    };
-    assert_eq!(noise_of(&one, RowKind::Iterations).0.rows, 0);
+    assert_eq!(i, ndarray::array![[r, 10.0 * r], [4.0 * r, 40.0 * r]]);
+    let one = Array2::from_shape_vec((1, 2), vec![1.0, 2.0]).unwrap();
+    assert_eq!(noise_of(one.view(), RowKind::Iterations).0.dim(), (0, 2));
 }
 
 // ------------------------------------------------------------------------------------------
@@ -206,7 +192,7 @@ fn streamed_moments_and_ccdf_are_exact_to_round_off() {
 }
 
 /// The old in-memory analysis, as the oracle for `analyze_source`.
-fn reference(m: &Matrix, o: &AnalyzeOptions) -> DumpAnalysis {
+fn reference(m: &Array2<f64>, o: &AnalyzeOptions) -> DumpAnalysis {
     let spread = |n: usize| -> Vec<usize> {
         if n <= o.max_samples {
             (0..n).collect()
@@ -233,29 +219,29 @@ fn reference(m: &Matrix, o: &AnalyzeOptions) -> DumpAnalysis {
         }
         (rate_from_verdicts(&v, skipped), first)
     };
-    let rows = |m: &Matrix| {
-        spread(m.rows)
+    let rows = |m: &Array2<f64>| {
+        spread(m.nrows())
             .into_iter()
             .map(|i| m.row(i).to_vec())
             .collect::<Vec<_>>()
     };
-    let cols = |m: &Matrix| {
-        spread(m.cols)
+    let cols = |m: &Array2<f64>| {
+        spread(m.ncols())
             .into_iter()
-            .map(|j| (0..m.rows).map(|i| m.data[i * m.cols + j]).collect::<Vec<f64>>())
+            .map(|j| m.column(j).to_vec())
             .collect::<Vec<_>>()
     };
-    let (noise, label) = noise_of(m, o.rows);
+    let (noise, label) = noise_of(m.view(), o.rows);
     let (dimension_wise, example_row) = test_all(rows(m));
     let (column_wise, example_column) = test_all(cols(m));
-    let col0 = |m: &Matrix| (0..m.rows).map(|i| m.data[i * m.cols]).collect::<Vec<f64>>();
+    let col0 = |m: &Array2<f64>| m.column(0).to_vec();
     let spectrum = o
         .spectrum
-        .then(|| analyze_matrix(m, &FitParams::new(None, 0, Level::P05).unwrap()).ok())
+        .then(|| analyze_matrix(m.view(), &FitParams::new(None, 0, Level::P05).unwrap()).ok())
         .flatten();
     DumpAnalysis {
-        rows: m.rows,
-        cols: m.cols,
+        rows: m.nrows(),
+        cols: m.ncols(),
         row_kind: o.rows,
         dimension_wise,
         column_wise,
@@ -266,7 +252,7 @@ fn reference(m: &Matrix, o: &AnalyzeOptions) -> DumpAnalysis {
         example_row,
         example_column,
         normality_column: normality(&col0(m)).ok().map(Into::into),
-        normality_row: normality(m.row(0)).ok().map(Into::into),
+        normality_row: normality(&m.row(0).to_vec()).ok().map(Into::into),
         row0_ccdf: Vec::new(),
         spectrum,
         spectrum_error: None,
@@ -313,11 +299,7 @@ fn tiled_analysis_equals_the_in_memory_one() {
         (1, 5000),
     ];
     for (i, &(r, c)) in cases.iter().enumerate() {
-        let m = Matrix {
-            rows: r,
-            cols: c,
-            data: heavy(r * c, 100 + i as u64),
-        };
+        let m = Array2::from_shape_vec((r, c), heavy(r * c, 100 + i as u64)).unwrap();
         for rows in [RowKind::Samples, RowKind::Iterations] {
             for (rule, k) in [(Rule::Paper, None), (Rule::Paper, Some(25))] {
                 let o = AnalyzeOptions {
@@ -357,11 +339,7 @@ fn tiled_analysis_equals_the_in_memory_one() {
 
 #[test]
 fn a_tiled_analysis_can_be_cancelled() {
-    let m = Matrix {
-        rows: 4,
-        cols: TILE_VALUES,
-        data: heavy(4 * TILE_VALUES, 5),
-    };
+    let m = Array2::from_shape_vec((4, TILE_VALUES), heavy(4 * TILE_VALUES, 5)).unwrap();
     let mut n = 0;
     let r = analyze_source(&m, &AnalyzeOptions::default(), &mut |_| {
         n += 1;

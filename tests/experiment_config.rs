@@ -7,6 +7,7 @@ use sgn_lab::data::{images, DatasetSpec};
 use sgn_lab::experiment::presets::reduced_base;
 use sgn_lab::experiment::{url, ExperimentConfig, ExperimentError, Rule};
 use sgn_lab::nn::{ActivationKind, ModelSpec};
+use sgn_lab::params::OutOfRange;
 use sgn_lab::train::{ConfigError, LrSchedule, Precision};
 
 fn digits_train(c: &ExperimentConfig) -> sgn_lab::data::Dataset {
@@ -86,35 +87,35 @@ fn check_gives_typed_errors() {
     c.data.label_noise = 1.5;
     assert!(matches!(
         c.check(&train),
-        Err(ExperimentError::OutOfRange {
+        Err(ExperimentError::OutOfRange(OutOfRange {
             field: "data.label_noise",
             ..
-        })
+        }))
     ));
     let mut c = base.clone();
     c.analysis.level = 0.2;
     assert!(matches!(
         c.check(&train),
-        Err(ExperimentError::OutOfRange {
+        Err(ExperimentError::OutOfRange(OutOfRange {
             field: "analysis.level",
             ..
-        })
+        }))
     ));
     let mut c = base.clone();
     c.analysis.n_cov = 5000;
     let capped = c.check(&train).expect("n_cov above N is capped, not refused");
     assert_eq!(
         (capped.config.analysis.n_cov, capped.measure.params().n_cov),
-        (train.n, train.n)
+        (train.n(), train.n())
     );
     let mut c = base.clone();
     c.training.batch_size = 0;
     assert!(matches!(
         c.check(&train),
-        Err(ExperimentError::Train(ConfigError::OutOfRange {
+        Err(ExperimentError::Train(ConfigError::OutOfRange(OutOfRange {
             field: "batch_size",
             ..
-        }))
+        })))
     ));
     let mut c = base.clone();
     c.model = ModelSpec::Fcn {
@@ -123,19 +124,19 @@ fn check_gives_typed_errors() {
     };
     assert!(matches!(
         c.check(&train),
-        Err(ExperimentError::Train(ConfigError::OutOfRange {
+        Err(ExperimentError::Train(ConfigError::OutOfRange(OutOfRange {
             field: "hidden width",
             ..
-        }))
+        })))
     ));
     let mut c = base.clone();
     c.analysis.draws = 3;
     assert!(matches!(
         c.check(&train),
-        Err(ExperimentError::OutOfRange {
+        Err(ExperimentError::OutOfRange(OutOfRange {
             field: "analysis.draws",
             ..
-        })
+        }))
     ));
     let mut c = base.clone();
     c.memory_cap = 1 << 20;
@@ -211,16 +212,16 @@ fn every_validation_error_names_its_field() {
         let mut c = base.clone();
         edit(&mut c, true);
         match c.check_ranges() {
-            Err(ExperimentError::OutOfRange { field: f, .. }) => assert_eq!(f, *field),
+            Err(ExperimentError::OutOfRange(OutOfRange { field: f, .. })) => assert_eq!(f, *field),
             other => panic!("{field}: {other:?}"),
         }
         // `check` and `prepare_data` refuse it the same way.
         assert!(
-            matches!(c.check(&train), Err(ExperimentError::OutOfRange { field: f, .. }) if f == *field),
+            matches!(c.check(&train), Err(ExperimentError::OutOfRange(OutOfRange { field: f, .. })) if f == *field),
             "{field}"
         );
         assert!(
-            matches!(c.prepare_data(None), Err(ExperimentError::OutOfRange { field: f, .. }) if f == *field),
+            matches!(c.prepare_data(None), Err(ExperimentError::OutOfRange(OutOfRange { field: f, .. })) if f == *field),
             "{field}"
         );
         let mut c = base.clone();
@@ -235,28 +236,28 @@ fn every_validation_error_names_its_field() {
     c.analysis.spectrum_skip = 198;
     assert!(matches!(
         c.check(&train),
-        Err(ExperimentError::OutOfRange {
+        Err(ExperimentError::OutOfRange(OutOfRange {
             field: "analysis.spectrum_skip",
             ..
-        })
+        }))
     ));
     c.analysis.spectrum_skip = 150;
     c.analysis.spectrum_k = Some(50);
     assert!(matches!(
         c.check(&train),
-        Err(ExperimentError::OutOfRange {
+        Err(ExperimentError::OutOfRange(OutOfRange {
             field: "analysis.spectrum_skip",
             ..
-        })
+        }))
     ));
     c.analysis.spectrum_skip = 0;
     c.analysis.spectrum_k = Some(200);
     assert!(matches!(
         c.check(&train),
-        Err(ExperimentError::OutOfRange {
+        Err(ExperimentError::OutOfRange(OutOfRange {
             field: "analysis.spectrum_k",
             ..
-        })
+        }))
     ));
     c.analysis.n_cov = 0; // no spectrum: nothing to fit
     c.analysis.spectrum_skip = 5000;
@@ -348,10 +349,10 @@ fn refusals_name_the_setting_and_the_value_that_fits() {
         format!(
             "batch size = 512 is more than the {0} samples of the training set: the largest value is {0} \
              (training.batch_size ≤ {0})",
-            train.n
+            train.n()
         )
     );
-    c.training.batch_size = train.n;
+    c.training.batch_size = train.n();
     assert!(c.check_training(&train).is_ok());
     c.model = ModelSpec::Fcn {
         hidden: vec![10],
@@ -429,10 +430,10 @@ fn a_measurement_setting_never_blocks_training() {
     let t = c.check_training(&train).expect("trains");
     assert!(matches!(
         t.check_measurement(&t.config, &train),
-        Err(ExperimentError::OutOfRange {
+        Err(ExperimentError::OutOfRange(OutOfRange {
             field: "analysis.spectrum_skip",
             ..
-        })
+        }))
     ));
     assert!(c.check(&train).is_err());
 }
@@ -710,7 +711,7 @@ proptest! {
         prop_assert!(c.check_ranges().is_ok(), "{:?}", c.check_ranges());
         // …and pushing any range-checked field out of range is refused with the field named.
         for (field, bad) in out_of_range(&c, c.seed) {
-            let refused = matches!(bad.check_ranges(), Err(ExperimentError::OutOfRange { field: f, .. }) if f == field);
+            let refused = matches!(bad.check_ranges(), Err(ExperimentError::OutOfRange(OutOfRange { field: f, .. })) if f == field);
             prop_assert!(refused, "{}: {:?}", field, bad.check_ranges());
         }
     }

@@ -5,7 +5,8 @@
 use sgn_lab::data::{images, prepare, PrepareParams};
 use sgn_lab::experiment::measure::{measure, MeasureError, MeasureParams};
 use sgn_lab::nn::{ActivationKind, ModelSpec};
-use sgn_lab::train::{LogParams, TrainParams, Trainer};
+use sgn_lab::params::OutOfRange;
+use sgn_lab::train::{LogParams, SgdParams, TrainParams, Trainer};
 
 fn trained(steps: u64, log: bool) -> Trainer {
     let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/digits-8x8.bin.gz")).unwrap();
@@ -25,13 +26,15 @@ fn trained(steps: u64, log: bool) -> Trainer {
             hidden: vec![32],
             activation: ActivationKind::Relu,
         },
-        batch_size: 32,
-        epochs: 2,
+        sgd: SgdParams {
+            batch_size: 32,
+            epochs: 2,
+            ..SgdParams::default()
+        },
         seed: 3,
         log: log.then_some(LogParams {
             n_tracked: 20,
             full_every: 0,
-            frozen: None,
         }),
         ..TrainParams::default()
     };
@@ -56,7 +59,7 @@ fn params() -> MeasureParams {
 #[test]
 fn measurements_match_their_definitions() {
     let t = trained(60, true);
-    let cfg = params().check(t.train_data().n).unwrap();
+    let cfg = params().check(t.train_data().n()).unwrap();
     let mut stages = Vec::new();
     let g = measure(&t, &cfg, |s, f| {
         assert!((0.0..=1.0).contains(&f));
@@ -109,7 +112,7 @@ fn measurements_match_their_definitions() {
 #[test]
 fn same_seed_same_numbers_and_no_log_still_measures() {
     let t = trained(20, false);
-    let cfg = params().check(t.train_data().n).unwrap();
+    let cfg = params().check(t.train_data().n()).unwrap();
     let a = measure(&t, &cfg, |_, _| true).unwrap();
     let b = measure(&t, &cfg, |_, _| true).unwrap();
     assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
@@ -120,10 +123,10 @@ fn same_seed_same_numbers_and_no_log_still_measures() {
 #[test]
 fn bad_params_and_cancel_are_typed_errors() {
     let t = trained(5, false);
-    let n = t.train_data().n;
+    let n = t.train_data().n();
     assert!(matches!(
         MeasureParams { draws: 3, ..params() }.check(n),
-        Err(MeasureError::OutOfRange { field: "draws", .. })
+        Err(MeasureError::OutOfRange(OutOfRange { field: "draws", .. }))
     ));
     assert!(matches!(
         MeasureParams {
@@ -131,7 +134,7 @@ fn bad_params_and_cancel_are_typed_errors() {
             ..params()
         }
         .check(n),
-        Err(MeasureError::OutOfRange { field: "n_cov", .. })
+        Err(MeasureError::OutOfRange(OutOfRange { field: "n_cov", .. }))
     ));
     let cfg = params().check(n).unwrap();
     assert_eq!(measure(&t, &cfg, |_, f| f < 0.3).unwrap_err(), MeasureError::Cancelled);
@@ -151,7 +154,7 @@ fn clauset_rule_bootstraps_only_the_iteration_wise_examples() {
         n_cov: 0,
         ..params()
     }
-    .check(t.train_data().n)
+    .check(t.train_data().n())
     .unwrap();
     let mut calls = 0;
     let g = measure(&t, &cfg, |_, _| {
@@ -191,7 +194,7 @@ fn too_few_logged_steps_leave_the_iteration_wise_g_untested_not_failed() {
     // few for any tail test: the measurement still succeeds, with no iteration-wise g example
     // and every tracked parameter counted as skipped.
     let t = trained(4, true);
-    let cfg = params().check(t.train_data().n).unwrap();
+    let cfg = params().check(t.train_data().n()).unwrap();
     let g = measure(&t, &cfg, |_, _| true).expect("the measurement succeeds");
     assert_eq!(g.logged_steps, 4);
     assert!(g.iteration_g.is_none());

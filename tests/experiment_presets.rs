@@ -11,6 +11,7 @@ use sgn_lab::experiment::presets::reduced_base;
 use sgn_lab::experiment::report::rate;
 use sgn_lab::experiment::view::verdict::view;
 use sgn_lab::experiment::{presets, run_preset, ExperimentError, Report, Verdict, SCHEMA_VERSION};
+use sgn_lab::params::OutOfRange;
 
 /// Everything a verdict says in words: its clauses with their numbers, then the details.
 fn why(v: &Verdict) -> String {
@@ -215,10 +216,10 @@ fn a_configuration_error_is_an_error_not_a_verdict() {
     assert!(
         matches!(
             r,
-            Err(ExperimentError::OutOfRange {
+            Err(ExperimentError::OutOfRange(OutOfRange {
                 field: "analysis.spectrum_skip",
                 ..
-            })
+            }))
         ),
         "{r:?}"
     );

@@ -268,7 +268,7 @@ fn a_measurement_leaves_no_memory_behind() {
         .config
         .measure_params(c.training.batch_size)
         .unwrap()
-        .check(t.train_data().n)
+        .check(t.train_data().n())
         .unwrap();
     drop(measure(&t, &mc, |_, _| true).unwrap());
     let live = || LIVE.load(Ordering::SeqCst) as i64;
@@ -510,7 +510,7 @@ fn upload_limits_are_enforced_before_allocation() {
         "the .npy array holds 1000000 values; the limit is 10000 values"
     );
     // Within the limit: only the f64 matrix (8 B per value) and the header's parse.
-    let (peak, r) = peak_of(|| read_npy_max(&big, 1_000_000).map(|m| m.rows));
+    let (peak, r) = peak_of(|| read_npy_max(&big, 1_000_000).map(|m| m.nrows()));
     assert_eq!(r, Ok(1000));
     assert!(peak <= 8_000_000 + (16 << 10), "{peak}");
     // Text: 200,000 values per line × 5 lines against a 10,000-value limit.
@@ -520,7 +520,7 @@ fn upload_limits_are_enforced_before_allocation() {
     assert_eq!(r, Err(TextError::TooMany { limit: 10_000, line: 1 }));
     assert!(peak <= 2 * 8 * 10_000 + (4 << 10), "refusing allocated {peak} B");
     // Within the limit the parse allocates the matrix (≤ its values, grown by doubling) only.
-    let (peak, r) = peak_of(|| parse_matrix_max(&text, 2_000_000).map(|m| (m.rows, m.cols)));
+    let (peak, r) = peak_of(|| parse_matrix_max(&text, 2_000_000).map(|m| m.dim()));
     assert_eq!(r, Ok((5, 200_001)));
     assert!(peak <= 2 * 8 * 1_000_005 + (4 << 10), "{peak}");
 }

@@ -14,10 +14,11 @@
 //!   format 1.0 / 2.0 / 3.0 read the values numpy would write.
 #![cfg(not(target_arch = "wasm32"))]
 
+use ndarray::Array2;
 use proptest::prelude::*;
 use sgn_lab::data::npy::{read_npy, write_npy_f64};
 use sgn_lab::data::synthetic::{MixtureParams, TeacherParams};
-use sgn_lab::data::text::{parse_matrix, parse_numbers, Matrix};
+use sgn_lab::data::text::{parse_matrix, parse_numbers};
 use sgn_lab::data::DatasetSpec;
 use sgn_lab::experiment::{url, ExperimentConfig};
 use sgn_lab::nn::{ActivationKind, ModelSpec};
@@ -188,31 +189,23 @@ fn in_unit(p: f64) -> bool {
     (0.0..=1.0).contains(&p)
 }
 
-fn trace_of_covariance(m: &Matrix) -> f64 {
-    let n = m.rows as f64;
-    (0..m.cols)
+fn trace_of_covariance(m: &Array2<f64>) -> f64 {
+    let n = m.nrows() as f64;
+    (0..m.ncols())
         .map(|j| {
-            let mean = (0..m.rows).map(|i| m.data[i * m.cols + j]).sum::<f64>() / n;
-            (0..m.rows)
-                .map(|i| (m.data[i * m.cols + j] - mean).powi(2))
-                .sum::<f64>()
-                / n
+            let mean = (0..m.nrows()).map(|i| m[[i, j]]).sum::<f64>() / n;
+            (0..m.nrows()).map(|i| (m[[i, j]] - mean).powi(2)).sum::<f64>() / n
         })
         .sum()
 }
 
-fn check_spectrum(s: &Spectrum, m: &Matrix) -> Result<(), TestCaseError> {
+fn check_spectrum(s: &Spectrum, m: &Array2<f64>) -> Result<(), TestCaseError> {
+    let (rows, cols) = m.dim();
     let ev = &s.eigenvalues;
-    prop_assert_eq!(ev.len(), m.rows.min(m.cols));
+    prop_assert_eq!(ev.len(), rows.min(cols));
     prop_assert!(ev.windows(2).all(|w| w[0] >= w[1]), "not descending: {:?}", ev);
     prop_assert!(ev.iter().all(|v| v.is_finite() && *v >= 0.0), "{:?}", ev);
-    prop_assert!(
-        s.rank <= (m.rows - 1).min(m.cols),
-        "rank {} of {}×{}",
-        s.rank,
-        m.rows,
-        m.cols
-    );
+    prop_assert!(s.rank <= (rows - 1).min(cols), "rank {} of {}×{}", s.rank, rows, cols);
     let tr = trace_of_covariance(m);
     let sum: f64 = ev.iter().sum();
     prop_assert!(
@@ -250,8 +243,8 @@ proptest! {
     ) {
         let s = 10f64.powi(e);
         let data: Vec<f64> = (0..rows * cols).map(|i| (seed[i] + offset * (i % cols) as f64 * 1e-3) * s).collect();
-        let m = Matrix { rows, cols, data };
-        let sp = spectrum_of_matrix(&m).unwrap();
+        let m = Array2::from_shape_vec((rows, cols), data).unwrap();
+        let sp = spectrum_of_matrix(m.view()).unwrap();
         check_spectrum(&sp, &m)?;
     }
 
@@ -263,13 +256,13 @@ proptest! {
     ) {
         let s = 10f64.powi(e);
         let x: Vec<f64> = v[..rows * cols].iter().map(|a| a * s).collect();
-        let g = gram_dense(&x, rows, cols).unwrap();
-        let ev = eigenvalues_desc(&g).unwrap();
+        let g = gram_dense(Array2::from_shape_vec((rows, cols), x).unwrap().view()).unwrap();
+        let ev = eigenvalues_desc(g.view()).unwrap();
         prop_assert_eq!(ev.len(), rows);
         prop_assert!(ev.windows(2).all(|w| w[0] >= w[1]), "{:?}", ev);
         let tiny = 1e-12 * ev[0].abs().max(f64::MIN_POSITIVE) * rows as f64;
         prop_assert!(ev.iter().all(|l| *l >= -tiny), "{:?}", ev);
-        let tr = g.trace();
+        let tr: f64 = g.diag().iter().sum();
         prop_assert!((ev.iter().sum::<f64>() - tr).abs() <= 1e-10 * tr.max(f64::MIN_POSITIVE), "{:?} vs {}", ev, tr);
     }
 
@@ -326,8 +319,8 @@ proptest! {
                 csv += "\r\n";
             }
             let m = parse_matrix(&csv).unwrap();
-            prop_assert_eq!((m.rows, m.cols), (rows, cols));
-            prop_assert_eq!(m.data.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), v[..rows * cols].iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+            prop_assert_eq!(m.dim(), (rows, cols));
+            prop_assert_eq!(m.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), v[..rows * cols].iter().map(|x| x.to_bits()).collect::<Vec<_>>());
         }
     }
 
@@ -338,8 +331,8 @@ proptest! {
         let b = write_npy_f64(rows, cols, data);
         prop_assert_eq!((b.len() - 8 * rows * cols) % 64, 0);
         let m = read_npy(&b).unwrap();
-        prop_assert_eq!((m.rows, m.cols), (rows, cols));
-        prop_assert_eq!(m.data.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), data.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+        prop_assert_eq!(m.dim(), (rows, cols));
+        prop_assert_eq!(m.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), data.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
     }
 
     /// Hand-built float32 files (numpy's header layout, format 1.0, 2.0 or 3.0, 1-D or 2-D) read
@@ -365,8 +358,8 @@ proptest! {
             b.extend_from_slice(&x.to_le_bytes());
         }
         let m = read_npy(&b).unwrap();
-        prop_assert_eq!((m.rows, m.cols), if one_d { (rows * cols, 1) } else { (rows, cols) });
-        prop_assert!(m.data.iter().zip(data).all(|(a, b)| *a == *b as f64));
+        prop_assert_eq!(m.dim(), if one_d { (rows * cols, 1) } else { (rows, cols) });
+        prop_assert!(m.iter().zip(data).all(|(a, b)| *a == *b as f64));
         let mut long = b.clone();
         long.push(0);
         prop_assert!(read_npy(&long).is_err());

@@ -16,12 +16,13 @@ mod common {
     pub mod faer_evd;
 }
 use common::faer_evd::faer_evd;
+use ndarray::Array2;
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use sgn_lab::nn::{GradBlock, PerSampleGrads};
 use sgn_lab::rng::seeded;
 use sgn_lab::spectrum::eigen::{eigen_desc, eigenvalues_desc};
-use sgn_lab::spectrum::{gram, SymMatrix};
+use sgn_lab::spectrum::gram;
 
 fn normals(seed: u64, m: usize) -> Vec<f64> {
     let mut rng = seeded(seed);
@@ -29,27 +30,27 @@ fn normals(seed: u64, m: usize) -> Vec<f64> {
 }
 
 /// Symmetric n × n with independent N(0, 1) entries on and below the diagonal.
-fn random_sym(n: usize, seed: u64) -> SymMatrix {
+fn random_sym(n: usize, seed: u64) -> Array2<f64> {
     let z = normals(seed, n * n);
-    let mut a = SymMatrix::zeros(n);
+    let mut a = Array2::zeros((n, n));
     for i in 0..n {
         for j in 0..=i {
-            a.data[i * n + j] = z[i * n + j];
-            a.data[j * n + i] = z[i * n + j];
+            a[[i, j]] = z[i * n + j];
+            a[[j, i]] = z[i * n + j];
         }
     }
     a
 }
 
 /// The Wishart matrix X Xᵀ / m of an n × m standard normal X (rank min(n, m)).
-fn wishart(n: usize, m: usize, seed: u64) -> SymMatrix {
+fn wishart(n: usize, m: usize, seed: u64) -> Array2<f64> {
     let x = normals(seed, n * m);
-    let mut a = SymMatrix::zeros(n);
+    let mut a = Array2::zeros((n, n));
     for i in 0..n {
         for j in 0..=i {
             let s: f64 = (0..m).map(|t| x[i * m + t] * x[j * m + t]).sum::<f64>() / m as f64;
-            a.data[i * n + j] = s;
-            a.data[j * n + i] = s;
+            a[[i, j]] = s;
+            a[[j, i]] = s;
         }
     }
     a
@@ -57,28 +58,28 @@ fn wishart(n: usize, m: usize, seed: u64) -> SymMatrix {
 
 /// Q diag(λ) Qᵀ with Q a product of three Householder reflectors of random normal vectors
 /// (orthogonal and dense): exactly the spectrum λ up to the round-off of forming it.
-fn with_spectrum(lambda: &[f64], seed: u64) -> SymMatrix {
+fn with_spectrum(lambda: &[f64], seed: u64) -> Array2<f64> {
     let n = lambda.len();
-    let mut a = SymMatrix::zeros(n);
+    let mut a = Array2::zeros((n, n));
     for (i, l) in lambda.iter().enumerate() {
-        a.data[i * n + i] = *l;
+        a[[i, i]] = *l;
     }
     for r in 0..3 {
         let v = normals(seed * 10 + r, n);
         let vv: f64 = v.iter().map(|x| x * x).sum();
         // A ← H A H, H = I − 2 v vᵀ / (vᵀv): A ← A − v pᵀ − p vᵀ, p = (2/vᵀv)(A v − (vᵀAv/vᵀv) v).
-        let av: Vec<f64> = (0..n).map(|i| (0..n).map(|j| a.data[i * n + j] * v[j]).sum()).collect();
+        let av: Vec<f64> = (0..n).map(|i| (0..n).map(|j| a[[i, j]] * v[j]).sum()).collect();
         let vav: f64 = v.iter().zip(&av).map(|(x, y)| x * y).sum();
         let p: Vec<f64> = (0..n).map(|i| 2.0 / vv * (av[i] - vav / vv * v[i])).collect();
         for i in 0..n {
             for j in 0..n {
-                a.data[i * n + j] -= v[i] * p[j] + p[i] * v[j];
+                a[[i, j]] -= v[i] * p[j] + p[i] * v[j];
             }
         }
         // Exactly symmetric.
         for i in 0..n {
             for j in 0..i {
-                a.data[j * n + i] = a.data[i * n + j];
+                a[[j, i]] = a[[i, j]];
             }
         }
     }
@@ -87,7 +88,7 @@ fn with_spectrum(lambda: &[f64], seed: u64) -> SymMatrix {
 
 /// Per-sample gradients of a tiny two-layer network with P parameters < N samples: the centred
 /// Gram matrix has rank ≤ P (and ≤ N − 1).
-fn low_rank_gram(n: usize, seed: u64) -> (SymMatrix, usize) {
+fn low_rank_gram(n: usize, seed: u64) -> (Array2<f64>, usize) {
     let a0: Vec<f64> = normals(seed, n * 6).into_iter().map(|v| v.max(0.0)).collect();
     let d0 = normals(seed + 1, n * 4);
     let a1: Vec<f64> = normals(seed + 2, n * 4).into_iter().map(|v| v.max(0.0)).collect();
@@ -122,10 +123,10 @@ fn low_rank_gram(n: usize, seed: u64) -> (SymMatrix, usize) {
 /// Checks `eigenvalues_desc` and `eigen_desc` of `a` against faer: values to 4·n·ε·‖A‖₂, both
 /// entry points the same bits, residuals and orthonormality to 4·n·ε; returns the worst
 /// eigenvalue difference relative to ‖A‖₂.
-fn check(name: &str, a: &SymMatrix) -> f64 {
-    let n = a.n;
-    let ours = eigenvalues_desc(a).unwrap();
-    let (theirs, _) = faer_evd(&a.data, n, false);
+fn check(name: &str, a: &Array2<f64>) -> f64 {
+    let n = a.nrows();
+    let ours = eigenvalues_desc(a.view()).unwrap();
+    let (theirs, _) = faer_evd(a.as_slice().unwrap(), n, false);
     let norm = ours[0].abs().max(ours[n - 1].abs()).max(f64::MIN_POSITIVE);
     let tol = 4.0 * n as f64 * f64::EPSILON;
     let mut worst = 0.0f64;
@@ -140,7 +141,7 @@ fn check(name: &str, a: &SymMatrix) -> f64 {
             theirs[k]
         );
     }
-    let e = eigen_desc(a).unwrap();
+    let e = eigen_desc(a.view()).unwrap();
     assert!(
         e.values.iter().zip(&ours).all(|(x, y)| x.to_bits() == y.to_bits()),
         "{name}: eigen_desc and eigenvalues_desc give the same bits"
@@ -149,7 +150,7 @@ fn check(name: &str, a: &SymMatrix) -> f64 {
     for k in 0..n {
         let u = e.vector(k);
         for i in 0..n {
-            let au: f64 = (0..n).map(|j| a.data[i * n + j] * u[j]).sum();
+            let au: f64 = (0..n).map(|j| a[[i, j]] * u[j]).sum();
             res = res.max((au - e.values[k] * u[i]).abs() / norm);
         }
         for j in 0..=k {
@@ -193,7 +194,7 @@ fn rank_deficient_wishart() {
     // n = 200, m = 60: 140 exact zeros, which both solvers return as round-off of ‖A‖.
     let a = wishart(200, 60, 13);
     check("Wishart n = 200, m = 60", &a);
-    let v = eigenvalues_desc(&a).unwrap();
+    let v = eigenvalues_desc(a.view()).unwrap();
     let tol = 4.0 * 200.0 * f64::EPSILON * v[0];
     assert!(
         v[60] > tol * 1e6 || v[59] > tol,
@@ -214,8 +215,8 @@ fn power_law_spectra_and_their_top_eigenvectors() {
         let lambda: Vec<f64> = (1..=n).map(|k| (k as f64).powf(-alpha)).collect();
         let a = with_spectrum(&lambda, seed);
         check(&format!("power law α = {alpha}"), &a);
-        let e = eigen_desc(&a).unwrap();
-        let (_, theirs) = faer_evd(&a.data, n, true);
+        let e = eigen_desc(a.view()).unwrap();
+        let (_, theirs) = faer_evd(a.as_slice().unwrap(), n, true);
         let theirs = theirs.unwrap();
         for k in 0..10 {
             let (u, w) = (e.vector(k), &theirs[k * n..(k + 1) * n]);
@@ -247,7 +248,7 @@ fn repeated_eigenvalues() {
     lambda.extend(std::iter::repeat_n(0.0, 50));
     let a = with_spectrum(&lambda, 30);
     check("repeated eigenvalues", &a);
-    let v = eigenvalues_desc(&a).unwrap();
+    let v = eigenvalues_desc(a.view()).unwrap();
     let tol = 4.0 * 201.0 * f64::EPSILON * 3.0;
     for (got, want) in v.iter().zip(&lambda) {
         assert!((got - want).abs() <= tol, "{got} vs {want}");
@@ -260,7 +261,7 @@ fn centred_gram_of_few_parameters() {
     let (k, p) = low_rank_gram(150, 40);
     assert_eq!(p, 40);
     check("centred Gram, P = 40 < N = 150", &k);
-    let v = eigenvalues_desc(&k).unwrap();
+    let v = eigenvalues_desc(k.view()).unwrap();
     let tol = 4.0 * 150.0 * f64::EPSILON * v[0];
     assert!(v[p..].iter().all(|x| x.abs() <= tol), "beyond rank P: {:e}", v[p]);
 }

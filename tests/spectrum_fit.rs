@@ -1,8 +1,8 @@
 //! Power-law fit of spectra: recovery of ŝ for k^(−1) and k^(−2), flat baseline, parameters.
 
+use ndarray::Array2;
 use rand::RngExt;
 use rand_distr::StandardNormal;
-use sgn_lab::data::text::Matrix;
 use sgn_lab::rng::seeded;
 use sgn_lab::spectrum::{
     analyze, fit_spectrum, gaussian_baseline, spectrum_of_matrix, FitParams, Spectrum, SpectrumError,
@@ -44,7 +44,7 @@ fn sampled_power_law_covariance_recovers_s() {
         let data: Vec<f64> = (0..n * d)
             .map(|i| scale[i % d] * rng.sample::<f64, _>(StandardNormal))
             .collect();
-        let spec = spectrum_of_matrix(&Matrix { rows: n, cols: d, data }).unwrap();
+        let spec = spectrum_of_matrix(Array2::from_shape_vec((n, d), data).unwrap().view()).unwrap();
         let f = fit_spectrum(
             &spec.eigenvalues,
             spec.rank,

@@ -1,9 +1,9 @@
 //! The Gram route (Hadamard trick on factored per-sample gradients) against the dense route
 //! (materialised N × P matrix), the minibatch scaling C_B and the M-draw estimate.
 
+use ndarray::Array2;
 use rand::RngExt;
 use rand_distr::StandardNormal;
-use sgn_lab::data::text::Matrix;
 use sgn_lab::nn::{GradBlock, PerSampleGrads};
 use sgn_lab::rng::seeded;
 use sgn_lab::spectrum::{eigen, gram, spectrum_of_grads, spectrum_of_gram, spectrum_of_matrix, SpectrumError};
@@ -42,7 +42,9 @@ fn grads(n: usize, seed: u64) -> PerSampleGrads {
                 delta: d1,
                 bias: false,
             },
-            GradBlock::Dense { n, p: 11, g },
+            GradBlock::Dense {
+                g: Array2::from_shape_vec((n, 11), g).unwrap(),
+            },
         ],
     }
 }
@@ -53,22 +55,19 @@ fn gram_route_equals_dense_route() {
         let g = grads(n, seed);
         let p = g.p();
         assert_eq!(p, 7 * 5 + 5 + 5 * 3 + 11);
-        let dense = g.to_dense();
+        let dense_m = g.to_dense();
+        let dense = dense_m.as_slice().unwrap();
         // Gram entries.
         let k1 = gram::gram(&g).unwrap();
-        let k2 = gram::gram_dense(&dense, n, p).unwrap();
-        let kmax = k2.data.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        for (a, b) in k1.data.iter().zip(&k2.data) {
+        let dense_matrix = dense_m.view();
+        let k2 = gram::gram_dense(dense_matrix).unwrap();
+        let kmax = k2.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        for (a, b) in k1.iter().zip(&k2) {
             assert!((a - b).abs() <= 1e-12 * kmax);
         }
         // Eigenvalues: Gram route vs the dense matrix through the matrix route.
         let s1 = spectrum_of_grads(&g).unwrap();
-        let s2 = spectrum_of_matrix(&Matrix {
-            rows: n,
-            cols: p,
-            data: dense.clone(),
-        })
-        .unwrap();
+        let s2 = spectrum_of_matrix(dense_matrix).unwrap();
         assert_eq!(s1.eigenvalues.len(), n.min(p));
         assert_eq!(s1.rank, s2.rank);
         for (a, b) in s1.eigenvalues.iter().zip(&s2.eigenvalues) {
@@ -81,16 +80,16 @@ fn gram_route_equals_dense_route() {
                 mean[i] += dense[j * p + i] / n as f64;
             }
         }
-        let mut c = eigen::SymMatrix::zeros(p);
+        let mut c = Array2::zeros((p, p));
         for j in 0..n {
             for a in 0..p {
                 let x = dense[j * p + a] - mean[a];
                 for b in 0..p {
-                    c.data[a * p + b] += x * (dense[j * p + b] - mean[b]) / n as f64;
+                    c[[a, b]] += x * (dense[j * p + b] - mean[b]) / n as f64;
                 }
             }
         }
-        let ev = eigen::eigenvalues_desc(&c).unwrap();
+        let ev = eigen::eigenvalues_desc(c.view()).unwrap();
         for k in 0..s1.rank {
             assert!((s1.eigenvalues[k] - ev[k]).abs() <= 1e-10 * ev[0]);
         }
@@ -100,9 +99,10 @@ fn gram_route_equals_dense_route() {
 #[test]
 fn mismatched_blocks_are_errors() {
     let mut g = grads(10, 3);
-    if let GradBlock::Dense { g: buf, .. } = &mut g.blocks[2] {
-        buf.pop();
-    }
+    // A block with one sample fewer than the others.
+    g.blocks[2] = GradBlock::Dense {
+        g: Array2::zeros((9, 11)),
+    };
     assert!(matches!(gram::gram(&g), Err(SpectrumError::Shape(_))));
     let mut g = grads(10, 3);
     if let GradBlock::Outer { a, .. } = &mut g.blocks[0] {
@@ -124,14 +124,15 @@ fn minibatch_factor_and_draws() {
     let n = 200;
     let g = grads(n, 4);
     let k = gram::gram(&g).unwrap();
-    let c1 = spectrum_of_gram(&k, g.p()).unwrap();
+    let c1 = spectrum_of_gram(k.view(), g.p()).unwrap();
     let b = 20;
     let cb = c1.scaled(gram::minibatch_factor(n, b).unwrap());
     let m = 1000;
-    let mut kd = gram::minibatch_draw_gram(&k, b, m, 9).unwrap();
+    let mut kd = gram::minibatch_draw_gram(k.view(), b, m, 9).unwrap();
     gram::centre(&mut kd);
-    kd.scale(1.0 / (m - 1) as f64);
-    let mut draws = eigen::eigenvalues_desc(&kd).unwrap();
+    let c = 1.0 / (m - 1) as f64;
+    kd.iter_mut().for_each(|x| *x *= c);
+    let mut draws = eigen::eigenvalues_desc(kd.view()).unwrap();
     draws.truncate(g.p());
     // Unbiased for the trace; top eigenvalue within sampling error (M = 1000 → a few %).
     let tr_b = cb.trace();
@@ -170,10 +171,10 @@ fn minibatch_draw_spectrum_estimates_c_b() {
     let n = 200;
     let g = grads(n, 5);
     let k = gram::gram(&g).unwrap();
-    let cb = spectrum_of_gram(&k, g.p())
+    let cb = spectrum_of_gram(k.view(), g.p())
         .unwrap()
         .scaled(gram::minibatch_factor(n, 10).unwrap());
-    let s = spectrum_of_minibatch_draws(&k, g.p(), 10, 1000, 3).unwrap();
+    let s = spectrum_of_minibatch_draws(k.view(), g.p(), 10, 1000, 3).unwrap();
     assert_eq!(s.n, 1000);
     assert!(s.rank <= g.p());
     assert!(
@@ -186,25 +187,28 @@ fn minibatch_draw_spectrum_estimates_c_b() {
 
 #[test]
 fn malformed_gram_matrices_are_errors_not_panics() {
-    use sgn_lab::spectrum::{davis_kahan, eigen::SymMatrix};
-    let bad = SymMatrix {
-        n: 3,
-        data: vec![1.0; 8],
-    };
-    assert!(matches!(spectrum_of_gram(&bad, 5), Err(SpectrumError::Shape(_))));
-    assert!(matches!(davis_kahan(&bad, 2, 0), Err(SpectrumError::Shape(_))));
-    assert!(matches!(eigen::eigenvalues_desc(&bad), Err(SpectrumError::Shape(_))));
-    assert!(matches!(
-        gram::minibatch_draw_gram(&bad, 1, 4, 0),
-        Err(SpectrumError::Shape(_))
-    ));
-    let mut b2 = bad.clone();
+    use sgn_lab::spectrum::davis_kahan;
+    // A buffer of 8 values cannot be a 3 × 3 matrix: refused where the array is built.
+    assert!(Array2::from_shape_vec((3, 3), vec![1.0; 8]).is_err());
+    // Not square, or not in standard layout: a shape error from every entry point.
+    let wide = Array2::from_elem((2, 4), 1.0);
+    let sq = Array2::from_elem((4, 4), 1.0);
+    let transposed = sq.t();
+    let strided = sq.slice(ndarray::s![..;2, ..;2]);
+    for bad in [wide.view(), strided] {
+        assert!(matches!(spectrum_of_gram(bad, 5), Err(SpectrumError::Shape(_))));
+        assert!(matches!(davis_kahan(bad, 2, 0), Err(SpectrumError::Shape(_))));
+        assert!(matches!(eigen::eigenvalues_desc(bad), Err(SpectrumError::Shape(_))));
+        assert!(matches!(
+            gram::minibatch_draw_gram(bad, 1, 4, 0),
+            Err(SpectrumError::Shape(_))
+        ));
+    }
+    assert!(matches!(spectrum_of_gram(transposed, 5), Err(SpectrumError::Shape(_))));
+    let mut b2 = wide.clone();
     gram::centre(&mut b2);
-    assert_eq!(b2, bad);
-    let nan = SymMatrix {
-        n: 2,
-        data: vec![1.0, f64::NAN, f64::NAN, 1.0],
-    };
-    assert_eq!(spectrum_of_gram(&nan, 2), Err(SpectrumError::NonFinite));
-    assert!(davis_kahan(&SymMatrix::zeros(3), 2, 0).is_err());
+    assert_eq!(b2, wide);
+    let nan = Array2::from_shape_vec((2, 2), vec![1.0, f64::NAN, f64::NAN, 1.0]).unwrap();
+    assert_eq!(spectrum_of_gram(nan.view(), 2), Err(SpectrumError::NonFinite));
+    assert!(davis_kahan(Array2::zeros((3, 3)).view(), 2, 0).is_err());
 }

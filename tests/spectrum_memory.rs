@@ -3,8 +3,8 @@
 //! is included) with 1 and 2 threads, and the test asserts peak ≤ estimate ≤ 1.5 × peak + 64 KiB.
 #![cfg(not(target_arch = "wasm32"))]
 
+use ndarray::Array2;
 use sgn_lab::spectrum::eigen::{eigen_desc, eigenvalues_desc, evd_bytes};
-use sgn_lab::spectrum::SymMatrix;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -30,13 +30,13 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static A: Counting = Counting;
 
-fn matrix(n: usize) -> SymMatrix {
-    let mut a = SymMatrix::zeros(n);
+fn matrix(n: usize) -> Array2<f64> {
+    let mut a = Array2::zeros((n, n));
     for i in 0..n {
         for j in 0..=i {
             let x = (((i * 7919 + j * 104_729) % 1009) as f64 / 1009.0) - 0.5;
-            a.data[i * n + j] = x;
-            a.data[j * n + i] = x;
+            a[[i, j]] = x;
+            a[[j, i]] = x;
         }
     }
     a
@@ -58,14 +58,14 @@ fn evd_bytes_bounds_the_peak() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         pool.install(|| {
             // Warm the pool's queues before measuring.
-            eigen_desc(&matrix(600)).unwrap();
+            eigen_desc(matrix(600).view()).unwrap();
             for n in [1, 2, 5, 33, 100, 300, 700] {
                 let a = matrix(n);
                 for vectors in [false, true] {
                     let peak = if vectors {
-                        peak_of(|| eigen_desc(&a).unwrap())
+                        peak_of(|| eigen_desc(a.view()).unwrap())
                     } else {
-                        peak_of(|| eigenvalues_desc(&a).unwrap())
+                        peak_of(|| eigenvalues_desc(a.view()).unwrap())
                     };
                     let est = evd_bytes(n, vectors);
                     eprintln!("{threads} threads, n = {n}, vectors {vectors}: peak {peak} B, estimate {est} B");

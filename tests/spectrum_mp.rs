@@ -7,9 +7,9 @@
 //! mean −1.21 and sd 1.27, so |λ_extreme − λ±| < 8 σ_n fails with probability far below 1e-4
 //! (and the seeds are fixed).
 
+use ndarray::Array2;
 use rand::RngExt;
 use rand_distr::StandardNormal;
-use sgn_lab::data::text::Matrix;
 use sgn_lab::rng::seeded;
 use sgn_lab::spectrum::marchenko_pastur::{gaussian_baseline_eigenvalues, MpParams};
 use sgn_lab::spectrum::spectrum_of_matrix;
@@ -54,7 +54,7 @@ fn materialised_gaussian_matrix_gamma_half() {
     let data: Vec<f64> = (0..n * d)
         .map(|_| sigma2.sqrt() * rng.sample::<f64, _>(StandardNormal))
         .collect();
-    let s = spectrum_of_matrix(&Matrix { rows: n, cols: d, data }).unwrap();
+    let s = spectrum_of_matrix(Array2::from_shape_vec((n, d), data).unwrap().view()).unwrap();
     assert_eq!(s.rank, d);
     check_edges(&s.eigenvalues, s.rank, n, d, sigma2);
 }

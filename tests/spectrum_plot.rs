@@ -1,9 +1,9 @@
 //! Every Spectrum chart renders to SVG (with data, and with no data) without failing.
 //! The SVGs are written to `$CARGO_TARGET_TMPDIR/spectrum-plots/` for a human look.
 
+use ndarray::Array2;
 use rand::RngExt;
 use rand_distr::StandardNormal;
-use sgn_lab::data::text::Matrix;
 use sgn_lab::plot::spectrum::{
     draw_davis_kahan, draw_eigengaps, draw_mp_histogram, draw_rank_plot, draw_trace_share, DavisKahanPlot,
     EigengapPlot, RankPlot, TraceSharePlot, VerdictRow,
@@ -44,12 +44,8 @@ fn spectrum_charts_render() {
     let data: Vec<f64> = (0..n * d)
         .map(|i| scale[i % d] * rng.sample::<f64, _>(StandardNormal))
         .collect();
-    let spec = spectrum_of_matrix(&Matrix {
-        rows: n,
-        cols: d,
-        data: data.clone(),
-    })
-    .unwrap();
+    let x = Array2::from_shape_vec((n, d), data).unwrap();
+    let spec = spectrum_of_matrix(x.view()).unwrap();
     let params = FitParams::default();
     let base = gaussian_baseline(&spec, &params, 1).unwrap();
     let views = theory_views(&spec);
@@ -75,8 +71,8 @@ fn spectrum_charts_render() {
     assert!(svg.contains("re-sorted") && svg.contains("(ŝ + 1)"));
     save("eigengaps.svg", &svg);
 
-    let k = gram::gram_dense(&data, n, d).unwrap();
-    let dk = davis_kahan(&k, 60, 3).unwrap();
+    let k = gram::gram_dense(x.view()).unwrap();
+    let dk = davis_kahan(k.view(), 60, 3).unwrap();
     let dkp = DavisKahanPlot {
         davis_kahan: dk,
         s: Some(report.fit.s),

@@ -8,6 +8,7 @@ import { CONTROLS, readHash, writeHash, defaultConfig, controlValues, applyContr
 import { initUpload, renderUpload, uploadProgress } from './upload.js';
 import { addChartExports, jsonButton } from './exports.js';
 import { initTour, tourStep } from './tour.js';
+import { posterGate, reportHeight } from './embed.js';
 
 const $ = (id) => document.getElementById(id);
 wasm.init_engine();
@@ -41,7 +42,15 @@ const measuring = (on) => {
 };
 
 const initial = readHash(location.hash);
-const view = { embed: initial.flags.embed, hide: initial.flags.hide };
+const view = { embed: initial.flags.embed, hide: initial.flags.hide, flags: initial.flags };
+/** An embed's layout (src/experiment/embed.rs): the parts shown, what Run this does; null outside an embed. */
+const layout = initial.layout;
+/** The page's presentation flags for its own link: the link's (an embed's view, kind, id …) with
+ * the hidden parts and the open tour step as they are now. */
+const pageFlags = () => ({ ...view.flags, embed: view.embed, hide: view.hide, tour: tourStep() });
+/** An embed's run plan in progress ('train', 'train-then-measure', 'tour-step'), and the release
+ * of its start lock (www/embed.js), called when the plan's heavy part is over. */
+const plan = { pending: null, done: () => {}, reveal: () => {} };
 const run = {
   /** The experiment (`ExperimentConfig` JSON): the URL state, the seed included. */
   config: initial.config ?? defaultConfig(),
@@ -102,7 +111,7 @@ const redrawUploadThrottled = frameThrottle(() => { if (redrawUpload) redrawUplo
 new ResizeObserver(redrawUploadThrottled).observe(document.querySelector('[data-testid="upload-body"]'));
 
 // The engine worker. It is replaced (terminate + a new one) when the user cancels a long job — a
-// measurement, a tour step or an upload analysis is one synchronous wasm call that no message can
+// measurement or an upload analysis is one synchronous wasm call that no message can
 // interrupt — and when the engine crashes (a wasm trap). The new worker rebuilds the run from
 // `run.config` and replays the same number of SGD steps: the same seed gives bit-identical
 // weights, so the user is back where they were, settings and curve included.
@@ -136,7 +145,6 @@ function restartEngine(notice, { replay = true, bad = true, crash = true } = {})
     fromZero = !replay || run.replayTo > 0;
   }
   measuring(false);
-  tourBusy(false);
   spawnWorker();
   const steps = run.chart.steps();
   start({ replayTo: fromZero ? 0 : steps, notice: fromZero && steps > 0 ? `${notice} The run starts over from step 0.` : notice, bad });
@@ -148,7 +156,6 @@ const CRASH_WINDOW_MS = 30_000;
  * settings is disabled until the user acts. */
 function halt(text) {
   measuring(false);
-  tourBusy(false);
   spawnWorker();
   run.ready = false;
   run.replayTo = 0;
@@ -165,7 +172,7 @@ function onEngineMessage(msg) {
       $('load-progress').hidden = true;
       const f = msg.facts; // worded by the engine (src/experiment/view/session.rs)
       $('data-desc').textContent = f.data;
-      $('model-desc').textContent = f.model;
+      $('model-desc').textContent = layout ? f.network : f.model; // a reader sees no memory caps
       $('opt-desc').textContent = f.optimizer;
       $('engine-version').textContent = f.engine;
       requestCheck(run.fromMenu);
@@ -175,6 +182,11 @@ function onEngineMessage(msg) {
         worker.postMessage({ type: 'step', steps: run.replayTo });
       } else {
         handBack(`Ready: seed ${run.config.seed}. Press Play.`);
+        if (plan.pending === 'train' || plan.pending === 'train-then-measure') {
+          setRunning(true);
+          setStatus('Training…');
+          worker.postMessage({ type: 'play' });
+        }
       }
       redraw();
       break;
@@ -201,12 +213,15 @@ function onEngineMessage(msg) {
       if (r.loss !== null) $('r-loss').textContent = r.loss;
       if (r.accuracy !== null) $('r-acc').textContent = r.accuracy;
       $('r-lr').textContent = r.lr;
+      if (layout && !layout.parts.includes('training') && run.running) setStatus(`Training: step ${r.step}, epoch ${r.epoch}…`);
       redraw();
       break;
     }
     case 'stopped':
       setRunning(false);
       setStatus(msg.reason === 'finished' ? `Finished at step ${run.chart.steps()}.` : 'Paused.');
+      if (plan.pending === 'train' || (plan.pending === 'train-then-measure' && msg.reason !== 'finished')) planOver();
+      if (msg.reason === 'finished' && plan.pending === 'train-then-measure') { plan.pending = 'measure'; autoMeasure(); }
       break;
     case 'measure-check':
       if (msg.id === run.checkId) onMeasureCheck(msg.check);
@@ -222,6 +237,7 @@ function onEngineMessage(msg) {
         $('report-json').hidden = false;
         redrawStructure = renderStructure(wasm, msg);
         setStatus(`Measured the gradients at step ${run.chart.steps()}.`);
+        if (plan.pending === 'measure') planOver();
       } catch (err) {
         setStatus(`could not show the measurement: ${err.message || err}`, true);
       }
@@ -237,32 +253,34 @@ function onEngineMessage(msg) {
         uploadError(`could not show the analysis: ${err.message || err}`);
       }
       break;
-    case 'tour-progress':
-      tour.progress(msg);
-      break;
-    case 'tour-report':
-      try {
-        tour.report(msg);
-      } catch (err) {
-        tourBusy(false);
-        setStatus(`could not show the tour step: ${err.message || err}`, true);
-      }
-      break;
     case 'crashed':
       restartEngine(`The engine crashed (${msg.message}) and was restarted with your settings.`, { replay: msg.during !== 'play' && msg.during !== 'step' });
       break;
     case 'error':
       if (msg.during === 'analyze') { uploadError(msg.message); break; }
-      if (msg.during === 'tour-run') { tourBusy(false); document.getElementById('tour-stage').textContent = msg.message; break; }
       // A failed training step (divergence) leaves non-finite weights: no measurement of them.
       if (msg.during === 'play' || msg.during === 'step') run.diverged = true;
       setRunning(false);
       measuring(false);
       setStatus(run.diverged ? `${msg.message}. ${DIVERGED_HINT}` : msg.message, true);
+      planOver();
       break;
     default:
       break;
   }
+}
+
+/** An embed's run plan is over (or failed): its start lock goes to the next embed of the page. */
+function planOver() {
+  plan.pending = null;
+  plan.reveal();
+  plan.done();
+}
+
+/** After an embed's training: measure as soon as the engine has said the measurement fits. */
+function autoMeasure() {
+  if (plan.pending !== 'measure' || ui.measure.disabled) return;
+  ui.measure.click();
 }
 
 const DIVERGED_HINT = 'The weights are no longer finite, so there is nothing to measure: press Reset or change a setting.';
@@ -280,6 +298,7 @@ function handBack(text) {
 /** (Re)builds the run from `run.config`. With `replayTo` > 0 (a restarted engine) the chart and
  * counters are kept and the new session replays that many steps before handing back control. */
 function start({ replayTo = 0, notice = null, bad = true } = {}) {
+  if (!worker) return; // an embed before Run this: its engine has not started
   run.ready = false;
   // A replay stops before any failing step, so the restored weights are finite again.
   run.diverged = false;
@@ -298,7 +317,7 @@ function start({ replayTo = 0, notice = null, bad = true } = {}) {
   showFit(null);
   ui.seed.value = String(run.config.seed);
   try {
-    history.replaceState(null, '', writeHash(run.config, { ...view, tour: tourStep() }));
+    history.replaceState(null, '', writeHash(run.config, pageFlags()));
   } catch (err) {
     run.notice = `These settings cannot be shared as a link: ${err.message || err}`;
   }
@@ -330,7 +349,6 @@ ui.measure.addEventListener('click', () => {
 ui.step.addEventListener('click', () => worker.postMessage({ type: 'step', steps: 1 }));
 $('upload-cancel').addEventListener('click', () => { restartEngine('Analysis cancelled.', { bad: false, crash: false }); uploadError('Analysis cancelled.', false); });
 $('measure-cancel').addEventListener('click', () => restartEngine('Measurement cancelled.', { bad: false, crash: false }));
-$('tour-cancel').addEventListener('click', () => { restartEngine('Tour step cancelled.', { bad: false, crash: false }); $('tour-stage').textContent = 'cancelled'; });
 ui.reset.addEventListener('click', () => start());
 ui.retry.addEventListener('click', () => { run.crashes = []; start(); });
 ui.newSeed.addEventListener('click', () => { run.config = { ...run.config, seed: randomSeed() }; start(); });
@@ -343,7 +361,7 @@ const pick = (o, keys) => Object.fromEntries(keys.filter((k) => k in o).map((k) 
 
 /** The link follows the configuration (a measurement setting needs no new session). */
 function updateLink() {
-  history.replaceState(null, '', writeHash(run.config, { ...view, tour: tourStep() }));
+  history.replaceState(null, '', writeHash(run.config, pageFlags()));
   applyView();
 }
 
@@ -360,7 +378,7 @@ function requestCheck(fromMenu = false) {
  * choice the engine lowers a measurement-only setting instead (the new value is part of the
  * configuration and of the link). */
 function onMeasureCheck(check) {
-  $('model-desc').textContent = check.model;
+  if (!layout) $('model-desc').textContent = check.model; // the memory estimate: not for an embed's reader
   if (check.lowered) {
     if (!run.fitFrom) run.fitFrom = structuredClone(run.config.analysis);
     run.config = check.lowered;
@@ -372,6 +390,7 @@ function onMeasureCheck(check) {
   }
   run.measureFits = check.fits;
   refreshMeasure();
+  autoMeasure();
   if (check.fits) {
     if (ui.fitNote.dataset.kind !== 'lowered') showFit(null);
   } else {
@@ -417,13 +436,24 @@ function showFit(note) {
 /** Embed mode and hidden parts (from the URL), applied to the page: every element marked with
  * a `data-part` the link hides. */
 function applyView() {
-  document.body.classList.toggle('embed', view.embed);
-  for (const el of document.querySelectorAll('[data-part]')) el.classList.toggle('is-hidden', view.hide.includes(el.dataset.part));
+  document.body.classList.toggle('embed', Boolean(layout));
+  if (layout) {
+    document.body.dataset.view = layout.view;
+    if (layout.kind) document.body.dataset.kind = layout.kind;
+  }
+  // In an embed, every part its view does not list is hidden too (src/experiment/embed.rs).
+  const hidden = (part) => view.hide.includes(part) || Boolean(layout && !layout.parts.includes(part));
+  for (const el of document.querySelectorAll('[data-part]')) el.classList.toggle('is-hidden', hidden(el.dataset.part));
   // The Setup box goes when every group in it is hidden.
   const groups = new Set(CONTROLS.filter((c) => c.when === 'training').map((c) => c.group));
   const empty = [...groups].every((g) => view.hide.includes(g));
-  $('settings').closest('details').classList.toggle('is-hidden', empty || view.hide.includes('setup'));
-  $('open-full').href = `${location.pathname}${location.hash.replace(/&.*$/, '')}`;
+  $('settings').closest('details').classList.toggle('is-hidden', empty || hidden('setup'));
+  // "Open in the lab": the same experiment (and tour step), without the embed's flags.
+  try {
+    $('open-full').href = `${location.pathname}${writeHash(run.config, { tour: tourStep() ?? view.flags.tour })}`;
+  } catch {
+    $('open-full').href = location.pathname;
+  }
 }
 
 /** The hash of a classroom link or an embed: the ticked parts hidden. An embed (`embed=1`) is
@@ -432,6 +462,19 @@ function applyView() {
 function shareHash(embed) {
   const hide = embed ? [] : [...document.querySelectorAll('.hide-parts input:checked')].map((b) => b.value);
   return writeHash(run.config, { embed, hide, tour: tourStep() });
+}
+
+/** The embed link the author's choices describe (view, sample, editable, start), with a fresh id
+ * (the name its height messages carry; the snippet's script matches it and the iframe's window). */
+function embedLink() {
+  const v = $('embed-view').value;
+  const id = `sgn-lab-${v}-${[...crypto.getRandomValues(new Uint8Array(3))].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  const flags = {
+    embed: true, hide: [], view: v, kind: v === 'tails' ? ($('embed-kind').value || null) : null,
+    edit: $('embed-edit').checked, start: $('embed-visible').checked ? 'visible' : 'click', id,
+    tour: v === 'tour' ? (tourStep() ?? 1) : tourStep(),
+  };
+  return `${location.origin}${location.pathname}${writeHash(run.config, flags)}`;
 }
 
 function offerCopy(text) {
@@ -445,12 +488,48 @@ function offerCopy(text) {
 addChartExports(ui.chart, 'sgn-lab-training', () => run.chart.csv());
 jsonButton($('report-json'), () => `sgn-lab-report-seed${run.config.seed}.json`, () => lastReport);
 
-/** The embed's height in CSS pixels: the run panel and the training chart side by side, with
- * room for a measurement's verdicts below (the iframe scrolls past that). */
-const EMBED_HEIGHT = 560;
+// "Copy embed code": the author picks the view (the engine's table), the sample for the tails,
+// whether the reader may change settings and when the engine starts; the code (iframe, fallback
+// height and the resizing script) is written by the engine (src/experiment/embed.rs `snippet`).
+for (const v of wasm.embed_views()) $('embed-view').append(new Option(v.label, v.key));
+$('embed-view').value = 'train';
+const syncEmbedOpts = () => { $('embed-kind-label').hidden = $('embed-view').value !== 'tails'; };
+$('embed-view').addEventListener('change', syncEmbedOpts);
+syncEmbedOpts();
 $('copy-embed').addEventListener('click', () => {
-  const src = `${location.origin}${location.pathname}${shareHash(true)}`;
-  offerCopy(`<iframe src="${src}" title="sgn-lab: the structure of stochastic gradients" width="100%" height="${EMBED_HEIGHT}" style="border:0" loading="lazy"></iframe>`);
+  try {
+    offerCopy(wasm.embed_snippet(embedLink(), location.origin));
+  } catch (err) {
+    offerCopy(`${err.message || err}`);
+  }
+});
+// The preview: the embed at the chosen width, sized by its own height messages (as the
+// snippet's script does on a blog).
+// (The iframe is made on demand: an empty one would be a document of its own in the lab.)
+$('embed-preview-open').addEventListener('click', () => {
+  let frame = $('embed-preview-frame');
+  if (!frame) {
+    frame = document.createElement('iframe');
+    frame.id = 'embed-preview-frame';
+    frame.dataset.testid = 'embed-preview-frame';
+    frame.title = 'Preview of the embed';
+    $('embed-preview-box').append(frame);
+  }
+  const w = Number($('embed-width').value);
+  frame.style.width = `${w}px`;
+  frame.style.height = `${wasm.embed_views().find((v) => v.key === $('embed-view').value).fallback_height}px`;
+  // A query makes its address differ from this page's: browsers refuse a frame of its own ancestor's URL.
+  frame.src = embedLink().replace('#', '?preview#');
+  $('embed-preview-sub').textContent = `(${w} px wide, as a reader sees it)`;
+  $('embed-preview').hidden = false;
+  $('embed-preview').scrollIntoView({ block: 'start' });
+});
+$('embed-preview-close').addEventListener('click', () => { $('embed-preview').hidden = true; $('embed-preview-frame')?.remove(); });
+window.addEventListener('message', (e) => {
+  const frame = $('embed-preview-frame');
+  const d = e.data;
+  if (!frame || e.origin !== location.origin || e.source !== frame.contentWindow || !d || d.type !== 'sgn-lab:height' || typeof d.height !== 'number') return;
+  if (d.height > 0 && d.height < 100_000) frame.style.height = `${Math.ceil(d.height)}px`;
 });
 $('copy-link').addEventListener('click', () => offerCopy(`${location.origin}${location.pathname}${shareHash(false)}`));
 
@@ -460,6 +539,7 @@ window.addEventListener('hashchange', () => {
   if (flags.embed !== view.embed || flags.hide.join() !== view.hide.join()) {
     view.embed = flags.embed;
     view.hide = flags.hide;
+    view.flags = flags;
     applyView();
   }
   if (error) { setStatus(error, true); return; }
@@ -537,8 +617,37 @@ function syncControls() {
   }
 }
 
-spawnWorker();
-start();
+/** An embed's "Run this": the engine starts now, and the view's plan runs (train; train then
+ * measure; the tour step). */
+function runEmbed() {
+  if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+    navigator.serviceWorker.register(new URL('sw.js', document.baseURI).href).catch(() => {});
+  }
+  spawnWorker();
+  if (layout.run === 'tour-step') {
+    plan.pending = 'tour-step';
+    $('tour-run').click();
+    return;
+  }
+  plan.pending = layout.run;
+  start();
+}
+
+if (layout) {
+  // Quiet until asked: the poster and one button; no worker, no dataset, no service worker yet.
+  applyView();
+  syncControls();
+  ui.seed.value = String(run.config.seed);
+  setStatus('Press Run this.');
+  // A view without the training panel shows the run's status under the measurement's buttons.
+  if (!layout.parts.includes('training') && layout.parts.includes('structure')) {
+    document.querySelector('[data-part="measure-row"]').after($('load-progress'), ui.status, ui.retry);
+  }
+  reportHeight(view.flags.id);
+} else {
+  spawnWorker();
+  start();
+}
 // A handle for the crash-recovery and soak tests (tests/e2e/reliability.test.mjs).
 window.sgnLab = {
   crashEngine: () => worker.postMessage({ type: 'selftest-panic' }),
@@ -556,16 +665,25 @@ function tourBusy(on) {
   $('tour-progress').hidden = !on;
   $('tour-cancel').hidden = !on;
   if (on) $('tour-stage').textContent = 'starting…';
+  // An embed's tour step is over when its pool run ends (report, error or cancel).
+  else if (plan.pending === 'tour-step') planOver();
 }
 const tour = initTour(wasm, {
-  post: (msg) => worker.postMessage(msg), seed: () => run.config.seed, replicates: () => run.config.replicates,
-  setBusy: tourBusy, fromLink: initial.flags.tour,
-  rememberStep: () => history.replaceState(null, '', writeHash(run.config, { ...view, tour: tourStep() })),
+  seed: () => run.config.seed, replicates: () => run.config.replicates,
+  setBusy: tourBusy, fromLink: initial.flags.tour, notice: setStatus,
+  rememberStep: () => history.replaceState(null, '', writeHash(run.config, pageFlags())),
 });
 initUpload((msg) => worker.postMessage(msg), () => run.config.analysis, () => run.config.memory_cap, wasm.upload_max_bytes);
+if (layout) {
+  Object.assign(plan, posterGate(layout, {
+    run: runEmbed,
+    startVisible: view.flags.start === 'visible',
+    tourText: () => [$('tour-heading').textContent, $('tour-claim').textContent].filter(Boolean).join(': '),
+  }));
+}
 
 // Offline support (www/sw.js). Registration failing (e.g. file:// or a private window) only
 // means no offline copy; the lab works the same.
-if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+if (!layout && 'serviceWorker' in navigator && location.protocol !== 'file:') {
   navigator.serviceWorker.register(new URL('sw.js', document.baseURI).href).catch(() => {});
 }

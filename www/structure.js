@@ -101,6 +101,7 @@ export function renderStructure(wasm, m) {
   q('structure-body').hidden = false;
   tableA(view);
   if (view.table_b) tableB(view);
+  panel(q('spectrum-verdict'), view.spectrum_verdict);
   const chartOf = Object.fromEntries(view.samples.map((t) => [t.key, t.initial_view]));
   latest = { view, samples: m.samples, chartOf };
   const drawTail = (t) => {

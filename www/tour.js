@@ -3,6 +3,7 @@
 import { addChartExports, jsonButton } from './exports.js';
 import { fitCanvas, frameThrottle } from './canvas.js';
 import { setHover } from './hover.js';
+import { runOnPool } from './pool.js';
 
 const q = (id) => document.querySelector(`[data-testid="${id}"]`);
 
@@ -54,9 +55,39 @@ function drawChart(wasm, canvas, c) {
   setHover(canvas, wasm.draw_chart(canvas, fitCanvas(canvas), c));
 }
 
+/** The pool's cap, a page setting (not part of the link: it is about this computer). */
+const WORKERS_KEY = 'sgn-lab.tour-workers';
+function savedCap() {
+  try { return Number(localStorage.getItem(WORKERS_KEY)) || 0; } catch { return 0; }
+}
+
+/** The "Workers" menu beside the tour's settings: automatic (Rust's choice for this browser) or
+ * at most N. */
+function workersMenu(onChange) {
+  const select = document.createElement('select');
+  select.id = 'tour-workers';
+  select.dataset.testid = 'tour-workers';
+  const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+  select.append(new Option('auto', '0'));
+  for (let n = 1; n <= Math.min(cores, 16); n++) select.append(new Option(`at most ${n}`, String(n)));
+  select.value = String(Math.min(savedCap(), Math.min(cores, 16)));
+  select.addEventListener('change', () => {
+    try { localStorage.setItem(WORKERS_KEY, select.value); } catch { /* private mode: this page only */ }
+    onChange(Number(select.value));
+  });
+  const lab = document.createElement('label');
+  lab.className = 'opt';
+  lab.htmlFor = select.id;
+  lab.textContent = 'Workers';
+  lab.append(' ', select);
+  return lab;
+}
+
 /** Builds the tour. `fromLink` is the step the page's link opened (its `flags.tour`, read by
- * the engine), `remember()` rewrites the page's link after the step changed. */
-export function initTour(wasm, { post, seed, replicates, setBusy, fromLink, rememberStep }) {
+ * the engine), `remember()` rewrites the page's link after the step changed. A step runs on the
+ * tour's own worker pool (www/pool.js), so the lab's training stays responsive meanwhile;
+ * `notice(text, bad)` writes the page's status line. */
+export function initTour(wasm, { seed, replicates, setBusy, fromLink, rememberStep, notice }) {
   const presets = wasm.presets();
   let i = fromLink ? Math.min(Math.max(fromLink, 1), presets.length) - 1 : 0;
   if (fromLink) current = i + 1;
@@ -79,9 +110,52 @@ export function initTour(wasm, { post, seed, replicates, setBusy, fromLink, reme
   q('tour-prev').addEventListener('click', () => { if (i > 0) { i -= 1; show(); remember(); } });
   q('tour-next').addEventListener('click', () => { if (i < presets.length - 1) { i += 1; show(); remember(); } });
 
+  let cap = savedCap();
+  document.getElementById('tour-settings').append(workersMenu((n) => { cap = n; }));
+  /** The step running on the pool (`runOnPool`'s handle), and the tests' hooks. */
+  let running = null;
+  const hooks = { force: 0, split: '', crashNext: false, last: null };
   q('tour-run').addEventListener('click', () => {
     setBusy(true);
-    post({ type: 'tour-run', name: presets[i].name, seed: seed(), replicates: replicates(), assetBase: new URL('assets/', document.baseURI).href });
+    const name = presets[i].name;
+    const s = seed();
+    let run = null; // progress can arrive before runOnPool returns (its first, synchronous part)
+    run = runOnPool(wasm, {
+      name, seed: s, replicates: replicates(), assetBase: new URL('assets/', document.baseURI).href,
+      cap, force: hooks.force, split: hooks.split, crashOne: hooks.crashNext,
+      onProgress: (p) => { if (run === null || running === run) api.progress(p); },
+    });
+    running = run;
+    hooks.crashNext = false;
+    run.promise.then((r) => {
+      if (running !== run) return;
+      running = null;
+      hooks.last = { workers: r.workers, units: r.units, replaced: r.replaced };
+      document.getElementById('tour-stage').textContent = `done: ${r.units} unit${r.units > 1 ? 's' : ''} on ${r.workers} worker${r.workers > 1 ? 's' : ''}`;
+      try {
+        api.report({ name, seed: s, ...r });
+      } catch (err) {
+        setBusy(false);
+        notice(`could not show the tour step: ${err.message || err}`, true);
+      }
+    }, (err) => {
+      if (running !== run) return;
+      running = null;
+      setBusy(false);
+      document.getElementById('tour-stage').textContent = err.cancelled ? 'cancelled' : err.message || String(err);
+      if (err.cancelled) notice('Tour step cancelled.');
+    });
+  });
+  // Cancel terminates every worker of the pool; the lab's own worker is not touched.
+  q('tour-cancel').addEventListener('click', () => { if (running) running.cancel(); });
+  // Hooks for tests/e2e/pool.test.mjs and bench/tour-web.mjs.
+  Object.assign(window.sgnLab || (window.sgnLab = {}), {
+    tourPool: {
+      force(n) { hooks.force = n; },
+      split(s) { hooks.split = s; },
+      crashNextUnit() { hooks.crashNext = true; },
+      last: () => hooks.last,
+    },
   });
   /** The last step's report (the CLI's schema, as `sgn-lab run --preset NAME` writes it). */
   let last = null;
@@ -129,18 +203,20 @@ export function initTour(wasm, { post, seed, replicates, setBusy, fromLink, reme
     remember(); // the page rewrote the hash from the config before the tour was built
     q('tour').scrollIntoView({ block: 'start' });
   }
-  return {
+  const api = {
     /** A link edited by hand (or pasted into the same tab) to another step. */
     goTo(n) {
       if (n && n >= 1 && n <= presets.length && n - 1 !== i) { i = n - 1; current = n; show(); }
     },
-    progress(msg) {
-      q('tour-progress').value = msg.fraction;
-      document.getElementById('tour-stage').textContent = msg.stage;
+    /** The pool's progress: the fraction of every unit's work, and units done / total. */
+    progress(p) {
+      q('tour-progress').value = p.fraction;
+      document.getElementById('tour-stage').textContent = `${p.stage} · ${p.done}/${p.total} units done · ${p.workers} worker${p.workers > 1 ? 's' : ''}`
+        + (p.replaced ? ` · ${p.replaced} replaced after a crash` : '');
     },
     report(msg) {
       setBusy(false);
-      last = { name: msg.name, seed: seed(), report: msg.report };
+      last = { name: msg.name, seed: msg.seed, report: msg.report };
       const view = msg.view;
       const box = q('tour-verdicts');
       box.replaceChildren(...view.claims.map((c) => verdictBlock(c, view.claims.length > 1)));
@@ -151,4 +227,5 @@ export function initTour(wasm, { post, seed, replicates, setBusy, fromLink, reme
       showCharts(msg.charts, msg.name);
     },
   };
+  return api;
 }

@@ -35,7 +35,6 @@ function fail(err, during) {
   else post({ type: 'error', during, message: message(err) });
 }
 
-const mb = (bytes) => (bytes / 1e6).toFixed(1);
 
 /** The bytes at `url` (fetched once per worker). `onProgress(done, total)` is called as they
  * arrive, at most every 100 ms and once at the end (`total` 0 when the server gives no length). */
@@ -165,20 +164,6 @@ self.onmessage = async (event) => {
         }
         break;
       }
-      case 'tour-run': {
-        const assets = {};
-        // Only the files this step reads, fetched when it runs (cached for the next steps).
-        const files = wasm.preset_assets(msg.name);
-        for (const [i, name] of files.entries()) {
-          post({ type: 'tour-progress', stage: `loading ${name}`, fraction: 0 });
-          assets[name] = await datasetBytes(new URL(name, msg.assetBase).href, (done, total) =>
-            post({ type: 'tour-progress', stage: `loading ${name} (${i + 1}/${files.length}): ${mb(done)}${total ? ` of ${mb(total)}` : ''} MB`, fraction: 0 }));
-        }
-        const r = wasm.run_preset_step(msg.name, BigInt(msg.seed), msg.replicates, assets,
-          (stage, fraction) => post({ type: 'tour-progress', stage, fraction }));
-        post({ type: 'tour-report', name: msg.name, report: r.report, charts: r.charts, view: r.view });
-        break;
-      }
       case 'step':
         if (lab && !running) slice(Infinity, msg.steps || 1);
         break;
@@ -199,7 +184,7 @@ self.onmessage = async (event) => {
     }
   } catch (err) {
     // A bad upload is reported without touching a training run in progress.
-    if (!isCrash(err) && (msg.type === 'analyze' || msg.type === 'tour-run')) post({ type: 'error', during: msg.type, message: message(err) });
+    if (!isCrash(err) && msg.type === 'analyze') post({ type: 'error', during: msg.type, message: message(err) });
     else fail(err, msg.type);
   }
 };

@@ -58,7 +58,7 @@ fn check_config(c: &ExperimentConfig) {
             // The checked config is the given one with N_cov capped at the training-set size
             // (documented in `ExperimentConfig::check`), nothing else changed.
             let mut want = c.clone();
-            want.analysis.n_cov = want.analysis.n_cov.min(train_set().n);
+            want.analysis.n_cov = want.analysis.n_cov.min(train_set().n());
             assert_eq!(checked.config, want);
         }
         Err(e) => assert!(!e.to_string().is_empty()),

@@ -6,17 +6,18 @@
 //! writing the matrix back as CSV (with a header line) parses to the same bits.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sgn_lab::data::text::{parse_matrix, parse_numbers, Matrix, TextError};
+use ndarray::Array2;
+use sgn_lab::data::text::{parse_matrix, parse_numbers, TextError};
 
-fn to_csv(m: &Matrix, header: bool) -> String {
+fn to_csv(m: &Array2<f64>, header: bool) -> String {
     let mut s = String::new();
     if header {
-        let h: Vec<String> = (0..m.cols).map(|j| format!("p{j}")).collect();
+        let h: Vec<String> = (0..m.ncols()).map(|j| format!("p{j}")).collect();
         s.push_str(&h.join(","));
         s.push('\n');
     }
-    for i in 0..m.rows {
-        let r: Vec<String> = m.row(i).iter().map(|x| format!("{x:?}")).collect();
+    for (i, row) in m.outer_iter().enumerate() {
+        let r: Vec<String> = row.iter().map(|x| format!("{x:?}")).collect();
         s.push_str(&r.join(","));
         s.push_str(if i % 2 == 0 { "\n" } else { "\r\n\n" });
     }
@@ -30,17 +31,17 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     match parse_matrix(&text) {
         Ok(m) => {
-            assert!(m.rows >= 1 && m.cols >= 1);
-            assert_eq!(m.data.len(), m.rows * m.cols);
-            assert!(m.data.iter().all(|x| x.is_finite()));
+            assert!(m.nrows() >= 1 && m.ncols() >= 1);
+            let data = m.as_slice().expect("standard layout");
+            assert!(data.iter().all(|x| x.is_finite()));
             if let Ok(v) = parse_numbers(&text) {
-                assert_eq!(v, m.data, "a text of numbers only has no header row");
+                assert_eq!(v, data, "a text of numbers only has no header row");
             }
             for header in [false, true] {
                 let back = parse_matrix(&to_csv(&m, header)).expect("written CSV parses");
-                assert_eq!((back.rows, back.cols), (m.rows, m.cols));
-                let a: Vec<u64> = m.data.iter().map(|x| x.to_bits()).collect();
-                let b: Vec<u64> = back.data.iter().map(|x| x.to_bits()).collect();
+                assert_eq!(back.dim(), m.dim());
+                let a: Vec<u64> = m.iter().map(|x| x.to_bits()).collect();
+                let b: Vec<u64> = back.iter().map(|x| x.to_bits()).collect();
                 assert_eq!(a, b);
             }
         }
@@ -56,6 +57,7 @@ fuzz_target!(|data: &[u8]| {
                 }
                 TextError::Empty => {}
                 TextError::TooMany { .. } => panic!("parse_matrix has no value limit"),
+                TextError::Shape(e) => panic!("rows · cols values always form an array: {e}"),
             }
         }
     }

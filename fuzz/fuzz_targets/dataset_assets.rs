@@ -24,10 +24,11 @@ fn gzip(b: &[u8]) -> Vec<u8> {
 
 fn check_dataset(ds: &Dataset) {
     ds.validate().expect("a loaded dataset is valid");
-    assert!(ds.n >= 1 && ds.d >= 1 && ds.n_classes >= 2);
-    assert_eq!(ds.x.len(), ds.n * ds.d);
-    assert_eq!(ds.y.len(), ds.n);
-    assert!(ds.x.iter().all(|v| v.is_finite()), "non-finite feature in {}", ds.name);
+    assert!(ds.n() >= 1 && ds.d() >= 1 && ds.n_classes >= 2);
+    assert_eq!(ds.x().dim(), (ds.n(), ds.d()));
+    assert_eq!(ds.features().len(), ds.n() * ds.d());
+    assert_eq!(ds.y.len(), ds.n());
+    assert!(ds.features().iter().all(|v| v.is_finite()), "non-finite feature in {}", ds.name);
     assert!(ds.y.iter().all(|&y| (y as usize) < ds.n_classes));
 }
 
@@ -88,12 +89,12 @@ fuzz_target!(|data: &[u8]| {
     if harness_gzip {
         let r = images::decode_raw(raw, "raw").expect("gzip path succeeded, raw must too");
         if spec != (DatasetSpec::Mnist { downsample: 2 }) {
-            assert_eq!((r.x, r.y), (ds.x.clone(), ds.y.clone()));
+            assert_eq!((r.x(), &r.y), (ds.x(), &ds.y));
         }
         let max_value = u16::from_le_bytes([raw[16], raw[17]]) as f32;
         let top = 255.0 / max_value;
         assert!(
-            ds.x.iter().all(|&v| (0.0..=top * (1.0 + 1e-6)).contains(&v)),
+            ds.features().iter().all(|&v| (0.0..=top * (1.0 + 1e-6)).contains(&v)),
             "pixel outside [0, {top}]"
         );
     }
@@ -110,11 +111,11 @@ fuzz_target!(|data: &[u8]| {
         Ok((train, test)) => {
             check_dataset(&train);
             check_dataset(&test);
-            let want_train = p.n_train.unwrap_or(ds.n * 4 / 5);
-            assert_eq!(train.n, want_train);
-            assert_eq!(test.n, p.n_test.unwrap_or(ds.n - want_train));
-            assert!(train.n + test.n <= ds.n);
-            assert_eq!((train.d, test.d, train.n_classes), (ds.d, ds.d, ds.n_classes));
+            let want_train = p.n_train.unwrap_or(ds.n() * 4 / 5);
+            assert_eq!(train.n(), want_train);
+            assert_eq!(test.n(), p.n_test.unwrap_or(ds.n() - want_train));
+            assert!(train.n() + test.n() <= ds.n());
+            assert_eq!((train.d(), test.d(), train.n_classes), (ds.d(), ds.d(), ds.n_classes));
         }
         Err(e) => assert!(!e.to_string().is_empty()),
     }

@@ -45,29 +45,30 @@ fuzz_target!(|data: &[u8]| {
     match read_npy(&bytes) {
         Ok(m) => {
             assert!(is_npy(&bytes));
-            assert!(m.rows >= 1 && m.cols >= 1);
-            assert_eq!(m.data.len(), m.rows * m.cols);
-            assert!(m.data.iter().all(|x| x.is_finite()));
+            let (rows, cols) = m.dim();
+            assert!(rows >= 1 && cols >= 1);
+            let data = m.as_slice().expect("standard layout");
+            assert!(data.iter().all(|x| x.is_finite()));
             // The payload is exactly the last rows·cols·size bytes; decode it independently.
-            let n = m.data.len();
+            let n = data.len();
             let as_f8 = bytes.len() >= 8 * n && {
                 let tail = &bytes[bytes.len() - 8 * n..];
                 tail.chunks_exact(8)
-                    .zip(&m.data)
+                    .zip(data)
                     .all(|(c, x)| f64::from_le_bytes(c.try_into().unwrap()).to_bits() == x.to_bits())
             };
             let as_f4 = {
                 let tail = &bytes[bytes.len() - 4 * n..];
                 tail.chunks_exact(4)
-                    .zip(&m.data)
+                    .zip(data)
                     .all(|(c, x)| (f32::from_le_bytes(c.try_into().unwrap()) as f64).to_bits() == x.to_bits())
             };
             assert!(as_f8 || as_f4, "values are not the file's last bytes");
-            let w = write_npy_f64(m.rows, m.cols, &m.data);
+            let w = write_npy_f64(rows, cols, data);
             assert_eq!(w.len() % 64, (8 * n) % 64, "header padded to 64 bytes");
             let back = read_npy(&w).expect("written .npy reads back");
-            assert_eq!((back.rows, back.cols), (m.rows, m.cols));
-            assert!(back.data.iter().zip(&m.data).all(|(a, b)| a.to_bits() == b.to_bits()));
+            assert_eq!(back.dim(), m.dim());
+            assert!(back.iter().zip(data).all(|(a, b)| a.to_bits() == b.to_bits()));
         }
         Err(e) => {
             assert!(!e.to_string().is_empty());

@@ -15,11 +15,11 @@
 //! and sum to the trace; eigenvectors have unit norm.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sgn_lab::data::text::Matrix;
+use ndarray::Array2;
 use sgn_lab::spectrum::eigen::{eigen_desc, eigenvalues_desc};
 use sgn_lab::spectrum::{
     analyze, effective_rank, eigengaps, fit_spectrum, spectrum_of_gram, spectrum_of_matrix, trace_share, FitParams,
-    SpectrumError, SymMatrix,
+    SpectrumError,
 };
 use sgn_lab::stats::normality::{anderson_darling, dagostino_pearson, jarque_bera, lilliefors, moments, shapiro_wilk};
 use sgn_lab::stats::{
@@ -226,25 +226,22 @@ fn stats_spectrum(c: &mut Cursor) {
     let v = &v[..];
     // A small data matrix, one sample per row.
     let rows = (v.len() / d).min(12);
-    let m = Matrix {
-        rows,
-        cols: d,
-        data: v[..rows * d].to_vec(),
-    };
-    match spectrum_of_matrix(&m) {
+    let m = Array2::from_shape_vec((rows, d), v[..rows * d].to_vec()).expect("rows × d values");
+    let m_data = m.as_slice().expect("standard layout");
+    match spectrum_of_matrix(m.view()) {
         Ok(s) => {
-            assert!(m.data.iter().all(|x| x.is_finite()));
+            assert!(m_data.iter().all(|x| x.is_finite()));
             check_spectrum(&s);
             // Σλ = tr C₁ = (1/n) Σ_ij (x_ij − x̄_j)² where that is computable without overflow.
-            if m.data.iter().all(|x| x.abs() < 1e100) {
+            if m_data.iter().all(|x| x.abs() < 1e100) {
                 let n = rows as f64;
                 let mut tr = 0.0;
                 let mut scale = 0.0f64;
                 for j in 0..d {
-                    let mean = (0..rows).map(|i| m.data[i * d + j]).sum::<f64>() / n;
+                    let mean = (0..rows).map(|i| m_data[i * d + j]).sum::<f64>() / n;
                     for i in 0..rows {
-                        tr += (m.data[i * d + j] - mean).powi(2) / n;
-                        scale = scale.max(m.data[i * d + j].powi(2));
+                        tr += (m_data[i * d + j] - mean).powi(2) / n;
+                        scale = scale.max(m_data[i * d + j].powi(2));
                     }
                 }
                 let sum: f64 = s.eigenvalues.iter().sum();
@@ -271,37 +268,37 @@ fn stats_spectrum(c: &mut Cursor) {
             }
         }
         Err(e) => {
-            if rows >= 2 && first_non_finite(&m.data).is_some() {
+            if rows >= 2 && first_non_finite(m_data).is_some() {
                 assert_eq!(e, SpectrumError::NonFinite);
             }
         }
     }
 
     // A small symmetric matrix (upper triangle from the values) through the eigensolver.
-    let mut a = SymMatrix::zeros(n);
+    let mut a = Array2::<f64>::zeros((n, n));
     let mut it = v.iter().copied().cycle();
     for i in 0..n {
         for j in i..n {
             let x = if v.is_empty() { 0.0 } else { it.next().unwrap() };
-            a.data[i * n + j] = x;
-            a.data[j * n + i] = x;
+            a[[i, j]] = x;
+            a[[j, i]] = x;
         }
     }
-    match eigenvalues_desc(&a) {
+    match eigenvalues_desc(a.view()) {
         Ok(ev) => {
-            assert!(a.data.iter().all(|x| x.is_finite()));
+            assert!(a.iter().all(|x| x.is_finite()));
             assert_eq!(ev.len(), n);
             assert!(ev.windows(2).all(|w| w[0] >= w[1]), "not descending: {ev:?}");
-            let fro = a.data.iter().fold(0.0f64, |s, x| s.max(x.abs()));
+            let fro = a.iter().fold(0.0f64, |s, x| s.max(x.abs()));
             if ev.iter().all(|x| x.is_finite()) && fro < 1e150 {
                 let sum: f64 = ev.iter().sum();
-                let tr = a.trace();
+                let tr: f64 = a.diag().iter().sum();
                 assert!(
                     (sum - tr).abs() <= 1e-10 * fro * (n * n) as f64 + 1e-300,
                     "Σλ = {sum}, trace {tr}"
                 );
             }
-            if let Ok(e) = eigen_desc(&a) {
+            if let Ok(e) = eigen_desc(a.view()) {
                 for k in 0..n {
                     let u = e.vector(k);
                     let norm: f64 = u.iter().map(|x| x * x).sum();
@@ -313,13 +310,13 @@ fn stats_spectrum(c: &mut Cursor) {
         }
         Err(e) => {
             assert!(
-                first_non_finite(&a.data).is_some() || matches!(e, SpectrumError::Eigen(_)),
+                first_non_finite(a.as_slice().expect("standard layout")).is_some() || matches!(e, SpectrumError::Eigen(_)),
                 "{e:?}"
             );
         }
     }
     // The same matrix read as an uncentred Gram matrix.
-    if let Ok(s) = spectrum_of_gram(&a, gram_d) {
+    if let Ok(s) = spectrum_of_gram(a.view(), gram_d) {
         check_spectrum(&s);
     }
     // The fit on an arbitrary "spectrum".

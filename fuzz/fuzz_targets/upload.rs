@@ -66,36 +66,35 @@ fuzz_target!(|data: &[u8]| {
             Err(e) => return assert!(!e.to_string().is_empty()),
         }
     };
+    let (m_rows, m_cols) = m.dim();
     assert!(
-        m.rows * m.cols <= MAX_VALUES,
-        "the readers' limit let {} × {} values through",
-        m.rows,
-        m.cols
+        m_rows * m_cols <= MAX_VALUES,
+        "the readers' limit let {m_rows} × {m_cols} values through"
     );
-    match analyze_dump(&m, &o) {
+    match analyze_dump(m.view(), &o) {
         Ok(a) => {
             assert!(valid_opts, "invalid options accepted: {o:?}");
-            assert_eq!((a.rows, a.cols, a.row_kind), (m.rows, m.cols, rows));
-            check_rate(&a.dimension_wise, m.rows.min(max_samples));
-            check_rate(&a.column_wise, m.cols.min(max_samples));
+            assert_eq!((a.rows, a.cols, a.row_kind), (m_rows, m_cols, rows));
+            check_rate(&a.dimension_wise, m_rows.min(max_samples));
+            check_rate(&a.column_wise, m_cols.min(max_samples));
             if let Some(r) = &a.example_row {
-                check_power_law(r, m.cols);
+                check_power_law(r, m_cols);
             }
             if let Some(r) = &a.example_column {
-                check_power_law(r, m.rows);
+                check_power_law(r, m_rows);
             }
             assert_eq!(a.example_row.is_some(), a.dimension_wise.tested > 0);
             assert_eq!(a.example_column.is_some(), a.column_wise.tested > 0);
             if let Some(r) = &a.normality_column {
-                check_gaussianity(r, m.rows);
+                check_gaussianity(r, m_rows);
             }
             if let Some(r) = &a.normality_row {
-                check_gaussianity(r, m.cols);
+                check_gaussianity(r, m_cols);
             }
             match (&a.spectrum, &a.spectrum_error) {
                 (Some(s), None) => {
                     assert!(spectrum);
-                    assert_eq!((s.n, s.d), (m.rows, m.cols));
+                    assert_eq!((s.n, s.d), (m_rows, m_cols));
                     check_spectrum_report(s);
                 }
                 (None, Some(e)) => assert!(spectrum && !e.is_empty()),

@@ -164,9 +164,9 @@ pub fn downsample(ds: &Dataset, f: usize) -> Result<Dataset, DataError> {
     }
     let (r2, c2) = (shape.rows / f, shape.cols / f);
     let d2 = shape.channels * r2 * c2;
-    let mut x = Vec::with_capacity(ds.n * d2);
+    let mut x = Vec::with_capacity(ds.n() * d2);
     let inv = 1.0 / (f * f) as f32;
-    for j in 0..ds.n {
+    for j in 0..ds.n() {
         let img = ds.row(j);
         for c in 0..shape.channels {
             for r in 0..r2 {
@@ -217,9 +217,9 @@ mod tests {
     #[test]
     fn decodes_and_refuses_bad_input() {
         let ds = decode_raw(&payload(), "t").unwrap();
-        assert_eq!((ds.n, ds.d, ds.n_classes), (2, 4, 3));
-        assert_eq!(ds.x[1], 1.0);
-        assert!((ds.x[2] - 0.2).abs() < 1e-7);
+        assert_eq!((ds.n(), ds.d(), ds.n_classes), (2, 4, 3));
+        assert_eq!(ds.features()[1], 1.0);
+        assert!((ds.features()[2] - 0.2).abs() < 1e-7);
         assert_eq!(ds.y, vec![2, 0]);
         let b = payload();
         for cut in 0..b.len() {
@@ -245,7 +245,7 @@ mod tests {
     fn downsample_averages_blocks() {
         let ds = decode_raw(&payload(), "t").unwrap();
         let s = downsample(&ds, 2).unwrap();
-        assert_eq!(s.d, 1);
-        assert!((s.x[0] - (0.0 + 1.0 + 0.2 + 0.4) / 4.0).abs() < 1e-6);
+        assert_eq!(s.d(), 1);
+        assert!((s.features()[0] - (0.0 + 1.0 + 0.2 + 0.4) / 4.0).abs() < 1e-6);
     }
 }

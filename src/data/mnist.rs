@@ -43,8 +43,8 @@ pub fn default_prepare(seed: u64) -> PrepareParams {
 pub fn load_default(bytes: &[u8], seed: u64) -> Result<(Dataset, Dataset), DataError> {
     let all = decode(bytes)?;
     let mut p = default_prepare(seed);
-    if all.n < N_IMAGES {
-        p.n_train = Some(all.n * 4 / 5);
+    if all.n() < N_IMAGES {
+        p.n_train = Some(all.n() * 4 / 5);
         p.n_test = None;
     }
     super::prepare(&all, &p)

@@ -19,6 +19,7 @@ pub mod text;
 pub use spec::DatasetSpec;
 
 use crate::rng::substream;
+use ndarray::{Array2, ArrayView2};
 use rand::RngExt;
 use thiserror::Error;
 
@@ -74,22 +75,38 @@ pub struct ImageShape {
 }
 
 /// A classification dataset held in memory.
+///
+/// The features are an `n × d` [`Array2<f32>`], one sample per row; n and d are its shape
+/// ([`Dataset::n`], [`Dataset::d`]), so they cannot disagree with the buffer. The array is private
+/// so that it stays in standard layout (row-major, contiguous: it is built only by
+/// [`Dataset::new`] and changed only in place), which is what lets [`Dataset::features`] and
+/// [`Dataset::row`] hand the engine's fixed-order kernels plain slices without a check or a copy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
     /// Human-readable name shown in reports (e.g. `"mnist-10k/train"`).
     pub name: String,
-    /// Number of samples.
-    pub n: usize,
-    /// Number of features per sample.
-    pub d: usize,
     /// Number of classes; every label is `< n_classes`.
     pub n_classes: usize,
-    /// `n × d` features, row-major (sample-major).
-    pub x: Vec<f32>,
+    /// `n × d` features, one sample per row, standard layout.
+    x: Array2<f32>,
     /// `n` labels.
     pub y: Vec<u32>,
     /// Present when the features are an image (then `d = channels·rows·cols`).
     pub image: Option<ImageShape>,
+}
+
+/// Bytes of `n` samples of `d` features as a [`Dataset`] holds them: `n (4 d + 4)` (f32
+/// features, u32 labels). The memory estimates count every dataset copy with it (the data's
+/// `experiment::memory::data_bytes`, the trainer's copy in `train::estimate_memory`).
+pub fn dataset_bytes(n: u128, d: u128) -> u128 {
+    n * (4 * d + 4)
+}
+
+/// `x` (row-major, `x.len() = n·d`) as the `n × d` feature array, without a copy.
+fn feature_array(n: usize, d: usize, x: Vec<f32>) -> Result<Array2<f32>, DataError> {
+    let len = x.len();
+    Array2::from_shape_vec((n, d), x)
+        .map_err(|e| DataError::Mismatch(format!("{len} features for {n} samples of dimension {d}: {e}")))
 }
 
 impl Dataset {
@@ -144,33 +161,53 @@ impl Dataset {
         }
         Ok(Dataset {
             name: name.into(),
-            n,
-            d,
             n_classes,
-            x,
+            x: feature_array(n, d, x)?,
             y,
             image,
         })
     }
 
-    /// Re-checks the invariants [`Dataset::new`] establishes (the fields are public, so a
-    /// hand-built dataset may break them): `x.len() = n·d`, `y.len() = n`, labels `< n_classes`,
-    /// image geometry. O(n); finiteness is not re-checked.
+    /// Number of samples (rows of the feature array).
+    pub fn n(&self) -> usize {
+        self.x.nrows()
+    }
+
+    /// Number of features per sample (columns of the feature array).
+    pub fn d(&self) -> usize {
+        self.x.ncols()
+    }
+
+    /// The `n × d` features, one sample per row.
+    pub fn x(&self) -> ArrayView2<'_, f32> {
+        self.x.view()
+    }
+
+    /// The `n × d` features as one row-major slice (sample j at `j·d..(j + 1)·d`), for the
+    /// engine's kernels.
+    pub fn features(&self) -> &[f32] {
+        // Standard layout by construction (type doc): `new` builds it with `from_shape_vec`, and
+        // nothing re-lays it out.
+        self.x
+            .as_slice()
+            .expect("Dataset::x is in standard layout by construction")
+    }
+
+    /// Re-checks the invariants [`Dataset::new`] establishes that the public fields can break
+    /// (the shape n × d of the features cannot): `y.len() = n`, labels `< n_classes`, image
+    /// geometry. O(n); finiteness is not re-checked.
     pub fn validate(&self) -> Result<(), DataError> {
-        if self.y.len() != self.n || Some(self.x.len()) != self.n.checked_mul(self.d) || self.d == 0 {
+        let (n, d) = self.x.dim();
+        if self.y.len() != n || d == 0 {
             return Err(DataError::Mismatch(format!(
-                "n = {}, d = {}, but {} features and {} labels",
-                self.n,
-                self.d,
-                self.x.len(),
+                "n = {n}, d = {d}, but {} labels",
                 self.y.len()
             )));
         }
         if let Some(s) = self.image {
-            if s.channels * s.rows * s.cols != self.d {
+            if s.channels * s.rows * s.cols != d {
                 return Err(DataError::Mismatch(format!(
-                    "image shape {s:?} does not have {} pixels",
-                    self.d
+                    "image shape {s:?} does not have {d} pixels"
                 )));
             }
         }
@@ -192,19 +229,20 @@ impl Dataset {
 
     /// Features of sample `j` (panics if `j ≥ n`; use on validated datasets).
     pub fn row(&self, j: usize) -> &[f32] {
-        &self.x[j * self.d..(j + 1) * self.d]
+        let d = self.d();
+        &self.features()[j * d..(j + 1) * d]
     }
 
     /// The samples at `indices` (in that order), as a new dataset. Out-of-range indices are an error.
     pub fn select(&self, indices: &[usize], name: impl Into<String>) -> Result<Dataset, DataError> {
         self.validate()?;
-        let mut x = Vec::with_capacity(indices.len() * self.d);
+        let (n, d) = self.x.dim();
+        let mut x = Vec::with_capacity(indices.len() * d);
         let mut y = Vec::with_capacity(indices.len());
         for &j in indices {
-            if j >= self.n {
+            if j >= n {
                 return Err(DataError::InvalidParam(format!(
-                    "sample index {j} out of range (n = {})",
-                    self.n
+                    "sample index {j} out of range (n = {n})"
                 )));
             }
             x.extend_from_slice(self.row(j));
@@ -212,10 +250,8 @@ impl Dataset {
         }
         Ok(Dataset {
             name: name.into(),
-            n: indices.len(),
-            d: self.d,
             n_classes: self.n_classes,
-            x,
+            x: feature_array(indices.len(), d, x)?,
             y,
             image: self.image,
         })
@@ -224,13 +260,13 @@ impl Dataset {
     /// Seeded train/test split: a uniformly random permutation (stream [`streams::SPLIT`]); the
     /// first `n_train` samples of it form the training set, the next `n_test` the test set.
     pub fn split(&self, n_train: usize, n_test: usize, seed: u64) -> Result<(Dataset, Dataset), DataError> {
-        if n_train == 0 || n_test == 0 || n_train.saturating_add(n_test) > self.n {
+        if n_train == 0 || n_test == 0 || n_train.saturating_add(n_test) > self.n() {
             return Err(DataError::InvalidParam(format!(
                 "split {n_train} + {n_test} needs 1 ≤ each and a total ≤ n = {}",
-                self.n
+                self.n()
             )));
         }
-        let perm = permutation(self.n, seed, streams::SPLIT);
+        let perm = permutation(self.n(), seed, streams::SPLIT);
         let train = self.select(&perm[..n_train], format!("{}/train", self.name))?;
         let test = self.select(&perm[n_train..n_train + n_test], format!("{}/test", self.name))?;
         Ok((train, test))
@@ -238,13 +274,13 @@ impl Dataset {
 
     /// A seeded random subset of `n` samples (stream [`streams::SUBSET`]), order randomised.
     pub fn subset(&self, n: usize, seed: u64) -> Result<Dataset, DataError> {
-        if n == 0 || n > self.n {
+        if n == 0 || n > self.n() {
             return Err(DataError::InvalidParam(format!(
                 "subset of {n} from {} samples",
-                self.n
+                self.n()
             )));
         }
-        let perm = permutation(self.n, seed, streams::SUBSET);
+        let perm = permutation(self.n(), seed, streams::SUBSET);
         self.select(&perm[..n], format!("{}[{n}]", self.name))
     }
 
@@ -283,7 +319,7 @@ impl Dataset {
     /// shuffled by a uniformly random permutation, so class frequencies are kept but every
     /// relation between input and label is destroyed. Stream [`streams::RANDOM_LABELS`].
     pub fn with_random_labels(&self, seed: u64) -> Dataset {
-        let perm = permutation(self.n, seed, streams::RANDOM_LABELS);
+        let perm = permutation(self.n(), seed, streams::RANDOM_LABELS);
         let mut out = self.clone();
         out.y = perm.iter().map(|&j| self.y[j]).collect();
         out.name = format!("{}+randomlabels", self.name);
@@ -340,21 +376,21 @@ impl Standardizer {
     /// Fits μ and σ per feature (accumulated in f64).
     pub fn fit(train: &Dataset) -> Result<Standardizer, DataError> {
         train.validate()?;
-        if train.n == 0 {
+        if train.n() == 0 {
             return Err(DataError::InvalidParam(
                 "cannot fit a standardizer on an empty dataset".into(),
             ));
         }
-        let d = train.d;
+        let d = train.d();
         let mut s1 = vec![0f64; d];
         let mut s2 = vec![0f64; d];
-        for j in 0..train.n {
+        for j in 0..train.n() {
             for (f, &v) in train.row(j).iter().enumerate() {
                 s1[f] += v as f64;
                 s2[f] += (v as f64) * (v as f64);
             }
         }
-        let n = train.n as f64;
+        let n = train.n() as f64;
         let mut mean = Vec::with_capacity(d);
         let mut std = Vec::with_capacity(d);
         for f in 0..d {
@@ -373,14 +409,14 @@ impl Standardizer {
     /// outside a near-constant training feature) is a [`DataError::NonFinite`].
     pub fn apply(&self, ds: &mut Dataset) -> Result<(), DataError> {
         ds.validate()?;
-        if ds.d != self.mean.len() {
+        if ds.d() != self.mean.len() {
             return Err(DataError::Mismatch(format!(
                 "standardizer has {} features, dataset {}",
                 self.mean.len(),
-                ds.d
+                ds.d()
             )));
         }
-        for (index, row) in ds.x.chunks_exact_mut(ds.d).enumerate() {
+        for (index, mut row) in ds.x.rows_mut().into_iter().enumerate() {
             for (feature, ((v, m), s)) in row.iter_mut().zip(&self.mean).zip(&self.std).enumerate() {
                 let z = (*v - m) / s;
                 *v = if z.is_finite() {
@@ -429,8 +465,8 @@ impl Default for PrepareParams {
 
 /// Split → (label noise, random labels on the training part) → standardise (fitted on train).
 pub fn prepare(all: &Dataset, p: &PrepareParams) -> Result<(Dataset, Dataset), DataError> {
-    let n_train = p.n_train.unwrap_or((all.n * 4) / 5);
-    let n_test = p.n_test.unwrap_or(all.n.saturating_sub(n_train));
+    let n_train = p.n_train.unwrap_or((all.n() * 4) / 5);
+    let n_test = p.n_test.unwrap_or(all.n().saturating_sub(n_train));
     let (mut train, mut test) = all.split(n_train, n_test, p.seed)?;
     if p.label_noise > 0.0 {
         train = train.with_label_noise(p.label_noise, p.seed)?.0;
@@ -467,7 +503,7 @@ mod tests {
         let (a, b) = ds.split(20, 10, 5).unwrap();
         let (a2, _) = ds.split(20, 10, 5).unwrap();
         assert_eq!(a, a2);
-        let mut firsts: Vec<i64> = a.x.chunks(2).chain(b.x.chunks(2)).map(|r| r[0] as i64).collect();
+        let mut firsts: Vec<i64> = a.x.column(0).iter().chain(&b.x.column(0)).map(|&v| v as i64).collect();
         firsts.sort();
         assert_eq!(firsts, (0..30).map(|i| 2 * i).collect::<Vec<_>>());
         assert!(ds.split(25, 10, 0).is_err());
@@ -502,7 +538,7 @@ mod tests {
         let s = Standardizer::fit(&ds).unwrap();
         s.apply(&mut ds).unwrap();
         assert!(ds.x.iter().all(|v| v.is_finite()), "{:?}", ds.x);
-        let m: f64 = ds.x.iter().step_by(2).map(|&v| v as f64).sum::<f64>() / 4.0;
+        let m: f64 = ds.x.column(0).iter().map(|&v| v as f64).sum::<f64>() / 4.0;
         assert!(m.abs() < 1e-5, "{m}");
         let flat = Dataset::new("flat", 1, 2, vec![1.0, 1.0 + 1e-5, 1.0], vec![0, 1, 0], None).unwrap();
         let s = Standardizer::fit(&flat).unwrap();
@@ -515,8 +551,8 @@ mod tests {
         let mut ds = toy(50);
         let s = Standardizer::fit(&ds).unwrap();
         s.apply(&mut ds).unwrap();
-        let m: f64 = ds.x.iter().step_by(2).map(|&v| v as f64).sum::<f64>() / 50.0;
-        let v: f64 = ds.x.iter().step_by(2).map(|&v| (v as f64) * (v as f64)).sum::<f64>() / 50.0;
+        let m: f64 = ds.x.column(0).iter().map(|&v| v as f64).sum::<f64>() / 50.0;
+        let v: f64 = ds.x.column(0).iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / 50.0;
         assert!(m.abs() < 1e-5 && (v - 1.0).abs() < 1e-4);
     }
 }

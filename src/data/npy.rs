@@ -6,7 +6,7 @@
 //! The header is parsed on its own ([`parse_npy_header`]: a size can be stated, and refused,
 //! before the data arrives), and an array can be viewed in place ([`NpyView`]: its values decoded
 //! tile by tile from bytes of any alignment — a memory map, a zip member, the page's upload
-//! buffer) or read whole into an f64 [`Matrix`] ([`read_npy`]).
+//! buffer) or read whole into an f64 [`ndarray::Array2`] ([`read_npy`]).
 //!
 //! Written by hand rather than with the `npyz` crate (0.9.1) or `ndarray-npy` (0.10.0) because
 //! this reader must return a typed error, never panic or abort, on any byte string a user drops
@@ -20,7 +20,7 @@
 //! as a text file with one number per line. Non-finite values are refused (as in
 //! [`crate::data::text`]). No filesystem access: the caller passes the bytes.
 
-use super::text::Matrix;
+use ndarray::Array2;
 use thiserror::Error;
 
 /// Why bytes could not be read as a `.npy` matrix.
@@ -431,28 +431,25 @@ impl<'a> NpyView<'a> {
         Ok(())
     }
 
-    /// The whole array as a row-major f64 matrix (8 bytes per value).
-    pub fn to_matrix(&self) -> Result<Matrix, NpyError> {
+    /// The whole array as a `rows × cols` f64 matrix in standard layout (8 bytes per value; the
+    /// decoded buffer becomes the array without a copy).
+    pub fn to_matrix(&self) -> Result<Array2<f64>, NpyError> {
         let mut data = Vec::new();
         self.read_tile(0..self.rows(), 0..self.cols(), &mut data)?;
-        Ok(Matrix {
-            rows: self.rows(),
-            cols: self.cols(),
-            data,
-        })
+        Array2::from_shape_vec((self.rows(), self.cols()), data).map_err(|e| NpyError::BadHeader(e.to_string()))
     }
 }
 
 /// Reads a `.npy` file's bytes as a row-major f64 matrix (see the module doc). No limit on the
 /// size beyond the bytes given: see [`read_npy_max`].
-pub fn read_npy(bytes: &[u8]) -> Result<Matrix, NpyError> {
+pub fn read_npy(bytes: &[u8]) -> Result<Array2<f64>, NpyError> {
     read_npy_max(bytes, usize::MAX)
 }
 
 /// [`read_npy`] refusing arrays of more than `max_values` values with [`NpyError::TooLarge`]
 /// as soon as the header's shape is read, before the f64 matrix (`8 · rows · cols` bytes, twice
 /// a float32 file's data) is allocated.
-pub fn read_npy_max(bytes: &[u8], max_values: usize) -> Result<Matrix, NpyError> {
+pub fn read_npy_max(bytes: &[u8], max_values: usize) -> Result<Array2<f64>, NpyError> {
     let header = check_npy(bytes, max_values)?;
     NpyView::new(bytes, &header)?.to_matrix()
 }
@@ -484,14 +481,14 @@ mod tests {
         let b = write_npy_f64(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
         assert_eq!(b.len() % 8, 0);
         let m = read_npy(&b).unwrap();
-        assert_eq!((m.rows, m.cols), (2, 3));
-        assert_eq!(m.row(1), &[4.0, 5.0, 6.0]);
+        assert_eq!(m.dim(), (2, 3));
+        assert_eq!(m.row(1).to_slice(), Some(&[4.0, 5.0, 6.0][..]));
     }
 
     #[test]
     fn too_large_shape_is_refused_from_the_header() {
         let b = write_npy_f64(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
-        assert_eq!(read_npy_max(&b, 6).unwrap().rows, 2);
+        assert_eq!(read_npy_max(&b, 6).unwrap().nrows(), 2);
         assert_eq!(read_npy_max(&b, 5), Err(NpyError::TooLarge { values: 6, limit: 5 }));
         // Only the header: refused by the limit, not as truncated.
         let header_only = &b[..b.len() - 48];

@@ -105,7 +105,7 @@ mod tests {
             let back: DatasetSpec = serde_json::from_str(&j).unwrap();
             assert_eq!(&back, s, "{j}");
         }
-        assert_eq!(specs[2].load(None).unwrap().n, 50);
+        assert_eq!(specs[2].load(None).unwrap().n(), 50);
         assert!(specs[0].load(None).is_err());
         assert!(DatasetSpec::Mnist { downsample: 3 }.load(Some(&[])).is_err());
     }

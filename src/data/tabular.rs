@@ -9,16 +9,16 @@ use super::{text, DataError, Dataset};
 pub fn decode_csv(bytes: &[u8], name: &str) -> Result<Dataset, DataError> {
     let s = std::str::from_utf8(bytes).map_err(|e| DataError::Csv(format!("not UTF-8: {e}")))?;
     let m = text::parse_matrix(s).map_err(|e| DataError::Csv(e.to_string()))?;
-    if m.cols < 2 {
+    let (rows, cols) = m.dim();
+    if cols < 2 {
         return Err(DataError::Csv(
             "need at least one feature column and a label column".into(),
         ));
     }
-    let d = m.cols - 1;
-    let mut x = Vec::with_capacity(m.rows * d);
-    let mut y = Vec::with_capacity(m.rows);
-    for i in 0..m.rows {
-        let r = m.row(i);
+    let d = cols - 1;
+    let mut x = Vec::with_capacity(rows * d);
+    let mut y = Vec::with_capacity(rows);
+    for (i, r) in m.rows().into_iter().enumerate() {
         let lab = r[d];
         if lab < 0.0 || lab.fract() != 0.0 || lab > 65_535.0 {
             return Err(DataError::Csv(format!(
@@ -26,7 +26,7 @@ pub fn decode_csv(bytes: &[u8], name: &str) -> Result<Dataset, DataError> {
                 i + 1
             )));
         }
-        for &v in &r[..d] {
+        for &v in r.iter().take(d) {
             let f = v as f32;
             if !f.is_finite() {
                 return Err(DataError::NonFinite {
@@ -59,8 +59,8 @@ mod tests {
     #[test]
     fn csv_with_header() {
         let ds = decode_csv(b"a,b,label\n1,2,0\n3,4.5,2\n", "t").unwrap();
-        assert_eq!((ds.n, ds.d, ds.n_classes), (2, 2, 3));
-        assert_eq!(ds.x, vec![1.0, 2.0, 3.0, 4.5]);
+        assert_eq!((ds.n(), ds.d(), ds.n_classes), (2, 2, 3));
+        assert_eq!(ds.x(), ndarray::array![[1.0, 2.0], [3.0, 4.5]]);
         assert!(decode_csv(b"a,label\n1,0.5\n", "t").is_err());
         assert!(decode_csv(b"a,label\n1,-1\n", "t").is_err());
         assert!(decode_csv(b"", "t").is_err());

@@ -6,6 +6,7 @@
 //! Errors name the offending token and its 1-based line, and non-finite values are refused
 //! (NaN and ±inf have no meaning for the tests downstream).
 
+use ndarray::Array2;
 use std::fmt;
 
 /// Why a text could not be read as numbers.
@@ -21,6 +22,8 @@ pub enum TextError {
     Ragged { line: usize, expected: usize, found: usize },
     /// More than `limit` values ([`parse_matrix_max`]); refused at the first value past it.
     TooMany { limit: usize, line: usize },
+    /// The values do not form a matrix ndarray can hold (more elements than `isize::MAX`).
+    Shape(String),
 }
 
 impl fmt::Display for TextError {
@@ -40,6 +43,7 @@ impl fmt::Display for TextError {
                 "line {line}: row has {found} columns but the first row has {expected}"
             ),
             TextError::TooMany { limit, line } => write!(f, "line {line}: more than {limit} values (the limit)"),
+            TextError::Shape(e) => write!(f, "not a matrix: {e}"),
         }
     }
 }
@@ -90,25 +94,10 @@ pub fn parse_numbers(text: &str) -> Result<Vec<f64>, TextError> {
     Ok(out)
 }
 
-/// A dense row-major matrix of f64 read from text or a `.npy` file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Matrix {
-    pub rows: usize,
-    pub cols: usize,
-    /// `rows × cols` values, row-major.
-    pub data: Vec<f64>,
-}
-
-impl Matrix {
-    /// Row `i` as a slice.
-    pub fn row(&self, i: usize) -> &[f64] {
-        &self.data[i * self.cols..(i + 1) * self.cols]
-    }
-}
-
-/// Parses one matrix row per non-empty line. A first line made only of non-numeric tokens
-/// (a CSV header such as `p0,p1,p2`) is skipped. No limit on the size: see [`parse_matrix_max`].
-pub fn parse_matrix(text: &str) -> Result<Matrix, TextError> {
+/// Parses one matrix row per non-empty line into a `rows × cols` array (standard layout). A
+/// first line made only of non-numeric tokens (a CSV header such as `p0,p1,p2`) is skipped. No
+/// limit on the size: see [`parse_matrix_max`].
+pub fn parse_matrix(text: &str) -> Result<Array2<f64>, TextError> {
     parse_matrix_max(text, usize::MAX)
 }
 
@@ -117,7 +106,7 @@ pub fn parse_matrix(text: &str) -> Result<Matrix, TextError> {
 /// (capacity ≤ `max_values` f64, grown by doubling up to it), so a too-large input allocates at
 /// most `8 · max_values` bytes (`16 ·` during a reallocation's copy) plus the parsed matrix. Tokens are parsed
 /// straight into the matrix (no per-line token list).
-pub fn parse_matrix_max(text: &str, max_values: usize) -> Result<Matrix, TextError> {
+pub fn parse_matrix_max(text: &str, max_values: usize) -> Result<Array2<f64>, TextError> {
     let mut data: Vec<f64> = Vec::new();
     let mut cols = 0usize;
     let mut rows = 0usize;
@@ -162,7 +151,8 @@ pub fn parse_matrix_max(text: &str, max_values: usize) -> Result<Matrix, TextErr
     if rows == 0 {
         return Err(TextError::Empty);
     }
-    Ok(Matrix { rows, cols, data })
+    // The parsed buffer becomes the array (no copy); rows · cols = data.len() by construction.
+    Array2::from_shape_vec((rows, cols), data).map_err(|e| TextError::Shape(e.to_string()))
 }
 
 #[cfg(test)]
@@ -202,8 +192,8 @@ mod tests {
     #[test]
     fn matrix_with_header_and_ragged_rows() {
         let m = parse_matrix("a,b,c\n1,2,3\n4,5,6\n").unwrap();
-        assert_eq!((m.rows, m.cols), (2, 3));
-        assert_eq!(m.row(1), &[4.0, 5.0, 6.0]);
+        assert_eq!(m.dim(), (2, 3));
+        assert_eq!(m.row(1).to_slice(), Some(&[4.0, 5.0, 6.0][..]));
         let e = parse_matrix("1 2 3\n4 5\n").unwrap_err();
         assert_eq!(
             e,
@@ -218,8 +208,8 @@ mod tests {
     #[test]
     fn matrix_limit_counts_values_not_lines() {
         assert_eq!(
-            parse_matrix_max("h1,h2\n1,2\n3,4\n", 4).unwrap().data,
-            vec![1.0, 2.0, 3.0, 4.0]
+            parse_matrix_max("h1,h2\n1,2\n3,4\n", 4).unwrap(),
+            ndarray::array![[1.0, 2.0], [3.0, 4.0]]
         );
         let e = parse_matrix_max("1,2\n3,4\n5,6\n", 5).unwrap_err();
         assert_eq!(e, TextError::TooMany { limit: 5, line: 3 });

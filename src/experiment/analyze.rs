@@ -26,13 +26,15 @@ pub mod bundle;
 pub mod sample;
 pub mod walk;
 
-use super::config::{level_of, ExperimentError};
+use super::config::ExperimentError;
+use super::measure::analysis::level;
 use crate::data::npy::NpyError;
-use crate::data::text::Matrix;
+use crate::params::{within, OutOfRange};
 use crate::spectrum::eigen::evd_bytes;
 use crate::spectrum::{analyze as analyze_spectrum, FitParams, SpectrumReport};
 use crate::stats::powerlaw::{PowerLawOptions, PowerLawReport, Rule};
 use crate::stats::{rate_from_verdicts, PowerLawRate};
+use ndarray::{Array2, ArrayView2};
 use sample::{Gaussianity, Keep, SampleAcc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -95,7 +97,7 @@ pub struct AnalyzeOptions {
     /// Paper rule's K (`None`: min(1000, n)).
     pub k: Option<usize>,
     pub level: f64,
-    /// At most this many rows / columns are tested (evenly spaced), 1..=100000.
+    /// At most this many rows / columns are tested (evenly spaced), in [`MAX_SAMPLES`].
     pub max_samples: usize,
     /// Compute the covariance spectrum (rows as observations).
     pub spectrum: bool,
@@ -167,22 +169,15 @@ fn wanted(n: usize, max: usize) -> Vec<(usize, Keep)> {
         .collect()
 }
 
+/// The range of [`AnalyzeOptions::max_samples`]: samples tested per kind.
+pub const MAX_SAMPLES: std::ops::RangeInclusive<usize> = 1..=100_000;
+
 /// Validated tail options of an analysis.
 pub(crate) fn tail_options(o: &AnalyzeOptions) -> Result<PowerLawOptions, ExperimentError> {
-    if !(1..=100_000).contains(&o.max_samples) {
-        return Err(ExperimentError::OutOfRange {
-            field: "max_samples",
-            value: o.max_samples.to_string(),
-            range: "1..=100000",
-        });
-    }
-    let level = level_of(o.level)?;
+    within("max_samples", o.max_samples, &MAX_SAMPLES)?;
+    let level = level("analysis.level", o.level)?;
     let rule = o.rule;
-    PowerLawOptions::new(rule, o.k, Some(0), o.seed, level).map_err(|e| ExperimentError::OutOfRange {
-        field: "k",
-        value: e.to_string(),
-        range: "≥ 2",
-    })
+    PowerLawOptions::new(rule, o.k, Some(0), o.seed, level).map_err(|e| OutOfRange::new("k", e, "≥ 2").into())
 }
 
 /// Rate over accumulated samples (a sample that cannot be tested is skipped) and the first
@@ -211,7 +206,7 @@ pub(crate) fn rate_of(accs: &[SampleAcc], opts: &PowerLawOptions) -> (PowerLawRa
 /// largest kept sample (|x| for the tail test, standardised and sorted values for Gaussianity).
 pub fn dump_bytes(rows: usize, cols: usize, o: &AnalyzeOptions) -> u64 {
     let opts = tail_options(o).unwrap_or_default();
-    let max = o.max_samples.clamp(1, 100_000);
+    let max = o.max_samples.clamp(*MAX_SAMPLES.start(), *MAX_SAMPLES.end());
     let accs = |n: usize, len: usize| -> u64 {
         let k = n.min(max) as u64;
         SampleAcc::bytes(&opts, Keep::Full, len) + k.saturating_sub(1) * SampleAcc::bytes(&opts, Keep::Verdict, len)
@@ -244,15 +239,11 @@ pub fn dump_bytes(rows: usize, cols: usize, o: &AnalyzeOptions) -> u64 {
 
 /// Tail tests (dimension-wise over rows, column-wise over columns), Gaussianity of column 0,
 /// and the covariance spectrum of the rows, on a matrix in memory ([`analyze_source`]).
-pub fn analyze_dump(m: &Matrix, o: &AnalyzeOptions) -> Result<DumpAnalysis, ExperimentError> {
-    if m.rows == 0 || m.cols == 0 || m.data.len() != m.rows * m.cols {
-        return Err(ExperimentError::OutOfRange {
-            field: "matrix",
-            value: format!("{} × {}", m.rows, m.cols),
-            range: "non-empty",
-        });
+pub fn analyze_dump(m: ArrayView2<'_, f64>, o: &AnalyzeOptions) -> Result<DumpAnalysis, ExperimentError> {
+    if m.nrows() == 0 || m.ncols() == 0 {
+        return Err(OutOfRange::new("matrix", format!("{} × {}", m.nrows(), m.ncols()), "non-empty").into());
     }
-    analyze_source(m, o, &mut |_| true).map_err(|e| match e {
+    analyze_source(&m, o, &mut |_| true).map_err(|e| match e {
         AnalyzeError::Options(e) => e,
         AnalyzeError::Cancelled => ExperimentError::Cancelled,
         other => ExperimentError::Internal(other.to_string()),
@@ -341,42 +332,25 @@ pub fn analyze_source(
 
 /// The SGN-like noise of the matrix (module doc): for samples ξ_ij = x_ij − (1/N) Σ_k x_kj;
 /// for iterations ξ_tj = (x_tj − x_{t−1,j})/√2, t = 1..T − 1 (empty with one row).
-pub fn noise_of(m: &Matrix, kind: RowKind) -> (Matrix, &'static str) {
+pub fn noise_of(m: ArrayView2<'_, f64>, kind: RowKind) -> (Array2<f64>, &'static str) {
+    let (rows, cols) = m.dim();
     match kind {
         RowKind::Samples => {
-            let mut mean = vec![0.0; m.cols];
-            for row in m.data.chunks_exact(m.cols) {
+            // Column means summed row by row, in index order.
+            let mut mean = vec![0.0; cols];
+            for row in m.outer_iter() {
                 mean.iter_mut().zip(row).for_each(|(a, x)| *a += x);
             }
-            mean.iter_mut().for_each(|a| *a /= m.rows as f64);
-            let data = m
-                .data
-                .chunks_exact(m.cols)
-                .flat_map(|row| row.iter().zip(&mean).map(|(x, a)| x - a))
-                .collect();
+            mean.iter_mut().for_each(|a| *a /= rows as f64);
             (
-                Matrix {
-                    rows: m.rows,
-                    cols: m.cols,
-                    data,
-                },
+                Array2::from_shape_fn((rows, cols), |(i, j)| m[[i, j]] - mean[j]),
                 "row − mean row (∇ℓ_i − ∇L)",
             )
         }
         RowKind::Iterations => {
             let s = std::f64::consts::FRAC_1_SQRT_2;
-            let data = m
-                .data
-                .chunks_exact(m.cols)
-                .zip(m.data.chunks_exact(m.cols).skip(1))
-                .flat_map(|(a, b)| b.iter().zip(a).map(move |(y, x)| (y - x) * s))
-                .collect();
             (
-                Matrix {
-                    rows: m.rows.saturating_sub(1),
-                    cols: m.cols,
-                    data,
-                },
+                Array2::from_shape_fn((rows.saturating_sub(1), cols), |(t, j)| (m[[t + 1, j]] - m[[t, j]]) * s),
                 "(g_t − g_{t−1})/√2",
             )
         }

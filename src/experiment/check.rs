@@ -136,10 +136,10 @@ impl CheckedTraining {
         cfg.check_ranges()?;
         let mut cfg = cfg.clone();
         cfg.memory_cap = self.config.memory_cap;
-        cfg.analysis.n_cov = cfg.analysis.n_cov.min(train.n);
+        cfg.analysis.n_cov = cfg.analysis.n_cov.min(train.n());
         let tc = self.training_of(&cfg, train)?;
         check_spectrum_skip(&cfg, tc.n_params)?;
-        let measure = cfg.measure_params(cfg.training.batch_size)?.check(train.n)?;
+        let measure = cfg.measure_params(cfg.training.batch_size)?.check(train.n())?;
         let estimate = data_bytes(&cfg) + tc.memory.total + measurement_bytes(&cfg, &tc);
         Ok((cfg, measure, estimate))
     }
@@ -149,7 +149,7 @@ impl CheckedTraining {
     fn estimate_of(&self, cfg: &ExperimentConfig, train: &Dataset) -> Option<u64> {
         let mut c = cfg.clone();
         c.memory_cap = self.config.memory_cap;
-        c.analysis.n_cov = c.analysis.n_cov.min(train.n);
+        c.analysis.n_cov = c.analysis.n_cov.min(train.n());
         let p = c.train_params();
         let tc = if p == self.train.params {
             Cow::Borrowed(&self.train)
@@ -185,20 +185,20 @@ impl ExperimentConfig {
                 dataset: dataset_name(&self.data.dataset),
                 features: match train.image {
                     Some(s) => format!("{}×{} images", s.rows, s.cols),
-                    None => format!("{} features and no image shape", train.d),
+                    None => format!("{} features and no image shape", train.d()),
                 },
             });
         }
-        if self.training.batch_size > train.n {
+        if self.training.batch_size > train.n() {
             return Err(ExperimentError::AboveLimit {
                 field: "training.batch_size",
                 name: "batch size",
                 value: self.training.batch_size,
-                largest: train.n,
-                limit: format!("the {} samples of the training set", train.n),
+                largest: train.n(),
+                limit: format!("the {} samples of the training set", train.n()),
             });
         }
-        if let Ok(layers) = self.model.layers(train.d, train.image, train.n_classes) {
+        if let Ok(layers) = self.model.layers(train.d(), train.image, train.n_classes) {
             let n_params: usize = layers.iter().map(crate::nn::Layer::n_params).sum();
             if self.logging.n_tracked > n_params {
                 return Err(ExperimentError::AboveLimit {
@@ -212,7 +212,7 @@ impl ExperimentConfig {
         }
         let tc = self.train_params().check(train)?;
         let mut config = self.clone();
-        config.analysis.n_cov = config.analysis.n_cov.min(train.n);
+        config.analysis.n_cov = config.analysis.n_cov.min(train.n());
         let training_estimate = data_bytes(&config) + tc.memory.total;
         check_memory(training_estimate, config.memory_cap)?;
         Ok(CheckedTraining {

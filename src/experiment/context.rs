@@ -129,7 +129,7 @@ impl Ctx<'_, '_> {
             Some(name) => Some(self.asset(name)?),
             None => None,
         };
-        Ok(cfg.prepare_data(asset.as_deref())?.0.n)
+        Ok(cfg.prepare_data(asset.as_deref())?.0.n())
     }
 
     /// Measures at `t`'s θ with the analysis of `cfg` and minibatch size `b`, within the

@@ -60,7 +60,7 @@ impl ArmDriver {
 
     /// The test evaluation at the current step (`None` without a test set).
     fn evaluate(&self) -> Result<Option<EvalPoint>, TrainError> {
-        if self.test.n == 0 {
+        if self.test.n() == 0 {
             return Ok(None);
         }
         Ok(Some(EvalPoint {
@@ -156,7 +156,7 @@ impl ArmDriver {
         at: MeasuredAt,
         progress: impl FnMut(&str, f64) -> bool,
     ) -> Result<Measurement, ExperimentError> {
-        let mc = cfg.measure_params(b)?.check(trainer.train_data().n)?;
+        let mc = cfg.measure_params(b)?.check(trainer.train_data().n())?;
         let structure = measure(trainer, &mc, progress).map_err(|e| match e {
             MeasureError::Cancelled => ExperimentError::Cancelled,
             e => e.into(),
@@ -172,7 +172,7 @@ impl ArmDriver {
     /// evaluations, the training set's evaluation at the current step and `measurements`.
     pub fn result(&self, label: &str, measurements: Vec<Measurement>) -> ArmResult {
         let train = self.trainer.train_data();
-        let train_eval = (train.n > 0)
+        let train_eval = (train.n() > 0)
             .then(|| self.trainer.evaluate(train).ok())
             .flatten()
             .map(|test| EvalPoint {
@@ -184,8 +184,8 @@ impl ArmDriver {
             label: label.to_string(),
             config: self.checked.config.clone(),
             n_params: self.checked.train.n_params,
-            n_train: train.n,
-            n_test: self.test.n,
+            n_train: train.n(),
+            n_test: self.test.n(),
             n_classes: train.n_classes,
             history: self.trainer.history().to_vec(),
             evals: self.evals.clone(),

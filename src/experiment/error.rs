@@ -3,7 +3,8 @@
 //! checks and the memory estimate all name it without importing each other.
 
 use crate::data::DataError;
-use crate::experiment::measure::MeasureError;
+use crate::experiment::measure::{analysis, MeasureError};
+use crate::params::OutOfRange;
 use crate::spectrum::SpectrumError;
 use crate::train::ConfigError;
 use serde::Serialize;
@@ -12,12 +13,9 @@ use thiserror::Error;
 /// Why an experiment configuration was refused or failed.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ExperimentError {
-    #[error("{field} = {value} is out of range ({range})")]
-    OutOfRange {
-        field: &'static str,
-        value: String,
-        range: &'static str,
-    },
+    /// [`OutOfRange`], the one range error (from every part's `check()`).
+    #[error(transparent)]
+    OutOfRange(#[from] OutOfRange),
     /// Both in MiB with one decimal and in exact bytes (a rounded MiB alone can print the same
     /// number twice).
     #[error("the experiment would need about {:.1} MiB ({estimate} bytes), above the cap of {:.1} MiB ({cap} bytes)", mib(*estimate), mib(*cap))]
@@ -167,13 +165,14 @@ impl FitSetting {
         self == FitSetting::Tracked
     }
 
-    /// The least value of its range (`ExperimentConfig::check_ranges`): N_cov 0 (no spectrum),
-    /// M 10, m 1, Davis–Kahan 0 (off).
+    /// The least value of its range: N_cov 0 (no spectrum), M's [`analysis::DRAWS`], m's
+    /// [`crate::train::TRACKED`], Davis–Kahan's [`analysis::DAVIS_KAHAN_TOP`] (0, off).
     pub fn least(self) -> usize {
         match self {
-            FitSetting::NCov | FitSetting::DavisKahanTop => 0,
-            FitSetting::Draws => 10,
-            FitSetting::Tracked => 1,
+            FitSetting::NCov => 0,
+            FitSetting::DavisKahanTop => *analysis::DAVIS_KAHAN_TOP.start(),
+            FitSetting::Draws => *analysis::DRAWS.start(),
+            FitSetting::Tracked => *crate::train::TRACKED.start(),
         }
     }
 }

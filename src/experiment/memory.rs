@@ -26,8 +26,7 @@ pub(crate) const F64: u64 = 8;
 /// - synthetic: the class means `8 K d`; the teacher's f64 network `8 (d h + h + h K + K)` and
 ///   one 512-row f64 chunk of input, hidden and output activations `8 · 512 (d + 2 h + 2 K)`.
 pub fn data_bytes(cfg: &ExperimentConfig) -> u64 {
-    use crate::data::DatasetSpec as S;
-    let row = |d: u128| 4 * d + 4;
+    use crate::data::{dataset_bytes, DatasetSpec as S};
     let gz = |n: u128, d: u128| 2 * (n * (d + 1) + 4096);
     // (samples, features, decoding buffers) of the whole set. n, d, K and h of synthetic data
     // come from the URL or a config file, unchecked before loading: clamped to 2⁴⁰ (the estimate
@@ -37,7 +36,7 @@ pub fn data_bytes(cfg: &ExperimentConfig) -> u64 {
         S::Mnist { downsample } => (
             10_000,
             784,
-            gz(10_000, 784) + if *downsample > 1 { 10_000 * row(196) } else { 0 },
+            gz(10_000, 784) + if *downsample > 1 { dataset_bytes(10_000, 196) } else { 0 },
         ),
         S::Digits8x8 => (1797, 64, gz(1797, 64)),
         S::BreastCancer => (569, 30, 2 * 8 * 570 * 32),
@@ -58,7 +57,7 @@ pub fn data_bytes(cfg: &ExperimentConfig) -> u64 {
     } else {
         0
     };
-    sat(row(d) * (n + n_train + n_test + relabel) + 8 * n + 16 * d + extra)
+    sat(dataset_bytes(n + n_train + n_test + relabel, d) + 8 * n + 16 * d + extra)
 }
 
 fn sat(x: u128) -> u64 {

@@ -10,6 +10,7 @@ pub mod config;
 pub mod context;
 pub mod controls;
 pub mod driver;
+pub mod embed;
 pub mod error;
 pub mod measure;
 pub mod memory;
@@ -22,7 +23,7 @@ pub mod view;
 
 pub use crate::stats::Rule;
 pub use check::{CheckedConfig, CheckedMeasurement, CheckedTraining};
-pub use config::{AnalysisConfig, DataConfig, ExperimentConfig, LoggingConfig, TrainingConfig};
+pub use config::{AnalysisConfig, DataConfig, ExperimentConfig};
 pub use context::Progress;
 pub use driver::ArmDriver;
 pub use error::ExperimentError;

@@ -12,7 +12,7 @@ use crate::spectrum::SpectrumReport;
 use crate::stats::proportion::wilson95;
 use crate::stats::PowerLawRate;
 use crate::train::{EvalStats, StepStats};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Version of the report JSON layout; bump on any change of shape. 2: verdicts could be "not
 /// tested"; 3: verdicts as typed clauses ([`super::verdict`]), [`Measurement::at`],
@@ -23,7 +23,7 @@ pub const SCHEMA_VERSION: u32 = 3;
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// One preset's (or a custom configuration's) result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub schema_version: u32,
     pub engine_version: String,
@@ -49,16 +49,16 @@ pub struct Report {
     /// The other replicates of a preset (this report is replicate 0, the one whose charts are
     /// drawn; replicate r ran at seed `rng::replicate_seed(seed, r)`), each a report of its own
     /// without parts and raw samples. Empty for one replicate and for a single configuration.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replicates: Vec<Report>,
     /// Every claim over all replicates (and Tables A and B pooled), when there are replicates
     /// or parts ([`super::summary`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
 }
 
 /// One trained network (an "arm" of a preset).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmResult {
     pub label: String,
     pub config: ExperimentConfig,
@@ -78,14 +78,14 @@ pub struct ArmResult {
 }
 
 /// A test evaluation at a step.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalPoint {
     pub step: u64,
     pub test: EvalStats,
 }
 
 /// The gradient structure measured at one θ.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Measurement {
     /// e.g. "init", "trained", "trained, B = 64", "trained, Clauset rule".
     pub label: String,
@@ -95,7 +95,7 @@ pub struct Measurement {
 }
 
 /// Where a measurement was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MeasuredAt {
     /// At θ₀, before training.
@@ -153,7 +153,7 @@ impl ArmResult {
 }
 
 /// A Table A row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableARow {
     pub setting: String,
     pub rule: String,
@@ -164,7 +164,7 @@ pub struct TableARow {
 }
 
 /// A Table B row (the sibling paper's format: d_ks, d_c, verdict, β̂ ± σ, ŝ).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableBRow {
     pub setting: String,
     pub k: usize,
@@ -198,7 +198,7 @@ impl TableBRow {
 }
 
 /// The synthetic mechanism demo (`docs/PROTOCOL.md` §5.4, "Mechanism demo"): g_t ~ N(0, diag(k^(−s))).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MechanismResult {
     /// Coordinates d.
     pub d: usize,
@@ -208,7 +208,7 @@ pub struct MechanismResult {
 }
 
 /// One setting of the mechanism demo.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MechanismRow {
     pub label: String,
     pub s: f64,

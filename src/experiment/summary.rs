@@ -12,10 +12,10 @@
 //! 2001), where the normal approximation collapses to a point.
 
 use crate::stats::proportion::Proportion;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How a claim came out over the replicates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReplicatedOutcome {
     Agrees,
@@ -28,7 +28,7 @@ pub enum ReplicatedOutcome {
 }
 
 /// One clause counted over the replicates.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClauseCount {
     pub key: String,
     pub says: String,
@@ -38,7 +38,7 @@ pub struct ClauseCount {
 }
 
 /// One claim over the replicates.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClaimSummary {
     pub claim: String,
     pub replicates: usize,
@@ -56,7 +56,7 @@ pub struct ClaimSummary {
 
 /// A Table A row pooled over the replicates: per kind of sample, the power-law verdicts of all
 /// replicates added up, with the Wilson interval of the pooled rate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PooledTableARow {
     pub setting: String,
     pub rule: String,
@@ -67,7 +67,7 @@ pub struct PooledTableARow {
 }
 
 /// Median, smallest and largest of a quantity over the replicates.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Spread {
     pub median: f64,
     pub min: f64,
@@ -98,7 +98,7 @@ impl Spread {
 }
 
 /// A Table B row summarised over the replicates.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableBSummaryRow {
     pub setting: String,
     /// Replicates whose fit passed the KS test, of those with this row.
@@ -111,7 +111,7 @@ pub struct TableBSummaryRow {
 }
 
 /// Everything a replicated report says over its replicates.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub claims: Vec<ClaimSummary>,
     pub table_a: Vec<PooledTableARow>,

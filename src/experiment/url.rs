@@ -9,11 +9,13 @@
 //! wrong types are refused, and `decode(encode(c)) == c` for every configuration.
 //!
 //! A page link is `#v1.<config>` followed by presentation flags that are not part of the
-//! experiment (the CLI ignores them): `&embed=1`, `&hide=data,model,…` ([`HIDEABLE`]) and
-//! `&tour=N` (the open tour step). Older `#seed=7&data=digits&lr=0.3` links still open: their
+//! experiment (the CLI ignores them): `&embed=1`, `&hide=data,model,…` ([`HIDEABLE`]),
+//! `&tour=N` (the open tour step) and an embed's `&view=…&kind=…&edit=1&start=visible&id=…`
+//! ([`super::embed`]; `view=` alone implies `embed=1`, and `embed=1` alone is the `lab` view). Older `#seed=7&data=digits&lr=0.3` links still open: their
 //! keys are the page's control keys ([`super::controls::CONTROLS`]).
 
 use super::config::{ExperimentConfig, ExperimentError};
+use super::embed::{self, Start, TailKind, View};
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde::Serialize;
@@ -60,6 +62,24 @@ pub struct Flags {
     pub hide: Vec<String>,
     /// The open tour step (1-based).
     pub tour: Option<usize>,
+    /// What an embed shows (`None` with `embed`: [`View::Lab`], what `&embed=1` showed before).
+    pub view: Option<View>,
+    /// The one tail sample of a [`View::Tails`] embed (none: all four).
+    pub kind: Option<TailKind>,
+    /// The reader of an embed may change the settings.
+    pub edit: bool,
+    /// When an embed's engine starts.
+    pub start: Start,
+    /// The embed's name in its height messages ([`embed::valid_id`]).
+    pub id: Option<String>,
+}
+
+impl Flags {
+    /// The embed's layout ([`embed::layout`]), `None` when the page is not embedded.
+    pub fn layout(&self) -> Option<embed::Layout> {
+        self.embed
+            .then(|| embed::layout(self.view.unwrap_or(View::Lab), self.kind, self.edit))
+    }
 }
 
 /// A link read: its configuration (none when the link holds none, or when it could not be
@@ -86,8 +106,18 @@ impl Link {
         };
         let pairs: Vec<(&str, &str)> = params.split('&').filter_map(|p| p.split_once('=')).collect();
         let get = |k: &str| pairs.iter().rev().find(|(key, _)| *key == k).map(|(_, v)| *v);
+        let view = get("view").and_then(View::from_key);
         let flags = Flags {
-            embed: get("embed") == Some("1"),
+            embed: get("embed") == Some("1") || view.is_some(),
+            view,
+            kind: get("kind").and_then(TailKind::from_key),
+            edit: get("edit") == Some("1"),
+            start: if get("start") == Some("visible") {
+                Start::Visible
+            } else {
+                Start::Click
+            },
+            id: get("id").filter(|i| embed::valid_id(i)).map(String::from),
             hide: get("hide")
                 .map(|h| {
                     h.split([',', '%'])
@@ -139,7 +169,8 @@ impl Link {
         }
     }
 
-    /// The hash of a configuration and flags: `#v1.…` then `&embed=1`, `&hide=…`, `&tour=N`.
+    /// The hash of a configuration and flags: `#v1.…` then `&embed=1`, `&hide=…`, `&tour=N`,
+    /// and for an embed `&view=…&kind=…&edit=1&start=visible&id=…` (each when set).
     pub fn hash(config: &ExperimentConfig, flags: &Flags) -> Result<String, ExperimentError> {
         let mut h = format!("#{}", encode(config)?);
         if flags.embed {
@@ -156,6 +187,23 @@ impl Link {
         }
         if let Some(t) = flags.tour {
             h += &format!("&tour={t}");
+        }
+        if flags.embed {
+            if let Some(v) = flags.view {
+                h += &format!("&view={}", v.spec().key);
+            }
+            if let (Some(View::Tails), Some(k)) = (flags.view, flags.kind) {
+                h += &format!("&kind={}", k.key());
+            }
+            if flags.edit {
+                h += "&edit=1";
+            }
+            if flags.start == Start::Visible {
+                h += "&start=visible";
+            }
+            if let Some(id) = flags.id.as_deref().filter(|i| embed::valid_id(i)) {
+                h += &format!("&id={id}");
+            }
         }
         Ok(h)
     }
@@ -239,6 +287,7 @@ mod tests {
             embed: true,
             hide: vec!["seed".into(), "tour".into()],
             tour: Some(3),
+            ..Flags::default()
         };
         let h = Link::hash(&c, &flags).unwrap();
         let l = Link::parse(&format!("https://example.org/lab/{h}"));
@@ -258,13 +307,53 @@ mod tests {
             Flags {
                 embed: true,
                 hide: vec!["data".into()],
-                tour: None
+                tour: None,
+                ..Flags::default()
             }
         );
         // Nothing to read: no config; a bad state: no config, the reason, the flags still read.
         assert_eq!(Link::parse("").config, None);
         let l = Link::parse("#v1.%%%&tour=2");
         assert!(l.config.is_none() && l.error.is_some() && l.flags.tour == Some(2));
+    }
+
+    #[test]
+    fn embed_flags_round_trip_and_older_embeds_open_the_lab_view() {
+        let c = ExperimentConfig::lab_default();
+        let flags = Flags {
+            embed: true,
+            view: Some(View::Tails),
+            kind: Some(TailKind::DimSgn),
+            edit: true,
+            start: Start::Visible,
+            id: Some("fig-2".into()),
+            ..Flags::default()
+        };
+        let h = Link::hash(&c, &flags).unwrap();
+        assert!(
+            h.ends_with("&embed=1&view=tails&kind=dim-sgn&edit=1&start=visible&id=fig-2"),
+            "{h}"
+        );
+        assert_eq!(Link::parse(&h).flags, flags);
+        let l = flags.layout().unwrap();
+        assert_eq!((l.view, l.kind), (View::Tails, Some("dim-sgn")));
+        // `embed=1` alone: the lab view, as before views existed; `view=` alone: an embed.
+        let old = Link::parse("#v1.&embed=1").flags;
+        assert_eq!(old.layout().unwrap().view, View::Lab);
+        assert_eq!(old.layout().unwrap().parts, View::Lab.spec().parts);
+        let l = Link::parse("#v1.&view=spectrum&kind=dim-g&id=a%20b").flags;
+        assert!(l.embed && l.view == Some(View::Spectrum) && l.id.is_none());
+        assert_eq!(l.layout().unwrap().kind, None, "a kind only applies to the tails");
+        // Unknown values are ignored; an embed's flags are not written into a non-embed link.
+        let l = Link::parse("#v1.&view=bogus&kind=x&start=now&edit=yes").flags;
+        assert_eq!(l, Flags::default());
+        assert!(l.layout().is_none());
+        let plain = Flags {
+            view: Some(View::Train),
+            edit: true,
+            ..Flags::default()
+        };
+        assert_eq!(Link::hash(&c, &plain).unwrap(), format!("#{}", encode(&c).unwrap()));
     }
 
     #[test]

@@ -7,10 +7,10 @@
 //! place, [`crate::experiment::view::verdict`].
 
 use crate::stats::PowerLawRate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How one clause came out on one run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Holds,
@@ -30,7 +30,7 @@ impl Outcome {
 }
 
 /// An order relation between a measured value and its bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cmp {
     Lt,
@@ -62,7 +62,7 @@ impl Cmp {
 }
 
 /// A named number: what was measured (`"ŝ spread"`, `"λ₁(C_B) at B = 32"`) and its value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Quantity {
     pub name: String,
     pub value: f64,
@@ -78,7 +78,7 @@ impl Quantity {
 }
 
 /// One spectrum fit as a verdict sees it: the arm, the KS decision at K and ŝ.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FitEvidence {
     pub arm: String,
     pub k: usize,
@@ -90,7 +90,7 @@ pub struct FitEvidence {
 }
 
 /// The numbers that decided a clause.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Evidence {
     /// `value cmp bound` decides the clause (a bound with an empty name is a fixed threshold).
@@ -125,7 +125,7 @@ pub enum Evidence {
 }
 
 /// One clause of a claim on one run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Clause {
     /// Stable key of the clause within its preset (the same on every replicate), e.g. `"dim-g"`.
     pub key: String,
@@ -215,7 +215,7 @@ impl Clause {
 }
 
 /// How a claim came out on one run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VerdictOutcome {
     Agrees,
@@ -224,7 +224,7 @@ pub enum VerdictOutcome {
 }
 
 /// The paper's claim against what one run measured.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     pub claim: String,
     pub outcome: VerdictOutcome,

@@ -13,6 +13,7 @@
 
 use super::linalg::{Op, Workspace};
 use super::{GradBlock, Scalar};
+use ndarray::Array2;
 
 /// Convolution shape (input geometry included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,10 +169,10 @@ impl Conv2d {
         let p = self.n_params();
         let hw = self.out_h() * self.out_w();
         let nw = self.out_c * self.ckk();
-        let mut g = vec![0f64; batch * p];
+        let mut g = Array2::<f64>::zeros((batch, p));
         let mut cols = vec![T::zero(); self.ckk() * hw];
         let mut gw = vec![T::zero(); nw];
-        for j in 0..batch {
+        for (j, mut row) in g.outer_iter_mut().enumerate() {
             let dj = &delta[j * self.out_size()..(j + 1) * self.out_size()];
             self.im2col(&a[j * self.in_size()..(j + 1) * self.in_size()], &mut cols);
             ws.gemm(
@@ -186,14 +187,13 @@ impl Conv2d {
                 T::zero(),
                 &mut gw,
             );
-            let row = &mut g[j * p..(j + 1) * p];
-            for (d, s) in row[..nw].iter_mut().zip(&gw) {
+            for (d, s) in row.iter_mut().zip(&gw) {
                 *d = s.f64();
             }
             for (o, r) in dj.chunks_exact(hw).enumerate() {
                 row[nw + o] = r.iter().map(|v| v.f64()).sum();
             }
         }
-        GradBlock::Dense { n: batch, p, g }
+        GradBlock::Dense { g }
     }
 }

@@ -49,9 +49,9 @@ pub struct Sgn {
 
 fn check<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize]) -> Result<(), NnError> {
     ds.validate().map_err(|e| NnError::Invalid(e.to_string()))?;
-    if ds.d != net.input_dim() {
+    if ds.d() != net.input_dim() {
         return Err(NnError::InputDim {
-            data: ds.d,
+            data: ds.d(),
             net: net.input_dim(),
         });
     }
@@ -64,8 +64,8 @@ fn check<T: Scalar>(net: &Network<T>, ds: &Dataset, idx: &[usize]) -> Result<(),
     if idx.is_empty() {
         return Err(NnError::Empty);
     }
-    if let Some(&bad) = idx.iter().find(|&&j| j >= ds.n) {
-        return Err(NnError::Index { index: bad, n: ds.n });
+    if let Some(&bad) = idx.iter().find(|&&j| j >= ds.n()) {
+        return Err(NnError::Index { index: bad, n: ds.n() });
     }
     Ok(())
 }
@@ -83,7 +83,7 @@ fn batch<'a, T: Scalar>(
         .is_some_and(|&j0| idx.iter().enumerate().all(|(i, &j)| j == j0 + i));
     if consecutive {
         let (j0, n) = (idx[0], idx.len());
-        if let Some(xs) = T::from_f32_slice(&ds.x[j0 * ds.d..(j0 + n) * ds.d]) {
+        if let Some(xs) = T::from_f32_slice(&ds.features()[j0 * ds.d()..(j0 + n) * ds.d()]) {
             return (xs, &ds.y[j0..j0 + n]);
         }
     }
@@ -95,7 +95,7 @@ fn batch<'a, T: Scalar>(
 pub fn gather<T: Scalar>(ds: &Dataset, idx: &[usize], x: &mut Vec<T>, y: &mut Vec<u32>) {
     x.clear();
     y.clear();
-    x.reserve(idx.len() * ds.d);
+    x.reserve(idx.len() * ds.d());
     for &j in idx {
         T::extend_from_f32(x, ds.row(j));
         y.push(ds.y[j]);
@@ -138,7 +138,7 @@ pub fn mean_grad<T: Scalar>(
 
 /// Full-batch gradient ∇L(θ) over every sample of `ds`.
 pub fn full_batch_grad<T: Scalar>(net: &Network<T>, ds: &Dataset, loss: LossKind) -> Result<GradEval, NnError> {
-    let idx: Vec<usize> = (0..ds.n).collect();
+    let idx: Vec<usize> = (0..ds.n()).collect();
     mean_grad(net, ds, &idx, loss)
 }
 

@@ -9,6 +9,8 @@
 //! Flattening order (must match the network's parameter vector): block by block, and inside an
 //! `Outer` block W row-major (index o·fan_in + i holds δ_o a_i) followed by b.
 
+use ndarray::Array2;
+
 /// One parameter block's per-sample gradients for `n` samples.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GradBlock {
@@ -23,15 +25,16 @@ pub enum GradBlock {
         delta: Vec<f64>,
         bias: bool,
     },
-    /// Materialised N × p per-sample gradients, row-major.
-    Dense { n: usize, p: usize, g: Vec<f64> },
+    /// Materialised N × p per-sample gradients, one sample per row (N and p are its shape).
+    Dense { g: Array2<f64> },
 }
 
 impl GradBlock {
     /// Number of samples.
     pub fn n(&self) -> usize {
         match self {
-            GradBlock::Outer { n, .. } | GradBlock::Dense { n, .. } => *n,
+            GradBlock::Outer { n, .. } => *n,
+            GradBlock::Dense { g } => g.nrows(),
         }
     }
 
@@ -41,7 +44,7 @@ impl GradBlock {
             GradBlock::Outer {
                 fan_in, fan_out, bias, ..
             } => fan_in * fan_out + if *bias { *fan_out } else { 0 },
-            GradBlock::Dense { p, .. } => *p,
+            GradBlock::Dense { g } => g.ncols(),
         }
     }
 
@@ -67,7 +70,7 @@ impl GradBlock {
                     out[fan_in * fan_out..].copy_from_slice(dj);
                 }
             }
-            GradBlock::Dense { p, g, .. } => out.copy_from_slice(&g[j * p..(j + 1) * p]),
+            GradBlock::Dense { g } => out.iter_mut().zip(g.row(j)).for_each(|(o, v)| *o = *v),
         }
     }
 }
@@ -122,7 +125,7 @@ impl PerSampleGrads {
                             delta[j * fan_out + r - fan_in * fan_out]
                         }
                     }
-                    GradBlock::Dense { p, g, .. } => g[j * p + r],
+                    GradBlock::Dense { g } => g[[j, r]],
                 });
             }
             off += p;
@@ -152,12 +155,20 @@ impl PerSampleGrads {
         out
     }
 
-    /// The dense N × P matrix (row-major). Memory N·P·8 bytes: use only for small cases and tests.
-    pub fn to_dense(&self) -> Vec<f64> {
+    /// The dense N × P matrix, one sample per row. Memory N·P·8 bytes: use only for small cases
+    /// and tests.
+    pub fn to_dense(&self) -> Array2<f64> {
         let p = self.p();
-        let mut out = vec![0.0; self.n * p];
-        for j in 0..self.n {
-            out[j * p..(j + 1) * p].copy_from_slice(&self.row(j));
+        let mut out = Array2::zeros((self.n, p));
+        let mut scratch = vec![0.0; p];
+        for (j, mut row) in out.outer_iter_mut().enumerate() {
+            let mut off = 0;
+            for b in &self.blocks {
+                let bp = b.p();
+                b.write_row(j, &mut scratch[off..off + bp]);
+                off += bp;
+            }
+            row.assign(&ndarray::ArrayView1::from(&scratch[..]));
         }
         out
     }

@@ -11,6 +11,7 @@
 
 use super::SpectrumError;
 use crate::libm_f64::LibmF64;
+use crate::stats::powerlaw::MIN_K;
 use crate::stats::{fit_top_k, Level};
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,7 @@ pub const DEFAULT_MAX_K: usize = 1000;
 pub const FLAT_S: f64 = 0.3;
 
 /// Fit settings, validated on construction.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FitParams {
     k: Option<usize>,
     skip: usize,
@@ -42,8 +43,10 @@ impl FitParams {
     /// `skip`: number of top eigenvalues left out of the fit (outliers).
     pub fn new(k: Option<usize>, skip: usize, level: Level) -> Result<Self, SpectrumError> {
         if let Some(k) = k {
-            if k < 2 {
-                return Err(SpectrumError::InvalidParam(format!("--k must be at least 2, got {k}")));
+            if k < MIN_K {
+                return Err(SpectrumError::InvalidParam(format!(
+                    "--k must be at least {MIN_K}, got {k}"
+                )));
             }
         }
         Ok(FitParams { k, skip, level })
@@ -66,9 +69,9 @@ impl FitParams {
             Some(k) => k,
             None => DEFAULT_MAX_K.min(rank / 2).min(avail),
         };
-        if k < 2 || self.skip + k > rank {
+        if k < MIN_K || self.skip + k > rank {
             return Err(SpectrumError::InvalidParam(format!(
-                "cannot fit K = {k} eigenvalues after skipping {} of a spectrum of rank {rank} (need 2 ≤ K ≤ rank − skip)",
+                "cannot fit K = {k} eigenvalues after skipping {} of a spectrum of rank {rank} (need {MIN_K} ≤ K ≤ rank − skip)",
                 self.skip
             )));
         }

@@ -16,9 +16,9 @@
 //! unchanged (H is idempotent), and one centred by a different mean (the full-batch gradient
 //! over the whole training set) is brought to the N samples' own mean, as C₁ is defined.
 
-use super::eigen::{eigenvalues_desc, SymMatrix};
-use super::{spectrum_of_gram, Spectrum, SpectrumError};
-use ndarray::ArrayView2;
+use super::eigen::eigenvalues_desc;
+use super::{from_row_major, spectrum_of_gram, Spectrum, SpectrumError};
+use ndarray::{Array2, ArrayView2};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -74,7 +74,7 @@ pub struct GramCheck {
 
 /// Checks a user's Gram matrix (module doc) and returns it symmetrised, (K + Kᵀ)/2, with what
 /// the checks measured.
-pub fn check_gram(k: ArrayView2<'_, f64>, declared_trace: Option<f64>) -> Result<(SymMatrix, GramCheck), GramError> {
+pub fn check_gram(k: ArrayView2<'_, f64>, declared_trace: Option<f64>) -> Result<(Array2<f64>, GramCheck), GramError> {
     let (rows, cols) = k.dim();
     if rows != cols {
         return Err(GramError::NotSquare { rows, cols });
@@ -99,7 +99,7 @@ pub fn check_gram(k: ArrayView2<'_, f64>, declared_trace: Option<f64>) -> Result
     }
     let tol = SYMMETRY_TOL * max_diag;
     let mut worst = (0.0f64, 0, 0);
-    let mut s = SymMatrix::zeros(n);
+    let mut s = vec![0.0; n * n];
     for i in 0..n {
         for j in 0..=i {
             let (a, b) = (k[[i, j]], k[[j, i]]);
@@ -108,10 +108,13 @@ pub fn check_gram(k: ArrayView2<'_, f64>, declared_trace: Option<f64>) -> Result
                 worst = (d, i, j);
             }
             let m = 0.5 * (a + b);
-            s.data[i * n + j] = m;
-            s.data[j * n + i] = m;
+            s[i * n + j] = m;
+            s[j * n + i] = m;
         }
     }
+    // Σ_i K_ii in index order.
+    let trace: f64 = (0..n).map(|i| s[i * n + i]).sum();
+    let s = from_row_major(n, n, s)?;
     if worst.0 > tol {
         return Err(GramError::NotSymmetric {
             row: worst.1,
@@ -120,7 +123,6 @@ pub fn check_gram(k: ArrayView2<'_, f64>, declared_trace: Option<f64>) -> Result
             tol,
         });
     }
-    let trace = s.trace();
     if let Some(declared) = declared_trace {
         if !declared.is_finite() || (trace - declared).abs() > TRACE_TOL * declared.abs() {
             return Err(GramError::TraceMismatch {
@@ -129,7 +131,7 @@ pub fn check_gram(k: ArrayView2<'_, f64>, declared_trace: Option<f64>) -> Result
             });
         }
     }
-    let lambda_min = eigenvalues_desc(&s)?.last().copied().unwrap_or(0.0);
+    let lambda_min = eigenvalues_desc(s.view())?.last().copied().unwrap_or(0.0);
     let psd_tol = PSD_TOL * trace;
     if lambda_min < -psd_tol {
         return Err(GramError::NotPsd {
@@ -150,7 +152,7 @@ pub fn check_gram(k: ArrayView2<'_, f64>, declared_trace: Option<f64>) -> Result
 
 /// The spectrum of C₁ (divisor N) of N gradients in dimension `p` from their checked Gram
 /// matrix ([`check_gram`]), by [`spectrum_of_gram`] (module doc: it re-centres).
-pub fn spectrum_of_given_gram(k: &SymMatrix, p: usize) -> Result<Spectrum, GramError> {
+pub fn spectrum_of_given_gram(k: ArrayView2<'_, f64>, p: usize) -> Result<Spectrum, GramError> {
     Ok(spectrum_of_gram(k, p)?)
 }
 
@@ -167,8 +169,8 @@ pub fn spectrum_of_given_gram(k: &SymMatrix, p: usize) -> Result<Spectrum, GramE
 pub struct BlockedCovariance {
     n: usize,
     d: usize,
-    /// Accumulated lower triangle (n × n or d × d).
-    acc: SymMatrix,
+    /// Accumulated lower triangle (n × n or d × d, row-major).
+    acc: Vec<f64>,
     /// Column means (cross-product route only).
     mean: Option<Vec<f64>>,
     scratch: Vec<f64>,
@@ -183,7 +185,7 @@ impl BlockedCovariance {
         BlockedCovariance {
             n,
             d,
-            acc: SymMatrix::zeros(n),
+            acc: vec![0.0; n * n],
             mean: None,
             scratch: Vec::new(),
             ws: crate::nn::linalg::Workspace::default(),
@@ -198,7 +200,7 @@ impl BlockedCovariance {
         BlockedCovariance {
             n,
             d,
-            acc: SymMatrix::zeros(d),
+            acc: vec![0.0; d * d],
             mean: Some(mean),
             scratch: Vec::new(),
             ws: crate::nn::linalg::Workspace::default(),
@@ -216,7 +218,7 @@ impl BlockedCovariance {
     fn add_lower(&mut self, m: usize) {
         for i in 0..m {
             let r = i * m..i * m + i + 1;
-            for (a, b) in self.acc.data[r.clone()].iter_mut().zip(&self.scratch[r]) {
+            for (a, b) in self.acc[r.clone()].iter_mut().zip(&self.scratch[r]) {
                 *a += b;
             }
         }
@@ -276,12 +278,14 @@ impl BlockedCovariance {
         if self.n < 2 {
             return Err(SpectrumError::TooFewSamples(self.n));
         }
-        super::gram::mirror_lower(&mut self.acc);
+        let side = if self.mean.is_some() { self.d } else { self.n };
+        super::gram::mirror_lower(&mut self.acc, side);
+        let acc = from_row_major(side, side, self.acc)?;
         if self.mean.is_some() {
-            self.acc.validate()?;
-            super::finish(self.acc, self.n, self.d)
+            super::entries(acc.view())?;
+            super::finish(acc, self.n, self.d)
         } else {
-            spectrum_of_gram(&self.acc, self.d)
+            spectrum_of_gram(acc.view(), self.d)
         }
     }
 }

@@ -11,11 +11,11 @@
 //! [`syrk_lower`]: the engine's fixed-order, zero-skipping kernel on every platform), mirrored at
 //! the end, so the Gram matrix has the same bits natively and in wasm32.
 
-use super::eigen::SymMatrix;
-use super::SpectrumError;
+use super::{entries, from_row_major, square_entries, SpectrumError};
 use crate::nn::linalg::{Op, Workspace};
 use crate::nn::{GradBlock, PerSampleGrads};
 use crate::rng::substream;
+use ndarray::{Array2, ArrayView2};
 use rand::seq::SliceRandom;
 
 /// Checks that every block has `grads.n` samples, buffers of the advertised length, finite values.
@@ -34,7 +34,9 @@ pub fn validate(grads: &PerSampleGrads) -> Result<(), SpectrumError> {
                 *bn,
                 bn.checked_mul(*fan_in) == Some(a.len()) && bn.checked_mul(*fan_out) == Some(delta.len()),
             ),
-            GradBlock::Dense { n: bn, p, g } => (*bn, bn.checked_mul(*p) == Some(g.len())),
+            // An array's buffer matches its shape by construction; the kernels also need it
+            // contiguous (checked with the values below).
+            GradBlock::Dense { g } => (g.nrows(), true),
         };
         if bn != n || !ok {
             return Err(SpectrumError::Shape(format!(
@@ -43,7 +45,10 @@ pub fn validate(grads: &PerSampleGrads) -> Result<(), SpectrumError> {
         }
         let finite = match block {
             GradBlock::Outer { a, delta, .. } => a.iter().chain(delta).all(|x| x.is_finite()),
-            GradBlock::Dense { g, .. } => g.iter().all(|x| x.is_finite()),
+            GradBlock::Dense { g } => {
+                entries(g.view())?;
+                true
+            }
         };
         if !finite {
             return Err(SpectrumError::NonFinite);
@@ -110,21 +115,20 @@ pub fn product_scratch_bytes(m: usize, n: usize, k: usize) -> u64 {
     8 * (n + 63) * k + 4 * (k + mb * k + 1) + 8 * (mb * k + 1) + 3 * k + 80 * mb + 8 * mb * n
 }
 
-/// Copies the lower triangle (row-major, j ≤ i) onto the upper one.
-pub(crate) fn mirror_lower(k: &mut SymMatrix) {
-    let n = k.n;
+/// Copies the lower triangle (j ≤ i) of the row-major `n × n` matrix `k` onto the upper one.
+pub(crate) fn mirror_lower(k: &mut [f64], n: usize) {
     for i in 0..n {
         for j in 0..i {
-            k.data[j * n + i] = k.data[i * n + j];
+            k[j * n + i] = k[i * n + j];
         }
     }
 }
 
 /// The uncentred Gram matrix K_ij = ⟨∇ℓ_i, ∇ℓ_j⟩ by the Hadamard trick (no N × P matrix).
-pub fn gram(grads: &PerSampleGrads) -> Result<SymMatrix, SpectrumError> {
+pub fn gram(grads: &PerSampleGrads) -> Result<Array2<f64>, SpectrumError> {
     validate(grads)?;
     let n = grads.n;
-    let mut k = SymMatrix::zeros(n);
+    let mut k = vec![0.0; n * n];
     let mut s1 = vec![0.0; n * n];
     let mut s2 = vec![0.0; n * n];
     let mut ws = Workspace::new();
@@ -143,58 +147,44 @@ pub fn gram(grads: &PerSampleGrads) -> Result<SymMatrix, SpectrumError> {
                 let one = if *bias { 1.0 } else { 0.0 };
                 for i in 0..n {
                     let r = i * n..i * n + i + 1;
-                    for ((kv, &d), &a) in k.data[r.clone()].iter_mut().zip(&s2[r.clone()]).zip(&s1[r]) {
+                    for ((kv, &d), &a) in k[r.clone()].iter_mut().zip(&s2[r.clone()]).zip(&s1[r]) {
                         *kv += d * (a + one);
                     }
                 }
             }
-            GradBlock::Dense { p, g, .. } => {
-                syrk_lower(&mut ws, &mut s1, n, *p, g, Op::N);
+            GradBlock::Dense { g } => {
+                syrk_lower(&mut ws, &mut s1, n, g.ncols(), super::row_major(g.view())?, Op::N);
                 for i in 0..n {
                     let r = i * n..i * n + i + 1;
-                    for (kv, &v) in k.data[r.clone()].iter_mut().zip(&s1[r]) {
+                    for (kv, &v) in k[r.clone()].iter_mut().zip(&s1[r]) {
                         *kv += v;
                     }
                 }
             }
         }
     }
-    mirror_lower(&mut k);
-    Ok(k)
+    mirror_lower(&mut k, n);
+    from_row_major(n, n, k)
 }
 
-/// The Gram matrix G Gᵀ of a dense row-major `n × p` matrix (the reference route; also the
-/// route for user-supplied gradient matrices).
-pub fn gram_dense(g: &[f64], n: usize, p: usize) -> Result<SymMatrix, SpectrumError> {
-    if n.checked_mul(p) != Some(g.len()) {
-        return Err(SpectrumError::Shape(format!(
-            "{} values for an {n} × {p} matrix",
-            g.len()
-        )));
-    }
-    if !g.iter().all(|x| x.is_finite()) {
-        return Err(SpectrumError::NonFinite);
-    }
-    let mut k = SymMatrix::zeros(n);
+/// The Gram matrix G Gᵀ of a dense `n × p` matrix (finite, standard layout; the reference route,
+/// also the route for user-supplied gradient matrices).
+pub fn gram_dense(g: ArrayView2<'_, f64>) -> Result<Array2<f64>, SpectrumError> {
+    let (n, p) = g.dim();
+    let g = entries(g)?;
+    let mut k = vec![0.0; n * n];
     if p > 0 {
-        syrk_lower(&mut Workspace::new(), &mut k.data, n, p, g, Op::N);
+        syrk_lower(&mut Workspace::new(), &mut k, n, p, g, Op::N);
     }
-    mirror_lower(&mut k);
-    Ok(k)
+    mirror_lower(&mut k, n);
+    from_row_major(n, n, k)
 }
 
-/// The covariance-side product XᶜᵀXᶜ (`p × p`) of a dense row-major `n × p` matrix after
-/// centring its columns — used instead of the Gram when p < n.
-pub fn cross_product_centred(x: &[f64], n: usize, p: usize) -> Result<SymMatrix, SpectrumError> {
-    if n.checked_mul(p) != Some(x.len()) {
-        return Err(SpectrumError::Shape(format!(
-            "{} values for an {n} × {p} matrix",
-            x.len()
-        )));
-    }
-    if !x.iter().all(|v| v.is_finite()) {
-        return Err(SpectrumError::NonFinite);
-    }
+/// The covariance-side product XᶜᵀXᶜ (`p × p`) of a dense `n × p` matrix (finite, standard
+/// layout) after centring its columns — used instead of the Gram when p < n.
+pub fn cross_product_centred(x: ArrayView2<'_, f64>) -> Result<Array2<f64>, SpectrumError> {
+    let (n, p) = x.dim();
+    let x = entries(x)?;
     let mut mean = vec![0.0; p];
     for row in x.chunks_exact(p.max(1)) {
         for (m, v) in mean.iter_mut().zip(row) {
@@ -208,32 +198,31 @@ pub fn cross_product_centred(x: &[f64], n: usize, p: usize) -> Result<SymMatrix,
             *v -= m;
         }
     }
-    let mut c = SymMatrix::zeros(p);
+    let mut c = vec![0.0; p * p];
     if n > 0 {
         // XᶜᵀXᶜ: the rows of Xᶜᵀ are the columns of the n × p matrix Xᶜ.
-        syrk_lower(&mut Workspace::new(), &mut c.data, p, n, &xc, Op::T);
+        syrk_lower(&mut Workspace::new(), &mut c, p, n, &xc, Op::T);
     }
-    mirror_lower(&mut c);
-    Ok(c)
+    mirror_lower(&mut c, p);
+    from_row_major(p, p, c)
 }
 
-/// Double centring H K H, H = I − 11ᵀ/N, in O(N²) (a matrix whose buffer is not n × n is left
-/// unchanged; [`SymMatrix::validate`] reports it):
+/// Double centring H K H, H = I − 11ᵀ/N, in O(N²) (a matrix that is not square is left
+/// unchanged; the eigensolver reports it):
 /// (HKH)_ij = K_ij − r_i − r_j + m with r_i the row means of K and m its grand mean.
 /// The result is the Gram matrix of the gradients minus their mean ∇L.
-pub fn centre(k: &mut SymMatrix) {
-    let n = k.n;
-    if n == 0 || k.data.len() != n * n {
+pub fn centre(k: &mut Array2<f64>) {
+    let (n, cols) = k.dim();
+    if n == 0 || cols != n {
         return;
     }
     let nf = n as f64;
-    let r: Vec<f64> = (0..n)
-        .map(|i| k.data[i * n..(i + 1) * n].iter().sum::<f64>() / nf)
-        .collect();
+    // Sums in index order (not ndarray's `sum`, whose order is its own): the same bits everywhere.
+    let r: Vec<f64> = k.rows().into_iter().map(|row| row.iter().sum::<f64>() / nf).collect();
     let m = r.iter().sum::<f64>() / nf;
-    for i in 0..n {
-        for j in 0..n {
-            k.data[i * n + j] += m - r[i] - r[j];
+    for (mut row, ri) in k.rows_mut().into_iter().zip(&r) {
+        for (v, rj) in row.iter_mut().zip(&r) {
+            *v += m - ri - rj;
         }
     }
 }
@@ -256,9 +245,13 @@ pub fn minibatch_factor(n: usize, b: usize) -> Result<f64, SpectrumError> {
 /// Centred ([`centre`]) and divided by M − 1 it is the Gram form of the unbiased sample
 /// covariance of the draws, an estimate of C_B = C₁·(N − B)/(B(N − 1)) (see
 /// [`minibatch_factor`]); its rank is at most M − 1.
-pub fn minibatch_draw_gram(k: &SymMatrix, b: usize, m: usize, seed: u64) -> Result<SymMatrix, SpectrumError> {
-    k.validate()?;
-    let n = k.n;
+pub fn minibatch_draw_gram(
+    k: ArrayView2<'_, f64>,
+    b: usize,
+    m: usize,
+    seed: u64,
+) -> Result<Array2<f64>, SpectrumError> {
+    let (n, k) = square_entries(k)?;
     minibatch_factor(n, b)?;
     if m < 2 {
         return Err(SpectrumError::InvalidParam(format!(
@@ -278,19 +271,19 @@ pub fn minibatch_draw_gram(k: &SymMatrix, b: usize, m: usize, seed: u64) -> Resu
     for (a, batch) in batches.iter().enumerate() {
         let row = &mut t[a * n..(a + 1) * n];
         for &i in batch {
-            for (r, kij) in row.iter_mut().zip(&k.data[i * n..(i + 1) * n]) {
+            for (r, kij) in row.iter_mut().zip(&k[i * n..(i + 1) * n]) {
                 *r += kij;
             }
         }
     }
-    let mut out = SymMatrix::zeros(m);
+    let mut out = vec![0.0; m * m];
     let inv = 1.0 / (b as f64 * b as f64);
     for a in 0..m {
         for (c, batch) in batches.iter().enumerate().take(a + 1) {
             let v: f64 = batch.iter().map(|&j| t[a * n + j]).sum::<f64>() * inv;
-            out.data[a * m + c] = v;
-            out.data[c * m + a] = v;
+            out[a * m + c] = v;
+            out[c * m + a] = v;
         }
     }
-    Ok(out)
+    from_row_major(m, m, out)
 }

@@ -7,11 +7,12 @@
 //! Large Dimensional Random Matrices*, 2010, Thm 3.6). σ² is chosen so that the total variance
 //! matches the data: σ² = tr(C)/d.
 
-use super::eigen::{eigenvalues_desc, SymMatrix};
+use super::eigen::eigenvalues_desc;
 use super::SpectrumError;
 use crate::data::standard_normal;
 use crate::libm_f64::LibmF64;
 use crate::rng::{substream, SeededRng};
+use ndarray::Array2;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
@@ -125,7 +126,7 @@ pub const MAX_MATERIALISED: usize = 8_000_000;
 /// triangular, L_ii = √χ²_{d−i+1}, L_ij ~ N(0, 1) for i > j (Bartlett 1933; Anderson,
 /// *An Introduction to Multivariate Statistical Analysis*, 3rd ed., Cor. 7.2.1): the same
 /// distribution, O(n³) instead of O(n² d) work and no n × d buffer.
-pub fn gaussian_gram(n: usize, d: usize, sigma2: f64, seed: u64) -> Result<SymMatrix, SpectrumError> {
+pub fn gaussian_gram(n: usize, d: usize, sigma2: f64, seed: u64) -> Result<Array2<f64>, SpectrumError> {
     if n == 0 || d == 0 || !(sigma2.is_finite() && sigma2 >= 0.0) {
         return Err(SpectrumError::InvalidParam(format!(
             "Gaussian baseline needs n, d ≥ 1 and σ² ≥ 0 (n = {n}, d = {d})"
@@ -135,7 +136,7 @@ pub fn gaussian_gram(n: usize, d: usize, sigma2: f64, seed: u64) -> Result<SymMa
     let s = sigma2.sqrt();
     if n.saturating_mul(d) <= MAX_MATERIALISED || d < n {
         let x: Vec<f64> = (0..n * d).map(|_| s * standard_normal(&mut rng)).collect();
-        return super::gram::gram_dense(&x, n, d);
+        return super::gram::gram_dense(super::from_row_major(n, d, x)?.view());
     }
     // Bartlett: L row-major lower triangular.
     let mut l = vec![0.0; n * n];
@@ -145,8 +146,8 @@ pub fn gaussian_gram(n: usize, d: usize, sigma2: f64, seed: u64) -> Result<SymMa
         }
         l[i * n + i] = chi_squared(&mut rng, (d - i) as f64).sqrt();
     }
-    let mut k = super::gram::gram_dense(&l, n, n)?;
-    k.scale(sigma2);
+    let mut k = super::gram::gram_dense(super::square_view(&l, n)?)?;
+    k.iter_mut().for_each(|x| *x *= sigma2);
     Ok(k)
 }
 
@@ -187,8 +188,9 @@ fn chi_squared(rng: &mut SeededRng, nu: f64) -> f64 {
 pub fn gaussian_baseline_eigenvalues(n: usize, d: usize, sigma2: f64, seed: u64) -> Result<Vec<f64>, SpectrumError> {
     let mut k = gaussian_gram(n, d, sigma2, seed)?;
     super::gram::centre(&mut k);
-    k.scale(1.0 / n as f64);
-    let mut v = eigenvalues_desc(&k)?;
+    let c = 1.0 / n as f64;
+    k.iter_mut().for_each(|x| *x *= c);
+    let mut v = eigenvalues_desc(k.view())?;
     v.truncate(n.min(d));
     super::eigen::clamp_and_rank_centred(&mut v, n, d);
     Ok(v)

@@ -18,14 +18,14 @@ pub mod gram;
 pub mod marchenko_pastur;
 pub mod theory;
 
-pub use eigen::{SymEigen, SymMatrix};
+pub use eigen::SymEigen;
 pub use fit::{fit_spectrum, k_sweep, k_sweep_grid, FitParams, SpectrumFit};
 pub use marchenko_pastur::MpParams;
 pub use theory::{davis_kahan, effective_rank, eigengaps, power_law_bound, trace_share, DavisKahan, Eigengaps};
 
-use crate::data::text::Matrix;
 use crate::nn::PerSampleGrads;
 use crate::stats::StatsError;
+use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -50,6 +50,52 @@ pub enum SpectrumError {
     /// The power-law fit failed.
     #[error("power-law fit: {0}")]
     Stats(#[from] StatsError),
+}
+
+/// The entries of `a` in row-major order, after the checks every matrix passes once where it
+/// enters this module: standard layout (row-major and contiguous, as every `Array2` the crate
+/// builds is; the fixed-order kernels read contiguous rows) and finite values.
+pub(crate) fn entries<'a>(a: ArrayView2<'a, f64>) -> Result<&'a [f64], SpectrumError> {
+    let data = row_major(a)?;
+    if data.iter().all(|x| x.is_finite()) {
+        Ok(data)
+    } else {
+        Err(SpectrumError::NonFinite)
+    }
+}
+
+/// The entries of `a` in row-major order; a shape error unless `a` is in standard layout.
+pub(crate) fn row_major<'a>(a: ArrayView2<'a, f64>) -> Result<&'a [f64], SpectrumError> {
+    let (rows, cols) = a.dim();
+    a.to_slice().ok_or_else(|| {
+        SpectrumError::Shape(format!(
+            "the {rows} × {cols} matrix is not in standard (row-major, contiguous) layout"
+        ))
+    })
+}
+
+/// [`entries`] of a matrix that must be square (a Gram or covariance matrix), with its side n.
+pub(crate) fn square_entries<'a>(a: ArrayView2<'a, f64>) -> Result<(usize, &'a [f64]), SpectrumError> {
+    let (rows, cols) = a.dim();
+    if rows != cols {
+        return Err(SpectrumError::Shape(format!(
+            "a {rows} × {cols} matrix where a square one is needed"
+        )));
+    }
+    Ok((rows, entries(a)?))
+}
+
+/// The row-major `n × n` buffer `data` seen as a matrix (no copy).
+pub(crate) fn square_view(data: &[f64], n: usize) -> Result<ArrayView2<'_, f64>, SpectrumError> {
+    ArrayView2::from_shape((n, n), data)
+        .map_err(|e| SpectrumError::Shape(format!("{} values for a {n} × {n} matrix: {e}", data.len())))
+}
+
+/// The `rows × cols` matrix whose row-major entries are `data` (the Vec is taken, not copied).
+pub(crate) fn from_row_major(rows: usize, cols: usize, data: Vec<f64>) -> Result<Array2<f64>, SpectrumError> {
+    let len = data.len();
+    Array2::from_shape_vec((rows, cols), data)
+        .map_err(|e| SpectrumError::Shape(format!("{len} values for a {rows} × {cols} matrix: {e}")))
 }
 
 /// Eigenvalues of the sample covariance C₁ (divisor n) of n samples of dimension d.
@@ -104,9 +150,10 @@ pub struct SpectrumReport {
 }
 
 /// Eigen-decomposes the **centred** covariance-side matrix `a` scaled to C₁, keeps min(n, d).
-pub(crate) fn finish(mut a: SymMatrix, n: usize, d: usize) -> Result<Spectrum, SpectrumError> {
-    a.scale(1.0 / n as f64);
-    let mut v = eigen::eigenvalues_desc(&a)?;
+pub(crate) fn finish(mut a: Array2<f64>, n: usize, d: usize) -> Result<Spectrum, SpectrumError> {
+    let c = 1.0 / n as f64;
+    a.iter_mut().for_each(|x| *x *= c);
+    let mut v = eigen::eigenvalues_desc(a.view())?;
     v.truncate(n.min(d));
     let rank = eigen::clamp_and_rank_centred(&mut v, n, d);
     Ok(Spectrum {
@@ -117,14 +164,14 @@ pub(crate) fn finish(mut a: SymMatrix, n: usize, d: usize) -> Result<Spectrum, S
     })
 }
 
-/// Spectrum of C₁ from an **uncentred** Gram matrix K_ij = ⟨g_i, g_j⟩ of n samples of dimension d.
-pub fn spectrum_of_gram(k: &SymMatrix, d: usize) -> Result<Spectrum, SpectrumError> {
-    k.validate()?;
-    let n = k.n;
+/// Spectrum of C₁ from an **uncentred** Gram matrix K_ij = ⟨g_i, g_j⟩ of n samples of dimension d
+/// (square, finite, standard layout; symmetric — the eigensolver reads the upper triangle).
+pub fn spectrum_of_gram(k: ArrayView2<'_, f64>, d: usize) -> Result<Spectrum, SpectrumError> {
+    let (n, _) = square_entries(k)?;
     if n < 2 {
         return Err(SpectrumError::TooFewSamples(n));
     }
-    let mut kc = k.clone();
+    let mut kc = k.to_owned();
     gram::centre(&mut kc);
     finish(kc, n, d)
 }
@@ -135,13 +182,13 @@ pub fn spectrum_of_grads(grads: &PerSampleGrads) -> Result<Spectrum, SpectrumErr
         return Err(SpectrumError::TooFewSamples(grads.n));
     }
     let k = gram::gram(grads)?;
-    spectrum_of_gram(&k, grads.p())
+    spectrum_of_gram(k.view(), grads.p())
 }
 
 /// Spectrum of the sample covariance (divisor n) of a data matrix, one sample per row: the
 /// n × n Gram route when d ≥ n, the d × d covariance XᶜᵀXᶜ otherwise (same non-zero spectrum).
-pub fn spectrum_of_matrix(m: &Matrix) -> Result<Spectrum, SpectrumError> {
-    let (n, d) = (m.rows, m.cols);
+pub fn spectrum_of_matrix(m: ArrayView2<'_, f64>) -> Result<Spectrum, SpectrumError> {
+    let (n, d) = m.dim();
     if n < 2 {
         return Err(SpectrumError::TooFewSamples(n));
     }
@@ -149,9 +196,9 @@ pub fn spectrum_of_matrix(m: &Matrix) -> Result<Spectrum, SpectrumError> {
         return Err(SpectrumError::Shape("the matrix has no columns".into()));
     }
     if d < n {
-        finish(gram::cross_product_centred(&m.data, n, d)?, n, d)
+        finish(gram::cross_product_centred(m)?, n, d)
     } else {
-        let mut k = gram::gram_dense(&m.data, n, d)?;
+        let mut k = gram::gram_dense(m)?;
         gram::centre(&mut k);
         finish(k, n, d)
     }
@@ -162,17 +209,17 @@ pub fn spectrum_of_matrix(m: &Matrix) -> Result<Spectrum, SpectrumError> {
 /// dimension d: the unbiased sample covariance (divisor M − 1, so `n` in the result is M and
 /// the divisor differs from C₁'s), which estimates C_B = C₁ (N − B)/(B(N − 1)). Rank ≤ M − 1.
 pub fn spectrum_of_minibatch_draws(
-    k: &SymMatrix,
+    k: ArrayView2<'_, f64>,
     d: usize,
     b: usize,
     m: usize,
     seed: u64,
 ) -> Result<Spectrum, SpectrumError> {
-    k.validate()?;
     let mut kd = gram::minibatch_draw_gram(k, b, m, seed)?;
     gram::centre(&mut kd);
-    kd.scale(1.0 / (m - 1) as f64);
-    let mut v = eigen::eigenvalues_desc(&kd)?;
+    let c = 1.0 / (m - 1) as f64;
+    kd.iter_mut().for_each(|x| *x *= c);
+    let mut v = eigen::eigenvalues_desc(kd.view())?;
     v.truncate(m.min(d));
     let rank = eigen::clamp_and_rank_centred(&mut v, m, d);
     Ok(Spectrum {
@@ -200,7 +247,7 @@ pub fn analyze(spectrum: Spectrum, params: &FitParams) -> Result<SpectrumReport,
 }
 
 /// [`spectrum_of_matrix`] then [`analyze`] (the CLI and "analyze your own gradients").
-pub fn analyze_matrix(m: &Matrix, params: &FitParams) -> Result<SpectrumReport, SpectrumError> {
+pub fn analyze_matrix(m: ArrayView2<'_, f64>, params: &FitParams) -> Result<SpectrumReport, SpectrumError> {
     analyze(spectrum_of_matrix(m)?, params)
 }
 
@@ -249,7 +296,7 @@ pub fn theory_views(spectrum: &Spectrum) -> TheoryViews {
 }
 
 /// What [`analyze_grads_full`] computes besides the spectrum and its fit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpectrumOptions {
     /// K, skip and level of the power-law fit.
     pub fit: FitParams,
@@ -296,14 +343,14 @@ pub fn analyze_grads_full(grads: &PerSampleGrads, opts: &SpectrumOptions) -> Res
         return Err(SpectrumError::TooFewSamples(grads.n));
     }
     let k = gram::gram(grads)?;
-    let spectrum = spectrum_of_gram(&k, grads.p())?;
+    let spectrum = spectrum_of_gram(k.view(), grads.p())?;
     let theory = theory_views(&spectrum);
     let baseline = match opts.baseline_seed {
         Some(seed) => Some(gaussian_baseline(&spectrum, &opts.fit, seed)?),
         None => None,
     };
     let davis_kahan = match opts.davis_kahan {
-        Some((top, seed)) if grads.n >= 4 => Some(theory::davis_kahan(&k, top, seed)?),
+        Some((top, seed)) if grads.n >= 4 => Some(theory::davis_kahan(k.view(), top, seed)?),
         _ => None,
     };
     let batch = match opts.batch_size {

@@ -2,12 +2,14 @@
 //! arXiv 2201.13011 §2.4): eigengaps, Davis–Kahan stability of eigenvectors, cumulative trace
 //! share and effective rank.
 
-use super::eigen::{eigen_desc, eigenvalues_desc, SymMatrix};
+use super::eigen::{eigen_desc, eigenvalues_desc};
 use super::gram::PRODUCT_ROWS;
 use super::SpectrumError;
+use super::{square_entries, square_view};
 use crate::libm_f64::LibmF64;
 use crate::nn::linalg::{Op, Workspace};
 use crate::rng::substream;
+use ndarray::ArrayView2;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
@@ -106,9 +108,8 @@ fn null_as_infinity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, 
 /// - cos∠(u_k^a, u_k^b) = |v_aᵀ K_ab v_b| / √(μ_a μ_b) with K_ab = H_a K H_b;
 /// - ΔC = C_a − C_b = Zᵀ D Z, Z = [Z_a; Z_b], D = diag(1/n_a, −1/n_b); with ZZᵀ = QΛQᵀ the
 ///   non-zero eigenvalues of ΔC are those of Λ^½ Qᵀ D Q Λ^½ (N × N), so ‖ΔC‖₂ is its largest |eigenvalue|.
-pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, SpectrumError> {
-    k.validate()?;
-    let n = k.n;
+pub fn davis_kahan(k: ArrayView2<'_, f64>, top: usize, seed: u64) -> Result<DavisKahan, SpectrumError> {
+    let (n, k) = square_entries(k)?;
     if n < 4 {
         return Err(SpectrumError::InvalidParam(format!(
             "Davis–Kahan needs at least 4 samples, got {n}"
@@ -123,7 +124,7 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
         let mut out = Vec::with_capacity(rows.len() * cols.len());
         for &i in rows {
             for &j in cols {
-                out.push(k.get(i, j));
+                out.push(k[i * n + j]);
             }
         }
         out
@@ -149,14 +150,8 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
     centre_block(&mut kaa, n_a, n_a);
     centre_block(&mut kbb, n_b, n_b);
     centre_block(&mut kab, n_a, n_b);
-    let ea = eigen_desc(&SymMatrix {
-        n: n_a,
-        data: kaa.clone(),
-    })?;
-    let eb = eigen_desc(&SymMatrix {
-        n: n_b,
-        data: kbb.clone(),
-    })?;
+    let ea = eigen_desc(square_view(&kaa, n_a)?)?;
+    let eb = eigen_desc(square_view(&kbb, n_b)?)?;
 
     // Rank of each half (eigenvalues above the zero tolerance).
     let rank_of = |v: &[f64]| {
@@ -171,15 +166,12 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
     }
 
     // ‖ΔC‖₂ from the stacked centred Gram.
-    let mut z = SymMatrix {
-        n,
-        data: vec![0.0; n * n],
-    };
+    let mut z = vec![0.0; n * n];
     for i in 0..n {
         for j in 0..n {
             let (bi, li) = if i < n_a { (0, i) } else { (1, i - n_a) };
             let (bj, lj) = if j < n_a { (0, j) } else { (1, j - n_a) };
-            z.data[i * n + j] = match (bi, bj) {
+            z[i * n + j] = match (bi, bj) {
                 (0, 0) => kaa[li * n_a + lj],
                 (1, 1) => kbb[li * n_b + lj],
                 (0, 1) => kab[li * n_b + lj],
@@ -187,7 +179,8 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
             };
         }
     }
-    let ez = eigen_desc(&z)?;
+    let ez = eigen_desc(square_view(&z, n)?)?;
+    drop(z);
     let dvec: Vec<f64> = (0..n)
         .map(|i| if i < n_a { 1.0 / n_a as f64 } else { -1.0 / n_b as f64 })
         .collect();
@@ -226,7 +219,7 @@ pub fn davis_kahan(k: &SymMatrix, top: usize, seed: u64) -> Result<DavisKahan, S
             mdata[j * n + i] = v;
         }
     }
-    let mev = eigenvalues_desc(&SymMatrix { n, data: mdata })?;
+    let mev = eigenvalues_desc(square_view(&mdata, n)?)?;
     let delta_norm = mev.iter().fold(0.0f64, |m, v| m.max(v.abs()));
 
     // Angles.

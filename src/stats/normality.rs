@@ -6,7 +6,7 @@
 //! in `tests/fixtures/` (scipy 1.17, statsmodels 0.15).
 
 use crate::libm_f64::erfc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::StatsError;
 use crate::libm_f64::LibmF64;
@@ -24,7 +24,7 @@ pub(crate) fn norm_sf(z: f64) -> f64 {
 /// Sample moments: mean, standard deviation with n − 1, and the biased (population-moment)
 /// skewness g₁ = m₃/m₂^{3/2} and excess kurtosis g₂ = m₄/m₂² − 3 (scipy's `skew`, `kurtosis`
 /// defaults), with m_k = (1/n) Σ (x − x̄)^k.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Moments {
     pub n: usize,
     pub mean: f64,
@@ -109,29 +109,29 @@ fn moments_unscaled(x: &[f64]) -> Result<Moments, StatsError> {
 }
 
 /// Shapiro–Wilk result.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ShapiroWilk {
     pub w: f64,
     pub p: f64,
 }
 
 /// Statistic and p-value pair for the other tests.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DagostinoPearson {
     pub k2: f64,
     pub p: f64,
 }
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct JarqueBera {
     pub jb: f64,
     pub p: f64,
 }
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct AndersonDarling {
     pub a2: f64,
     pub p: f64,
 }
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Lilliefors {
     pub d: f64,
     pub p: f64,
@@ -490,7 +490,7 @@ fn lilliefors_p(d: f64, n: usize) -> f64 {
 }
 
 /// All Gaussianity results for one sample (the `sgn-lab normality` JSON).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NormalityReport {
     pub n: usize,
     pub mean: f64,

@@ -1,13 +1,13 @@
 //! Confidence intervals of a proportion: the 95 % Wilson score interval of k successes in n
 //! trials, used for every power-law rate and every replicate count the lab reports.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// z of a two-sided 95 % interval: Φ⁻¹(0.975).
 pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// A proportion k/n with its Wilson interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Proportion {
     pub k: usize,
     pub n: usize,

@@ -1,13 +1,13 @@
 //! Power-law rate over a set of samples (the paper's Table A cells): the share of samples whose
 //! test does not reject the power law, e.g. over the tracked parameters' iteration-wise samples.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::powerlaw::{power_law_test, PowerLawOptions};
 use super::StatsError;
 
 /// One Table A cell.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PowerLawRate {
     /// Samples judged power-law.
     pub power_law: usize,

@@ -15,13 +15,13 @@
 //! the pooled estimate the paper warns about: a mixture of Gaussians with different variances
 //! (the mechanism demo) also yields α̂ < 2.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::StatsError;
 use crate::libm_f64::LibmF64;
 
 /// Result of the tail-index estimate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TailIndex {
     /// α̂ (clamped to no bound; may exceed 2 on light tails).
     pub alpha: f64,

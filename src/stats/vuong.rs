@@ -13,13 +13,13 @@
 //!   pushes μ → −∞ stops at the bound instead of running off.
 
 use crate::libm_f64::erfc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::StatsError;
 use crate::libm_f64::LibmF64;
 
 /// A likelihood-ratio comparison: power law vs an alternative.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LikelihoodRatio {
     /// Σ (ℓ_PL − ℓ_alt); > 0 favours the power law.
     pub llr: f64,
@@ -30,7 +30,7 @@ pub struct LikelihoodRatio {
 }
 
 /// Fitted truncated lognormal.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LognormalFit {
     pub mu: f64,
     pub sigma: f64,

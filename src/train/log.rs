@@ -25,6 +25,11 @@ pub struct StepStats {
     pub grad_norm: f64,
 }
 
+impl StepStats {
+    /// Bytes of one step's record in the trainer's history.
+    pub const BYTES: u64 = std::mem::size_of::<StepStats>() as u64;
+}
+
 /// Full vectors recorded at one step t.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GradSnapshot {
@@ -56,7 +61,20 @@ pub struct FrozenDraws {
     pub xi: Vec<f64>,
 }
 
+impl GradSnapshot {
+    /// Bytes of one snapshot of P parameters: g_t, ∇L(θ_t) and ξ_t (f64 each).
+    pub fn bytes(n_params: usize) -> u64 {
+        3 * 8 * n_params as u64
+    }
+}
+
 impl FrozenDraws {
+    /// Bytes of M draws on m tracked parameters: g and ξ (M × m f64 each) and ∇L (m f64).
+    pub fn bytes(draws: usize, m: usize) -> u64 {
+        let (draws, m) = (draws as u64, m as u64);
+        2 * 8 * draws * m + 8 * m
+    }
+
     /// Column `i` of `xi`: the M SGN values of tracked parameter i (an iteration-wise sample).
     pub fn xi_series(&self, i: usize) -> Vec<f64> {
         let m = self.tracked.len();
@@ -84,6 +102,11 @@ pub struct GradientLog {
 }
 
 impl GradientLog {
+    /// Bytes one logged step adds: g_t of the m tracked parameters (f64) and its step index.
+    pub fn step_bytes(m: usize) -> u64 {
+        8 * m as u64 + 8
+    }
+
     /// The series g_t[tracked[i]] over the recorded steps (an iteration-wise sample).
     pub fn tracked_series(&self, i: usize) -> Vec<f64> {
         let m = self.tracked.len();

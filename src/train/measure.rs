@@ -23,7 +23,7 @@ impl Trainer {
     /// Full-batch data-loss gradient ∇L(θ) over the training set (f64).
     pub fn full_batch_grad(&self) -> Result<GradEval, TrainError> {
         let l = self.cfg.params.loss;
-        Ok(match self.cfg.params.precision {
+        Ok(match self.cfg.params.sgd.precision {
             Precision::F32 => grad::full_batch_grad(&self.net, &self.data, l)?,
             Precision::F64 => grad::full_batch_grad(&self.network_f64(), &self.data, l)?,
         })
@@ -32,7 +32,7 @@ impl Trainer {
     /// Minibatch data-loss gradient g_B(θ) over the training samples `batch` (f64).
     pub fn minibatch_grad(&self, batch: &[usize]) -> Result<GradEval, TrainError> {
         let l = self.cfg.params.loss;
-        Ok(match self.cfg.params.precision {
+        Ok(match self.cfg.params.sgd.precision {
             Precision::F32 => grad::minibatch_grad(&self.net, &self.data, batch, l)?,
             Precision::F64 => grad::minibatch_grad(&self.network_f64(), &self.data, batch, l)?,
         })
@@ -41,7 +41,7 @@ impl Trainer {
     /// SGN ξ = g_B(θ) − ∇L(θ) at the current θ for the training samples `batch`.
     pub fn sgn(&self, batch: &[usize]) -> Result<Sgn, TrainError> {
         let l = self.cfg.params.loss;
-        Ok(match self.cfg.params.precision {
+        Ok(match self.cfg.params.sgd.precision {
             Precision::F32 => grad::sgn(&self.net, &self.data, batch, l)?,
             Precision::F64 => grad::sgn(&self.network_f64(), &self.data, batch, l)?,
         })
@@ -50,7 +50,7 @@ impl Trainer {
     /// Draws a minibatch of `b` training indices without replacement from
     /// `substream(seed, stream)` (a helper for [`Trainer::sgn`]).
     pub fn draw_batch(&self, b: usize, seed: u64, stream: u64) -> Result<Vec<usize>, TrainError> {
-        Ok(grad::draw_minibatch(self.data.n, b, &mut substream(seed, stream))?)
+        Ok(grad::draw_minibatch(self.data.n(), b, &mut substream(seed, stream))?)
     }
 
     /// Per-sample gradients at the current θ for the training samples `idx` (one batched pass).
@@ -65,7 +65,7 @@ impl Trainer {
             .into());
         }
         let l = self.cfg.params.loss;
-        Ok(match self.cfg.params.precision {
+        Ok(match self.cfg.params.sgd.precision {
             Precision::F32 => grad::per_sample_grads(&self.net, &self.data, idx, l)?,
             Precision::F64 => grad::per_sample_grads(&self.network_f64(), &self.data, idx, l)?,
         })
@@ -74,7 +74,7 @@ impl Trainer {
     /// Per-sample gradients of the tracked parameters for every training sample: N × m, f64,
     /// from batched backward passes in chunks of [`CHUNK`].
     pub fn tracked_per_sample(&self, tracked: &[usize]) -> Result<Vec<f64>, TrainError> {
-        match self.cfg.params.precision {
+        match self.cfg.params.sgd.precision {
             Precision::F32 => tracked_per_sample(&self.net, &self.data, tracked, self.cfg.params.loss),
             Precision::F64 => tracked_per_sample(&self.network_f64(), &self.data, tracked, self.cfg.params.loss),
         }
@@ -104,7 +104,7 @@ impl Trainer {
 
     /// Like [`Trainer::record_frozen_draws`] for any parameter set, without logging.
     pub fn frozen_draws(&self, tracked: &[usize], draws: usize, batch_size: usize) -> Result<FrozenDraws, TrainError> {
-        let n = self.data.n;
+        let n = self.data.n();
         if draws == 0 || batch_size == 0 || batch_size > n {
             return Err(TrainError::Nn(NnError::Invalid(format!(
                 "{draws} draws of {batch_size} from {n} samples"
@@ -164,8 +164,8 @@ pub fn tracked_per_sample<T: crate::nn::Scalar>(
             n: net.n_params(),
         }));
     }
-    let mut out = Vec::with_capacity(ds.n * m);
-    let all: Vec<usize> = (0..ds.n).collect();
+    let mut out = Vec::with_capacity(ds.n() * m);
+    let all: Vec<usize> = (0..ds.n()).collect();
     for chunk in all.chunks(CHUNK) {
         let ps = grad::per_sample_grads(net, ds, chunk, loss)?;
         for j in 0..ps.n {
@@ -177,9 +177,9 @@ pub fn tracked_per_sample<T: crate::nn::Scalar>(
 
 /// Mean loss and accuracy of `net` on `ds`.
 pub fn evaluate(net: &Network<f32>, ds: &Dataset, loss: LossKind) -> Result<EvalStats, TrainError> {
-    if ds.d != net.input_dim() {
+    if ds.d() != net.input_dim() {
         return Err(TrainError::Nn(NnError::InputDim {
-            data: ds.d,
+            data: ds.d(),
             net: net.input_dim(),
         }));
     }
@@ -189,14 +189,14 @@ pub fn evaluate(net: &Network<f32>, ds: &Dataset, loss: LossKind) -> Result<Eval
             net: net.output_dim(),
         }));
     }
-    if ds.n == 0 {
+    if ds.n() == 0 {
         return Err(TrainError::Nn(NnError::Empty));
     }
     let mut tape = Tape::default();
     let (mut total, mut correct) = (0f64, 0usize);
     let mut x = Vec::new();
     let mut y = Vec::new();
-    let all: Vec<usize> = (0..ds.n).collect();
+    let all: Vec<usize> = (0..ds.n()).collect();
     for chunk in all.chunks(CHUNK) {
         gather(ds, chunk, &mut x, &mut y);
         let (l, c) = net.loss_batch(&x, &y, loss, &mut tape);
@@ -204,8 +204,8 @@ pub fn evaluate(net: &Network<f32>, ds: &Dataset, loss: LossKind) -> Result<Eval
         correct += c;
     }
     Ok(EvalStats {
-        n: ds.n,
-        loss: total / ds.n as f64,
-        accuracy: correct as f64 / ds.n as f64,
+        n: ds.n(),
+        loss: total / ds.n() as f64,
+        accuracy: correct as f64 / ds.n() as f64,
     })
 }

@@ -64,6 +64,6 @@ pub use log::{FrozenDraws, GradSnapshot, GradientLog, StepStats};
 pub use measure::{evaluate, tracked_per_sample, FROZEN_STREAM};
 pub use params::{
     estimate_memory, ConfigError, FrozenParams, LogParams, LrSchedule, MemoryEstimate, Precision, SgdParams,
-    TrainConfig, TrainParams, DEFAULT_MEMORY_CAP,
+    TrainConfig, TrainParams, DEFAULT_MEMORY_CAP, EPOCHS, TRACKED,
 };
 pub use trainer::{Divergence, EvalStats, TrainError, Trainer, SHUFFLE_STREAM, TRACK_STREAM};

@@ -1,16 +1,21 @@
-//! The configuration of a run: [`TrainParams`] (model, initialisation, loss, [`SgdParams`] with
-//! its [`LrSchedule`], batch size, epochs, seed, memory cap, [`LogParams`], [`Precision`]) and
-//! its validation [`TrainParams::check`] → [`TrainConfig`] or a typed [`ConfigError`].
+//! The configuration of a run: [`TrainParams`] (model, initialisation, loss, [`SgdParams`] — its
+//! [`LrSchedule`], batch size, epochs, [`Precision`] —, seed, memory cap, [`LogParams`], frozen-θ
+//! draws) and its validation [`TrainParams::check`] → [`TrainConfig`] or a typed [`ConfigError`].
+//! [`SgdParams`] and [`LogParams`] are the experiment configuration's `training` and `logging`
+//! parts as they are; each has one `check()`, and each range is a constant here ([`LR`],
+//! [`EPOCHS`], [`TRACKED`], …) that the checks, the page's controls and the docs read.
 //!
 //! The schedule (`docs/PROTOCOL.md` §1): constant, or step decay
 //! η_t = η₀ · factor^{#{m : t ≥ ⌊m·T⌋}} for the milestones m (default 0.4 and 0.8, factor 0.1).
 //! [`estimate_memory`] bounds the bytes a run allocates before anything large is allocated.
 
-use super::log::StepStats;
-use crate::data::Dataset;
+use super::log::{FrozenDraws, GradSnapshot, GradientLog, StepStats};
+use crate::data::{dataset_bytes, Dataset};
 use crate::nn::grad::CHUNK;
 use crate::nn::{InitKind, Layer, LossKind, ModelSpec, NnError};
+use crate::params::{within, Interval, OutOfRange};
 use serde::{Deserialize, Serialize};
+use std::ops::RangeInclusive;
 use thiserror::Error;
 
 /// Default memory cap: 512 MiB (of wasm32's 4 GiB address space).
@@ -67,16 +72,74 @@ impl LrSchedule {
     }
 }
 
-/// SGD hyper-parameters.
+/// The learning rate η₀'s range: (0, 10].
+pub const LR: Interval = Interval {
+    lo: 0.0,
+    hi: 10.0,
+    lo_open: true,
+    hi_open: false,
+};
+/// The momentum μ's range: [0, 1).
+pub const MOMENTUM: Interval = Interval {
+    lo: 0.0,
+    hi: 1.0,
+    lo_open: false,
+    hi_open: true,
+};
+/// The weight decay λ's range: [0, 0.1].
+pub const WEIGHT_DECAY: Interval = Interval {
+    lo: 0.0,
+    hi: 0.1,
+    lo_open: false,
+    hi_open: false,
+};
+/// A step-decay factor's range: (0, 1].
+pub const DECAY_FACTOR: Interval = Interval {
+    lo: 0.0,
+    hi: 1.0,
+    lo_open: true,
+    hi_open: false,
+};
+/// A step-decay milestone's range (a fraction of the steps): (0, 1).
+pub const MILESTONE: Interval = Interval {
+    lo: 0.0,
+    hi: 1.0,
+    lo_open: true,
+    hi_open: true,
+};
+/// Most milestones of a step decay.
+pub const MAX_MILESTONES: usize = 16;
+/// Epochs' range.
+pub const EPOCHS: RangeInclusive<usize> = 1..=1000;
+/// Most SGD steps of a run (epochs · ⌊N/B⌋).
+pub const MAX_TOTAL_STEPS: u64 = 10_000_000;
+/// Hidden layers of an FCN.
+pub const HIDDEN_LAYERS: RangeInclusive<usize> = 1..=4;
+/// Width of each hidden layer of an FCN.
+pub const HIDDEN_WIDTH: RangeInclusive<usize> = 10..=256;
+/// Tracked parameters m (`logging.n_tracked`; at most P as well): the iteration-wise samples
+/// are tested one by one at a measurement, and the log records m values every step.
+pub const TRACKED: RangeInclusive<usize> = 1..=1000;
+
+/// Minibatch SGD (`docs/PROTOCOL.md` §1.4): the configuration's `training` part as it is, JSON
+/// keys and all (unknown keys refused, missing ones default). Defaults: η = 0.1, μ = 0.9,
+/// λ = 5·10⁻⁴, ÷10 at 40 % and 80 %, B = 128, 16 epochs, f32 measurements.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct SgdParams {
-    /// Base learning rate η₀, in (0, 10].
+    /// Base learning rate η₀ ∈ [`LR`].
     pub lr: f64,
-    /// Momentum μ ∈ [0, 1).
+    /// Momentum μ ∈ [`MOMENTUM`].
     pub momentum: f64,
-    /// Weight decay λ ∈ [0, 0.1] (L2 added to the gradient).
+    /// Weight decay λ ∈ [`WEIGHT_DECAY`] (L2 added to the gradient).
     pub weight_decay: f64,
     pub schedule: LrSchedule,
+    /// B ∈ 1..=N.
+    pub batch_size: usize,
+    /// Epochs ∈ [`EPOCHS`].
+    pub epochs: usize,
+    /// Arithmetic of gradient measurements.
+    pub precision: Precision,
 }
 
 impl Default for SgdParams {
@@ -86,7 +149,37 @@ impl Default for SgdParams {
             momentum: 0.9,
             weight_decay: 5e-4,
             schedule: LrSchedule::default(),
+            batch_size: 128,
+            epochs: 16,
+            precision: Precision::F32,
         }
+    }
+}
+
+impl SgdParams {
+    /// Every range, against a training set of `n_train` samples (B ≤ N).
+    pub fn check(&self, n_train: usize) -> Result<(), OutOfRange> {
+        LR.check("lr", self.lr)?;
+        MOMENTUM.check("momentum", self.momentum)?;
+        WEIGHT_DECAY.check("weight_decay", self.weight_decay)?;
+        if let LrSchedule::StepDecay { milestones, factor } = &self.schedule {
+            DECAY_FACTOR.check("schedule factor", *factor)?;
+            if milestones.len() > MAX_MILESTONES || milestones.iter().any(|&m| !MILESTONE.contains(m)) {
+                return Err(OutOfRange::new(
+                    "schedule milestones",
+                    format!("{milestones:?}"),
+                    format!("at most {MAX_MILESTONES} fractions in {}", MILESTONE.text()),
+                ));
+            }
+        }
+        if self.batch_size == 0 || self.batch_size > n_train {
+            return Err(OutOfRange::new(
+                "batch_size",
+                self.batch_size,
+                "1..=number of training samples",
+            ));
+        }
+        within("epochs", self.epochs, &EPOCHS)
     }
 }
 
@@ -99,16 +192,17 @@ pub struct FrozenParams {
     pub batch_size: usize,
 }
 
-/// What the [`GradientLog`](super::GradientLog) records.
+/// What the [`GradientLog`] records every step (`docs/PROTOCOL.md` §1.6): the
+/// configuration's `logging` part as it is (unknown keys refused, missing ones default).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct LogParams {
-    /// m, the number of tracked parameters (seeded choice among those with non-zero
-    /// full-batch gradient at θ₀; fewer if fewer are non-zero); their minibatch gradient is
-    /// recorded at every step.
+    /// m ∈ [`TRACKED`], the number of tracked parameters (seeded choice among those with
+    /// non-zero full-batch gradient at θ₀; fewer if fewer are non-zero); their minibatch gradient
+    /// is recorded at every step.
     pub n_tracked: usize,
     /// k: full g_t, ∇L(θ_t) and ξ_t vectors every k steps (at t = 0, k, 2k, …); 0 = never.
     pub full_every: u64,
-    pub frozen: Option<FrozenParams>,
 }
 
 impl Default for LogParams {
@@ -116,8 +210,14 @@ impl Default for LogParams {
         LogParams {
             n_tracked: 50,
             full_every: 50,
-            frozen: None,
         }
+    }
+}
+
+impl LogParams {
+    /// m ∈ [`TRACKED`] (the bound m ≤ P is the network's: [`TrainParams::check`]).
+    pub fn check(&self) -> Result<(), OutOfRange> {
+        within("logging.n_tracked", self.n_tracked, &TRACKED)
     }
 }
 
@@ -127,19 +227,17 @@ pub struct TrainParams {
     pub model: ModelSpec,
     pub init: InitKind,
     pub loss: LossKind,
+    /// SGD, batch size, epochs, measurement precision.
     pub sgd: SgdParams,
-    /// B ∈ 1..=N.
-    pub batch_size: usize,
-    /// Epochs ∈ 1..=1000.
-    pub epochs: usize,
     /// Seed of the initialisation, the shuffles and the logs' random choices.
     pub seed: u64,
     /// Refuse configurations whose [`MemoryEstimate`] exceeds this many bytes.
     pub memory_cap: u64,
     pub log: Option<LogParams>,
-    /// Arithmetic of gradient measurements (default f32).
-    #[serde(default)]
-    pub precision: Precision,
+    /// Frozen-θ minibatch draws recorded in the log (ignored without `log`); the engine's own,
+    /// not part of an experiment configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frozen: Option<FrozenParams>,
 }
 
 impl Default for TrainParams {
@@ -152,12 +250,10 @@ impl Default for TrainParams {
             init: InitKind::Auto,
             loss: LossKind::CrossEntropy,
             sgd: SgdParams::default(),
-            batch_size: 128,
-            epochs: 16,
             seed: 0,
             memory_cap: DEFAULT_MEMORY_CAP,
             log: Some(LogParams::default()),
-            precision: Precision::F32,
+            frozen: None,
         }
     }
 }
@@ -165,24 +261,13 @@ impl Default for TrainParams {
 /// Why a configuration was refused.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum ConfigError {
-    #[error("{field} = {value} is out of range ({range})")]
-    OutOfRange {
-        field: &'static str,
-        value: String,
-        range: &'static str,
-    },
+    /// [`OutOfRange`], the one range error.
+    #[error(transparent)]
+    OutOfRange(#[from] OutOfRange),
     #[error("the run would need about {estimate} bytes ({} MiB), above the cap of {cap} bytes ({} MiB)", estimate >> 20, cap >> 20)]
     Memory { estimate: u64, cap: u64 },
     #[error("model: {0}")]
     Model(#[from] NnError),
-}
-
-fn range_err(field: &'static str, value: impl ToString, range: &'static str) -> ConfigError {
-    ConfigError::OutOfRange {
-        field,
-        value: value.to_string(),
-        range,
-    }
 }
 
 /// Bytes a run will allocate, by category.
@@ -217,52 +302,24 @@ impl TrainParams {
     pub fn check(&self, train: &Dataset) -> Result<TrainConfig, ConfigError> {
         let p = self;
         if let ModelSpec::Fcn { hidden, .. } = &p.model {
-            if hidden.is_empty() || hidden.len() > 4 {
-                return Err(range_err("hidden layers", hidden.len(), "1..=4"));
-            }
-            if let Some(&w) = hidden.iter().find(|&&w| !(10..=256).contains(&w)) {
-                return Err(range_err("hidden width", w, "10..=256"));
-            }
-        }
-        if !(p.sgd.lr > 0.0 && p.sgd.lr <= 10.0) {
-            return Err(range_err("lr", p.sgd.lr, "(0, 10]"));
-        }
-        if !(0.0..1.0).contains(&p.sgd.momentum) {
-            return Err(range_err("momentum", p.sgd.momentum, "[0, 1)"));
-        }
-        if !(0.0..=0.1).contains(&p.sgd.weight_decay) {
-            return Err(range_err("weight_decay", p.sgd.weight_decay, "[0, 0.1]"));
-        }
-        if let LrSchedule::StepDecay { milestones, factor } = &p.sgd.schedule {
-            if !(*factor > 0.0 && *factor <= 1.0) {
-                return Err(range_err("schedule factor", factor, "(0, 1]"));
-            }
-            if milestones.len() > 16 || milestones.iter().any(|m| !(*m > 0.0 && *m < 1.0)) {
-                return Err(range_err(
-                    "schedule milestones",
-                    format!("{milestones:?}"),
-                    "at most 16 fractions in (0, 1)",
-                ));
+            within("hidden layers", hidden.len(), &HIDDEN_LAYERS)?;
+            if let Some(&w) = hidden.iter().find(|w| !HIDDEN_WIDTH.contains(w)) {
+                within("hidden width", w, &HIDDEN_WIDTH)?;
             }
         }
         train
             .validate()
             .map_err(|e| ConfigError::Model(NnError::Invalid(e.to_string())))?;
-        if train.n < 2 {
-            return Err(range_err("training samples", train.n, "≥ 2"));
+        if train.n() < 2 {
+            return Err(OutOfRange::new("training samples", train.n(), "≥ 2").into());
         }
-        if p.batch_size == 0 || p.batch_size > train.n {
-            return Err(range_err("batch_size", p.batch_size, "1..=number of training samples"));
+        p.sgd.check(train.n())?;
+        let steps_per_epoch = (train.n() / p.sgd.batch_size) as u64;
+        let total_steps = steps_per_epoch * p.sgd.epochs as u64;
+        if total_steps > MAX_TOTAL_STEPS {
+            return Err(OutOfRange::new("total steps", total_steps, format!("≤ {MAX_TOTAL_STEPS}")).into());
         }
-        if p.epochs == 0 || p.epochs > 1000 {
-            return Err(range_err("epochs", p.epochs, "1..=1000"));
-        }
-        let steps_per_epoch = (train.n / p.batch_size) as u64;
-        let total_steps = steps_per_epoch * p.epochs as u64;
-        if total_steps > 10_000_000 {
-            return Err(range_err("total steps", total_steps, "≤ 10,000,000"));
-        }
-        let layers = p.model.layers(train.d, train.image, train.n_classes)?;
+        let layers = p.model.layers(train.d(), train.image, train.n_classes)?;
         // Parameter count without allocating θ.
         let n_params: usize = layers.iter().map(Layer::n_params).sum();
         for w in layers.windows(2) {
@@ -275,27 +332,27 @@ impl TrainParams {
             }
         }
         if let Some(log) = &p.log {
-            if log.n_tracked == 0 || log.n_tracked > n_params.min(100_000) {
-                return Err(range_err("n_tracked", log.n_tracked, "1..=min(P, 100000)"));
+            log.check()?;
+            if log.n_tracked > n_params {
+                return Err(OutOfRange::new("logging.n_tracked", log.n_tracked, format!("≤ P = {n_params}")).into());
             }
-            if let Some(f) = &log.frozen {
-                if f.draws == 0 || f.draws > 1_000_000 {
-                    return Err(range_err("frozen draws", f.draws, "1..=1000000"));
-                }
-                if f.batch_size == 0 || f.batch_size > train.n {
-                    return Err(range_err(
-                        "frozen batch_size",
-                        f.batch_size,
-                        "1..=number of training samples",
-                    ));
-                }
-                if f.at_steps.len() > 1000 || f.at_steps.iter().any(|&s| s >= total_steps) {
-                    return Err(range_err(
-                        "frozen at_steps",
-                        format!("{:?}", f.at_steps),
-                        "at most 1000 steps, each < total steps",
-                    ));
-                }
+        }
+        if let (Some(_), Some(f)) = (&p.log, &p.frozen) {
+            if f.draws == 0 || f.draws > 1_000_000 {
+                return Err(OutOfRange::new("frozen draws", f.draws, "1..=1000000").into());
+            }
+            if f.batch_size == 0 || f.batch_size > train.n() {
+                return Err(
+                    OutOfRange::new("frozen batch_size", f.batch_size, "1..=number of training samples").into(),
+                );
+            }
+            if f.at_steps.len() > 1000 || f.at_steps.iter().any(|&s| s >= total_steps) {
+                return Err(OutOfRange::new(
+                    "frozen at_steps",
+                    format!("{:?}", f.at_steps),
+                    "at most 1000 steps, each < total steps",
+                )
+                .into());
             }
         }
         let memory = estimate_memory(p, &layers, n_params, train, total_steps);
@@ -309,7 +366,7 @@ impl TrainParams {
             params: p.clone(),
             layers,
             n_params,
-            n_train: train.n,
+            n_train: train.n(),
             steps_per_epoch,
             total_steps,
             memory,
@@ -333,8 +390,8 @@ pub fn estimate_memory(
         .map(|l| l.in_size().max(l.out_size()) as u64)
         .max()
         .unwrap_or(0);
-    let b = p.batch_size as u64;
-    let chunk = CHUNK.min(train.n) as u64;
+    let b = p.sgd.batch_size as u64;
+    let chunk = CHUNK.min(train.n()) as u64;
     let parameters = pp * 4 * 3 + pp * 8 * 2;
     let conv_params: u64 = layers
         .iter()
@@ -342,19 +399,19 @@ pub fn estimate_memory(
         .map(|l| l.n_params() as u64)
         .sum();
     let activations = b * (sizes + 2 * max_size) * 4 + chunk * (sizes + 2 * max_size + conv_params) * 8 * 2;
-    let data = (train.n as u64) * (train.d as u64 * 4 + 4);
+    let data = u64::try_from(dataset_bytes(train.n() as u128, train.d() as u128)).unwrap_or(u64::MAX);
     // The per-step history (StepStats) is kept for the whole run.
-    let mut logs = total_steps * std::mem::size_of::<StepStats>() as u64;
+    let mut logs = total_steps * StepStats::BYTES;
     if let Some(log) = &p.log {
-        let m = log.n_tracked as u64;
-        logs += total_steps * (m * 8 + 8);
+        let m = log.n_tracked;
+        logs += total_steps * GradientLog::step_bytes(m);
         if log.full_every > 0 {
             let snaps = total_steps.div_ceil(log.full_every);
-            logs += snaps * pp * 8 * 3;
+            logs += snaps * GradSnapshot::bytes(n_params);
         }
-        if let Some(f) = &log.frozen {
-            logs += f.at_steps.len() as u64 * (f.draws as u64 * m * 8 * 2 + m * 8);
-            logs += train.n as u64 * m * 8; // the N × m per-sample matrix, transient
+        if let Some(f) = &p.frozen {
+            logs += f.at_steps.len() as u64 * FrozenDraws::bytes(f.draws, m);
+            logs += train.n() as u64 * m as u64 * 8; // the N × m per-sample matrix, transient
         }
     }
     let total = parameters + activations + data + logs;
@@ -390,11 +447,11 @@ mod tests {
             log: Some(LogParams {
                 n_tracked: 7,
                 full_every: 3,
-                frozen: Some(FrozenParams {
-                    at_steps: vec![1, 2],
-                    draws: 10,
-                    batch_size: 4,
-                }),
+            }),
+            frozen: Some(FrozenParams {
+                at_steps: vec![1, 2],
+                draws: 10,
+                batch_size: 4,
             }),
             model: ModelSpec::Lenet {
                 activation: crate::nn::ActivationKind::Tanh,
@@ -405,10 +462,65 @@ mod tests {
         let back: TrainParams = serde_json::from_str(&j).unwrap();
         assert_eq!(back, p);
         // `precision` may be omitted (defaults to f32).
-        let v = serde_json::to_value(&p).unwrap();
-        let mut obj = v.as_object().unwrap().clone();
-        obj.remove("precision");
-        let back: TrainParams = serde_json::from_value(serde_json::Value::Object(obj)).unwrap();
-        assert_eq!(back.precision, Precision::F32);
+        let mut v = serde_json::to_value(&p).unwrap();
+        v["sgd"].as_object_mut().unwrap().remove("precision");
+        let back: TrainParams = serde_json::from_value(v).unwrap();
+        assert_eq!(back.sgd.precision, Precision::F32);
+    }
+
+    /// The training and log ranges are enforced at their edges by the one check of each
+    /// struct, with the one error type.
+    #[test]
+    fn each_range_is_enforced_at_its_edges() {
+        let n = 500;
+        let sgd = |f: fn(&mut SgdParams)| {
+            let mut s = SgdParams::default();
+            f(&mut s);
+            s.check(n)
+        };
+        assert_eq!(sgd(|_| ()), Ok(()));
+        assert_eq!(sgd(|s| s.lr = 10.0), Ok(()));
+        assert_eq!(sgd(|s| s.lr = 0.0).unwrap_err().field, "lr");
+        assert_eq!(sgd(|s| s.lr = f64::NAN).unwrap_err().field, "lr");
+        assert_eq!(sgd(|s| s.momentum = 0.0), Ok(()));
+        assert_eq!(sgd(|s| s.momentum = 1.0).unwrap_err().field, "momentum");
+        assert_eq!(sgd(|s| s.weight_decay = 0.1), Ok(()));
+        assert_eq!(sgd(|s| s.weight_decay = 0.1000001).unwrap_err().field, "weight_decay");
+        assert_eq!(sgd(|s| s.batch_size = 500), Ok(()));
+        assert_eq!(sgd(|s| s.batch_size = 501).unwrap_err().field, "batch_size");
+        assert_eq!(sgd(|s| s.batch_size = 0).unwrap_err().field, "batch_size");
+        assert_eq!(sgd(|s| s.epochs = *EPOCHS.end()), Ok(()));
+        let e = sgd(|s| s.epochs = EPOCHS.end() + 1).unwrap_err();
+        assert_eq!(e.to_string(), "epochs = 1001 is out of range (1..=1000)");
+        assert_eq!(sgd(|s| s.epochs = 0).unwrap_err().field, "epochs");
+        let decay = |factor, milestones| sgd_with(LrSchedule::StepDecay { milestones, factor }).map_err(|e| e.field);
+        fn sgd_with(schedule: LrSchedule) -> Result<(), OutOfRange> {
+            SgdParams {
+                schedule,
+                ..SgdParams::default()
+            }
+            .check(500)
+        }
+        assert_eq!(decay(1.0, vec![0.5]), Ok(()));
+        assert_eq!(decay(0.0, vec![0.5]), Err("schedule factor"));
+        assert_eq!(decay(0.1, vec![1.0]), Err("schedule milestones"));
+        assert_eq!(decay(0.1, vec![0.5; MAX_MILESTONES + 1]), Err("schedule milestones"));
+        let log = |m| LogParams {
+            n_tracked: m,
+            ..LogParams::default()
+        };
+        assert_eq!(log(*TRACKED.start()).check(), Ok(()));
+        assert_eq!(log(*TRACKED.end()).check(), Ok(()));
+        assert_eq!(log(0).check().unwrap_err().field, "logging.n_tracked");
+        assert_eq!(log(TRACKED.end() + 1).check().unwrap_err().field, "logging.n_tracked");
+        // Lifted into the engine's error with `?`, the same fields.
+        let e: ConfigError = log(0).check().unwrap_err().into();
+        assert!(matches!(
+            e,
+            ConfigError::OutOfRange(OutOfRange {
+                field: "logging.n_tracked",
+                ..
+            })
+        ));
     }
 }

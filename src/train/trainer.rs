@@ -75,23 +75,25 @@ impl Trainer {
         train
             .validate()
             .map_err(|e| TrainError::Nn(NnError::Invalid(e.to_string())))?;
-        if train.n != cfg.n_train {
+        if train.n() != cfg.n_train {
             return Err(TrainError::Nn(NnError::Invalid(format!(
                 "config was checked for {} samples, got {}",
-                cfg.n_train, train.n
+                cfg.n_train,
+                train.n()
             ))));
         }
         // The config's fields are public: re-validate against this dataset (cheap) so that a
         // hand-edited `TrainConfig` cannot reach the allocation below.
         let cfg = cfg.params.check(&train)?;
-        if train.n != cfg.n_train {
+        if train.n() != cfg.n_train {
             return Err(TrainError::Nn(NnError::Invalid(format!(
                 "config was checked for {} samples, got {}",
-                cfg.n_train, train.n
+                cfg.n_train,
+                train.n()
             ))));
         }
         let p = &cfg.params;
-        let net = Network::<f32>::init(&p.model, train.d, train.image, train.n_classes, p.init, p.seed)?;
+        let net = Network::<f32>::init(&p.model, train.d(), train.image, train.n_classes, p.init, p.seed)?;
         if net.n_params() != cfg.n_params {
             return Err(TrainError::Nn(NnError::Shape(
                 "parameter count differs from the checked config".into(),
@@ -99,7 +101,7 @@ impl Trainer {
         }
         let mut log = None;
         if let Some(lp) = &p.log {
-            let full = match p.precision {
+            let full = match p.sgd.precision {
                 Precision::F32 => grad::full_batch_grad(&net, &train, p.loss)?,
                 Precision::F64 => grad::full_batch_grad(&net.cast::<f64>(), &train, p.loss)?,
             };
@@ -124,7 +126,7 @@ impl Trainer {
             velocity: vec![0.0; pn],
             grad: vec![0.0; pn],
             net,
-            perm: (0..train.n).collect(),
+            perm: (0..train.n()).collect(),
             data: train,
             tape: Tape::default(),
             xb: Vec::new(),
@@ -218,7 +220,7 @@ impl Trainer {
         }
         let t = self.step;
         let spe = self.cfg.steps_per_epoch;
-        let b = self.cfg.params.batch_size;
+        let b = self.cfg.params.sgd.batch_size;
         if t.is_multiple_of(spe) {
             crate::data::shuffle(&mut self.perm, &mut self.shuffle_rng);
         }
@@ -228,12 +230,12 @@ impl Trainer {
         let loss_kind = self.cfg.params.loss;
 
         // Frozen-θ draws at θ_t, before the update.
-        if let Some(lp) = self.cfg.params.log.clone() {
-            if let Some(f) = &lp.frozen {
-                if f.at_steps.contains(&t) {
-                    self.record_frozen_draws(f.draws, f.batch_size)?;
-                }
-            }
+        let frozen = (self.cfg.params.log.as_ref())
+            .and(self.cfg.params.frozen.as_ref())
+            .filter(|f| f.at_steps.contains(&t))
+            .map(|f| (f.draws, f.batch_size));
+        if let Some((draws, batch_size)) = frozen {
+            self.record_frozen_draws(draws, batch_size)?;
         }
 
         gather(&self.data, &batch, &mut self.xb, &mut self.yb);

@@ -5,6 +5,7 @@
 
 use super::{from_js, js_err, to_js};
 use crate::experiment::controls::{self, CONTROLS};
+use crate::experiment::embed::{self, Layout, VIEWS};
 use crate::experiment::url::{Flags, Link};
 use crate::experiment::ExperimentConfig;
 use serde::Serialize;
@@ -36,6 +37,8 @@ struct PageLink {
     config: Option<ExperimentConfig>,
     seeded: bool,
     flags: Flags,
+    /// How an embed is laid out (`null` when the page is not embedded).
+    layout: Option<Layout>,
     /// Why the link's settings could not be read (then `config` is null).
     error: Option<String>,
 }
@@ -64,6 +67,7 @@ pub fn read_link(link: &str) -> Result<JsValue, JsError> {
     to_js(&PageLink {
         seeded: l.seeded && config.is_some(),
         config,
+        layout: l.flags.layout(),
         flags: l.flags,
         error,
     })
@@ -105,4 +109,38 @@ pub fn apply_control(config: JsValue, key: &str, value: &str) -> Result<JsValue,
         &c.apply(&cfg, value)
             .ok_or_else(|| js_err(format!("{key}: no option {value:?}")))?,
     )
+}
+
+/// The embed views for the author's menu: `[{key, label, fallback_height}, …]`.
+#[wasm_bindgen]
+pub fn embed_views() -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Choice {
+        key: &'static str,
+        label: &'static str,
+        fallback_height: u32,
+    }
+    to_js(
+        &VIEWS
+            .iter()
+            .map(|s| Choice {
+                key: s.key,
+                label: s.label,
+                fallback_height: s.fallback_height,
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The embed code ([`embed::snippet`]) for the embed link `src` (its flags name the view and
+/// the id) served from `origin`.
+#[wasm_bindgen]
+pub fn embed_snippet(src: &str, origin: &str) -> Result<String, JsError> {
+    let flags = Link::parse(src).flags;
+    let layout = flags
+        .layout()
+        .ok_or_else(|| js_err("embed code: the link is not an embed link"))?;
+    let id = flags.id.ok_or_else(|| js_err("embed code: the link has no id"))?;
+    let title = format!("sgn-lab: {}", layout.figure);
+    Ok(embed::snippet(src, origin, &id, &title, layout.fallback_height))
 }

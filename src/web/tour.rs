@@ -1,8 +1,9 @@
 //! The guided tour: the presets of the registry (`experiment::presets::REGISTRY`) run one at a
 //! time in the worker, each with the paper's claim, what this run found, and its charts.
 
-use super::{js_err, to_js};
-use crate::experiment::{presets, run_preset, view, ExperimentConfig, Progress};
+use super::{from_js, js_err, to_js};
+use crate::experiment::presets::units::{self, Split, Unit};
+use crate::experiment::{presets, view, ExperimentConfig, Progress, Report};
 use wasm_bindgen::prelude::*;
 
 /// The presets in tour order (`[{name, title, claim, source, varies, look}, …]`).
@@ -22,40 +23,135 @@ pub fn preset_assets(name: &str) -> Result<Vec<String>, JsError> {
         .collect())
 }
 
-/// Runs preset `name` on the default configuration with `seed` over `replicates` replicates. `assets` maps file names to
-/// `Uint8Array`s; `progress(stage, fraction)` is called between units of work. Returns
-/// `{report, charts, view}`: the report as JSON text for download (the CLI's schema), the
-/// step's charts (`Preset::charts`, each a `plot::Chart`) and what the page shows of the report
-/// (`experiment::view::report::ReportView`: verdicts in words, Tables A and B as text).
-#[wasm_bindgen]
-pub fn run_preset_step(
-    name: &str,
-    seed: u64,
-    replicates: usize,
-    assets: &js_sys::Object,
-    progress: &js_sys::Function,
-) -> Result<JsValue, JsError> {
-    let base = ExperimentConfig {
+/// The default configuration with `seed` and `replicates`: what a tour step runs on.
+fn step_base(seed: u64, replicates: usize) -> ExperimentConfig {
+    ExperimentConfig {
         seed,
         replicates,
         ..ExperimentConfig::default()
+    }
+}
+
+/// What the page tells [`tour_pool`] about the browser and its settings.
+#[derive(serde::Deserialize)]
+struct PoolHints {
+    /// `navigator.hardwareConcurrency`.
+    hardware_concurrency: usize,
+    /// `navigator.deviceMemory` in GiB; 0 when the browser does not tell.
+    #[serde(default)]
+    device_memory_gib: f64,
+    /// The page's setting: at most this many workers (0: no cap).
+    #[serde(default)]
+    cap: usize,
+    /// Exactly this many workers (0: decide), for the tests and the benchmark.
+    #[serde(default)]
+    force: usize,
+    /// "replicates" or "parts" forces the split (the benchmark); anything else: decide.
+    #[serde(default)]
+    split: String,
+}
+
+/// The page's worker pool for a tour step (`www/pool.js`): how many workers
+/// (`units::pool_size`: `hardwareConcurrency − 1`, at most what half of `navigator.deviceMemory`
+/// holds at the default memory cap per worker, at most the page's cap) and the units of preset
+/// `name` for that many workers (`units::pool_split`), from `hints`
+/// (`{hardware_concurrency, device_memory_gib, cap, force, split}`). Returns
+/// `{workers, units: [{replicate, part}, …]}`.
+#[wasm_bindgen]
+pub fn tour_pool(name: &str, seed: u64, replicates: usize, hints: JsValue) -> Result<JsValue, JsError> {
+    let h: PoolHints = from_js(hints, "pool hints")?;
+    let memory = (h.device_memory_gib > 0.0).then_some((h.device_memory_gib * (1u64 << 30) as f64) as u64);
+    let workers = match h.force {
+        0 => units::pool_size(h.hardware_concurrency, memory, crate::train::DEFAULT_MEMORY_CAP, h.cap),
+        n => n,
     };
+    let split = match h.split.as_str() {
+        "replicates" => Split::Replicates,
+        "parts" => Split::Parts,
+        _ => units::pool_split(name, replicates, workers),
+    };
+    let list = units::plan(name, &step_base(seed, replicates), split).map_err(js_err)?;
+    #[derive(serde::Serialize)]
+    struct Pool {
+        workers: usize,
+        units: Vec<Unit>,
+    }
+    to_js(&Pool { workers, units: list })
+}
+
+/// Runs one unit (`{replicate, part}` from [`tour_pool`]) of preset `name` on the default
+/// configuration with `seed` over `replicates` replicates, in a pool worker. `assets` maps file
+/// names to `Uint8Array`s (fetched once by the page); `progress(stage, fraction)` is called
+/// with the unit's own fraction; an exception it throws stops the unit and is thrown again from
+/// here, as it was (a trap stays a `WebAssembly.RuntimeError`, so the pool replaces the worker).
+/// Returns the unit's report as compact JSON text, for [`combine_tour_units`] in whichever
+/// worker combines.
+#[wasm_bindgen]
+pub fn run_tour_unit(
+    name: &str,
+    seed: u64,
+    replicates: usize,
+    unit: JsValue,
+    assets: &js_sys::Object,
+    progress: &js_sys::Function,
+) -> Result<String, JsValue> {
+    let unit: Unit = from_js(unit, "unit")?;
     let mut load = |file: &str| -> Option<Vec<u8>> {
         let v = js_sys::Reflect::get(assets, &JsValue::from_str(file)).ok()?;
         v.dyn_into::<js_sys::Uint8Array>().ok().map(|a| a.to_vec())
     };
-    // Never cancels from here: this call runs to the end in the worker, which cannot read a
-    // message meanwhile; the page cancels a tour step by terminating the worker and restoring
-    // the lab's run in a fresh one (`restartEngine` in www/app.js; tests/e2e/tour.test.mjs).
+    // Cancels only on an exception of the callback: the page cancels a tour step by terminating
+    // the pool's workers.
+    let mut thrown: Option<JsValue> = None;
     let mut report_progress = |p: &Progress<'_>| {
-        let _ = progress.call2(
+        let call = progress.call2(
             &JsValue::NULL,
             &JsValue::from_str(&format!("{}: {}", p.preset, p.stage)),
             &JsValue::from_f64(p.fraction),
         );
-        true
+        match call {
+            Ok(_) => true,
+            Err(e) => {
+                thrown.get_or_insert(e);
+                false
+            }
+        }
     };
-    let r = run_preset(name, &base, &mut load, &mut report_progress).map_err(js_err)?;
+    let r = units::run_unit(
+        name,
+        &step_base(seed, replicates),
+        unit,
+        &mut load,
+        &mut report_progress,
+    );
+    if let Some(e) = thrown {
+        return Err(e);
+    }
+    let text = serde_json::to_string(&r.map_err(js_err)?).map_err(js_err)?;
+    Ok(text)
+}
+
+/// Combines the reports of every unit of a tour step (`units` as [`tour_pool`] listed them,
+/// `reports` the JSON texts [`run_tour_unit`] returned, in the same order) into the step's
+/// report (`units::combine`: byte-identical whatever the number of workers). Returns
+/// `{report, charts, view}`: the report as JSON text for download (the CLI's schema), the
+/// step's charts (`Preset::charts`, each a `plot::Chart`) and what the page shows of the report
+/// (`experiment::view::report::ReportView`: verdicts in words, Tables A and B as text).
+#[wasm_bindgen]
+pub fn combine_tour_units(
+    name: &str,
+    seed: u64,
+    replicates: usize,
+    units: JsValue,
+    reports: Vec<String>,
+) -> Result<JsValue, JsError> {
+    let list: Vec<Unit> = from_js(units, "units")?;
+    let reports = reports
+        .iter()
+        .map(|t| serde_json::from_str::<Report>(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| js_err(format!("a unit's report: {e}")))?;
+    let r = units::combine(name, &step_base(seed, replicates), &list, reports).map_err(js_err)?;
     #[derive(serde::Serialize)]
     struct Step {
         report: String,

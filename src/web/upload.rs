@@ -189,7 +189,7 @@ impl Upload {
             )));
         }
         let m = parse_matrix_max(text, MAX_TEXT_VALUES).map_err(|e| err(&e))?;
-        check((m.data.len() * 8) as u64 + dump_bytes(m.rows, m.cols, &o.analyze))?;
+        check((m.len() * 8) as u64 + dump_bytes(m.nrows(), m.ncols(), &o.analyze))?;
         let a = analyze_source(&m, &o.analyze, &mut tick).map_err(|e| err(&e))?;
         matrix_result(name, &m, &a)
     }

@@ -104,8 +104,8 @@ pub fn faer_gram(grads: &sgn_lab::nn::PerSampleGrads) -> Vec<f64> {
                     }
                 }
             }
-            GradBlock::Dense { p, g, .. } => {
-                syrk(&mut s1, *p, g);
+            GradBlock::Dense { g } => {
+                syrk(&mut s1, g.ncols(), g.as_slice().expect("standard layout"));
                 for i in 0..n {
                     for j in 0..=i {
                         k[i * n + j] += s1[i * n + j];

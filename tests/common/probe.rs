@@ -8,7 +8,7 @@ use sgn_lab::data::{images, prepare, PrepareParams};
 use sgn_lab::experiment::measure::{measure, MeasureParams};
 use sgn_lab::nn::network::{fingerprint_f64, FNV_OFFSET};
 use sgn_lab::nn::{ActivationKind, ModelSpec};
-use sgn_lab::train::{LogParams, TrainParams, Trainer};
+use sgn_lab::train::{LogParams, SgdParams, TrainParams, Trainer};
 
 pub const DIGITS: &[u8] = include_bytes!("../../assets/digits-8x8.bin.gz");
 
@@ -95,13 +95,15 @@ pub fn probe() -> Probe {
             hidden: vec![32],
             activation: ActivationKind::Tanh,
         },
-        batch_size: 32,
-        epochs: 1,
+        sgd: SgdParams {
+            batch_size: 32,
+            epochs: 1,
+            ..SgdParams::default()
+        },
         seed: 11,
         log: Some(LogParams {
             n_tracked: 10,
             full_every: 10,
-            frozen: None,
         }),
         ..TrainParams::default()
     };
@@ -119,12 +121,15 @@ pub fn probe() -> Probe {
         seed: 11,
         ..MeasureParams::default()
     };
-    let cfg = mp.check(t.train_data().n).unwrap();
+    let cfg = mp.check(t.train_data().n()).unwrap();
     let report = measure(&t, &cfg, |_, _| true).unwrap();
     Probe {
         weights: format!("{:016x}", t.fingerprint()),
         log: format!("{:016x}", t.log().unwrap().fingerprint()),
-        per_sample: format!("{:016x}", fingerprint_f64(FNV_OFFSET, &ps)),
+        per_sample: format!(
+            "{:016x}",
+            fingerprint_f64(FNV_OFFSET, ps.as_slice().expect("standard layout"))
+        ),
         report: without_ccdf(serde_json::to_value(&report).unwrap()),
     }
 }

@@ -94,9 +94,10 @@ pub fn probe() -> SpectrumProbe {
     let k = gram::gram(&g).expect("gram");
     let mut c = k.clone();
     gram::centre(&mut c);
-    c.scale(1.0 / N as f64);
-    let values = eigenvalues_desc(&c).expect("eigenvalues");
-    let e = eigen_desc(&c).expect("eigen");
+    let scale = 1.0 / N as f64;
+    c.iter_mut().for_each(|x| *x *= scale);
+    let values = eigenvalues_desc(c.view()).expect("eigenvalues");
+    let e = eigen_desc(c.view()).expect("eigen");
     assert_eq!(
         fingerprint_f64(FNV_OFFSET, &e.values),
         fingerprint_f64(FNV_OFFSET, &values),
@@ -105,7 +106,10 @@ pub fn probe() -> SpectrumProbe {
     let analysis = analyze_grads_full(&g, &SpectrumOptions::default()).expect("analysis");
     let json = serde_json::to_string(&analysis).expect("serialise");
     SpectrumProbe {
-        gram: format!("{:016x}", fingerprint_f64(FNV_OFFSET, &k.data)),
+        gram: format!(
+            "{:016x}",
+            fingerprint_f64(FNV_OFFSET, k.as_slice().expect("standard layout"))
+        ),
         eigenvalues: format!("{:016x}", fingerprint_f64(FNV_OFFSET, &values)),
         eigenvectors: format!("{:016x}", fingerprint_f64(FNV_OFFSET, &e.vectors)),
         analysis: format!("{:016x}", fingerprint_str(&json)),

@@ -226,9 +226,12 @@ test('axe: no violation in the embed, before and after a measurement', { timeout
   const { page, log, close } = await launch({ origin: server.origin, contextOptions: { bypassCSP: true } });
   try {
     await page.goto(server.base + '#seed=5&data=digits&epochs=1&embed=1');
+    // Before Run: the poster and its one button; Run this starts the engine and trains to the end.
+    await page.getByTestId('embed-run').waitFor();
+    const violations = await auditBothWidths(page, 'embed poster');
+    await page.getByTestId('embed-run').click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="play"]').disabled, null, { timeout: 60_000 });
-    const violations = await auditBothWidths(page, 'embed');
-    await page.getByTestId('play').click();
+    violations.push(...await auditBothWidths(page, 'embed'));
     await page.waitForFunction(() => /^Finished/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 120_000 });
     await page.getByTestId('measure').click();
     await page.waitForFunction(() => /^Measured/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 180_000 });

@@ -53,10 +53,11 @@ test('the page has exactly the recorded menus; every choice from the defaults tr
   try {
     await page.goto(`${server.base}#seed=3`);
     await settled(page);
-    // The menus: every select of the run (the upload's own rows/columns select is not a setting
-    // of the run), in the page's order, with the recorded options.
+    // The menus: every select of the run (the upload's own rows/columns select, the tour's
+    // Workers — a setting of this computer kept out of the link — and the embed code's choices
+    // are not settings of the run), in the page's order, with the recorded options.
     const selects = await page.evaluate(() => [...document.querySelectorAll('select')]
-      .filter((s) => s.id !== 'upload-rows')
+      .filter((s) => s.id !== 'upload-rows' && s.id !== 'tour-workers' && !s.id.startsWith('embed-'))
       .map((s) => ({ id: s.id, options: [...s.options].filter((o) => !o.dataset.extra).map((o) => o.value) })));
     const order = (ms) => [...ms].sort((a, b) => a.id.localeCompare(b.id));
     assert.deepEqual(order(selects), order(FIXTURE.menus.map(({ id, options }) => ({ id, options }))));

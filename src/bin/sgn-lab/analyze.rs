@@ -143,7 +143,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<serde_json::Value, CliError> {
     } else {
         let s = std::str::from_utf8(bytes).map_err(|_| input(&"not text (and not a .npy or .npz file)"))?;
         let matrix = text::parse_matrix(s).map_err(|e| input(&e))?;
-        let r = analyze_dump(&matrix, &opts).map_err(|e| input(&e))?;
+        let r = analyze_dump(matrix.view(), &opts).map_err(|e| input(&e))?;
         serde_json::to_value(&r).map_err(internal)
     }
 }

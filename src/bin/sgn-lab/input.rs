@@ -3,7 +3,7 @@
 //! bad-input [`CliError`] naming the source ("stdin" for `-`).
 
 use crate::CliError;
-use sgn_lab::data::text::Matrix;
+use ndarray::Array2;
 use sgn_lab::data::{npy, text};
 
 /// The FILE argument that reads standard input.
@@ -41,7 +41,7 @@ pub fn read_text(file: &str) -> Result<String, CliError> {
 /// A matrix from FILE (or stdin for `-`): a `.npy` array (recognised by its magic bytes;
 /// float32/float64, C order, 1-D or 2-D) or text (one row per line, whitespace or commas,
 /// `#` comments, an optional header line).
-pub fn read_matrix(file: &str) -> Result<Matrix, CliError> {
+pub fn read_matrix(file: &str) -> Result<Array2<f64>, CliError> {
     let bytes = read_bytes(file)?;
     let name = source_name(file);
     if npy::is_npy(&bytes) {
@@ -59,7 +59,7 @@ pub fn read_numbers(file: &str) -> Result<Vec<f64>, CliError> {
     let name = source_name(file);
     if npy::is_npy(&bytes) {
         return npy::read_npy(&bytes)
-            .map(|m| m.data)
+            .map(|m| m.into_raw_vec_and_offset().0) // standard layout: the row-major values
             .map_err(|e| CliError::input(format!("{name}: {e}")));
     }
     let s =

@@ -1,5 +1,8 @@
-//! `sgn-lab run (--preset NAME | --config FILE | --url HASH) [--out DIR] [--seed S] [--quick]`: runs a
-//! preset (or a configuration file) with the same engine as the page. Progress on stderr; the
+//! `sgn-lab run (--preset NAME | --config FILE | --url HASH) [--out DIR] [--seed S] [--quick]
+//! [--threads N] [--units replicates|parts]`: runs a preset (or a configuration file) with the
+//! same engine as the page; a preset's units of work (its replicates; the tour's parts with
+//! `--units parts`) run in parallel on the machine's cores, with the same report whatever the
+//! thread count (`experiment::presets::units`). Progress on stderr; the
 //! report JSON on stdout, or with `--out DIR`: `report.json`, `tables.md`, `table_a.csv`,
 //! `table_b.csv`, `verdicts.md`, `summary.md` and SVG plots (drawn by `sgn_lab::plot`, the
 //! page's charts: per arm its training curves; per measurement the CCDF of every sample kind —
@@ -8,8 +11,9 @@
 
 use crate::CliError;
 use sgn_lab::experiment::measure::TailTest;
+use sgn_lab::experiment::presets::units::{run_parallel, PoolProgress, Split};
 use sgn_lab::experiment::report::{ArmResult, Report};
-use sgn_lab::experiment::{presets, run_config, run_preset, url, view, ExperimentConfig, ExperimentError, Progress};
+use sgn_lab::experiment::{presets, run_config, url, view, ExperimentConfig, ExperimentError, Progress};
 use sgn_lab::plot::{self, tails, training, Theme};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -27,6 +31,22 @@ pub struct RunArgs {
     /// Directory holding the dataset assets.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/assets"))]
     pub assets: PathBuf,
+    /// Threads of the one pool that runs a preset's units (replicates, tour parts) and splits
+    /// large products: at most N (default: every core). The report is byte-identical whatever N.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Units of work of a preset run: one per replicate (the tour trains its default network once
+    /// per replicate), or for the tour one per (replicate, part), better balanced over many
+    /// threads but training the default network in each part. Same report either way.
+    #[arg(long, value_enum, default_value_t = UnitsArg::Replicates)]
+    pub units: UnitsArg,
+}
+
+/// `--units`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UnitsArg {
+    Replicates,
+    Parts,
 }
 
 /// Where an experiment configuration comes from (shared by `run` and `url`).
@@ -95,7 +115,7 @@ pub fn input(e: ExperimentError) -> CliError {
     use sgn_lab::spectrum::SpectrumError;
     match e {
         ExperimentError::Measure(
-            MeasureError::OutOfRange { .. } | MeasureError::Spectrum(SpectrumError::InvalidParam(_)),
+            MeasureError::OutOfRange(_) | MeasureError::Spectrum(SpectrumError::InvalidParam(_)),
         )
         | ExperimentError::Spectrum(SpectrumError::InvalidParam(_)) => CliError::input(e),
         ExperimentError::Cancelled
@@ -112,26 +132,38 @@ pub fn input(e: ExperimentError) -> CliError {
 
 pub fn run(args: &RunArgs) -> Result<serde_json::Value, CliError> {
     let cfg = args.config.load()?;
-    let dir = args.assets.clone();
-    let mut assets = move |name: &str| std::fs::read(dir.join(name)).ok();
+    // The one rayon pool of the process: units, products and the eigensolver share it. Units
+    // run on its threads, so they get the main thread's stack size.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.map_or(0, usize::from))
+        .stack_size(8 << 20)
+        .build_global()
+        .map_err(|e| CliError {
+            message: format!("cannot start the thread pool: {e}"),
+            code: 1,
+        })?;
     let start = Instant::now();
-    let mut last = -1.0f64;
-    let mut progress = |p: &Progress<'_>| {
-        if p.fraction - last >= 0.01 || p.fraction >= 1.0 {
-            last = p.fraction;
-            eprintln!(
-                "[{:6.1} s] {:5.1} % {} — {}",
-                start.elapsed().as_secs_f64(),
-                100.0 * p.fraction,
-                p.preset,
-                p.stage
-            );
-        }
-        true
-    };
     let report = match &args.preset {
-        Some(name) => run_preset(name, &cfg, &mut assets, &mut progress),
-        None => run_config(&cfg, &mut assets, &mut progress),
+        Some(name) => run_units(name, &cfg, args, start),
+        None => {
+            let dir = args.assets.clone();
+            let mut assets = move |name: &str| std::fs::read(dir.join(name)).ok();
+            let mut last = -1.0f64;
+            let mut progress = |p: &Progress<'_>| {
+                if p.fraction - last >= 0.01 || p.fraction >= 1.0 {
+                    last = p.fraction;
+                    eprintln!(
+                        "[{:6.1} s] {:5.1} % {} — {}",
+                        start.elapsed().as_secs_f64(),
+                        100.0 * p.fraction,
+                        p.preset,
+                        p.stage
+                    );
+                }
+                true
+            };
+            run_config(&cfg, &mut assets, &mut progress)
+        }
     }
     .map_err(input)?;
     let seconds = start.elapsed().as_secs_f64();
@@ -151,6 +183,41 @@ pub fn run(args: &RunArgs) -> Result<serde_json::Value, CliError> {
             }))
         }
     }
+}
+
+/// Runs preset `name`'s units on the global pool: its asset files are read once, here, and
+/// shared; progress lines show the whole run's fraction and the units done.
+fn run_units(name: &str, cfg: &ExperimentConfig, args: &RunArgs, start: Instant) -> Result<Report, ExperimentError> {
+    let mut files = std::collections::HashMap::new();
+    for file in presets::assets_of(name, cfg)? {
+        if let Ok(bytes) = std::fs::read(args.assets.join(file)) {
+            files.insert(file.to_string(), bytes);
+        }
+    }
+    let assets = |file: &str| files.get(file).cloned();
+    let last = std::sync::Mutex::new(-1.0f64);
+    let progress = |p: &PoolProgress<'_>| {
+        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+        if p.fraction - *last >= 0.01 || p.fraction >= 1.0 {
+            *last = p.fraction;
+            eprintln!(
+                "[{:6.1} s] {:5.1} % ({}/{} units done; replicate {}) {} — {}",
+                start.elapsed().as_secs_f64(),
+                100.0 * p.fraction,
+                p.done,
+                p.total,
+                p.unit.replicate,
+                p.preset,
+                p.stage
+            );
+        }
+        true
+    };
+    let split = match args.units {
+        UnitsArg::Replicates => Split::Replicates,
+        UnitsArg::Parts => Split::Parts,
+    };
+    run_parallel(name, cfg, split, &assets, &progress)
 }
 
 /// Each claim's outcome as the summary shows it (over the replicates when there are several).
@@ -201,7 +268,7 @@ pub fn write_outputs(dir: &Path, report: &Report, seconds: Option<f64>) -> Resul
     }
     let mut summary = view::markdown::summary(report, &files);
     if let Some(t) = seconds {
-        summary += &format!("\n---\nWall time of this run: {t:.1} s natively ({} thread(s) for large products; `sgn-lab run`, release build when made by `scripts/make-results.sh`).\n", sgn_lab::nn::linalg::threads());
+        summary += &format!("\n---\nWall time of this run: {t:.1} s natively ({} thread(s) for the units and large products; `sgn-lab run`, release build when made by `scripts/make-results.sh`).\n", sgn_lab::nn::linalg::threads());
     }
     write(dir, "summary.md", &summary, &mut files)?;
     Ok(files)

@@ -25,15 +25,15 @@ pub struct SpectrumArgs {
 
 pub fn run(args: &SpectrumArgs) -> Result<serde_json::Value, CliError> {
     let matrix = read_matrix(&args.file)?;
-    if matrix.rows < 2 {
+    if matrix.nrows() < 2 {
         return Err(CliError::input(format!(
             "{}: need at least 2 rows (samples), got {}",
             source_name(&args.file),
-            matrix.rows
+            matrix.nrows()
         )));
     }
     let params = FitParams::new(args.k, args.skip, Level::P05).map_err(CliError::input)?;
-    let report = analyze_matrix(&matrix, &params).map_err(CliError::input)?;
+    let report = analyze_matrix(matrix.view(), &params).map_err(CliError::input)?;
     serde_json::to_value(&report).map_err(|e| CliError {
         message: e.to_string(),
         code: 1,

@@ -242,20 +242,22 @@ fn gram_part(a: &BundleArray<'_>, header: &BundleHeader, level: f64) -> Result<G
         .as_ref()
         .ok_or_else(|| AnalyzeError::Internal("gram without its header section".into()))?;
     let m = a.view().to_matrix()?;
-    let view = ndarray::ArrayView2::from_shape((m.rows, m.cols), &m.data)
-        .map_err(|e| AnalyzeError::Internal(e.to_string()))?;
-    let (k, check) = check_gram(view, Some(info.trace))?;
+    let (k, check) = check_gram(m.view(), Some(info.trace))?;
     drop(m);
     let p = info.p as usize;
-    let level = crate::experiment::config::level_of(level)?;
-    let (spectrum, spectrum_error) = match spectrum_of_given_gram(&k, p).map_err(|e| e.to_string()).and_then(|s| {
-        FitParams::new(None, 0, level)
-            .and_then(|f| analyze_spectrum(s, &f))
+    let level = crate::experiment::measure::analysis::level("analysis.level", level)
+        .map_err(crate::experiment::ExperimentError::from)?;
+    let (spectrum, spectrum_error) =
+        match spectrum_of_given_gram(k.view(), p)
             .map_err(|e| e.to_string())
-    }) {
-        Ok(s) => (Some(s), None),
-        Err(e) => (None, Some(e)),
-    };
+            .and_then(|s| {
+                FitParams::new(None, 0, level)
+                    .and_then(|f| analyze_spectrum(s, &f))
+                    .map_err(|e| e.to_string())
+            }) {
+            Ok(s) => (Some(s), None),
+            Err(e) => (None, Some(e)),
+        };
     Ok(GramPart {
         check,
         centred: info.centred,

@@ -19,10 +19,10 @@
 
 use super::sample::{Keep, SampleAcc};
 use crate::data::npy::{NpyError, NpyView};
-use crate::data::text::Matrix;
 use crate::spectrum::given::BlockedCovariance;
 use crate::spectrum::{Spectrum, SpectrumError};
 use crate::stats::PowerLawOptions;
+use ndarray::{ArrayBase, Data, Ix2};
 use std::ops::Range;
 
 /// Most values in one tile (16 MiB as f64).
@@ -48,23 +48,24 @@ impl MatrixSource for NpyView<'_> {
     }
 }
 
-impl MatrixSource for Matrix {
+/// An f64 matrix in memory (an `Array2` or an `ArrayView2`, any layout).
+impl<S: Data<Elem = f64>> MatrixSource for ArrayBase<S, Ix2> {
     fn rows(&self) -> usize {
-        self.rows
+        self.nrows()
     }
     fn cols(&self) -> usize {
-        self.cols
+        self.ncols()
     }
     fn read_tile(&self, rows: Range<usize>, cols: Range<usize>, out: &mut Vec<f64>) -> Result<(), NpyError> {
         for r in rows {
-            let row = &self.data[r * self.cols + cols.start..r * self.cols + cols.end];
+            let row = self.slice(ndarray::s![r, cols.clone()]);
             if let Some(j) = row.iter().position(|v| !v.is_finite()) {
                 return Err(NpyError::NonFinite {
                     row: r + 1,
                     col: cols.start + j + 1,
                 });
             }
-            out.extend_from_slice(row);
+            out.extend(row.iter());
         }
         Ok(())
     }

@@ -15,17 +15,21 @@
 //! ([`ccdf_summary`]); [`run`] the measurement itself ([`measure`]) and the seeded choice of
 //! tracked parameters.
 
+pub mod analysis;
 pub mod run;
 pub mod sample;
+
+pub use analysis::AnalysisConfig;
 
 pub use run::{choose_tracked, measure};
 pub use sample::{ccdf_summary, TailTest, CCDF_POINTS};
 
+use crate::params::{within, OutOfRange};
 use crate::spectrum::{SpectrumAnalysis, SpectrumError, SpectrumOptions};
 use crate::stats::powerlaw::PowerLawOptions;
 use crate::stats::{PowerLawRate, StatsError};
 use crate::train::TrainError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Stream ids of this module's random draws (xored into the seed, see [`crate::rng::substream`]).
@@ -33,23 +37,21 @@ const DIM_DRAW_STREAM: u64 = 0x4449_4d00;
 const TRACK_STREAM: u64 = 0x4d54_524b;
 const COV_STREAM: u64 = 0x434f_5600;
 
-/// Most tracked parameters m of a measurement (and of `logging.n_tracked`): the iteration-wise
-/// samples are tested one by one.
-pub const MAX_TRACKED: usize = 1000;
-/// Most bootstrap replicates of the example tail tests (`analysis.bootstrap`): 2000 resolve a
-/// p-value near 0.1 to ±0.007 (CSN §4.1 asks for ±0.01 at 2500; more cost minutes in the page).
-pub const MAX_BOOTSTRAP: usize = 2000;
+/// Most tracked parameters m of a measurement (the end of [`crate::train::TRACKED`]).
+pub const MAX_TRACKED: usize = *crate::train::TRACKED.end();
+/// Most bootstrap replicates of the example tail tests (the end of [`analysis::BOOTSTRAP`]).
+pub const MAX_BOOTSTRAP: usize = *analysis::BOOTSTRAP.end();
 
 /// What to measure; validate with [`MeasureParams::check`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeasureParams {
     /// Minibatch size B of every draw at the frozen θ.
     pub batch_size: usize,
-    /// M: minibatch draws for the iteration-wise SGN samples (10..=5000).
+    /// M: minibatch draws for the iteration-wise SGN samples ([`analysis::DRAWS`]).
     pub draws: usize,
-    /// Draws whose full g and ξ are tested dimension-wise (1..=100).
+    /// Draws whose full g and ξ are tested dimension-wise ([`analysis::DIM_DRAWS`]).
     pub dim_draws: usize,
-    /// m: tracked parameters when the trainer has no log (1..=1000).
+    /// m: tracked parameters when the trainer has no log ([`crate::train::TRACKED`]).
     pub n_tracked: usize,
     /// N_cov: samples in the covariance estimate (2..=n_train; 0 skips the spectrum).
     pub n_cov: usize,
@@ -66,36 +68,25 @@ pub struct MeasureParams {
 }
 
 impl Default for MeasureParams {
-    /// The protocol's defaults (`docs/PROTOCOL.md` §5.1): B = 128, M = 200 draws, 10 dimension-wise draws,
-    /// m = 50, N_cov = 1000, the paper's tail rule at level 0.05, spectrum fit with K =
-    /// min(1000, rank/2), the Gaussian baseline, no Davis–Kahan view.
+    /// The protocol's defaults (`docs/PROTOCOL.md` §5.1), those of the configuration: the
+    /// training batch size B ([`crate::train::SgdParams`]), m of the log
+    /// ([`crate::train::LogParams`]), and [`AnalysisConfig::default`]'s M, dimension-wise draws,
+    /// N_cov, tail rule and level, spectrum fit and Gaussian baseline, no Davis–Kahan view; seed 0.
     fn default() -> Self {
-        MeasureParams {
-            batch_size: 128,
-            draws: 200,
-            dim_draws: 10,
-            n_tracked: 50,
-            n_cov: 1000,
-            tail: PowerLawOptions::default(),
-            example_bootstrap: 0,
-            spectrum: SpectrumOptions {
-                davis_kahan: None,
-                ..SpectrumOptions::default()
-            },
-            seed: 0,
-        }
+        let batch_size = crate::train::SgdParams::default().batch_size;
+        let n_tracked = crate::train::LogParams::default().n_tracked;
+        AnalysisConfig::default()
+            .measure_params(batch_size, n_tracked, 0)
+            .expect("the default analysis settings are in range")
     }
 }
 
 /// Why a measurement failed.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum MeasureError {
-    #[error("{field} = {value} is out of range ({range})")]
-    OutOfRange {
-        field: &'static str,
-        value: usize,
-        range: String,
-    },
+    /// [`OutOfRange`], the one range error.
+    #[error(transparent)]
+    OutOfRange(#[from] OutOfRange),
     #[error("cancelled")]
     Cancelled,
     #[error("every coordinate of the full-batch gradient is zero at this θ: nothing to track")]
@@ -122,26 +113,16 @@ impl From<StatsError> for MeasureError {
 pub struct MeasureConfig(MeasureParams);
 
 impl MeasureParams {
-    /// Validates every range against the training set size `n_train`.
+    /// Validates every range against the training set size `n_train` (the ranges of
+    /// [`AnalysisConfig`] and [`crate::train::LogParams`], B ≤ N, N_cov 0 or in 2..=N).
     pub fn check(self, n_train: usize) -> Result<MeasureConfig, MeasureError> {
-        let range = |field, value: usize, lo: usize, hi: usize| {
-            if value < lo || value > hi {
-                Err(MeasureError::OutOfRange {
-                    field,
-                    value,
-                    range: format!("{lo}..={hi}"),
-                })
-            } else {
-                Ok(())
-            }
-        };
-        range("batch_size", self.batch_size, 1, n_train.max(1))?;
-        range("draws", self.draws, 10, 5000)?;
-        range("dim_draws", self.dim_draws, 1, 100)?;
-        range("n_tracked", self.n_tracked, 1, MAX_TRACKED)?;
-        range("example_bootstrap", self.example_bootstrap, 0, MAX_BOOTSTRAP)?;
+        within("batch_size", self.batch_size, &(1..=n_train.max(1)))?;
+        within("draws", self.draws, &analysis::DRAWS)?;
+        within("dim_draws", self.dim_draws, &analysis::DIM_DRAWS)?;
+        within("n_tracked", self.n_tracked, &crate::train::TRACKED)?;
+        within("example_bootstrap", self.example_bootstrap, &analysis::BOOTSTRAP)?;
         if self.n_cov != 0 {
-            range("n_cov", self.n_cov, 2, n_train)?;
+            within("n_cov", self.n_cov, &(2..=n_train))?;
         }
         Ok(MeasureConfig(self))
     }
@@ -153,7 +134,7 @@ impl MeasureConfig {
     }
 }
 /// The paper's Table A at one θ: power-law rates of the four kinds of sample.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableA {
     pub dimension_g: PowerLawRate,
     pub dimension_sgn: PowerLawRate,
@@ -163,7 +144,7 @@ pub struct TableA {
 }
 
 /// Everything measured at one θ.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GradientStructure {
     /// Training steps taken before θ.
     pub step: u64,
@@ -196,7 +177,7 @@ pub struct GradientStructure {
 }
 
 /// A sample that could not be tested.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Untested {
     pub sample: String,
     pub reason: String,

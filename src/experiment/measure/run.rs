@@ -59,7 +59,7 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(
             Err(MeasureError::Cancelled)
         }
     };
-    let n = trainer.train_data().n;
+    let n = trainer.train_data().n();
     let rate_opts = PowerLawOptions {
         bootstrap: Some(0),
         ..p.tail.clone()

@@ -5,10 +5,10 @@
 use crate::libm_f64::LibmF64;
 use crate::stats::powerlaw::{power_law_test, PowerLawOptions, PowerLawReport};
 use crate::stats::{normality, NormalityReport, StatsError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One sample's tail test, its Gaussianity tests, and the sample itself (for the plots).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TailTest {
     /// What the sample is, e.g. "dimension-wise g (all 89610 coordinates, draw 1)".
     pub label: String,

@@ -16,6 +16,7 @@ pub mod shared;
 pub mod spectrum;
 pub mod subspace;
 pub mod tour;
+pub mod units;
 
 use super::config::{ExperimentConfig, ExperimentError};
 use super::context::{Assets, Ctx, ProgressFn};
@@ -24,7 +25,6 @@ use super::report::{Report, TableARow, TableBRow, ENGINE_VERSION, SCHEMA_VERSION
 use super::verdict::Verdict;
 use crate::data::DatasetSpec;
 use crate::plot::Chart;
-use crate::rng::replicate_seed;
 use serde::Serialize;
 
 /// A preset's description: what it tests and how, shown by the CLI and the page's tour.
@@ -111,36 +111,19 @@ pub fn assets_of(name: &str, base: &ExperimentConfig) -> Result<Vec<&'static str
 
 /// Runs the preset `name` on top of `base` — the presets change only the knob they study, so a
 /// small `base` (e.g. [`reduced_base`]) gives a reduced run — over `base.replicates` independent
-/// replicates: replicate r runs at seed [`replicate_seed`]`(base.seed, r)` (data split and
+/// replicates: replicate r runs at seed [`crate::rng::replicate_seed`]`(base.seed, r)` (data split and
 /// order, initialisation and every measurement draw follow from it), and each claim is decided
 /// from the replicates' outcomes ([`super::summary`]). `assets` returns the bytes of a file under
 /// `assets/`; `progress` is called between units of work and cancels the run by returning
-/// `false`.
+/// `false`. The replicates run one after another in this thread as the [`units`] of
+/// [`units::Split::Replicates`]; [`units::run_parallel`] runs the same units on every core.
 pub fn run_preset(
     name: &str,
     base: &ExperimentConfig,
     assets: &mut Assets<'_>,
     progress: &mut ProgressFn<'_>,
 ) -> Result<Report, ExperimentError> {
-    base.check_ranges()?;
-    let preset = get(name)?;
-    let is_tour = preset.info().name == tour::PaperTour.info().name;
-    let mut ctx = Ctx::new(assets, progress, name, is_tour);
-    let n = base.replicates.max(1);
-    let mut runs = Vec::with_capacity(n);
-    for r in 0..n {
-        let seeded = ExperimentConfig {
-            seed: replicate_seed(base.seed, r),
-            ..base.clone()
-        };
-        ctx.forget_kept();
-        let mut report = ctx.within(r, n, |ctx| run_in(ctx, preset, &seeded))?;
-        if r > 0 {
-            report.drop_samples();
-        }
-        runs.push(report);
-    }
-    Ok(replicated(runs))
+    units::run_serial(name, base, units::Split::Replicates, assets, progress)
 }
 
 /// One report from the replicates' reports (replicate 0 first): replicate 0 carries the others
@@ -271,6 +254,7 @@ pub fn fill_tables(r: &mut Report) {
 pub fn reduced_base(seed: u64) -> ExperimentConfig {
     use super::config::*;
     use crate::nn::{ActivationKind, ModelSpec};
+    use crate::train::{LogParams, SgdParams};
     ExperimentConfig {
         data: DataConfig {
             dataset: DatasetSpec::Digits8x8,
@@ -282,12 +266,12 @@ pub fn reduced_base(seed: u64) -> ExperimentConfig {
             hidden: vec![32],
             activation: ActivationKind::Relu,
         },
-        training: TrainingConfig {
+        training: SgdParams {
             batch_size: 32,
             epochs: 2,
-            ..TrainingConfig::default()
+            ..SgdParams::default()
         },
-        logging: LoggingConfig {
+        logging: LogParams {
             n_tracked: 20,
             full_every: 0,
         },

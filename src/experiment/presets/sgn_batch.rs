@@ -32,7 +32,7 @@ impl Preset for SgnBatch {
         let mut c = b.clone();
         c.analysis.n_cov = 0;
         let tr = ctx.within(0, 2, |ctx| ctx.train_arm("default", &c))?;
-        let n = tr.trainer().train_data().n;
+        let n = tr.trainer().train_data().n();
         let mut sizes: Vec<usize> = [8, 32, 128, 512].into_iter().filter(|&s| s <= n / 2).collect();
         if sizes.is_empty() {
             sizes.push(1.max(n / 2));

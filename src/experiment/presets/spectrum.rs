@@ -3,7 +3,7 @@
 
 use super::shared::{fmt_fit, k_sweep_note, measurement_charts, spectrum_clauses, spectrum_notes, trained_of, SpecArm};
 use super::{Preset, PresetInfo};
-use crate::experiment::config::{level_of, ExperimentConfig, ExperimentError};
+use crate::experiment::config::{ExperimentConfig, ExperimentError};
 use crate::experiment::context::Ctx;
 use crate::experiment::report::{ArmResult, Report, TableBRow};
 use crate::experiment::verdict::Verdict;
@@ -72,7 +72,7 @@ pub fn arm_verdict(
     }
     let mut notes = spectrum_notes(&spec, init.as_ref());
     if !spec.too_few() {
-        notes.push(k_sweep_note(&sp.report, level_of(cfg.analysis.level)?));
+        notes.push(k_sweep_note(&sp.report, cfg.analysis.level()?));
     }
     Ok(Some(Verdict::from_clauses(
         info.claim,

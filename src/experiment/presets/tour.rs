@@ -2,7 +2,7 @@
 //! each as a part of one report. The tour keeps the first trained network and reuses it for the
 //! later arms that train the same one (see [`Ctx`]).
 
-use super::{run_in, Preset, PresetInfo, REGISTRY};
+use super::{fill_tables, new_report, run_in, Preset, PresetInfo, REGISTRY};
 use crate::data::DatasetSpec;
 use crate::experiment::config::{ExperimentConfig, ExperimentError};
 use crate::experiment::context::Ctx;
@@ -56,6 +56,17 @@ impl Preset for PaperTour {
             .flatten()
             .collect()
     }
+}
+
+/// The tour's report on `base` from its parts' reports (each run on `base`, in [`parts`] order),
+/// as [`Preset::run`] of the tour makes it: the parts and the tour's [`verdict`] (a unit of the
+/// tour split by part, `super::units`, is one of these parts).
+pub fn assemble(base: &ExperimentConfig, parts: Vec<Report>) -> Report {
+    let mut r = new_report(&INFO, base);
+    r.verdicts.push(verdict(&INFO, &parts));
+    r.parts = parts;
+    fill_tables(&mut r);
+    r
 }
 
 /// The tour's verdict: one clause per claim of its parts (holds when the claim agrees, fails

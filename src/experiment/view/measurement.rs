@@ -61,6 +61,8 @@ pub struct MeasurementView {
     pub samples: Vec<SampleView>,
     pub table_b: Option<TableView>,
     pub spectrum_caption: Option<String>,
+    /// The spectrum's verdict in words (the fit of Table B's first row against its baseline).
+    pub spectrum_verdict: Option<PanelView>,
     /// The spectrum charts: rank plot, trace share, eigengaps, Davis–Kahan (when measured).
     pub spectrum_charts: Vec<Chart>,
 }
@@ -345,6 +347,10 @@ pub fn measurement_view(g: &GradientStructure, alpha: f64) -> MeasurementView {
         g.logged_steps,
         g.draws
     );
+    let spectrum_verdict = g
+        .spectrum
+        .as_ref()
+        .map(|sp| spectrum_panel(&sp.report, sp.baseline.as_ref()));
     let (table_b, spectrum_caption, spectrum_charts) = match &g.spectrum {
         Some(sp) => {
             let label = format!("gradients at step {}", g.step);
@@ -382,6 +388,88 @@ pub fn measurement_view(g: &GradientStructure, alpha: f64) -> MeasurementView {
         samples,
         table_b,
         spectrum_caption,
+        spectrum_verdict,
         spectrum_charts,
+    }
+}
+
+/// The spectrum's verdict box: whether the top-K eigenvalues follow a power law λ_k ∝ k^(−s)
+/// (the paper's KS rule on the rank plot, Xie et al. 2023 §4), with ŝ beside the Gaussian
+/// baseline's.
+pub fn spectrum_panel(r: &SpectrumReport, baseline: Option<&SpectrumReport>) -> PanelView {
+    let f = &r.fit;
+    let yes = f.power_law && !r.flat;
+    let base = baseline.map(|b| b.fit.s);
+    let numbers = format!(
+        "top K = {} eigenvalues · ŝ = {} · d_ks = {} vs d_c = {}{}",
+        f.k,
+        n3(f.s),
+        n3(f.ks_d),
+        n3(f.ks_critical),
+        base.map_or(String::new(), |b| format!(" · Gaussian baseline ŝ = {}", n3(b)))
+    );
+    let plain = if r.flat {
+        "The spectrum is flat (ŝ < 0.3): no power-law decay.".to_string()
+    } else if f.power_law {
+        let than = match base {
+            Some(b) if f.s > b => format!(", steeper than the Gaussian baseline's {}", n3(b)),
+            Some(b) => format!(", not steeper than the Gaussian baseline's {}", n3(b)),
+            None => String::new(),
+        };
+        format!(
+            "The top {} eigenvalues fall off as a power law λ_k ∝ k^(−ŝ) with ŝ = {}{than}.",
+            f.k,
+            n3(f.s)
+        )
+    } else {
+        format!(
+            "The top {} eigenvalues are not consistent with a power law (d_ks ≥ d_c).",
+            f.k
+        )
+    };
+    PanelView {
+        head: "Covariance spectrum: ".into(),
+        decision: if yes { "power law" } else { "not a power law" }.into(),
+        yes,
+        numbers,
+        plain,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spectrum::{analyze, FitParams, Spectrum};
+
+    /// A spectrum λ_k = k^(−s) for k = 1..200 (an exact power law of exponent `s`).
+    fn power(s: f64) -> SpectrumReport {
+        let eigenvalues: Vec<f64> = (1..=200).map(|k| (k as f64).powf(-s)).collect();
+        let spectrum = Spectrum {
+            n: 400,
+            d: 200,
+            rank: 200,
+            eigenvalues,
+        };
+        analyze(spectrum, &FitParams::default()).unwrap()
+    }
+
+    #[test]
+    fn the_spectrum_verdict_says_power_law_steeper_than_the_baseline_or_flat() {
+        let (steep, gentle) = (power(2.0), power(0.6));
+        assert!((steep.fit.s - 2.0).abs() < 0.2, "ŝ = {}", steep.fit.s);
+        let p = spectrum_panel(&steep, Some(&gentle));
+        assert!(p.yes && p.decision == "power law", "{p:?}");
+        assert!(p.plain.contains("steeper than the Gaussian baseline's"), "{}", p.plain);
+        assert!(p.numbers.contains("Gaussian baseline ŝ"));
+        let p = spectrum_panel(&gentle, Some(&steep));
+        assert!(p.plain.contains("not steeper than"), "{}", p.plain);
+        // A nearly constant spectrum: flat, no power-law decay.
+        let flat = power(0.05);
+        assert!(flat.flat);
+        let p = spectrum_panel(&flat, None);
+        assert!(
+            !p.yes && p.decision == "not a power law" && p.plain.contains("flat"),
+            "{p:?}"
+        );
     }
 }

@@ -18,6 +18,9 @@ pub struct Facts {
     pub data: String,
     /// "FCN 784→100→100→10 (ReLU) (89,610 parameters; about 251 MiB with the measurement, cap 512 MiB)".
     pub model: String,
+    /// The model line for a reader (an embed): the network and its parameters, without the
+    /// memory estimate and the cap. "FCN 784→100→100→10 (ReLU), 89,610 parameters".
+    pub network: String,
     pub optimizer: String,
     pub engine: String,
     pub n_params: usize,
@@ -101,7 +104,7 @@ pub fn model_line(cfg: &ExperimentConfig, d: &ArmDriver, measurement: Option<u64
     let mib = |b: u64| b as f64 / f64::from(1 << 20);
     format!(
         "{} ({} parameters; about {:.1} MiB to train{}; cap {} MiB)",
-        describe_model(&tc.params.model, train.d, train.n_classes),
+        describe_model(&tc.params.model, train.d(), train.n_classes),
         thousands(tc.n_params),
         mib(checked.training_estimate),
         measurement.map_or(String::new(), |m| format!(", {:.1} MiB with the measurement", mib(m))),
@@ -118,18 +121,23 @@ pub fn facts(cfg: &ExperimentConfig, d: &ArmDriver) -> Facts {
         data: format!(
             "{}: {} train / {} test, {} features",
             describe_data(&cfg.data.dataset, &cfg.prepare_params()),
-            train.n,
-            d.test_set().n,
-            train.d
+            train.n(),
+            d.test_set().n(),
+            train.d()
         ),
         model: model_line(cfg, d, None),
+        network: format!(
+            "{}, {} parameters",
+            describe_model(&tc.params.model, train.d(), train.n_classes),
+            thousands(tc.n_params)
+        ),
         optimizer: format!(
             "SGD η = {}, momentum {}, weight decay {}, batch {}, {} epochs",
             tc.params.sgd.lr,
             tc.params.sgd.momentum,
             tc.params.sgd.weight_decay,
-            tc.params.batch_size,
-            tc.params.epochs
+            tc.params.sgd.batch_size,
+            tc.params.sgd.epochs
         ),
         engine: format!("engine {}", env!("CARGO_PKG_VERSION")),
         n_params: tc.n_params,

@@ -40,8 +40,9 @@ mod vectors;
 #[cfg(test)]
 mod tests;
 
-use super::SpectrumError;
+use super::{square_entries, SpectrumError};
 use kernels::Kernels;
+use ndarray::ArrayView2;
 
 /// Runs `f` on every task: natively as tasks of the current rayon pool when `parallel` and the
 /// pool has more than one thread, else in order on the calling thread. Every task's arithmetic
@@ -87,61 +88,6 @@ pub fn evd_bytes(n: usize, vectors: bool) -> u64 {
     reduction.max(q_built).max(ql)
 }
 
-/// A symmetric `n × n` matrix stored densely (row-major = column-major, since it is symmetric).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SymMatrix {
-    pub n: usize,
-    /// `n × n` values; `data[i * n + j] == data[j * n + i]`.
-    pub data: Vec<f64>,
-}
-
-impl SymMatrix {
-    /// The zero matrix.
-    pub fn zeros(n: usize) -> Self {
-        SymMatrix {
-            n,
-            data: vec![0.0; n * n],
-        }
-    }
-
-    /// Entry (i, j).
-    #[inline]
-    pub fn get(&self, i: usize, j: usize) -> f64 {
-        self.data[i * self.n + j]
-    }
-
-    /// Trace Σ_i A_ii.
-    pub fn trace(&self) -> f64 {
-        (0..self.n).map(|i| self.get(i, i)).sum()
-    }
-
-    /// Multiplies every entry by `c`.
-    pub fn scale(&mut self, c: f64) {
-        self.data.iter_mut().for_each(|x| *x *= c);
-    }
-
-    /// Checks `data.len() == n²` and that every entry is finite.
-    pub fn validate(&self) -> Result<(), SpectrumError> {
-        if self.n.checked_mul(self.n) != Some(self.data.len()) {
-            return Err(SpectrumError::Shape(format!(
-                "{} values for a {} × {} matrix",
-                self.data.len(),
-                self.n,
-                self.n
-            )));
-        }
-        self.check_finite()
-    }
-
-    fn check_finite(&self) -> Result<(), SpectrumError> {
-        if self.data.iter().all(|x| x.is_finite()) {
-            Ok(())
-        } else {
-            Err(SpectrumError::NonFinite)
-        }
-    }
-}
-
 /// Eigenvalues and (unit-norm) eigenvectors of a symmetric matrix, descending.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SymEigen {
@@ -159,15 +105,15 @@ impl SymEigen {
     }
 }
 
-/// The working copy of `a`'s upper triangle (row-major n × n; the lower triangle is not
-/// copied), scaled by 2⁻ᵏ so that its largest entry is in [½, 1), and k (0 for a zero matrix).
-fn scaled_copy(a: &SymMatrix) -> (Vec<f64>, i32) {
-    let n = a.n;
-    let m = a.data.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+/// The working copy of the upper triangle of the row-major `n × n` matrix `a` (the lower
+/// triangle is not copied), scaled by 2⁻ᵏ so that its largest entry is in [½, 1), and k (0 for a
+/// zero matrix).
+fn scaled_copy(a: &[f64], n: usize) -> (Vec<f64>, i32) {
+    let m = a.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     let k = if m > 0.0 { libm::ilogb(m) + 1 } else { 0 };
     let mut w = vec![0.0; n * n];
     for r in 0..n {
-        let (src, dst) = (&a.data[r * n + r..(r + 1) * n], &mut w[r * n + r..(r + 1) * n]);
+        let (src, dst) = (&a[r * n + r..(r + 1) * n], &mut w[r * n + r..(r + 1) * n]);
         if k == 0 {
             dst.copy_from_slice(src);
         } else {
@@ -198,15 +144,16 @@ fn descending_order(d: &[f64]) -> Vec<usize> {
     idx
 }
 
-/// All eigenvalues of the symmetric matrix `a`, descending.
-pub fn eigenvalues_desc(a: &SymMatrix) -> Result<Vec<f64>, SpectrumError> {
+/// All eigenvalues of the symmetric matrix `a`, descending. Only the upper triangle is read (as
+/// LAPACK's `dsyev` with `UPLO = 'U'`); `a` must be square, finite and in standard layout
+/// (row-major, contiguous), else a [`SpectrumError`].
+pub fn eigenvalues_desc(a: ArrayView2<'_, f64>) -> Result<Vec<f64>, SpectrumError> {
     eigenvalues_with(a, &Kernels::get())
 }
 
-fn eigenvalues_with(a: &SymMatrix, k: &Kernels) -> Result<Vec<f64>, SpectrumError> {
-    a.validate()?;
-    let n = a.n;
-    let (mut w, scale) = scaled_copy(a);
+fn eigenvalues_with(a: ArrayView2<'_, f64>, k: &Kernels) -> Result<Vec<f64>, SpectrumError> {
+    let (n, a) = square_entries(a)?;
+    let (mut w, scale) = scaled_copy(a, n);
     let t = tridiag::tridiagonalize(&mut w, n, k);
     drop(w);
     let (mut d, mut e) = (t.d, t.e);
@@ -216,15 +163,15 @@ fn eigenvalues_with(a: &SymMatrix, k: &Kernels) -> Result<Vec<f64>, SpectrumErro
     Ok(v)
 }
 
-/// Eigenvalues and eigenvectors of the symmetric matrix `a`, descending.
-pub fn eigen_desc(a: &SymMatrix) -> Result<SymEigen, SpectrumError> {
+/// Eigenvalues and eigenvectors of the symmetric matrix `a`, descending; the input contract of
+/// [`eigenvalues_desc`].
+pub fn eigen_desc(a: ArrayView2<'_, f64>) -> Result<SymEigen, SpectrumError> {
     eigen_with(a, &Kernels::get())
 }
 
-fn eigen_with(a: &SymMatrix, k: &Kernels) -> Result<SymEigen, SpectrumError> {
-    a.validate()?;
-    let n = a.n;
-    let (mut w, scale) = scaled_copy(a);
+fn eigen_with(a: ArrayView2<'_, f64>, k: &Kernels) -> Result<SymEigen, SpectrumError> {
+    let (n, a) = square_entries(a)?;
+    let (mut w, scale) = scaled_copy(a, n);
     let t = tridiag::tridiagonalize(&mut w, n, k);
     let mut u = vectors::q_transposed(&w, n, &t.tau, k);
     drop(w);

@@ -5,10 +5,16 @@
 use super::kernels::{Isa, Kernels};
 use super::*;
 use crate::libm_f64::LibmF64;
+use ndarray::Array2;
+
+/// The row-major `n × n` buffer `data` as a matrix.
+fn sym(n: usize, data: Vec<f64>) -> Array2<f64> {
+    Array2::from_shape_vec((n, n), data).unwrap()
+}
 
 /// A = H·diag(λ)·H with the Householder reflector H = I − 2vvᵀ/(vᵀv): exactly the eigenvalues λ
 /// (H is orthogonal and symmetric) and the eigenvectors H e_k.
-fn reflected(lambda: &[f64], seed: usize) -> (SymMatrix, Vec<f64>) {
+fn reflected(lambda: &[f64], seed: usize) -> (Array2<f64>, Vec<f64>) {
     let n = lambda.len();
     let v: Vec<f64> = (0..n)
         .map(|i| (((i + seed) * 7919 % 613) as f64 / 613.0) - 0.4)
@@ -25,11 +31,11 @@ fn reflected(lambda: &[f64], seed: usize) -> (SymMatrix, Vec<f64>) {
             data[j * n + i] = x;
         }
     }
-    (SymMatrix { n, data }, hm)
+    (sym(n, data), hm)
 }
 
 /// A pseudo-random symmetric matrix (entries in [−1, 1), deterministic).
-fn random_sym(n: usize, seed: u64) -> SymMatrix {
+fn random_sym(n: usize, seed: u64) -> Array2<f64> {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut next = || {
         state ^= state << 13;
@@ -45,7 +51,7 @@ fn random_sym(n: usize, seed: u64) -> SymMatrix {
             data[j * n + i] = x;
         }
     }
-    SymMatrix { n, data }
+    sym(n, data)
 }
 
 fn bits(v: &[f64]) -> Vec<u64> {
@@ -53,15 +59,15 @@ fn bits(v: &[f64]) -> Vec<u64> {
 }
 
 /// ‖A u_k − λ_k u_k‖ / ‖A‖_max and |u_jᵀu_k − δ_jk|, worst over all k, j.
-fn residuals(a: &SymMatrix, e: &SymEigen) -> (f64, f64) {
-    let n = a.n;
-    let amax = a.data.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(f64::MIN_POSITIVE);
+fn residuals(a: &Array2<f64>, e: &SymEigen) -> (f64, f64) {
+    let n = a.nrows();
+    let amax = a.iter().fold(0.0f64, |m, x| m.max(x.abs())).max(f64::MIN_POSITIVE);
     let mut res = 0.0f64;
     let mut orth = 0.0f64;
     for k in 0..n {
         let u = e.vector(k);
         for i in 0..n {
-            let au: f64 = (0..n).map(|j| a.get(i, j) * u[j]).sum();
+            let au: f64 = (0..n).map(|j| a[[i, j]] * u[j]).sum();
             res = res.max((au - e.values[k] * u[i]).abs() / amax);
         }
         for j in 0..=k {
@@ -80,11 +86,11 @@ fn recovers_a_known_spectrum_with_vectors() {
     let n = 300;
     let lambda: Vec<f64> = (1..=n).map(|k| (k as f64).powf_(-1.2)).collect();
     let (a, _) = reflected(&lambda, 0);
-    let v = eigenvalues_desc(&a).unwrap();
+    let v = eigenvalues_desc(a.view()).unwrap();
     for k in 0..n {
         assert!((v[k] - lambda[k]).abs() < 1e-13, "λ_{k}: {} vs {}", v[k], lambda[k]);
     }
-    let e = eigen_desc(&a).unwrap();
+    let e = eigen_desc(a.view()).unwrap();
     assert_eq!(
         bits(&e.values),
         bits(&v),
@@ -100,7 +106,7 @@ fn recovers_a_known_spectrum_with_vectors() {
 fn every_small_size() {
     for n in 0..=70 {
         let a = random_sym(n, n as u64 + 1);
-        let e = eigen_desc(&a).unwrap();
+        let e = eigen_desc(a.view()).unwrap();
         assert_eq!(e.values.len(), n);
         assert!(e.values.windows(2).all(|w| w[0] >= w[1]), "n = {n}: descending");
         if n == 0 {
@@ -111,8 +117,8 @@ fn every_small_size() {
             res < 1e-12 && orth < 1e-12,
             "n = {n}: residual {res:e}, orthogonality {orth:e}"
         );
-        let tr: f64 = (0..n).map(|i| a.get(i, i)).sum();
-        let fro: f64 = a.data.iter().map(|x| x * x).sum();
+        let tr: f64 = (0..n).map(|i| a[[i, i]]).sum();
+        let fro: f64 = a.iter().map(|x| x * x).sum();
         let s1: f64 = e.values.iter().sum();
         let s2: f64 = e.values.iter().map(|x| x * x).sum();
         assert!((s1 - tr).abs() < 1e-12 * (n as f64), "n = {n}: Σλ {s1} vs tr {tr}");
@@ -130,15 +136,18 @@ fn every_small_size() {
 #[cfg(not(target_arch = "wasm32"))]
 fn same_bits_with_every_kernel_set_and_thread_count() {
     let a = random_sym(700, 42);
-    let reference = eigen_with(&a, &Kernels::of(Isa::Portable)).unwrap();
-    let ref_values = eigenvalues_with(&a, &Kernels::of(Isa::Portable)).unwrap();
+    let reference = eigen_with(a.view(), &Kernels::of(Isa::Portable)).unwrap();
+    let ref_values = eigenvalues_with(a.view(), &Kernels::of(Isa::Portable)).unwrap();
     assert_eq!(bits(&reference.values), bits(&ref_values));
     for isa in Isa::available() {
         for threads in [1, 2, 3] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let (v, e) = pool.install(|| {
                 let k = Kernels::of(isa);
-                (eigenvalues_with(&a, &k).unwrap(), eigen_with(&a, &k).unwrap())
+                (
+                    eigenvalues_with(a.view(), &k).unwrap(),
+                    eigen_with(a.view(), &k).unwrap(),
+                )
             });
             assert_eq!(bits(&v), bits(&ref_values), "{isa:?}, {threads} threads: eigenvalues");
             assert_eq!(bits(&e.values), bits(&ref_values), "{isa:?}, {threads} threads: values");
@@ -157,7 +166,7 @@ fn same_bits_with_every_kernel_set_and_thread_count() {
 fn repeated_eigenvalues() {
     let lambda = [2.0, 2.0, 2.0, 2.0, 2.0, 1.0, 1.0, 1.0, 0.0, 0.0];
     let (a, _) = reflected(&lambda, 3);
-    let e = eigen_desc(&a).unwrap();
+    let e = eigen_desc(a.view()).unwrap();
     for (got, want) in e.values.iter().zip(lambda) {
         assert!((got - want).abs() < 1e-14, "{:?}", e.values);
     }
@@ -169,24 +178,24 @@ fn repeated_eigenvalues() {
 #[test]
 fn diagonal_and_tridiagonal_inputs() {
     let n = 40;
-    let mut a = SymMatrix::zeros(n);
+    let mut a = Array2::zeros((n, n));
     for i in 0..n {
-        a.data[i * n + i] = (i as f64 - 17.5) / 3.0;
+        a[[i, i]] = (i as f64 - 17.5) / 3.0;
     }
-    let v = eigenvalues_desc(&a).unwrap();
+    let v = eigenvalues_desc(a.view()).unwrap();
     let mut want: Vec<f64> = (0..n).map(|i| (i as f64 - 17.5) / 3.0).collect();
     want.reverse();
     assert_eq!(v, want, "a diagonal matrix's eigenvalues, exactly");
     // The 1-2-1 matrix tridiag(−1, 2, −1): λ_k = 2 − 2 cos(kπ/(n+1)).
-    let mut t = SymMatrix::zeros(n);
+    let mut t = Array2::zeros((n, n));
     for i in 0..n {
-        t.data[i * n + i] = 2.0;
+        t[[i, i]] = 2.0;
         if i + 1 < n {
-            t.data[i * n + i + 1] = -1.0;
-            t.data[(i + 1) * n + i] = -1.0;
+            t[[i, i + 1]] = -1.0;
+            t[[i + 1, i]] = -1.0;
         }
     }
-    let e = eigen_desc(&t).unwrap();
+    let e = eigen_desc(t.view()).unwrap();
     for (k, got) in e.values.iter().enumerate() {
         let want = 2.0 - 2.0 * (std::f64::consts::PI * (n - k) as f64 / (n + 1) as f64).cos();
         assert!((got - want).abs() < 1e-14, "λ_{k}: {got} vs {want}");
@@ -198,33 +207,29 @@ fn diagonal_and_tridiagonal_inputs() {
 #[test]
 fn two_by_two_descending() {
     // [[2,1],[1,2]] has eigenvalues 3 and 1 with eigenvectors (1,1)/√2 and (1,−1)/√2.
-    let a = SymMatrix {
-        n: 2,
-        data: vec![2.0, 1.0, 1.0, 2.0],
-    };
-    let v = eigenvalues_desc(&a).unwrap();
+    let a = sym(2, vec![2.0, 1.0, 1.0, 2.0]);
+    let v = eigenvalues_desc(a.view()).unwrap();
     assert!((v[0] - 3.0).abs() < 1e-15 && (v[1] - 1.0).abs() < 1e-15, "{v:?}");
-    let e = eigen_desc(&a).unwrap();
+    let e = eigen_desc(a.view()).unwrap();
     let u = e.vector(0);
     assert!((u[0].abs() - 0.5f64.sqrt()).abs() < 1e-15 && (u[0] - u[1]).abs() < 1e-15);
-    let one = SymMatrix { n: 1, data: vec![-4.5] };
-    assert_eq!(eigenvalues_desc(&one).unwrap(), vec![-4.5]);
-    assert_eq!(eigen_desc(&one).unwrap().vectors, vec![1.0]);
+    let one = sym(1, vec![-4.5]);
+    assert_eq!(eigenvalues_desc(one.view()).unwrap(), vec![-4.5]);
+    assert_eq!(eigen_desc(one.view()).unwrap().vectors, vec![1.0]);
 }
 
 #[test]
 fn non_finite_is_an_error() {
-    let a = SymMatrix {
-        n: 1,
-        data: vec![f64::NAN],
-    };
-    assert!(matches!(eigenvalues_desc(&a), Err(SpectrumError::NonFinite)));
-    assert!(matches!(eigen_desc(&a), Err(SpectrumError::NonFinite)));
-    let short = SymMatrix {
-        n: 3,
-        data: vec![1.0; 8],
-    };
-    assert!(matches!(eigenvalues_desc(&short), Err(SpectrumError::Shape(_))));
+    let a = sym(1, vec![f64::NAN]);
+    assert!(matches!(eigenvalues_desc(a.view()), Err(SpectrumError::NonFinite)));
+    assert!(matches!(eigen_desc(a.view()), Err(SpectrumError::NonFinite)));
+    let wide = Array2::from_elem((2, 4), 1.0);
+    assert!(matches!(eigenvalues_desc(wide.view()), Err(SpectrumError::Shape(_))));
+    // A view that is not in standard layout (every other column of a 3 × 6 matrix) is refused,
+    // not silently copied: the kernels read contiguous rows.
+    let strided = Array2::from_elem((3, 6), 1.0);
+    let every_other = strided.slice(ndarray::s![.., ..;2]);
+    assert!(matches!(eigen_desc(every_other), Err(SpectrumError::Shape(_))));
 }
 
 /// Fuzz finding (`stats` target): a finite symmetric matrix with entries near f64::MAX made the
@@ -235,14 +240,11 @@ fn non_finite_is_an_error() {
 #[test]
 fn extreme_entries_are_scaled_exactly() {
     let b = random_sym(50, 9);
-    let v = eigenvalues_desc(&b).unwrap();
+    let v = eigenvalues_desc(b.view()).unwrap();
     for k in [-1040, -600, -3, 5, 600, 1000] {
-        let scaled = SymMatrix {
-            n: b.n,
-            data: b.data.iter().map(|x| libm::scalbn(*x, k)).collect(),
-        };
-        let w = eigenvalues_desc(&scaled).unwrap();
-        let e = eigen_desc(&scaled).unwrap();
+        let scaled = b.mapv(|x| libm::scalbn(x, k));
+        let w = eigenvalues_desc(scaled.view()).unwrap();
+        let e = eigen_desc(scaled.view()).unwrap();
         assert_eq!(
             bits(&e.values),
             bits(&w),
@@ -260,32 +262,19 @@ fn extreme_entries_are_scaled_exactly() {
             }
         }
     }
-    let a = SymMatrix {
-        n: 2,
-        data: vec![1e308, 5e307, 5e307, 1e307],
-    };
-    let want = eigenvalues_desc(&SymMatrix {
-        n: 2,
-        data: vec![1.0, 0.5, 0.5, 0.1],
-    })
-    .unwrap();
-    let got = eigenvalues_desc(&a).unwrap();
+    let a = sym(2, vec![1e308, 5e307, 5e307, 1e307]);
+    let want = eigenvalues_desc(sym(2, vec![1.0, 0.5, 0.5, 0.1]).view()).unwrap();
+    let got = eigenvalues_desc(a.view()).unwrap();
     for (x, y) in got.iter().zip(&want) {
         assert!((x / 1e308 - y).abs() < 1e-15, "{got:?} vs {want:?}");
     }
-    let tiny = SymMatrix {
-        n: 2,
-        data: vec![2e-310, 1e-310, 1e-310, 5e-324],
-    };
-    let t = eigenvalues_desc(&tiny).unwrap();
+    let tiny = sym(2, vec![2e-310, 1e-310, 1e-310, 5e-324]);
+    let t = eigenvalues_desc(tiny.view()).unwrap();
     assert!(t[0] > 0.0 && t[0] >= t[1] && t.iter().all(|x| x.is_finite()), "{t:?}");
     // λ₁ = 2·f64::MAX does not exist in f64.
-    let huge = SymMatrix {
-        n: 2,
-        data: vec![f64::MAX, f64::MAX, f64::MAX, f64::MAX],
-    };
-    assert!(matches!(eigenvalues_desc(&huge), Err(SpectrumError::Eigen(_))));
-    assert!(matches!(eigen_desc(&huge), Err(SpectrumError::Eigen(_))));
+    let huge = sym(2, vec![f64::MAX, f64::MAX, f64::MAX, f64::MAX]);
+    assert!(matches!(eigenvalues_desc(huge.view()), Err(SpectrumError::Eigen(_))));
+    assert!(matches!(eigen_desc(huge.view()), Err(SpectrumError::Eigen(_))));
 }
 
 /// The QL iteration's `pythag` in basic operations: exact on Pythagorean triples, no overflow.

@@ -3,7 +3,7 @@
 //! n_tail/n and from the observed values below x_min otherwise, re-fits by the same rule, and
 //! p = share of replicates whose KS distance D ≥ the observed D.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::clauset::{scan_sorted, sorted_positive, ClausetFit, ClausetOptions, Scratch};
 use super::ks::{ks_scan, KsConvention};
@@ -11,7 +11,7 @@ use crate::libm_f64::{ln_ratio, LibmF64};
 use crate::stats::StatsError;
 
 /// Options of the semi-parametric bootstrap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BootstrapOptions {
     /// Number of replicates (default 1000; CSN: 2500 for p to ±0.01).
     pub replicates: usize,
@@ -29,7 +29,7 @@ impl Default for BootstrapOptions {
 }
 
 /// Result of the bootstrap.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BootstrapResult {
     /// p = (number of replicates with D ≥ observed D) / replicates used.
     pub p_value: f64,

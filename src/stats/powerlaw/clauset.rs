@@ -4,7 +4,7 @@
 //! [`ClausetOptions::grid_above`] and `docs/PROTOCOL.md` §2), α̂ = 1 + n_tail / Σ ln(x/x_min) at
 //! each candidate from prefix sums of ln x.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::check_positive;
 use super::ks::{ks_scan, ks_scan_hint, KsConvention};
@@ -13,7 +13,7 @@ use crate::libm_f64::{ln_ratio, LibmF64};
 use crate::stats::StatsError;
 
 /// Options of the Clauset x_min scan (validated by [`ClausetOptions::new`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClausetOptions {
     /// Smallest tail a candidate x_min may leave (default 50).
     pub min_tail: usize,
@@ -73,7 +73,7 @@ impl ClausetOptions {
 }
 
 /// Result of the Clauset x_min scan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClausetFit {
     /// Number of values fitted (all positive).
     pub n: usize,

@@ -3,12 +3,12 @@
 //! conventions ([`KsConvention`]); the scan works on logs and can stop early once D exceeds a
 //! bound (branch and bound for the x_min scan of [`super::clauset`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::libm_f64::LibmF64;
 
 /// Which empirical CDF the KS distance uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum KsConvention {
     /// Both sides of each ECDF step: D = max_i max(i/n − P(x_(i)), P(x_(i)) − (i−1)/n), the exact
     /// sup-distance to the step function (the default everywhere in sgn-lab).

@@ -36,13 +36,15 @@ pub mod paper;
 pub use bootstrap::{fit_clauset_bootstrap, BootstrapOptions, BootstrapResult};
 pub use clauset::{fit_clauset, ClausetFit, ClausetOptions};
 pub use ks::KsConvention;
-pub use paper::{fit_top_k, TopKFit};
+pub use paper::{fit_top_k, TopKFit, MIN_K};
 
 use bootstrap::{bootstrap_sorted, Refit};
 use clauset::{scan_sorted, Scratch};
 
-/// Significance level of the KS decision (α = 0.10, 0.05 or 0.01).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+/// Significance level of the KS decision (α = 0.10, 0.05 or 0.01). Serialised as α, the JSON
+/// number (`0.05`), and read from it (any other number is refused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(into = "f64", try_from = "f64")]
 pub enum Level {
     /// α = 0.10, c = 1.22.
     P10,
@@ -54,6 +56,9 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, largest α first.
+    pub const ALL: [Level; 3] = [Level::P10, Level::P05, Level::P01];
+
     /// The significance level α as a number.
     pub fn alpha(self) -> f64 {
         match self {
@@ -83,7 +88,7 @@ impl TryFrom<f64> for Level {
     type Error = StatsError;
     /// Accepts 0.10, 0.05 or 0.01 (within 1e-9).
     fn try_from(a: f64) -> Result<Self, StatsError> {
-        for l in [Level::P10, Level::P05, Level::P01] {
+        for l in Level::ALL {
             if (a - l.alpha()).abs() < 1e-9 {
                 return Ok(l);
             }
@@ -92,6 +97,12 @@ impl TryFrom<f64> for Level {
             name: "level",
             reason: format!("{a} is not one of 0.10, 0.05, 0.01"),
         })
+    }
+}
+
+impl From<Level> for f64 {
+    fn from(l: Level) -> f64 {
+        l.alpha()
     }
 }
 
@@ -138,7 +149,7 @@ impl std::str::FromStr for Rule {
 }
 
 /// Options of [`power_law_test`] (build with [`PowerLawOptions::new`], which validates).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PowerLawOptions {
     pub rule: Rule,
     /// Paper rule: K (default min(1000, n)). Ignored by the Clauset rule.
@@ -165,7 +176,7 @@ impl Default for PowerLawOptions {
 }
 
 impl PowerLawOptions {
-    /// Validated options: `k ≥ 2` when given.
+    /// Validated options: `k ≥` [`MIN_K`] when given.
     pub fn new(
         rule: Rule,
         k: Option<usize>,
@@ -174,10 +185,10 @@ impl PowerLawOptions {
         level: Level,
     ) -> Result<Self, StatsError> {
         if let Some(k) = k {
-            if k < 2 {
+            if k < MIN_K {
                 return Err(StatsError::InvalidParameter {
                     name: "k",
-                    reason: "must be at least 2".into(),
+                    reason: format!("must be at least {MIN_K}"),
                 });
             }
         }
@@ -204,7 +215,7 @@ impl PowerLawOptions {
 }
 
 /// The full power-law verdict on a sample (the `sgn-lab powerlaw` JSON).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PowerLawReport {
     /// Non-zero values tested.
     pub n: usize,

@@ -3,7 +3,7 @@
 //! & Newman 2009, eq. 3.1), σ = (β̂ − 1)/√K (eq. 3.2), and the verdict is the plain one-sample
 //! KS comparison d_ks < d_c with d_c = c(level)/√K (c = 1.22, 1.36, 1.63; Massey 1951).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ks::ks_distance_sorted;
 use super::{check_positive, Level};
@@ -11,7 +11,7 @@ use crate::libm_f64::ln_ratio;
 use crate::stats::StatsError;
 
 /// Result of the paper's top-K rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TopKFit {
     /// Number of tail values tested (K).
     pub k: usize,
@@ -31,21 +31,25 @@ pub struct TopKFit {
     pub power_law: bool,
 }
 
+/// The least K of the top-K rule (one spacing ln(x_(1)/x_min) needs two values); also the least
+/// K of the spectrum fit, which runs this rule on the top eigenvalues.
+pub const MIN_K: usize = 2;
+
 /// The paper's rule on positive values (any order): the tail is the `k` largest values,
 /// x_min = the k-th largest, β̂ = 1 + k / Σ ln(x_i/x_min) (continuous MLE, CSN eq. 3.1),
 /// σ = (β̂ − 1)/√k, d_ks = KS distance to 1 − (x/x_min)^(1−β̂) (both sides of each ECDF step, see
 /// [`KsConvention::TwoSided`](super::KsConvention::TwoSided)),
 /// d_c = c(level)/√k (1.22, 1.36, 1.63), verdict d_ks < d_c.
 ///
-/// `k` is clamped to `values.len()`; it must be at least 2. Errors on non-positive or
+/// `k` is clamped to `values.len()`; it must be at least [`MIN_K`]. Errors on non-positive or
 /// non-finite values, and when the k tail values are all equal.
 pub fn fit_top_k(values: &[f64], k: usize, level: Level) -> Result<TopKFit, StatsError> {
     check_positive(values)?;
     let k = k.min(values.len());
-    if k < 2 {
+    if k < MIN_K {
         return Err(StatsError::TooFew {
             test: "power-law top-K fit",
-            needed: 2,
+            needed: MIN_K,
             got: k,
         });
     }

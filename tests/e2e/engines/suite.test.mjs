@@ -3,8 +3,8 @@
 // (tests/e2e/*.test.mjs); loading, training to the end and measuring run in all three engines in
 // ./determinism.test.mjs, which also checks the numbers byte for byte. Here, per engine:
 //   the paper tour's first step, an upload (and a bad file), offline reload after one visit,
-//   the embed inside a blog page, and (where a script can run before the page's) the message a
-//   browser without wasm SIMD gets.
+//   and (where a script can run before the page's) the message a browser without wasm SIMD gets.
+//   The embeds on a blog page, one per view, are ./embed.test.mjs.
 // `E2E_ENGINES=webkit node --test tests/e2e/engines/` runs one engine.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -128,35 +128,6 @@ for (const engine of enginesUnderTest()) {
         server.setOffline(false);
       }
     }));
-
-    test(`${engine}: the embed code inside a blog page: minimal chrome, trains, measures, shows verdicts`, { timeout: 300_000 }, () => withTab(engine, async (tab) => {
-      await tab.goto(server.base + '#seed=8&data=digits&epochs=1');
-      await ready(tab);
-      await tab.click('copy-embed');
-      const snippet = await tab.run(() => document.querySelector('[data-testid="share-code"]').value);
-      assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/some\/sub-path\/#v1\.[A-Za-z0-9_-]+&embed=1" /, snippet);
-      // A blog post (another origin: about:blank) with the snippet.
-      await tab.goto('about:blank');
-      await tab.run((html) => { document.open(); document.write(html); document.close(); },
-        `<!doctype html><html><head><title>My post</title></head><body style="max-width:760px;margin:1rem auto"><h1>My post</h1><p>Before.</p>${snippet}<p>After.</p></body></html>`);
-      await tab.enterFrame('iframe');
-      await ready(tab);
-      assert.equal(await tab.run(() => document.body.classList.contains('embed')), true);
-      for (const id of ['settings', 'seed', 'tail-rule', 'tour', 'upload', 'copy-embed']) assert.equal(await tab.visible(id), false, `${id} hidden in the embed`);
-      for (const id of ['play', 'step', 'reset', 'loss-chart', 'measure', 'open-full']) assert.equal(await tab.visible(id), true, `${id} shown`);
-      await tab.click('play');
-      await tab.until(() => /^Finished/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout: 120_000, what: 'training' });
-      assert.ok(await tab.canvasInk('loss-chart') > 2000, 'the training chart is drawn');
-      await tab.click('measure');
-      await tab.until(() => /^Measured/.test(document.querySelector('[data-testid="status"]').textContent)
-        || document.querySelector('[data-testid="status"]').classList.contains('bad'), null, { timeout: 180_000, what: 'the measurement' });
-      assert.match(await tab.text('status'), /^Measured/);
-      assert.equal(await tab.visible('table-a'), true, 'Table A (the verdicts) shown');
-      assert.match(await tab.text('verdict-dim-g'), /power law/);
-      await tab.leaveFrame();
-      await tab.shot(screenshotPath(`engine-${engine}-embed.png`));
-    }, { viewport: { width: 900, height: 900 } }));
-
   });
 }
 

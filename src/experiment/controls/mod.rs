@@ -5,11 +5,15 @@
 //! with the same table ([`super::url::Link::parse`]); the test of every menu choice enumerates it.
 
 use super::config::ExperimentConfig;
+use super::measure::analysis;
 use crate::data::DatasetSpec;
 use crate::nn::{ActivationKind, ModelSpec};
-use crate::stats::Rule;
+use crate::params::{range_text, Interval};
+use crate::stats::{Level, Rule};
+use crate::train::params::{HIDDEN_WIDTH, LR, MOMENTUM, WEIGHT_DECAY};
 use crate::train::LrSchedule;
 use serde::Serialize;
+use std::ops::RangeInclusive;
 
 /// Which part of the page a control belongs to (also what a classroom link can hide).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -45,8 +49,41 @@ pub enum Shown {
     NotApplicable,
 }
 
+/// The values a control's setting may take, as the configuration's checks enforce them: the
+/// range constants themselves (never a copy), so the menu, its text and the check cannot drift
+/// (`tests` below set each edge and compare with the check).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Allowed {
+    /// A choice among kinds: the options are the values.
+    Options,
+    /// Integers in a range: the key the check names and the range.
+    Count(&'static str, RangeInclusive<usize>),
+    /// Reals in an interval: the key the check names and the interval.
+    Real(&'static str, Interval),
+    /// A significance level ([`Level::ALL`]).
+    Level,
+    /// 1..=N, the training set's size (the batch size).
+    UpToN(&'static str),
+    /// Any count, capped at N when used (N_cov; 0 = off).
+    CappedAtN,
+}
+
+impl Allowed {
+    /// The range in words, as the checks' errors write it.
+    pub fn text(&self) -> String {
+        match self {
+            Allowed::Options => "one of the options".into(),
+            Allowed::Count(_, r) => range_text(r),
+            Allowed::Real(_, i) => i.text(),
+            Allowed::Level => Level::ALL.map(|l| crate::format::level(l.alpha())).join(", "),
+            Allowed::UpToN(_) => "1..=number of training samples".into(),
+            Allowed::CappedAtN => "0 (off) or at least 2, capped at the number of training samples".into(),
+        }
+    }
+}
+
 /// One menu.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Control {
     pub key: &'static str,
     pub label: &'static str,
@@ -54,6 +91,8 @@ pub struct Control {
     pub when: When,
     /// (value, text) of every option.
     pub options: &'static [(&'static str, &'static str)],
+    /// What the setting may be (the check's own range).
+    pub allowed: Allowed,
     get: fn(&ExperimentConfig) -> Shown,
     set: fn(&mut ExperimentConfig, &str),
 }
@@ -66,6 +105,10 @@ pub struct ControlSpec {
     pub group: Group,
     pub when: When,
     pub options: Vec<(&'static str, &'static str)>,
+    /// [`Allowed::text`].
+    pub allowed: String,
+    /// What it shows for the page's starting configuration ([`ExperimentConfig::lab_default`]).
+    pub default: Shown,
 }
 
 impl Control {
@@ -76,6 +119,8 @@ impl Control {
             group: self.group,
             when: self.when,
             options: self.options.to_vec(),
+            allowed: self.allowed.text(),
+            default: self.value(&ExperimentConfig::lab_default()),
         }
     }
 
@@ -228,6 +273,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Data,
         when: When::Training,
         options: DATA,
+        allowed: Allowed::Options,
         get: |c| match DATA.iter().find(|(v, _)| dataset(v) == c.data.dataset) {
             Some((v, _)) => Shown::Option(v.to_string()),
             None => Shown::Other(serde_json::to_string(&c.data.dataset).unwrap_or_default()),
@@ -240,6 +286,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Data,
         when: When::Training,
         options: LABELS,
+        allowed: Allowed::Options,
         get: |c| {
             let d = &c.data;
             match (d.random_labels, d.label_noise) {
@@ -265,6 +312,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Model,
         when: When::Training,
         options: MODELS,
+        allowed: Allowed::Options,
         get: |c| match depth(&c.model) {
             None => Shown::Option("lenet".into()),
             Some(d @ (1 | 2 | 4)) => Shown::Option(format!("fcn{d}")),
@@ -294,6 +342,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Model,
         when: When::Training,
         options: WIDTHS,
+        allowed: Allowed::Count("hidden width", HIDDEN_WIDTH),
         get: |c| match &c.model {
             ModelSpec::Lenet { .. } => Shown::NotApplicable,
             ModelSpec::Fcn { hidden, .. } if hidden.iter().all(|w| Some(w) == hidden.first()) && !hidden.is_empty() => {
@@ -315,6 +364,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Model,
         when: When::Training,
         options: ACTIVATIONS,
+        allowed: Allowed::Options,
         get: |c| {
             Shown::Option(
                 match c.model.activation() {
@@ -341,6 +391,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Optimizer,
         when: When::Training,
         options: LRS,
+        allowed: Allowed::Real("lr", LR),
         get: |c| shown(LRS, number(c.training.lr)),
         set: |c, v| c.training.lr = v.parse().unwrap_or(c.training.lr),
     },
@@ -350,6 +401,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Optimizer,
         when: When::Training,
         options: BATCHES,
+        allowed: Allowed::UpToN("batch_size"),
         get: |c| shown(BATCHES, c.training.batch_size.to_string()),
         set: |c, v| c.training.batch_size = v.parse().unwrap_or(c.training.batch_size),
     },
@@ -359,6 +411,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Optimizer,
         when: When::Training,
         options: EPOCHS,
+        allowed: Allowed::Count("epochs", crate::train::EPOCHS),
         get: |c| shown(EPOCHS, c.training.epochs.to_string()),
         set: |c, v| c.training.epochs = v.parse().unwrap_or(c.training.epochs),
     },
@@ -368,6 +421,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Optimizer,
         when: When::Training,
         options: MOMENTA,
+        allowed: Allowed::Real("momentum", MOMENTUM),
         get: |c| shown(MOMENTA, number(c.training.momentum)),
         set: |c, v| c.training.momentum = v.parse().unwrap_or(c.training.momentum),
     },
@@ -377,6 +431,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Optimizer,
         when: When::Training,
         options: DECAYS,
+        allowed: Allowed::Real("weight_decay", WEIGHT_DECAY),
         get: |c| shown(DECAYS, number(c.training.weight_decay)),
         set: |c, v| c.training.weight_decay = v.parse().unwrap_or(c.training.weight_decay),
     },
@@ -386,6 +441,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Optimizer,
         when: When::Training,
         options: SCHEDULES,
+        allowed: Allowed::Options,
         get: |c| match &c.training.schedule {
             LrSchedule::Constant => Shown::Option("const".into()),
             s if *s == LrSchedule::default() => Shown::Option("step".into()),
@@ -405,6 +461,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Measurement,
         when: When::Training,
         options: TRACKED,
+        allowed: Allowed::Count("logging.n_tracked", crate::train::TRACKED),
         get: |c| shown(TRACKED, c.logging.n_tracked.to_string()),
         set: |c, v| c.logging.n_tracked = v.parse().unwrap_or(c.logging.n_tracked),
     },
@@ -414,6 +471,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Measurement,
         when: When::Measurement,
         options: RULES,
+        allowed: Allowed::Options,
         get: |c| {
             Shown::Option(
                 match c.analysis.rule {
@@ -434,6 +492,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Measurement,
         when: When::Measurement,
         options: LEVELS,
+        allowed: Allowed::Level,
         get: |c| shown(LEVELS, number(c.analysis.level)),
         set: |c, v| c.analysis.level = v.parse().unwrap_or(c.analysis.level),
     },
@@ -443,6 +502,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Measurement,
         when: When::Measurement,
         options: DRAWS,
+        allowed: Allowed::Count("analysis.draws", analysis::DRAWS),
         get: |c| shown(DRAWS, c.analysis.draws.to_string()),
         set: |c, v| c.analysis.draws = v.parse().unwrap_or(c.analysis.draws),
     },
@@ -452,6 +512,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Measurement,
         when: When::Measurement,
         options: N_COV,
+        allowed: Allowed::CappedAtN,
         get: |c| shown(N_COV, c.analysis.n_cov.to_string()),
         set: |c, v| c.analysis.n_cov = v.parse().unwrap_or(c.analysis.n_cov),
     },
@@ -461,6 +522,7 @@ pub static CONTROLS: &[Control] = &[
         group: Group::Tour,
         when: When::Tour,
         options: REPLICATES,
+        allowed: Allowed::Count("replicates", super::config::REPLICATES),
         get: |c| shown(REPLICATES, c.replicates.to_string()),
         set: |c, v| c.replicates = v.parse().unwrap_or(c.replicates),
     },
@@ -472,31 +534,4 @@ pub fn find(key: &str) -> Option<&'static Control> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_option_round_trips_and_the_defaults_show_an_option() {
-        let base = ExperimentConfig::lab_default();
-        for c in CONTROLS {
-            assert!(
-                matches!(c.value(&base), Shown::Option(_)),
-                "{}: {:?}",
-                c.key,
-                c.value(&base)
-            );
-            for (v, _) in c.options {
-                let applied = c.apply(&base, v).unwrap();
-                assert_eq!(c.value(&applied), Shown::Option(v.to_string()), "{} = {v}", c.key);
-                applied
-                    .check_ranges()
-                    .unwrap_or_else(|e| panic!("{} = {v}: {e}", c.key));
-            }
-            assert!(c.apply(&base, "no such option").is_none());
-        }
-        let lenet = find("model").unwrap().apply(&base, "lenet").unwrap();
-        assert_eq!(find("width").unwrap().value(&lenet), Shown::NotApplicable);
-        let clauset = find("tail-rule").unwrap().apply(&base, "clauset").unwrap();
-        assert_eq!(clauset.analysis.bootstrap, CLAUSET_BOOTSTRAP);
-    }
-}
+mod tests;
