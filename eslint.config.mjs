@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
-  { ignores: ['dist/**', 'pkg/**', 'node_modules/**', 'target/**', 'test-results/**', 'fuzz/**', 'bench/tfjs/**'] },
+  { ignores: ['dist/**', 'pkg/**', 'node_modules/**', 'target/**', 'test-results/**', 'fuzz/**', 'bench/tfjs/**', '**/.venv/**', 'bench/results/**'] },
   js.configs.recommended,
   {
     files: ['www/**/*.js'],

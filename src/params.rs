@@ -62,6 +62,46 @@ pub struct Interval {
 }
 
 impl Interval {
+    /// `[lo, hi]`.
+    pub const fn closed(lo: f64, hi: f64) -> Self {
+        Interval {
+            lo,
+            hi,
+            lo_open: false,
+            hi_open: false,
+        }
+    }
+
+    /// `(lo, hi)`.
+    pub const fn open(lo: f64, hi: f64) -> Self {
+        Interval {
+            lo,
+            hi,
+            lo_open: true,
+            hi_open: true,
+        }
+    }
+
+    /// `[lo, hi)`.
+    pub const fn closed_open(lo: f64, hi: f64) -> Self {
+        Interval {
+            lo,
+            hi,
+            lo_open: false,
+            hi_open: true,
+        }
+    }
+
+    /// `(lo, hi]`.
+    pub const fn open_closed(lo: f64, hi: f64) -> Self {
+        Interval {
+            lo,
+            hi,
+            lo_open: true,
+            hi_open: false,
+        }
+    }
+
     /// Whether `x` lies in the interval (NaN never does).
     pub fn contains(&self, x: f64) -> bool {
         let above = if self.lo_open { x > self.lo } else { x >= self.lo };
@@ -103,17 +143,16 @@ mod tests {
         assert_eq!(e.to_string(), "analysis.draws = 9 is out of range (10..=5000)");
         assert!(within("analysis.draws", 5001, &r).is_err());
         assert_eq!(within_opt("k", None, &(2..=3)), Ok(()));
-        let open = Interval {
-            lo: 0.0,
-            hi: 10.0,
-            lo_open: true,
-            hi_open: false,
-        };
+        let open = Interval::open_closed(0.0, 10.0);
         assert!(open.contains(10.0) && !open.contains(0.0) && !open.contains(f64::NAN));
         assert_eq!(open.text(), "(0, 10]");
         assert_eq!(
             open.check("lr", 0.0).unwrap_err().to_string(),
             "lr = 0 is out of range ((0, 10])"
         );
+        assert_eq!(Interval::closed(0.0, 0.1).text(), "[0, 0.1]");
+        assert_eq!(Interval::open(0.0, 1.0).text(), "(0, 1)");
+        assert_eq!(Interval::closed_open(0.0, 1.0).text(), "[0, 1)");
+        assert!(Interval::closed_open(0.0, 1.0).contains(0.0) && !Interval::closed_open(0.0, 1.0).contains(1.0));
     }
 }

@@ -7,33 +7,12 @@
 // counts units done for the progress bar, replaces a worker that crashed and reruns its unit,
 // and terminates every worker on cancel or when the step is over.
 
+import { fetchBytes } from './fetch-bytes.js';
+
 /** A unit that crashes its worker this many times ends the step with an error. */
 const MAX_CRASHES = 3;
 
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
-
-/** The bytes at `url`, reporting `onProgress(done, total)` at most every 100 ms. */
-async function fetchBytes(url, onProgress) {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`could not load the dataset (${res.status} ${res.statusText})`);
-  if (!res.body) return new Uint8Array(await res.arrayBuffer());
-  const total = Number(res.headers.get('content-length')) || 0;
-  const reader = res.body.getReader();
-  const chunks = [];
-  let done = 0;
-  let last = 0;
-  for (;;) {
-    const { done: end, value } = await reader.read();
-    if (end) break;
-    chunks.push(value);
-    done += value.length;
-    if (performance.now() - last > 100) { last = performance.now(); onProgress(done, total); }
-  }
-  const bytes = new Uint8Array(done);
-  let at = 0;
-  for (const c of chunks) { bytes.set(c, at); at += c.length; }
-  return bytes;
-}
 
 /** Datasets fetched by the page, kept for later steps (the workers get copies). */
 const assetCache = new Map();

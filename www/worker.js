@@ -6,6 +6,8 @@
 // wasm trap (a Rust panic or an allocation failure) leaves the module in an unknown state, so it
 // is a 'crashed': the page then replaces this worker and replays the run (www/app.js).
 
+import { fetchBytes } from './fetch-bytes.js';
+
 // The handler is installed synchronously and the engine is imported dynamically, so a message
 // sent while the wasm module is still loading waits for it instead of being lost.
 const engine = import('../pkg/sgn_lab.js').then((m) => { m.init_engine(); return m; });
@@ -36,35 +38,9 @@ function fail(err, during) {
 }
 
 
-/** The bytes at `url` (fetched once per worker). `onProgress(done, total)` is called as they
- * arrive, at most every 100 ms and once at the end (`total` 0 when the server gives no length). */
+/** The bytes at `url`, fetched once per worker (see fetch-bytes.js for `onProgress`). */
 async function datasetBytes(url, onProgress) {
-  if (!datasetCache.has(url)) {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`could not load the dataset (${res.status} ${res.statusText})`);
-    let bytes;
-    if (onProgress && res.body) {
-      const total = Number(res.headers.get('content-length')) || 0;
-      const reader = res.body.getReader();
-      const chunks = [];
-      let done = 0;
-      let last = 0;
-      for (;;) {
-        const { done: end, value } = await reader.read();
-        if (end) break;
-        chunks.push(value);
-        done += value.length;
-        if (performance.now() - last > 100) { last = performance.now(); onProgress(done, total); }
-      }
-      onProgress(done, total);
-      bytes = new Uint8Array(done);
-      let at = 0;
-      for (const c of chunks) { bytes.set(c, at); at += c.length; }
-    } else {
-      bytes = new Uint8Array(await res.arrayBuffer());
-    }
-    datasetCache.set(url, bytes);
-  }
+  if (!datasetCache.has(url)) datasetCache.set(url, await fetchBytes(url, onProgress));
   return datasetCache.get(url);
 }
 

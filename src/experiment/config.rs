@@ -146,12 +146,7 @@ pub const MIN_TRAIN: usize = 2;
 /// MNIST's downsampling factors (28×28 or 14×14).
 pub const DOWNSAMPLE: RangeInclusive<usize> = 1..=2;
 /// The symmetric label-noise rate p: [0, 1).
-pub const LABEL_NOISE: Interval = Interval {
-    lo: 0.0,
-    hi: 1.0,
-    lo_open: false,
-    hi_open: true,
-};
+pub const LABEL_NOISE: Interval = Interval::closed_open(0.0, 1.0);
 
 /// Replicates of a preset by default: enough that a claim holding in every replicate is decided
 /// ("agrees" needs the lower end of the 95 % Wilson interval above ½: 5 of 5 already gives 0.57;

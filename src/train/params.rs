@@ -73,40 +73,15 @@ impl LrSchedule {
 }
 
 /// The learning rate η₀'s range: (0, 10].
-pub const LR: Interval = Interval {
-    lo: 0.0,
-    hi: 10.0,
-    lo_open: true,
-    hi_open: false,
-};
+pub const LR: Interval = Interval::open_closed(0.0, 10.0);
 /// The momentum μ's range: [0, 1).
-pub const MOMENTUM: Interval = Interval {
-    lo: 0.0,
-    hi: 1.0,
-    lo_open: false,
-    hi_open: true,
-};
+pub const MOMENTUM: Interval = Interval::closed_open(0.0, 1.0);
 /// The weight decay λ's range: [0, 0.1].
-pub const WEIGHT_DECAY: Interval = Interval {
-    lo: 0.0,
-    hi: 0.1,
-    lo_open: false,
-    hi_open: false,
-};
+pub const WEIGHT_DECAY: Interval = Interval::closed(0.0, 0.1);
 /// A step-decay factor's range: (0, 1].
-pub const DECAY_FACTOR: Interval = Interval {
-    lo: 0.0,
-    hi: 1.0,
-    lo_open: true,
-    hi_open: false,
-};
+pub const DECAY_FACTOR: Interval = Interval::open_closed(0.0, 1.0);
 /// A step-decay milestone's range (a fraction of the steps): (0, 1).
-pub const MILESTONE: Interval = Interval {
-    lo: 0.0,
-    hi: 1.0,
-    lo_open: true,
-    hi_open: true,
-};
+pub const MILESTONE: Interval = Interval::open(0.0, 1.0);
 /// Most milestones of a step decay.
 pub const MAX_MILESTONES: usize = 16;
 /// Epochs' range.

@@ -41,6 +41,14 @@ pub enum Split {
     Parts,
 }
 
+/// The configuration of replicate `r`: `base` at seed [`replicate_seed`]`(base.seed, r)`.
+fn replicate_config(base: &ExperimentConfig, r: usize) -> ExperimentConfig {
+    ExperimentConfig {
+        seed: replicate_seed(base.seed, r),
+        ..base.clone()
+    }
+}
+
 /// The units of preset `name` on `base`, in the order [`combine`] expects their reports:
 /// replicate by replicate (and part by part within a replicate of the split tour).
 pub fn plan(name: &str, base: &ExperimentConfig, split: Split) -> Result<Vec<Unit>, ExperimentError> {
@@ -85,10 +93,7 @@ pub fn run_unit(
             unit.replicate
         )));
     }
-    let seeded = ExperimentConfig {
-        seed: replicate_seed(base.seed, unit.replicate),
-        ..base.clone()
-    };
+    let seeded = replicate_config(base, unit.replicate);
     let mut report = match unit.part {
         None => {
             let mut ctx = Ctx::new(assets, progress, name, is_tour(preset));
@@ -142,10 +147,7 @@ pub fn combine(
                 parts.push(r);
                 if parts.len() == tour::parts().count() {
                     let (rep, parts) = pending.take().expect("just matched");
-                    let seeded = ExperimentConfig {
-                        seed: replicate_seed(base.seed, rep),
-                        ..base.clone()
-                    };
+                    let seeded = replicate_config(base, rep);
                     let mut whole = tour::assemble(&seeded, parts);
                     if rep > 0 {
                         whole.drop_samples();
