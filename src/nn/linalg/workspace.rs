@@ -83,7 +83,10 @@ impl<T: Scalar> Workspace<T> {
             reserve_total(&mut self.lists.vals, m * k + 1);
         }
         if self.packed.len() < packed {
-            // Every value is written by the packing, padding included.
+            // Every value is written by the packing, padding included, so the old panels are not
+            // kept: freed before the larger buffer is allocated (a `resize` would reallocate,
+            // copying them and holding both for a moment).
+            self.packed = Vec::new();
             self.packed.resize(packed, T::zero());
         }
         self.nf.clear();
@@ -102,11 +105,12 @@ impl<T: Scalar> Workspace<T> {
     }
 }
 
-/// Gives `v` a capacity of at least `cap` in one allocation (emptied first when it has to grow:
-/// the old contents are stale scratch, not worth copying).
+/// Gives `v` a capacity of at least `cap` in one allocation. When it has to grow, the old buffer
+/// is freed first: its contents are stale scratch, not worth copying, and a reallocation would
+/// hold both buffers for a moment (what the memory estimate would then have to count).
 fn reserve_total<V>(v: &mut Vec<V>, cap: usize) {
     if v.capacity() < cap {
-        v.clear();
+        *v = Vec::new();
         v.reserve_exact(cap);
     }
 }
