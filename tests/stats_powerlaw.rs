@@ -342,7 +342,11 @@ fn bootstrap_is_the_same_on_any_number_of_threads() {
     };
     let (c1, p1, calls1) = on(1);
     assert_eq!(c1.1.replicates, 203);
-    assert_eq!(calls1, 203usize.div_ceil(8) + 1, "one call per unit of 8, and one at the end");
+    assert_eq!(
+        calls1,
+        203usize.div_ceil(8) + 1,
+        "one call per unit of 8, and one at the end"
+    );
     for threads in [2, 3] {
         let (c, p, calls) = on(threads);
         assert_eq!(c, c1, "{threads} threads");
@@ -351,7 +355,10 @@ fn bootstrap_is_the_same_on_any_number_of_threads() {
             serde_json::to_string(&p1).unwrap(),
             "{threads} threads"
         );
-        assert!(calls >= 2 && calls < calls1, "fewer progress calls, one per wave: {calls}");
+        assert!(
+            calls >= 2 && calls < calls1,
+            "fewer progress calls, one per wave: {calls}"
+        );
     }
 }
 
