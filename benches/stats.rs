@@ -3,7 +3,8 @@
 //! * `paper_rule/n=1e5`: top-1000 fit + KS verdict on 10⁵ values (`fit_top_k`);
 //! * `paper_rule_full/n=1e5`: the whole `power_law_test` (|x|, paper rule, both Vuong tests);
 //! * `clauset_bootstrap_1000/n=2000` and `/n=10000`: Clauset x_min scan + 1000-replicate
-//!   semi-parametric bootstrap (x_min re-fitted in every replicate).
+//!   semi-parametric bootstrap (x_min re-fitted in every replicate), on one thread;
+//!   `clauset_bootstrap_1000_threads2/…` the same on a rayon pool of two threads.
 //!
 //! Data: Pareto α = 2.5 above a uniform body (70 % tail), seeded.
 //!
@@ -38,29 +39,37 @@ fn paper(c: &mut Criterion) {
     g.finish();
 }
 
+/// `clauset_bootstrap_1000/<n>` on one thread (the page's worker has one, and the history of this
+/// row is single-threaded), `clauset_bootstrap_1000_threads2/<n>` on a pool of two: the
+/// bootstrap's replicates spread over it (same result, tested in tests/stats_powerlaw.rs).
 fn clauset(c: &mut Criterion) {
-    let mut g = c.benchmark_group("clauset_bootstrap_1000");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(10));
-    for &n in &[2000usize, 10_000] {
-        let x = sample(n, 2);
-        g.bench_with_input(BenchmarkId::from_parameter(n), &x, |b, x| {
-            b.iter(|| {
-                fit_clauset_bootstrap(
-                    black_box(x),
-                    &ClausetOptions::default(),
-                    &BootstrapOptions {
-                        replicates: 1000,
-                        seed: 7,
-                    },
-                    |_, _| true,
-                )
-                .unwrap()
-            })
-        });
+    for (group, threads) in [("clauset_bootstrap_1000", 1), ("clauset_bootstrap_1000_threads2", 2)] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let mut g = c.benchmark_group(group);
+        g.sample_size(10)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(10));
+        for &n in &[2000usize, 10_000] {
+            let x = sample(n, 2);
+            g.bench_with_input(BenchmarkId::from_parameter(n), &x, |b, x| {
+                b.iter(|| {
+                    pool.install(|| {
+                        fit_clauset_bootstrap(
+                            black_box(x),
+                            &ClausetOptions::default(),
+                            &BootstrapOptions {
+                                replicates: 1000,
+                                seed: 7,
+                            },
+                            |_, _| true,
+                        )
+                        .unwrap()
+                    })
+                })
+            });
+        }
+        g.finish();
     }
-    g.finish();
 }
 
 criterion_group!(benches, paper, clauset);

@@ -313,6 +313,55 @@ fn bootstrap_progress_reaches_total_and_paper_rule_bootstrap_runs() {
     assert!(r.p_value.unwrap() > 0.01, "{r:?}");
 }
 
+/// The bootstrap's replicates run as tasks of the rayon pool natively: its result is the same on
+/// 1, 2 and 3 threads (and cancelling still stops it), for both refit rules.
+#[test]
+fn bootstrap_is_the_same_on_any_number_of_threads() {
+    use sgn_lab::stats::{fit_clauset_bootstrap, BootstrapOptions};
+    let mut x = pareto_seeded(1500, 2.4, 17);
+    x.extend((0..500).map(|i| (i as f64 + 0.5) / 500.0));
+    let boot = BootstrapOptions {
+        replicates: 203, // not a multiple of the unit of 8: the last unit is short
+        seed: 3,
+    };
+    let paper = PowerLawOptions::new(Rule::Paper, Some(300), Some(203), 3, Level::P05).unwrap();
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let mut calls = 0usize;
+            let clauset = fit_clauset_bootstrap(&x, &ClausetOptions::default(), &boot, |_, _| {
+                calls += 1;
+                true
+            })
+            .unwrap();
+            let top_k = power_law_test(&x, &paper, |_, _| true).unwrap();
+            let cancelled = fit_clauset_bootstrap(&x, &ClausetOptions::default(), &boot, |done, _| done < 16);
+            assert!(matches!(cancelled, Err(sgn_lab::stats::StatsError::Cancelled)));
+            (clauset, top_k, calls)
+        })
+    };
+    let (c1, p1, calls1) = on(1);
+    assert_eq!(c1.1.replicates, 203);
+    assert_eq!(
+        calls1,
+        203usize.div_ceil(8) + 1,
+        "one call per unit of 8, and one at the end"
+    );
+    for threads in [2, 3] {
+        let (c, p, calls) = on(threads);
+        assert_eq!(c, c1, "{threads} threads");
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            serde_json::to_string(&p1).unwrap(),
+            "{threads} threads"
+        );
+        assert!(
+            calls >= 2 && calls < calls1,
+            "fewer progress calls, one per wave: {calls}"
+        );
+    }
+}
+
 #[test]
 fn rate_and_tail_index_bookkeeping() {
     use sgn_lab::stats::{power_law_rate, tail_index};

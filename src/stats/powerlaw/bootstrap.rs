@@ -48,8 +48,88 @@ pub(crate) enum Refit<'a> {
     Clauset(&'a ClausetOptions),
 }
 
+/// Replicates per unit of work: the page checks for cancellation and reports progress between
+/// units, and natively the units are the tasks spread over the rayon pool.
+const UNIT: usize = 8;
+
+/// What every replicate of one bootstrap shares: the sorted sample `x`, the fit (x_min = x[j],
+/// α̂, observed D) and how a replicate is re-fitted.
+#[derive(Clone, Copy)]
+struct Replicates<'a> {
+    x: &'a [f64],
+    j: usize,
+    alpha: f64,
+    d_obs: f64,
+    refit: Refit<'a>,
+    ks: KsConvention,
+    seed: u64,
+}
+
+impl Replicates<'_> {
+    /// (replicates re-fitted, replicates with D ≥ D_obs) over the replicates `rs`. Replicate r
+    /// draws from its own stream `rng::substream(seed, r)`, so the counts of any partition of
+    /// 0..R into ranges add up to the same totals in any order, on any number of threads.
+    fn counts(&self, rs: std::ops::Range<usize>) -> (usize, usize) {
+        use rand::RngExt;
+        let (x, j) = (self.x, self.j);
+        let n = x.len();
+        let body = &x[..j];
+        let xmin = x[j];
+        let p_tail = (n - j) as f64 / n as f64;
+        let inv_exp = -1.0 / (self.alpha - 1.0);
+        let mut s = Scratch::default();
+        let mut buf: Vec<f64> = Vec::with_capacity(n);
+        let (mut used, mut ge) = (0usize, 0usize);
+        for r in rs {
+            let mut rng = crate::rng::substream(self.seed, r as u64);
+            buf.clear();
+            for _ in 0..n {
+                let u: f64 = rng.random();
+                if body.is_empty() || u < p_tail {
+                    let v: f64 = rng.random();
+                    // x_min (1 − v)^(−1/(α−1)), v ∈ [0, 1)
+                    buf.push(xmin * (1.0 - v).powf_(inv_exp));
+                } else {
+                    buf.push(body[rng.random_range(0..body.len())]);
+                }
+            }
+            buf.sort_unstable_by(|a, b| a.total_cmp(b));
+            if buf.iter().any(|v| !v.is_finite()) {
+                continue;
+            }
+            let d = match self.refit {
+                Refit::Clauset(o) => match scan_sorted(&buf, o, &mut s) {
+                    Ok((_, _, d, _)) => d,
+                    Err(_) => continue,
+                },
+                Refit::TopK(k) => {
+                    let k = k.min(n);
+                    let tail = &buf[n - k..];
+                    let x0 = tail[0];
+                    let sum: f64 = tail.iter().map(|&v| ln_ratio(v, x0)).sum();
+                    if !(sum > 0.0) {
+                        continue;
+                    }
+                    let a = 1.0 + k as f64 / sum;
+                    s.logs.clear();
+                    s.logs.extend(tail.iter().map(|v| v.ln_()));
+                    ks_scan(&s.logs, 0, a, self.ks, f64::INFINITY)
+                }
+            };
+            used += 1;
+            if d >= self.d_obs {
+                ge += 1;
+            }
+        }
+        (used, ge)
+    }
+}
+
 /// Semi-parametric bootstrap (CSN §4.1) shared by both rules. `x` ascending positive, the fit is
-/// (x_min = x[j], α̂, observed D).
+/// (x_min = x[j], α̂, observed D). The replicates run in units of [`UNIT`]; natively, with more
+/// than one thread in the current rayon pool, a wave of units runs as tasks of the pool between
+/// two calls of `progress` (which stays on the calling thread). The result is the sum of integer
+/// counts, so it is the same bytes on any number of threads (tested).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn bootstrap_sorted<F: FnMut(usize, usize) -> bool>(
     x: &[f64],
@@ -61,60 +141,33 @@ pub(crate) fn bootstrap_sorted<F: FnMut(usize, usize) -> bool>(
     boot: &BootstrapOptions,
     mut progress: F,
 ) -> Result<BootstrapResult, StatsError> {
-    use rand::RngExt;
-    let n = x.len();
-    let body = &x[..j];
-    let xmin = x[j];
-    let p_tail = (n - j) as f64 / n as f64;
-    let inv_exp = -1.0 / (alpha - 1.0);
-    let mut s = Scratch::default();
-    let mut buf: Vec<f64> = Vec::with_capacity(n);
-    let mut used = 0usize;
-    let mut ge = 0usize;
+    let job = Replicates {
+        x,
+        j,
+        alpha,
+        d_obs,
+        refit,
+        ks,
+        seed: boot.seed,
+    };
     let total = boot.replicates;
-    for r in 0..total {
-        if r % 8 == 0 && !progress(r, total) {
+    let units = total.div_ceil(UNIT);
+    let range = |u: usize| u * UNIT..((u + 1) * UNIT).min(total);
+    // Units per wave: one on a single thread (always in wasm); natively a few per thread, so a
+    // wave keeps every thread busy and cancellation still acts within a fraction of a second.
+    let threads = pool_threads();
+    let wave = if threads > 1 { 4 * threads } else { 1 };
+    let (mut used, mut ge) = (0usize, 0usize);
+    let mut u = 0;
+    while u < units {
+        if !progress(u * UNIT, total) {
             return Err(StatsError::Cancelled);
         }
-        let mut rng = crate::rng::substream(boot.seed, r as u64);
-        buf.clear();
-        for _ in 0..n {
-            let u: f64 = rng.random();
-            if body.is_empty() || u < p_tail {
-                let v: f64 = rng.random();
-                // x_min (1 − v)^(−1/(α−1)), v ∈ [0, 1)
-                buf.push(xmin * (1.0 - v).powf_(inv_exp));
-            } else {
-                buf.push(body[rng.random_range(0..body.len())]);
-            }
-        }
-        buf.sort_unstable_by(|a, b| a.total_cmp(b));
-        if buf.iter().any(|v| !v.is_finite()) {
-            continue;
-        }
-        let d = match refit {
-            Refit::Clauset(o) => match scan_sorted(&buf, o, &mut s) {
-                Ok((_, _, d, _)) => d,
-                Err(_) => continue,
-            },
-            Refit::TopK(k) => {
-                let k = k.min(n);
-                let tail = &buf[n - k..];
-                let x0 = tail[0];
-                let sum: f64 = tail.iter().map(|&v| ln_ratio(v, x0)).sum();
-                if !(sum > 0.0) {
-                    continue;
-                }
-                let a = 1.0 + k as f64 / sum;
-                s.logs.clear();
-                s.logs.extend(tail.iter().map(|v| v.ln_()));
-                ks_scan(&s.logs, 0, a, ks, f64::INFINITY)
-            }
-        };
-        used += 1;
-        if d >= d_obs {
-            ge += 1;
-        }
+        let end = (u + wave).min(units);
+        let (du, dg) = wave_counts(&job, u..end, range);
+        used += du;
+        ge += dg;
+        u = end;
     }
     progress(total, total);
     if used == 0 {
@@ -125,6 +178,38 @@ pub(crate) fn bootstrap_sorted<F: FnMut(usize, usize) -> bool>(
         replicates: used,
         at_least_as_far: ge,
     })
+}
+
+/// Threads of the current rayon pool.
+#[cfg(not(target_arch = "wasm32"))]
+fn pool_threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// Threads of the current rayon pool: wasm32 has one.
+#[cfg(target_arch = "wasm32")]
+fn pool_threads() -> usize {
+    1
+}
+
+/// The summed counts of units `us` (unit u is the replicates `range(u)`): natively as tasks of
+/// the current rayon pool, in wasm one after another.
+fn wave_counts(
+    job: &Replicates<'_>,
+    us: std::ops::Range<usize>,
+    range: impl Fn(usize) -> std::ops::Range<usize> + Sync,
+) -> (usize, usize) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if us.len() > 1 {
+        use rayon::prelude::*;
+        return us
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|u| job.counts(range(u)))
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    }
+    us.map(|u| job.counts(range(u)))
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
 }
 
 /// Clauset fit plus the semi-parametric bootstrap p-value (CSN §4.1): each replicate has n values;
