@@ -6,14 +6,18 @@
 #                                 (short measurement times; the spectrum bench runs
 #                                 bench/anchors/spectrum_anchor.py itself, with 1 and 2 BLAS threads)
 #   3. the browser bench          tests/bench_web.rs: wasm-bindgen-test in headless Chromium
-#   4. the anchors                bench/anchors/network_anchor.py (numpy, JAX), powerlaw_anchor.py
-#   5. the paper tour             sgn-lab run --preset paper-tour natively, bench/tour-web.mjs in the page; then its
+#   4. TensorFlow.js              bench/tfjs/tfjs-bench.mjs: the same network work by tfjs (wasm and cpu backends)
+#                                 in the same Chromium (≈ 2.5 min); its rows are compared with the Chromium column
+#   5. the anchors                bench/anchors/network_anchor.py (numpy, JAX), powerlaw_anchor.py
+#   6. the paper tour             sgn-lab run --preset paper-tour natively, bench/tour-web.mjs in the page; then its
 #                                 units on 1 and 2 threads natively and 1 and 2 workers in the page (the ratios)
-#   6. the table                  task | native | Chromium | anchor | Chromium/native | anchor/native
-#   7. the page's budget          bench/page-budget.mjs
-# Environment: BENCH_SKIP_NATIVE=1, BENCH_SKIP_WEB=1, BENCH_SKIP_ANCHORS=1, BENCH_SKIP_TOUR=1, BENCH_SKIP_SCALING=1 skip a stage (the table
-# then reuses that stage's last results, if any, else shows "—"); BENCH_MEASUREMENT_TIME (criterion
-# seconds per bench, default 3). A bench that is missing or fails shows "—" and the run goes on.
+#   7. the table                  task | native | Chromium | anchor | Chromium/native | anchor/native
+#                                 (anchor/Chromium, marked "vs Chromium", for the tfjs rows)
+#   8. the page's budget          bench/page-budget.mjs
+# Environment: BENCH_SKIP_NATIVE=1, BENCH_SKIP_WEB=1, BENCH_SKIP_TFJS=1, BENCH_SKIP_ANCHORS=1, BENCH_SKIP_TOUR=1,
+# BENCH_SKIP_SCALING=1 skip a stage (the table then reuses that stage's last results, if any, else shows "—");
+# BENCH_MEASUREMENT_TIME (criterion seconds per bench, default 3). A bench that is missing or fails shows "—" and
+# the run goes on.
 # Logs land in bench/results/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +73,16 @@ if [ "${BENCH_SKIP_WEB:-}" != 1 ]; then
   fi
   WASM_BINDGEN_TEST_TIMEOUT=900 cargo test --release --target wasm32-unknown-unknown --no-default-features \
     --test bench_web -- --nocapture 2>&1 | tee "$out/web.log" || echo "bench: the browser bench failed; its column shows —"
+fi
+
+if [ "${BENCH_SKIP_TFJS:-}" != 1 ]; then
+  section "TensorFlow.js in the same Chromium (bench/tfjs/tfjs-bench.mjs)"
+  # bootstrap.sh runs npm ci when the lock file is newer than node_modules (the tfjs packages are devDependencies).
+  if [ ! -f node_modules/@tensorflow/tfjs/dist/tf.min.js ] || [ ! -x /usr/bin/chromium ]; then
+    scripts/bootstrap.sh --test
+  fi
+  node bench/tfjs/tfjs-bench.mjs 2>&1 | tee "$out/tfjs.log" \
+    || echo "bench: the TensorFlow.js bench failed (a check or the run); a backend whose checks failed has no rows"
 fi
 
 if [ "${BENCH_SKIP_ANCHORS:-}" != 1 ] && [ -n "$py" ]; then
@@ -198,6 +212,26 @@ for line in read("network_anchor.log").splitlines():
         except (ValueError, KeyError):
             pass
 
+# TensorFlow.js in the same Chromium (bench/tfjs/tfjs-bench.mjs): ANCHOR lines named "tfjs-<backend> <form>
+# [Chromium]", kept only for a backend whose TFJS line says every check passed.
+tfjs_ok = set()
+for line in read("tfjs.log").splitlines():
+    if line.startswith("TFJS "):
+        try:
+            d = json.loads(line[len("TFJS "):])
+            if d.get("ok") is True:
+                tfjs_ok.add(d["backend"])
+        except (ValueError, KeyError):
+            pass
+for line in read("tfjs.log").splitlines():
+    if line.startswith("ANCHOR "):
+        try:
+            d = json.loads(line[len("ANCHOR "):])
+            if d["anchor"].split(" ", 1)[0].removeprefix("tfjs-") in tfjs_ok:
+                add(d["task"], d["anchor"], d["s"])
+        except (ValueError, KeyError):
+            pass
+
 # The spectrum bench prints spectrum_anchor.py's output, once per BLAS thread count.
 threads = None
 for line in read("native.log").splitlines():
@@ -241,6 +275,8 @@ TASKS = [
     ("paper_rule_full/n=1e5", "power_law_test (paper rule + Vuong), n=1e5"),
     ("clauset_bootstrap_1000/2000", "Clauset + 1000 bootstrap, n=2000"),
     ("clauset_bootstrap_1000/10000", "Clauset + 1000 bootstrap, n=1e4"),
+    ("clauset_bootstrap_1000_threads2/2000", "  n=2000, its replicates on 2 native threads"),
+    ("clauset_bootstrap_1000_threads2/10000", "  n=1e4, its replicates on 2 native threads"),
     ("tour", "paper tour (9 presets, default size, seed 0)"),
 ]
 
@@ -262,6 +298,14 @@ def r(a, b):
     return f"{q:.0f}×" if q >= 10 else f"{q:.2g}×"
 
 
+def r_anchor(name, asec, nat, w):
+    """anchor/native; an anchor timed in Chromium (name ends "[Chromium]") against sgn-lab's Chromium time."""
+    if name.endswith("[Chromium]"):
+        q = r(asec, w)
+        return q if q == "—" else q + " vs Chromium"
+    return r(asec, nat)
+
+
 rows = []
 for key, label in TASKS:
     nat = tour_native if key == "tour" else criterion_s(key)
@@ -270,7 +314,7 @@ for key, label in TASKS:
     for i, (aname, asec) in enumerate(an):
         first = i == 0
         rows.append([label if first else "", t(nat) if first else "", t(w) if first else "",
-                     aname, t(asec), r(w, nat) if first else "", r(asec, nat)])
+                     aname, t(asec), r(w, nat) if first else "", r_anchor(aname, asec, nat, w)])
 head = ["task", "sgn-lab native", "sgn-lab Chromium", "anchor", "anchor time", "Chromium/native", "anchor/native"]
 width = [max(len(h), *(len(x[i]) for x in rows)) for i, h in enumerate(head)]
 lines = ["| " + " | ".join(h.ljust(width[i]) for i, h in enumerate(head)) + " |",
