@@ -156,12 +156,18 @@ fn clauset_rule_bootstraps_only_the_iteration_wise_examples() {
     }
     .check(t.train_data().n())
     .unwrap();
+    // On one thread, as in the page, the bootstrap reports every 8 replicates (natively on more
+    // threads, once per wave of units: tests/stats_powerlaw.rs).
+    let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let mut calls = 0;
-    let g = measure(&t, &cfg, |_, _| {
-        calls += 1;
-        true
-    })
-    .unwrap();
+    let g = one_thread
+        .install(|| {
+            measure(&t, &cfg, |_, _| {
+                calls += 1;
+                true
+            })
+        })
+        .unwrap();
     assert_eq!(g.iteration_sgn.as_ref().unwrap().power_law.bootstrap, 50);
     let p = g
         .iteration_sgn
