@@ -121,9 +121,11 @@ if [ "${BENCH_SKIP_TOUR:-}" != 1 ] && [ "${BENCH_SKIP_SCALING:-}" != 1 ]; then
 import json, os, sys
 out = sys.argv[1]
 def native(n):
+    # Without --out the CLI prints the report itself; its wall time is the log's last "done in X s".
     try:
-        return json.load(open(os.path.join(out, f"tour-native-t{n}.json")))["seconds"]
-    except (OSError, ValueError, KeyError, TypeError):
+        done = [l for l in open(os.path.join(out, f"tour-native-t{n}.log")) if l.startswith("done in ")]
+        return float(done[-1].split()[2]) if done else None
+    except (OSError, ValueError, IndexError):
         return None
 def page(n):
     try:
@@ -133,9 +135,15 @@ def page(n):
     except OSError:
         pass
     return None
+def same_report(a, b):
+    try:
+        return open(os.path.join(out, a), "rb").read() == open(os.path.join(out, b), "rb").read()
+    except OSError:
+        return False
 n1, n2, w1, w2 = native(1), native(2), page(1), page(2)
 if n1 and n2:
-    print(f"native tour: {n1:.1f} s on 1 thread, {n2:.1f} s on 2: {n1 / n2:.2f}x")
+    same = "identical" if same_report("tour-native-t1.json", "tour-native-t2.json") else "DIFFERENT"
+    print(f"native tour: {n1:.1f} s on 1 thread, {n2:.1f} s on 2: {n1 / n2:.2f}x (reports {same})")
 if w1 and w2:
     print(f"page tour: {w1['s']:.1f} s on 1 worker ({w1['units']} units), {w2['s']:.1f} s on 2 ({w2['units']} units): {w1['s'] / w2['s']:.2f}x")
 PY
