@@ -3,9 +3,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use sgn_lab::data::{images, prepare, PrepareParams};
-use sgn_lab::experiment::measure::{measure, MeasureError, MeasureParams};
+use sgn_lab::experiment::measure::{measure, measure_deferred, MeasureError, MeasureParams, PendingMeasurement};
 use sgn_lab::nn::{ActivationKind, ModelSpec};
 use sgn_lab::params::OutOfRange;
+use sgn_lab::stats::{BootstrapCounts, BootstrapResult, StatsError};
 use sgn_lab::train::{LogParams, SgdParams, TrainParams, Trainer};
 
 fn trained(steps: u64, log: bool) -> Trainer {
@@ -185,13 +186,64 @@ fn clauset_rule_bootstraps_only_the_iteration_wise_examples() {
     // Cancelling inside the bootstrap is a typed cancel, not a statistics error.
     let mut seen = 0;
     let err = measure(&t, &cfg, |stage, _| {
-        if stage == "iteration-wise tests" {
+        if stage == "bootstrap p-values" {
             seen += 1;
         }
         seen < 3
     })
     .unwrap_err();
     assert_eq!(err, MeasureError::Cancelled);
+    assert_eq!(seen, 3, "cancelled inside the bootstrap stage");
+
+    // Deferred (the page): the same measurement with its bootstraps split in chunks, counted in
+    // any order (as the pool's workers finish them) and finished, is the same structure.
+    let pending = measure_deferred(&t, &cfg, |_, _| true).unwrap();
+    assert_eq!(pending.bootstraps().len(), 2);
+    let results = pending
+        .bootstraps()
+        .iter()
+        .map(|b| {
+            let mut chunks: Vec<_> = b.job.chunks().collect();
+            chunks.reverse();
+            assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), 50);
+            chunks
+                .into_iter()
+                .map(|c| b.job.counts(c))
+                .fold(BootstrapCounts::default(), |a, c| a + c)
+                .result()
+        })
+        .collect();
+    let split = pending.clone().finish(results).unwrap();
+    assert_eq!(
+        serde_json::to_string(&split).unwrap(),
+        serde_json::to_string(&g).unwrap()
+    );
+    // A failed bootstrap leaves its example untested with the reason; a cancelled one cancels.
+    let failed = pending
+        .clone()
+        .finish(vec![
+            Err(StatsError::Numerical("bootstrap (no replicate could be re-fitted)")),
+            results_ok(&pending, 1),
+        ])
+        .unwrap();
+    assert!(failed.iteration_sgn.is_none());
+    assert!(failed
+        .untested
+        .iter()
+        .any(|u| u.reason.contains("no replicate could be re-fitted")));
+    assert_eq!(failed.iteration_g, g.iteration_g);
+    assert_eq!(
+        pending
+            .clone()
+            .finish(vec![Err(StatsError::Cancelled), results_ok(&pending, 1)]),
+        Err(MeasureError::Cancelled)
+    );
+    assert!(pending.finish(vec![]).is_err(), "one result per bootstrap");
+}
+
+/// Bootstrap `i` of `pending` run whole.
+fn results_ok(pending: &PendingMeasurement, i: usize) -> Result<BootstrapResult, StatsError> {
+    pending.bootstraps()[i].job.run(|_, _| true)
 }
 
 #[test]

@@ -463,3 +463,55 @@ fn clauset_scan_on_nearly_equal_values_keeps_alpha_above_one() {
     assert!(f.alpha > 1.0 && f.alpha.is_finite() && f.alpha_stderr > 0.0, "{f:?}");
     assert!((0.0..=1.0).contains(&f.ks_d), "{f:?}");
 }
+
+#[test]
+fn a_bootstrap_split_in_chunks_in_any_order_is_the_whole_bootstrap() {
+    // The page's pool: a deferred test's job, its chunks counted separately (in reverse, as
+    // workers may finish them), and a JSON round trip (the job crosses to a worker and back).
+    use sgn_lab::stats::{power_law_test_deferred, BootstrapCounts, BootstrapJob, StatsError};
+    let mut x = pareto_seeded(1500, 2.4, 17);
+    x.extend((0..500).map(|i| (i as f64 + 0.5) / 500.0));
+    for rule in [Rule::Paper, Rule::Clauset] {
+        let opts = PowerLawOptions::new(rule, Some(300), Some(203), 5, Level::P05).unwrap();
+        let whole = power_law_test(&x, &opts, |_, _| true).unwrap();
+        let (before, job) = power_law_test_deferred(&x, &opts).unwrap();
+        let job = job.expect("a bootstrap was asked for");
+        assert_eq!(before.p_value, None);
+        let job: BootstrapJob = serde_json::from_str(&serde_json::to_string(&job).unwrap()).unwrap();
+        job.check().unwrap();
+        let chunks: Vec<_> = job.chunks().collect();
+        assert_eq!(chunks.len(), 203usize.div_ceil(sgn_lab::stats::powerlaw::CHUNK));
+        let counts = chunks
+            .into_iter()
+            .rev()
+            .map(|c| job.counts(c))
+            .fold(BootstrapCounts::default(), |a, c| a + c);
+        let split = before.with_bootstrap(&counts.result().unwrap());
+        assert_eq!(split, whole, "{rule:?}");
+        assert_eq!(split.bootstrap, 203);
+        // Out-of-range replicate indices are clamped, never run twice.
+        assert_eq!(job.counts(200..10_000).used + job.counts(0..200).used, counts.used);
+        // What a worker must refuse rather than trap on.
+        let bad = |f: &dyn Fn(&mut BootstrapJob)| {
+            let mut b = job.clone();
+            f(&mut b);
+            assert!(
+                matches!(
+                    b.check(),
+                    Err(StatsError::InvalidParameter { .. }) | Err(StatsError::NonFinite { .. })
+                ),
+                "{rule:?}"
+            );
+        };
+        bad(&|b| b.replicates = 0);
+        bad(&|b| b.j = b.x.len());
+        bad(&|b| b.alpha = 1.0);
+        bad(&|b| b.d_obs = f64::NAN);
+        bad(&|b| b.x[0] = -1.0);
+        bad(&|b| b.x[3] = f64::INFINITY);
+    }
+    assert!(
+        BootstrapCounts::default().result().is_err(),
+        "no replicate re-fitted: an error, not p = NaN"
+    );
+}

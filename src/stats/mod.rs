@@ -27,8 +27,9 @@ pub mod vuong;
 
 pub use normality::{normality, NormalityReport};
 pub use powerlaw::{
-    abs_nonzero, fit_clauset, fit_clauset_bootstrap, fit_top_k, power_law_test, BootstrapOptions, BootstrapResult,
-    ClausetFit, ClausetOptions, KsConvention, Level, PowerLawOptions, PowerLawReport, Rule, TopKFit,
+    abs_nonzero, fit_clauset, fit_clauset_bootstrap, fit_top_k, power_law_test, power_law_test_deferred,
+    BootstrapCounts, BootstrapJob, BootstrapOptions, BootstrapResult, ClausetFit, ClausetOptions, KsConvention, Level,
+    PowerLawOptions, PowerLawReport, Rule, TopKFit,
 };
 pub use rate::{power_law_rate, rate_from_verdicts, PowerLawRate};
 pub use tail_index::{tail_index, TailIndex};

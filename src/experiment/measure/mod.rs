@@ -21,7 +21,7 @@ pub mod sample;
 
 pub use analysis::AnalysisConfig;
 
-pub use run::{choose_tracked, measure};
+pub use run::{choose_tracked, measure, measure_deferred, Example, PendingBootstrap, PendingMeasurement};
 pub use sample::{ccdf_summary, TailTest, CCDF_POINTS};
 
 use crate::params::{within, OutOfRange};
@@ -183,10 +183,11 @@ pub struct Untested {
     pub reason: String,
 }
 /// Stage names reported to the progress callback, in order.
-pub const STAGES: [&str; 5] = [
+pub const STAGES: [&str; 6] = [
     "full-batch gradient",
     "dimension-wise tests",
     "iteration-wise tests",
     "per-sample gradients",
     "spectrum",
+    "bootstrap p-values",
 ];

@@ -12,7 +12,7 @@ use crate::data::permutation;
 use crate::nn::grad::draw_minibatch;
 use crate::rng::substream;
 use crate::spectrum::{analyze_grads_full, SpectrumError};
-use crate::stats::powerlaw::{power_law_test, PowerLawOptions};
+use crate::stats::powerlaw::{power_law_test, BootstrapJob, BootstrapResult, PowerLawOptions};
 use crate::stats::{rate_from_verdicts, PowerLawRate, StatsError};
 use crate::train::Trainer;
 
@@ -40,16 +40,18 @@ fn note(untested: &mut Vec<Untested>, label: &str, e: &StatsError) {
 pub fn measure<F: FnMut(&str, f64) -> bool>(
     trainer: &Trainer,
     cfg: &MeasureConfig,
-    progress: F,
+    mut progress: F,
 ) -> Result<GradientStructure, MeasureError> {
-    measure_inner(trainer, cfg, progress)
+    measure_deferred(trainer, cfg, &mut progress)?.run(progress)
 }
 
-fn measure_inner<F: FnMut(&str, f64) -> bool>(
+/// [`measure`] without running the example tail tests' bootstraps (the last stage): the
+/// measurement and the bootstraps still to run.
+pub fn measure_deferred<F: FnMut(&str, f64) -> bool>(
     trainer: &Trainer,
     cfg: &MeasureConfig,
     mut progress: F,
-) -> Result<GradientStructure, MeasureError> {
+) -> Result<PendingMeasurement, MeasureError> {
     let p = cfg.params();
     let mut tick = |stage: usize, done: usize, total: usize| {
         let f = (stage as f64 + done as f64 / total.max(1) as f64) / STAGES.len() as f64;
@@ -145,14 +147,15 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(
         "iteration-wise SGN of parameter #{} over {} minibatch draws",
         tracked[ex], p.draws
     );
-    let iteration_sgn = match TailTest::with_progress(
-        iter_sgn_label.clone(),
-        iter_sgn_samples[ex].clone(),
-        &example_opts,
-        |done, total| tick(2, done, 2 * total).is_ok(),
-    ) {
-        Ok(t) => Some(t),
-        Err(StatsError::Cancelled) => return Err(MeasureError::Cancelled),
+    let mut bootstraps = Vec::new();
+    let iteration_sgn = match TailTest::deferred(iter_sgn_label.clone(), iter_sgn_samples[ex].clone(), &example_opts) {
+        Ok((t, job)) => {
+            bootstraps.extend(job.map(|job| PendingBootstrap {
+                example: Example::IterationSgn,
+                job,
+            }));
+            Some(t)
+        }
         Err(e) => {
             note(&mut untested, &iter_sgn_label, &e);
             None
@@ -183,14 +186,14 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(
                         tracked[ex],
                         l.steps.len()
                     );
-                    let t = match TailTest::with_progress(
-                        label.clone(),
-                        samples[ex].clone(),
-                        &example_opts,
-                        |done, total| tick(2, total + done, 2 * total).is_ok(),
-                    ) {
-                        Ok(t) => Some(t),
-                        Err(StatsError::Cancelled) => return Err(MeasureError::Cancelled),
+                    let t = match TailTest::deferred(label.clone(), samples[ex].clone(), &example_opts) {
+                        Ok((t, job)) => {
+                            bootstraps.extend(job.map(|job| PendingBootstrap {
+                                example: Example::IterationG,
+                                job,
+                            }));
+                            Some(t)
+                        }
                         Err(e) => {
                             note(&mut untested, &label, &e);
                             None
@@ -231,7 +234,7 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(
     };
     tick(4, 1, 1)?;
 
-    Ok(GradientStructure {
+    let structure = GradientStructure {
         step: trainer.step_index(),
         n_params,
         batch_size: p.batch_size,
@@ -253,7 +256,95 @@ fn measure_inner<F: FnMut(&str, f64) -> bool>(
         iteration_sgn,
         spectrum,
         untested,
-    })
+    };
+    Ok(PendingMeasurement { structure, bootstraps })
+}
+
+/// Which example tail test of a measurement a bootstrap belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Example {
+    /// [`GradientStructure::iteration_sgn`].
+    IterationSgn,
+    /// [`GradientStructure::iteration_g`].
+    IterationG,
+}
+
+/// An example tail test's bootstrap still to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingBootstrap {
+    pub example: Example,
+    pub job: BootstrapJob,
+}
+
+/// A measurement whose example tail tests' bootstraps are still to run ([`measure_deferred`]):
+/// everything else is measured. Run them here ([`PendingMeasurement::run`]), or anywhere and
+/// hand their results to [`PendingMeasurement::finish`] (the page splits them between its pool
+/// workers): each replicate is seeded by its index and the counts are integers, so both give the
+/// same bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingMeasurement {
+    structure: GradientStructure,
+    bootstraps: Vec<PendingBootstrap>,
+}
+
+impl PendingMeasurement {
+    /// The bootstraps still to run, in order.
+    pub fn bootstraps(&self) -> &[PendingBootstrap] {
+        &self.bootstraps
+    }
+
+    /// The measurement with every bootstrap's result, in the order of [`Self::bootstraps`]: a
+    /// p-value joins its example's report; a bootstrap that could not run (no replicate could be
+    /// re-fitted) leaves its example untested with the reason, like any degenerate sample; a
+    /// cancelled one cancels the measurement.
+    pub fn finish(self, results: Vec<Result<BootstrapResult, StatsError>>) -> Result<GradientStructure, MeasureError> {
+        let mut g = self.structure;
+        if results.len() != self.bootstraps.len() {
+            return Err(MeasureError::Stats(StatsError::InvalidParameter {
+                name: "bootstrap results",
+                reason: format!("{} results for {} bootstraps", results.len(), self.bootstraps.len()),
+            }));
+        }
+        for (b, r) in self.bootstraps.iter().zip(results) {
+            let slot = match b.example {
+                Example::IterationSgn => &mut g.iteration_sgn,
+                Example::IterationG => &mut g.iteration_g,
+            };
+            match (r, slot.take()) {
+                (Err(StatsError::Cancelled), _) => return Err(MeasureError::Cancelled),
+                (Ok(r), Some(mut t)) => {
+                    t.power_law = t.power_law.with_bootstrap(&r);
+                    *slot = Some(t);
+                }
+                (Err(e), Some(t)) => note(&mut g.untested, &t.label, &e),
+                (_, None) => {}
+            }
+        }
+        Ok(g)
+    }
+
+    /// Runs every bootstrap here (natively on the current rayon pool, [`BootstrapJob::run`])
+    /// and finishes; `progress(stage, fraction)` as in [`measure`] (the last stage).
+    pub fn run<F: FnMut(&str, f64) -> bool>(self, mut progress: F) -> Result<GradientStructure, MeasureError> {
+        let total: usize = self.bootstraps.iter().map(|b| b.job.replicates).sum();
+        let stage = STAGES.len() - 1;
+        let mut before = 0;
+        let mut results = Vec::with_capacity(self.bootstraps.len());
+        for b in &self.bootstraps {
+            let r = b.job.run(|done, _| {
+                progress(
+                    STAGES[stage],
+                    (stage as f64 + (before + done) as f64 / total.max(1) as f64) / STAGES.len() as f64,
+                )
+            });
+            if matches!(r, Err(StatsError::Cancelled)) {
+                return Err(MeasureError::Cancelled);
+            }
+            before += b.job.replicates;
+            results.push(r);
+        }
+        self.finish(results)
+    }
 }
 
 /// Power-law rate over samples; samples that cannot be tested are counted as skipped.

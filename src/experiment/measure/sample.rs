@@ -3,7 +3,7 @@
 //! enough to redraw the CCDF without the raw sample.
 
 use crate::libm_f64::LibmF64;
-use crate::stats::powerlaw::{power_law_test, PowerLawOptions, PowerLawReport};
+use crate::stats::powerlaw::{power_law_test, power_law_test_deferred, BootstrapJob, PowerLawOptions, PowerLawReport};
 use crate::stats::{normality, NormalityReport, StatsError};
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +36,17 @@ impl TailTest {
     ) -> Result<TailTest, StatsError> {
         let power_law = power_law_test(&sample, opts, progress)?;
         Ok(Self::assemble(label, power_law, sample))
+    }
+
+    /// The tail test with its bootstrap (if `opts` asks for one) not yet run
+    /// ([`power_law_test_deferred`]): apply its result with [`PowerLawReport::with_bootstrap`].
+    pub(super) fn deferred(
+        label: String,
+        sample: Vec<f64>,
+        opts: &PowerLawOptions,
+    ) -> Result<(TailTest, Option<BootstrapJob>), StatsError> {
+        let (power_law, job) = power_law_test_deferred(&sample, opts)?;
+        Ok((Self::assemble(label, power_law, sample), job))
     }
 
     /// A tail test from its power-law verdict and sample: adds the Gaussianity tests and the

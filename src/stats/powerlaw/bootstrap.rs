@@ -40,32 +40,161 @@ pub struct BootstrapResult {
 }
 
 /// How each bootstrap replicate is re-fitted.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Refit<'a> {
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Refit {
     /// Top-K with this K (the paper rule).
     TopK(usize),
     /// Full Clauset scan.
-    Clauset(&'a ClausetOptions),
+    Clauset(ClausetOptions),
 }
 
 /// Replicates per unit of work: the page checks for cancellation and reports progress between
 /// units, and natively the units are the tasks spread over the rayon pool.
 const UNIT: usize = 8;
 
-/// What every replicate of one bootstrap shares: the sorted sample `x`, the fit (x_min = x[j],
-/// α̂, observed D) and how a replicate is re-fitted.
+/// Replicates per chunk when a bootstrap is split between the page's pool workers
+/// ([`BootstrapJob::chunks`]): 8 units, tens of milliseconds of work at n = 2000, so a message
+/// per chunk costs nothing beside it and 1000 replicates make 16 chunks to balance.
+pub const CHUNK: usize = 8 * UNIT;
+
+/// One semi-parametric bootstrap, self-contained (CSN §4.1): the sample `x` (positive, its
+/// tail x[j..] ascending), the fit (x_min = x[j], α̂, observed D), how a replicate is re-fitted,
+/// the KS convention, the seed and the number of replicates R. Replicate r draws from its own
+/// stream `rng::substream(seed, r)`, so [`BootstrapJob::counts`] over any partition of 0..R adds
+/// up to the same integers in any order, on any thread or worker: the page sends the job to its
+/// pool workers ([`BootstrapJob::chunks`]) and natively the units run on rayon
+/// ([`BootstrapJob::run`]), with the same p.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BootstrapJob {
+    /// The sample: positive values, x[j..] ascending (the values below x_min in any order).
+    pub x: Vec<f64>,
+    /// x_min = x[j]; n_tail = n − j.
+    pub j: usize,
+    /// Fitted exponent α̂ > 1.
+    pub alpha: f64,
+    /// Observed KS distance D.
+    pub d_obs: f64,
+    pub refit: Refit,
+    pub ks: KsConvention,
+    /// Seed of the replicates.
+    pub seed: u64,
+    /// R, the number of replicates.
+    pub replicates: usize,
+}
+
+/// Integer counts of a range of replicates; counts of disjoint ranges add.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootstrapCounts {
+    /// Replicates re-fitted (a replicate whose re-fit fails is dropped).
+    pub used: usize,
+    /// Replicates with D ≥ the observed D.
+    pub at_least_as_far: usize,
+}
+
+impl std::ops::Add for BootstrapCounts {
+    type Output = BootstrapCounts;
+    fn add(self, o: BootstrapCounts) -> BootstrapCounts {
+        BootstrapCounts {
+            used: self.used + o.used,
+            at_least_as_far: self.at_least_as_far + o.at_least_as_far,
+        }
+    }
+}
+
+impl BootstrapCounts {
+    /// p = at_least_as_far / used; an error when no replicate could be re-fitted.
+    pub fn result(self) -> Result<BootstrapResult, StatsError> {
+        if self.used == 0 {
+            return Err(StatsError::Numerical("bootstrap (no replicate could be re-fitted)"));
+        }
+        Ok(BootstrapResult {
+            p_value: self.at_least_as_far as f64 / self.used as f64,
+            replicates: self.used,
+            at_least_as_far: self.at_least_as_far,
+        })
+    }
+}
+
+impl BootstrapJob {
+    /// Checks what a job received from outside (the page's pool workers) must satisfy to run:
+    /// 1 ≤ R, j < n, every value positive and finite, α̂ > 1 finite, D finite ≥ 0, K ≥ 1 of a
+    /// top-K re-fit and the Clauset options' own bounds (`min_tail ≥ 2`, `grid_size ≥ 2`).
+    pub fn check(&self) -> Result<(), StatsError> {
+        let bad = |name: &'static str, reason: &str| {
+            Err(StatsError::InvalidParameter {
+                name,
+                reason: reason.into(),
+            })
+        };
+        if self.replicates == 0 {
+            return bad("replicates", "must be at least 1");
+        }
+        if self.j >= self.x.len() {
+            return bad("j", "x_min must be one of the values");
+        }
+        super::super::check_finite(&self.x)?;
+        if self.x.iter().any(|v| *v <= 0.0) {
+            return bad("x", "every value must be positive");
+        }
+        if !(self.alpha > 1.0 && self.alpha.is_finite()) {
+            return bad("alpha", "must be finite and above 1");
+        }
+        if !(self.d_obs >= 0.0 && self.d_obs.is_finite()) {
+            return bad("d_obs", "must be finite and non-negative");
+        }
+        match &self.refit {
+            Refit::TopK(0) => bad("k", "must be at least 1"),
+            Refit::TopK(_) => Ok(()),
+            Refit::Clauset(o) => ClausetOptions::new(o.min_tail, o.grid_above, o.grid_size, o.ks, o.level).map(|_| ()),
+        }
+    }
+
+    /// The counts of replicates `rs` (clamped to 0..R).
+    pub fn counts(&self, rs: std::ops::Range<usize>) -> BootstrapCounts {
+        let rs = rs.start.min(self.replicates)..rs.end.min(self.replicates);
+        let (used, at_least_as_far) = Replicates::of(self).counts(rs);
+        BootstrapCounts { used, at_least_as_far }
+    }
+
+    /// The chunks of [`CHUNK`] replicates that split 0..R (the last one shorter).
+    pub fn chunks(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        (0..self.replicates.div_ceil(CHUNK)).map(|c| c * CHUNK..((c + 1) * CHUNK).min(self.replicates))
+    }
+
+    /// All R replicates here: in units of [`UNIT`], natively a wave of units as tasks of the
+    /// current rayon pool between two calls of `progress(done, R)` (which stays on the calling
+    /// thread; return `false` to cancel, [`StatsError::Cancelled`]). The result is the sum of
+    /// integer counts, so it is the same bytes on any number of threads (tested).
+    pub fn run<F: FnMut(usize, usize) -> bool>(&self, progress: F) -> Result<BootstrapResult, StatsError> {
+        bootstrap_sorted(&Replicates::of(self), self.replicates, progress)
+    }
+}
+
+/// What every replicate of one bootstrap shares, borrowed from its [`BootstrapJob`].
 #[derive(Clone, Copy)]
 struct Replicates<'a> {
     x: &'a [f64],
     j: usize,
     alpha: f64,
     d_obs: f64,
-    refit: Refit<'a>,
+    refit: &'a Refit,
     ks: KsConvention,
     seed: u64,
 }
 
-impl Replicates<'_> {
+impl<'a> Replicates<'a> {
+    fn of(job: &'a BootstrapJob) -> Self {
+        Replicates {
+            x: &job.x,
+            j: job.j,
+            alpha: job.alpha,
+            d_obs: job.d_obs,
+            refit: &job.refit,
+            ks: job.ks,
+            seed: job.seed,
+        }
+    }
+
     /// (replicates re-fitted, replicates with D ≥ D_obs) over the replicates `rs`. Replicate r
     /// draws from its own stream `rng::substream(seed, r)`, so the counts of any partition of
     /// 0..R into ranges add up to the same totals in any order, on any number of threads.
@@ -103,7 +232,7 @@ impl Replicates<'_> {
                     Err(_) => continue,
                 },
                 Refit::TopK(k) => {
-                    let k = k.min(n);
+                    let k = (*k).min(n);
                     let tail = &buf[n - k..];
                     let x0 = tail[0];
                     let sum: f64 = tail.iter().map(|&v| ln_ratio(v, x0)).sum();
@@ -125,59 +254,37 @@ impl Replicates<'_> {
     }
 }
 
-/// Semi-parametric bootstrap (CSN §4.1) shared by both rules. `x` ascending positive, the fit is
-/// (x_min = x[j], α̂, observed D). The replicates run in units of [`UNIT`]; natively, with more
-/// than one thread in the current rayon pool, a wave of units runs as tasks of the pool between
-/// two calls of `progress` (which stays on the calling thread). The result is the sum of integer
-/// counts, so it is the same bytes on any number of threads (tested).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn bootstrap_sorted<F: FnMut(usize, usize) -> bool>(
-    x: &[f64],
-    j: usize,
-    alpha: f64,
-    d_obs: f64,
-    refit: Refit<'_>,
-    ks: KsConvention,
-    boot: &BootstrapOptions,
+/// The bootstrap's R replicates in units of [`UNIT`]; natively, with more than one thread in
+/// the current rayon pool, a wave of units runs as tasks of the pool between two calls of
+/// `progress` (which stays on the calling thread).
+fn bootstrap_sorted<F: FnMut(usize, usize) -> bool>(
+    job: &Replicates<'_>,
+    total: usize,
     mut progress: F,
 ) -> Result<BootstrapResult, StatsError> {
-    let job = Replicates {
-        x,
-        j,
-        alpha,
-        d_obs,
-        refit,
-        ks,
-        seed: boot.seed,
-    };
-    let total = boot.replicates;
     let units = total.div_ceil(UNIT);
     let range = |u: usize| u * UNIT..((u + 1) * UNIT).min(total);
     // Units per wave: one on a single thread (always in wasm); natively a few per thread, so a
     // wave keeps every thread busy and cancellation still acts within a fraction of a second.
     let threads = pool_threads();
     let wave = if threads > 1 { 4 * threads } else { 1 };
-    let (mut used, mut ge) = (0usize, 0usize);
+    let mut sum = BootstrapCounts::default();
     let mut u = 0;
     while u < units {
         if !progress(u * UNIT, total) {
             return Err(StatsError::Cancelled);
         }
         let end = (u + wave).min(units);
-        let (du, dg) = wave_counts(&job, u..end, range);
-        used += du;
-        ge += dg;
+        let (du, dg) = wave_counts(job, u..end, range);
+        sum = sum
+            + BootstrapCounts {
+                used: du,
+                at_least_as_far: dg,
+            };
         u = end;
     }
     progress(total, total);
-    if used == 0 {
-        return Err(StatsError::Numerical("bootstrap (no replicate could be re-fitted)"));
-    }
-    Ok(BootstrapResult {
-        p_value: ge as f64 / used as f64,
-        replicates: used,
-        at_least_as_far: ge,
-    })
+    sum.result()
 }
 
 /// Threads of the current rayon pool.
@@ -245,6 +352,15 @@ pub fn fit_clauset_bootstrap<F: FnMut(usize, usize) -> bool>(
         level: opts.level.alpha(),
         candidates: nc,
     };
-    let b = bootstrap_sorted(&x, j, alpha, d, Refit::Clauset(opts), opts.ks, boot, progress)?;
-    Ok((fit, b))
+    let job = BootstrapJob {
+        x,
+        j,
+        alpha,
+        d_obs: d,
+        refit: Refit::Clauset(opts.clone()),
+        ks: opts.ks,
+        seed: boot.seed,
+        replicates: boot.replicates,
+    };
+    Ok((fit, job.run(progress)?))
 }

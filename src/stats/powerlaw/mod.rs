@@ -33,12 +33,13 @@ pub mod clauset;
 pub mod ks;
 pub mod paper;
 
-pub use bootstrap::{fit_clauset_bootstrap, BootstrapOptions, BootstrapResult};
+pub use bootstrap::{
+    fit_clauset_bootstrap, BootstrapCounts, BootstrapJob, BootstrapOptions, BootstrapResult, Refit, CHUNK,
+};
 pub use clauset::{fit_clauset, ClausetFit, ClausetOptions};
 pub use ks::KsConvention;
 pub use paper::{fit_top_k, TopKFit, MIN_K};
 
-use bootstrap::{bootstrap_sorted, Refit};
 use clauset::{scan_sorted, Scratch};
 
 /// Significance level of the KS decision (α = 0.10, 0.05 or 0.01). Serialised as α, the JSON
@@ -262,11 +263,41 @@ pub fn abs_nonzero(values: &[f64]) -> Result<(Vec<f64>, usize), StatsError> {
 /// optional semi-parametric bootstrap (re-fitting by the same rule in every replicate), and Vuong
 /// tests against lognormal and exponential fitted on the same tail ([`super::vuong`]).
 /// `progress(done, total)` reports bootstrap replicates; return `false` to cancel.
+/// The same as [`power_law_test_deferred`] followed by [`BootstrapJob::run`] and
+/// [`PowerLawReport::with_bootstrap`].
 pub fn power_law_test<F: FnMut(usize, usize) -> bool>(
     values: &[f64],
     opts: &PowerLawOptions,
     progress: F,
 ) -> Result<PowerLawReport, StatsError> {
+    let (report, job) = power_law_test_deferred(values, opts)?;
+    match job {
+        Some(job) => Ok(report.with_bootstrap(&job.run(progress)?)),
+        None => Ok(report),
+    }
+}
+
+impl PowerLawReport {
+    /// The report with its bootstrap's result: p, the replicates used and, for the Clauset
+    /// rule, the verdict p > [`CLAUSET_P_PLAUSIBLE`] (CSN §4.1).
+    pub fn with_bootstrap(mut self, b: &BootstrapResult) -> PowerLawReport {
+        self.p_value = Some(b.p_value);
+        self.bootstrap = b.replicates;
+        if self.rule == Rule::Clauset {
+            self.power_law = b.p_value > CLAUSET_P_PLAUSIBLE;
+        }
+        self
+    }
+}
+
+/// [`power_law_test`] without running its bootstrap: the report as it stands before the
+/// bootstrap (no p-value) and the bootstrap still to run, when `opts` asks for one, to be run
+/// anywhere — on this thread, on rayon, or split between the page's pool workers — and applied
+/// with [`PowerLawReport::with_bootstrap`].
+pub fn power_law_test_deferred(
+    values: &[f64],
+    opts: &PowerLawOptions,
+) -> Result<(PowerLawReport, Option<BootstrapJob>), StatsError> {
     let (v, n_zero) = abs_nonzero(values)?;
     let mut x = v;
     let n = x.len();
@@ -306,7 +337,7 @@ pub fn power_law_test<F: FnMut(usize, usize) -> bool>(
         });
     }
     let reps = opts.replicates();
-    let (j, alpha, ks_d, ks_critical, mut power_law) = match opts.rule {
+    let (j, alpha, ks_d, ks_critical, power_law) = match opts.rule {
         Rule::Paper => {
             let k = opts.k.unwrap_or(1000).min(n);
             let f = fit_top_k(&x[n - k..], k, opts.level)?;
@@ -326,39 +357,9 @@ pub fn power_law_test<F: FnMut(usize, usize) -> bool>(
     let n_tail = n - j;
     let xmin = x[j];
     let tail = &x[j..];
-    let mut p_value = None;
-    let mut used = 0;
-    if reps > 0 {
-        let co = ClausetOptions {
-            level: opts.level,
-            ..opts.clauset.clone()
-        };
-        let refit = match opts.rule {
-            Rule::Paper => Refit::TopK(n_tail),
-            Rule::Clauset => Refit::Clauset(&co),
-        };
-        let b = bootstrap_sorted(
-            &x,
-            j,
-            alpha,
-            ks_d,
-            refit,
-            co.ks,
-            &BootstrapOptions {
-                replicates: reps,
-                seed: opts.seed,
-            },
-            progress,
-        )?;
-        p_value = Some(b.p_value);
-        used = b.replicates;
-        if opts.rule == Rule::Clauset {
-            power_law = b.p_value > CLAUSET_P_PLAUSIBLE;
-        }
-    }
     let (vs_lognormal, _) = super::vuong::vs_lognormal(tail, xmin, alpha)?;
     let (vs_exponential, _) = super::vuong::vs_exponential(tail, xmin, alpha)?;
-    Ok(PowerLawReport {
+    let report = PowerLawReport {
         n,
         n_zero,
         rule: opts.rule,
@@ -370,11 +371,31 @@ pub fn power_law_test<F: FnMut(usize, usize) -> bool>(
         ks_critical,
         level: opts.level.alpha(),
         power_law,
-        p_value,
-        bootstrap: used,
+        p_value: None,
+        bootstrap: 0,
         vs_lognormal,
         vs_exponential,
-    })
+    };
+    let job = (reps > 0).then(|| {
+        let co = ClausetOptions {
+            level: opts.level,
+            ..opts.clauset.clone()
+        };
+        BootstrapJob {
+            ks: co.ks,
+            refit: match opts.rule {
+                Rule::Paper => Refit::TopK(n_tail),
+                Rule::Clauset => Refit::Clauset(co),
+            },
+            x,
+            j,
+            alpha,
+            d_obs: ks_d,
+            seed: opts.seed,
+            replicates: reps,
+        }
+    });
+    Ok((report, job))
 }
 
 #[cfg(test)]
