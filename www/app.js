@@ -7,7 +7,8 @@ import { renderStructure } from './structure.js';
 import { CONTROLS, readHash, writeHash, defaultConfig, controlValues, applyControl, controlId } from './settings.js';
 import { initUpload, renderUpload, uploadProgress } from './upload.js';
 import { addChartExports, jsonButton } from './exports.js';
-import { initTour, tourStep } from './tour.js';
+import { initTour, tourStep, poolCap } from './tour.js';
+import { runBootstrapOnPool } from './pool.js';
 import { posterGate, reportHeight } from './embed.js';
 
 const $ = (id) => document.getElementById(id);
@@ -117,6 +118,7 @@ new ResizeObserver(redrawUploadThrottled).observe(document.querySelector('[data-
 // weights, so the user is back where they were, settings and curve included.
 let worker = null;
 function spawnWorker() {
+  stopBootstraps();
   if (worker) worker.terminate();
   worker = new Worker(new URL('./worker.js', import.meta.url));
   worker.onmessage = ({ data }) => onEngineMessage(data);
@@ -230,6 +232,9 @@ function onEngineMessage(msg) {
       ui.measureProgress.value = msg.fraction;
       ui.measureStage.textContent = `${msg.stage}…`;
       break;
+    case 'measure-bootstrap':
+      countBootstraps(msg.plan);
+      break;
     case 'measured':
       measuring(false);
       try {
@@ -268,6 +273,41 @@ function onEngineMessage(msg) {
     default:
       break;
   }
+}
+
+/** A measurement's bootstrap replicates on the page's pool (the engine's plan): the counts go
+ * back to the engine worker, which finishes the measurement. A cancel or a new worker stops it. */
+let bootstrapRun = null;
+const bootstrapHooks = { force: 0, cap: 0, last: null };
+function countBootstraps(bootstrap) {
+  const w = worker;
+  const t0 = performance.now();
+  let r = null; // progress arrives before runBootstrapOnPool returns (its first, synchronous part)
+  r = runBootstrapOnPool(bootstrap, {
+    onProgress: (p) => {
+      if (r !== null && bootstrapRun !== r) return;
+      ui.measureProgress.value = p.fraction;
+      ui.measureStage.textContent = `${p.stage}…`;
+    },
+  });
+  bootstrapRun = r;
+  r.promise.then(({ counts, ...pool }) => {
+    if (bootstrapRun !== r || worker !== w) return;
+    bootstrapRun = null;
+    bootstrapHooks.last = { ...pool, ms: performance.now() - t0 };
+    w.postMessage({ type: 'bootstrap-counts', counts });
+  }, (err) => {
+    if (bootstrapRun !== r) return;
+    bootstrapRun = null;
+    if (err.cancelled) return;
+    measuring(false);
+    setStatus(`The bootstrap replicates could not be counted (${err.message || err}); the run is kept, measure again to retry.`, true);
+    if (plan.pending === 'measure') planOver();
+  });
+}
+function stopBootstraps() {
+  if (bootstrapRun) bootstrapRun.cancel();
+  bootstrapRun = null;
 }
 
 /** An embed's run plan is over (or failed): its start lock goes to the next embed of the page. */
@@ -344,7 +384,12 @@ ui.measure.addEventListener('click', () => {
   if (!run.ready || run.diverged) return;
   measuring(true);
   setStatus('Measuring the gradient structure at the current weights…');
-  worker.postMessage({ type: 'measure', analysis: run.config.analysis });
+  worker.postMessage({
+    type: 'measure',
+    analysis: run.config.analysis,
+    // What Rust needs to decide whether the bootstraps go to the pool (units::bootstrap_pool_size).
+    hints: { hardware_concurrency: navigator.hardwareConcurrency || 1, device_memory_gib: navigator.deviceMemory || 0, cap: bootstrapHooks.cap || poolCap(), force: bootstrapHooks.force },
+  });
 });
 ui.step.addEventListener('click', () => worker.postMessage({ type: 'step', steps: 1 }));
 $('upload-cancel').addEventListener('click', () => { restartEngine('Analysis cancelled.', { bad: false, crash: false }); uploadError('Analysis cancelled.', false); });
@@ -653,6 +698,15 @@ window.sgnLab = {
   crashEngine: () => worker.postMessage({ type: 'selftest-panic' }),
   failWorker: () => worker.postMessage({ type: 'selftest-throw' }),
   history: () => run.chart.history(),
+  // tests/e2e/pool.test.mjs and bench/bootstrap-web.mjs: force the bootstrap pool's size (0:
+  // Rust decides), cap it (1: the bootstraps stay on the engine's worker) and read the last
+  // pool run's {workers, units, replaced, ms} (null: none ran since `reset`).
+  bootstrapPool: {
+    force(n) { bootstrapHooks.force = n; },
+    cap(n) { bootstrapHooks.cap = n; },
+    last: () => bootstrapHooks.last,
+    reset() { bootstrapHooks.last = null; },
+  },
   engineStats: () => new Promise((resolve) => {
     const w = worker;
     const on = ({ data }) => { if (data.type === 'stats') { w.removeEventListener('message', on); resolve(data); } };

@@ -1,15 +1,18 @@
-// A worker of the tour's pool (www/pool.js): its own wasm instance runs the units the page hands
-// it, one at a time, and sends back each unit's report as JSON text; the worker the page picks
-// combines them (src/web/tour.rs: `run_tour_unit`, `combine_tour_units`). It owns no lab state:
-// the lab's Play/Step training stays on its own worker (www/worker.js).
+// A worker of the page's pool (www/pool.js): its own wasm instance runs the units the page hands
+// it, one at a time. A tour step's unit sends back its report as JSON text; the worker the page
+// picks combines them (src/web/tour.rs: `run_tour_unit`, `combine_tour_units`). A bootstrap chunk
+// sends back its counts (src/web/bootstrap.rs: `bootstrap_counts`). It owns no lab state: the
+// lab's Play/Step training stays on its own worker (www/worker.js).
 // Protocol: in  {type: 'assets', assets} once, then {type: 'unit', index, name, seed, replicates,
 //               unit[, selftestCrashAt]} and {type: 'combine', name, seed, replicates, units, reports};
+//               or {type: 'bootstrap-jobs', jobs} once, then {type: 'bootstrap-chunk', index, job, start, end};
 //           out {type: 'unit-progress', index, stage, fraction}, {type: 'unit-report', index, report},
 //               {type: 'combined', report, charts, view}, {type: 'unit-error', index, message}
 //               (a typed engine error) or {type: 'crashed', index, message} (a wasm trap: the page
 //               replaces this worker and reruns the unit).
 const engine = import('../pkg/sgn_lab.js').then((m) => { m.init_engine(); return m; });
 let assets = {};
+let jobs = [];
 
 const message = (err) => String(err && err.message ? err.message : err);
 const isCrash = (err) => err instanceof WebAssembly.RuntimeError
@@ -34,6 +37,12 @@ self.onmessage = async ({ data: msg }) => {
         self.postMessage({ type: 'unit-report', index: msg.index, report });
         break;
       }
+      case 'bootstrap-jobs':
+        jobs = msg.jobs;
+        break;
+      case 'bootstrap-chunk':
+        self.postMessage({ type: 'unit-report', index: msg.index, report: wasm.bootstrap_counts(jobs[msg.job], msg.start, msg.end) });
+        break;
       case 'combine': {
         const r = wasm.combine_tour_units(msg.name, BigInt(msg.seed), msg.replicates, msg.units, msg.reports);
         self.postMessage({ type: 'combined', report: r.report, charts: r.charts, view: r.view });

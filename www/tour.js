@@ -61,6 +61,11 @@ function savedCap() {
   try { return Number(localStorage.getItem(WORKERS_KEY)) || 0; } catch { return 0; }
 }
 
+/** The page's setting: at most this many pool workers (0: Rust decides), for the tour's steps and
+ * a measurement's bootstrap replicates alike. */
+let cap = savedCap();
+export const poolCap = () => cap;
+
 /** The "Workers" menu beside the tour's settings: automatic (Rust's choice for this browser) or
  * at most N. */
 function workersMenu(onChange) {
@@ -110,7 +115,6 @@ export function initTour(wasm, { seed, replicates, setBusy, fromLink, rememberSt
   q('tour-prev').addEventListener('click', () => { if (i > 0) { i -= 1; show(); remember(); } });
   q('tour-next').addEventListener('click', () => { if (i < presets.length - 1) { i += 1; show(); remember(); } });
 
-  let cap = savedCap();
   document.getElementById('tour-settings').append(workersMenu((n) => { cap = n; }));
   /** The step running on the pool (`runOnPool`'s handle), and the tests' hooks. */
   let running = null;

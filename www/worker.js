@@ -1,6 +1,6 @@
 // The engine's Web Worker: owns the wasm engine, trains in ~16 ms slices and checks for
 // messages between slices, so the page never freezes and pause acts within one slice.
-// Protocol (docs/ARCHITECTURE.md): in  {type: 'start'|'play'|'pause'|'step'|'measure'|..., ...}
+// Protocol (docs/ARCHITECTURE.md): in  {type: 'start'|'play'|'pause'|'step'|'measure'|'bootstrap-counts'|..., ...}
 //                                  out {type: 'ready'|'progress'|'stopped'|'error'|'crashed', ...}
 // A typed engine error (bad config, divergence, bad file) is an 'error': the session goes on. A
 // wasm trap (a Rust panic or an allocation failure) leaves the module in an unknown state, so it
@@ -56,6 +56,15 @@ function slice(budgetMs, maxSteps) {
   return !out.finished;
 }
 
+const measureProgress = (stage, fraction) => post({ type: 'measure-progress', stage, fraction });
+
+/** Completes the measurement begun by `Lab.measure_begin`: its bootstraps run here (`counts`
+ * null) or were counted on the pool. */
+function finishMeasure(counts) {
+  const r = lab.measure_finish(counts, measureProgress);
+  post({ type: 'measured', view: r.view, report: r.report, samples: r.samples }, Object.values(r.samples).map((a) => a.buffer));
+}
+
 function loop(gen) {
   if (!running || gen !== generation) return;
   try {
@@ -108,10 +117,16 @@ self.onmessage = async (event) => {
           running = false;
           post({ type: 'stopped', reason: 'paused' });
         }
-        const r = lab.measure(msg.analysis, (stage, fraction) => post({ type: 'measure-progress', stage, fraction }));
-        post({ type: 'measured', view: r.view, report: r.report, samples: r.samples }, Object.values(r.samples).map((a) => a.buffer));
+        // The measurement without its bootstraps; when Rust says they pay on the page's pool,
+        // the page counts them there (www/pool.js) and sends back 'bootstrap-counts'.
+        const begun = lab.measure_begin(msg.analysis, measureProgress, msg.hints);
+        if (begun.bootstrap) post({ type: 'measure-bootstrap', plan: begun.bootstrap });
+        else finishMeasure(null);
         break;
       }
+      case 'bootstrap-counts':
+        if (lab) finishMeasure(msg.counts);
+        break;
       case 'check-measure':
         // Whether a measurement with these settings fits, without running it (the page's Measure
         // button and the note beside the setting that drives a refusal).

@@ -6,7 +6,7 @@
 
 use super::check::CheckedTraining;
 use super::config::{ExperimentConfig, ExperimentError};
-use super::measure::{measure, MeasureError};
+use super::measure::{measure, measure_deferred, MeasureError, PendingMeasurement};
 use super::report::{ArmResult, EvalPoint, MeasuredAt, Measurement};
 use crate::data::Dataset;
 use crate::train::{StepStats, TrainError, Trainer};
@@ -166,6 +166,18 @@ impl ArmDriver {
             at,
             structure,
         })
+    }
+
+    /// [`Self::measure`] without running the example tail tests' bootstraps
+    /// ([`measure_deferred`]): the page runs them on its pool.
+    pub fn measure_deferred(
+        trainer: &Trainer,
+        cfg: &ExperimentConfig,
+        b: usize,
+        progress: impl FnMut(&str, f64) -> bool,
+    ) -> Result<PendingMeasurement, ExperimentError> {
+        let mc = cfg.measure_params(b)?.check(trainer.train_data().n())?;
+        measure_deferred(trainer, &mc, progress).map_err(ExperimentError::from)
     }
 
     /// The arm's result: its configuration as checked, sizes, the trainer's history, the test

@@ -5,13 +5,18 @@
 //! measurement's panel) comes worded from [`crate::experiment::view`].
 
 use super::state::config_from_js;
+use super::tour::PoolHints;
 use super::{from_js, js_err, to_js};
 use crate::experiment::config::AnalysisConfig;
-use crate::experiment::report::MeasuredAt;
+use crate::experiment::config::ExperimentError;
+use crate::experiment::measure::PendingMeasurement;
+use crate::experiment::presets::units;
+use crate::experiment::report::{MeasuredAt, Measurement};
 use crate::experiment::view::measurement::{measurement_view, MeasurementView};
 use crate::experiment::view::session::{facts, measure_check, readout, Facts, Readout};
 use crate::experiment::{custom_report, ArmDriver, ExperimentConfig};
 use crate::plot::training::{Ema, LOSS_EMA_BETA};
+use crate::stats::{BootstrapCounts, BootstrapJob};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -60,6 +65,17 @@ pub struct Lab {
     loss_ema: Ema,
     /// Test evaluations already sent to the page.
     evals_sent: usize,
+    /// A measurement waiting for its bootstraps ([`Lab::measure_begin`]).
+    pending: Option<PendingLab>,
+}
+
+/// A measurement begun by [`Lab::measure_begin`]: its checked configuration and its parts
+/// (label, where, the measurement without its bootstraps).
+struct PendingLab {
+    /// The measurement settings as the page sent them (the report's `config.analysis`).
+    analysis: AnalysisConfig,
+    cfg: ExperimentConfig,
+    parts: Vec<(&'static str, MeasuredAt, PendingMeasurement)>,
 }
 
 #[wasm_bindgen]
@@ -80,6 +96,7 @@ impl Lab {
             facts,
             loss_ema: Ema::new(LOSS_EMA_BETA),
             evals_sent: 0,
+            pending: None,
         })
     }
 
@@ -143,13 +160,25 @@ impl Lab {
     /// Measures the gradient structure at the current θ with the page's measurement settings
     /// `analysis` (an `AnalysisConfig` object: the tail rule, level, draws, N_cov… of the URL
     /// state, which need no retraining), the training batch size and the run's seed — what
-    /// `sgn-lab run` measures for the same link. The request is checked against the memory cap
-    /// before anything is allocated ([`crate::experiment::check::CheckedTraining::check_measurement`]). `progress(stage, fraction)` is called between units of
-    /// work. Returns `{view, report, samples: {dim_g, dim_sgn, iter_g?, iter_sgn}}`: the panel
-    /// worded ([`MeasurementView`]), the full report for download, and the samples as
-    /// Float64Arrays for the sample charts.
-    pub fn measure(&self, analysis: JsValue, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
+    /// `sgn-lab run` measures for the same link — except the example tail tests' bootstraps
+    /// (`experiment::measure::measure_deferred`), which [`Lab::measure_finish`] completes. The
+    /// request is checked against the memory cap before anything is allocated
+    /// ([`crate::experiment::check::CheckedTraining::check_measurement`]). `progress(stage,
+    /// fraction)` is called between units of work. `hints` (`{hardware_concurrency,
+    /// device_memory_gib, cap, force}`) tell how many pool workers the bootstraps may go to
+    /// (`units::bootstrap_pool_size`). Returns `{bootstrap: null}` when they stay here (none,
+    /// too little work, or one worker), else `{bootstrap: {workers, replicates, jobs, chunks:
+    /// [[job, start, end], …]}}`: the page counts every chunk on its pool
+    /// ([`super::bootstrap::bootstrap_counts`]) and hands the counts to [`Lab::measure_finish`].
+    pub fn measure_begin(
+        &mut self,
+        analysis: JsValue,
+        progress: &js_sys::Function,
+        hints: JsValue,
+    ) -> Result<JsValue, JsError> {
+        self.pending = None;
         let analysis: AnalysisConfig = from_js(analysis, "measurement settings")?;
+        let hints: PoolHints = from_js(hints, "pool hints")?;
         let with = |c: &ExperimentConfig| ExperimentConfig {
             analysis: analysis.clone(),
             ..c.clone()
@@ -167,22 +196,110 @@ impl Lab {
             true
         };
         let b = cfg.training.batch_size;
-        let mut measurements = Vec::new();
+        let mut parts = Vec::new();
         if cfg.analysis.measure_init {
             let init = self.driver.initial_trainer().map_err(js_err)?;
-            measurements
-                .push(ArmDriver::measure(&init, &cfg, b, "init", MeasuredAt::Init, report_progress).map_err(js_err)?);
+            parts.push((
+                "init",
+                MeasuredAt::Init,
+                ArmDriver::measure_deferred(&init, &cfg, b, report_progress).map_err(js_err)?,
+            ));
         }
-        let m = ArmDriver::measure(
-            self.driver.trainer(),
-            &cfg,
-            b,
+        parts.push((
             "trained",
             MeasuredAt::Trained,
-            report_progress,
-        )
-        .map_err(js_err)?;
+            ArmDriver::measure_deferred(self.driver.trainer(), &cfg, b, report_progress).map_err(js_err)?,
+        ));
+        let jobs: Vec<&BootstrapJob> = parts.iter().flat_map(|p| p.2.bootstraps()).map(|b| &b.job).collect();
+        let chunks: Vec<(usize, usize, usize)> = jobs
+            .iter()
+            .enumerate()
+            .flat_map(|(k, j)| j.chunks().map(move |c| (k, c.start, c.end)))
+            .collect();
+        let work: u64 = jobs.iter().map(|j| (j.x.len() * j.replicates) as u64).sum();
+        let workers = units::bootstrap_pool_size(
+            hints.hardware_concurrency,
+            hints.device_memory(),
+            hints.cap,
+            hints.force,
+            chunks.len(),
+            work,
+        );
+        #[derive(Serialize)]
+        struct Plan {
+            workers: usize,
+            replicates: usize,
+            chunks: Vec<(usize, usize, usize)>,
+        }
+        let plan = if workers > 0 && !jobs.is_empty() {
+            let plan = to_js(&Plan {
+                workers,
+                replicates: jobs.iter().map(|j| j.replicates).sum(),
+                chunks,
+            })?;
+            // The jobs go to the workers as they are (their seeds as BigInts: exact).
+            js_sys::Reflect::set(
+                &plan,
+                &JsValue::from_str("jobs"),
+                &super::bootstrap::to_js_exact(&jobs)?,
+            )
+            .map_err(|_| JsError::new("could not build the result object"))?;
+            plan
+        } else {
+            JsValue::NULL
+        };
+        let out = js_sys::Object::new();
+        js_sys::Reflect::set(&out, &JsValue::from_str("bootstrap"), &plan)
+            .map_err(|_| JsError::new("could not build the result object"))?;
+        self.pending = Some(PendingLab { analysis, cfg, parts });
+        Ok(out.into())
+    }
+
+    /// Completes the measurement [`Lab::measure_begin`] started: with `counts` `null`, its
+    /// bootstraps run here (reporting `progress(stage, fraction)`); otherwise `counts` holds one
+    /// `{used, at_least_as_far}` per job of the plan, summed over its chunks (integers: the
+    /// order the pool finished them in does not matter). Returns `{view, report, samples:
+    /// {dim_g, dim_sgn, iter_g?, iter_sgn}}`: the panel worded ([`MeasurementView`]), the full
+    /// report for download, and the samples as Float64Arrays for the sample charts.
+    pub fn measure_finish(&mut self, counts: JsValue, progress: &js_sys::Function) -> Result<js_sys::Object, JsError> {
+        let PendingLab { analysis, cfg, parts } = self
+            .pending
+            .take()
+            .ok_or_else(|| JsError::new("no measurement is waiting for its bootstraps"))?;
+        let report_progress = |stage: &str, f: f64| {
+            let _ = progress.call2(&JsValue::NULL, &JsValue::from_str(stage), &JsValue::from_f64(f));
+            true
+        };
+        let mut counts: Option<std::vec::IntoIter<BootstrapCounts>> = if counts.is_null() || counts.is_undefined() {
+            None
+        } else {
+            let c: Vec<BootstrapCounts> = from_js(counts, "bootstrap counts")?;
+            let want: usize = parts.iter().map(|p| p.2.bootstraps().len()).sum();
+            if c.len() != want {
+                return Err(js_err(format!("{} bootstrap counts for {want} bootstraps", c.len())));
+            }
+            Some(c.into_iter())
+        };
+        let mut measurements = Vec::new();
+        for (label, at, pending) in parts {
+            let structure = match counts.as_mut() {
+                None => pending.run(report_progress),
+                Some(c) => {
+                    let results = (0..pending.bootstraps().len())
+                        .map(|_| c.next().unwrap_or_default().result())
+                        .collect();
+                    pending.finish(results)
+                }
+            }
+            .map_err(|e| js_err(ExperimentError::from(e)))?;
+            measurements.push(Measurement {
+                label: label.to_string(),
+                at,
+                structure,
+            });
+        }
         let samples = js_sys::Object::new();
+        let m = measurements.last().ok_or_else(|| JsError::new("no measurement"))?;
         let g = &m.structure;
         let put = |k: &str, v: &[f64]| -> Result<(), JsError> {
             js_sys::Reflect::set(&samples, &JsValue::from_str(k), &js_sys::Float64Array::from(v).into())
@@ -200,11 +317,14 @@ impl Lab {
             }
         }
         let view = measurement_view(g, cfg.analysis.level);
-        measurements.push(m);
         let mut arm = self.driver.result("custom", measurements);
+        let with = ExperimentConfig {
+            analysis,
+            ..self.requested.clone()
+        };
         arm.config = cfg;
         let classes = self.driver.trainer().train_data().n_classes;
-        let report = custom_report(&with(&self.requested), arm, classes).map_err(js_err)?;
+        let report = custom_report(&with, arm, classes).map_err(js_err)?;
         let out: js_sys::Object = to_js(&Measured {
             view,
             report: serde_json::to_string_pretty(&report).map_err(js_err)?,

@@ -5,6 +5,7 @@
 //! Values cross as plain JS objects ([`to_js`] / [`from_js`], serde-wasm-bindgen) and samples as
 //! typed arrays; nothing is passed as a JSON string except a report meant for download.
 //!
+//! - [`bootstrap`]: a measurement's bootstrap replicates counted on the page's pool workers.
 //! - [`charts`]: drawing functions, on a `<canvas>` or an `OffscreenCanvas`.
 //! - [`canvas2d`]: the plotters backend they draw through (text measured with `measureText`).
 //! - [`lab`]: the engine session owned by the Web Worker.
@@ -12,6 +13,7 @@
 //! - [`tour`]: the presets of the guided tour, run in the worker.
 //! - [`upload`]: "analyze your own gradients" on a dropped `.npy` / CSV file (in the worker).
 
+pub mod bootstrap;
 pub mod canvas2d;
 pub mod charts;
 pub mod lab;

@@ -34,21 +34,28 @@ fn step_base(seed: u64, replicates: usize) -> ExperimentConfig {
 
 /// What the page tells [`tour_pool`] about the browser and its settings.
 #[derive(serde::Deserialize)]
-struct PoolHints {
+pub(super) struct PoolHints {
     /// `navigator.hardwareConcurrency`.
-    hardware_concurrency: usize,
+    pub(super) hardware_concurrency: usize,
     /// `navigator.deviceMemory` in GiB; 0 when the browser does not tell.
     #[serde(default)]
     device_memory_gib: f64,
     /// The page's setting: at most this many workers (0: no cap).
     #[serde(default)]
-    cap: usize,
+    pub(super) cap: usize,
     /// Exactly this many workers (0: decide), for the tests and the benchmark.
     #[serde(default)]
-    force: usize,
+    pub(super) force: usize,
     /// "replicates" or "parts" forces the split (the benchmark); anything else: decide.
     #[serde(default)]
     split: String,
+}
+
+impl PoolHints {
+    /// `navigator.deviceMemory` in bytes, when the browser tells.
+    pub(super) fn device_memory(&self) -> Option<u64> {
+        (self.device_memory_gib > 0.0).then_some((self.device_memory_gib * (1u64 << 30) as f64) as u64)
+    }
 }
 
 /// The page's worker pool for a tour step (`www/pool.js`): how many workers
@@ -60,9 +67,13 @@ struct PoolHints {
 #[wasm_bindgen]
 pub fn tour_pool(name: &str, seed: u64, replicates: usize, hints: JsValue) -> Result<JsValue, JsError> {
     let h: PoolHints = from_js(hints, "pool hints")?;
-    let memory = (h.device_memory_gib > 0.0).then_some((h.device_memory_gib * (1u64 << 30) as f64) as u64);
     let workers = match h.force {
-        0 => units::pool_size(h.hardware_concurrency, memory, crate::train::DEFAULT_MEMORY_CAP, h.cap),
+        0 => units::pool_size(
+            h.hardware_concurrency,
+            h.device_memory(),
+            crate::train::DEFAULT_MEMORY_CAP,
+            h.cap,
+        ),
         n => n,
     };
     let split = match h.split.as_str() {

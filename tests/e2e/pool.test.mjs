@@ -91,3 +91,58 @@ test('tour pool: 1, 2 and 3 workers and a crashed worker give the CLI\'s report 
     await close();
   }
 });
+
+test('measurement bootstrap: on the engine\'s worker, on 1, 2 and a forced 3 pool workers, the same report bytes', { timeout: 300_000 }, async () => {
+  const { page, log, close } = await launch({ origin: server.origin });
+  try {
+    await page.goto(`${server.base}#seed=${SEED}&data=digits&bs=32`);
+    await page.waitForFunction(() => !document.querySelector('[data-testid="measure"]').disabled, null, { timeout: 60_000 });
+    // Clauset's rule bootstraps its example tail tests (1000 replicates); M = 1000 draws makes it
+    // enough work for the pool (units::POOL_MIN_WORK).
+    await page.getByTestId('tail-rule').selectOption('clauset');
+    await page.getByTestId('tail-draws').selectOption('1000');
+    for (let i = 0; i < 20; i++) await page.getByTestId('step').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="r-step"]').textContent === '20', null, { timeout: 60_000 });
+    const measure = async ({ force = 0, cap = 0 }) => {
+      await page.evaluate(([f, c]) => { const p = window.sgnLab.bootstrapPool; p.force(f); p.cap(c); p.reset(); }, [force, cap]);
+      const stages = [];
+      const poll = setInterval(() => page.locator('#measure-stage').textContent().then((t) => stages.push(t), () => {}), 50);
+      const t0 = Date.now();
+      await page.getByTestId('measure').click();
+      try {
+        await page.waitForFunction(() => document.querySelector('[data-testid="measure-progress"]').hidden, null, { timeout: 180_000 });
+      } finally {
+        clearInterval(poll);
+      }
+      const seconds = (Date.now() - t0) / 1e3;
+      assert.match(await page.getByTestId('status').textContent(), /^Measured/, 'the measurement finished');
+      const report = await page.evaluate(() => new Promise((resolve) => {
+        const orig = URL.createObjectURL;
+        URL.createObjectURL = (blob) => { blob.text().then(resolve); URL.createObjectURL = orig; return orig.call(URL, blob); };
+        document.querySelector('[data-testid="report-json"]').click();
+      }));
+      return { report, pool: await page.evaluate(() => window.sgnLab.bootstrapPool.last()), stages, seconds };
+    };
+    const inline = await measure({ cap: 1 });
+    assert.equal(inline.pool, null, 'capped at one worker: the bootstraps ran on the engine\'s worker');
+    const auto = await measure({});
+    assert.ok(auto.pool && auto.pool.workers === 2, `this 2-core machine: Rust sends them to 2 pool workers (${JSON.stringify(auto.pool)})`);
+    assert.ok(auto.stages.some((s) => /bootstrap replicates on 2 workers: \d+ of \d+ chunks/.test(s)), `the progress line shows the pool (${auto.stages.slice(-3)})`);
+    const one = await measure({ force: 1 });
+    const three = await measure({ force: 3 });
+    assert.equal(one.pool.workers, 1);
+    assert.equal(three.pool.workers, 3);
+    const r = JSON.parse(inline.report);
+    const ex = r.arms[0].measurements[0].structure.iteration_sgn.power_law;
+    assert.equal(ex.rule, 'clauset');
+    assert.equal(ex.bootstrap, 1000, 'every replicate re-fitted');
+    assert.ok(ex.p_value >= 0 && ex.p_value <= 1, `a p-value (${ex.p_value})`);
+    assert.ok(inline.report === auto.report, 'engine worker and 2 pool workers: the same report bytes');
+    assert.ok(inline.report === one.report, '1 pool worker: the same report bytes');
+    assert.ok(inline.report === three.report, '3 pool workers: the same report bytes');
+    console.log(`bootstrap measurement: engine worker ${inline.seconds.toFixed(1)} s, pool of 1 ${one.seconds.toFixed(1)} s, 2 ${auto.seconds.toFixed(1)} s, 3 ${three.seconds.toFixed(1)} s`);
+    assert.deepEqual(log.consoleErrors, []);
+  } finally {
+    await close();
+  }
+});

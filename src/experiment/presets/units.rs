@@ -229,6 +229,45 @@ pub fn pool_size(hardware_concurrency: usize, device_memory: Option<u64>, memory
     n
 }
 
+/// How many of the page's pool workers a measurement's bootstraps
+/// ([`crate::experiment::measure::PendingMeasurement`]) go to, for `chunks` chunks of `work`
+/// value-draws in all (Σ n·R over the bootstraps): none (0: run them on the lab's own worker)
+/// below [`POOL_MIN_WORK`] or when the pool would have one worker; otherwise one per core
+/// (`hardware_concurrency`: the lab's worker only waits for them and the page's thread only
+/// dispatches), at most the chunks, at most what half of `device_memory` holds at
+/// [`WORKER_BASE_BYTES`] each (a bootstrap worker holds its module and the samples, no arm), at
+/// most `cap` (the page's setting; 0: no cap). `force` > 0 sets it (tests, benchmark).
+pub fn bootstrap_pool_size(
+    hardware_concurrency: usize,
+    device_memory: Option<u64>,
+    cap: usize,
+    force: usize,
+    chunks: usize,
+    work: u64,
+) -> usize {
+    if force > 0 {
+        return force.min(chunks.max(1));
+    }
+    let mut n = hardware_concurrency.max(1).min(chunks);
+    if let Some(bytes) = device_memory {
+        n = n.min(((bytes / 2) / WORKER_BASE_BYTES).max(1) as usize);
+    }
+    if cap > 0 {
+        n = n.min(cap);
+    }
+    if n < 2 || work < POOL_MIN_WORK {
+        0
+    } else {
+        n
+    }
+}
+
+/// Value-draws (Σ n·R) below which a measurement's bootstraps run on the lab's worker: about
+/// 0.15 s there (Chromium draws and re-fits ~3·10⁶ values a second, `docs/BENCHMARKS.md`), the
+/// order of starting a pool worker and instantiating its wasm module. The page's default
+/// (M = 200 draws, 1000 replicates: 2·10⁵) stays; M ≥ 500 goes to the pool.
+pub const POOL_MIN_WORK: u64 = 500_000;
+
 /// A worker's memory besides its engine's arms: the wasm module's instance and stack, the
 /// datasets handed to it (the MNIST subset, 8×8 digits and the tables: < 10 MB) and its copy of
 /// the decoded data. 64 MiB.
@@ -367,6 +406,14 @@ mod tests {
         assert_eq!(pool_size(8, Some(GIB / 4), cap, 0), 1, "at least one");
         assert_eq!(pool_size(8, None, cap, 2), 2);
         assert_eq!(pool_split("paper-tour", 3, 1), Split::Replicates);
+        // Bootstraps: below the work bound, or with one worker, they stay on the lab's worker.
+        assert_eq!(bootstrap_pool_size(8, None, 0, 0, 32, POOL_MIN_WORK - 1), 0);
+        assert_eq!(bootstrap_pool_size(1, None, 0, 0, 32, POOL_MIN_WORK), 0);
+        assert_eq!(bootstrap_pool_size(2, None, 0, 0, 32, POOL_MIN_WORK), 2);
+        assert_eq!(bootstrap_pool_size(8, None, 3, 0, 32, POOL_MIN_WORK), 3);
+        assert_eq!(bootstrap_pool_size(8, None, 0, 0, 5, POOL_MIN_WORK), 5);
+        assert_eq!(bootstrap_pool_size(8, Some(256 << 20), 0, 0, 32, POOL_MIN_WORK), 2);
+        assert_eq!(bootstrap_pool_size(2, None, 0, 3, 32, 10), 3, "forced");
         assert_eq!(pool_split("paper-tour", 3, 2), Split::Replicates);
         assert_eq!(pool_split("paper-tour", 3, 4), Split::Replicates);
         assert_eq!(pool_split("paper-tour", 3, 5), Split::Parts);
