@@ -1,7 +1,7 @@
 // A worker of the page's pool (www/pool.js): its own wasm instance runs the units the page hands
 // it, one at a time. A tour step's unit sends back its report as JSON text; the worker the page
 // picks combines them (src/web/tour.rs: `run_tour_unit`, `combine_tour_units`). A bootstrap chunk
-// sends back its counts (src/web/bootstrap.rs: `bootstrap_counts`). It owns no lab state: the
+// sends back its counts (src/web/bootstrap.rs: `BootstrapJobs`). It owns no lab state: the
 // lab's Play/Step training stays on its own worker (www/worker.js).
 // Protocol: in  {type: 'assets', assets} once, then {type: 'unit', index, name, seed, replicates,
 //               unit[, selftestCrashAt]} and {type: 'combine', name, seed, replicates, units, reports};
@@ -12,7 +12,7 @@
 //               replaces this worker and reruns the unit).
 const engine = import('../pkg/sgn_lab.js').then((m) => { m.init_engine(); return m; });
 let assets = {};
-let jobs = [];
+let jobs = null;
 
 const message = (err) => String(err && err.message ? err.message : err);
 const isCrash = (err) => err instanceof WebAssembly.RuntimeError
@@ -38,10 +38,12 @@ self.onmessage = async ({ data: msg }) => {
         break;
       }
       case 'bootstrap-jobs':
-        jobs = msg.jobs;
+        if (jobs) jobs.free();
+        jobs = null;
+        jobs = new wasm.BootstrapJobs(msg.jobs);
         break;
       case 'bootstrap-chunk':
-        self.postMessage({ type: 'unit-report', index: msg.index, report: wasm.bootstrap_counts(jobs[msg.job], msg.start, msg.end) });
+        self.postMessage({ type: 'unit-report', index: msg.index, report: jobs.counts(msg.job, msg.start, msg.end) });
         break;
       case 'combine': {
         const r = wasm.combine_tour_units(msg.name, BigInt(msg.seed), msg.replicates, msg.units, msg.reports);

@@ -26,9 +26,11 @@ const assetCache = new Map();
  * unit is in, `combine(results, worker)` may send the last message to one worker and return true
  * (its answer goes to `onMessage`), or return false and the run resolves with the results.
  * `onMessage(msg, end)` receives any other answer. `onProgress({stage, fraction, done, total,
- * workers, replaced})`. Returns `{promise, cancel, end}`.
+ * workers, replaced})`. `spare`: workers to take before starting new ones, and where this run's
+ * workers go when it ends well. `depth`: units sent to a worker ahead of its answers (1: one at
+ * a time). Returns `{promise, end}`.
  */
-function dispatch({ size, total, setup, unitMessage, combine = () => false, onMessage = () => {}, onProgress }) {
+function dispatch({ size, total, setup, unitMessage, combine = () => false, onMessage = () => {}, onProgress, spare = null, depth = 1 }) {
   const workers = [];
   let finished = false;
   let settle;
@@ -36,7 +38,11 @@ function dispatch({ size, total, setup, unitMessage, combine = () => false, onMe
   const end = (err, value) => {
     if (finished) return;
     finished = true;
-    for (const w of workers) w.worker.terminate();
+    for (const w of workers) {
+      // After a run that ended well, `spare` keeps its workers (their wasm instantiated) for the
+      // next run; after an error or a cancel they may be mid-unit, so they go.
+      if (!err && spare) { w.worker.onmessage = null; w.worker.onerror = null; spare.push(w.worker); } else w.worker.terminate();
+    }
     if (err) settle.reject(err); else settle.resolve(value);
   };
   const results = new Array(total);
@@ -48,7 +54,11 @@ function dispatch({ size, total, setup, unitMessage, combine = () => false, onMe
   let combining = false;
   const report = (stage) => onProgress({ stage, fraction: fractions.reduce((a, b) => a + b, 0) / total, done, total, workers: size, replaced });
   const start = () => {
-    const slot = { worker: new Worker(new URL('./pool-worker.js', import.meta.url)), index: -1 };
+    const reused = spare && spare.length ? spare.pop() : null;
+    // `units`: the units sent to this worker and not yet answered (at most `depth`, so a worker
+    // that finishes one has the next already queued instead of waiting for this thread);
+    // `combining`: it was sent the combine message.
+    const slot = { worker: reused || new Worker(new URL('./pool-worker.js', import.meta.url)), units: [], combining: false };
     slot.worker.postMessage(setup);
     slot.worker.onmessage = ({ data }) => receive(slot, data);
     slot.worker.onerror = (e) => { e.preventDefault(); crashed(slot, e.message || 'worker error'); };
@@ -56,32 +66,30 @@ function dispatch({ size, total, setup, unitMessage, combine = () => false, onMe
   };
   const next = (slot) => {
     if (finished) return;
-    if (!queue.length) {
-      slot.index = -1;
-      if (done === total && !combining) {
-        combining = true;
-        slot.index = -2;
-        if (!combine(results, slot.worker, report)) end(null, { results, workers: size, units: total, replaced });
-      }
-      return;
+    while (queue.length && slot.units.length < depth) {
+      const i = queue.shift();
+      slot.units.push(i);
+      slot.worker.postMessage(unitMessage(i));
     }
-    slot.index = queue.shift();
-    slot.worker.postMessage(unitMessage(slot.index));
+    if (done === total && !combining) {
+      combining = true;
+      slot.combining = true;
+      if (!combine(results, slot.worker, report)) end(null, { results, workers: size, units: total, replaced });
+    }
   };
   /** A crashed worker (a wasm trap or an uncaught error): a new one takes its place and its
-   * unit runs again (from its start: units are independent, so the rerun gives the same result). */
+   * units run again (from their start: units are independent, so the rerun gives the same result). */
   const crashed = (slot, why) => {
     if (finished) return;
     const k = workers.indexOf(slot);
     slot.worker.terminate();
-    const unit = slot.index;
-    if (unit === -2) { end(new Error(`combining the units failed: ${why}`)); return; }
-    if (unit >= 0) {
+    if (slot.combining) { end(new Error(`combining the units failed: ${why}`)); return; }
+    for (const unit of slot.units) {
       crashes[unit] += 1;
       if (crashes[unit] >= MAX_CRASHES) { end(new Error(`a unit crashed its worker ${MAX_CRASHES} times: ${why}`)); return; }
       fractions[unit] = 0;
-      queue.unshift(unit);
     }
+    queue.unshift(...slot.units);
     workers[k] = start();
     replaced += 1;
     report(`a worker crashed (${why}); replaced, its unit runs again`);
@@ -95,6 +103,7 @@ function dispatch({ size, total, setup, unitMessage, combine = () => false, onMe
         report(msg.stage);
         break;
       case 'unit-report':
+        slot.units = slot.units.filter((i) => i !== msg.index);
         results[msg.index] = msg.report;
         fractions[msg.index] = 1;
         done += 1;
@@ -187,6 +196,11 @@ export function runOnPool(wasm, { name, seed, replicates, assetBase, cap = 0, fo
   };
 }
 
+/** The bootstrap's workers between measurements: a worker's start (its wasm module fetched,
+ * compiled and instantiated) costs about what a bootstrap of 1000 replicates at n = 1000 does,
+ * so they are kept, idle, for the next measurement (each holds its wasm instance, a few MB). */
+const spareBootstrapWorkers = [];
+
 /**
  * Counts a measurement's bootstrap chunks on the pool: `plan` is `Lab.measure_begin`'s
  * `bootstrap` ({workers, replicates, jobs, chunks: [[job, start, end], …]}). Each worker gets the
@@ -197,6 +211,9 @@ export function runOnPool(wasm, { name, seed, replicates, assetBase, cap = 0, fo
  */
 export function runBootstrapOnPool(plan, { onProgress }) {
   const run = dispatch({
+    spare: spareBootstrapWorkers,
+    // Two chunks in flight per worker: it never idles while this thread handles its last answer.
+    depth: 2,
     size: Math.max(1, Math.min(plan.workers, plan.chunks.length)),
     total: plan.chunks.length,
     setup: { type: 'bootstrap-jobs', jobs: plan.jobs },

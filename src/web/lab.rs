@@ -169,7 +169,7 @@ impl Lab {
     /// (`units::bootstrap_pool_size`). Returns `{bootstrap: null}` when they stay here (none,
     /// too little work, or one worker), else `{bootstrap: {workers, replicates, jobs, chunks:
     /// [[job, start, end], …]}}`: the page counts every chunk on its pool
-    /// ([`super::bootstrap::bootstrap_counts`]) and hands the counts to [`Lab::measure_finish`].
+    /// ([`super::bootstrap::BootstrapJobs`]) and hands the counts to [`Lab::measure_finish`].
     pub fn measure_begin(
         &mut self,
         analysis: JsValue,

@@ -53,9 +53,10 @@ pub enum Refit {
 const UNIT: usize = 8;
 
 /// Replicates per chunk when a bootstrap is split between the page's pool workers
-/// ([`BootstrapJob::chunks`]): 8 units, tens of milliseconds of work at n = 2000, so a message
-/// per chunk costs nothing beside it and 1000 replicates make 16 chunks to balance.
-pub const CHUNK: usize = 8 * UNIT;
+/// ([`BootstrapJob::chunks`]): 4 units, about 6 ms of work at n = 1000 in Chromium (a worker
+/// has the next chunk queued, so a message per chunk costs it nothing) and 1000 replicates make
+/// 32 chunks, enough to even out two workers when one of them is preempted.
+pub const CHUNK: usize = 4 * UNIT;
 
 /// One semi-parametric bootstrap, self-contained (CSN §4.1): the sample `x` (positive, its
 /// tail x[j..] ascending), the fit (x_min = x[j], α̂, observed D), how a replicate is re-fitted,
