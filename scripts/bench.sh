@@ -8,7 +8,9 @@
 #   3. the browser bench          tests/bench_web.rs: wasm-bindgen-test in headless Chromium
 #   4. TensorFlow.js              bench/tfjs/tfjs-bench.mjs: the same network work by tfjs (wasm and cpu backends)
 #                                 in the same Chromium (≈ 2.5 min); its rows are compared with the Chromium column
-#   5. the anchors                bench/anchors/network_anchor.py (numpy, JAX), powerlaw_anchor.py
+#   5. the page's bootstrap       bench/bootstrap-web.mjs: a measurement's 1000-replicate Clauset bootstrap on 1
+#                                 and 2 pool workers (≈ 1 min)
+#      the anchors                bench/anchors/network_anchor.py (numpy, JAX), powerlaw_anchor.py
 #   6. the paper tour             sgn-lab run --preset paper-tour natively, bench/tour-web.mjs in the page; then its
 #                                 units on 1 and 2 threads natively and 1 and 2 workers in the page (the ratios)
 #   7. the table                  task | native | Chromium | anchor | Chromium/native | anchor/native
@@ -83,6 +85,12 @@ if [ "${BENCH_SKIP_TFJS:-}" != 1 ]; then
   fi
   node bench/tfjs/tfjs-bench.mjs 2>&1 | tee "$out/tfjs.log" \
     || echo "bench: the TensorFlow.js bench failed (a check or the run); a backend whose checks failed has no rows"
+fi
+
+if [ "${BENCH_SKIP_WEB:-}" != 1 ]; then
+  section "a measurement's Clauset bootstrap on 1 and 2 of the page's pool workers (bench/bootstrap-web.mjs)"
+  [ -f dist/index.html ] || scripts/build-web.sh
+  node bench/bootstrap-web.mjs 2>&1 | tee "$out/bootstrap-web.log" || echo "bench: the page's bootstrap failed"
 fi
 
 if [ "${BENCH_SKIP_ANCHORS:-}" != 1 ] && [ -n "$py" ]; then
@@ -205,6 +213,16 @@ for line in read("tour-web.log").splitlines():
         except (ValueError, KeyError):
             pass
 
+# A measurement's bootstrap on the page's pool: bench/bootstrap-web.mjs's BOOTSTRAP line (medians, ms).
+for line in read("bootstrap-web.log").splitlines():
+    if line.startswith("BOOTSTRAP "):
+        try:
+            d = json.loads(line[len("BOOTSTRAP "):])
+            web["page_bootstrap/w1"] = (d["w1"] * 1e-3, len(d["runs"]["1"]))
+            web["page_bootstrap/w2"] = (d["w2"] * 1e-3, len(d["runs"]["2"]))
+        except (ValueError, KeyError):
+            pass
+
 anchors = {}  # task -> [(name, seconds)]
 
 
@@ -285,6 +303,8 @@ TASKS = [
     ("clauset_bootstrap_1000/10000", "Clauset + 1000 bootstrap, n=1e4"),
     ("clauset_bootstrap_1000_threads2/2000", "  n=2000, its replicates on 2 native threads"),
     ("clauset_bootstrap_1000_threads2/10000", "  n=1e4, its replicates on 2 native threads"),
+    ("page_bootstrap/w1", "a measurement's Clauset bootstrap (page, n=1000, R=1000), 1 pool worker"),
+    ("page_bootstrap/w2", "  the same on 2 pool workers"),
     ("tour", "paper tour (9 presets, default size, seed 0)"),
 ]
 
@@ -330,7 +350,7 @@ lines = ["| " + " | ".join(h.ljust(width[i]) for i, h in enumerate(head)) + " |"
 lines += ["| " + " | ".join(c.ljust(width[i]) for i, c in enumerate(x)) + " |" for x in rows]
 table = "\n".join(lines)
 print(table)
-missing = [k for k, _ in TASKS if k != "tour" and criterion_s(k) is None]
+missing = [k for k, _ in TASKS if k != "tour" and not k.startswith("page_") and criterion_s(k) is None]
 if missing:
     print("\nno criterion estimate from this run for: " + ", ".join(missing))
 with open(os.path.join(out, "table.md"), "w") as f:

@@ -9,6 +9,7 @@ import { initUpload, renderUpload, uploadProgress } from './upload.js';
 import { addChartExports, jsonButton } from './exports.js';
 import { initTour, tourStep, poolCap } from './tour.js';
 import { runBootstrapOnPool } from './pool.js';
+import { warmChartWorker } from './offthread.js';
 import { posterGate, reportHeight } from './embed.js';
 
 const $ = (id) => document.getElementById(id);
@@ -383,6 +384,7 @@ ui.play.addEventListener('click', () => {
 ui.measure.addEventListener('click', () => {
   if (!run.ready || run.diverged) return;
   measuring(true);
+  warmChartWorker(); // its wasm loads while the engine measures
   setStatus('Measuring the gradient structure at the current weights…');
   worker.postMessage({
     type: 'measure',

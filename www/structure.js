@@ -3,9 +3,8 @@
 // power-law and Gaussianity verdicts, Table B, the spectrum charts) beside the sample charts.
 // Every text is set with textContent (never innerHTML); charts are drawn by the wasm code.
 import { chart_csv, sample_csv } from '../pkg/sgn_lab.js';
-import { fitCanvas } from './canvas.js';
 import { addChartExports } from './exports.js';
-import { setHover } from './hover.js';
+import { drawOffThread } from './offthread.js';
 
 function el(tag, props = {}, ...children) {
   const e = document.createElement(tag);
@@ -74,9 +73,11 @@ function buildTails(samples, onView) {
 }
 
 /**
- * Draws chart tasks one per animation frame, so showing a measurement never blocks the main
- * thread for long (a CCDF of 10⁵ values takes a few tens of ms): the page stays responsive.
- * A newer batch (a new measurement, a resize) supersedes what is still queued.
+ * Draws chart tasks one after another, each in the chart worker (www/offthread.js: a CCDF of 10⁵
+ * values takes a few tens of ms of wasm, off the main thread) and each started in its own
+ * animation frame, so showing a measurement never blocks the main thread for long. A newer batch
+ * (a new measurement, a resize) supersedes what is still queued; `aria-busy` is false once every
+ * chart is on the page.
  */
 let drawGeneration = 0;
 function drawInFrames(tasks) {
@@ -86,8 +87,7 @@ function drawInFrames(tasks) {
   const next = (i) => {
     if (gen !== drawGeneration) return;
     if (i >= tasks.length) { body.setAttribute('aria-busy', 'false'); return; }
-    tasks[i]();
-    requestAnimationFrame(() => next(i + 1));
+    Promise.resolve(tasks[i]()).finally(() => requestAnimationFrame(() => next(i + 1)));
   };
   requestAnimationFrame(() => next(0));
 }
@@ -111,9 +111,8 @@ export function renderStructure(wasm, m) {
     c.dataset.view = v;
     for (const [w] of VIEWS) q(`view-${t.key}-${w}`).setAttribute('aria-pressed', String(w === v));
     c.setAttribute('aria-label', `${t.name} (${t.what}): ${t.titles[v]}`);
-    const dpr = fitCanvas(c);
-    if (!sample) { setHover(c, wasm.draw_sample(c, dpr, 'hist', new Float64Array(0), `${t.name}: no sample`, null)); return; }
-    setHover(c, wasm.draw_sample(c, dpr, v, sample, t.titles[v], v === 'ccdf' ? t.fit : null));
+    const [view, values, title, fit] = sample ? [v, sample, t.titles[v], v === 'ccdf' ? t.fit : null] : ['hist', new Float64Array(0), `${t.name}: no sample`, null];
+    return drawOffThread(c, { fn: 'sample', view, values, title, fit }, (canvas, dpr) => wasm.draw_sample(canvas, dpr, view, values, title, fit));
   };
   buildTails(view.samples, (key, v) => { latest.chartOf[key] = v; drawTail(latest.view.samples.find((t) => t.key === key)); });
   for (const t of view.samples) {
@@ -127,7 +126,7 @@ export function renderStructure(wasm, m) {
   }
   const spectrumTasks = view.spectrum_charts.map((chart) => () => {
     const c = q(SPECTRUM_CANVAS[chart.kind]);
-    setHover(c, wasm.draw_chart(c, fitCanvas(c), chart));
+    return drawOffThread(c, { fn: 'chart', chart }, (canvas, dpr) => wasm.draw_chart(canvas, dpr, chart));
   });
   const draw = () => drawInFrames([...latest.view.samples.map((t) => () => drawTail(t)), ...spectrumTasks]);
   draw();

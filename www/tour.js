@@ -1,8 +1,8 @@
 // The paper tour: presets in order with previous / next, the paper's claim, and what this run
 // found (verdicts, Table A, Table B), all from the engine's report.
 import { addChartExports, jsonButton } from './exports.js';
-import { fitCanvas, frameThrottle } from './canvas.js';
-import { setHover } from './hover.js';
+import { frameThrottle } from './canvas.js';
+import { drawOffThread } from './offthread.js';
 import { runOnPool } from './pool.js';
 
 const q = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -52,7 +52,7 @@ export function tourStep() {
 
 /** Draws chart `c` (one of the step's `charts`, a `plot::Chart` decided by the preset) on `canvas`. */
 function drawChart(wasm, canvas, c) {
-  setHover(canvas, wasm.draw_chart(canvas, fitCanvas(canvas), c));
+  return drawOffThread(canvas, { fn: 'chart', chart: c }, (cv, dpr) => wasm.draw_chart(cv, dpr, c));
 }
 
 /** The pool's cap, a page setting (not part of the link: it is about this computer). */
@@ -175,8 +175,7 @@ export function initTour(wasm, { seed, replicates, setBusy, fromLink, rememberSt
     const next = (k) => {
       if (gen !== drawGen) return;
       if (k >= charts.length) { box.setAttribute('aria-busy', 'false'); return; }
-      drawChart(wasm, canvases[k], charts[k]);
-      requestAnimationFrame(() => next(k + 1));
+      drawChart(wasm, canvases[k], charts[k]).finally(() => requestAnimationFrame(() => next(k + 1)));
     };
     requestAnimationFrame(() => next(0));
   };
