@@ -11,6 +11,8 @@
 //     bits with AVX2/AVX-512 and rayon threads natively and with simd128 in wasm (docs/PROTOCOL.md §5.2).
 // Both links: 8×8 digits, FCN 64→100→100→10, batch 64, 2 epochs (44 steps), the paper's tail
 // rule, M = 50 draws — small, so each engine takes seconds.
+//   BOOTSTRAP: the same run under Clauset's rule, M = 1000, with the examples' 1000-replicate
+//     bootstrap: counted on the page's worker pool in every engine, on rayon natively.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -23,7 +25,10 @@ import { openTab } from './driver.mjs';
 /** The fixed links' states (`sgn-lab url --config` of the configurations above; the page writes the same). */
 export const TAILS = 'v1.eyJhbmFseXNpcyI6eyJkcmF3cyI6NTAsIm5fY292IjowfSwiZGF0YSI6eyJkYXRhc2V0Ijp7ImtpbmQiOiJkaWdpdHM4eDgifX0sInNlZWQiOjE3LCJ0cmFpbmluZyI6eyJiYXRjaF9zaXplIjo2NCwiZXBvY2hzIjoyfX0';
 export const SPECTRUM = 'v1.eyJhbmFseXNpcyI6eyJkcmF3cyI6NTAsIm5fY292IjoyNTB9LCJkYXRhIjp7ImRhdGFzZXQiOnsia2luZCI6ImRpZ2l0czh4OCJ9fSwic2VlZCI6MTcsInRyYWluaW5nIjp7ImJhdGNoX3NpemUiOjY0LCJlcG9jaHMiOjJ9fQ';
-const LINKS = { tails: TAILS, spectrum: SPECTRUM };
+/** TAILS under Clauset's rule with M = 1000 draws and a 1000-replicate bootstrap of the examples: the CLI runs
+ * the bootstrap on rayon, the page on its worker pool (docs/ARCHITECTURE.md, "Bootstrap on the pool"). */
+export const BOOTSTRAP = 'v1.eyJhbmFseXNpcyI6eyJib290c3RyYXAiOjEwMDAsImRyYXdzIjoxMDAwLCJuX2NvdiI6MCwicnVsZSI6ImNsYXVzZXQifSwiZGF0YSI6eyJkYXRhc2V0Ijp7ImtpbmQiOiJkaWdpdHM4eDgifX0sInNlZWQiOjE3LCJ0cmFpbmluZyI6eyJiYXRjaF9zaXplIjo2NCwiZXBvY2hzIjoyfX0';
+const LINKS = { tails: TAILS, spectrum: SPECTRUM, bootstrap: BOOTSTRAP };
 const ENGINES = ['chromium', 'firefox', 'webkit'];
 
 let server;
@@ -59,6 +64,10 @@ async function pageReports(engine) {
       await tab.until(() => /^Measured/.test(document.querySelector('[data-testid="status"]').textContent)
         || document.querySelector('[data-testid="status"]').classList.contains('bad'), null, { timeout: 180_000, what: 'the measurement' });
       assert.match(await tab.text('status'), /^Measured/, engine);
+      if (name === 'bootstrap') {
+        const pool = await tab.run(() => ({ cores: navigator.hardwareConcurrency, last: window.sgnLab.bootstrapPool.last() }));
+        if (pool.cores >= 2) assert.ok(pool.last && pool.last.workers >= 2, `${engine}: the bootstrap ran on the pool (${JSON.stringify(pool)})`);
+      }
       const { name: file, text } = await tab.download('report-json');
       assert.equal(file, 'sgn-lab-report-seed17.json');
       out[name] = text;
@@ -68,7 +77,8 @@ async function pageReports(engine) {
       // of the same button has the same bytes.
       await tab.run(() => { window.__e2e.capture = false; });
       const [dl] = await Promise.all([tab.page.waitForEvent('download'), tab.click('report-json')]);
-      assert.equal(fs.readFileSync(await dl.path(), 'utf8'), out.spectrum, 'the real download has the captured bytes');
+      const last = Object.keys(LINKS).at(-1);
+      assert.equal(fs.readFileSync(await dl.path(), 'utf8'), out[last], 'the real download has the captured bytes');
     }
     assert.deepEqual(await tab.errors(), [], `${engine}: console errors`);
     return out;
@@ -109,8 +119,13 @@ test('fixed links: byte-identical report JSON in Chromium, Firefox and WebKit, a
   assert.equal(tails.arms[0].evals.length, 3, 'test evaluations at θ₀ and after each epoch');
   assert.equal(tails.arms[0].measurements[0].structure.spectrum, null, 'no spectrum in the TAILS link');
   assert.ok(spectrum.arms[0].measurements[0].structure.spectrum.report.eigenvalues.length >= 200, 'the SPECTRUM link measured one');
+  const bootstrap = JSON.parse(reports.bootstrap.cli);
+  const example = bootstrap.arms[0].measurements[0].structure.iteration_sgn.power_law;
+  assert.equal(example.rule, 'clauset');
+  assert.equal(example.bootstrap, 1000, 'the BOOTSTRAP link bootstrapped the example, every replicate re-fitted');
+  assert.ok(example.p_value >= 0 && example.p_value <= 1, `a p-value (${example.p_value})`);
   for (const engine of ENGINES) {
-    for (const [name, cli] of [['tails', tails], ['spectrum', spectrum]]) {
+    for (const [name, cli] of [['tails', tails], ['spectrum', spectrum], ['bootstrap', bootstrap]]) {
       assert.ok(reports[name][engine] === reports[name].cli,
         `${engine}'s ${name.toUpperCase()} report differs from the CLI's (test-results/determinism-${name}-*.json): ${firstDifference(JSON.parse(reports[name][engine]), cli) || 'same values, other bytes'}`);
     }
