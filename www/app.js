@@ -287,7 +287,7 @@ function countBootstraps(bootstrap) {
   r = runBootstrapOnPool(bootstrap, {
     onProgress: (p) => {
       if (r !== null && bootstrapRun !== r) return;
-      ui.measureProgress.value = p.fraction;
+      ui.measureProgress.value = bootstrap.progress_from + (1 - bootstrap.progress_from) * p.fraction;
       ui.measureStage.textContent = `${p.stage}…`;
     },
   });

@@ -166,9 +166,9 @@ impl Lab {
     /// ([`crate::experiment::check::CheckedTraining::check_measurement`]). `progress(stage,
     /// fraction)` is called between units of work. `hints` (`{hardware_concurrency,
     /// device_memory_gib, cap, force}`) tell how many pool workers the bootstraps may go to
-    /// (`units::bootstrap_pool_size`). Returns `{bootstrap: null}` when they stay here (none,
-    /// too little work, or one worker), else `{bootstrap: {workers, replicates, jobs, chunks:
-    /// [[job, start, end], …]}}`: the page counts every chunk on its pool
+    /// (`units::bootstrap_plan`). Returns `{bootstrap: null}` when they stay here (none, too
+    /// little work, or one worker), else `{bootstrap: {workers, replicates, chunks: [[job,
+    /// start, end], …], progress_from, jobs}}`: the page counts every chunk on its pool
     /// ([`super::bootstrap::BootstrapJobs`]) and hands the counts to [`Lab::measure_finish`].
     pub fn measure_begin(
         &mut self,
@@ -211,42 +211,25 @@ impl Lab {
             ArmDriver::measure_deferred(self.driver.trainer(), &cfg, b, report_progress).map_err(js_err)?,
         ));
         let jobs: Vec<&BootstrapJob> = parts.iter().flat_map(|p| p.2.bootstraps()).map(|b| &b.job).collect();
-        let chunks: Vec<(usize, usize, usize)> = jobs
-            .iter()
-            .enumerate()
-            .flat_map(|(k, j)| j.chunks().map(move |c| (k, c.start, c.end)))
-            .collect();
-        let work: u64 = jobs.iter().map(|j| (j.x.len() * j.replicates) as u64).sum();
-        let workers = units::bootstrap_pool_size(
+        let plan = match units::bootstrap_plan(
+            &jobs,
             hints.hardware_concurrency,
             hints.device_memory(),
             hints.cap,
             hints.force,
-            chunks.len(),
-            work,
-        );
-        #[derive(Serialize)]
-        struct Plan {
-            workers: usize,
-            replicates: usize,
-            chunks: Vec<(usize, usize, usize)>,
-        }
-        let plan = if workers > 0 && !jobs.is_empty() {
-            let plan = to_js(&Plan {
-                workers,
-                replicates: jobs.iter().map(|j| j.replicates).sum(),
-                chunks,
-            })?;
-            // The jobs go to the workers as they are (their seeds as BigInts: exact).
-            js_sys::Reflect::set(
-                &plan,
-                &JsValue::from_str("jobs"),
-                &super::bootstrap::to_js_exact(&jobs)?,
-            )
-            .map_err(|_| JsError::new("could not build the result object"))?;
-            plan
-        } else {
-            JsValue::NULL
+        ) {
+            Some(p) => {
+                let plan = to_js(&p)?;
+                // The jobs go to the workers as they are (their seeds as BigInts: exact).
+                js_sys::Reflect::set(
+                    &plan,
+                    &JsValue::from_str("jobs"),
+                    &super::bootstrap::to_js_exact(&jobs)?,
+                )
+                .map_err(|_| JsError::new("could not build the result object"))?;
+                plan
+            }
+            None => JsValue::NULL,
         };
         let out = js_sys::Object::new();
         js_sys::Reflect::set(&out, &JsValue::from_str("bootstrap"), &plan)

@@ -262,6 +262,46 @@ pub fn bootstrap_pool_size(
     }
 }
 
+/// A measurement's bootstraps split for the page's pool ([`bootstrap_plan`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BootstrapPlan {
+    /// Pool workers to use.
+    pub workers: usize,
+    /// Replicates in all (Σ R).
+    pub replicates: usize,
+    /// `(job, start, end)`: replicates `start..end` of job `job`, every job's 0..R covered once,
+    /// in chunks of [`crate::stats::powerlaw::CHUNK`].
+    pub chunks: Vec<(usize, usize, usize)>,
+    /// The share of the measurement's progress bar done before the bootstraps (their stage is
+    /// the last of [`crate::experiment::measure::STAGES`]): the pool's own fraction fills the rest.
+    pub progress_from: f64,
+}
+
+/// The plan for `jobs` on the page's pool ([`bootstrap_pool_size`] from the browser's hints),
+/// or `None` when they stay on the lab's worker.
+pub fn bootstrap_plan(
+    jobs: &[&crate::stats::BootstrapJob],
+    hardware_concurrency: usize,
+    device_memory: Option<u64>,
+    cap: usize,
+    force: usize,
+) -> Option<BootstrapPlan> {
+    let chunks: Vec<(usize, usize, usize)> = jobs
+        .iter()
+        .enumerate()
+        .flat_map(|(k, j)| j.chunks().map(move |c| (k, c.start, c.end)))
+        .collect();
+    let work: u64 = jobs.iter().map(|j| (j.x.len() * j.replicates) as u64).sum();
+    let workers = bootstrap_pool_size(hardware_concurrency, device_memory, cap, force, chunks.len(), work);
+    let stages = crate::experiment::measure::STAGES.len();
+    (workers > 0 && !chunks.is_empty()).then(|| BootstrapPlan {
+        workers,
+        replicates: jobs.iter().map(|j| j.replicates).sum(),
+        chunks,
+        progress_from: (stages - 1) as f64 / stages as f64,
+    })
+}
+
 /// Value-draws (Σ n·R) below which a measurement's bootstraps run on the lab's worker: about
 /// 0.15 s there (Chromium draws and re-fits ~3·10⁶ values a second, `docs/BENCHMARKS.md`), the
 /// order of starting a pool worker and instantiating its wasm module. The page's default
@@ -414,6 +454,32 @@ mod tests {
         assert_eq!(bootstrap_pool_size(8, None, 0, 0, 5, POOL_MIN_WORK), 5);
         assert_eq!(bootstrap_pool_size(8, Some(256 << 20), 0, 0, 32, POOL_MIN_WORK), 2);
         assert_eq!(bootstrap_pool_size(2, None, 0, 3, 32, 10), 3, "forced");
+        // The plan covers every replicate of every job once, in chunks.
+        let job = |n: usize, r: usize| crate::stats::BootstrapJob {
+            x: (1..=n).map(|i| i as f64).collect(),
+            j: n / 2,
+            alpha: 2.5,
+            d_obs: 0.05,
+            refit: crate::stats::powerlaw::Refit::TopK(n / 2),
+            ks: Default::default(),
+            seed: 1,
+            replicates: r,
+        };
+        let (a, b) = (job(1000, 1000), job(300, 70));
+        let plan = bootstrap_plan(&[&a, &b], 2, None, 0, 0).expect("1.02e6 value-draws go to the pool");
+        assert_eq!((plan.workers, plan.replicates), (2, 1070));
+        for (k, r) in [(0, 1000), (1, 70)] {
+            let mut covered: Vec<usize> = plan.chunks.iter().filter(|c| c.0 == k).flat_map(|c| c.1..c.2).collect();
+            covered.sort_unstable();
+            assert_eq!(covered, (0..r).collect::<Vec<_>>());
+        }
+        assert!(plan.chunks.iter().all(|c| c.2 - c.1 <= crate::stats::powerlaw::CHUNK));
+        assert_eq!(
+            bootstrap_plan(&[&b], 8, None, 0, 0),
+            None,
+            "21,000 value-draws stay on the lab's worker"
+        );
+        assert_eq!(bootstrap_plan(&[], 8, None, 0, 4), None, "no bootstrap, no plan");
         assert_eq!(pool_split("paper-tour", 3, 2), Split::Replicates);
         assert_eq!(pool_split("paper-tour", 3, 4), Split::Replicates);
         assert_eq!(pool_split("paper-tour", 3, 5), Split::Parts);

@@ -294,10 +294,24 @@ class FirefoxTab extends Tab {
 const MOZILLA_SERVICE = /^https:\/\/[a-z0-9.-]+\.(mozilla\.(com|org|net)|firefox\.com|mozaws\.net):443$/;
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
-/** Bound on starting a WebKit session (a healthy start takes ≈ 2 s here). */
-const SESSION_TIMEOUT_MS = 60_000;
+/** Bound on starting a WebKit session (a healthy start takes 0.7–2 s here; a hung one never answers). */
+const SESSION_TIMEOUT_MS = 30_000;
 /** Bound on one WebDriver command: above the session's own 120 s script and page-load timeouts. */
 const COMMAND_TIMEOUT_MS = 150_000;
+
+/** Starts of a WebKit session tried before a test fails (each bounded by SESSION_TIMEOUT_MS). */
+const ATTEMPTS = 4;
+
+/** The WebKit and X processes alive now (`pid pgid command`), for a failed start's message. */
+function webkitProcesses() {
+  try {
+    const out = execFileSync('ps', ['-eo', 'pid,pgid,etimes,comm'], { encoding: 'utf8' });
+    const rows = out.split('\n').filter((l) => /WebKit|MiniBrowser|Xvfb|xvfb|dbus/i.test(l)).map((l) => l.trim().replace(/\s+/g, ' '));
+    return rows.length ? rows.join('; ') : 'none';
+  } catch (e) {
+    return `(ps failed: ${e.message})`;
+  }
+}
 
 class WebKitTab extends Tab {
   /**
@@ -307,7 +321,7 @@ class WebKitTab extends Tab {
    */
   static async open({ origin, viewport }) {
     const failures = [];
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const t = new WebKitTab('webkit');
       try {
         await t.start(origin);
@@ -315,12 +329,14 @@ class WebKitTab extends Tab {
         t.checkBeforeUse = true;
         return t;
       } catch (e) {
-        failures.push(`attempt ${attempt}: ${e.message}${t.driverLog ? ` (driver: ${t.driverLog.trim()})` : ''}`);
+        failures.push(`attempt ${attempt}: ${e.message}${t.driverLog ? ` (driver: ${t.driverLog.trim()})` : ''}; WebKit processes then: ${webkitProcesses()}`);
         await t.close().catch(() => {});
-        process.stderr.write(`webkit: start failed, ${attempt < 3 ? 'retrying' : 'giving up'}: ${e.message}\n`);
+        process.stderr.write(`webkit: start failed, ${attempt < ATTEMPTS ? 'retrying' : 'giving up'}: ${e.message}; WebKit processes: ${webkitProcesses()}\n`);
+        // Seen in make test: starts failing in a row for a minute or two, then starting again.
+        if (attempt < ATTEMPTS) await sleep(10_000);
       }
     }
-    throw new Error(`WebKit did not start in three attempts:\n${failures.join('\n')}`);
+    throw new Error(`WebKit did not start in ${ATTEMPTS} attempts:\n${failures.join('\n')}`);
   }
 
   async start(origin) {
