@@ -340,6 +340,8 @@ function handBack(text) {
  * counters are kept and the new session replays that many steps before handing back control. */
 function start({ replayTo = 0, notice = null, bad = true } = {}) {
   if (!worker) return; // an embed before Run this: its engine has not started
+  // A measurement whose bootstraps are on the pool belongs to the run being replaced.
+  if (bootstrapRun) { stopBootstraps(); measuring(false); }
   run.ready = false;
   // A replay stops before any failing step, so the restored weights are finite again.
   run.diverged = false;

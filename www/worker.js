@@ -58,11 +58,21 @@ function slice(budgetMs, maxSteps) {
 
 const measureProgress = (stage, fraction) => post({ type: 'measure-progress', stage, fraction });
 
+/** A measurement waits for its bootstrap counts from the page's pool: Play and Step wait with it
+ * (in `held`), so the measurement and its report describe the weights it was begun at. */
+let measurePending = false;
+const held = [];
+
 /** Completes the measurement begun by `Lab.measure_begin`: its bootstraps run here (`counts`
- * null) or were counted on the pool. */
+ * null) or were counted on the pool; then the held messages run. */
 function finishMeasure(counts) {
-  const r = lab.measure_finish(counts, measureProgress);
-  post({ type: 'measured', view: r.view, report: r.report, samples: r.samples }, Object.values(r.samples).map((a) => a.buffer));
+  measurePending = false;
+  try {
+    const r = lab.measure_finish(counts, measureProgress);
+    post({ type: 'measured', view: r.view, report: r.report, samples: r.samples }, Object.values(r.samples).map((a) => a.buffer));
+  } finally {
+    for (const m of held.splice(0)) self.onmessage({ data: m });
+  }
 }
 
 function loop(gen) {
@@ -84,8 +94,12 @@ self.onmessage = async (event) => {
   const msg = event.data;
   try {
     wasm = await engine;
+    if (measurePending && (msg.type === 'play' || msg.type === 'step')) { held.push(msg); return; }
     switch (msg.type) {
       case 'start': {
+        // A new run: a measurement still waiting for its bootstraps is dropped (the page stopped them).
+        measurePending = false;
+        held.length = 0;
         running = false;
         generation += 1;
         const gen = generation;
@@ -120,12 +134,14 @@ self.onmessage = async (event) => {
         // The measurement without its bootstraps; when Rust says they pay on the page's pool,
         // the page counts them there (www/pool.js) and sends back 'bootstrap-counts'.
         const begun = lab.measure_begin(msg.analysis, measureProgress, msg.hints);
-        if (begun.bootstrap) post({ type: 'measure-bootstrap', plan: begun.bootstrap });
-        else finishMeasure(null);
+        if (begun.bootstrap) {
+          measurePending = true;
+          post({ type: 'measure-bootstrap', plan: begun.bootstrap });
+        } else finishMeasure(null);
         break;
       }
       case 'bootstrap-counts':
-        if (lab) finishMeasure(msg.counts);
+        if (lab && measurePending) finishMeasure(msg.counts);
         break;
       case 'check-measure':
         // Whether a measurement with these settings fits, without running it (the page's Measure

@@ -103,19 +103,22 @@ test('measurement bootstrap: on the engine\'s worker, on 1, 2 and a forced 3 poo
     await page.getByTestId('tail-draws').selectOption('1000');
     for (let i = 0; i < 20; i++) await page.getByTestId('step').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="r-step"]').textContent === '20', null, { timeout: 60_000 });
-    const measure = async ({ force = 0, cap = 0 }) => {
+    const measure = async ({ force = 0, cap = 0, thenPlay = false }) => {
       await page.evaluate(([f, c]) => { const p = window.sgnLab.bootstrapPool; p.force(f); p.cap(c); p.reset(); }, [force, cap]);
       const stages = [];
       const poll = setInterval(() => page.locator('#measure-stage').textContent().then((t) => stages.push(t), () => {}), 50);
       const t0 = Date.now();
       await page.getByTestId('measure').click();
+      // Play pressed during the measurement reaches the engine while its bootstraps are on the
+      // pool: training waits until the measurement is done, so the report is the same.
+      if (thenPlay) await page.getByTestId('play').click();
       try {
         await page.waitForFunction(() => document.querySelector('[data-testid="measure-progress"]').hidden, null, { timeout: 180_000 });
       } finally {
         clearInterval(poll);
       }
       const seconds = (Date.now() - t0) / 1e3;
-      assert.match(await page.getByTestId('status').textContent(), /^Measured/, 'the measurement finished');
+      assert.match(await page.getByTestId('status').textContent(), /^(Measured|Training)/, 'the measurement finished');
       const report = await page.evaluate(() => new Promise((resolve) => {
         const orig = URL.createObjectURL;
         URL.createObjectURL = (blob) => { blob.text().then(resolve); URL.createObjectURL = orig; return orig.call(URL, blob); };
@@ -129,7 +132,9 @@ test('measurement bootstrap: on the engine\'s worker, on 1, 2 and a forced 3 poo
     assert.ok(auto.pool && auto.pool.workers === 2, `this 2-core machine: Rust sends them to 2 pool workers (${JSON.stringify(auto.pool)})`);
     assert.ok(auto.stages.some((s) => /bootstrap replicates on 2 workers: \d+ of \d+ chunks/.test(s)), `the progress line shows the pool (${auto.stages.slice(-3)})`);
     const one = await measure({ force: 1 });
-    const three = await measure({ force: 3 });
+    const three = await measure({ force: 3, thenPlay: true });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="r-step"]').textContent) > 20, null, { timeout: 30_000 });
+    await page.getByTestId('play').click(); // pause
     assert.equal(one.pool.workers, 1);
     assert.equal(three.pool.workers, 3);
     const r = JSON.parse(inline.report);
