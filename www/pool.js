@@ -218,7 +218,7 @@ export function runBootstrapOnPool(plan, { onProgress }) {
     total: plan.chunks.length,
     setup: { type: 'bootstrap-jobs', jobs: plan.jobs },
     unitMessage: (index) => { const [job, start, end] = plan.chunks[index]; return { type: 'bootstrap-chunk', index, job, start, end }; },
-    onProgress: (p) => onProgress({ ...p, stage: `bootstrap replicates on ${p.workers} worker${p.workers > 1 ? 's' : ''}: ${p.done} of ${p.total} chunks` }),
+    onProgress: (p) => onProgress({ ...p, stage: `bootstrap p-values: ${Math.round(p.fraction * plan.replicates)} of ${plan.replicates} replicates, on ${p.workers} worker${p.workers > 1 ? 's' : ''}` }),
   });
   const promise = run.promise.then(({ results, ...pool }) => {
     const counts = plan.jobs.map(() => ({ used: 0, at_least_as_far: 0 }));

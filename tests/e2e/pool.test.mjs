@@ -130,7 +130,7 @@ test('measurement bootstrap: on the engine\'s worker, on 1, 2 and a forced 3 poo
     assert.equal(inline.pool, null, 'capped at one worker: the bootstraps ran on the engine\'s worker');
     const auto = await measure({});
     assert.ok(auto.pool && auto.pool.workers === 2, `this 2-core machine: Rust sends them to 2 pool workers (${JSON.stringify(auto.pool)})`);
-    assert.ok(auto.stages.some((s) => /bootstrap replicates on 2 workers: \d+ of \d+ chunks/.test(s)), `the progress line shows the pool (${auto.stages.slice(-3)})`);
+    assert.ok(auto.stages.some((s) => /bootstrap p-values: \d+ of 1000 replicates, on 2 workers/.test(s)), `the progress line shows the pool (${auto.stages.slice(-3)})`);
     const one = await measure({ force: 1 });
     const three = await measure({ force: 3, thenPlay: true });
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="r-step"]').textContent) > 20, null, { timeout: 30_000 });
